@@ -1,0 +1,77 @@
+# Cap e-santé — the one entry point. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+CAPSANTE := $(VENV)/bin/capsante
+PORT ?= 8000
+PYTEST_ARGS ?=
+# Plain-Python packages (no Django): the engine, the file parsers, the generator.
+MYPY_PATHS = $(wildcard capsante/engine capsante/sources/parsing.py capsante/sources/staging.py capsante/sources/connectors/*/parser.py capsante/sources/generator) capsante/roadmaps/yaml_schema.py capsante/core/maps.py
+
+.PHONY: help install install-test system-deps run demo test test-sqlite test-postgres quality fix bench clean lock
+
+help: ## Affiche cette aide
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-15s %s\n", $$1, $$2}'
+
+$(UV):
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check uv
+
+$(VENV)/.installed-run: pyproject.toml requirements.lock | $(UV)
+	$(UV) pip install -q -p $(PY) -c requirements.lock -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml requirements.lock | $(UV)
+	$(UV) pip install -q -p $(PY) -c requirements.lock -e '.[test,spark]'
+	@touch $@ $(VENV)/.installed-run
+
+install: $(VENV)/.installed-run ## Installe la plateforme dans .venv
+
+install-test: $(VENV)/.installed-test ## Installe aussi les outils de test
+
+system-deps: ## Installe les paquets Debian nécessaires aux tests (PostgreSQL, Chromium, Pango, poppler)
+	@bash scripts/system-deps.sh
+
+demo: install ## Prépare la base de démonstration (territoires, feuilles de route, comptes)
+	$(CAPSANTE) migrate --no-input -v0
+	$(CAPSANTE) demo
+
+run: demo ## Lance la plateforme avec ses données de démonstration sur http://127.0.0.1:$(PORT)
+	@echo ""
+	@echo "  Cap e-santé est prêt : ouvrez http://127.0.0.1:$(PORT)/"
+	@echo ""
+	$(CAPSANTE) runserver 127.0.0.1:$(PORT)
+
+test: install-test system-deps ## Lance toute la suite, sur SQLite puis sur PostgreSQL
+	$(MAKE) --no-print-directory quality
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite: ## La suite sur SQLite
+	CAPSANTE_DATA_DIR=$$(mktemp -d) $(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: ## La suite sur un serveur PostgreSQL démarré pour l'occasion
+	CAPSANTE_DATA_DIR=$$(mktemp -d) bash scripts/with-postgres.sh $(PY) -m pytest $(PYTEST_ARGS)
+
+quality: install-test ## ruff, mypy sur les paquets sans Django, migrations à jour, aucune adresse de registre
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy $(MYPY_PATHS)
+	CAPSANTE_DATA_DIR=$$(mktemp -d) $(CAPSANTE) makemigrations --check --dry-run -v0
+	bash scripts/check-no-registry.sh
+
+fix: install-test ## Corrige le formatage et ce que ruff sait corriger
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+lock: | $(UV) ## Régénère requirements.lock depuis pyproject.toml
+	$(UV) pip compile pyproject.toml --extra test --extra spark --no-header --no-annotate -p 3.11 -q -o requirements.lock
+
+bench: install-test ## Lance les bancs d'essai (voir bench/RESULTS.md)
+	$(PY) bench/bench_parsers.py
+	$(PY) bench/bench_engine.py
+
+clean: ## Supprime la base et les fichiers de démonstration
+	rm -rf data

@@ -1,0 +1,1 @@
+"""Cap e-santé: steering territorial digital-health roadmaps."""

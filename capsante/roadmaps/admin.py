@@ -1,0 +1,59 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import models
+
+
+class ObjectiveInline(admin.TabularInline):
+    model = models.Objective
+    fields = ["order", "title", "priority"]
+    extra = 0
+    show_change_link = True
+
+
+class GlossaryInline(admin.TabularInline):
+    model = models.GlossaryEntry
+    extra = 0
+
+
+class PriorityInline(admin.TabularInline):
+    model = models.TerritorialPriority
+    extra = 0
+
+
+@admin.register(models.Roadmap)
+class RoadmapAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "territory", "period_start", "period_end", "status"]
+    list_filter = ["status"]
+    autocomplete_fields = ["territory"]
+    inlines = [PriorityInline, ObjectiveInline, GlossaryInline]
+
+
+def _inline(model_class):
+    return type(
+        f"{model_class.__name__}Inline", (admin.StackedInline,), {"model": model_class, "extra": 0}
+    )
+
+
+@admin.register(models.Objective)
+class ObjectiveAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "roadmap", "order"]
+    list_filter = ["roadmap"]
+    inlines = [
+        _inline(m)
+        for m in (
+            models.Action,
+            models.AssessmentItem,
+            models.KeyFigure,
+            models.Testimony,
+            models.Resource,
+            models.EventFocus,
+        )
+    ]
+
+
+@admin.register(models.Action)
+class ActionAdmin(SimpleHistoryAdmin):
+    list_display = ["text", "objective", "status", "progress", "due_date"]
+    list_filter = ["status", "objective__roadmap"]
+    search_fields = ["text"]

@@ -1,0 +1,244 @@
+"""Roadmap logic: file import and export, action updates, glossary lookups."""
+
+import re
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from capsante.territories.models import Level, Territory
+
+from .models import (
+    Action,
+    AssessmentItem,
+    EventFocus,
+    GlossaryEntry,
+    KeyFigure,
+    Objective,
+    Resource,
+    Roadmap,
+    TerritorialPriority,
+    Testimony,
+)
+from .yaml_schema import FileError, RoadmapFileError, dump_roadmap, parse_roadmap
+
+SEEDS_DIR = Path(__file__).parent / "seeds"
+
+OBJECTIVE_CHILDREN = {
+    "actions": (
+        Action,
+        [
+            "group",
+            "text",
+            "owner",
+            "partners",
+            "status",
+            "start_date",
+            "due_date",
+            "progress",
+            "note",
+        ],
+    ),
+    "assessment": (AssessmentItem, ["group", "text"]),
+    "key_figures": (
+        KeyFigure,
+        ["kind", "value", "unit", "label", "as_of", "source", "scope", "indicator"],
+    ),
+    "testimonies": (Testimony, ["quote", "author", "role", "organisation"]),
+    "resources": (Resource, ["label", "url", "description"]),
+    "events": (EventFocus, ["name", "date", "description", "figures"]),
+}
+DEFAULTS = {"status": "planned", "progress": 0, "kind": "observed"}
+
+
+def _territory(code: str, file: str) -> Territory:
+    territory = (
+        Territory.objects.filter(code=code, level__in=[Level.DEPARTEMENT, Level.REGION])
+        .order_by("level")
+        .first()
+    )
+    if territory is None:
+        territory = Territory.objects.filter(code=code).exclude(level=Level.REGION).first()
+    if territory is None:
+        raise RoadmapFileError(
+            [
+                FileError(
+                    file,
+                    1,
+                    "territory",
+                    f"territoire inconnu : « {code} » (chargez les territoires d'abord)",
+                )
+            ]
+        )
+    return territory
+
+
+@transaction.atomic
+def import_roadmap(
+    data: dict[str, Any], file: str = "<données>", replace: bool = False
+) -> tuple[Roadmap, bool]:
+    """Create the roadmap described by `data`; with `replace`, overwrite an existing one.
+
+    Returns the roadmap and whether anything was written. Lands whole or not at all.
+    """
+    territory = _territory(data["territory"], file)
+    existing = Roadmap.objects.filter(
+        territory=territory, period_start=data["period_start"], period_end=data["period_end"]
+    ).first()
+    if existing and not replace:
+        return existing, False
+    if existing:
+        existing.delete()
+    roadmap = Roadmap.objects.create(
+        territory=territory,
+        period_start=data["period_start"],
+        period_end=data["period_end"],
+        title=data["title"],
+        introduction=data["introduction"],
+        source=data["source"],
+        partners=data["partners"],
+        status=data["status"],
+    )
+    for order, item in enumerate(data["priorities"]):
+        TerritorialPriority.objects.create(
+            roadmap=roadmap, order=order, text=item["text"], due_date=item["due_date"]
+        )
+    for order, item in enumerate(data["objectives"]):
+        objective = Objective.objects.create(
+            roadmap=roadmap,
+            order=order,
+            title=item["title"],
+            priority=item["priority"],
+            priority_detail=item["priority_detail"],
+        )
+        for key, (model, fields) in OBJECTIVE_CHILDREN.items():
+            for child_order, child in enumerate(item[key]):
+                values = {
+                    f: child[f] if child[f] not in (None, "") or f not in DEFAULTS else DEFAULTS[f]
+                    for f in fields
+                }
+                model.objects.create(objective=objective, order=child_order, **values)
+    for order, item in enumerate(data["glossary"]):
+        GlossaryEntry.objects.create(roadmap=roadmap, order=order, **item)
+    return roadmap, True
+
+
+def import_roadmap_file(path: Path, replace: bool = False) -> tuple[Roadmap, bool]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise RoadmapFileError(
+            [FileError(str(path), 1, "-", "le fichier n'est pas en UTF-8")]
+        ) from exc
+    return import_roadmap(parse_roadmap(text, str(path)), str(path), replace=replace)
+
+
+def export_roadmap(roadmap: Roadmap) -> str:
+    """The roadmap as a YAML file that `import_roadmap_file` reads back identically."""
+    data: dict[str, Any] = {
+        "territory": roadmap.territory.code,
+        "period_start": roadmap.period_start,
+        "period_end": roadmap.period_end,
+        "title": roadmap.title,
+        "status": roadmap.status,
+        "introduction": roadmap.introduction,
+        "source": roadmap.source,
+        "partners": list(roadmap.partners),
+        "priorities": [{"text": p.text, "due_date": p.due_date} for p in roadmap.priorities.all()],
+        "objectives": [],
+        "glossary": [
+            {"acronym": g.acronym, "expansion": g.expansion, "link": g.link}
+            for g in roadmap.glossary.all()
+        ],
+    }
+    for objective in roadmap.objectives.all():
+        item: dict[str, Any] = {
+            "title": objective.title,
+            "priority": objective.priority,
+            "priority_detail": objective.priority_detail,
+        }
+        for key, (_model, fields) in OBJECTIVE_CHILDREN.items():
+            item[key] = [
+                {f: getattr(child, f) for f in fields} for child in getattr(objective, key).all()
+            ]
+        data["objectives"].append(item)
+    return dump_roadmap(data)
+
+
+def load_seed_roadmaps() -> list[tuple[Roadmap, bool]]:
+    """Load the versioned seed roadmaps that are not in the database yet."""
+    return [import_roadmap_file(path) for path in sorted(SEEDS_DIR.glob("*.yaml"))]
+
+
+def update_action(action: Action, changes: dict[str, Any]) -> Action:
+    """Apply an editor's changes; django-simple-history records who, when, before and after."""
+    for field, value in changes.items():
+        setattr(action, field, value)
+    action.full_clean()
+    action.save()
+    return action
+
+
+def _display(field_name: str, value: Any) -> Any:
+    """A recorded value as users read it: choice labels, not stored codes."""
+    choices = dict(Action._meta.get_field(field_name).flatchoices)
+    return choices.get(value, value) if choices else value
+
+
+def status_history(action: Action) -> list[dict[str, Any]]:
+    """Each recorded version of the action with what changed since the previous one."""
+    rows = []
+    versions = list(
+        action.history.select_related("history_user").order_by("history_date", "history_id")
+    )
+    previous = None
+    for version in versions:
+        changes = []
+        if previous is not None:
+            delta = version.diff_against(previous)
+            changes = [
+                {
+                    "field": Action._meta.get_field(c.field).verbose_name,
+                    "old": _display(c.field, c.old),
+                    "new": _display(c.field, c.new),
+                }
+                for c in delta.changes
+            ]
+        rows.append(
+            {
+                "date": version.history_date,
+                "user": version.history_user,
+                "type": version.get_history_type_display(),
+                "changes": changes,
+                "status": version.get_status_display(),
+                "progress": version.progress,
+            }
+        )
+        previous = version
+    return list(reversed(rows))
+
+
+def glossary_map(roadmap: Roadmap) -> dict[str, GlossaryEntry]:
+    return {entry.acronym: entry for entry in roadmap.glossary.all()}
+
+
+def with_abbreviations(text: str, glossary: dict[str, GlossaryEntry]) -> SafeString:
+    """Escape `text` and mark each glossary acronym as <abbr> with its expansion."""
+    escaped = escape(text)
+    if not glossary:
+        return mark_safe(escaped)  # noqa: S308 - escaped above
+    acronyms = sorted(glossary, key=len, reverse=True)
+    pattern = re.compile(
+        r"(?<![\w-])(" + "|".join(re.escape(escape(a)) for a in acronyms) + r")(?![\w-])\*?"
+    )
+
+    def replace(match: re.Match) -> str:
+        acronym = match.group(1)
+        entry = glossary.get(acronym)
+        if entry is None:
+            return match.group(0)
+        return f'<abbr title="{escape(entry.expansion)}">{acronym}</abbr>'
+
+    return mark_safe(pattern.sub(replace, escaped))  # noqa: S308 - built from escaped parts

@@ -1,0 +1,83 @@
+import pytest
+
+from capsante.roadmaps.models import Action
+
+
+def _sarthe_action(roadmaps):
+    return (
+        Action.objects.filter(objective__roadmap=roadmaps["72"])
+        .order_by("objective__order", "order")
+        .first()
+    )
+
+
+@pytest.mark.django_db
+def test_dt72_editor_updates_a_sarthe_action_and_it_shows_in_its_history(
+    client, personas, seeded_roadmaps
+):
+    editor = personas["dt72_editor"]
+    client.force_login(editor)
+    action = _sarthe_action(seeded_roadmaps)
+    response = client.post(
+        f"/feuilles-de-route/actions/{action.pk}/modifier/",
+        {
+            "status": "in_progress",
+            "progress": "35",
+            "start_date": "2025-03-01",
+            "due_date": "2026-06-30",
+            "owner": "CPAM de la Sarthe",
+            "note": "Trois ateliers tenus en mars.",
+        },
+    )
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert (action.status, action.progress, str(action.due_date)) == (
+        "in_progress",
+        35,
+        "2026-06-30",
+    )
+    page = client.get(f"/feuilles-de-route/actions/{action.pk}/historique/").content.decode()
+    assert "Bruno Sarthe" in page
+    assert "Prévue → <strong>En cours</strong>" in page
+    assert "0 → <strong>35</strong>" in page
+    latest = action.history.latest()
+    assert latest.history_user == editor
+    assert page.count(latest.history_date.astimezone().strftime("%d/%m/%Y")) >= 1
+
+
+@pytest.mark.django_db
+def test_invalid_dates_and_progress_are_refused_with_a_message(client, personas, seeded_roadmaps):
+    client.force_login(personas["dt72_editor"])
+    action = _sarthe_action(seeded_roadmaps)
+    response = client.post(
+        f"/feuilles-de-route/actions/{action.pk}/modifier/",
+        {
+            "status": "done",
+            "progress": "140",
+            "start_date": "2025-06-01",
+            "due_date": "2025-01-01",
+        },
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "L’échéance ne peut pas précéder le début." in page
+    assert "100" in page
+    action.refresh_from_db()
+    assert action.status == "planned"
+
+
+@pytest.mark.django_db
+def test_acronyms_are_marked_up_with_their_glossary_expansion(client, seeded_roadmaps):
+    roadmap = seeded_roadmaps["72"]
+    page = client.get(f"/feuilles-de-route/{roadmap.pk}/objectifs/3/").content.decode()
+    assert '<abbr title="Contrat Local de Santé">CLS</abbr>' in page
+
+
+@pytest.mark.django_db
+def test_roadmap_page_shows_objectives_as_cards_and_mayenne_targets(client, seeded_roadmaps):
+    sarthe = client.get(f"/feuilles-de-route/{seeded_roadmaps['72'].pk}/").content.decode()
+    assert sarthe.count('class="fr-card__title"') == 8
+    mayenne = client.get(f"/feuilles-de-route/{seeded_roadmaps['53'].pk}/").content.decode()
+    for value in ("30 %", "80 %", "40 %", "70 %"):
+        assert f"<strong>{value}</strong>" in mayenne
+    assert "26 janvier 2026" in mayenne

@@ -1,0 +1,140 @@
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from capsante.accounts import access
+
+from . import services
+from .forms import ActionUpdateForm
+from .models import FigureKind, Objective
+
+
+def roadmap_list(request):
+    roadmaps = access.visible_roadmaps(request.user).select_related("territory")
+    return render(
+        request,
+        "roadmaps/list.html",
+        {
+            "title": "Feuilles de route",
+            "roadmaps": roadmaps,
+            "breadcrumb": [("Feuilles de route", None)],
+        },
+    )
+
+
+def _crumbs(roadmap, *tail):
+    return [
+        ("Feuilles de route", reverse("roadmaps:list")),
+        (roadmap.territory.name, reverse("roadmaps:detail", args=[roadmap.pk]) if tail else None),
+        *tail,
+    ]
+
+
+def roadmap_detail(request, pk: int):
+    roadmap = access.roadmap_for_user(request.user, pk=pk)
+    objectives = roadmap.objectives.prefetch_related("key_figures")
+    targets = [
+        (o, f) for o in objectives for f in o.key_figures.all() if f.kind == FigureKind.TARGET
+    ]
+    return render(
+        request,
+        "roadmaps/detail.html",
+        {
+            "title": roadmap.title,
+            "roadmap": roadmap,
+            "objectives": objectives,
+            "priorities": roadmap.priorities.all(),
+            "targets": targets,
+            "glossary": services.glossary_map(roadmap),
+            "glossary_entries": roadmap.glossary.all(),
+            "can_edit": access.can_edit(request.user, roadmap.territory),
+            "breadcrumb": _crumbs(roadmap),
+        },
+    )
+
+
+def objective_detail(request, pk: int, number: int):
+    roadmap = access.roadmap_for_user(request.user, pk=pk)
+    objectives = list(roadmap.objectives.all())
+    if not 1 <= number <= len(objectives):
+        raise Http404("Objectif introuvable")
+    objective: Objective = objectives[number - 1]
+    return render(
+        request,
+        "roadmaps/objective.html",
+        {
+            "title": objective.title,
+            "roadmap": roadmap,
+            "objective": objective,
+            "number": number,
+            "previous": number - 1 if number > 1 else None,
+            "next": number + 1 if number < len(objectives) else None,
+            "actions": objective.actions.all(),
+            "assessment": objective.assessment.all(),
+            "key_figures": objective.key_figures.all(),
+            "testimonies": objective.testimonies.all(),
+            "resources": objective.resources.all(),
+            "events": objective.events.all(),
+            "glossary": services.glossary_map(roadmap),
+            "can_edit": access.can_edit(request.user, roadmap.territory),
+            "breadcrumb": _crumbs(roadmap, (f"Objectif {number}", None)),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def action_edit(request, pk: int):
+    action = access.action_for_editor(request.user, pk)
+    objective = action.objective
+    roadmap = objective.roadmap
+    number = list(roadmap.objectives.values_list("pk", flat=True)).index(objective.pk) + 1
+    form = ActionUpdateForm(request.POST or None, instance=action)
+    if request.method == "POST" and form.is_valid():
+        services.update_action(action, form.cleaned_data)
+        messages.success(request, "L’action a été mise à jour.")
+        return redirect("roadmaps:action_history", pk=action.pk)
+    return render(
+        request,
+        "roadmaps/action_edit.html",
+        {
+            "title": "Mettre à jour une action",
+            "action": action,
+            "form": form,
+            "roadmap": roadmap,
+            "number": number,
+            "breadcrumb": _crumbs(
+                roadmap,
+                (f"Objectif {number}", reverse("roadmaps:objective", args=[roadmap.pk, number])),
+                ("Mettre à jour une action", None),
+            ),
+        },
+    )
+
+
+def action_history(request, pk: int):
+    from .models import Action
+
+    action = get_object_or_404(
+        Action.objects.select_related("objective__roadmap__territory"), pk=pk
+    )
+    roadmap = access.roadmap_for_user(request.user, pk=action.objective.roadmap_id)
+    number = list(roadmap.objectives.values_list("pk", flat=True)).index(action.objective_id) + 1
+    return render(
+        request,
+        "roadmaps/action_history.html",
+        {
+            "title": "Historique de l’action",
+            "action": action,
+            "roadmap": roadmap,
+            "number": number,
+            "history": services.status_history(action),
+            "can_edit": access.can_edit(request.user, roadmap.territory),
+            "breadcrumb": _crumbs(
+                roadmap,
+                (f"Objectif {number}", reverse("roadmaps:objective", args=[roadmap.pk, number])),
+                ("Historique de l’action", None),
+            ),
+        },
+    )

@@ -1,0 +1,63 @@
+import pytest
+
+from capsante.territories import services
+from capsante.territories.models import GroupingKind, Level, Territory
+
+
+@pytest.mark.django_db
+def test_population_of_a_departement_is_the_sum_of_its_communes(geography):
+    assert services.population(geography["sarthe"]) == 142_946 + 11_000 + 15_000
+    assert services.population(geography["region"]) == 142_946 + 11_000 + 15_000 + 49_000 + 13_000
+
+
+@pytest.mark.django_db
+def test_ancestors_of_a_commune_go_up_to_the_region(geography):
+    le_mans = geography["communes"]["72181"]
+    assert [t.code for t in services.ancestors(le_mans)] == ["247200132", "72", "52"]
+
+
+@pytest.mark.django_db
+def test_descendants_of_a_region_by_level(geography):
+    region = geography["region"]
+    assert {t.code for t in services.descendants(region, Level.DEPARTEMENT)} == {"53", "72"}
+    assert {t.code for t in services.descendants(region, Level.EPCI)} == {"247200132", "200083392"}
+    assert services.descendants(region, Level.COMMUNE).count() == 5
+    assert services.descendants(geography["communes"]["53130"]).count() == 0
+
+
+@pytest.mark.django_db
+def test_a_grouping_of_communes_works_like_any_territory(geography):
+    communes = geography["communes"]
+    cls = Territory.objects.create(
+        level=Level.GROUPING,
+        code="CLS-VAL-DE-SARTHE",
+        name="CLS du Val de Sarthe",
+        grouping_kind=GroupingKind.CLS,
+    )
+    cls.members.set([communes["72003"], communes["72154"]])
+    assert services.population(cls) == 26_000
+    assert {t.code for t in services.descendants(cls, Level.COMMUNE)} == {"72003", "72154"}
+    assert services.covers(geography["sarthe"], cls)
+    assert not services.covers(geography["mayenne"], cls)
+    assert services.covers(cls, communes["72154"])
+    assert not services.covers(cls, communes["72181"])
+
+
+@pytest.mark.django_db
+def test_scope_covers_only_what_lies_inside(geography):
+    assert services.covers(geography["region"], geography["sarthe"])
+    assert services.covers(geography["sarthe"], geography["communes"]["72181"])
+    assert not services.covers(geography["sarthe"], geography["mayenne"])
+    assert not services.covers(geography["sarthe"], geography["region"])
+    assert services.covers(None, geography["region"])
+
+
+@pytest.mark.django_db
+def test_get_by_code_prefers_the_departement_on_ambiguous_codes(geography):
+    haute_marne_region_clash = Territory.objects.create(
+        level=Level.DEPARTEMENT, code="52", name="Haute-Marne"
+    )
+    assert services.get_by_code("52") == haute_marne_region_clash
+    assert services.get_by_code("52", Level.REGION) == geography["region"]
+    with pytest.raises(Territory.DoesNotExist):
+        services.get_by_code("99")

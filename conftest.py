@@ -1,0 +1,81 @@
+"""Shared fixtures: a small real-shaped geography and the named personas of DESIGN.md."""
+
+import json
+
+import pytest
+
+from capsante.territories.models import Level, Territory
+
+
+def _square(lon: float, lat: float, size: float = 0.1) -> str:
+    ring = [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]
+    return json.dumps({"type": "Polygon", "coordinates": [ring]})
+
+
+@pytest.fixture
+def geography(db):
+    """Pays de la Loire with Sarthe and Mayenne, two EPCI and five communes (real codes)."""
+    region = Territory.objects.create(
+        level=Level.REGION, code="52", name="Pays de la Loire", geometry=_square(-1.0, 47.0, 1.5)
+    )
+    sarthe = Territory.objects.create(
+        level=Level.DEPARTEMENT,
+        code="72",
+        name="Sarthe",
+        parent=region,
+        geometry=_square(0.0, 47.8, 0.5),
+    )
+    mayenne = Territory.objects.create(
+        level=Level.DEPARTEMENT,
+        code="53",
+        name="Mayenne",
+        parent=region,
+        geometry=_square(-0.8, 47.9, 0.5),
+    )
+    le_mans_metropole = Territory.objects.create(
+        level=Level.EPCI, code="247200132", name="Le Mans Métropole"
+    )
+    laval_agglo = Territory.objects.create(
+        level=Level.EPCI, code="200083392", name="Laval Agglomération"
+    )
+    communes = {}
+    for code, name, pop, dep, epci, lon in [
+        ("72181", "Le Mans", 142_946, sarthe, le_mans_metropole, 0.1),
+        ("72003", "Allonnes", 11_000, sarthe, le_mans_metropole, 0.2),
+        ("72154", "La Flèche", 15_000, sarthe, None, 0.3),
+        ("53130", "Laval", 49_000, mayenne, laval_agglo, -0.7),
+        ("53147", "Mayenne", 13_000, mayenne, None, -0.6),
+    ]:
+        communes[code] = Territory.objects.create(
+            level=Level.COMMUNE,
+            code=code,
+            name=name,
+            population=pop,
+            population_vintage=2017,
+            parent=dep,
+            epci=epci,
+            geometry=_square(lon, 47.9, 0.05),
+        )
+    return {
+        "region": region,
+        "sarthe": sarthe,
+        "mayenne": mayenne,
+        "communes": communes,
+        "epci": {"le_mans": le_mans_metropole, "laval": laval_agglo},
+    }
+
+
+@pytest.fixture
+def personas(geography):
+    """Users by persona name: ars_admin, dt72_editor, dt53_editor, cpam72_contributor, elected_reader."""
+    from capsante.accounts.personas import PERSONAS, ensure_persona
+
+    names = ["ars_admin", "dt72_editor", "dt53_editor", "cpam72_contributor", "elected_reader"]
+    return dict(zip(names, (ensure_persona(p) for p in PERSONAS), strict=True))
+
+
+@pytest.fixture
+def seeded_roadmaps(geography):
+    from capsante.roadmaps.services import load_seed_roadmaps
+
+    return {r.territory.code: r for r, _ in load_seed_roadmaps()}
