@@ -46,7 +46,7 @@ def detail(request, level: str, code: str):
     children = territory.children.order_by("code") if territory.level == Level.REGION else []
     roadmaps = access.visible_roadmaps(request.user).filter(territory=territory)
     shapes = []
-    if territory.level in (Level.DEPARTEMENT, Level.EPCI):
+    if territory.level in (Level.DEPARTEMENT, Level.EPCI, Level.GROUPING):
         for commune in communes.only("code", "name", "geometry", "population"):
             shapes.append(
                 MapShape(
