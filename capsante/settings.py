@@ -48,11 +48,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "simple_history",
+    "widget_tweaks",
     "dsfr",
     "capsante.core",
     "capsante.territories",
     "capsante.accounts",
     "capsante.roadmaps",
+    "capsante.structures",
+    "capsante.sources",
 ]
 
 MIDDLEWARE = [

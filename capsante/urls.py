@@ -6,5 +6,6 @@ urlpatterns = [
     path("comptes/", include("capsante.accounts.urls")),
     path("territoires/", include("capsante.territories.urls")),
     path("feuilles-de-route/", include("capsante.roadmaps.urls")),
+    path("imports/", include("capsante.sources.urls")),
     path("", include("capsante.core.urls")),
 ]

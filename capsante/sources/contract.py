@@ -1,0 +1,212 @@
+"""The staged tables, as Arrow schemas: the code form of docs/staging-contract.md.
+
+A test parses the Markdown table of the contract and checks it against these schemas, so the two
+cannot drift apart silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+STR = pa.string()
+COUNT = pa.int64()
+
+
+@dataclass(frozen=True)
+class StagedTable:
+    name: str
+    schema: pa.Schema
+    partitioned: bool
+    key_columns: tuple[str, ...]
+    # Rows of a partition (or of the whole table) are replaced only where these columns take a
+    # value present in the new data: importing establishment B's INS counts must not erase A's.
+    scope_columns: tuple[str, ...] = ()
+
+
+def _schema(*columns: tuple[str, pa.DataType]) -> pa.Schema:
+    return pa.schema([pa.field(name, kind) for name, kind in columns])
+
+
+def _period_counts(*columns: tuple[str, pa.DataType]) -> pa.Schema:
+    return _schema(("period", STR), ("commune_code", STR), *columns)
+
+
+TABLES: dict[str, StagedTable] = {
+    table.name: table
+    for table in (
+        StagedTable(
+            "structures",
+            _schema(
+                ("finess_et", STR),
+                ("finess_ej", STR),
+                ("name", STR),
+                ("category_code", STR),
+                ("category_label", STR),
+                ("category_group", STR),
+                ("commune_code", STR),
+                ("departement_code", STR),
+                ("address", STR),
+                ("postal_code", STR),
+                ("phone", STR),
+                ("fax", STR),
+                ("lat", pa.float64()),
+                ("lon", pa.float64()),
+                ("opened_on", pa.date32()),
+            ),
+            partitioned=False,
+            key_columns=("finess_et",),
+        ),
+        StagedTable(
+            "professionals",
+            _schema(
+                ("rpps_id", STR),
+                ("profession_code", STR),
+                ("profession_label", STR),
+                ("mode", STR),
+                ("commune_code", STR),
+                ("postal_code", STR),
+                ("finess_site", STR),
+                ("siret_site", STR),
+                ("structure_id", STR),
+                ("sector_code", STR),
+            ),
+            partitioned=False,
+            key_columns=("rpps_id", "profession_code", "mode", "structure_id"),
+        ),
+        StagedTable(
+            "mailboxes",
+            _schema(
+                ("address", STR),
+                ("bal_type", STR),
+                ("rpps_id", STR),
+                ("structure_id_type", STR),
+                ("structure_id", STR),
+                ("profession_code", STR),
+                ("postal_code", STR),
+                ("departement_code", STR),
+            ),
+            partitioned=False,
+            key_columns=("address",),
+        ),
+        StagedTable(
+            "ins_identities",
+            _schema(
+                ("period", STR),
+                ("finess_et", STR),
+                ("status", STR),
+                ("ins_valid", pa.bool_()),
+                ("identities", COUNT),
+            ),
+            partitioned=True,
+            key_columns=("period", "finess_et", "status", "ins_valid"),
+            scope_columns=("finess_et",),
+        ),
+        StagedTable(
+            "am_mes_activations",
+            _period_counts(
+                ("beneficiaries", COUNT), ("activated", COUNT), ("with_document", COUNT)
+            ),
+            partitioned=True,
+            key_columns=("period", "commune_code"),
+        ),
+        StagedTable(
+            "am_dmp_documents",
+            _period_counts(("document_type", STR), ("documents", COUNT)),
+            partitioned=True,
+            key_columns=("period", "commune_code", "document_type"),
+        ),
+        StagedTable(
+            "am_dmp_consultations",
+            _period_counts(
+                ("profession_code", STR), ("professionals", COUNT), ("consulting", COUNT)
+            ),
+            partitioned=True,
+            key_columns=("period", "commune_code", "profession_code"),
+        ),
+        StagedTable(
+            "am_telehealth",
+            _period_counts(
+                ("profession_code", STR),
+                ("act_code", STR),
+                ("acts", COUNT),
+                ("professionals_liberal", COUNT),
+                ("professionals_practicing", COUNT),
+            ),
+            partitioned=True,
+            key_columns=("period", "commune_code", "profession_code", "act_code"),
+        ),
+        StagedTable(
+            "am_telehealth_offer",
+            _schema(
+                ("period", STR),
+                ("departement_code", STR),
+                ("specialty", STR),
+                ("platform", STR),
+            ),
+            partitioned=True,
+            key_columns=("period", "departement_code", "specialty", "platform"),
+        ),
+        StagedTable(
+            "survey_answers",
+            _schema(
+                ("survey", STR),
+                ("finess_et", STR),
+                ("answered_on", pa.date32()),
+                ("has_fax", pa.bool_()),
+                ("has_mss", pa.bool_()),
+                ("uses_mss", pa.bool_()),
+                ("telehealth_equipped", pa.bool_()),
+                ("telehealth_in_use", pa.bool_()),
+                ("mss_kit", pa.bool_()),
+            ),
+            partitioned=False,
+            key_columns=("survey", "finess_et"),
+            scope_columns=("survey",),
+        ),
+        StagedTable(
+            "cyber_register",
+            _schema(
+                ("finess_ej", STR),
+                ("finess_et", STR),
+                ("region_code", STR),
+                ("exercise_status", STR),
+                ("exercise_date", pa.date32()),
+                ("kit_level", STR),
+                ("care_registered", pa.bool_()),
+                ("care_domain", STR),
+            ),
+            partitioned=False,
+            key_columns=("finess_ej", "finess_et"),
+        ),
+    )
+}
+
+CATEGORY_GROUPS = (
+    "officine",
+    "ehpad",
+    "esms",
+    "chu_ch",
+    "clinique",
+    "centre_sante",
+    "msp",
+    "other",
+)
+INS_STATUSES = ("PROV", "RECUP", "VALI", "QUAL")
+
+
+def table(name: str) -> StagedTable:
+    try:
+        return TABLES[name]
+    except KeyError:
+        raise KeyError(f"table de staging inconnue : {name}") from None
+
+
+def conform(name: str, data: pa.Table) -> pa.Table:
+    """``data`` with the contract's column order and types (missing columns are an error)."""
+    schema = table(name).schema
+    missing = [col for col in schema.names if col not in data.column_names]
+    if missing:
+        raise ValueError(f"{name} : colonnes manquantes {missing}")
+    return data.select(schema.names).cast(schema)

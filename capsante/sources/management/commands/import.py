@@ -1,0 +1,69 @@
+import json
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from capsante.sources.models import ImportStatus
+from capsante.sources.services import known_sources, run_import
+
+
+class Command(BaseCommand):
+    help = "Importe un fichier d'une source publique (FINESS, RPPS, MSSanté, INS, tables de l'Assurance Maladie, enquêtes)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "source", help="Source : " + ", ".join(name for name, _ in known_sources())
+        )
+        parser.add_argument("file", help="Fichier à importer")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Montre ce qui changerait, sans rien écrire"
+        )
+        parser.add_argument(
+            "--finess-et", help="INS : établissement émetteur, si le fichier ne le dit pas"
+        )
+        parser.add_argument("--period", help="INS : mois AAAA-MM, si le fichier ne le dit pas")
+        parser.add_argument(
+            "--survey", help="Enquête : identifiant de l'enquête (ex. pharmacies-2024)"
+        )
+        parser.add_argument("--mapping", help="Enquête : fichier JSON {colonne du fichier: champ}")
+
+    def handle(self, *args, **options):
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"Fichier introuvable : {path}")
+        extra = {key: options[key] for key in ("finess_et", "period", "survey") if options.get(key)}
+        if options.get("mapping"):
+            extra["mapping"] = json.loads(Path(options["mapping"]).read_text(encoding="utf-8"))
+        bar = tqdm(
+            total=3, desc="import", unit=" étape", disable=options["verbosity"] < 1, file=sys.stderr
+        )
+
+        def progress(step: str, done: int, total: int) -> None:
+            bar.total = total
+            bar.set_description(step[:40])
+            bar.update(done - bar.n)
+
+        record = run_import(
+            options["source"], path, dry_run=options["dry_run"], progress=progress, options=extra
+        )
+        bar.close()
+        if record.status in (ImportStatus.REFUSED, ImportStatus.FAILED):
+            for error in record.errors:
+                sys.stderr.write(_error_line(error) + "\n")
+            if record.error_count > len(record.errors):
+                sys.stderr.write(
+                    f"… et {record.error_count - len(record.errors)} autre(s) erreur(s).\n"
+                )
+            raise CommandError(f"{record.message} ({record.summary()})")
+        self.stdout.write(f"{record.get_status_display()} : {record.summary()}. {record.message}")
+
+
+def _error_line(error: dict) -> str:
+    where = [error["file"]]
+    if error.get("line") is not None:
+        where.append(f"ligne {error['line']}")
+    if error.get("column"):
+        where.append(f"colonne « {error['column']} »")
+    return f"{', '.join(where)} : {error['reason']}"

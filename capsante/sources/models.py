@@ -1,0 +1,79 @@
+"""The record of every import: what file, from whom, what it changed, or why it was refused."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("En attente")
+    RUNNING = "running", _("En cours")
+    DRY_RUN = "dry_run", _("Simulation")
+    IMPORTED = "imported", _("Importé")
+    UNCHANGED = "unchanged", _("Aucun changement")
+    REFUSED = "refused", _("Refusé")
+    FAILED = "failed", _("Échec technique")
+
+
+class ImportRecord(models.Model):
+    source = models.CharField(_("source"), max_length=40)
+    file_name = models.CharField(_("fichier"), max_length=255)
+    file_hash = models.CharField(_("empreinte SHA-256"), max_length=64, blank=True)
+    file_size = models.BigIntegerField(_("taille (octets)"), default=0)
+    dry_run = models.BooleanField(_("simulation"), default=False)
+    status = models.CharField(
+        _("statut"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+    created_at = models.DateTimeField(_("demandé le"), auto_now_add=True)
+    started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+    duration_seconds = models.FloatField(_("durée (s)"), null=True, blank=True)
+    encoding = models.CharField(_("encodage détecté"), max_length=20, blank=True)
+    rows_read = models.BigIntegerField(_("lignes lues"), default=0)
+    rows_kept = models.BigIntegerField(_("lignes retenues"), default=0)
+    rows_rejected = models.BigIntegerField(_("lignes rejetées"), default=0)
+    added = models.BigIntegerField(_("ajouts"), default=0)
+    changed = models.BigIntegerField(_("modifications"), default=0)
+    removed = models.BigIntegerField(_("suppressions"), default=0)
+    periods = models.JSONField(_("périodes touchées"), default=list, blank=True)
+    tables = models.JSONField(_("tables préparées"), default=dict, blank=True)
+    errors = models.JSONField(_("erreurs"), default=list, blank=True)
+    error_count = models.PositiveIntegerField(_("nombre d'erreurs"), default=0)
+    message = models.TextField(_("message"), blank=True)
+    progress_step = models.CharField(_("étape"), max_length=100, blank=True)
+    progress_done = models.BigIntegerField(default=0)
+    progress_total = models.BigIntegerField(default=0)
+    upload = models.CharField(_("fichier déposé"), max_length=500, blank=True)
+    options = models.JSONField(_("options"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.source} — {self.file_name} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING)
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.progress_total:
+            return 100 if self.finished else 0
+        return min(100, int(100 * self.progress_done / self.progress_total))
+
+    def summary(self) -> str:
+        """The one-line summary the CLI prints and the pages show."""
+        return (
+            f"{self.rows_read} lignes lues, {self.rows_kept} retenues, {self.rows_rejected} rejetées ; "
+            f"{self.added} ajouts, {self.changed} modifications, {self.removed} suppressions"
+        )

@@ -1,0 +1,492 @@
+"""Shared plumbing for the source parsers: errors, results, encodings, separators, chunked reading.
+
+Plain Python (no Django): the parsers run in the web process, in the CLI and in benchmarks alike.
+
+Policy shared by every parser: a parser never raises on bad data. It collects every row error
+(up to ``MAX_ERRORS``) in a ``ParseResult``; when there is at least one error the result holds no
+rows at all, so that a caller cannot stage half a file by mistake.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+import pyarrow as pa
+
+MAX_ERRORS = 1000
+# Large enough for the national RPPS file to be read in ~25 blocks, small enough to bound memory.
+DEFAULT_CHUNK_SIZE = 32 * 1024 * 1024
+# A single physical line longer than this is refused rather than buffered without limit.
+DEFAULT_MAX_LINE = 8 * 1024 * 1024
+MAX_VALUE_IN_MESSAGE = 60
+
+SourceInput = str | os.PathLike[str] | bytes | BinaryIO
+
+
+class RowError(Exception):
+    """One problem in a source file, located by file, line and column; ``reason`` is French.
+
+    It is an exception so that helpers can ``raise`` it, and a plain value once collected in a
+    ``ParseResult``. ``line`` is 1-based (None for a whole-file problem); ``column`` is the header
+    name as written in the file (or a field name such as ``PID-32`` / a JSON path).
+    """
+
+    def __init__(self, file: str, line: int | None, column: str | None, reason: str) -> None:
+        super().__init__(file, line, column, reason)
+        self.file = file
+        self.line = line
+        self.column = column
+        self.reason = reason
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.line is not None:
+            where.append(f"ligne {self.line}")
+        if self.column:
+            where.append(f"colonne « {self.column} »")
+        return f"{', '.join(where)} : {self.reason}"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RowError) and self.as_dict() == other.as_dict()
+
+    def __hash__(self) -> int:
+        return hash((self.file, self.line, self.column, self.reason))
+
+    def as_dict(self) -> dict[str, str | int | None]:
+        return {"file": self.file, "line": self.line, "column": self.column, "reason": self.reason}
+
+
+class SourceRejected(Exception):
+    """Raised by ``ParseResult.raise_for_errors``: the whole file is refused."""
+
+    def __init__(self, result: ParseResult) -> None:
+        super().__init__(f"{result.file} : fichier refusé, {result.error_count} erreur(s)")
+        self.result = result
+
+
+class ErrorCollector:
+    """Keeps the first ``limit`` errors and counts all of them."""
+
+    def __init__(self, limit: int = MAX_ERRORS) -> None:
+        self.limit = limit
+        self.errors: list[RowError] = []
+        self.count = 0
+
+    def add(self, error: RowError) -> None:
+        self.count += 1
+        if len(self.errors) < self.limit:
+            self.errors.append(error)
+
+    @property
+    def full(self) -> bool:
+        return self.count >= self.limit
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+
+@dataclass
+class ParseResult:
+    """What a parser returns. ``tables`` is empty whenever ``errors`` is not."""
+
+    connector: str
+    file: str
+    tables: dict[str, pa.Table] = field(default_factory=dict)
+    rows_read: int = 0
+    rows_kept: int = 0
+    rows_rejected: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
+    periods: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    encoding: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    @property
+    def errors_truncated(self) -> bool:
+        return self.error_count > len(self.errors)
+
+    def raise_for_errors(self) -> None:
+        if not self.ok:
+            raise SourceRejected(self)
+
+
+def finish(
+    result: ParseResult,
+    errors: ErrorCollector,
+    tables: dict[str, pa.Table],
+    *,
+    rows_rejected: int | None = None,
+) -> ParseResult:
+    """Fill the outcome of a parse, dropping every row when there is any error."""
+    result.errors = errors.errors
+    result.error_count = errors.count
+    if errors:
+        result.tables = {}
+        result.rows_kept = 0
+        result.periods = []
+        result.rows_rejected = rows_rejected if rows_rejected is not None else errors.count
+        result.rows_rejected = min(max(result.rows_rejected, 1), max(result.rows_read, 1))
+    else:
+        result.tables = tables
+        result.rows_rejected = 0
+    return result
+
+
+# --------------------------------------------------------------------------- values in messages
+
+
+def shown(value: object) -> str:
+    """A value as quoted in an error message: shortened, control characters made visible.
+
+    Markup such as ``<script>`` is left as is: messages are plain text and whoever renders them
+    escapes them (Django templates do).
+    """
+    text = "" if value is None else str(value)
+    text = "".join(ch if ch.isprintable() else "?" for ch in text[: MAX_VALUE_IN_MESSAGE + 1])
+    if len(text) > MAX_VALUE_IN_MESSAGE:
+        text = text[:MAX_VALUE_IN_MESSAGE] + "…"
+    return text
+
+
+def plural_word(count: int, word: str) -> str:
+    return f"{word}{'s' if count > 1 else ''}"
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {plural_word(count, word)}"
+
+
+def normalise_label(text: str) -> str:
+    """Header or code label reduced for matching: no accents, no punctuation, lower case."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    ascii_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", ascii_text.casefold()).split())
+
+
+# --------------------------------------------------------------------------- opening sources
+
+
+def display_name(source: SourceInput, name: str | None) -> str:
+    if name:
+        return name
+    if isinstance(source, str | os.PathLike):
+        return Path(source).name
+    return str(getattr(source, "name", "") and Path(str(source.name)).name or "fichier")  # type: ignore[union-attr]
+
+
+def open_source(source: SourceInput, file: str) -> BinaryIO:
+    """A binary stream on the source, transparently opening a ZIP (one member) or gzip file."""
+    if isinstance(source, bytes):
+        stream: BinaryIO = io.BytesIO(source)
+    elif isinstance(source, str | os.PathLike):
+        stream = open(source, "rb")  # noqa: SIM115 - closed by the caller through the stream
+    else:
+        stream = source
+    return _unwrap_archive(stream, file)
+
+
+def _unwrap_archive(stream: BinaryIO, file: str) -> BinaryIO:
+    head = _peek(stream, 4)
+    if head.startswith(b"\x1f\x8b"):
+        return gzip.GzipFile(fileobj=stream)  # type: ignore[return-value]
+    if head == b"PK\x03\x04":
+        return _open_zip_member(stream, file)
+    return stream
+
+
+def _peek(stream: BinaryIO, size: int) -> bytes:
+    if hasattr(stream, "peek"):
+        return stream.peek(size)[:size]
+    position = stream.tell()
+    head = stream.read(size)
+    stream.seek(position)
+    return head
+
+
+def _open_zip_member(stream: BinaryIO, file: str) -> BinaryIO:
+    try:
+        archive = zipfile.ZipFile(stream)
+        members = [info for info in archive.infolist() if not info.is_dir()]
+    except zipfile.BadZipFile as exc:
+        raise RowError(file, None, None, "archive ZIP illisible ou tronquée") from exc
+    if len(members) != 1:
+        names = ", ".join(shown(info.filename) for info in members[:5])
+        raise RowError(
+            file,
+            None,
+            None,
+            f"l'archive ZIP doit contenir un seul fichier, elle en contient "
+            f"{len(members)} ({names})",
+        )
+    return archive.open(members[0])  # type: ignore[return-value]
+
+
+# --------------------------------------------------------------------------- encodings
+
+UTF8 = "utf-8"
+CP1252 = "cp1252"
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+
+
+def count_lines(data: bytes) -> int:
+    """Number of line breaks, whatever their style (CRLF, LF or a lone CR as in HL7 v2)."""
+    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+
+
+def looks_binary(sample: bytes) -> bool:
+    """True for data no text export produces: NUL bytes or many control characters."""
+    if b"\x00" in sample:
+        return True
+    if not sample:
+        return False
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    return controls / len(sample) > 0.02
+
+
+class Transcoder:
+    """Turns blocks of a file into UTF-8, detecting UTF-8 (with or without BOM) or cp1252/Latin-1.
+
+    The decision is taken on the first non-ASCII block, so that a Latin-1 file whose first accent
+    comes late is still recognised; a file mixing both encodings is an error at the first line
+    that contradicts the earlier ones.
+    """
+
+    def __init__(self, file: str, errors: ErrorCollector) -> None:
+        self.file = file
+        self.errors = errors
+        self.encoding: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.encoding or UTF8
+
+    def to_utf8(self, block: bytes, first_line: int) -> bytes:
+        if block.isascii():
+            return block
+        if self.encoding == CP1252:
+            return self._from_cp1252(block, first_line)
+        try:
+            block.decode(UTF8)
+        except UnicodeDecodeError as exc:
+            return self._utf8_failure(block, first_line, exc)
+        self.encoding = UTF8
+        return block
+
+    def _utf8_failure(self, block: bytes, first_line: int, exc: UnicodeDecodeError) -> bytes:
+        undecided = self.encoding is None and block[: exc.start].isascii()
+        if undecided:
+            self.encoding = CP1252
+            return self._from_cp1252(block, first_line)
+        line = first_line + count_lines(block[: exc.start])
+        byte = block[exc.start]
+        self.errors.add(
+            RowError(
+                self.file,
+                line,
+                None,
+                f"encodage incohérent : octet 0x{byte:02X} invalide en UTF-8 alors que le "
+                "début du fichier est en UTF-8",
+            )
+        )
+        return block.decode(UTF8, "replace").encode(UTF8)
+
+    def _from_cp1252(self, block: bytes, first_line: int) -> bytes:
+        try:
+            block.decode(UTF8)
+        except UnicodeDecodeError:
+            pass
+        else:
+            self.errors.add(
+                RowError(
+                    self.file,
+                    first_line + count_lines(block[: _first_non_ascii(block)]),
+                    None,
+                    "encodage incohérent : caractères UTF-8 dans un fichier en Latin-1 (cp1252)",
+                )
+            )
+        try:
+            text = block.decode(CP1252)
+        except UnicodeDecodeError:
+            # Five byte values are undefined in cp1252; Latin-1 maps every byte.
+            text = block.decode("latin-1")
+        return text.encode(UTF8)
+
+
+def _first_non_ascii(block: bytes) -> int:
+    for index, byte in enumerate(block):
+        if byte > 127:
+            return index
+    return 0
+
+
+def decode_bytes(data: bytes, file: str) -> tuple[str, str]:
+    """Decode a whole (small) file: returns (text, encoding). Raises RowError on binary data."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if looks_binary(data[:65536]):
+        raise RowError(
+            file, None, None, "fichier binaire ou corrompu : ce n'est pas un fichier texte"
+        )
+    errors = ErrorCollector()
+    transcoder = Transcoder(file, errors)
+    text = transcoder.to_utf8(data, 1).decode(UTF8)
+    if errors:
+        raise errors.errors[0]
+    return text, transcoder.label
+
+
+# --------------------------------------------------------------------------- separators
+
+SEPARATORS = (";", ",", "|", "\t")
+_SEPARATOR_NAMES = {
+    ";": "point-virgule",
+    ",": "virgule",
+    "|": "barre verticale",
+    "\t": "tabulation",
+}
+
+
+def separator_name(separator: str) -> str:
+    return _SEPARATOR_NAMES.get(separator, f"« {separator} »")
+
+
+def detect_separator(
+    header: str,
+    file: str,
+    *,
+    candidates: Iterable[str] = SEPARATORS,
+    preferred: str | None = None,
+    line: int = 1,
+) -> str:
+    """The candidate separator most frequent in the header line (outside double quotes)."""
+    unquoted = re.sub(r'"[^"]*"', "", header)
+    counts = {sep: unquoted.count(sep) for sep in candidates}
+    best = max(counts.values())
+    if best == 0:
+        names = ", ".join(separator_name(sep) for sep in counts)
+        raise RowError(
+            file, line, None, f"séparateur introuvable dans l'en-tête (attendu : {names})"
+        )
+    winners = [sep for sep, count in counts.items() if count == best]
+    if preferred in winners:
+        return preferred
+    return winners[0]
+
+
+# --------------------------------------------------------------------------- chunked reading
+
+
+@dataclass
+class Block:
+    """Whole lines of a file, in UTF-8, starting at physical line ``first_line`` (1-based)."""
+
+    first_line: int
+    data: bytes
+
+    @property
+    def line_count(self) -> int:
+        breaks = count_lines(self.data)
+        ends_with_break = self.data.endswith((b"\n", b"\r"))
+        return breaks + (0 if ends_with_break or not self.data else 1)
+
+
+class BlockReader:
+    """Reads a source as blocks of whole lines converted to UTF-8, with bounded memory.
+
+    Detects binary data, strips a UTF-8 BOM and refuses a line longer than ``max_line`` bytes.
+    ``cut_on_cr`` lets HL7 v2 files (segments ended by a lone CR) be cut too.
+    """
+
+    def __init__(
+        self,
+        stream: BinaryIO,
+        file: str,
+        errors: ErrorCollector,
+        *,
+        chunk_size: int | None = None,
+        max_line: int = DEFAULT_MAX_LINE,
+        cut_on_cr: bool = False,
+    ) -> None:
+        self.stream = stream
+        self.file = file
+        self.errors = errors
+        self.chunk_size = chunk_size or DEFAULT_CHUNK_SIZE
+        self.max_line = max_line
+        self.cut_on_cr = cut_on_cr
+        self.transcoder = Transcoder(file, errors)
+        self.bytes_read = 0
+
+    @property
+    def encoding(self) -> str:
+        return self.transcoder.label
+
+    def __iter__(self) -> Iterator[Block]:
+        pending = b""
+        line = 1
+        first = True
+        while True:
+            chunk = self.stream.read(self.chunk_size)
+            self.bytes_read += len(chunk)
+            if first:
+                chunk = self._check_start(chunk)
+                first = False
+            data = pending + chunk
+            if not chunk:
+                if data:
+                    yield self._block(line, data)
+                return
+            cut = self._cut(data)
+            if cut is None:
+                self._check_line_length(data, line)
+                pending = data
+                continue
+            head, pending = data[:cut], data[cut:]
+            block = self._block(line, head)
+            line += count_lines(head)
+            yield block
+
+    def _check_start(self, chunk: bytes) -> bytes:
+        if chunk.startswith(b"\xef\xbb\xbf"):
+            chunk = chunk[3:]
+        if looks_binary(chunk[:65536]):
+            raise RowError(
+                self.file, None, None, "fichier binaire ou corrompu : ce n'est pas un fichier texte"
+            )
+        return chunk
+
+    def _cut(self, data: bytes) -> int | None:
+        """Index just after the last complete line break, or None."""
+        last_lf = data.rfind(b"\n")
+        if not self.cut_on_cr:
+            return None if last_lf < 0 else last_lf + 1
+        last_cr = data.rfind(b"\r", 0, len(data) - 1)  # a final CR may be half of CRLF
+        last = max(last_lf, last_cr)
+        return None if last < 0 else last + 1
+
+    def _check_line_length(self, data: bytes, line: int) -> None:
+        if len(data) > self.max_line:
+            raise RowError(
+                self.file,
+                line,
+                None,
+                f"ligne trop longue : plus de {self.max_line // (1024 * 1024)} Mo sans fin de ligne",
+            )
+
+    def _block(self, line: int, data: bytes) -> Block:
+        if b"\x00" in data:
+            nul_line = line + count_lines(data[: data.index(b"\x00")])
+            raise RowError(self.file, nul_line, None, "caractère nul : fichier binaire ou corrompu")
+        return Block(line, self.transcoder.to_utf8(data, line))

@@ -1,0 +1,245 @@
+"""Run an import: parse, compare, show or write, record. The Django side of the connectors.
+
+Every import follows the same steps whatever the source: the connector's plain-Python parser
+reads the file and reports every error by file, line and column; a refused file changes nothing;
+a dry run only counts what would be added, changed and removed; a real run writes the structure
+registry and the staged Parquet tables together, or neither.
+"""
+
+import contextlib
+import hashlib
+import inspect
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from .models import ImportRecord, ImportStatus
+from .parsing import ParseResult
+from .staging import DiffCounts, StagingStore
+
+Progress = Callable[[str, int, int], None]
+MAX_STORED_ERRORS = 500
+PROGRESS_EVERY_SECONDS = 0.5
+
+
+def staging_store() -> StagingStore:
+    return StagingStore(settings.STAGING_DIR)
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _connector(source: str):
+    from . import registry
+
+    return registry.get(source)
+
+
+def known_sources() -> list[tuple[str, str]]:
+    from . import registry
+
+    return [(c.name, c.label) for c in registry.CONNECTORS.values()]
+
+
+class _RecordProgress:
+    """Forward progress to a callback and, at most twice a second, to the import record."""
+
+    def __init__(self, record: ImportRecord, forward: Progress | None):
+        self.record, self.forward, self.last = record, forward, 0.0
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        if self.forward:
+            self.forward(step, done, total)
+        now = time.monotonic()
+        if now - self.last >= PROGRESS_EVERY_SECONDS or (total and done >= total):
+            self.last = now
+            ImportRecord.objects.filter(pk=self.record.pk).update(
+                progress_step=step[:100], progress_done=done, progress_total=total
+            )
+
+
+@contextlib.contextmanager
+def _staging_transaction(store: StagingStore, tables: list[str]) -> Iterator[None]:
+    """Restore the staged tables as they were if anything fails while writing them."""
+    backups: dict[str, Path] = {}
+    for table in tables:
+        directory = store.table_dir(table)
+        if directory.exists():
+            backup = directory.with_name(f".{table}.backup-{uuid.uuid4().hex}")
+            shutil.copytree(directory, backup, copy_function=os.link)
+            backups[table] = backup
+    try:
+        yield
+    except BaseException:
+        for table in tables:
+            directory = store.table_dir(table)
+            shutil.rmtree(directory, ignore_errors=True)
+            if table in backups:
+                backups[table].rename(directory)
+        raise
+    else:
+        for backup in backups.values():
+            shutil.rmtree(backup, ignore_errors=True)
+
+
+def _diffs(store: StagingStore, result: ParseResult, connector) -> dict[str, DiffCounts]:
+    return {
+        table: store.diff(
+            table, data, periods=result.periods or None, scope_columns=connector.scope_columns
+        )
+        for table, data in result.tables.items()
+    }
+
+
+def _structure_plan(result: ParseResult):
+    if "structures" not in result.tables:
+        return None
+    from capsante.structures.services import plan_sync
+
+    return plan_sync(result.tables["structures"])
+
+
+def _finish(record: ImportRecord, status: str, started: float, message: str = "") -> ImportRecord:
+    record.status = status
+    record.message = message
+    record.finished_at = timezone.now()
+    record.duration_seconds = round(time.monotonic() - started, 3)
+    record.save()
+    return record
+
+
+def run_import(
+    source: str,
+    path: Path | str,
+    *,
+    user=None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    record: ImportRecord | None = None,
+    options: dict[str, Any] | None = None,
+) -> ImportRecord:
+    """Import one file from one source; always returns the import record, never half-writes."""
+    path = Path(path)
+    started = time.monotonic()
+    options = options or (record.options if record else {}) or {}
+    if record is None:
+        record = ImportRecord.objects.create(
+            source=source, file_name=path.name, user=user, dry_run=dry_run, options=options
+        )
+    record.status, record.started_at = ImportStatus.RUNNING, timezone.now()
+    record.save(update_fields=["status", "started_at"])
+    try:
+        connector = _connector(source)
+    except KeyError:
+        return _finish(record, ImportStatus.REFUSED, started, f"Source inconnue : « {source} ».")
+    try:
+        record.file_hash, record.file_size = file_digest(path), path.stat().st_size
+        reporter = _RecordProgress(record, progress)
+        reporter("lecture et contrôle du fichier", 0, 3)
+        result = _parse(connector, path, reporter, options)
+        reporter("comparaison avec les données en place", 1, 3)
+        _copy_counts(record, result)
+        if not result.ok:
+            return _finish(
+                record,
+                ImportStatus.REFUSED,
+                started,
+                f"Fichier refusé : {result.error_count} erreur(s). Rien n'a été importé.",
+            )
+        store = staging_store()
+        diffs = _diffs(store, result, connector)
+        plan = _structure_plan(result)
+        _count_changes(record, diffs, plan)
+        if dry_run:
+            return _finish(
+                record, ImportStatus.DRY_RUN, started, "Simulation : rien n'a été écrit."
+            )
+        if not (record.added or record.changed or record.removed):
+            return _finish(
+                record,
+                ImportStatus.UNCHANGED,
+                started,
+                "Aucun changement : ce fichier est déjà importé.",
+            )
+        reporter("écriture", 2, 3)
+        _write(store, result, plan, record, connector)
+        after_import(record)
+        reporter("terminé", 3, 3)
+        return _finish(record, ImportStatus.IMPORTED, started, "Import terminé.")
+    except Exception as exc:  # noqa: BLE001 - recorded for the user, then re-raised in tests by callers
+        return _finish(record, ImportStatus.FAILED, started, f"Échec technique : {exc}")
+
+
+def _parse(connector, path: Path, progress: Progress, options: dict[str, Any]) -> ParseResult:
+    """Call the parser with what it accepts: our options, progress, and the known communes."""
+    accepted = inspect.signature(connector.parse).parameters
+    kwargs = {key: value for key, value in options.items() if key in connector.options}
+    if "progress" in accepted:
+        kwargs["progress"] = progress
+    if "known_communes" in connector.options:
+        from capsante.territories.models import Level, Territory
+
+        communes = set(Territory.objects.filter(level=Level.COMMUNE).values_list("code", flat=True))
+        if communes:
+            kwargs["known_communes"] = communes
+    return connector.parse(path, name=path.name, **kwargs)
+
+
+def _copy_counts(record: ImportRecord, result: ParseResult) -> None:
+    record.rows_read, record.rows_kept, record.rows_rejected = (
+        result.rows_read,
+        result.rows_kept,
+        result.rows_rejected,
+    )
+    record.error_count = result.error_count
+    record.errors = [e.as_dict() for e in result.errors[:MAX_STORED_ERRORS]]
+    record.periods = sorted(result.periods)
+    record.encoding = result.encoding or ""
+
+
+def _count_changes(record: ImportRecord, diffs: dict[str, DiffCounts], plan) -> None:
+    record.tables = {
+        table: {
+            "added": d.added,
+            "changed": d.changed,
+            "removed": d.removed,
+            "unchanged": d.unchanged,
+        }
+        for table, d in diffs.items()
+    }
+    record.added = sum(d.added for d in diffs.values())
+    record.changed = sum(d.changed for d in diffs.values())
+    record.removed = sum(d.removed for d in diffs.values())
+    if plan is not None:
+        # The structure registry may lag behind staging (e.g. territories loaded later): count it too.
+        to_add, to_change, to_remove = plan
+        record.added = max(record.added, len(to_add))
+        record.changed = max(record.changed, len(to_change))
+        record.removed = max(record.removed, len(to_remove))
+
+
+def _write(store: StagingStore, result: ParseResult, plan, record: ImportRecord, connector) -> None:
+    with transaction.atomic(), _staging_transaction(store, list(result.tables)):
+        if plan is not None:
+            from capsante.structures.services import apply_sync
+
+            apply_sync(plan, record)
+        for table, data in result.tables.items():
+            store.write(table, data, result.periods or None, scope_columns=connector.scope_columns)
+
+
+def after_import(record: ImportRecord) -> None:
+    """Hook for what follows an import (indicator recomputation of the touched periods)."""

@@ -1,0 +1,302 @@
+"""Parquet staging area read by the indicator engine (see docs/staging-contract.md).
+
+``root/<table>/data.parquet`` for tables without a period, ``root/<table>/period=YYYY-MM/
+data.parquet`` for monthly tables (the ``period`` column lives in the directory name only, as
+DuckDB's ``hive_partitioning`` expects). Each file is written beside its target and renamed over
+it, so a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from . import contract
+
+DATA_FILE = "data.parquet"
+_TABLE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_PARTITION = re.compile(r"^period=([0-9]{4}-(?:0[1-9]|1[0-2]))$")
+_KEY_NULL = "\x00null"
+
+
+@dataclass(frozen=True)
+class DiffCounts:
+    """What writing new rows would change, compared with what is staged."""
+
+    added: int
+    changed: int
+    removed: int
+    unchanged: int
+
+    @property
+    def is_noop(self) -> bool:
+        return self.added == self.changed == self.removed == 0
+
+
+@dataclass(frozen=True)
+class WriteReport:
+    table: str
+    rows: int
+    files: tuple[Path, ...]
+    removed_partitions: tuple[str, ...] = ()
+
+
+class StagingStore:
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+
+    # -- layout
+
+    def table_dir(self, table: str) -> Path:
+        if not _TABLE_NAME.match(table):
+            raise ValueError(f"nom de table invalide : {table!r}")
+        return self.root / table
+
+    def path_glob(self, table: str) -> str:
+        """Glob for DuckDB: ``read_parquet(glob, hive_partitioning=true)``."""
+        pattern = f"period=*/{DATA_FILE}" if _partitioned(table) else DATA_FILE
+        return str(self.table_dir(table) / pattern)
+
+    def tables(self) -> list[str]:
+        if not self.root.is_dir():
+            return []
+        return sorted(
+            entry.name
+            for entry in self.root.iterdir()
+            if entry.is_dir() and _TABLE_NAME.match(entry.name) and self._files(entry.name)
+        )
+
+    def periods(self, table: str) -> list[str]:
+        return sorted(period for period, _ in self._partitions(table))
+
+    # -- reading
+
+    def read(self, table: str, periods: Iterable[str] | None = None) -> pa.Table:
+        """The staged rows (all partitions, or only ``periods``), with the contract's columns."""
+        schema = _schema(table)
+        if not _partitioned(table):
+            path = self.table_dir(table) / DATA_FILE
+            if not path.exists():
+                return _empty(table, schema)
+            return _conform(table, pq.read_table(path))
+        wanted = None if periods is None else set(periods)
+        parts = [
+            _with_period(pq.read_table(path), period)
+            for period, path in self._partitions(table)
+            if wanted is None or period in wanted
+        ]
+        if not parts:
+            return _empty(table, schema)
+        return _conform(table, pa.concat_tables(parts, promote_options="default"))
+
+    # -- writing
+
+    def write(
+        self,
+        table: str,
+        data: pa.Table,
+        periods: Iterable[str] | None = None,
+        *,
+        scope_columns: Sequence[str] | None = None,
+    ) -> WriteReport:
+        """Stage ``data``: replace the whole table, or exactly the partitions ``periods``.
+
+        ``periods`` defaults to the periods present in ``data``; a listed period without rows is
+        emptied. With ``scope_columns`` (default: the contract's), rows of the replaced
+        partitions whose scope values do not appear in ``data`` are kept, e.g. the INS counts of
+        the establishments this import does not cover.
+        """
+        data = _conform(table, data)
+        scope = _scope(table, scope_columns)
+        if not _partitioned(table):
+            old = self.read(table) if scope else None
+            merged = _keep_out_of_scope(old, data, scope)
+            path = self._write_file(self.table_dir(table) / DATA_FILE, merged)
+            return WriteReport(table, merged.num_rows, (path,))
+        return self._write_partitions(table, data, _periods(data, periods), scope)
+
+    def _write_partitions(
+        self, table: str, data: pa.Table, periods: list[str], scope: Sequence[str]
+    ) -> WriteReport:
+        files: list[Path] = []
+        removed: list[str] = []
+        rows = 0
+        for period in periods:
+            new = data.filter(pc.equal(data["period"], period))
+            old = self.read(table, [period]) if scope else None
+            merged = _keep_out_of_scope(old, new, scope)
+            directory = self.table_dir(table) / f"period={period}"
+            if merged.num_rows == 0:
+                if _remove_partition(directory):
+                    removed.append(period)
+                continue
+            files.append(self._write_file(directory / DATA_FILE, merged.drop_columns(["period"])))
+            rows += merged.num_rows
+        return WriteReport(table, rows, tuple(files), tuple(removed))
+
+    @staticmethod
+    def _write_file(path: Path, data: pa.Table) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+        try:
+            pq.write_table(data, temporary, compression="zstd")
+            os.replace(temporary, path)
+        finally:
+            temporary.unlink(missing_ok=True)
+        return path
+
+    # -- comparing
+
+    def diff(
+        self,
+        table: str,
+        new_rows: pa.Table,
+        key_columns: Sequence[str] | None = None,
+        periods: Iterable[str] | None = None,
+        *,
+        scope_columns: Sequence[str] | None = None,
+    ) -> DiffCounts:
+        """Rows added / changed / removed if ``write`` were called with the same arguments."""
+        new = _conform(table, new_rows)
+        keys = list(key_columns or contract.table(table).key_columns)
+        scope = _scope(table, scope_columns)
+        if _partitioned(table):
+            staged = self.read(table, _periods(new, periods))
+        else:
+            staged = self.read(table)
+        staged = _in_scope(staged, new, scope)
+        return _compare(staged, new, keys)
+
+    # -- helpers
+
+    def _files(self, table: str) -> list[Path]:
+        directory = self.table_dir(table)
+        return sorted(directory.glob(f"**/{DATA_FILE}")) if directory.is_dir() else []
+
+    def _partitions(self, table: str) -> list[tuple[str, Path]]:
+        directory = self.table_dir(table)
+        if not directory.is_dir():
+            return []
+        found = []
+        for entry in sorted(directory.iterdir()):
+            match = _PARTITION.match(entry.name)
+            if match and (entry / DATA_FILE).exists():
+                found.append((match.group(1), entry / DATA_FILE))
+        return found
+
+
+# --------------------------------------------------------------------------- table helpers
+
+
+def _partitioned(table: str) -> bool:
+    return table in contract.TABLES and contract.TABLES[table].partitioned
+
+
+def _schema(table: str) -> pa.Schema | None:
+    return contract.TABLES[table].schema if table in contract.TABLES else None
+
+
+def _conform(table: str, data: pa.Table) -> pa.Table:
+    """Contract tables get the contract's columns and types; other tables are taken as they are."""
+    return contract.conform(table, data) if table in contract.TABLES else data
+
+
+def _empty(table: str, schema: pa.Schema | None) -> pa.Table:
+    if schema is None:
+        raise FileNotFoundError(f"table non stagée : {table}")
+    return schema.empty_table()
+
+
+def _with_period(data: pa.Table, period: str) -> pa.Table:
+    if "period" in data.column_names:
+        data = data.drop_columns(["period"])
+    return data.append_column("period", pa.array([period] * data.num_rows, pa.string()))
+
+
+def _scope(table: str, scope_columns: Sequence[str] | None) -> list[str]:
+    if scope_columns is not None:
+        return list(scope_columns)
+    return list(contract.TABLES[table].scope_columns) if table in contract.TABLES else []
+
+
+def _periods(data: pa.Table, periods: Iterable[str] | None) -> list[str]:
+    if "period" not in data.column_names:
+        raise ValueError("table partitionnée sans colonne period")
+    if data["period"].null_count:
+        raise ValueError("période manquante dans les lignes à stager")
+    present = set(pc.unique(data["period"]).to_pylist())
+    chosen = set(periods) if periods is not None else present
+    bad = [p for p in chosen if not isinstance(p, str) or not _PARTITION.match(f"period={p}")]
+    if bad:
+        raise ValueError(f"périodes invalides : {sorted(map(str, bad))}")
+    if not present <= chosen:
+        raise ValueError(f"lignes hors des périodes annoncées : {sorted(present - chosen)}")
+    return sorted(chosen)
+
+
+def _remove_partition(directory: Path) -> bool:
+    path = directory / DATA_FILE
+    if not path.exists():
+        return False
+    path.unlink()
+    shutil.rmtree(directory, ignore_errors=True)
+    return True
+
+
+def _scope_mask(staged: pa.Table, new: pa.Table, scope: Sequence[str]) -> pa.Array:
+    """True for staged rows whose scope values appear in ``new``."""
+    if not scope:
+        return pa.array([True] * staged.num_rows, pa.bool_())
+    staged_key = _key(staged, scope)
+    new_key = pc.unique(_key(new, scope))
+    return pc.is_in(staged_key, value_set=new_key)
+
+
+def _in_scope(staged: pa.Table, new: pa.Table, scope: Sequence[str]) -> pa.Table:
+    return staged.filter(_scope_mask(staged, new, scope)) if scope else staged
+
+
+def _keep_out_of_scope(old: pa.Table | None, new: pa.Table, scope: Sequence[str]) -> pa.Table:
+    if old is None or not scope or old.num_rows == 0:
+        return new
+    kept = old.filter(pc.invert(_scope_mask(old, new, scope)))
+    return pa.concat_tables([kept.select(new.column_names).cast(new.schema), new])
+
+
+def _key(data: pa.Table, columns: Sequence[str]) -> pa.Array:
+    """One string per row joining ``columns`` (nulls spelled out so that they compare equal)."""
+    parts = [pc.fill_null(pc.cast(data[col], pa.string()), _KEY_NULL) for col in columns]
+    if len(parts) == 1:
+        return parts[0]
+    return pc.binary_join_element_wise(*parts, "\x1f")
+
+
+def _compare(staged: pa.Table, new: pa.Table, keys: list[str]) -> DiffCounts:
+    values = [col for col in new.column_names if col not in keys]
+    left = pa.table({"key": _key(new, keys), **{f"v_{c}": _key(new, [c]) for c in values}})
+    right = pa.table({"key": _key(staged, keys), **{f"v_{c}": _key(staged, [c]) for c in values}})
+    right = right.append_column("__staged", pa.array([True] * right.num_rows, pa.bool_()))
+    left = left.append_column("__new", pa.array([True] * left.num_rows, pa.bool_()))
+    joined = left.join(right, keys="key", join_type="full outer", right_suffix="__old")
+    in_new = pc.fill_null(joined["__new"], False)
+    in_staged = pc.fill_null(joined["__staged"], False)
+    both = pc.and_(in_new, in_staged)
+    differs = pa.array([False] * joined.num_rows, pa.bool_())
+    for col in values:
+        differs = pc.or_(differs, pc.not_equal(joined[f"v_{col}"], joined[f"v_{col}__old"]))
+    changed = pc.and_(both, pc.fill_null(differs, False))
+    return DiffCounts(
+        added=pc.sum(pc.and_(in_new, pc.invert(in_staged))).as_py() or 0,
+        changed=pc.sum(changed).as_py() or 0,
+        removed=pc.sum(pc.and_(in_staged, pc.invert(in_new))).as_py() or 0,
+        unchanged=pc.sum(pc.and_(both, pc.invert(pc.fill_null(differs, False)))).as_py() or 0,
+    )

@@ -1,0 +1,133 @@
+import threading
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import close_old_connections
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from capsante.accounts import access
+
+from .forms import UploadForm
+from .models import ImportRecord
+from .services import known_sources, run_import
+
+
+def _require_reader(user):
+    if access.profile_of(user) is None and not getattr(user, "is_superuser", False):
+        raise PermissionDenied("Réservé aux partenaires connectés.")
+
+
+@login_required
+def import_list(request):
+    _require_reader(request.user)
+    records = ImportRecord.objects.select_related("user")
+    source = request.GET.get("source", "")
+    if source:
+        records = records.filter(source=source)
+    page = Paginator(records, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "sources/list.html",
+        {
+            "title": "Imports de données",
+            "page": page,
+            "sources": known_sources(),
+            "source": source,
+            "can_upload": access.can_administer(request.user),
+            "breadcrumb": [("Imports de données", None)],
+        },
+    )
+
+
+@login_required
+def import_detail(request, pk: int):
+    _require_reader(request.user)
+    record = get_object_or_404(ImportRecord.objects.select_related("user"), pk=pk)
+    return render(
+        request,
+        "sources/detail.html",
+        {
+            "title": f"Import n° {record.pk}",
+            "record": record,
+            "breadcrumb": [
+                ("Imports de données", reverse("sources:list")),
+                (f"Import n° {record.pk}", None),
+            ],
+        },
+    )
+
+
+@login_required
+def import_status(request, pk: int):
+    _require_reader(request.user)
+    record = get_object_or_404(ImportRecord, pk=pk)
+    return JsonResponse(
+        {
+            "status": record.status,
+            "status_label": record.get_status_display(),
+            "finished": record.finished,
+            "step": record.progress_step,
+            "percent": record.progress_percent,
+            "summary": record.summary(),
+            "message": record.message,
+        }
+    )
+
+
+def _run_in_background(record_id: int, source: str, path: Path, dry_run: bool) -> None:
+    def work():
+        close_old_connections()
+        try:
+            record = ImportRecord.objects.get(pk=record_id)
+            run_import(source, path, user=record.user, dry_run=dry_run, record=record)
+        finally:
+            close_old_connections()
+
+    threading.Thread(target=work, name=f"import-{record_id}", daemon=True).start()
+
+
+@login_required
+def upload(request):
+    if not access.can_administer(request.user):
+        raise PermissionDenied("Seuls les administrateurs régionaux déposent des fichiers.")
+    form = UploadForm(request.POST or None, request.FILES or None, sources=known_sources())
+    if request.method == "POST" and form.is_valid():
+        upload_dir = Path(settings.DATA_DIR) / "uploads"
+        upload_dir.mkdir(parents=True, exist_ok=True)
+        upload = form.cleaned_data["file"]
+        safe_name = Path(upload.name).name
+        path = upload_dir / f"{uuid.uuid4().hex}_{safe_name}"
+        with path.open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        options = {
+            k: form.cleaned_data[k] for k in ("finess_et", "period") if form.cleaned_data.get(k)
+        }
+        record = ImportRecord.objects.create(
+            source=form.cleaned_data["source"],
+            file_name=safe_name,
+            user=request.user,
+            dry_run=form.cleaned_data["dry_run"],
+            upload=str(path),
+            options=options,
+        )
+        _run_in_background(record.pk, record.source, path, record.dry_run)
+        return redirect("sources:detail", pk=record.pk)
+    return render(
+        request,
+        "sources/upload.html",
+        {
+            "title": "Déposer un fichier",
+            "form": form,
+            "breadcrumb": [
+                ("Imports de données", reverse("sources:list")),
+                ("Déposer un fichier", None),
+            ],
+        },
+    )

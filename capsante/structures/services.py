@@ -1,0 +1,86 @@
+"""Keep the structure registry in step with the staged FINESS table."""
+
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+from capsante.territories.models import Level, Territory
+
+from .models import Structure
+
+FIELDS = {
+    # staged column -> model field
+    "finess_ej": "finess_ej",
+    "name": "name",
+    "category_code": "category_code",
+    "category_label": "category_label",
+    "category_group": "category_group",
+    "departement_code": "departement_code",
+    "address": "address",
+    "postal_code": "postal_code",
+    "phone": "phone",
+    "fax": "fax",
+    "lat": "latitude",
+    "lon": "longitude",
+    "opened_on": "opened_on",
+}
+
+
+@dataclass
+class SyncCounts:
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+
+
+def _clean(value: Any, field: str) -> Any:
+    if value is None and field not in ("latitude", "longitude", "opened_on"):
+        return ""
+    if isinstance(value, float):
+        return round(value, 6)
+    return value
+
+
+def _wanted(row: dict[str, Any], communes: dict[str, int]) -> dict[str, Any]:
+    values = {
+        model_field: _clean(row.get(column), model_field) for column, model_field in FIELDS.items()
+    }
+    values["commune_id"] = communes.get(row.get("commune_code") or "")
+    values["active"] = True
+    return values
+
+
+def plan_sync(table: pa.Table) -> tuple[list[dict], list[tuple[Structure, dict]], list[Structure]]:
+    """What a FINESS import would add, change and deactivate, without writing anything."""
+    communes = dict(Territory.objects.filter(level=Level.COMMUNE).values_list("code", "pk"))
+    existing = {s.finess_et: s for s in Structure.objects.all()}
+    to_add, to_change = [], []
+    seen = set()
+    for row in table.to_pylist():
+        finess = row["finess_et"]
+        seen.add(finess)
+        wanted = _wanted(row, communes)
+        current = existing.get(finess)
+        if current is None:
+            to_add.append({"finess_et": finess, **wanted})
+        elif any(getattr(current, f) != v for f, v in wanted.items()):
+            to_change.append((current, wanted))
+    to_remove = [s for f, s in existing.items() if f not in seen and s.active]
+    return to_add, to_change, to_remove
+
+
+def apply_sync(plan, import_record=None) -> SyncCounts:
+    to_add, to_change, to_remove = plan
+    for values in to_add:
+        Structure.objects.create(last_import=import_record, **values)
+    for structure, wanted in to_change:
+        for field, value in wanted.items():
+            setattr(structure, field, value)
+        structure.last_import = import_record
+        structure.save()
+    for structure in to_remove:
+        structure.active = False
+        structure.last_import = import_record
+        structure.save()
+    return SyncCounts(len(to_add), len(to_change), len(to_remove))
