@@ -1,0 +1,97 @@
+"""After identity imports — accepted or refused — no table, no Parquet file, no import record
+holds a patient's NIR, name or birth date: only counts."""
+
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from django.apps import apps
+from django.db import models
+
+from capsante.sources.models import ImportStatus
+from capsante.sources.services import run_import
+
+from .test_import_service import CONNECTORS
+
+FHIR = CONNECTORS / "ins_fhir/tests/samples/bundle-identites.json"
+NDJSON = CONNECTORS / "ins_fhir/tests/samples/Patient.ndjson"
+HL7 = CONNECTORS / "ins_hl7/tests/samples/adt_pam_fr.hl7"
+
+
+def _patients_from_fhir(text: str) -> list[dict]:
+    text = text.strip()
+    if text.startswith("{") and '"Bundle"' in text[:200]:
+        return [
+            e["resource"]
+            for e in json.loads(text)["entry"]
+            if e["resource"]["resourceType"] == "Patient"
+        ]
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def _secrets() -> set[str]:
+    """Identifiers, names and birth dates found in the samples, read independently of the parsers."""
+    found: set[str] = set()
+    for path in (FHIR, NDJSON):
+        for patient in _patients_from_fhir(path.read_text(encoding="utf-8")):
+            found |= {
+                i["value"] for i in patient.get("identifier", []) if len(i.get("value", "")) >= 9
+            }
+            for name in patient.get("name", []):
+                found |= {name.get("family", "")} | set(name.get("given", []))
+            found.add(patient.get("birthDate", ""))
+    for segment in HL7.read_text(encoding="latin-1").replace("\n", "\r").split("\r"):
+        if segment.startswith("PID|") and segment.count("|") >= 7:
+            fields = segment.split("|")
+            found |= {rep.split("^")[0] for rep in fields[3].split("~") if rep}
+            found |= {part for part in fields[5].split("^") if part}
+            found.add(fields[7])
+    file_names = " ".join(
+        p.name for p in (FHIR, NDJSON, HL7)
+    )  # recorded on purpose, not patient data
+    return {s for s in found if len(s) >= 4 and s not in file_names}
+
+
+def _database_text() -> str:
+    chunks = []
+    for model in apps.get_models():
+        text_fields = [
+            f.attname
+            for f in model._meta.concrete_fields
+            if isinstance(f, models.CharField | models.TextField | models.JSONField)
+        ]
+        if text_fields:
+            chunks += [
+                json.dumps(row, ensure_ascii=False, default=str)
+                for row in model.objects.values(*text_fields)
+            ]
+    return "\n".join(chunks)
+
+
+def _staging_text(root: Path) -> str:
+    return "\n".join(
+        json.dumps(pq.read_table(p).to_pylist(), default=str, ensure_ascii=False)
+        for p in root.rglob("*.parquet")
+    )
+
+
+@pytest.mark.django_db
+def test_identity_imports_leave_only_counts(settings, tmp_path, geography):
+    settings.STAGING_DIR = tmp_path / "staging"
+    secrets = _secrets()
+    assert len(secrets) >= 10  # the samples do carry identities: the scan below is meaningful
+    accepted = [
+        run_import("ins-fhir", FHIR, options={"period": "2025-04"}),
+        run_import("ins-hl7", HL7, options={"finess_et": "720000025"}),
+    ]
+    refused = run_import("ins-fhir", NDJSON)  # no establishment given: refused with errors
+    assert [r.status for r in accepted] == [ImportStatus.IMPORTED, ImportStatus.IMPORTED], [
+        (r.message, r.errors[:2]) for r in accepted
+    ]
+    assert refused.status == ImportStatus.REFUSED and refused.errors
+    staged = _staging_text(settings.STAGING_DIR)
+    assert '"identities"' in staged
+    stored = _database_text() + staged
+    leaked = sorted(s for s in secrets if s in stored)
+    assert leaked == []
