@@ -31,6 +31,9 @@ DATA_DIR = Path(os.environ.get("CAPSANTE_DATA_DIR", BASE_DIR / "data"))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 # Staged Parquet tables read by the indicator engine.
 STAGING_DIR = Path(os.environ.get("CAPSANTE_STAGING_DIR", DATA_DIR / "staging"))
+# "duckdb" on one machine; "spark" runs the same indicator SQL at national scale.
+INDICATOR_ENGINE = os.environ.get("CAPSANTE_INDICATOR_ENGINE", "duckdb")
+RECOMPUTE_AFTER_IMPORT = env_bool("CAPSANTE_RECOMPUTE_AFTER_IMPORT", True)
 
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me" if DEBUG else "")
@@ -56,6 +59,7 @@ INSTALLED_APPS = [
     "capsante.roadmaps",
     "capsante.structures",
     "capsante.sources",
+    "capsante.indicators",
 ]
 
 MIDDLEWARE = [

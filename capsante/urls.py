@@ -7,5 +7,6 @@ urlpatterns = [
     path("territoires/", include("capsante.territories.urls")),
     path("feuilles-de-route/", include("capsante.roadmaps.urls")),
     path("imports/", include("capsante.sources.urls")),
+    path("indicateurs/", include("capsante.indicators.urls")),
     path("", include("capsante.core.urls")),
 ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 import pyarrow as pa
 
@@ -31,12 +31,20 @@ ATTRIBUTE_CODES = frozenset(
     {"VIDE", "DOUB", "DESA", "DPOT", "DOUA", "COLP", "COLV", "FILI", "CACH", "ANOM", "IDVER",
      "RECD", "IDRA", "USUR", "HOMD", "HOMA", "AN", "AL", "UA", "US", "UD"}
 )  # fmt: skip
+_PLAIN_STATUSES = frozenset(STATUSES)
 STATUS_SYSTEM = "https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-identity-status"
 LEGACY_STATUS_SYSTEM = "https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-fiabilite-identite"
 
 _NIR = re.compile(r"^[1-478][0-9]{4}(?:[0-9]{2}|2A|2B)[0-9]{6}[0-9]{2}$")
 _FINESS = re.compile(r"^[0-9][0-9A-Z][0-9]{7}$")
 PERIOD = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+
+
+# Unknown codes are not quoted: a misplaced value could be a name or an identifier.
+UNKNOWN_STATUS = (
+    "statut d'identité inconnu (codes acceptés : PROV, RECUP, VALI, QUAL, "
+    "et les attributs DOUT, FICT, DOUB…)"
+)
 
 
 class UnknownStatus(ValueError):
@@ -64,12 +72,14 @@ def is_finess(value: str | None) -> bool:
     return bool(value) and bool(_FINESS.match(value or ""))
 
 
-def status_of(codes: Iterable[str], *, legacy: bool = False, has_ins: bool = False) -> str:
+def status_of(codes: Sequence[str], *, legacy: bool = False, has_ins: bool = False) -> str:
     """The RNIV status described by a set of codes (PID-32 repetitions or a FHIR coding).
 
     Missing → PROV; DOUT/FICT force PROV. With the legacy FR Core code system (a copy of HL7
     table 0445), ``VALI`` on an identity that carries an INS is what RNIV now calls ``QUAL``.
     """
+    if len(codes) == 1 and codes[0] in _PLAIN_STATUSES and not (legacy and has_ins):
+        return codes[0]  # the usual case, decided without building sets
     upper = {code.strip().upper() for code in codes if code and code.strip()}
     if upper & FORCE_PROVISIONAL:
         return "PROV"

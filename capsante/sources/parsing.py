@@ -15,6 +15,7 @@ import os
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -123,6 +124,9 @@ class ParseResult:
             raise SourceRejected(self)
 
 
+NO_DATA = "aucune ligne de données : le fichier est vide ou ne contient que l'en-tête"
+
+
 def finish(
     result: ParseResult,
     errors: ErrorCollector,
@@ -130,7 +134,13 @@ def finish(
     *,
     rows_rejected: int | None = None,
 ) -> ParseResult:
-    """Fill the outcome of a parse, dropping every row when there is any error."""
+    """Fill the outcome of a parse, dropping every row when there is any error.
+
+    A file without any data row is refused too: staged as is, an empty national extract
+    would silently erase the table it replaces.
+    """
+    if not errors and result.rows_read == 0:
+        errors.add(RowError(result.file, None, None, NO_DATA))
     result.errors = errors.errors
     result.error_count = errors.count
     if errors:
@@ -243,7 +253,11 @@ _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
 
 def count_lines(data: bytes) -> int:
     """Number of line breaks, whatever their style (CRLF, LF or a lone CR as in HL7 v2)."""
-    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+    line_feeds = data.count(b"\n")
+    returns = data.count(b"\r")
+    if not returns:  # LF-only files skip the third pass over the block
+        return line_feeds
+    return line_feeds + returns - data.count(b"\r\n")
 
 
 def looks_binary(sample: bytes) -> bool:
@@ -438,7 +452,7 @@ class BlockReader:
         line = 1
         first = True
         while True:
-            chunk = self.stream.read(self.chunk_size)
+            chunk = self._read()
             self.bytes_read += len(chunk)
             if first:
                 chunk = self._check_start(chunk)
@@ -457,6 +471,14 @@ class BlockReader:
             block = self._block(line, head)
             line += count_lines(head)
             yield block
+
+    def _read(self) -> bytes:
+        try:
+            return self.stream.read(self.chunk_size)
+        except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as exc:
+            raise RowError(
+                self.file, None, None, "archive compressée illisible ou tronquée"
+            ) from exc
 
     def _check_start(self, chunk: bytes) -> bytes:
         if chunk.startswith(b"\xef\xbb\xbf"):

@@ -176,9 +176,13 @@ def run_import(
             )
         reporter("écriture", 2, 3)
         _write(store, result, plan, record, connector)
-        after_import(record)
+        message = "Import terminé."
+        try:
+            after_import(record)
+        except Exception as exc:  # noqa: BLE001 - the data landed; say what did not follow
+            message = f"Import terminé, mais le recalcul des indicateurs a échoué : {exc}"
         reporter("terminé", 3, 3)
-        return _finish(record, ImportStatus.IMPORTED, started, "Import terminé.")
+        return _finish(record, ImportStatus.IMPORTED, started, message)
     except Exception as exc:  # noqa: BLE001 - recorded for the user, then re-raised in tests by callers
         return _finish(record, ImportStatus.FAILED, started, f"Échec technique : {exc}")
 
@@ -242,4 +246,9 @@ def _write(store: StagingStore, result: ParseResult, plan, record: ImportRecord,
 
 
 def after_import(record: ImportRecord) -> None:
-    """Hook for what follows an import (indicator recomputation of the touched periods)."""
+    """Recompute the indicators this source feeds, for the periods the import touched."""
+    if not settings.RECOMPUTE_AFTER_IMPORT:
+        return
+    from capsante.indicators.services import recompute_after_import
+
+    recompute_after_import(record)

@@ -182,8 +182,11 @@ class DelimitedReader:
         self.separator = detect_separator(
             header, self.file, candidates=self.separators, preferred=self.preferred
         )
-        fields = split_header(header, self.separator, self.quoting)
-        fields = self._align_trailing_separator(fields, rest)
+        try:
+            fields = split_header(header, self.separator, self.quoting)
+            fields = self._align_trailing_separator(fields, rest)
+        except csv.Error as exc:
+            raise RowError(self.file, 1, None, f"en-tête illisible : {exc}") from exc
         self.field_count = len(fields)
         self.positions = match_header(fields, self.specs, self.file, self.errors)
         self.headers = {target: fields[index].strip() for target, index in self.positions.items()}

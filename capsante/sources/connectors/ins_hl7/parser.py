@@ -26,7 +26,6 @@ from ...parsing import (
     open_source,
     plural,
     plural_word,
-    shown,
 )
 
 MLLP_CHARACTERS = "\x0b\x1c"
@@ -171,10 +170,20 @@ def _status(pid32: str, line: int, delimiters: Delimiters, has_ins: bool) -> str
     codes = [code.split(delimiters.component)[0] for code in pid32.split(delimiters.repetition)]
     try:
         return ins.status_of(codes, has_ins=has_ins)
-    except ins.UnknownStatus as exc:
+    except ins.UnknownStatus:
+        raise Problem(line, "PID-32", ins.UNKNOWN_STATUS) from None
+
+
+def _period(msh7: str, default: str | None, line: int) -> str:
+    # The date is not quoted back: a misplaced value could be a birth date.
+    if not msh7.strip() and default:
+        return default
+    period = ins.period_of(msh7)
+    if period is None:
         raise Problem(
-            line, "PID-32", f"code de fiabilité d'identité inconnu : {shown(exc)}"
-        ) from None
+            line, "MSH-7", "date du message absente ou invalide (format attendu AAAAMMJJ…)"
+        )
+    return period
 
 
 def _identity(message: Message, defaults: tuple[str | None, str | None]) -> Identity | None:
@@ -193,11 +202,7 @@ def _identity(message: Message, defaults: tuple[str | None, str | None]) -> Iden
             "MSH-4",
             "établissement introuvable : MSH-4 sans FINESS et aucun FINESS indiqué à l'import",
         )
-    period = ins.period_of(_field(header, 6)) or defaults[1]
-    if period is None:
-        raise Problem(
-            message.line, "MSH-7", f"date du message invalide : {shown(_field(header, 6))}"
-        )
+    period = _period(_field(header, 6), defaults[1], message.line)
     pid = next(((line, seg) for line, seg in message.segments if seg.startswith("PID")), None)
     if pid is None:
         raise Problem(message.line, None, "message ADT sans segment PID (message tronqué ?)")

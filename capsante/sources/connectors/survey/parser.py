@@ -123,8 +123,10 @@ def _xlsx_rows(data: bytes, file: str, sheet: str | None) -> Rows:
             yield number, [_cell(value) for value in row]
 
 
-def _csv_rows(data: bytes, file: str) -> Rows:
-    text, _ = decode_bytes(data, file)
+def _csv_rows(data: bytes, file: str, result: ParseResult) -> Rows:
+    text, result.encoding = decode_bytes(data, file)
+    if not text.strip():
+        raise RowError(file, None, None, "fichier vide")
     header = text.split("\n", 1)[0].rstrip("\r")
     separator = detect_separator(header, file)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
@@ -206,7 +208,7 @@ def parse_survey(
     try:
         data = _raw_bytes(source, file)
         xlsx = _is_xlsx(data)
-        rows = _xlsx_rows(data, file, sheet) if xlsx else _csv_rows(data, file)
+        rows = _xlsx_rows(data, file, sheet) if xlsx else _csv_rows(data, file, result)
         batch, result.rows_read = _columns(rows, specs, file, errors, strict_width=not xlsx)
     except RowError as exc:
         errors.add(exc)

@@ -70,9 +70,13 @@ def test_same_address_twice_names_both_lines(data):
 
 def test_unknown_mailbox_type_and_bad_address(data):
     corrupted = edit_line(data, 2, b"PER|", b"XYZ|")
-    corrupted = edit_line(corrupted, 4, b"|pharmacie.gare.lemans@pharmacie.mssante.fr|", b"|pharmacie|")
+    corrupted = edit_line(
+        corrupted, 4, b"|pharmacie.gare.lemans@pharmacie.mssante.fr|", b"|pharmacie|"
+    )
     result = parse_mssante(corrupted, name=NAME)
-    assert [(e.line, e.column, e.reason) for e in sorted(result.errors, key=lambda e: e.line or 0)] == [
+    assert [
+        (e.line, e.column, e.reason) for e in sorted(result.errors, key=lambda e: e.line or 0)
+    ] == [
         (2, "Type de BAL", "type de BAL inconnu : XYZ (valeurs possibles : PER, ORG, APP)"),
         (4, "Adresse BAL", "adresse BAL invalide : pharmacie (attendu : adresse de messagerie)"),
     ]

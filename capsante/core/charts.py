@@ -1,0 +1,143 @@
+"""Charts drawn server-side as SVG: time series with target, trajectory and forecast band,
+sparklines, bars, choropleth classes. No JavaScript library, nothing fetched at run time, and
+every chart is shown beside a table holding the same numbers."""
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+# DSFR "illustrative" colours that keep a 3:1 contrast on white for lines and marks.
+BLUE = "#000091"
+ORANGE = "#b34000"
+GREEN = "#18753c"
+GREY = "#666666"
+# Sequential scale (light → dark blue) for maps, with the bucket boundaries shown in the legend.
+SCALE = ["#e3e3fd", "#cacafb", "#8585f6", "#6a6af4", "#000091"]
+
+
+def _index(period: str) -> int:
+    year, month = period.split("-")
+    return int(year) * 12 + int(month) - 1
+
+
+@dataclass
+class SeriesChart:
+    width: int = 720
+    height: int = 300
+    margin: tuple[int, int, int, int] = (20, 20, 40, 56)  # top, right, bottom, left
+    observed: list[tuple[str, float]] = field(default_factory=list)
+    trajectory: list[tuple[str, float]] = field(default_factory=list)
+    forecast: list[tuple[str, float, float, float]] = field(
+        default_factory=list
+    )  # period, value, low, high
+    target: tuple[str, float] | None = None
+
+    def _bounds(self) -> tuple[int, int, float, float]:
+        periods = (
+            [p for p, _ in self.observed]
+            + [p for p, _ in self.trajectory]
+            + [f[0] for f in self.forecast]
+        )
+        if self.target:
+            periods.append(self.target[0])
+        values = [v for _, v in self.observed] + [v for _, v in self.trajectory]
+        values += [x for f in self.forecast for x in f[1:]]
+        if self.target:
+            values.append(self.target[1])
+        xs = [_index(p) for p in periods] or [0, 1]
+        low, high = min(values + [0.0]), max(values + [1.0])
+        return min(xs), max(max(xs), min(xs) + 1), low, high * 1.05
+
+    def render(self) -> dict:
+        top, right, bottom, left = self.margin
+        x0, x1, y0, y1 = self._bounds()
+        plot_w, plot_h = self.width - left - right, self.height - top - bottom
+
+        def x(period: str) -> float:
+            return left + (_index(period) - x0) / (x1 - x0) * plot_w
+
+        def y(value: float) -> float:
+            return top + plot_h - (value - y0) / ((y1 - y0) or 1) * plot_h
+
+        def line(points: Sequence[tuple[str, float]]) -> str:
+            return " ".join(
+                f"{'M' if i == 0 else 'L'}{x(p):.1f},{y(v):.1f}" for i, (p, v) in enumerate(points)
+            )
+
+        band = ""
+        if self.forecast:
+            upper = [(f[0], f[3]) for f in self.forecast]
+            lower = [(f[0], f[2]) for f in reversed(self.forecast)]
+            band = line(upper) + " " + " ".join(f"L{x(p):.1f},{y(v):.1f}" for p, v in lower) + " Z"
+        ticks = _nice_ticks(y0, y1)
+        years = sorted(
+            {p[:4] for p, _ in self.observed} | ({self.target[0][:4]} if self.target else set())
+        )
+        return {
+            "width": self.width,
+            "height": self.height,
+            "observed": line(self.observed),
+            "points": [(round(x(p), 1), round(y(v), 1), p, v) for p, v in self.observed],
+            "trajectory": line(self.trajectory),
+            "forecast": line([(f[0], f[1]) for f in self.forecast]),
+            "band": band,
+            "target": (round(x(self.target[0]), 1), round(y(self.target[1]), 1))
+            if self.target
+            else None,
+            "y_ticks": [(round(y(t), 1), t) for t in ticks],
+            "x_ticks": [
+                (round(x(f"{year}-01"), 1), year)
+                for year in years
+                if x0 <= _index(f"{year}-01") <= x1
+            ],
+            "plot": {"left": left, "top": top, "right": self.width - right, "bottom": top + plot_h},
+            "colors": {"observed": BLUE, "trajectory": GREY, "forecast": ORANGE, "target": GREEN},
+        }
+
+
+def _nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    span = (high - low) or 1.0
+    raw = span / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    start = (low // step) * step
+    ticks, tick = [], start
+    while tick <= high + 1e-9:
+        if tick >= low - 1e-9:
+            ticks.append(round(tick, 6))
+        tick += step
+    return ticks
+
+
+def sparkline(values: Sequence[float], width: int = 120, height: int = 32) -> str:
+    """The path of a small line chart (no axes), for cards."""
+    if len(values) < 2:
+        return ""
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+    step = width / (len(values) - 1)
+    return " ".join(
+        f"{'M' if i == 0 else 'L'}{i * step:.1f},{height - 2 - (v - low) / span * (height - 4):.1f}"
+        for i, v in enumerate(values)
+    )
+
+
+def classes(
+    values: Sequence[float | None], buckets: int = len(SCALE)
+) -> tuple[list[int | None], list[tuple[float, float]]]:
+    """Quantile classes for a choropleth: each value's bucket, and each bucket's bounds."""
+    known = sorted(v for v in values if v is not None)
+    if not known:
+        return [None for _ in values], []
+    cuts = [
+        known[min(len(known) - 1, int(len(known) * (i + 1) / buckets))] for i in range(buckets - 1)
+    ]
+    bounds, low = [], known[0]
+    for cut in [*cuts, known[-1]]:
+        bounds.append((low, cut))
+        low = cut
+
+    def bucket(value: float) -> int:
+        return next((i for i, cut in enumerate(cuts) if value <= cut), buckets - 1)
+
+    return [None if v is None else bucket(v) for v in values], bounds

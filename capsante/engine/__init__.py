@@ -1,0 +1,87 @@
+"""The indicator engine: definitions → values for every territory and period.
+
+A plain Python package with no Django import (a test checks it). Entry points:
+
+- `load_definitions(directory=None)` reads and validates the catalogue
+  (`capsante/indicators/definitions/*.yaml`).
+- `compute(definitions, staging_root, periods=None, territories=None, progress=None,
+  backend="duckdb", ...)` returns an Arrow table with the columns of `RESULT_SCHEMA`:
+  indicator_code, territory_code, territory_level, period, numerator, denominator, value.
+- `recompute_plan(definitions, changes)` says what to recompute after imports.
+- `forecast` and `status` hold trajectories, forecasts and the status rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from .aggregation import RESULT_SCHEMA, Combined, NotCombinable, combine, value_of
+from .backend import Backend, Progress, Territory, plan_periods, recompute_plan
+from .definitions import Definition, DefinitionError, Reference, load_definition, load_definitions
+
+__all__ = [
+    "RESULT_SCHEMA",
+    "Backend",
+    "Combined",
+    "Definition",
+    "DefinitionError",
+    "NotCombinable",
+    "Progress",
+    "Reference",
+    "Territory",
+    "combine",
+    "compute",
+    "get_backend",
+    "load_definition",
+    "load_definitions",
+    "plan_periods",
+    "recompute_plan",
+    "value_of",
+]
+
+BACKENDS = ("duckdb", "spark")
+
+
+def get_backend(name: str, staging_root: Path | str, **options: Any) -> Backend:
+    """A backend by name ("duckdb" or "spark"), so a setting can switch between them."""
+    if name == "duckdb":
+        from .duckdb_backend import DuckDBBackend
+
+        return DuckDBBackend(staging_root, **options)
+    if name == "spark":
+        from .spark_backend import SparkBackend
+
+        return SparkBackend(staging_root, **options)
+    raise ValueError(f"unknown backend {name!r} (known: {', '.join(BACKENDS)})")
+
+
+def compute(
+    definitions: Iterable[Definition],
+    staging_root: Path | str,
+    periods: Collection[str] | None = None,
+    territories: Sequence[Territory] | None = None,
+    progress: Progress | None = None,
+    *,
+    backend: str = "duckdb",
+    snapshot_period: str | None = None,
+    membership: pa.Table | None = None,
+    population: pa.Table | None = None,
+) -> pa.Table:
+    """Values of the definitions for every territory and period.
+
+    - `periods`: the months an import rewrote ('YYYY-MM'); None recomputes everything. The result
+      holds every row that depends on them (rolling windows reach the following months).
+    - `territories`: optional scope of (territory_level, territory_code) pairs; every territory
+      with a commune in the scope is returned, computed over all of its communes.
+    - `snapshot_period`: the month given to indicators over tables without a period; default the
+      month of the latest import of those tables.
+    - `membership` / `population`: Arrow tables replacing the `territory_membership` /
+      `territory_population` exports in the staging root.
+    - `progress(done, total, code)` is called after each definition.
+    """
+    with get_backend(backend, staging_root, membership=membership, population=population) as b:
+        return b.compute(definitions, periods, territories, snapshot_period, progress)

@@ -1,0 +1,149 @@
+"""What both backends share: period planning, the loop over definitions, the result table.
+
+A backend only has to expose the staged tables under fixed view names and run one SQL text
+(DuckDB dialect) returning territory_code, territory_level, period, numerator, denominator.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Self
+
+import pyarrow as pa
+
+from .aggregation import empty_result, finish
+from .definitions import Definition
+from .periods import affected_outputs, window_pairs
+from .query import PeriodPlan, build_query
+from .staging import PARTITIONED, TERRITORY_TABLES, check_period, import_period, table_periods
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int, str], None]
+"""Called after each definition with (done, total, indicator code)."""
+
+Territory = tuple[str, str]
+"""(territory_level, territory_code): codes alone are ambiguous (région 52 ≠ département 52)."""
+
+
+class Backend(ABC):
+    """Runs definitions over the staged tables of one staging root."""
+
+    staging_root: Path
+
+    @abstractmethod
+    def run_sql(self, sql: str) -> pa.Table:
+        """Run one query in DuckDB's dialect and return its rows as Arrow."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook, most backends hold nothing to free
+        """Release what the backend holds (connections, sessions)."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def compute(
+        self,
+        definitions: Iterable[Definition],
+        periods: Collection[str] | None = None,
+        territories: Sequence[Territory] | None = None,
+        snapshot_period: str | None = None,
+        progress: Progress | None = None,
+    ) -> pa.Table:
+        """Values of every definition for every territory and period (see `compute` below)."""
+        defs = list(definitions)
+        changed = sorted({check_period(p) for p in periods}) if periods is not None else None
+        if snapshot_period is not None:
+            check_period(snapshot_period)
+        tables = []
+        for done, definition in enumerate(defs, start=1):
+            plan = plan_periods(definition, self.staging_root, changed, snapshot_period)
+            if plan is not None:
+                started = time.perf_counter()
+                sql = build_query(definition, plan, territories)
+                tables.append(finish(definition, self.run_sql(sql)))
+                log.debug("%s in %.3f s", definition.code, time.perf_counter() - started)
+            if progress is not None:
+                progress(done, len(defs), definition.code)
+        if not tables:
+            return empty_result()
+        return pa.concat_tables(tables)
+
+    def explain(self, definition: Definition, snapshot_period: str = "1970-01") -> str:
+        """The SQL the backend would run for a full recompute of one definition."""
+        plan = plan_periods(definition, self.staging_root, None, snapshot_period)
+        return build_query(definition, plan or PeriodPlan(snapshot_period), None)
+
+
+def plan_periods(
+    definition: Definition,
+    staging_root: Path,
+    changed: Sequence[str] | None,
+    snapshot_period: str | None,
+) -> PeriodPlan | None:
+    """Which months to read and return; None when the definition has nothing to recompute.
+
+    `changed` are the months an import rewrote. A plain monthly indicator recomputes exactly those;
+    a rolling window of W months also recomputes the W-1 following months, whose sums include them.
+    A snapshot indicator (tables without a period) has one period: `snapshot_period`, else the
+    month of the latest import of its tables; it is recomputed when that month is among `changed`.
+    """
+    snapshot = snapshot_period or _default_snapshot(definition, staging_root)
+    if definition.is_snapshot:
+        if changed is not None and snapshot not in changed:
+            return None
+        return PeriodPlan(snapshot_period=snapshot)
+    window = definition.window_months
+    if changed is None and not window:
+        return PeriodPlan(snapshot_period=snapshot)
+    available = available_periods(definition, staging_root)
+    if not window:
+        return PeriodPlan(snapshot_period=snapshot, sources=tuple(changed or ()))
+    outputs = available if changed is None else affected_outputs(changed, available, window)
+    pairs = window_pairs(outputs, available, window)
+    if not pairs:
+        return None
+    sources = None if changed is None else tuple(sorted({s for _, s in pairs}))
+    return PeriodPlan(snapshot_period=snapshot, sources=sources, pairs=tuple(pairs))
+
+
+def available_periods(definition: Definition, staging_root: Path) -> list[str]:
+    months: set[str] = set()
+    for table in definition.partitioned_tables:
+        months.update(table_periods(staging_root, table))
+    return sorted(months)
+
+
+def _default_snapshot(definition: Definition, staging_root: Path) -> str:
+    tables = definition.tables - PARTITIONED - TERRITORY_TABLES
+    found = import_period(staging_root, tables)
+    return found or dt.datetime.now(tz=dt.UTC).strftime("%Y-%m")
+
+
+def recompute_plan(
+    definitions: Iterable[Definition], changes: Mapping[str, Collection[str] | None]
+) -> list[tuple[list[Definition], list[str] | None]]:
+    """Groups of (definitions, periods) to recompute after imports.
+
+    `changes` maps each staged table an import rewrote to the months it rewrote, or to None for a
+    table without a period (a new FINESS extract moves structures between communes for every
+    month, so the definitions reading it are recomputed whole).
+    """
+    groups: dict[tuple[str, ...] | None, list[Definition]] = {}
+    for definition in definitions:
+        touched = [t for t in changes if t in definition.tables]
+        if not touched:
+            continue
+        if any(changes[t] is None for t in touched):
+            key: tuple[str, ...] | None = None
+        else:
+            key = tuple(sorted({p for t in touched for p in changes[t] or ()}))
+        groups.setdefault(key, []).append(definition)
+    return [(defs, None if key is None else list(key)) for key, defs in groups.items()]

@@ -1,0 +1,233 @@
+"""Turns a definition and a period plan into one SQL query, in DuckDB's dialect.
+
+The query maps the finest grain (commune, structure, département) to communes, then joins
+`territory_membership` and sums numerators and denominators per territory and period. Every level
+(commune, EPCI, département, région, groupement) therefore comes from sums over the same communes;
+no rate is ever averaged. The Spark backend runs the very same text after sqlglot transpiles it.
+
+Identifiers in the generated SQL come from validated definitions and fixed view names, and literals
+(periods, territory codes) are checked or quoted here: nothing reaches it from a request unescaped.
+That is why this module, whose whole job is composing SQL text, silences S608 (string-built SQL)
+for itself rather than line by line.
+"""
+
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import sqlglot
+from sqlglot import exp
+
+from .definitions import Definition
+
+NUMBER = "DOUBLE"
+OUTPUT_COLUMNS = ("territory_code", "territory_level", "period", "numerator", "denominator")
+
+
+@dataclass(frozen=True)
+class PeriodPlan:
+    """Which months a query reads and returns.
+
+    `sources` filters the months read (None: all); `pairs` maps each output month of a rolling
+    window to the source months it sums; `snapshot_period` is the month given to tables without
+    one.
+    """
+
+    snapshot_period: str
+    sources: tuple[str, ...] | None = None
+    pairs: tuple[tuple[str, str], ...] | None = None
+
+
+def table_ref(table: str) -> str:
+    return f"stg_{table}"
+
+
+def quote(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def in_list(values: Iterable[str]) -> str:
+    return "(" + ", ".join(quote(v) for v in values) + ")"
+
+
+def build_query(
+    definition: Definition,
+    plan: PeriodPlan,
+    territories: Sequence[tuple[str, str]] | None = None,
+) -> str:
+    """SQL returning territory_code, territory_level, period, numerator, denominator."""
+    ctes = [*_membership_ctes(territories)]
+    num_ctes = _side_ctes(definition, plan, "numerator", "num")
+    ctes += num_ctes
+    if definition.denominator_sql is not None:
+        ctes += _side_ctes(definition, plan, "denominator", "den")
+    if definition.aggregation == "count_distinct":
+        final = _count_distinct_select(definition, num_ctes[-1][0])
+    else:
+        ctes.append(("base", _base_select(definition)))
+        final = (
+            "SELECT m.territory_code, m.territory_level, b.period,"
+            " SUM(b.num) AS numerator, SUM(b.den) AS denominator"
+            " FROM base AS b JOIN membership AS m ON b.commune_code = m.commune_code"
+            " GROUP BY m.territory_code, m.territory_level, b.period"
+        )
+    body = ",\n".join(f"{name} AS (\n  {sql}\n)" for name, sql in ctes)
+    return f"WITH\n{body}\n{final}"
+
+
+def _membership_ctes(territories: Sequence[tuple[str, str]] | None) -> list[tuple[str, str]]:
+    # Commune rows are added so a membership export that lists only parent territories still
+    # yields commune values; DISTINCT makes the union harmless when they are already there.
+    src = table_ref("territory_membership")
+    every = (
+        "SELECT DISTINCT commune_code, territory_code, territory_level FROM ("
+        f"SELECT commune_code, territory_code, territory_level FROM {src}"
+        f" UNION ALL SELECT commune_code, commune_code AS territory_code,"
+        f" 'commune' AS territory_level FROM {src}) AS u"
+    )
+    if not territories:
+        return [("membership", every)]
+    wanted = " OR ".join(
+        f"(territory_level = {quote(level)} AND territory_code = {quote(code)})"
+        for level, code in territories
+    )
+    # A scope keeps every territory that has a commune inside it, with all of that territory's
+    # communes, so an EPCI straddling the scope's border still gets its full sums.
+    return [
+        ("membership_all", every),
+        ("scope_communes", f"SELECT DISTINCT commune_code FROM membership_all WHERE {wanted}"),
+        (
+            "scope_territories",
+            "SELECT DISTINCT a.territory_code, a.territory_level FROM membership_all AS a"
+            " JOIN scope_communes AS s ON a.commune_code = s.commune_code",
+        ),
+        (
+            "membership",
+            "SELECT a.commune_code, a.territory_code, a.territory_level FROM membership_all AS a"
+            " JOIN scope_territories AS t ON a.territory_code = t.territory_code"
+            " AND a.territory_level = t.territory_level",
+        ),
+    ]
+
+
+def _side_ctes(
+    definition: Definition, plan: PeriodPlan, part: str, prefix: str
+) -> list[tuple[str, str]]:
+    """`<prefix>_raw` (grain key, period, value) then `<prefix>_c` (commune, period, value)."""
+    sql = _prefix_ctes(definition.render(part, table_ref, plan.snapshot_period), prefix)
+    value_type = "VARCHAR" if definition.aggregation == "count_distinct" else NUMBER
+    where = f" WHERE q.period IN {in_list(plan.sources)}" if plan.sources is not None else ""
+    raw = (
+        f"SELECT CAST(q.{definition.grain_key} AS VARCHAR) AS k, CAST(q.period AS VARCHAR) AS period,"
+        f" CAST(q.value AS {value_type}) AS value FROM (\n{sql}\n) AS q{where}"
+    )
+    ctes = [(f"{prefix}_raw", raw)]
+    current = f"{prefix}_raw"
+    if plan.pairs is not None:
+        values = ", ".join(f"({quote(o)}, {quote(s)})" for o, s in plan.pairs)
+        ctes.append(
+            (
+                f"{prefix}_win",
+                f"SELECT r.k, w.period, r.value FROM {prefix}_raw AS r JOIN"
+                f" (SELECT * FROM (VALUES {values}) AS v(period, source_period)) AS w"
+                " ON r.period = w.source_period",
+            )
+        )
+        current = f"{prefix}_win"
+    if definition.grain == "departement":
+        return ctes  # mapped to territories directly by _count_distinct_select
+    ctes.append((f"{prefix}_c", _to_commune(definition, current)))
+    return ctes
+
+
+def _prefix_ctes(sql: str, prefix: str) -> str:
+    """Rename a definition's own CTEs (`register` → `num_register`).
+
+    sqlglot lifts nested CTEs to the top level for Spark, where the numerator's and the
+    denominator's CTEs of the same name would then collide.
+    """
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    names = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
+    if not names:
+        return sql
+    for cte in tree.find_all(exp.CTE):
+        cte.set("alias", exp.TableAlias(this=exp.to_identifier(f"{prefix}_{cte.alias_or_name}")))
+    for table in tree.find_all(exp.Table):
+        if not table.db and table.name in names:
+            alias = table.alias or table.name
+            table.set("this", exp.to_identifier(f"{prefix}_{table.name}"))
+            table.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
+    return tree.sql(dialect="duckdb")
+
+
+def _to_commune(definition: Definition, source: str) -> str:
+    value = "x.value" if definition.aggregation == "count_distinct" else "SUM(x.value) AS value"
+    if definition.grain == "structure":
+        # One commune per FINESS even if the extract repeats a row, so nothing is counted twice.
+        structures = (
+            f"(SELECT finess_et, MIN(commune_code) AS commune_code FROM {table_ref('structures')}"
+            " GROUP BY finess_et)"
+        )
+        commune = "s.commune_code"
+        source = f"{source} AS x JOIN {structures} AS s ON x.k = s.finess_et"
+    else:
+        commune = "x.k"
+        source = f"{source} AS x"
+    if definition.aggregation == "count_distinct":
+        return f"SELECT DISTINCT {commune} AS commune_code, x.period, x.value FROM {source}"
+    return (
+        f"SELECT {commune} AS commune_code, x.period, {value} FROM {source}"
+        f" GROUP BY {commune}, x.period"
+    )
+
+
+def _base_select(definition: Definition) -> str:
+    zero, null = f"CAST(0 AS {NUMBER})", f"CAST(NULL AS {NUMBER})"
+    num = "SELECT commune_code, period, value AS num, {den} AS den FROM num_c"
+    if definition.aggregation == "per_population":
+        population = (
+            "SELECT p.territory_code AS commune_code, per.period,"
+            f" CAST(p.population AS {NUMBER}) AS value"
+            f" FROM {table_ref('territory_population')} AS p"
+            " CROSS JOIN (SELECT DISTINCT period FROM num_c) AS per"
+            " WHERE p.territory_level = 'commune'"
+        )
+        return (
+            num.format(den=zero)
+            + f" UNION ALL SELECT commune_code, period, {zero} AS num, value AS den FROM ({population}) AS pop"
+        )
+    if definition.denominator_sql is not None:
+        return (
+            num.format(den=zero)
+            + f" UNION ALL SELECT commune_code, period, {zero} AS num, value AS den FROM den_c"
+        )
+    return num.format(den=null)
+
+
+def _count_distinct_select(definition: Definition, source: str) -> str:
+    """Distinct items per territory, counted at each level: a distinct count cannot be summed."""
+    if definition.grain == "departement":
+        # The département → territory pairs, without communes: the data says nothing finer than a
+        # département, and repeating its items on every commune would only multiply rows.
+        mapping = (
+            "(SELECT DISTINCT d.territory_code AS k, m.territory_code, m.territory_level"
+            " FROM membership AS d JOIN membership AS m ON d.commune_code = m.commune_code"
+            " WHERE d.territory_level = 'departement' AND m.territory_level <> 'commune')"
+        )
+        return (
+            "SELECT g.territory_code, g.territory_level, x.period,"
+            f" CAST(COUNT(DISTINCT x.value) AS {NUMBER}) AS numerator,"
+            f" CAST(NULL AS {NUMBER}) AS denominator"
+            f" FROM {source} AS x JOIN {mapping} AS g ON x.k = g.k"
+            " GROUP BY g.territory_code, g.territory_level, x.period"
+        )
+    return (
+        "SELECT m.territory_code, m.territory_level, c.period,"
+        f" CAST(COUNT(DISTINCT c.value) AS {NUMBER}) AS numerator,"
+        f" CAST(NULL AS {NUMBER}) AS denominator"
+        f" FROM {source} AS c JOIN membership AS m ON c.commune_code = m.commune_code"
+        " GROUP BY m.territory_code, m.territory_level, c.period"
+    )

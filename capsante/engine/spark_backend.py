@@ -1,0 +1,137 @@
+"""The national-scale backend: the same definitions on Apache Spark.
+
+The SQL the engine builds (DuckDB dialect) is transpiled with sqlglot, so a definition is written
+once. pyspark is an optional extra (`pip install .[spark]`): it is imported only when this backend
+is instantiated. In tests and on one machine it runs in local mode, bound to the loopback.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Collection, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+import sqlglot
+
+from .backend import Backend, Progress, Territory
+from .definitions import Definition
+from .query import table_ref
+from .staging import CONTRACT, PARTITIONED, parquet_files, table_dir
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+LOCAL_CONF = {
+    "spark.driver.host": "127.0.0.1",
+    "spark.driver.bindAddress": "127.0.0.1",
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.shuffle.partitions": "4",
+    # Periods are 'YYYY-MM' strings; without this Spark may type partition values itself.
+    "spark.sql.sources.partitionColumnTypeInference.enabled": "false",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.ansi.enabled": "false",
+}
+
+
+def to_spark_sql(sql: str) -> str:
+    """DuckDB-dialect SQL → Spark SQL."""
+    return sqlglot.transpile(sql, read="duckdb", write="spark")[0]
+
+
+def local_session(master: str = "local[2]", conf: dict[str, str] | None = None) -> SparkSession:
+    """A local SparkSession on 127.0.0.1 with the UI off and few shuffle partitions."""
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.master(master).appName("capsante-engine")
+    for key, value in {**LOCAL_CONF, **(conf or {})}.items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+class SparkBackend(Backend):
+    def __init__(
+        self,
+        staging_root: Path | str,
+        *,
+        membership: pa.Table | None = None,
+        population: pa.Table | None = None,
+        spark: SparkSession | None = None,
+        master: str = "local[2]",
+    ):
+        """Pass `spark` to reuse a session (the backend then leaves it running on close)."""
+        self.staging_root = Path(staging_root).resolve()
+        self._owns_session = spark is None
+        self.spark = spark if spark is not None else local_session(master)
+        given = {"territory_membership": membership, "territory_population": population}
+        for table in CONTRACT:
+            self._frame(table, given.get(table)).createOrReplaceTempView(table_ref(table))
+
+    def _frame(self, table: str, arrow: pa.Table | None) -> DataFrame:
+        if arrow is not None:
+            return self._from_arrow(arrow.select(CONTRACT[table].names))
+        if not parquet_files(self.staging_root, table):
+            return self._from_arrow(CONTRACT[table].empty_table())
+        folder = str(table_dir(self.staging_root, table))
+        reader = self.spark.read
+        if table in PARTITIONED:
+            reader = reader.option("basePath", folder)
+        return reader.parquet(folder)
+
+    def _from_arrow(self, arrow: pa.Table) -> DataFrame:
+        schema = _spark_schema(arrow.schema)
+        return self.spark.createDataFrame(arrow.to_pylist(), schema=schema)
+
+    def run_sql(self, sql: str) -> pa.Table:
+        frame = self.spark.sql(to_spark_sql(sql))
+        if hasattr(frame, "toArrow"):
+            return frame.toArrow()
+        rows = [row.asDict() for row in frame.collect()]
+        return pa.Table.from_pylist(rows)
+
+    def close(self) -> None:
+        for table in CONTRACT:
+            self.spark.catalog.dropTempView(table_ref(table))
+        if self._owns_session:
+            self.spark.stop()
+
+
+def _spark_schema(schema: pa.Schema) -> Any:
+    from pyspark.sql import types as T
+
+    mapping = {
+        pa.string(): T.StringType(),
+        pa.int64(): T.LongType(),
+        pa.float64(): T.DoubleType(),
+        pa.bool_(): T.BooleanType(),
+        pa.date32(): T.DateType(),
+    }
+    fields = []
+    for field in schema:
+        if field.type not in mapping:
+            raise TypeError(f"no Spark type for {field.name}: {field.type}")
+        fields.append(T.StructField(field.name, mapping[field.type], True))
+    return T.StructType(fields)
+
+
+def compute(
+    definitions: Iterable[Definition],
+    staging_root: Path | str,
+    periods: Collection[str] | None = None,
+    territories: Sequence[Territory] | None = None,
+    progress: Progress | None = None,
+    *,
+    snapshot_period: str | None = None,
+    membership: pa.Table | None = None,
+    population: pa.Table | None = None,
+    spark: SparkSession | None = None,
+) -> pa.Table:
+    """Compute definitions with Spark; same contract as the DuckDB `compute`."""
+    backend = SparkBackend(staging_root, membership=membership, population=population, spark=spark)
+    with backend:
+        return backend.compute(definitions, periods, territories, snapshot_period, progress)

@@ -1,0 +1,177 @@
+"""The status of an indicator × territory with a target, computed by a documented rule.
+
+The rule (docs/indicateurs/README.md, « Statut ») is applied in this order; the first that
+matches wins:
+
+1. no observation up to `as_of`                          → données insuffisantes
+2. last observation more than N months before `as_of`   → données anciennes (N per indicator, 6)
+3. last value meets the target (given the polarity)      → atteint
+4. fewer than 3 observations since the baseline          → données insuffisantes
+5. the deadline has passed                               → hors trajectoire
+6. the forecast at the deadline meets the target         → en bonne voie
+7. the favourable bound of the uncertainty band meets it,
+   or the last value is within 5 % of the reference
+   trajectory (relative)                                 → à surveiller
+8. otherwise                                             → hors trajectoire
+
+A status is never entered by hand: it is a function of the values, the target and `as_of`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from .forecast import (
+    DEFAULT_BAND_LEVEL,
+    Fit,
+    Observation,
+    best_fit,
+    estimated_date,
+    meets,
+    reference_trajectory,
+)
+from .periods import months_between, to_index
+
+MIN_OBSERVATIONS = 3
+DEFAULT_STALE_AFTER_MONTHS = 6
+DEFAULT_TOLERANCE = 0.05
+
+
+class Status(StrEnum):
+    ATTEINT = "atteint"
+    EN_BONNE_VOIE = "en_bonne_voie"
+    A_SURVEILLER = "a_surveiller"
+    HORS_TRAJECTOIRE = "hors_trajectoire"
+    DONNEES_INSUFFISANTES = "donnees_insuffisantes"
+    DONNEES_ANCIENNES = "donnees_anciennes"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+
+_LABELS = {
+    Status.ATTEINT: "atteint",
+    Status.EN_BONNE_VOIE: "en bonne voie",
+    Status.A_SURVEILLER: "à surveiller",
+    Status.HORS_TRAJECTOIRE: "hors trajectoire",
+    Status.DONNEES_INSUFFISANTES: "données insuffisantes",
+    Status.DONNEES_ANCIENNES: "données anciennes",
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    """A target for one territory. Without a baseline, the first observation is the baseline."""
+
+    value: float
+    deadline: str
+    baseline_period: str | None = None
+    baseline_value: float | None = None
+    milestones: tuple[Observation, ...] = ()
+
+
+@dataclass(frozen=True)
+class Assessment:
+    status: Status
+    reason: str
+    last_period: str | None = None
+    last_value: float | None = None
+    reference_value: float | None = None
+    fit: Fit | None = None
+    forecast_at_deadline: float | None = None
+    band_at_deadline: tuple[float, float] | None = None
+    estimated_date: str | None = None
+
+
+def assess(
+    observations: Sequence[Observation],
+    target: Target,
+    *,
+    polarity: str,
+    as_of: str,
+    adoption: bool = False,
+    cap: float | None = None,
+    stale_after_months: int = DEFAULT_STALE_AFTER_MONTHS,
+    min_observations: int = MIN_OBSERVATIONS,
+    tolerance: float = DEFAULT_TOLERANCE,
+    band_level: float = DEFAULT_BAND_LEVEL,
+) -> Assessment:
+    """Status with its reason, the trajectory, the forecast and the estimated date."""
+    known = sorted((p, float(v)) for p, v in observations if to_index(p) <= to_index(as_of))
+    if not known:
+        return Assessment(Status.DONNEES_INSUFFISANTES, "aucune valeur observée")
+    last_period, last_value = known[-1]
+    age = months_between(last_period, as_of)
+    if age > stale_after_months:
+        reason = (
+            f"dernière valeur de {last_period}, plus de {stale_after_months} mois avant {as_of}"
+        )
+        return Assessment(Status.DONNEES_ANCIENNES, reason, last_period, last_value)
+    if meets(last_value, target.value, polarity):
+        return Assessment(
+            Status.ATTEINT, "la dernière valeur atteint la cible", last_period, last_value
+        )
+    baseline = _baseline(known, target)
+    since = [(p, v) for p, v in known if to_index(p) >= to_index(baseline[0])]
+    if len(since) < min_observations:
+        reason = f"{len(since)} observation(s) depuis la référence, {min_observations} requises"
+        return Assessment(Status.DONNEES_INSUFFISANTES, reason, last_period, last_value)
+    reference = _reference_at(baseline, target, last_period)
+    if to_index(as_of) > to_index(target.deadline):
+        return Assessment(
+            Status.HORS_TRAJECTOIRE,
+            "échéance dépassée sans atteindre la cible",
+            last_period,
+            last_value,
+            reference,
+        )
+    fit = best_fit(since, adoption=adoption, cap=cap, polarity=polarity)
+    assert fit is not None  # since has ≥ 2 distinct months here
+    at_deadline = fit.predict(target.deadline)
+    band = fit.band(target.deadline, band_level)
+    when = estimated_date(fit, target.value, polarity, after=last_period)
+    details = (last_period, last_value, reference, fit, at_deadline, band, when)
+    if meets(at_deadline, target.value, polarity):
+        return Assessment(
+            Status.EN_BONNE_VOIE, "la prévision atteint la cible à l'échéance", *details
+        )
+    favourable = band[1] if polarity == "up" else band[0]
+    if meets(favourable, target.value, polarity):
+        reason = "la cible reste dans la bande d'incertitude de la prévision"
+        return Assessment(Status.A_SURVEILLER, reason, *details)
+    if reference is not None and _near_trajectory(last_value, reference, polarity, tolerance):
+        reason = f"la dernière valeur est à moins de {tolerance:.0%} de la trajectoire"
+        return Assessment(Status.A_SURVEILLER, reason, *details)
+    return Assessment(
+        Status.HORS_TRAJECTOIRE, "la prévision manque la cible à l'échéance", *details
+    )
+
+
+def status(observations: Sequence[Observation], target: Target, **options: object) -> Status:
+    """Only the status of `assess` (same arguments)."""
+    return assess(observations, target, **options).status  # type: ignore[arg-type]
+
+
+def _baseline(known: Sequence[Observation], target: Target) -> Observation:
+    if target.baseline_period is None:
+        return known[0]
+    if target.baseline_value is not None:
+        return target.baseline_period, target.baseline_value
+    after = [(p, v) for p, v in known if to_index(p) >= to_index(target.baseline_period)]
+    return after[0] if after else known[-1]
+
+
+def _reference_at(baseline: Observation, target: Target, period: str) -> float | None:
+    if to_index(target.deadline) <= to_index(baseline[0]):
+        return None
+    trajectory = reference_trajectory(baseline, (target.deadline, target.value), target.milestones)
+    return trajectory.at(period)
+
+
+def _near_trajectory(value: float, reference: float, polarity: str, tolerance: float) -> bool:
+    if polarity == "up":
+        return value >= reference * (1 - tolerance)
+    return value <= reference * (1 + tolerance)

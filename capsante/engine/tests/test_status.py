@@ -1,0 +1,177 @@
+"""The status rule, case by case (docs/indicateurs/README.md, « Statut »)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from capsante.engine.periods import from_index, to_index
+from capsante.engine.status import Status, Target, assess, status
+
+
+def months(start: str, values: list[float]) -> list[tuple[str, float]]:
+    first = to_index(start)
+    return [(from_index(first + i), v) for i, v in enumerate(values)]
+
+
+TARGET = Target(value=30, deadline="2025-12")
+
+
+def test_no_data():
+    assert status([], TARGET, polarity="up", as_of="2025-06") == Status.DONNEES_INSUFFISANTES
+    # Values after as_of are not known yet.
+    assert (
+        status([("2025-09", 40)], TARGET, polarity="up", as_of="2025-06")
+        == Status.DONNEES_INSUFFISANTES
+    )
+
+
+def test_old_data_comes_first():
+    obs = months("2024-01", [10, 20, 35])  # last value 2024-03 meets the target, but is old
+    result = assess(obs, TARGET, polarity="up", as_of="2024-10")
+    assert result.status == Status.DONNEES_ANCIENNES
+    assert (
+        status(obs, TARGET, polarity="up", as_of="2024-10", stale_after_months=12) == Status.ATTEINT
+    )
+
+
+def test_reached():
+    assert (
+        status(months("2025-01", [10, 31]), TARGET, polarity="up", as_of="2025-02")
+        == Status.ATTEINT
+    )
+    assert (
+        status(months("2025-01", [10, 30]), TARGET, polarity="up", as_of="2025-02")
+        == Status.ATTEINT
+    )
+    # Falling indicator: reaching means going down to the target.
+    assert (
+        status(months("2025-01", [60, 29]), TARGET, polarity="down", as_of="2025-02")
+        == Status.ATTEINT
+    )
+
+
+def test_too_few_observations_since_baseline():
+    obs = months("2024-06", [1, 2, 3, 4, 10, 12])
+    target = Target(value=30, deadline="2025-12", baseline_period="2024-11")
+    result = assess(obs, target, polarity="up", as_of="2024-12")
+    assert result.status == Status.DONNEES_INSUFFISANTES
+    assert "1 observation(s)" in result.reason  # only 2024-11 is on or after the baseline
+
+
+def test_on_track():
+    result = assess(months("2025-01", [10, 12, 14, 16]), TARGET, polarity="up", as_of="2025-04")
+    assert result.status == Status.EN_BONNE_VOIE
+    assert result.forecast_at_deadline == pytest.approx(32)  # 10 + 2 × 11
+    assert result.estimated_date == "2025-11"
+    assert result.reference_value == pytest.approx(10 + 20 * 3 / 11)
+
+
+def test_to_watch_when_the_band_still_reaches_the_target():
+    obs = months("2025-01", [10, 14, 11, 16, 13, 18])
+    result = assess(obs, TARGET, polarity="up", as_of="2025-06")
+    assert result.forecast_at_deadline == pytest.approx(32 / 3 + 1.2 * 11)  # 23.87 < 30
+    assert result.band_at_deadline is not None and result.band_at_deadline[1] >= 30
+    assert result.status == Status.A_SURVEILLER
+
+
+def test_to_watch_when_close_to_the_trajectory():
+    # Steady so far (on the reference path) but flattening: the last value is within 5 %.
+    target = Target(value=30, deadline="2026-12", baseline_period="2025-01", baseline_value=10)
+    obs = months("2025-01", [10, 11, 12, 12.8, 13.4, 13.8])
+    result = assess(obs, target, polarity="up", as_of="2025-06")
+    assert result.reference_value == pytest.approx(10 + 20 * 5 / 23)  # 14.35; 95 % of it: 13.63
+    assert result.band_at_deadline is not None and result.band_at_deadline[1] < 30
+    assert result.status == Status.A_SURVEILLER
+
+
+def test_off_track():
+    result = assess(
+        months("2025-01", [10, 10.1, 10.2, 10.3]), TARGET, polarity="up", as_of="2025-04"
+    )
+    assert result.status == Status.HORS_TRAJECTOIRE
+    assert result.estimated_date is not None and result.estimated_date > "2030-01"
+
+
+def test_deadline_passed():
+    obs = months("2025-01", [10, 20, 25, 28])
+    assert (
+        status(obs, Target(30, "2025-03"), polarity="up", as_of="2025-04")
+        == Status.HORS_TRAJECTOIRE
+    )
+
+
+def test_falling_indicator_on_track():
+    obs = months("2025-01", [90, 85, 80, 75])  # fax share, falling 5 points a month
+    assert (
+        status(obs, Target(20, "2026-03"), polarity="down", as_of="2025-04") == Status.EN_BONNE_VOIE
+    )
+    assert (
+        status(obs, Target(20, "2025-06"), polarity="down", as_of="2025-04")
+        == Status.HORS_TRAJECTOIRE
+    )
+
+
+def test_adoption_curve_is_used_when_allowed():
+    # A saturating series heading for ≈ 45 %: the logistic curve says the target of 60 is missed,
+    # but the values are still ahead of the reference path, hence « à surveiller »; the straight
+    # line would have called it on track.
+    obs = months("2024-01", [45 / (1 + math.exp(-0.6 * (t - 4))) for t in range(12)])
+    target = Target(60, "2026-12")
+    saturating = assess(obs, target, polarity="up", as_of="2024-12", adoption=True, cap=100)
+    assert saturating.fit is not None and saturating.fit.model == "logistic"
+    assert saturating.forecast_at_deadline == pytest.approx(45, abs=1e-3)
+    assert saturating.status == Status.A_SURVEILLER
+    linear = assess(obs, target, polarity="up", as_of="2024-12", adoption=False)
+    assert linear.status == Status.EN_BONNE_VOIE
+
+
+def test_plateau_below_the_path_is_off_track():
+    obs = months("2024-01", [15 / (1 + math.exp(-0.8 * (t - 3))) for t in range(12)])
+    target = Target(60, "2026-12")
+    result = assess(obs, target, polarity="up", as_of="2024-12", adoption=True, cap=100)
+    assert result.status == Status.HORS_TRAJECTOIRE
+
+
+def test_labels_are_french():
+    assert [s.label for s in Status] == [
+        "atteint",
+        "en bonne voie",
+        "à surveiller",
+        "hors trajectoire",
+        "données insuffisantes",
+        "données anciennes",
+    ]
+
+
+RANK = {
+    Status.HORS_TRAJECTOIRE: 0,
+    Status.A_SURVEILLER: 1,
+    Status.EN_BONNE_VOIE: 2,
+    Status.ATTEINT: 3,
+}
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.floats(0, 50, allow_nan=False), min_size=3, max_size=12),
+    st.floats(0.5, 30, allow_nan=False),
+)
+def test_higher_values_never_worsen_the_status(values: list[float], lift: float):
+    obs = months("2025-01", values)
+    as_of = obs[-1][0]
+    target = Target(60, "2026-12")
+    before = status(obs, target, polarity="up", as_of=as_of)
+    after = status([(p, v + lift) for p, v in obs], target, polarity="up", as_of=as_of)
+    assert RANK[after] >= RANK[before]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.floats(0, 100, allow_nan=False), min_size=1, max_size=12))
+def test_reached_exactly_when_the_last_value_meets_the_target(values: list[float]):
+    obs = months("2025-01", values)
+    result = status(obs, Target(50, "2026-12"), polarity="up", as_of=obs[-1][0])
+    assert (result == Status.ATTEINT) == (values[-1] >= 50)

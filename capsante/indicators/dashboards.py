@@ -1,0 +1,234 @@
+"""What the dashboards show, computed once per request from the value store."""
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from capsante.core.charts import SeriesChart, classes, sparkline
+from capsante.engine import forecast as engine_forecast
+from capsante.engine.periods import month_range
+from capsante.territories.models import Level, Territory
+
+from . import services
+from .models import Indicator, IndicatorValue, Target
+
+STATUS_BADGE = {
+    "atteint": "success",
+    "en_bonne_voie": "success",
+    "a_surveiller": "warning",
+    "hors_trajectoire": "error",
+    "donnees_insuffisantes": "info",
+    "donnees_anciennes": "info",
+}
+
+
+def format_value(value: float | None, indicator: Indicator) -> str:
+    if value is None:
+        return "—"
+    digits = 0 if indicator.unit == "count" else (2 if indicator.unit == "per_inhabitant" else 1)
+    text = f"{value:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
+    return f"{text} %" if indicator.unit == "%" else text
+
+
+@dataclass
+class Card:
+    indicator: Indicator
+    latest: IndicatorValue | None
+    target: Target | None
+    series: list[tuple[str, float]] = field(default_factory=list)
+
+    @property
+    def value_label(self) -> str:
+        return format_value(self.latest.value if self.latest else None, self.indicator)
+
+    @property
+    def target_label(self) -> str:
+        if not self.target or self.target.target_value is None:
+            return ""
+        return format_value(self.target.target_value, self.indicator)
+
+    @property
+    def status_label(self) -> str:
+        return services.STATUS_LABELS.get(self.target.status, "") if self.target else ""
+
+    @property
+    def badge(self) -> str:
+        return STATUS_BADGE.get(self.target.status, "info") if self.target else "info"
+
+    @property
+    def progress(self) -> int | None:
+        """Share of the way from baseline to target, 0–100."""
+        if not (
+            self.target and self.latest and self.target.target_value is not None and self.series
+        ):
+            return None
+        baseline = self.target.baseline_value
+        if baseline is None:
+            start = self.target.baseline_period or self.series[0][0]
+            baseline = next((v for p, v in self.series if p >= start), self.series[0][1])
+        span = self.target.target_value - baseline
+        if not span or self.latest.value is None:
+            return None
+        return max(0, min(100, round(100 * (self.latest.value - baseline) / span)))
+
+    @property
+    def spark(self) -> str:
+        return sparkline([v for _, v in self.series[-24:]])
+
+
+def territory_cards(territory: Territory) -> list[Card]:
+    values = (
+        IndicatorValue.objects.filter(territory=territory, is_current=True)
+        .select_related("run__trigger", "manual_entry")
+        .order_by("period")
+    )
+    by_indicator: dict[int, list[IndicatorValue]] = defaultdict(list)
+    for value in values:
+        by_indicator[value.indicator_id].append(value)
+    targets = {t.indicator_id: t for t in Target.objects.filter(territory=territory)}
+    cards = []
+    for indicator in Indicator.objects.all():
+        series = by_indicator.get(indicator.pk, [])
+        cards.append(
+            Card(
+                indicator,
+                series[-1] if series else None,
+                targets.get(indicator.pk),
+                [(v.period, v.value) for v in series if v.value is not None],
+            )
+        )
+    return cards
+
+
+def children_of(territory: Territory) -> list[Territory]:
+    """The next level down, for drill-down: région → départements → EPCI → communes."""
+    from capsante.territories.services import communes_of
+
+    if territory.level == Level.REGION:
+        return list(territory.children.order_by("code"))
+    if territory.level == Level.DEPARTEMENT:
+        ids = communes_of(territory).exclude(epci=None).values_list("epci", flat=True).distinct()
+        return list(Territory.objects.filter(pk__in=ids).order_by("name"))
+    if territory.level in (Level.EPCI, Level.GROUPING):
+        return list(communes_of(territory).order_by("name"))
+    return []
+
+
+def chart(
+    indicator: Indicator, territory: Territory, target: Target | None
+) -> tuple[dict, list[dict]]:
+    """The series chart and the rows of the table beside it."""
+    series = [
+        (v.period, v.value) for v in services.series(indicator, territory) if v.value is not None
+    ]
+    drawing = SeriesChart(observed=series)
+    rows = {
+        p: {"period": p, "value": v, "reference": None, "forecast": None, "low": None, "high": None}
+        for p, v in series
+    }
+    if target and target.target_value is not None and target.deadline and series:
+        assessment = services.assess(target)
+        drawing.target = (target.deadline, target.target_value)
+        baseline = (
+            (target.baseline_period, target.baseline_value)
+            if target.baseline_value is not None
+            else None
+        )
+        baseline = baseline or next(
+            ((p, v) for p, v in series if p >= (target.baseline_period or "")), series[0]
+        )
+        if baseline[0] < target.deadline:
+            milestones = [(m["period"], float(m["value"])) for m in target.milestones or []]
+            trajectory = engine_forecast.reference_trajectory(
+                baseline, (target.deadline, target.target_value), milestones
+            )
+            months = month_range(baseline[0], target.deadline)
+            drawing.trajectory = [(p, trajectory.at(p)) for p in months]
+            for p in months:
+                rows.setdefault(
+                    p, {"period": p, "value": None, "forecast": None, "low": None, "high": None}
+                )
+                rows[p]["reference"] = trajectory.at(p)
+        fit = assessment.fit if assessment else None
+        if fit is not None and series[-1][0] < target.deadline:
+            months = month_range(series[-1][0], target.deadline)
+            drawing.forecast = [(p, fit.predict(p), *fit.band(p)) for p in months]
+            for p, value, low, high in drawing.forecast[1:]:
+                rows.setdefault(p, {"period": p, "value": None, "reference": None})
+                rows[p].update({"forecast": value, "low": low, "high": high})
+    return drawing.render(), [rows[p] for p in sorted(rows)]
+
+
+def peers(indicator: Indicator, territory: Territory, period: str | None) -> dict | None:
+    """Min / median / max among territories of the same level in the same parent, and the ranking."""
+    if territory.level == Level.DEPARTEMENT and territory.parent_id:
+        group = list(territory.parent.children.all())
+    elif territory.level == Level.REGION:
+        group = list(Territory.objects.filter(level=Level.REGION))
+    else:
+        return None
+    latest = {}
+    for value in IndicatorValue.objects.filter(
+        indicator=indicator,
+        territory__in=group,
+        is_current=True,
+        **({"period__lte": period} if period else {}),
+    ).order_by("period"):
+        latest[value.territory_id] = value
+    ranked = sorted(
+        (v for v in latest.values() if v.value is not None),
+        key=lambda v: v.value,
+        reverse=indicator.polarity == "up",
+    )
+    if not ranked:
+        return None
+    names = {t.pk: t for t in group}
+    numbers = [v.value for v in ranked]
+    return {
+        "ranking": [
+            {
+                "territory": names[v.territory_id],
+                "value": v.value,
+                "label": format_value(v.value, indicator),
+                "period": v.period,
+                "rank": i + 1,
+                "is_self": v.territory_id == territory.pk,
+            }
+            for i, v in enumerate(ranked)
+        ],
+        "min": format_value(min(numbers), indicator),
+        "median": format_value(statistics.median(numbers), indicator),
+        "max": format_value(max(numbers), indicator),
+        "count": len(numbers),
+    }
+
+
+def map_rows(
+    indicator: Indicator, territory: Territory, period: str | None
+) -> tuple[list[dict], list]:
+    """The values of the next level down, with choropleth classes."""
+    children = children_of(territory)
+    values = {}
+    query = IndicatorValue.objects.filter(
+        indicator=indicator, territory__in=children, is_current=True
+    )
+    if period:
+        query = query.filter(period__lte=period)
+    for value in query.order_by("period"):
+        values[value.territory_id] = value
+    ordered = [(child, values.get(child.pk)) for child in children]
+    buckets, bounds = classes([v.value if v else None for _, v in ordered])
+    rows = [
+        {
+            "territory": child,
+            "value": v.value if v else None,
+            "label": format_value(v.value if v else None, indicator),
+            "numerator": v.numerator if v else None,
+            "denominator": v.denominator if v else None,
+            "period": v.period if v else None,
+            "bucket": bucket,
+        }
+        for (child, v), bucket in zip(ordered, buckets, strict=True)
+    ]
+    legend = [(format_value(low, indicator), format_value(high, indicator)) for low, high in bounds]
+    return rows, legend

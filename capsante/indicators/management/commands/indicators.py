@@ -1,0 +1,160 @@
+import json
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from capsante.indicators import services
+from capsante.indicators.models import Indicator, Target
+from capsante.territories.models import Territory
+from capsante.territories.services import get_by_code
+
+
+class Command(BaseCommand):
+    help = "Indicateurs : calcul, catalogue, valeur d'un indicateur sur un territoire."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        compute = sub.add_parser("compute", help="Calcule les indicateurs sur les tables préparées")
+        compute.add_argument(
+            "--territory", action="append", help="Code INSEE (répétable) ; défaut : tous"
+        )
+        compute.add_argument("--engine", choices=["duckdb", "spark"], help="Moteur de calcul")
+        compute.add_argument(
+            "--period", action="append", help="Mois AAAA-MM à recalculer (répétable)"
+        )
+        listing = sub.add_parser("list", help="Liste le catalogue")
+        listing.add_argument("--format", choices=["table", "json"], default="table")
+        show = sub.add_parser(
+            "show", help="Valeur, numérateur, dénominateur, cible, statut, provenance"
+        )
+        show.add_argument("code")
+        show.add_argument("--territory", required=True, help="Code INSEE (région : R52)")
+        show.add_argument("--period", help="Mois AAAA-MM (défaut : le dernier connu)")
+        show.add_argument("--format", choices=["table", "json"], default="table")
+
+    def handle(self, *args, **options):
+        return getattr(self, options["action"])(options)
+
+    def compute(self, options):
+        scope = None
+        if options["territory"]:
+            scope = [(t.level, t.code) for t in (_territory(code) for code in options["territory"])]
+        bar = tqdm(
+            desc="indicateurs", unit=" ind.", disable=options["verbosity"] < 1, file=sys.stderr
+        )
+
+        def progress(done: int, total: int, code: str) -> None:
+            bar.total = total
+            bar.set_postfix_str(code)
+            bar.update(done - bar.n)
+
+        run = services.compute_and_store(
+            periods=options["period"],
+            engine_name=options["engine"],
+            territories=scope,
+            progress=progress,
+        )
+        bar.close()
+        self.stdout.write(
+            f"Calcul n° {run.pk} ({run.engine}) : {run.rows} valeurs calculées, {run.new_versions} nouvelles ou "
+            f"modifiées, en {run.duration_seconds:.1f} s."
+        )
+
+    def list(self, options):
+        services.sync_catalogue()
+        rows = [
+            {
+                "code": i.code,
+                "name": i.name,
+                "unit": i.unit,
+                "kind": i.kind,
+                "aggregation": i.aggregation,
+                "polarity": i.polarity,
+                "sources": i.sources,
+                "doc": i.doc,
+            }
+            for i in Indicator.objects.all()
+        ]
+        if options["format"] == "json":
+            self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
+            return
+        for row in rows:
+            self.stdout.write(
+                f"{row['code']:<28} {row['unit']:<15} {row['aggregation']:<15} {row['name']}"
+            )
+
+    def show(self, options):
+        services.sync_catalogue()
+        try:
+            indicator = Indicator.objects.get(code=options["code"])
+        except Indicator.DoesNotExist as exc:
+            raise CommandError(f"Indicateur inconnu : {options['code']}") from exc
+        territory = _territory(options["territory"])
+        value = services.latest_value(indicator, territory, options["period"])
+        target = Target.objects.filter(indicator=indicator, territory=territory).first()
+        data = {
+            "indicator": indicator.code,
+            "name": indicator.name,
+            "unit": indicator.unit,
+            "territory": {"code": territory.code, "level": territory.level, "name": territory.name},
+            "period": value.period if value else None,
+            "value": value.value if value else None,
+            "numerator": value.numerator if value else None,
+            "denominator": value.denominator if value else None,
+            "version": value.version if value else None,
+            "provenance": value.provenance if value else None,
+            "target": None
+            if target is None
+            else {
+                "not_applicable": target.not_applicable,
+                "value": target.target_value,
+                "deadline": target.deadline,
+                "baseline_value": target.baseline_value,
+                "baseline_period": target.baseline_period or None,
+            },
+            "status": (target.status or None) if target else None,
+            "status_label": services.STATUS_LABELS.get(target.status)
+            if target and target.status
+            else None,
+            "status_reason": target.status_reason if target else None,
+        }
+        if options["period"] and value and value.period != options["period"]:
+            data["note"] = (
+                f"pas de valeur pour {options['period']} : dernière valeur connue avant cette date"
+            )
+        if options["format"] == "json":
+            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
+            return
+        unit = indicator.unit_label
+        lines = [
+            f"{indicator.name} ({indicator.code}) — {territory.name} ({territory.code})",
+            f"  période      : {data['period'] or '—'}",
+            f"  valeur       : {_fmt(data['value'])} {unit}",
+            f"  numérateur   : {_fmt(data['numerator'])}",
+            f"  dénominateur : {_fmt(data['denominator'])}",
+        ]
+        if target:
+            lines.append(
+                f"  cible        : {_fmt(target.target_value)} {unit} à l'échéance {target.deadline or '—'}"
+            )
+            lines.append(f"  statut       : {data['status_label'] or '—'} ({target.status_reason})")
+        else:
+            lines.append("  cible        : aucune")
+        lines.append(f"  provenance   : {data['provenance'] or '—'}")
+        self.stdout.write("\n".join(lines))
+
+
+def _fmt(number) -> str:
+    if number is None:
+        return "—"
+    return f"{number:,.2f}".replace(",", " ").replace(".", ",").removesuffix(",00")
+
+
+def _territory(code: str) -> Territory:
+    try:
+        if code.upper().startswith("R") and code[1:].isdigit():
+            return get_by_code(code[1:], "region")
+        return get_by_code(code)
+    except Territory.DoesNotExist as exc:
+        raise CommandError(f"Territoire inconnu : {code}") from exc

@@ -1,0 +1,215 @@
+"""Indicators, their targets per territory, and their values with provenance.
+
+The definitions (SQL, unit, rule) live in versioned YAML files read by the engine; `Indicator`
+mirrors them so that targets and values can point to them. Values are never overwritten: a
+recomputation that changes a figure adds a new version and keeps the old one readable.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Indicator(models.Model):
+    code = models.CharField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("nom"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    unit = models.CharField(_("unité"), max_length=20)
+    polarity = models.CharField(
+        _("sens"), max_length=4, help_text=_("up : plus c'est haut, mieux c'est")
+    )
+    kind = models.CharField(_("nature"), max_length=30)
+    aggregation = models.CharField(_("règle d'agrégation"), max_length=20)
+    sources = models.JSONField(_("sources"), default=list)
+    grain = models.CharField(_("maille"), max_length=20)
+    periodicity = models.CharField(_("périodicité"), max_length=20)
+    adoption = models.BooleanField(_("indicateur d'adoption"), default=False)
+    stale_after_months = models.PositiveSmallIntegerField(
+        _("ancienneté maximale (mois)"), default=6
+    )
+    definition_version = models.PositiveIntegerField(_("version de la définition"), default=1)
+    doc = models.CharField(_("documentation"), max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        verbose_name = _("indicateur")
+        verbose_name_plural = _("indicateurs")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def unit_label(self) -> str:
+        return {
+            "%": "%",
+            "per_inhabitant": "par habitant",
+            "per_1000": "pour 1 000 habitants",
+            "count": "",
+        }.get(self.unit, self.unit)
+
+
+class Target(models.Model):
+    """Baseline → target at a deadline for one indicator and territory, or "not applicable"."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
+    territory = models.ForeignKey(
+        "territories.Territory", on_delete=models.CASCADE, related_name="targets"
+    )
+    not_applicable = models.BooleanField(_("sans objet sur ce territoire"), default=False)
+    baseline_value = models.FloatField(_("valeur de référence"), null=True, blank=True)
+    baseline_period = models.CharField(_("mois de référence (AAAA-MM)"), max_length=7, blank=True)
+    target_value = models.FloatField(_("cible"), null=True, blank=True)
+    deadline = models.CharField(_("échéance (AAAA-MM)"), max_length=7, blank=True)
+    milestones = models.JSONField(
+        _("jalons"),
+        default=list,
+        blank=True,
+        help_text=_('Liste de {"period": "AAAA-MM", "value": nombre}'),
+    )
+    source = models.CharField(_("origine de la cible"), max_length=300, blank=True)
+    # The current status, computed by the engine's documented rule, never entered by hand.
+    status = models.CharField(_("statut"), max_length=30, blank=True, editable=False)
+    status_reason = models.CharField(
+        _("motif du statut"), max_length=300, blank=True, editable=False
+    )
+    status_details = models.JSONField(default=dict, blank=True, editable=False)
+    assessed_at = models.DateTimeField(_("évalué le"), null=True, blank=True, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("cible")
+        verbose_name_plural = _("cibles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "territory"], name="one_target_per_territory"
+            )
+        ]
+
+    def __str__(self) -> str:
+        if self.not_applicable:
+            return f"{self.indicator.code} — {self.territory} : sans objet"
+        return f"{self.indicator.code} — {self.territory} : {self.target_value} en {self.deadline}"
+
+
+class ComputationRun(models.Model):
+    started_at = models.DateTimeField(_("commencé le"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+    engine = models.CharField(_("moteur"), max_length=20, default="duckdb")
+    periods = models.JSONField(_("périodes recalculées"), default=list, blank=True)
+    trigger = models.ForeignKey(
+        "sources.ImportRecord",
+        verbose_name=_("déclenché par l'import"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    rows = models.PositiveIntegerField(_("valeurs calculées"), default=0)
+    new_versions = models.PositiveIntegerField(_("valeurs nouvelles ou modifiées"), default=0)
+    duration_seconds = models.FloatField(_("durée (s)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calcul des indicateurs")
+        verbose_name_plural = _("calculs des indicateurs")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"Calcul n° {self.pk} ({self.engine}, {self.started_at:%d/%m/%Y %H:%M})"
+
+
+class ManualStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposée")
+    VALIDATED = "validated", _("Validée")
+    REJECTED = "rejected", _("Rejetée")
+
+
+class ManualEntry(models.Model):
+    """A figure that arrives by mail: proposed by one person, validated by another."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="manual_entries"
+    )
+    territory = models.ForeignKey("territories.Territory", on_delete=models.CASCADE)
+    period = models.CharField(_("mois (AAAA-MM)"), max_length=7)
+    numerator = models.FloatField(_("numérateur"), null=True, blank=True)
+    denominator = models.FloatField(_("dénominateur"), null=True, blank=True)
+    value = models.FloatField(_("valeur"))
+    justification = models.TextField(_("justification (source, courrier…)"))
+    status = models.CharField(
+        _("statut"), max_length=12, choices=ManualStatus.choices, default=ManualStatus.PROPOSED
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("saisie manuelle")
+        verbose_name_plural = _("saisies manuelles")
+        ordering = ["-proposed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.territory.code} {self.period} = {self.value} ({self.get_status_display()})"
+
+
+class IndicatorValue(models.Model):
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
+    territory = models.ForeignKey(
+        "territories.Territory", on_delete=models.CASCADE, related_name="indicator_values"
+    )
+    period = models.CharField(_("mois"), max_length=7)
+    numerator = models.FloatField(_("numérateur"), null=True)
+    denominator = models.FloatField(_("dénominateur"), null=True)
+    value = models.FloatField(_("valeur"), null=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    is_current = models.BooleanField(_("version en vigueur"), default=True)
+    run = models.ForeignKey(
+        ComputationRun, null=True, blank=True, on_delete=models.PROTECT, related_name="values"
+    )
+    manual_entry = models.ForeignKey(
+        ManualEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("valeur d'indicateur")
+        verbose_name_plural = _("valeurs d'indicateurs")
+        indexes = [
+            models.Index(fields=["indicator", "territory", "period"]),
+            models.Index(fields=["territory", "is_current"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "territory", "period", "version"], name="one_value_per_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.territory.code} {self.period} = {self.value}"
+
+    @property
+    def provenance(self) -> str:
+        if self.manual_entry_id:
+            entry = self.manual_entry
+            return (
+                f"saisie de {entry.proposed_by.get_full_name() or entry.proposed_by}, validée par "
+                f"{entry.reviewed_by.get_full_name() if entry.reviewed_by else '—'} : {entry.justification}"
+            )
+        if self.run_id:
+            run = self.run
+            origin = (
+                f"import n° {run.trigger_id} ({run.trigger.source})"
+                if run.trigger_id
+                else "recalcul"
+            )
+            return f"calcul n° {run.pk} du {run.started_at:%d/%m/%Y %H:%M}, {origin}"
+        return "—"

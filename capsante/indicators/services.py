@@ -1,0 +1,466 @@
+"""Indicator logic on the Django side: catalogue sync, computation runs, versioned values,
+targets and their statuses, manual entries. The computing itself is the engine's."""
+
+import datetime as dt
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import pyarrow as pa
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from capsante import engine
+from capsante.engine import status as engine_status
+from capsante.territories.models import Level, Territory
+
+from .models import ComputationRun, Indicator, IndicatorValue, ManualEntry, ManualStatus, Target
+
+# How bad a status is, to tell whether it worsened (données insuffisantes says nothing either way).
+STATUS_RANK = {
+    "atteint": 0,
+    "en_bonne_voie": 1,
+    "a_surveiller": 2,
+    "donnees_anciennes": 3,
+    "hors_trajectoire": 4,
+}
+STATUS_LABELS = {s.value: s.label for s in engine_status.Status}
+TOLERANCE = 1e-9
+
+
+def definitions() -> dict[str, engine.Definition]:
+    return {d.code: d for d in engine.load_definitions()}
+
+
+@transaction.atomic
+def sync_catalogue() -> list[Indicator]:
+    """Mirror the definition files in the database, and create the targets they reference."""
+    indicators = []
+    for order, definition in enumerate(sorted(definitions().values(), key=lambda d: d.code)):
+        indicator, _ = Indicator.objects.update_or_create(
+            code=definition.code,
+            defaults={
+                "name": definition.name,
+                "description": definition.description.strip(),
+                "unit": definition.unit,
+                "polarity": definition.polarity,
+                "kind": definition.kind,
+                "aggregation": definition.aggregation,
+                "sources": list(definition.sources),
+                "grain": definition.grain,
+                "periodicity": definition.periodicity,
+                "adoption": definition.adoption,
+                "stale_after_months": definition.stale_after_months,
+                "definition_version": definition.version,
+                "doc": definition.doc,
+                "order": order,
+            },
+        )
+        indicators.append(indicator)
+        for reference in definition.references:
+            if reference.type != "target":
+                continue
+            territory = Territory.objects.filter(
+                level=reference.territory_level, code=reference.territory_code
+            ).first()
+            if territory is None:
+                continue
+            Target.objects.get_or_create(
+                indicator=indicator,
+                territory=territory,
+                defaults={
+                    "target_value": reference.value,
+                    "deadline": reference.deadline or "",
+                    "baseline_period": reference.baseline_period or "",
+                    "source": reference.note[:300],
+                },
+            )
+    return indicators
+
+
+def membership_tables() -> tuple[pa.Table, pa.Table]:
+    """The territory tree as the engine reads it: commune → every territory that contains it."""
+    communes = Territory.objects.filter(level=Level.COMMUNE).values_list(
+        "code", "population", "epci__code", "parent__code", "parent__parent__code"
+    )
+    rows: dict[str, list] = {"commune_code": [], "territory_code": [], "territory_level": []}
+    population: dict[tuple[str, str], int] = defaultdict(int)
+
+    def add(commune: str, code: str | None, level: str, inhabitants: int) -> None:
+        if code:
+            rows["commune_code"].append(commune)
+            rows["territory_code"].append(code)
+            rows["territory_level"].append(level)
+            population[(level, code)] += inhabitants
+
+    for code, inhabitants, epci, dep, region in communes.iterator(chunk_size=10_000):
+        inhabitants = inhabitants or 0
+        add(code, code, Level.COMMUNE, inhabitants)
+        add(code, epci, Level.EPCI, inhabitants)
+        add(code, dep, Level.DEPARTEMENT, inhabitants)
+        add(code, region, Level.REGION, inhabitants)
+    groupings = Territory.objects.filter(level=Level.GROUPING).prefetch_related("members")
+    for grouping in groupings:
+        for member in grouping.members.all():
+            add(member.code, grouping.code, Level.GROUPING, member.population or 0)
+    membership = pa.table({k: pa.array(v, pa.string()) for k, v in rows.items()})
+    pop = pa.table(
+        {
+            "territory_code": pa.array([c for _, c in population], pa.string()),
+            "territory_level": pa.array([lvl for lvl, _ in population], pa.string()),
+            "population": pa.array(list(population.values()), pa.int64()),
+        }
+    )
+    return membership, pop
+
+
+def _same(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return abs(a - b) <= TOLERANCE * max(1.0, abs(a), abs(b))
+
+
+def store_values(result: pa.Table, run: ComputationRun) -> int:
+    """Add a new version wherever a figure is new or changed; earlier versions stay readable."""
+    indicators = dict(Indicator.objects.values_list("code", "pk"))
+    territories = {
+        (lvl, code): pk for pk, lvl, code in Territory.objects.values_list("pk", "level", "code")
+    }
+    data = result.to_pydict()
+    pairs = {
+        (indicators.get(c), p) for c, p in zip(data["indicator_code"], data["period"], strict=True)
+    }
+    current: dict[tuple, IndicatorValue] = {}
+    by_indicator: dict[int, set[str]] = defaultdict(set)
+    for indicator_id, period in pairs:
+        if indicator_id:
+            by_indicator[indicator_id].add(period)
+    for indicator_id, periods in by_indicator.items():
+        for value in (
+            IndicatorValue.objects.filter(
+                indicator_id=indicator_id, period__in=periods, is_current=True
+            )
+            .only(
+                "pk",
+                "indicator_id",
+                "territory_id",
+                "period",
+                "numerator",
+                "denominator",
+                "value",
+                "version",
+            )
+            .iterator(chunk_size=20_000)
+        ):
+            current[(value.indicator_id, value.territory_id, value.period)] = value
+    new, superseded = [], []
+    for i in range(result.num_rows):
+        indicator_id = indicators.get(data["indicator_code"][i])
+        territory_id = territories.get((data["territory_level"][i], data["territory_code"][i]))
+        if indicator_id is None or territory_id is None:
+            continue
+        key = (indicator_id, territory_id, data["period"][i])
+        numerator, denominator, value = (
+            data["numerator"][i],
+            data["denominator"][i],
+            data["value"][i],
+        )
+        old = current.get(key)
+        if (
+            old is not None
+            and _same(old.numerator, numerator)
+            and _same(old.denominator, denominator)
+            and _same(old.value, value)
+        ):
+            continue
+        if old is not None:
+            superseded.append(old.pk)
+        new.append(
+            IndicatorValue(
+                indicator_id=indicator_id,
+                territory_id=territory_id,
+                period=key[2],
+                numerator=numerator,
+                denominator=denominator,
+                value=value,
+                version=(old.version + 1) if old else 1,
+                run=run,
+            )
+        )
+    for start in range(0, len(superseded), 5000):
+        IndicatorValue.objects.filter(pk__in=superseded[start : start + 5000]).update(
+            is_current=False
+        )
+    IndicatorValue.objects.bulk_create(new, batch_size=5000)
+    return len(new)
+
+
+def compute_and_store(
+    *,
+    periods: Sequence[str] | None = None,
+    engine_name: str | None = None,
+    trigger=None,
+    user=None,
+    territories: Sequence[tuple[str, str]] | None = None,
+    codes: Iterable[str] | None = None,
+    progress: Callable[[int, int, str], None] | None = None, as_of: str | None = None,
+) -> ComputationRun:
+    """Run the engine over the staged tables and record the values it gives."""
+    started = time.monotonic()
+    engine_name = engine_name or settings.INDICATOR_ENGINE
+    sync_catalogue()
+    catalogue = definitions()
+    chosen = [catalogue[c] for c in codes] if codes else list(catalogue.values())
+    membership, population = membership_tables()
+    run = ComputationRun.objects.create(
+        engine=engine_name, periods=list(periods or []), trigger=trigger, user=user
+    )
+    result = engine.compute(
+        chosen,
+        settings.STAGING_DIR,
+        periods=periods,
+        territories=territories,
+        progress=progress,
+        backend=engine_name,
+        membership=membership,
+        population=population,
+    )
+    with transaction.atomic():
+        run.new_versions = store_values(result, run)
+        run.rows = result.num_rows
+        run.finished_at = timezone.now()
+        run.duration_seconds = round(time.monotonic() - started, 3)
+        run.save()
+    assess_targets(Indicator.objects.filter(code__in=[d.code for d in chosen]), as_of=as_of)
+    return run
+
+
+def recompute_after_import(record) -> ComputationRun | None:
+    """Recompute only the indicators fed by the imported source, for the periods it touched."""
+    codes = [d.code for d in definitions().values() if record.source in d.sources]
+    if not codes:
+        return None
+    return compute_and_store(periods=record.periods or None, trigger=record, codes=codes)
+
+
+# --- Values -----------------------------------------------------------------------------------
+
+
+def series(indicator: Indicator, territory: Territory) -> list[IndicatorValue]:
+    return list(
+        IndicatorValue.objects.filter(indicator=indicator, territory=territory, is_current=True)
+        .select_related("run__trigger", "manual_entry")
+        .order_by("period")
+    )
+
+
+def latest_value(
+    indicator: Indicator, territory: Territory, period: str | None = None
+) -> IndicatorValue | None:
+    values = IndicatorValue.objects.filter(
+        indicator=indicator, territory=territory, is_current=True
+    )
+    if period:
+        values = values.filter(period__lte=period)
+    return values.select_related("run__trigger", "manual_entry").order_by("-period").first()
+
+
+def versions(indicator: Indicator, territory: Territory, period: str) -> list[IndicatorValue]:
+    return list(
+        IndicatorValue.objects.filter(indicator=indicator, territory=territory, period=period)
+        .select_related("run", "manual_entry")
+        .order_by("-version")
+    )
+
+
+# --- Targets and statuses ---------------------------------------------------------------------
+
+
+def current_month() -> str:
+    return timezone.localdate().strftime("%Y-%m")
+
+
+def _engine_target(target: Target) -> engine_status.Target:
+    milestones = tuple((m["period"], float(m["value"])) for m in target.milestones or [])
+    return engine_status.Target(
+        value=float(target.target_value),
+        deadline=target.deadline,
+        baseline_period=target.baseline_period or None,
+        baseline_value=target.baseline_value,
+        milestones=milestones,
+    )
+
+
+def assess(target: Target, as_of: str | None = None) -> engine_status.Assessment | None:
+    if target.not_applicable or target.target_value is None or not target.deadline:
+        return None
+    observations = [
+        (v.period, v.value)
+        for v in series(target.indicator, target.territory)
+        if v.value is not None
+    ]
+    return engine_status.assess(
+        observations,
+        _engine_target(target),
+        polarity=target.indicator.polarity,
+        as_of=as_of or current_month(),
+        adoption=target.indicator.adoption,
+        cap=100.0 if target.indicator.unit == "%" else None,
+        stale_after_months=target.indicator.stale_after_months,
+    )
+
+
+@dataclass
+class StatusChange:
+    target: Target
+    old: str
+    new: str
+
+    @property
+    def worsened(self) -> bool:
+        return STATUS_RANK.get(self.new, -1) > STATUS_RANK.get(self.old, 99)
+
+
+def assess_targets(indicators=None, as_of: str | None = None) -> list[StatusChange]:
+    """Recompute every target's status; tell the objective's owners when one worsens."""
+    targets = Target.objects.select_related("indicator", "territory")
+    if indicators is not None:
+        targets = targets.filter(indicator__in=indicators)
+    changes = []
+    for target in targets:
+        assessment = assess(target, as_of)
+        new = assessment.status.value if assessment else ""
+        old = target.status
+        target.status = new
+        target.status_reason = assessment.reason[:300] if assessment else "sans objet"
+        target.status_details = _details(assessment)
+        target.assessed_at = timezone.now()
+        target.save(update_fields=["status", "status_reason", "status_details", "assessed_at"])
+        if old != new:
+            change = StatusChange(target, old, new)
+            changes.append(change)
+            if old and change.worsened:
+                notify_worsened(change)
+    return changes
+
+
+def _details(assessment) -> dict:
+    if assessment is None:
+        return {}
+    fit = assessment.fit
+    return {
+        "last_period": assessment.last_period,
+        "last_value": assessment.last_value,
+        "reference_value": assessment.reference_value,
+        "forecast_at_deadline": assessment.forecast_at_deadline,
+        "band_at_deadline": list(assessment.band_at_deadline)
+        if assessment.band_at_deadline
+        else None,
+        "estimated_date": assessment.estimated_date,
+        "model": fit.model if fit else None,
+    }
+
+
+def objective_owners(target: Target) -> list:
+    """Users who steer the roadmap objective the indicator belongs to: editors of the territory."""
+    from capsante.accounts.access import can_edit
+    from capsante.accounts.models import Profile
+
+    profiles = Profile.objects.select_related("user", "scope").filter(user__is_active=True)
+    return [p.user for p in profiles if p.user.email and can_edit(p.user, target.territory)]
+
+
+def notify_worsened(change: StatusChange) -> int:
+    target = change.target
+    recipients = [u.email for u in objective_owners(target)]
+    if not recipients:
+        return 0
+    subject = (
+        f"[Cap e-santé] {target.indicator.name} — {target.territory.name} : "
+        f"{STATUS_LABELS.get(change.new, change.new)}"
+    )
+    body = (
+        f"Le statut de l'indicateur « {target.indicator.name} » pour {target.territory.name} est passé de "
+        f"« {STATUS_LABELS.get(change.old, change.old)} » à « {STATUS_LABELS.get(change.new, change.new)} ».\n\n"
+        f"Motif : {target.status_reason}.\nCible : {target.target_value:g} à l'échéance {target.deadline}.\n"
+    )
+    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+
+
+# --- Manual entries ---------------------------------------------------------------------------
+
+
+def propose_manual_value(
+    user,
+    indicator: Indicator,
+    territory: Territory,
+    period: str,
+    value: float,
+    justification: str,
+    numerator=None,
+    denominator=None,
+) -> ManualEntry:
+    from capsante.accounts.access import can_contribute
+
+    if not can_contribute(user, territory):
+        raise PermissionDenied("Vous ne pouvez pas saisir de valeur pour ce territoire.")
+    try:
+        dt.datetime.strptime(period, "%Y-%m")
+    except ValueError as exc:
+        raise ValidationError({"period": "Mois attendu au format AAAA-MM."}) from exc
+    if not justification.strip():
+        raise ValidationError({"justification": "Indiquez d'où vient ce chiffre."})
+    return ManualEntry.objects.create(
+        indicator=indicator,
+        territory=territory,
+        period=period,
+        value=value,
+        numerator=numerator,
+        denominator=denominator,
+        justification=justification.strip(),
+        proposed_by=user,
+    )
+
+
+@transaction.atomic
+def review_manual_value(user, entry: ManualEntry, accept: bool) -> ManualEntry:
+    """A second person validates (a new value version) or rejects the proposal."""
+    from capsante.accounts.access import can_edit
+
+    if entry.status != ManualStatus.PROPOSED:
+        raise ValidationError("Cette saisie a déjà été examinée.")
+    if entry.proposed_by_id == user.pk:
+        raise PermissionDenied(
+            "La validation doit être faite par une autre personne que l'auteur de la saisie."
+        )
+    if not can_edit(user, entry.territory):
+        raise PermissionDenied("Vous ne pouvez pas valider de valeur pour ce territoire.")
+    entry.status = ManualStatus.VALIDATED if accept else ManualStatus.REJECTED
+    entry.reviewed_by, entry.reviewed_at = user, timezone.now()
+    entry.save()
+    if accept:
+        old = IndicatorValue.objects.filter(
+            indicator=entry.indicator,
+            territory=entry.territory,
+            period=entry.period,
+            is_current=True,
+        ).first()
+        if old:
+            old.is_current = False
+            old.save(update_fields=["is_current"])
+        IndicatorValue.objects.create(
+            indicator=entry.indicator,
+            territory=entry.territory,
+            period=entry.period,
+            numerator=entry.numerator,
+            denominator=entry.denominator,
+            value=entry.value,
+            version=(old.version + 1) if old else 1,
+            manual_entry=entry,
+        )
+        assess_targets(Indicator.objects.filter(pk=entry.indicator_id))
+    return entry

@@ -1,0 +1,145 @@
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+
+from capsante.territories.models import Territory
+from capsante.territories.services import ancestors
+
+from . import dashboards, services
+from .exports import table_response
+from .models import Indicator, Target
+
+
+def _territory(level: str, code: str) -> Territory:
+    return get_object_or_404(Territory.objects.select_related("parent"), level=level, code=code)
+
+
+def _crumbs(territory: Territory, *tail):
+    chain = [
+        a
+        for a in reversed(ancestors(territory))
+        if a.level != "epci" or territory.level == "commune"
+    ]
+    return [
+        ("Indicateurs", reverse("indicators:catalogue")),
+        *[(a.name, reverse("indicators:territory", args=[a.level, a.code])) for a in chain],
+        (
+            territory.name,
+            reverse("indicators:territory", args=[territory.level, territory.code])
+            if tail
+            else None,
+        ),
+        *tail,
+    ]
+
+
+def catalogue(request):
+    return render(
+        request,
+        "indicators/catalogue.html",
+        {
+            "title": "Indicateurs",
+            "indicators": Indicator.objects.all(),
+            "breadcrumb": [("Indicateurs", None)],
+        },
+    )
+
+
+def territory_dashboard(request, level: str, code: str):
+    territory = _territory(level, code)
+    cards = dashboards.territory_cards(territory)
+    return render(
+        request,
+        "indicators/territory.html",
+        {
+            "title": f"Indicateurs — {territory.name}",
+            "territory": territory,
+            "cards": cards,
+            "children": dashboards.children_of(territory),
+            "breadcrumb": _crumbs(territory),
+        },
+    )
+
+
+def indicator_detail(request, code: str, level: str, territory_code: str):
+    indicator = get_object_or_404(Indicator, code=code)
+    territory = _territory(level, territory_code)
+    target = Target.objects.filter(indicator=indicator, territory=territory).first()
+    drawing, rows = dashboards.chart(indicator, territory, target)
+    latest = services.latest_value(indicator, territory)
+    period = latest.period if latest else None
+    map_rows, legend = dashboards.map_rows(indicator, territory, period)
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "xlsx"):
+        return _download(request, indicator, territory, rows, map_rows, fmt)
+    return render(
+        request,
+        "indicators/detail.html",
+        {
+            "title": f"{indicator.name} — {territory.name}",
+            "indicator": indicator,
+            "territory": territory,
+            "target": target,
+            "latest": latest,
+            "chart": drawing,
+            "rows": rows,
+            "peers": dashboards.peers(indicator, territory, period),
+            "map_rows": map_rows,
+            "legend": legend,
+            "status_label": services.STATUS_LABELS.get(target.status, "") if target else "",
+            "badge": dashboards.STATUS_BADGE.get(target.status, "info") if target else "info",
+            "value_label": dashboards.format_value(latest.value if latest else None, indicator),
+            "target_label": dashboards.format_value(target.target_value, indicator)
+            if target and target.target_value is not None
+            else "",
+            "breadcrumb": _crumbs(territory, (indicator.name, None)),
+        },
+    )
+
+
+def _download(request, indicator, territory, rows, map_rows, fmt):
+    table = request.GET.get("table", "series")
+    about = {
+        "Indicateur": f"{indicator.name} ({indicator.code})",
+        "Territoire": f"{territory.name} ({territory.code})",
+        "Unité": indicator.unit,
+        "Sources": ", ".join(indicator.sources),
+        "Définition": indicator.doc,
+        "Tableau": table,
+    }
+    if table == "children":
+        headers = ["code", "territoire", "mois", "numérateur", "dénominateur", "valeur"]
+        data = [
+            [
+                r["territory"].code,
+                r["territory"].name,
+                r["period"],
+                r["numerator"],
+                r["denominator"],
+                r["value"],
+            ]
+            for r in map_rows
+        ]
+    elif table == "series":
+        headers = [
+            "mois",
+            "valeur observée",
+            "trajectoire de référence",
+            "prévision",
+            "bande basse",
+            "bande haute",
+        ]
+        data = [
+            [
+                r["period"],
+                r.get("value"),
+                r.get("reference"),
+                r.get("forecast"),
+                r.get("low"),
+                r.get("high"),
+            ]
+            for r in rows
+        ]
+    else:
+        raise Http404("Tableau inconnu")
+    return table_response(f"{indicator.code}_{territory.code}_{table}", fmt, headers, data, about)
