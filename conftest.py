@@ -4,8 +4,6 @@ import json
 
 import pytest
 
-from capsante.territories.models import Level, Territory
-
 
 def _square(lon: float, lat: float, size: float = 0.1) -> str:
     ring = [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]
@@ -15,6 +13,9 @@ def _square(lon: float, lat: float, size: float = 0.1) -> str:
 @pytest.fixture
 def geography(db):
     """Pays de la Loire with Sarthe and Mayenne, two EPCI and five communes (real codes)."""
+    # Imported here so that plain-Python packages can run their tests without Django.
+    from capsante.territories.models import Level, Territory
+
     region = Territory.objects.create(
         level=Level.REGION, code="52", name="Pays de la Loire", geometry=_square(-1.0, 47.0, 1.5)
     )

@@ -188,12 +188,21 @@ def _base_select(definition: Definition) -> str:
     zero, null = f"CAST(0 AS {NUMBER})", f"CAST(NULL AS {NUMBER})"
     num = "SELECT commune_code, period, value AS num, {den} AS den FROM num_c"
     if definition.aggregation == "per_population":
+        # Only the population the source covers counts: the communes of the départements that
+        # the numerator reports on. Otherwise a region's rate would divide one département's
+        # documents by the whole region's inhabitants, and every other commune would show 0.
+        covered = (
+            "SELECT DISTINCT cm.commune_code FROM membership AS cm JOIN ("
+            "SELECT DISTINCT dm.territory_code FROM num_c AS nc JOIN membership AS dm"
+            " ON nc.commune_code = dm.commune_code WHERE dm.territory_level = 'departement'"
+            ") AS cd ON cm.territory_code = cd.territory_code WHERE cm.territory_level = 'departement'"
+        )
         population = (
             "SELECT p.territory_code AS commune_code, per.period,"
             f" CAST(p.population AS {NUMBER}) AS value"
             f" FROM {table_ref('territory_population')} AS p"
             " CROSS JOIN (SELECT DISTINCT period FROM num_c) AS per"
-            " WHERE p.territory_level = 'commune'"
+            f" WHERE p.territory_level = 'commune' AND p.territory_code IN ({covered})"
         )
         return (
             num.format(den=zero)

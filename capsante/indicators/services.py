@@ -207,7 +207,8 @@ def compute_and_store(
     user=None,
     territories: Sequence[tuple[str, str]] | None = None,
     codes: Iterable[str] | None = None,
-    progress: Callable[[int, int, str], None] | None = None, as_of: str | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+    as_of: str | None = None,
 ) -> ComputationRun:
     """Run the engine over the staged tables and record the values it gives."""
     started = time.monotonic()

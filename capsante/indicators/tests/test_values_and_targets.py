@@ -19,7 +19,13 @@ MAYENNE = {"53130": (20, 200), "53147": (60, 100)}
 
 
 def stage_mes(root, months: dict[str, dict[str, tuple[int, int]]]) -> None:
-    rows = {"period": [], "commune_code": [], "beneficiaries": [], "activated": [], "with_document": []}
+    rows = {
+        "period": [],
+        "commune_code": [],
+        "beneficiaries": [],
+        "activated": [],
+        "with_document": [],
+    }
     for period, communes in months.items():
         for code, (activated, beneficiaries) in communes.items():
             rows["period"].append(period)
@@ -37,7 +43,9 @@ def staging(settings, tmp_path):
 
 
 def value(code, territory, period="2025-01"):
-    return IndicatorValue.objects.get(indicator__code=code, territory=territory, period=period, is_current=True)
+    return IndicatorValue.objects.get(
+        indicator__code=code, territory=territory, period=period, is_current=True
+    )
 
 
 @pytest.mark.django_db
@@ -46,7 +54,9 @@ def test_rates_aggregate_by_summing_numerators_and_denominators(geography, stagi
     services.compute_and_store(codes=["MES_ACTIVATION"])
     sarthe = value("MES_ACTIVATION", geography["sarthe"])
     assert (sarthe.numerator, sarthe.denominator) == (960, 1200)
-    assert sarthe.value == pytest.approx(80.0)  # the mean of the three communes' rates would be 50 %
+    assert sarthe.value == pytest.approx(
+        80.0
+    )  # the mean of the three communes' rates would be 50 %
     region = value("MES_ACTIVATION", geography["region"])
     assert region.value == pytest.approx(100 * 1040 / 1500)
     le_mans_metropole = value("MES_ACTIVATION", geography["epci"]["le_mans"])
@@ -63,21 +73,32 @@ def test_a_recomputation_keeps_earlier_versions_readable(geography, staging):
     corrected = dict(SARTHE, **{"72003": (60, 100)})
     stage_mes(staging, {"2025-01": {**corrected, **MAYENNE}})
     services.compute_and_store(codes=["MES_ACTIVATION"], periods=["2025-01"])
-    versions = services.versions(Indicator.objects.get(code="MES_ACTIVATION"), geography["sarthe"], "2025-01")
-    assert [(v.version, v.is_current, v.numerator) for v in versions] == [(2, True, 1010), (1, False, 960)]
+    versions = services.versions(
+        Indicator.objects.get(code="MES_ACTIVATION"), geography["sarthe"], "2025-01"
+    )
+    assert [(v.version, v.is_current, v.numerator) for v in versions] == [
+        (2, True, 1010),
+        (1, False, 960),
+    ]
 
 
 def _growth(start: float, step: float, months: int) -> dict:
-    return {f"2025-{m:02d}": {"53130": (int((start + step * m) * 10), 1000)} for m in range(1, months + 1)}
+    return {
+        f"2025-{m:02d}": {"53130": (int((start + step * m) * 10), 1000)}
+        for m in range(1, months + 1)
+    }
 
 
 @pytest.mark.django_db
-def test_status_is_computed_and_owners_are_told_when_it_worsens(geography, staging, personas, settings):
+def test_status_is_computed_and_owners_are_told_when_it_worsens(
+    geography, staging, personas, settings
+):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     services.sync_catalogue()
     indicator = Indicator.objects.get(code="MES_ACTIVATION")
     target, _ = Target.objects.update_or_create(
-        indicator=indicator, territory=geography["mayenne"],
+        indicator=indicator,
+        territory=geography["mayenne"],
         defaults={"target_value": 30, "deadline": "2025-12", "baseline_period": "2025-01"},
     )
     stage_mes(staging, _growth(10, 2.0, 6))  # 12 % → 22 %: on course for 30 % by December
@@ -85,7 +106,9 @@ def test_status_is_computed_and_owners_are_told_when_it_worsens(geography, stagi
     target.refresh_from_db()
     assert target.status == "en_bonne_voie"
     assert mail.outbox == []
-    stage_mes(staging, {f"2025-{m:02d}": {"53130": (120 + m, 1000)} for m in range(1, 7)})  # flat at 12 %
+    stage_mes(
+        staging, {f"2025-{m:02d}": {"53130": (120 + m, 1000)} for m in range(1, 7)}
+    )  # flat at 12 %
     changes = services.assess_targets(indicators=[indicator], as_of="2025-06")
     assert changes == []  # staging changed, but values only change through a computation
     services.compute_and_store(codes=["MES_ACTIVATION"], as_of="2025-06")
@@ -101,8 +124,16 @@ def test_status_is_computed_and_owners_are_told_when_it_worsens(geography, stagi
 def test_manual_entry_needs_a_second_person_to_validate(geography, staging, personas):
     services.sync_catalogue()
     indicator = Indicator.objects.get(code="CARE_REGISTRATION")
-    entry = services.propose_manual_value(personas["dt72_editor"], indicator, geography["sarthe"], "2024-11",
-                                          93.0, "Courrier de l'ARS du 12/11/2024", numerator=93, denominator=100)
+    entry = services.propose_manual_value(
+        personas["dt72_editor"],
+        indicator,
+        geography["sarthe"],
+        "2024-11",
+        93.0,
+        "Courrier de l'ARS du 12/11/2024",
+        numerator=93,
+        denominator=100,
+    )
     assert entry.status == "proposed"
     assert not IndicatorValue.objects.filter(indicator=indicator).exists()
     with pytest.raises(PermissionDenied):
@@ -110,11 +141,15 @@ def test_manual_entry_needs_a_second_person_to_validate(geography, staging, pers
     with pytest.raises(PermissionDenied):
         services.review_manual_value(personas["dt53_editor"], entry, accept=True)
     services.review_manual_value(personas["ars_admin"], entry, accept=True)
-    stored = IndicatorValue.objects.get(indicator=indicator, territory=geography["sarthe"], period="2024-11")
+    stored = IndicatorValue.objects.get(
+        indicator=indicator, territory=geography["sarthe"], period="2024-11"
+    )
     assert stored.value == 93.0 and stored.manual_entry == entry
     assert "Courrier de l'ARS" in stored.provenance and "Bruno Sarthe" in stored.provenance
     with pytest.raises(PermissionDenied):
-        services.propose_manual_value(personas["elected_reader"], indicator, geography["sarthe"], "2024-12", 1.0, "x")
+        services.propose_manual_value(
+            personas["elected_reader"], indicator, geography["sarthe"], "2024-12", 1.0, "x"
+        )
     assert ManualEntry.objects.count() == 1
 
 
@@ -125,18 +160,29 @@ def test_cli_show_prints_value_target_status_and_provenance(geography, staging, 
     capsys.readouterr()
     call_command("indicators", "show", "MES_ACTIVATION", "--territory", "72", "--format", "json")
     shown = json.loads(capsys.readouterr().out)
-    assert (shown["numerator"], shown["denominator"], shown["value"]) == (960, 1200, pytest.approx(80.0))
+    assert (shown["numerator"], shown["denominator"], shown["value"]) == (
+        960,
+        1200,
+        pytest.approx(80.0),
+    )
     assert shown["period"] == "2025-01" and shown["provenance"].startswith("calcul n°")
     call_command("indicators", "show", "MES_ACTIVATION", "--territory", "R52")
     table = capsys.readouterr().out
     assert "valeur       : 69,33 %" in table
     call_command("indicators", "list", "--format", "json")
     codes = {row["code"] for row in json.loads(capsys.readouterr().out)}
-    assert {"MES_ACTIVATION", "INS_QUALIFICATION", "OFFICINES_FAX", "TELEEXPERTISE_SPECIALTIES"} <= codes
+    assert {
+        "MES_ACTIVATION",
+        "INS_QUALIFICATION",
+        "OFFICINES_FAX",
+        "TELEEXPERTISE_SPECIALTIES",
+    } <= codes
 
 
 @pytest.mark.django_db
-def test_dashboard_and_indicator_page_show_values_and_download_what_is_shown(geography, staging, client):
+def test_dashboard_and_indicator_page_show_values_and_download_what_is_shown(
+    geography, staging, client
+):
     stage_mes(staging, {"2025-01": {**SARTHE, **MAYENNE}, "2025-02": {**SARTHE, **MAYENNE}})
     services.compute_and_store(codes=["MES_ACTIVATION"])
     page = client.get("/indicateurs/territoire/departement/72/").content.decode()
@@ -144,10 +190,26 @@ def test_dashboard_and_indicator_page_show_values_and_download_what_is_shown(geo
     detail = client.get("/indicateurs/MES_ACTIVATION/departement/72/")
     assert detail.status_code == 200
     assert "Le Mans Métropole" in detail.content.decode()
-    csv_text = client.get("/indicateurs/MES_ACTIVATION/departement/72/?format=csv&table=children").content.decode("utf-8-sig")
+    csv_text = client.get(
+        "/indicateurs/MES_ACTIVATION/departement/72/?format=csv&table=children"
+    ).content.decode("utf-8-sig")
     lines = csv_text.strip().splitlines()
     assert lines[0].startswith("code;territoire")
     assert len(lines) == 1 + 1  # the one EPCI of the Sarthe fixture with communes
     assert lines[1].startswith("247200132;Le Mans Métropole;2025-02;910")
     xlsx = client.get("/indicateurs/MES_ACTIVATION/departement/72/?format=xlsx&table=series")
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+@pytest.mark.django_db
+def test_roadmap_key_figures_show_the_live_value_of_their_indicator(
+    geography, staging, seeded_roadmaps, client
+):
+    stage_mes(staging, {"2025-01": {**SARTHE, **MAYENNE}})
+    services.compute_and_store(codes=["MES_ACTIVATION"])
+    mayenne = seeded_roadmaps["53"]
+    page = client.get(f"/feuilles-de-route/{mayenne.pk}/").content.decode()
+    # Mayenne: 80 activated of 300 → 26.7 %, shown beside the 30 % target of axis 1.
+    assert '<a href="/indicateurs/MES_ACTIVATION/departement/53/">26,7 %</a> (2025-01)' in page
+    objective = client.get(f"/feuilles-de-route/{mayenne.pk}/objectifs/1/").content.decode()
+    assert "Aujourd’hui" in objective and "(80 sur 300)" in objective

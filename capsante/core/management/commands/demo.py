@@ -1,3 +1,5 @@
+import os
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -6,7 +8,20 @@ from capsante.roadmaps.services import load_seed_roadmaps
 
 
 class Command(BaseCommand):
-    help = "Prépare la démonstration : territoires, feuilles de route des seeds, comptes de démonstration."
+    help = (
+        "Prépare la démonstration : territoires, feuilles de route des seeds, comptes de démonstration, "
+        "données générées aux formats réels et indicateurs calculés. Chaque étape est idempotente."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale",
+            default=os.environ.get("CAPSANTE_DEMO_SCALE", "region"),
+            choices=["departement", "region", "national"],
+        )
+        parser.add_argument(
+            "--no-data", action="store_true", help="Sans données générées ni indicateurs"
+        )
 
     def handle(self, *args, **options):
         call_command("load_territories", verbosity=options["verbosity"])
@@ -14,6 +29,8 @@ class Command(BaseCommand):
             state = "chargée" if written else "déjà présente"
             self.stdout.write(f"Feuille de route {state} : {roadmap}")
         ensure_personas()
+        if not options["no_data"]:
+            call_command("demo-data", scale=options["scale"], verbosity=options["verbosity"])
         self.stdout.write(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
         for persona in PERSONAS:
             self.stdout.write(

