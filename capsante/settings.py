@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "capsante.structures",
     "capsante.sources",
     "capsante.indicators",
+    "capsante.campaigns",
+    "capsante.committees",
+    "capsante.reports",
 ]
 
 MIDDLEWARE = [

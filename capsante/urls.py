@@ -8,5 +8,8 @@ urlpatterns = [
     path("feuilles-de-route/", include("capsante.roadmaps.urls")),
     path("imports/", include("capsante.sources.urls")),
     path("indicateurs/", include("capsante.indicators.urls")),
+    path("campagnes/", include("capsante.campaigns.urls")),
+    path("comites/", include("capsante.committees.urls")),
+    path("rapports/", include("capsante.reports.urls")),
     path("", include("capsante.core.urls")),
 ]
