@@ -9,6 +9,7 @@ urlpatterns = [
     path("imports/", include("capsante.sources.urls")),
     path("indicateurs/", include("capsante.indicators.urls")),
     path("campagnes/", include("capsante.campaigns.urls")),
+    path("structures/", include("capsante.structures.urls")),
     path("comites/", include("capsante.committees.urls")),
     path("rapports/", include("capsante.reports.urls")),
     path("", include("capsante.core.urls")),

@@ -114,3 +114,124 @@ def action_for_editor(user, pk: int):
     if not can_edit(user, roadmap.territory):
         raise PermissionDenied("Vous ne pouvez pas modifier les actions de ce territoire.")
     return action
+
+
+# --- Committees and their reports -----------------------------------------------------------
+
+
+def can_read_committees(user) -> bool:
+    """Committees' meetings, minutes and reports are internal to the partners: any account with
+    a role reads them (governance is regional); anonymous visitors never do."""
+    return getattr(user, "is_superuser", False) or profile_of(user) is not None
+
+
+def committee_for_user(user, pk: int):
+    """A committee the user may read; 404 otherwise."""
+    from capsante.committees.models import Committee
+
+    if not can_read_committees(user):
+        raise Http404("Comité introuvable")
+    try:
+        return Committee.objects.select_related("territory").get(pk=pk)
+    except Committee.DoesNotExist as exc:
+        raise Http404("Comité introuvable") from exc
+
+
+def committee_for_editor(user, pk: int):
+    """A committee whose meetings and decisions the user may record; 404 / 403 otherwise."""
+    committee = committee_for_user(user, pk)
+    if not can_edit(user, committee.territory):
+        raise PermissionDenied("Vous ne pouvez pas modifier les comités de ce territoire.")
+    return committee
+
+
+def meeting_for_user(user, pk: int, edit: bool = False):
+    """A meeting the user may read (or, with `edit`, change); 404 / 403 otherwise."""
+    from capsante.committees.models import Meeting
+
+    if not can_read_committees(user):
+        raise Http404("Réunion introuvable")
+    try:
+        meeting = Meeting.objects.select_related("committee__territory").get(pk=pk)
+    except Meeting.DoesNotExist as exc:
+        raise Http404("Réunion introuvable") from exc
+    if edit and not can_edit(user, meeting.committee.territory):
+        raise PermissionDenied("Vous ne pouvez pas modifier les comités de ce territoire.")
+    return meeting
+
+
+# --- Campaigns and structures ------------------------------------------------------------------
+
+
+def _scope_commune_ids(user) -> set[int] | None:
+    """Communes within the user's scope; None means everywhere (superusers, national scope)."""
+    from capsante.territories.services import communes_of
+
+    if getattr(user, "is_superuser", False):
+        return None
+    profile = profile_of(user)
+    if profile is None:
+        return set()
+    if profile.scope is None:
+        return None
+    return set(communes_of(profile.scope).values_list("pk", flat=True))
+
+
+def campaigns_for_user(user) -> QuerySet:
+    """Campaigns are working tools: partners see those whose territory meets their scope."""
+    from capsante.campaigns.models import Campaign
+    from capsante.territories.services import communes_of
+
+    ids = _scope_commune_ids(user)
+    campaigns = Campaign.objects.select_related("territory")
+    if ids is None:
+        return campaigns
+    visible = [
+        c.pk for c in campaigns if ids and communes_of(c.territory).filter(pk__in=ids).exists()
+    ]
+    return campaigns.filter(pk__in=visible)
+
+
+def campaign_for_user(user, slug: str):
+    try:
+        return campaigns_for_user(user).get(slug=slug)
+    except Exception as exc:  # DoesNotExist of a lazily imported model
+        raise Http404("Campagne introuvable") from exc
+
+
+def followups_for_user(user, campaign) -> QuerySet:
+    """The follow-ups of structures located in the user's scope."""
+    ids = _scope_commune_ids(user)
+    followups = campaign.followups.all()
+    return followups if ids is None else followups.filter(structure__commune_id__in=ids)
+
+
+def followup_for_contributor(user, campaign, finess_et: str):
+    """A follow-up the user may update: 404 outside their scope, 403 without a contributing role."""
+    followup = (
+        followups_for_user(user, campaign)
+        .select_related("structure__commune", "stage")
+        .filter(structure__finess_et=finess_et)
+        .first()
+    )
+    if followup is None:
+        raise Http404("Structure introuvable dans votre périmètre")
+    if not can_contribute(user, followup.structure.commune):
+        raise PermissionDenied("Votre rôle ne permet pas de mettre à jour le suivi des structures.")
+    return followup
+
+
+def structure_for_user(user, finess_et: str):
+    """A structure page: partners within whose scope the structure lies."""
+    from capsante.structures.models import Structure
+
+    ids = _scope_commune_ids(user)
+    if ids is not None and not ids:
+        raise Http404("Structure introuvable")
+    structures = Structure.objects.select_related("commune")
+    if ids is not None:
+        structures = structures.filter(commune_id__in=ids)
+    structure = structures.filter(finess_et=finess_et).first()
+    if structure is None:
+        raise Http404("Structure introuvable")
+    return structure

@@ -135,6 +135,9 @@ CONTRACT: dict[str, pa.Schema] = {
         ]
     ),
     # Exported by the Django side, read like any staged table.
+    "campaign_status": pa.schema(
+        [("period", _STR), ("campaign", _STR), ("finess_et", _STR), ("stage_order", _I64)]
+    ),
     "territory_membership": pa.schema(
         [("commune_code", _STR), ("territory_code", _STR), ("territory_level", _STR)]
     ),
@@ -151,6 +154,7 @@ PARTITIONED = frozenset(
         "am_dmp_consultations",
         "am_telehealth",
         "am_telehealth_offer",
+        "campaign_status",
     }
 )
 TERRITORY_TABLES = frozenset({"territory_membership", "territory_population"})

@@ -180,6 +180,14 @@ TABLES: dict[str, StagedTable] = {
             partitioned=False,
             key_columns=("finess_ej", "finess_et"),
         ),
+        # Written by the campaigns app: each followed structure's stage at the end of each month.
+        StagedTable(
+            "campaign_status",
+            _schema(("period", STR), ("campaign", STR), ("finess_et", STR), ("stage_order", COUNT)),
+            partitioned=True,
+            key_columns=("period", "campaign", "finess_et"),
+            scope_columns=("campaign",),
+        ),
     )
 }
 

@@ -16,7 +16,7 @@ import re
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -31,6 +31,9 @@ DEFAULT_MAX_LINE = 8 * 1024 * 1024
 MAX_VALUE_IN_MESSAGE = 60
 
 SourceInput = str | os.PathLike[str] | bytes | BinaryIO
+# progress(step, done, total): called once per block read; ``total`` is 0 when unknown.
+Progress = Callable[[str, int, int], None]
+READING = "lecture et contrôle du fichier"
 
 
 class RowError(Exception):
@@ -197,6 +200,27 @@ def display_name(source: SourceInput, name: str | None) -> str:
     return str(getattr(source, "name", "") and Path(str(source.name)).name or "fichier")  # type: ignore[union-attr]
 
 
+def source_size(source: SourceInput) -> int:
+    """Size in bytes of a path or bytes source (0 for a stream): the ``total`` of progress."""
+    if isinstance(source, bytes):
+        return len(source)
+    if isinstance(source, str | os.PathLike):
+        return os.path.getsize(source)
+    return 0
+
+
+def reporter(progress: Progress | None, source: SourceInput) -> Callable[[int], None] | None:
+    """A bytes-read callback for BlockReader that forwards to ``progress``."""
+    if progress is None:
+        return None
+    total = source_size(source)
+
+    def on_read(done: int) -> None:
+        progress(READING, min(done, total) if total else done, total)
+
+    return on_read
+
+
 def open_source(source: SourceInput, file: str) -> BinaryIO:
     """A binary stream on the source, transparently opening a ZIP (one member) or gzip file."""
     if isinstance(source, bytes):
@@ -254,10 +278,9 @@ _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
 def count_lines(data: bytes) -> int:
     """Number of line breaks, whatever their style (CRLF, LF or a lone CR as in HL7 v2)."""
     line_feeds = data.count(b"\n")
-    returns = data.count(b"\r")
-    if not returns:  # LF-only files skip the third pass over the block
+    if b"\r" not in data:  # LF-only files: one counting pass, not three
         return line_feeds
-    return line_feeds + returns - data.count(b"\r\n")
+    return line_feeds + data.count(b"\r") - data.count(b"\r\n")
 
 
 def looks_binary(sample: bytes) -> bool:
@@ -409,12 +432,7 @@ class Block:
 
     first_line: int
     data: bytes
-
-    @property
-    def line_count(self) -> int:
-        breaks = count_lines(self.data)
-        ends_with_break = self.data.endswith((b"\n", b"\r"))
-        return breaks + (0 if ends_with_break or not self.data else 1)
+    breaks: int  # line breaks in ``data``, counted once for every user of the block
 
 
 class BlockReader:
@@ -433,7 +451,9 @@ class BlockReader:
         chunk_size: int | None = None,
         max_line: int = DEFAULT_MAX_LINE,
         cut_on_cr: bool = False,
+        on_read: Callable[[int], None] | None = None,
     ) -> None:
+        self.on_read = on_read
         self.stream = stream
         self.file = file
         self.errors = errors
@@ -454,22 +474,25 @@ class BlockReader:
         while True:
             chunk = self._read()
             self.bytes_read += len(chunk)
+            if self.on_read is not None:
+                self.on_read(self.bytes_read)
             if first:
                 chunk = self._check_start(chunk)
                 first = False
-            data = pending + chunk
             if not chunk:
-                if data:
-                    yield self._block(line, data)
+                if pending:
+                    yield self._block(line, pending)
                 return
-            cut = self._cut(data)
+            cut = self._cut(chunk)
             if cut is None:
-                self._check_line_length(data, line)
-                pending = data
+                pending += chunk
+                self._check_line_length(pending, line)
                 continue
-            head, pending = data[:cut], data[cut:]
+            # Cut the chunk, not pending + chunk: one copy of the block instead of two.
+            head = b"".join((pending, memoryview(chunk)[:cut])) if pending else chunk[:cut]
+            pending = chunk[cut:]
             block = self._block(line, head)
-            line += count_lines(head)
+            line += block.breaks
             yield block
 
     def _read(self) -> bytes:
@@ -511,4 +534,4 @@ class BlockReader:
         if b"\x00" in data:
             nul_line = line + count_lines(data[: data.index(b"\x00")])
             raise RowError(self.file, nul_line, None, "caractère nul : fichier binaire ou corrompu")
-        return Block(line, self.transcoder.to_utf8(data, line))
+        return Block(line, self.transcoder.to_utf8(data, line), count_lines(data))

@@ -26,6 +26,7 @@ from .parsing import (
     BlockReader,
     ErrorCollector,
     ParseResult,
+    Progress,
     RowError,
     SourceInput,
     count_lines,
@@ -36,6 +37,7 @@ from .parsing import (
     open_source,
     plural,
     plural_word,
+    reporter,
     separator_name,
     shown,
 )
@@ -139,7 +141,9 @@ class DelimitedReader:
         preferred: str | None = None,
         quoting: bool = True,
         chunk_size: int | None = None,
+        progress: Progress | None = None,
     ) -> None:
+        self.progress = progress
         self.source = source
         self.file = file
         self.errors = errors
@@ -158,7 +162,13 @@ class DelimitedReader:
     def __iter__(self) -> Iterator[Batch]:
         stream = open_source(self.source, self.file)
         try:
-            blocks = BlockReader(stream, self.file, self.errors, chunk_size=self.chunk_size)
+            blocks = BlockReader(
+                stream,
+                self.file,
+                self.errors,
+                chunk_size=self.chunk_size,
+                on_read=reporter(self.progress, self.source),
+            )
             iterator = iter(blocks)
             first = next(iterator, None)
             if first is None or not first.data.strip():
@@ -206,7 +216,7 @@ class DelimitedReader:
         return fields
 
     def _batches(self, first_line: int, data: bytes) -> Iterator[Batch]:
-        if not data.strip():
+        if not data or data.isspace():  # isspace stops at the first letter; strip would copy
             return
         try:
             batch = self._arrow_batch(first_line, data)
@@ -218,6 +228,22 @@ class DelimitedReader:
     # -- fast path
 
     def _arrow_batch(self, first_line: int, data: bytes) -> Batch:
+        table, invalid = self._arrow_read(data, threads=True)
+        if invalid:
+            # Arrow numbers invalid rows only when reading on one thread.
+            table, invalid = self._arrow_read(data, threads=False)
+        skipped = {number for number, _, _ in invalid} | _blank_lines(data)
+        for number, actual, text in invalid:
+            if text.strip():
+                self._field_count_error(first_line + number - 1, actual)
+        lines = _row_lines(data, skipped, table.num_rows) + (first_line - 1)
+        wanted = {f"c{index}": target for target, index in self.positions.items()}
+        columns = {wanted[name]: _flat(table.column(name)) for name in wanted}
+        return Batch(columns, lines, self.headers)
+
+    def _arrow_read(
+        self, data: bytes, *, threads: bool
+    ) -> tuple[pa.Table, list[tuple[int, int, str]]]:
         invalid: list[tuple[int, int, str]] = []
 
         def on_invalid(row: Any) -> str:
@@ -229,7 +255,10 @@ class DelimitedReader:
         table = pacsv.read_csv(
             io.BytesIO(data),
             read_options=pacsv.ReadOptions(
-                column_names=names, use_threads=False, block_size=len(data) + 1
+                column_names=names,
+                use_threads=threads,
+                # One Arrow block per thread-sized slice, or the whole block on one thread.
+                block_size=(1 << 21) if threads else len(data) + 1,
             ),
             parse_options=pacsv.ParseOptions(
                 delimiter=self.separator,
@@ -245,13 +274,7 @@ class DelimitedReader:
                 quoted_strings_can_be_null=False,
             ),
         )
-        skipped = {number for number, _, _ in invalid} | _blank_lines(data)
-        for number, actual, text in invalid:
-            if text.strip():
-                self._field_count_error(first_line + number - 1, actual)
-        lines = _row_lines(data, skipped, table.num_rows) + (first_line - 1)
-        columns = {wanted[name]: _flat(table.column(name)) for name in wanted}
-        return Batch(columns, lines, self.headers)
+        return table, invalid
 
     # -- slow path, for what Arrow refuses (odd quoting): same output, line by line
 
@@ -641,6 +664,7 @@ def run_tabular(
     name: str | None = None,
     known: Known | None = None,
     chunk_size: int | None = None,
+    progress: Progress | None = None,
 ) -> ParseResult:
     file = display_name(source, name)
     result = ParseResult(job.connector, file)
@@ -654,22 +678,9 @@ def run_tabular(
         preferred=job.preferred,
         quoting=job.quoting,
         chunk_size=chunk_size,
+        progress=progress,
     )
-    parts: list[pa.Table] = []
-    key_parts: list[pa.Table] = []
-    rejected = 0
-    try:
-        for batch in reader:
-            reporter = Reporter(file, errors, batch.lines)
-            typed = validate(batch, job.specs, reporter, known)
-            for check in job.row_checks:
-                check(typed, reporter)
-            rejected += int(reporter.bad.sum())
-            if job.duplicates == "error":
-                key_parts.append(typed.select([*job.keys, LINE]))
-            parts = [] if errors else [*parts, typed]
-    except RowError as exc:
-        errors.add(exc)
+    parts, key_parts, rejected = _read_batches(job, reader, file, errors, known)
     result.rows_read = reader.rows_read
     result.encoding = reader.encoding
     if key_parts and not errors.full:
@@ -687,6 +698,37 @@ def run_tabular(
     return finish(result, errors, {job.table: _assemble(job, parts, result)})
 
 
+def _read_batches(
+    job: TabularJob,
+    reader: DelimitedReader,
+    file: str,
+    errors: ErrorCollector,
+    known: Known | None,
+) -> tuple[list[pa.Table], list[pa.Table], int]:
+    """(typed batches, key columns of every batch, rows rejected). Once an error is found the
+    typed batches are dropped (the file will be refused) but keys are still gathered, so that
+    duplicates are reported along with the other errors."""
+    parts: list[pa.Table] = []
+    key_parts: list[pa.Table] = []
+    rejected = 0
+    try:
+        for batch in reader:
+            located = Reporter(file, errors, batch.lines)
+            typed = validate(batch, job.specs, located, known)
+            for check in job.row_checks:
+                check(typed, located)
+            rejected += int(located.bad.sum())
+            if job.duplicates == "error":
+                key_parts.append(typed.select([*job.keys, LINE]))
+            if errors:
+                parts.clear()
+            else:
+                parts.append(typed)
+    except RowError as exc:
+        errors.add(exc)
+    return parts, key_parts, rejected
+
+
 def _assemble(job: TabularJob, parts: list[pa.Table], result: ParseResult) -> pa.Table:
     schema = pa.schema([pa.field(spec.target, _arrow_type(spec)) for spec in job.specs])
     data = (
@@ -697,7 +739,9 @@ def _assemble(job: TabularJob, parts: list[pa.Table], result: ParseResult) -> pa
     if job.duplicates == "merge":
         data, merged = merge_duplicates(data, job.keys)
         if merged:
-            result.notes.append(f"{plural(merged, 'ligne')} en double {plural_word(merged, 'fusionnée')}")
+            result.notes.append(
+                f"{plural(merged, 'ligne')} en double {plural_word(merged, 'fusionnée')}"
+            )
     if job.transform:
         data = job.transform(data)
     final = contract.conform(job.table, data)

@@ -22,6 +22,12 @@ def _top_level_parts(cell: str) -> list[str]:
     return [*parts, current]
 
 
+def _first_code(text: str) -> str:
+    match = re.search(r"`([a-z_]+)`", text)
+    assert match, text
+    return match.group(1)
+
+
 def documented_tables() -> dict[str, tuple[bool, list[str]]]:
     tables = {}
     for line in DOC.read_text(encoding="utf-8").splitlines():
@@ -30,7 +36,7 @@ def documented_tables() -> dict[str, tuple[bool, list[str]]]:
             continue
         name = cells[0].strip("`")
         partitioned = cells[1].startswith("yes")
-        columns = [re.search(r"`([a-z_]+)`", part).group(1) for part in _top_level_parts(cells[2])]
+        columns = [_first_code(part) for part in _top_level_parts(cells[2])]
         tables[name] = (partitioned, columns)
     return tables
 

@@ -153,3 +153,20 @@ def test_error_collector_counts_beyond_its_limit():
     for line in range(5):
         errors.add(RowError("f", line, None, "x"))
     assert (len(errors.errors), errors.count, errors.full) == (2, 5, True)
+
+
+def test_progress_reports_bytes_read_up_to_the_file_size(tmp_path):
+    from capsante.sources.connectors.rpps.parser import parse_rpps
+    from capsante.sources.tests.helpers import sample
+
+    path = sample("rpps", "PS_LibreAcces_Personne_activite_202601150815.txt")
+    calls: list[tuple[str, int, int]] = []
+    result = parse_rpps(path, chunk_size=1000, progress=lambda *call: calls.append(call))
+    assert result.ok
+    size = path.stat().st_size
+    assert len(calls) > 3
+    assert all(
+        step == "lecture et contrôle du fichier" and total == size for step, _, total in calls
+    )
+    done = [d for _, d, _ in calls]
+    assert done == sorted(done) and done[-1] == size

@@ -11,14 +11,39 @@ from hypothesis import strategies as st
 
 from capsante.sources import contract, registry
 from capsante.sources.parsing import ParseResult, RowError, count_lines
+from capsante.sources.tests.helpers import sample
 from capsante.sources.tests.test_registry import CASES
 
 Parser = Callable[..., ParseResult]
 
 
+# Other real formats the same connectors accept.
+VARIANTS = {
+    "finess-plus-json": (
+        "finess",
+        sample("finess", "finess-structures-journalier-20260309.json"),
+        {},
+    ),
+    "ins-fhir-bundle": (
+        "ins-fhir",
+        sample("ins_fhir", "bundle-identites.json"),
+        {"period": "2025-04"},
+    ),
+    "rpps-2025-layout": (
+        "rpps",
+        sample("rpps", "PS_LibreAcces_Personne_activite_202603010700.txt"),
+        {},
+    ),
+}
+
+
 def _parser(name: str) -> tuple[Parser, bytes]:
-    path, options = CASES[name]
-    return partial(registry.get(name).parse, **options), path.read_bytes()
+    if name in VARIANTS:
+        connector, path, options = VARIANTS[name]
+    else:
+        connector = name
+        path, options = CASES[name]
+    return partial(registry.get(connector).parse, **options), path.read_bytes()
 
 
 @st.composite
@@ -75,7 +100,7 @@ def _check(result: ParseResult, damaged_data: bytes, name: str) -> None:
         assert error.line is None or 1 <= error.line <= last_line, (error, last_line)
 
 
-@pytest.mark.parametrize("connector", sorted(CASES))
+@pytest.mark.parametrize("connector", sorted(CASES) + sorted(VARIANTS))
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_damaged_samples_give_located_errors_or_valid_tables(connector, data):

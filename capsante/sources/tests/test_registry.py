@@ -6,6 +6,7 @@ import ast
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,7 +23,7 @@ SURVEY_MAPPING = {
 }
 
 # connector name → (sample, parser options)
-CASES = {
+CASES: dict[str, tuple[Path, dict[str, Any]]] = {
     "finess": (sample("finess", "etalab-cs1100507-stock-20260512-0336.csv"), {"known_communes": COMMUNES}),
     "rpps": (sample("rpps", "PS_LibreAcces_Personne_activite_202601150815.txt"), {"known_communes": COMMUNES}),
     "mssante": (sample("mssante", "Extraction_Correspondance_MSSante_202601150600.txt"), {}),
@@ -71,7 +72,15 @@ def test_import_twice_is_idempotent(name, tmp_path):
         assert store.read(table).sort_by(order).equals(data.sort_by(order))
 
 
-PLAIN_MODULES = ("parsing.py", "tabular.py", "contract.py", "staging.py", "registry.py", "ins.py")
+PLAIN_MODULES = (
+    "parsing.py",
+    "tabular.py",
+    "contract.py",
+    "staging.py",
+    "registry.py",
+    "ins.py",
+    "jsonlib.py",
+)
 
 
 def _plain_python_files() -> list[Path]:

@@ -8,14 +8,14 @@ codes, ``AAAA-MM`` periods, known communes and the ``capsante:lessOrEqual`` cons
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ...parsing import ParseResult, SourceInput, shown
+from ...parsing import ParseResult, Progress, SourceInput, shown
 from ...tabular import FieldSpec, Reporter, RowCheck, TabularJob, load_table_schema, run_tabular
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
@@ -77,27 +77,18 @@ def parse_am_table(
     name: str | None = None,
     known_communes: Collection[str] | None = None,
     chunk_size: int | None = None,
+    progress: Progress | None = None,
 ) -> ParseResult:
     """Parse one Assurance Maladie CSV into ``table`` (e.g. ``am_mes_activations``)."""
     known = {"communes": known_communes} if known_communes is not None else None
-    return run_tabular(job(table), source, name=name, known=known, chunk_size=chunk_size)
+    return run_tabular(
+        job(table), source, name=name, known=known, chunk_size=chunk_size, progress=progress
+    )
 
 
-def parse_am_mes(source: SourceInput, **options: Any) -> ParseResult:
-    return parse_am_table(source, "am_mes_activations", **options)
-
-
-def parse_am_dmp_documents(source: SourceInput, **options: Any) -> ParseResult:
-    return parse_am_table(source, "am_dmp_documents", **options)
-
-
-def parse_am_dmp_consultations(source: SourceInput, **options: Any) -> ParseResult:
-    return parse_am_table(source, "am_dmp_consultations", **options)
-
-
-def parse_am_telehealth(source: SourceInput, **options: Any) -> ParseResult:
-    return parse_am_table(source, "am_telehealth", **options)
-
-
-def parse_am_telehealth_offer(source: SourceInput, **options: Any) -> ParseResult:
-    return parse_am_table(source, "am_telehealth_offer", **options)
+# One parser per table, with parse_am_table's full signature (the importer inspects it).
+parse_am_mes = partial(parse_am_table, table="am_mes_activations")
+parse_am_dmp_documents = partial(parse_am_table, table="am_dmp_documents")
+parse_am_dmp_consultations = partial(parse_am_table, table="am_dmp_consultations")
+parse_am_telehealth = partial(parse_am_table, table="am_telehealth")
+parse_am_telehealth_offer = partial(parse_am_table, table="am_telehealth_offer")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ...parsing import ParseResult, SourceInput
+from ...parsing import ParseResult, Progress, SourceInput
 from ...tabular import Reporter, TabularJob, load_table_schema, run_tabular
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema.json"
@@ -42,7 +42,11 @@ def job() -> TabularJob:
 
 
 def parse_cyber_register(
-    source: SourceInput, *, name: str | None = None, chunk_size: int | None = None
+    source: SourceInput,
+    *,
+    name: str | None = None,
+    chunk_size: int | None = None,
+    progress: Progress | None = None,
 ) -> ParseResult:
     """Parse the ARS cyber / CaRE register CSV into ``cyber_register``."""
-    return run_tabular(job(), source, name=name, chunk_size=chunk_size)
+    return run_tabular(job(), source, name=name, chunk_size=chunk_size, progress=progress)

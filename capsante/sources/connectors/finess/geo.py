@@ -74,7 +74,16 @@ BOXES = {
 
 
 def box_for(departement: str) -> Box:
+    """The box of a FINESS département code (``72``, ``2A``, ``9D``…)."""
     return BOXES.get(departement, METROPOLE_BOX)
+
+
+_FINESS_CODE_OF_COG = {cog: code for code, cog in OVERSEAS.items()} | {"977": "9A", "978": "9A"}
+
+
+def box_for_cog(departement: str) -> Box:
+    """The box of an INSEE COG département code (``72``, ``2A``, ``974``…)."""
+    return box_for(_FINESS_CODE_OF_COG.get(departement, departement))
 
 
 def cog_codes(departement: str, commune: str, postal_code: str | None) -> tuple[str, str]:

@@ -7,6 +7,7 @@ records (6 fields). Fields are taken by position, as documented in the Etalab no
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Collection, Iterable
 from contextlib import closing
@@ -31,6 +32,7 @@ from ...parsing import (
 from ...tabular import LINE, Batch, FieldSpec, Reporter, report_duplicates, validate
 from . import geo
 from .categories import category_group
+from .plus import looks_like_finess_plus, parse_finess_plus
 
 STRUCTURE_FIELDS = (
     "structureet", "nofinesset", "nofinessej", "rs", "rslongue", "complrs", "compldistrib",
@@ -294,17 +296,49 @@ def _structures(
     return contract.conform("structures", pa.table(columns))
 
 
+MAX_JSON = 1 << 30
+
+
+def _head(source: SourceInput, file: str) -> bytes:
+    """The first bytes of the source, leaving a file-like source where it was."""
+    if isinstance(source, bytes):
+        return source[:64]
+    if isinstance(source, str | os.PathLike):
+        with closing(open_source(source, file)) as stream:
+            return stream.read(64)
+    position = source.tell()
+    head = open_source(source, file).read(64)
+    source.seek(position)
+    return head
+
+
+def _parse_json_flow(
+    source: SourceInput, file: str, result: ParseResult, known: Collection[str] | None
+) -> ParseResult:
+    errors = ErrorCollector()
+    with closing(open_source(source, file)) as stream:
+        data = stream.read(MAX_JSON + 1)
+    if len(data) > MAX_JSON:
+        errors.add(RowError(file, None, None, "flux FINESS+ trop volumineux (plus de 1 Go)"))
+        return finish(result, errors, {})
+    result.encoding = "utf-8"
+    return parse_finess_plus(data, file, result, errors, known)
+
+
 def parse_finess(
     source: SourceInput,
     *,
     name: str | None = None,
     known_communes: Collection[str] | None = None,
 ) -> ParseResult:
-    """Parse a FINESS Etalab establishments extract (CSV, or its ZIP) into ``structures``."""
+    """Parse a FINESS establishments file into ``structures``: the Etalab CSV extract (or its
+    ZIP), or the FINESS+ JSON flow that replaces it."""
     file = display_name(source, name)
     result = ParseResult("finess", file)
     errors = ErrorCollector()
     try:
+        if looks_like_finess_plus(_head(source, file)):
+            return _parse_json_flow(source, file, result, known_communes)
         collected, result.encoding = _read_records(source, file, errors)
     except RowError as exc:
         errors.add(exc)

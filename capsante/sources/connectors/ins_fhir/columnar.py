@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,7 +57,8 @@ def read_block(data: bytes, breaks: int) -> BlockCounts | None:
     try:
         table = pajson.read_json(
             io.BytesIO(data),
-            read_options=pajson.ReadOptions(use_threads=False, block_size=len(data) + 1),
+            # 1 MB blocks parsed on all cores; a longer line makes Arrow give up: careful path.
+            read_options=pajson.ReadOptions(use_threads=True, block_size=1 << 20),
             parse_options=pajson.ParseOptions(
                 explicit_schema=SCHEMA, unexpected_field_behavior="ignore"
             ),
@@ -79,28 +81,45 @@ def _flat(table: pa.Table, name: str) -> pa.Array:
     return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
 
 
+def _by_distinct(values: pa.Array, compute: Callable[[pa.Array], pa.Array]) -> pa.Array:
+    """``compute`` applied to the distinct values only: sources and months repeat a lot."""
+    encoded = pc.dictionary_encode(values)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    return pc.take(compute(encoded.dictionary), encoded.indices)
+
+
 def _count(table: pa.Table) -> BlockCounts:
     rows = table.num_rows
     meta = _flat(table, "meta")
-    period = pc.utf8_slice_codeunits(pc.struct_field(meta, "lastUpdated"), 0, 7)
-    finess = pc.struct_field(pc.extract_regex(pc.struct_field(meta, "source"), SOURCE_FINESS), "finess")
+    period = _by_distinct(
+        pc.utf8_slice_codeunits(pc.struct_field(meta, "lastUpdated"), 0, 7),
+        lambda v: pc.if_else(pc.match_substring_regex(v, r"^[0-9]{4}-(0[1-9]|1[0-2])$"), v, None),
+    )
+    finess = _by_distinct(
+        pc.struct_field(meta, "source"),
+        lambda v: pc.struct_field(pc.extract_regex(v, SOURCE_FINESS), "finess"),
+    )
     status = _status(_flat(table, "extension"), rows)
     valid = _ins_valid(_flat(table, "identifier"), rows)
     plain = (
         _np(pc.equal(_flat(table, "resourceType"), "Patient"))
         & _np(pc.is_null(_flat(table, "contained")))
-        & _np(pc.match_substring_regex(period, r"^[0-9]{4}-(0[1-9]|1[0-2])$"))
+        & _np(pc.is_valid(period))
         & _np(pc.is_valid(finess))
         & _np(pc.is_valid(status))
     )
+    keep = pa.array(plain)
     keys = pa.table({"period": period, "finess": finess, "status": status, "valid": valid})
-    grouped = keys.filter(pa.array(plain)).group_by(["period", "finess", "status", "valid"]).aggregate(
-        [([], "count_all")]
+    grouped = (
+        keys.filter(keep)
+        .group_by(["period", "finess", "status", "valid"])
+        .aggregate([([], "count_all")])
     )
     counts: Counter[tuple[str, str, str, bool]] = Counter()
     for row in grouped.to_pylist():
         counts[(row["period"], row["finess"], row["status"], row["valid"])] += row["count_all"]
-    ids = _flat(table, "id").filter(pa.array(plain))
+    ids = _flat(table, "id").filter(keep)
     return BlockCounts(counts, np.flatnonzero(plain), np.flatnonzero(~plain), ids)
 
 
@@ -116,18 +135,19 @@ def _status(extensions: pa.Array, rows: int) -> pa.Array:
     sub_parent = outer_parent[is_reliability][pc.list_parent_indices(subs_lists).to_numpy()]
     url = pc.struct_field(subs, "url")
     coding = pc.struct_field(subs, "valueCoding")
+    code = pc.struct_field(coding, "code")
     is_status = _np(pc.equal(url, "identityStatus"))
     good_status = is_status & _np(pc.equal(pc.struct_field(coding, "system"), ins.STATUS_SYSTEM))
-    good_status &= _np(pc.is_in(pc.struct_field(coding, "code"), value_set=pa.array(ins.STATUSES)))
+    good_status &= _np(pc.is_in(code, value_set=pa.array(ins.STATUSES)))
     comments = np.bincount(sub_parent[_np(pc.equal(url, "comment"))], minlength=rows)
     statuses = np.bincount(sub_parent[is_status], minlength=rows)
     good = np.bincount(sub_parent[good_status], minlength=rows)
     usable = (per_row == 1) & (comments == 0) & (statuses == 1) & (good == 1)
-    codes = np.full(rows, None, dtype=object)
-    code_values = np.asarray(pc.struct_field(coding, "code").to_pylist(), dtype=object)
-    codes[sub_parent[good_status]] = code_values[good_status]
-    codes[~usable] = None
-    return pa.array(codes, pa.string())
+    # For each usable row, the position of its one good status among the sub-extensions.
+    position = np.zeros(rows, dtype=np.int64)
+    position[sub_parent[good_status]] = np.flatnonzero(good_status)
+    taken = pc.take(code, pa.array(position)) if len(code) else pa.nulls(rows, pa.string())
+    return pc.if_else(pa.array(usable), taken, pa.scalar(None, pa.string()))
 
 
 def _ins_valid(identifiers: pa.Array, rows: int) -> np.ndarray:
@@ -135,11 +155,15 @@ def _ins_valid(identifiers: pa.Array, rows: int) -> np.ndarray:
     flat = pc.list_flatten(identifiers)
     parent = pc.list_parent_indices(identifiers).to_numpy()
     value = pc.utf8_upper(pc.struct_field(flat, "value"))
-    production = _np(pc.is_in(pc.struct_field(flat, "system"), value_set=pa.array(PRODUCTION_SYSTEMS)))
+    production = _np(
+        pc.is_in(pc.struct_field(flat, "system"), value_set=pa.array(PRODUCTION_SYSTEMS))
+    )
     shaped = production & _np(pc.match_substring_regex(value, NIR))
     candidates = pc.filter(value, pa.array(shaped))
     # Corsica: 2A → 19, 2B → 18 before the key computation (they only occur at positions 6-7).
-    body = pc.replace_substring_regex(pc.utf8_slice_codeunits(candidates, 0, 13), r"^(.{5})2A", r"\119")
+    body = pc.replace_substring_regex(
+        pc.utf8_slice_codeunits(candidates, 0, 13), r"^(.{5})2A", r"\119"
+    )
     body = pc.replace_substring_regex(body, r"^(.{5})2B", r"\118")
     number = pc.cast(body, pa.int64()).to_numpy()
     key = pc.cast(pc.utf8_slice_codeunits(candidates, 13, 15), pa.int64()).to_numpy()

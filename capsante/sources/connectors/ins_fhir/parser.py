@@ -5,35 +5,41 @@ Per patient: establishment (``meta.source`` / ``managingOrganization`` FINESS, e
 ``validationDate``, else the ``period`` argument), RNIV status (``identityStatus``) and whether an
 INS-NIR/NIA identifier with a valid key is present. Nothing else is kept: no identifier, name or
 birth date leaves this module, not even in error messages.
+
+Three paths give the same counts (tests check it): NDJSON blocks are read column-wise by Arrow
+(``columnar``); the rows it cannot vouch for, and Bundles, go through ``quick_identity`` and,
+for anything unusual, ``count_patient``, which also words the errors.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
-import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ... import ins
-from . import columnar
+from ... import ins, jsonlib
 from ...parsing import (
+    Block,
     BlockReader,
     ErrorCollector,
     ParseResult,
+    Progress,
     RowError,
     SourceInput,
     display_name,
-    count_lines,
     finish,
     open_source,
+    reporter,
 )
+from . import columnar
 
 RELIABILITY_URL = "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-identity-reliability"
 STATUS_SYSTEMS = {ins.STATUS_SYSTEM: False, ins.LEGACY_STATUS_SYSTEM: True}
@@ -71,7 +77,6 @@ class State:
     defaults: Defaults
     counts: ins.IdentityCounts = field(default_factory=ins.IdentityCounts)
     seen: int = 0
-    ignored: int = 0
     # Patient.id and position of every patient, held only while parsing to report repeats.
     ids: list[pa.Array] = field(default_factory=list)
     id_positions: list[np.ndarray] = field(default_factory=list)
@@ -176,7 +181,7 @@ def _ins(patient: dict[str, Any]) -> tuple[bool, bool]:
 
 
 def _list(obj: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    # ``type(...) is`` rather than isinstance: this runs millions of times on orjson's dicts.
+    # ``type(...) is`` rather than isinstance: this runs millions of times.
     value = obj.get(key)
     if value is None:
         return []
@@ -205,9 +210,7 @@ def _period(patient: dict[str, Any], validated: str | None, default: str | None)
     return default
 
 
-def count_patient(
-    patient: dict[str, Any], state: State, organisations: dict[str, str]
-) -> None:
+def count_patient(patient: dict[str, Any], state: State, organisations: dict[str, str]) -> None:
     codes, legacy, doubtful, validated = _reliability(patient)
     has_ins, valid = _ins(patient)
     try:
@@ -235,9 +238,7 @@ def _organisations(resources: list[dict[str, Any]]) -> dict[str, str]:
         if not isinstance(resource, dict) or resource.get("resourceType") != "Organization":
             continue
         for identifier in resource.get("identifier") or []:
-            finess = (
-                _finess_from_identifier(identifier) if isinstance(identifier, dict) else None
-            )
+            finess = _finess_from_identifier(identifier) if isinstance(identifier, dict) else None
             if finess and resource.get("id"):
                 found[str(resource["id"])] = finess
                 found[f"Organization/{resource['id']}"] = finess
@@ -409,8 +410,8 @@ def _locate(position: int) -> tuple[int | None, str | None, str]:
     return line or None, column, place
 
 
-def _json_error(exc: orjson.JSONDecodeError) -> str:
-    if "EOF" in exc.msg or "end of" in exc.msg.lower():
+def _json_error(exc: jsonlib.JSONDecodeError) -> str:
+    if jsonlib.is_truncation(exc):
         return "JSON tronqué : la ressource s'arrête avant sa fin"
     return f"JSON invalide (colonne {exc.colno})"
 
@@ -418,11 +419,10 @@ def _json_error(exc: orjson.JSONDecodeError) -> str:
 # --------------------------------------------------------------------------- file formats
 
 
-def _parse_ndjson(
-    first: bytes, line: int, blocks: Iterator[tuple[int, bytes]], state: State
-) -> None:
-    for start, data in _chain((line, first), blocks):
-        block = columnar.read_block(data, count_lines(data))
+def _parse_ndjson(blocks: Iterable[Block], state: State) -> None:
+    for source_block in blocks:
+        start, data = source_block.first_line, source_block.data
+        block = columnar.read_block(data, source_block.breaks)
         if block is None:
             for offset, raw in enumerate(data.split(b"\n")):
                 _careful_line(raw, start + offset, state)
@@ -445,25 +445,19 @@ def _careful_line(raw: bytes, line: int, state: State) -> None:
     if not raw.strip():
         return
     try:
-        obj = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
+        obj = jsonlib.loads(raw)
+    except jsonlib.JSONDecodeError as exc:
         state.seen += 1
         state.errors.add(RowError(state.file, line, None, _json_error(exc)))
         return
     _handle(obj, line, state)
 
 
-def _chain(
-    first: tuple[int, bytes], rest: Iterator[tuple[int, bytes]]
-) -> Iterator[tuple[int, bytes]]:
-    yield first
-    yield from rest
-
-
-def _parse_document(first: bytes, blocks: Iterator[tuple[int, bytes]], state: State) -> None:
-    parts = [first]
-    size = len(first)
-    for _, data in blocks:
+def _parse_document(blocks: Iterable[Block], state: State) -> None:
+    parts = []
+    size = 0
+    for block in blocks:
+        data = block.data
         size += len(data)
         if size > MAX_DOCUMENT:
             raise RowError(
@@ -474,8 +468,8 @@ def _parse_document(first: bytes, blocks: Iterator[tuple[int, bytes]], state: St
             )
         parts.append(data)
     try:
-        obj = orjson.loads(b"".join(parts))
-    except orjson.JSONDecodeError as exc:
+        obj = jsonlib.loads(b"".join(parts))
+    except jsonlib.JSONDecodeError as exc:
         state.errors.add(RowError(state.file, exc.lineno, None, _json_error(exc)))
         return
     _handle(obj, None, state)
@@ -486,8 +480,8 @@ def _is_ndjson(file: str, first: bytes) -> bool:
     if file.lower().endswith((".ndjson", ".jsonl")):
         return True
     try:
-        return isinstance(orjson.loads(first.split(b"\n", 1)[0]), dict)
-    except orjson.JSONDecodeError:
+        return isinstance(jsonlib.loads(first.split(b"\n", 1)[0]), dict)
+    except jsonlib.JSONDecodeError:
         return False
 
 
@@ -499,7 +493,9 @@ def _report_duplicate_ids(state: State) -> None:
     if table.num_rows == 0 or pc.count_distinct(table["id"]).as_py() == table.num_rows:
         return
     grouped = table.group_by("id", use_threads=False).aggregate([("position", "list")])
-    lists = grouped["position_list"].filter(pc.greater(pc.list_value_length(grouped["position_list"]), 1))
+    lists = grouped["position_list"].filter(
+        pc.greater(pc.list_value_length(grouped["position_list"]), 1)
+    )
     for repeated in lists.to_pylist():
         first, *others = sorted(repeated)
         earlier = _locate(first)[2]
@@ -516,6 +512,7 @@ def parse_ins_fhir(
     finess_et: str | None = None,
     period: str | None = None,
     chunk_size: int | None = None,
+    progress: Progress | None = None,
 ) -> ParseResult:
     """Count FR Core Patients by (period, FINESS ET, status, INS validity); keep nothing else."""
     _check_arguments(finess_et, period)
@@ -526,16 +523,22 @@ def parse_ins_fhir(
     try:
         with closing(open_source(source, file)) as stream:
             reader = BlockReader(
-                stream, file, errors, chunk_size=chunk_size, max_line=MAX_NDJSON_LINE
+                stream,
+                file,
+                errors,
+                chunk_size=chunk_size,
+                max_line=MAX_NDJSON_LINE,
+                on_read=reporter(progress, source),
             )
-            blocks = ((block.first_line, block.data) for block in reader)
-            first_line, first = next(blocks, (1, b""))
-            if not first.strip():
+            blocks = iter(reader)
+            first = next(blocks, None)
+            if first is None or not first.data.strip():
                 raise RowError(file, None, None, "fichier vide")
-            if _is_ndjson(file, first):
-                _parse_ndjson(first, first_line, blocks, state)
+            every_block = itertools.chain([first], blocks)
+            if _is_ndjson(file, first.data):
+                _parse_ndjson(every_block, state)
             else:
-                _parse_document(first, blocks, state)
+                _parse_document(every_block, state)
             result.encoding = reader.encoding
     except RowError as exc:
         errors.add(exc)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ...parsing import ParseResult, SourceInput
+from ...parsing import ParseResult, Progress, SourceInput
 from ...tabular import DEPARTEMENT_PATTERN, FieldSpec, TabularJob, run_tabular
 
 SPECS = (
@@ -105,7 +105,11 @@ JOB = TabularJob(
 
 
 def parse_mssante(
-    source: SourceInput, *, name: str | None = None, chunk_size: int | None = None
+    source: SourceInput,
+    *,
+    name: str | None = None,
+    chunk_size: int | None = None,
+    progress: Progress | None = None,
 ) -> ParseResult:
     """Parse an ``Extraction_Correspondance_MSSante`` file (or its ZIP) into ``mailboxes``."""
-    return run_tabular(JOB, source, name=name, chunk_size=chunk_size)
+    return run_tabular(JOB, source, name=name, chunk_size=chunk_size, progress=progress)

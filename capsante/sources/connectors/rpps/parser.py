@@ -12,7 +12,7 @@ from collections.abc import Collection
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ...parsing import ParseResult, SourceInput
+from ...parsing import ParseResult, Progress, SourceInput
 from ...tabular import COMMUNE_PATTERN, FINESS_PATTERN, FieldSpec, TabularJob, run_tabular
 
 CS = " (coord. structure)"
@@ -106,7 +106,10 @@ def parse_rpps(
     name: str | None = None,
     known_communes: Collection[str] | None = None,
     chunk_size: int | None = None,
+    progress: Progress | None = None,
 ) -> ParseResult:
     """Parse a ``PS_LibreAcces_Personne_activite`` file (or its ZIP) into ``professionals``."""
     known = {"communes": known_communes} if known_communes is not None else None
-    return run_tabular(JOB, source, name=name, known=known, chunk_size=chunk_size)
+    return run_tabular(
+        JOB, source, name=name, known=known, chunk_size=chunk_size, progress=progress
+    )

@@ -59,7 +59,11 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         bar.close()
         self.stdout.write(f"{len(records)} fichier(s) importé(s).")
-        if records:
+        from capsante.campaigns.starting import seed_demo_campaigns
+
+        campaigns = seed_demo_campaigns()
+        self.stdout.write(f"Campagnes prêtes : {', '.join(c.name for c in campaigns)}.")
+        if records or campaigns:
             run = compute_and_store()
             self.stdout.write(
                 f"Indicateurs calculés : {run.rows} valeurs, {run.new_versions} nouvelles "

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -171,3 +172,66 @@ def test_category_groups_follow_the_ass_x10_domains():
     assert category_group("604") == "other"  # CPTS
     assert category_group("") == "other"
     assert "620" not in MEDICO_SOCIAL and "183" in MEDICO_SOCIAL
+
+
+# --------------------------------------------------------------------------- FINESS+ JSON flow
+
+PLUS = sample("finess", "finess-structures-journalier-20260309.json")
+
+
+@pytest.fixture
+def plus() -> dict:
+    return json.loads(PLUS.read_text(encoding="utf-8"))
+
+
+def test_finess_plus_flow_gives_the_same_contract_table():
+    result = parse_finess(PLUS)
+    assert_conforms(result)
+    assert (result.rows_read, result.rows_kept) == (6, 5)
+    assert result.notes == ["1 établissement(s) inactif(s) ou fermé(s) ignoré(s)"]
+    rows = structures(result)
+    assert "530031271" not in rows  # closed day-care centre
+    assert rows["720013451"]["finess_ej"] == "720000017"  # second EGE of the CH du Mans
+    assert rows["720013451"]["category_group"] == "ehpad"
+    assert (rows["530008749"]["lat"], rows["530008749"]["lon"]) == (48.3035, -0.6149)
+    # The CSV extract and the JSON flow agree on what both describe.
+    csv_rows = structures(parse_finess(SAMPLE))
+    for code in ("720000025", "720009871", "530031263", "530008749"):
+        for column in (
+            "finess_ej",
+            "category_code",
+            "category_group",
+            "commune_code",
+            "lat",
+            "lon",
+        ):
+            assert rows[code][column] == csv_rows[code][column], (code, column)
+
+
+def test_finess_plus_errors_are_located_by_json_path(plus):
+    plus["pmej"][2]["ege"][0]["adresse"][0]["cogCommune"] = "5313"
+    plus["pmej"][1]["ege"][0]["informationsGeneralesEGE"]["numFinessEge"] = "720000025"
+    result = parse_finess(json.dumps(plus).encode(), name="flux.json")
+    assert [(e.line, e.column, e.reason) for e in result.errors] == [
+        (None, "pmej[1].ege[0]", "établissement (FINESS ET) en double : 720000025 (déjà présent en pmej[0].ege[0])"),
+        (None, "pmej[2].ege[0].adresse.cogCommune", "code commune invalide : 5313"),
+    ]  # fmt: skip
+    assert result.tables == {}
+
+
+def test_finess_plus_swapped_coordinates(plus):
+    point = plus["pmej"][0]["ege"][0]["adresse"][0]["coordonneesGeographique"]
+    point["directionLatitude"], point["directionLongitude"] = (
+        point["directionLongitude"],
+        point["directionLatitude"],
+    )
+    error = only_error(parse_finess(json.dumps(plus).encode(), name="flux.json"))
+    assert error.column == "pmej[0].ege[0].coordonneesGeographique"
+    assert error.reason == "coordonnées hors du département : lat=0.2065, lon=48.0169"
+
+
+def test_truncated_finess_plus_flow():
+    data = PLUS.read_bytes()[:2000]
+    error = only_error(parse_finess(data, name="flux.json"))
+    assert error.reason == "JSON FINESS+ invalide ou tronqué"
+    assert error.line is not None

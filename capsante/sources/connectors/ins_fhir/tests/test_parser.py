@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -140,3 +142,22 @@ def test_nir_key(body, valid):
     if valid:
         wrong = f"{(int(nir_key(body)) % 97) + 1:02d}"
         assert not nir_is_valid(body + wrong)
+
+
+def test_standard_json_is_used_when_orjson_is_missing(patients):
+    lines = lines_of(ndjson(patients))
+    lines[4] = lines[4][:150] + b"\n"
+    code = f"""
+import sys
+sys.modules["orjson"] = None  # as if the optional speed-up were not installed
+from capsante.sources.connectors.ins_fhir.parser import parse_ins_fhir
+ok = parse_ins_fhir({str(NDJSON)!r}, finess_et="720000025")
+bad = parse_ins_fhir({b"".join(lines)!r}, name="p.ndjson", finess_et="720000025")
+print(ok.rows_kept, [str(e) for e in bad.errors])
+"""
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert output.stdout.strip() == (
+        '8 ["p.ndjson, ligne 5 : JSON tronqué : la ressource s\'arrête avant sa fin"]'
+    )

@@ -1,0 +1,144 @@
+"""Bulk update of follow-ups from a file: the same rules as every import — the whole file is
+checked first, errors name file, line and column, a dry run shows what would change, and the
+update lands whole or not at all.
+
+Layout (CSV, `;` `,` or tab, UTF-8 or Latin-1): `finess;etape;justificatif;note`, where `etape` is
+a stage code or its rank."""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+
+from capsante.sources.parsing import RowError, decode_bytes, detect_separator, normalise_label
+
+from . import services
+from .models import Campaign, FollowUp
+
+COLUMNS = {"finess": "finess", "etape": "stage", "justificatif": "evidence", "note": "note"}
+REQUIRED = ("finess", "etape")
+
+
+@dataclass
+class BulkResult:
+    rows_read: int = 0
+    changes: list[tuple[FollowUp, object, str, str]] = field(default_factory=list)
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def check(campaign: Campaign, data: bytes, file: str, followups=None) -> BulkResult:
+    result = BulkResult()
+    try:
+        text, _encoding = decode_bytes(data, file)
+    except RowError as error:
+        result.errors.append(error)
+        return result
+    lines = text.splitlines()
+    if not lines:
+        result.errors.append(RowError(file, None, None, "fichier vide"))
+        return result
+    try:
+        separator = detect_separator(lines[0], file)
+    except RowError as error:
+        result.errors.append(error)
+        return result
+    reader = csv.reader(io.StringIO(text), delimiter=separator)
+    header = [normalise_label(h) for h in next(reader)]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        result.errors.append(
+            RowError(file, 1, None, f"colonne(s) manquante(s) : {', '.join(missing)}")
+        )
+        return result
+    index = {name: header.index(name) for name in COLUMNS if name in header}
+    stages = {s.code: s for s in campaign.stages.all()} | {
+        str(s.order): s for s in campaign.stages.all()
+    }
+    known = {
+        f.structure.finess_et: f
+        for f in (followups or campaign.followups).select_related("structure", "stage")
+    }
+    seen: dict[str, int] = {}
+    for line_number, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        result.rows_read += 1
+        if len(row) < len(header):
+            result.errors.append(
+                RowError(
+                    file,
+                    line_number,
+                    None,
+                    f"ligne tronquée : {len(row)} champs au lieu de {len(header)}",
+                )
+            )
+            continue
+        finess = row[index["finess"]].strip()
+        stage_code = row[index["etape"]].strip()
+        followup = known.get(finess)
+        if followup is None:
+            result.errors.append(
+                RowError(
+                    file,
+                    line_number,
+                    "finess",
+                    f"structure {finess or '(vide)'} absente de la campagne ou de votre périmètre",
+                )
+            )
+            continue
+        if finess in seen:
+            result.errors.append(
+                RowError(
+                    file,
+                    line_number,
+                    "finess",
+                    f"structure {finess} en double (déjà ligne {seen[finess]})",
+                )
+            )
+            continue
+        seen[finess] = line_number
+        stage = stages.get(stage_code)
+        if stage is None:
+            result.errors.append(
+                RowError(
+                    file,
+                    line_number,
+                    "etape",
+                    f"étape inconnue : « {stage_code[:40]} » (attendu : {', '.join(s.code for s in campaign.stages.all())})",
+                )
+            )
+            continue
+        evidence = row[index["justificatif"]].strip()[:300] if "justificatif" in index else ""
+        note = row[index["note"]].strip() if "note" in index else ""
+        if stage.pk == followup.stage_id:
+            result.unchanged += 1
+        else:
+            result.changes.append((followup, stage, evidence, note))
+    return result
+
+
+def apply(
+    campaign: Campaign, path: Path, user, *, dry_run: bool = False, followups=None
+) -> BulkResult:
+    """Check the whole file; then, unless it is a dry run or has errors, apply every change."""
+    result = check(campaign, path.read_bytes(), path.name, followups)
+    if result.ok and not dry_run and result.changes:
+        with transaction.atomic():
+            for followup, stage, evidence, note in result.changes:
+                services.move(
+                    followup,
+                    stage,
+                    user,
+                    evidence or f"mise à jour par fichier {path.name}",
+                    note,
+                    refresh=False,
+                )
+            transaction.on_commit(lambda: services.refresh_indicators(campaign))
+    return result

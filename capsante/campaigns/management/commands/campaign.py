@@ -1,0 +1,41 @@
+import sys
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from capsante.campaigns import bulk
+from capsante.campaigns.models import Campaign
+
+
+class Command(BaseCommand):
+    help = "Campagnes : mise à jour des étapes par fichier (finess;etape;justificatif;note)."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        update = sub.add_parser("update", help="Met à jour les étapes depuis un fichier CSV")
+        update.add_argument("campaign", help="Identifiant de la campagne (ex. zero-fax-72)")
+        update.add_argument("file")
+        update.add_argument(
+            "--user", required=True, help="Identifiant de la personne qui fait la mise à jour"
+        )
+        update.add_argument("--dry-run", action="store_true")
+
+    def handle(self, *args, **options):
+        try:
+            campaign = Campaign.objects.get(slug=options["campaign"])
+        except Campaign.DoesNotExist as exc:
+            raise CommandError(f"Campagne inconnue : {options['campaign']}") from exc
+        user = get_user_model().objects.filter(username=options["user"]).first()
+        if user is None:
+            raise CommandError(f"Utilisateur inconnu : {options['user']}")
+        result = bulk.apply(campaign, Path(options["file"]), user, dry_run=options["dry_run"])
+        summary = f"{result.rows_read} lignes lues ; {len(result.changes)} changements d'étape, {result.unchanged} inchangées"
+        if not result.ok:
+            for error in result.errors:
+                sys.stderr.write(f"{error}\n")
+            raise CommandError(
+                f"Fichier refusé : {len(result.errors)} erreur(s), rien n'a été modifié ({summary})."
+            )
+        prefix = "Simulation" if options["dry_run"] else "Mise à jour"
+        self.stdout.write(f"{prefix} : {summary}.")

@@ -1,0 +1,256 @@
+"""Campaign logic: who is followed, where each structure stands, the advisers' call list, the
+board's figures, and the monthly export that lets the indicator engine compute stage shares."""
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pyarrow as pa
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from capsante.sources.staging import StagingStore
+from capsante.structures.models import Structure
+from capsante.territories.services import communes_of
+
+from .models import Campaign, Contact, FollowUp, Stage
+
+MONTH = "%Y-%m"
+
+
+def population(campaign: Campaign) -> QuerySet[Structure]:
+    """The structures a campaign follows: active FINESS establishments of its kinds, in its territory."""
+    structures = Structure.objects.filter(active=True, commune__in=communes_of(campaign.territory))
+    kinds = Q()
+    if campaign.category_groups:
+        kinds |= Q(category_group__in=campaign.category_groups)
+    if campaign.category_codes:
+        kinds |= Q(category_code__in=campaign.category_codes)
+    return structures.filter(kinds) if kinds else structures
+
+
+def _set_history_date(followup: FollowUp, when: dt.datetime | None) -> None:
+    # simple_history reads this attribute to date the record: a starting state dated by its survey.
+    if when is not None:
+        followup._history_date = when  # type: ignore[attr-defined]
+
+
+@transaction.atomic
+def enrol(
+    campaign: Campaign,
+    starting: dict[str, tuple[int, dt.datetime | None]] | None = None,
+    structures: Iterable[Structure] | None = None,
+    has_mss: set[str] | None = None,
+) -> int:
+    """Create the follow-ups of structures not yet in the campaign, at their starting stage."""
+    stages = {s.order: s for s in campaign.stages.all()}
+    first = min(stages)
+    known = set(campaign.followups.values_list("structure_id", flat=True))
+    deadlines = dict(campaign.commune_deadlines.values_list("commune_id", "date"))
+    created = 0
+    for structure in structures if structures is not None else population(campaign):
+        if structure.pk in known:
+            continue
+        order, when = (starting or {}).get(structure.finess_et, (first, None))
+        followup = FollowUp(
+            campaign=campaign,
+            structure=structure,
+            stage=stages.get(order, stages[first]),
+            has_mss=structure.finess_et in (has_mss or set()),
+            deadline=deadlines.get(structure.commune_id, campaign.deadline),
+        )
+        _set_history_date(followup, when)
+        followup.save()
+        created += 1
+    return created
+
+
+@transaction.atomic
+def move(
+    followup: FollowUp,
+    stage: Stage,
+    user,
+    evidence: str = "",
+    note: str = "",
+    *,
+    refresh: bool = True,
+) -> FollowUp:
+    """Record a structure's new stage; the history keeps who, when, evidence and note."""
+    if stage.campaign_id != followup.campaign_id:
+        raise ValueError("Cette étape n'appartient pas à la campagne.")
+    followup.stage = stage
+    followup.evidence = evidence
+    followup.note = note
+    followup._history_user = user  # type: ignore[attr-defined]
+    followup.save()
+    if refresh:
+        transaction.on_commit(lambda: refresh_indicators(followup.campaign))
+    return followup
+
+
+@transaction.atomic
+def log_contact(followup: FollowUp, user, **fields) -> Contact:
+    contact = Contact(campaign=followup.campaign, structure=followup.structure, user=user, **fields)
+    contact._history_user = user  # type: ignore[attr-defined]
+    contact.full_clean()
+    contact.save()
+    FollowUp.objects.filter(pk=followup.pk).update(last_contact_at=contact.created_at)
+    return contact
+
+
+# --- Call list ---------------------------------------------------------------------------------
+
+
+def call_list(
+    campaign: Campaign,
+    followups: QuerySet[FollowUp],
+    *,
+    stage: str = "",
+    query: str = "",
+    no_mss_only: bool = False,
+) -> QuerySet[FollowUp]:
+    """Structures not at the final stage, most urgent first: nearest deadline, no MSSanté
+    mailbox, not contacted for longest."""
+    final = campaign.final_stage
+    rows = followups.exclude(stage=final).select_related("structure__commune", "stage")
+    if stage:
+        rows = rows.filter(stage__code=stage)
+    if query:
+        rows = rows.filter(
+            Q(structure__name__icontains=query)
+            | Q(structure__commune__name__icontains=query)
+            | Q(structure__finess_et=query)
+            | Q(structure__postal_code=query)
+        )
+    if no_mss_only:
+        rows = rows.filter(has_mss=False)
+    return rows.order_by(
+        F("deadline").asc(nulls_last=True),
+        "has_mss",
+        F("last_contact_at").asc(nulls_first=True),
+        "structure__name",
+    )
+
+
+# --- Board -------------------------------------------------------------------------------------
+
+
+@dataclass
+class StageCount:
+    stage: Stage
+    count: int
+    at_or_past: int
+    total: int
+
+    @property
+    def share(self) -> float:
+        return 100 * self.count / self.total if self.total else 0.0
+
+    @property
+    def share_at_or_past(self) -> float:
+        return 100 * self.at_or_past / self.total if self.total else 0.0
+
+
+def funnel(campaign: Campaign, followups: QuerySet[FollowUp]) -> list[StageCount]:
+    counts = Counter(followups.values_list("stage__order", flat=True))
+    total = sum(counts.values())
+    stages = list(campaign.stages.all())
+    return [
+        StageCount(
+            s, counts.get(s.order, 0), sum(n for o, n in counts.items() if o >= s.order), total
+        )
+        for s in stages
+    ]
+
+
+def by_area(campaign: Campaign, followups: QuerySet[FollowUp]) -> list[dict]:
+    """Counts per stage for each EPCI (or département for a regional campaign)."""
+    regional = campaign.territory.level == "region"
+    key = "structure__commune__parent__name" if regional else "structure__commune__epci__name"
+    table: dict[str, Counter] = defaultdict(Counter)
+    for area, order in followups.values_list(key, "stage__order"):
+        table[area or "—"][order] += 1
+    stages = list(campaign.stages.all())
+    final = stages[-1].order
+    return [
+        {
+            "area": area,
+            "counts": [counts.get(s.order, 0) for s in stages],
+            "total": sum(counts.values()),
+            "final_share": 100 * counts.get(final, 0) / sum(counts.values()),
+        }
+        for area, counts in sorted(table.items())
+    ]
+
+
+# --- Export for the engine ---------------------------------------------------------------------
+
+
+def _month_ends(start: dt.date, end: dt.date) -> list[tuple[str, dt.datetime]]:
+    months, year, month = [], start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
+        months.append(
+            (f"{year:04d}-{month:02d}", timezone.make_aware(dt.datetime.combine(nxt, dt.time.min)))
+        )
+        year, month = nxt.year, nxt.month
+    return months
+
+
+def status_table(campaign: Campaign, periods: Iterable[str] | None = None) -> pa.Table:
+    """Each followed structure's stage at the end of each month, from the audit history."""
+    today = timezone.localdate()
+    start = campaign.started_on or today
+    months = _month_ends(start, today)
+    if periods is not None:
+        wanted = set(periods)
+        months = [(p, end) for p, end in months if p in wanted]
+    orders = dict(campaign.stages.values_list("pk", "order"))
+    records: dict[int, list[tuple[dt.datetime, int]]] = defaultdict(list)
+    history = FollowUp.history.filter(campaign_id=campaign.pk).values_list(
+        "id", "history_date", "stage_id", "history_type"
+    )
+    finess = dict(campaign.followups.values_list("pk", "structure__finess_et"))
+    for followup_id, when, stage_id, kind in history.order_by("history_date"):
+        records[followup_id].append((when, -1 if kind == "-" else orders.get(stage_id, 0)))
+    columns: dict[str, list] = {"period": [], "campaign": [], "finess_et": [], "stage_order": []}
+    for period, end in months:
+        for followup_id, changes in records.items():
+            state = [order for when, order in changes if when < end]
+            if state and state[-1] > 0 and followup_id in finess:
+                columns["period"].append(period)
+                columns["campaign"].append(campaign.slug)
+                columns["finess_et"].append(finess[followup_id])
+                columns["stage_order"].append(state[-1])
+    return pa.table(
+        {
+            "period": pa.array(columns["period"], pa.string()),
+            "campaign": pa.array(columns["campaign"], pa.string()),
+            "finess_et": pa.array(columns["finess_et"], pa.string()),
+            "stage_order": pa.array(columns["stage_order"], pa.int64()),
+        }
+    )
+
+
+def export_status(campaign: Campaign, periods: Iterable[str] | None = None) -> list[str]:
+    """Write the campaign's monthly stages to staging (only this campaign's rows are replaced)."""
+    table = status_table(campaign, periods)
+    written = sorted(set(table.column("period").to_pylist()))
+    if written:
+        StagingStore(settings.STAGING_DIR).write(
+            "campaign_status", table, written, scope_columns=("campaign",)
+        )
+    return written
+
+
+def refresh_indicators(campaign: Campaign, periods: Iterable[str] | None = None) -> None:
+    """After a change, recompute the campaign's stage shares for the months it touched."""
+    from capsante.indicators.services import compute_and_store
+
+    periods = list(periods) if periods is not None else [timezone.localdate().strftime(MONTH)]
+    written = export_status(campaign, periods)
+    if written and campaign.indicator_codes:
+        compute_and_store(periods=written, codes=campaign.indicator_codes)

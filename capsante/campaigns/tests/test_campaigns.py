@@ -1,0 +1,240 @@
+"""Campaigns: the seeds' starting shares, stage moves seen everywhere at once, access by scope,
+the call list and its export, bulk updates by file."""
+
+import csv
+import io
+
+import pyarrow as pa
+import pytest
+from django.utils import timezone
+
+from capsante.campaigns import bulk, services
+from capsante.campaigns.models import Campaign, Contact, FollowUp, Stage
+from capsante.indicators.models import IndicatorValue
+from capsante.sources.staging import StagingStore
+from capsante.structures.models import Structure
+
+STAGES = [
+    ("sans-mss", "Sans MSSanté"),
+    ("boite-mss", "Boîte MSSanté"),
+    ("mss-utilisee", "MSSanté utilisée"),
+    ("fax-ferme", "Ligne de fax fermée"),
+]
+
+
+@pytest.fixture
+def staging(settings, tmp_path):
+    settings.STAGING_DIR = tmp_path / "staging"
+    return settings.STAGING_DIR
+
+
+def _officine(n: int, commune, **extra) -> Structure:
+    return Structure.objects.create(
+        finess_et=f"{commune.code[:2]}00000{n:02d}",
+        name=f"PHARMACIE {n}",
+        category_code="620",
+        category_group="officine",
+        commune=commune,
+        departement_code=commune.code[:2],
+        phone=f"02 43 00 00 {n:02d}",
+        latitude=47.9,
+        longitude=0.1,
+        **extra,
+    )
+
+
+def _campaign(territory, slug="zero-fax-72", **extra) -> Campaign:
+    campaign = Campaign.objects.create(
+        slug=slug,
+        name="Zéro fax",
+        territory=territory,
+        category_groups=["officine"],
+        started_on=timezone.localdate().replace(day=1),
+        indicator_codes=["CAMPAIGN_ZERO_FAX_CLOSED", "CAMPAIGN_ZERO_FAX_MSS"],
+        **extra,
+    )
+    for order, (code, label) in enumerate(STAGES, start=1):
+        Stage.objects.create(campaign=campaign, order=order, code=code, label=label)
+    return campaign
+
+
+def _stage_structures(root) -> None:
+    """What a FINESS import stages: the engine places each FINESS in its commune through it."""
+    from capsante.sources.contract import table
+
+    rows = list(Structure.objects.values_list("finess_et", "commune__code", "category_group"))
+    schema = table("structures").schema
+    columns = {name: [None] * len(rows) for name in schema.names}
+    columns["finess_et"] = [r[0] for r in rows]
+    columns["commune_code"] = [r[1] for r in rows]
+    columns["category_group"] = [r[2] for r in rows]
+    StagingStore(root).write("structures", pa.table(columns, schema=schema))
+
+
+@pytest.fixture
+def zero_fax(geography, staging):
+    """Six Sarthe officines: two without MSSanté, three with one, one past the fax; two in Mayenne."""
+    communes = geography["communes"]
+    sarthe = [_officine(i, communes["72181"] if i < 4 else communes["72154"]) for i in range(1, 7)]
+    mayenne = [_officine(i, communes["53130"]) for i in range(7, 9)]
+    campaign = _campaign(geography["sarthe"])
+    start = {
+        s.finess_et: (order, None) for s, order in zip(sarthe, [1, 1, 2, 2, 3, 4], strict=True)
+    }
+    services.enrol(campaign, start, has_mss={s.finess_et for s in sarthe[2:]})
+    other = _campaign(geography["mayenne"], slug="zero-fax-53")
+    services.enrol(other)
+    _stage_structures(staging)
+    return {"campaign": campaign, "sarthe": sarthe, "mayenne": mayenne, "other": other}
+
+
+@pytest.mark.django_db
+def test_funnel_shares_and_the_engine_agree(zero_fax):
+    campaign = zero_fax["campaign"]
+    funnel = services.funnel(campaign, campaign.followups.all())
+    assert [(c.count, c.at_or_past) for c in funnel] == [(2, 6), (2, 4), (1, 2), (1, 1)]
+    services.refresh_indicators(campaign)
+    period = timezone.localdate().strftime("%Y-%m")
+    closed = IndicatorValue.objects.get(
+        indicator__code="CAMPAIGN_ZERO_FAX_CLOSED",
+        territory=campaign.territory,
+        period=period,
+        is_current=True,
+    )
+    assert (closed.numerator, closed.denominator) == (1, 6)
+    mss = IndicatorValue.objects.get(
+        indicator__code="CAMPAIGN_ZERO_FAX_MSS",
+        territory=campaign.territory,
+        period=period,
+        is_current=True,
+    )
+    assert (mss.numerator, mss.denominator) == (4, 6)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_moving_an_officine_updates_board_indicator_and_history_at_once(zero_fax, personas, client):
+    campaign = zero_fax["campaign"]
+    services.refresh_indicators(campaign)
+    target = zero_fax["sarthe"][2]
+    client.force_login(personas["cpam72_contributor"])
+    final = campaign.stages.get(order=4)
+    response = client.post(
+        f"/campagnes/{campaign.slug}/structures/{target.finess_et}/etape/",
+        {"stage": final.pk, "evidence": "courriel de résiliation du 02/11", "note": ""},
+    )
+    assert response.status_code == 302
+    board = client.get(f"/campagnes/{campaign.slug}/").content.decode()
+    assert "<td>4. Ligne de fax fermée</td><td>2</td><td>2</td><td>33,3 %</td>" in board
+    period = timezone.localdate().strftime("%Y-%m")
+    closed = IndicatorValue.objects.get(
+        indicator__code="CAMPAIGN_ZERO_FAX_CLOSED",
+        territory=campaign.territory,
+        period=period,
+        is_current=True,
+    )
+    assert (closed.numerator, closed.denominator, closed.version) == (2, 6, 2)
+    page = client.get(f"/campagnes/{campaign.slug}/structures/{target.finess_et}/").content.decode()
+    assert "courriel de résiliation du 02/11" in page and "David Conseiller" in page
+    history = FollowUp.objects.get(campaign=campaign, structure=target).history.first()
+    assert history.history_user == personas["cpam72_contributor"] and history.stage == final
+
+
+@pytest.mark.django_db
+def test_cpam72_contributor_sees_and_updates_sarthe_only_and_contacts_are_audited(
+    zero_fax, personas, client
+):
+    campaign, other = zero_fax["campaign"], zero_fax["other"]
+    client.force_login(personas["cpam72_contributor"])
+    assert client.get("/campagnes/").content.decode().count('class="fr-card__title') == 1
+    assert client.get(f"/campagnes/{other.slug}/").status_code == 404
+    mayenne = zero_fax["mayenne"][0]
+    assert client.get(f"/campagnes/{other.slug}/structures/{mayenne.finess_et}/").status_code == 404
+    assert client.get(f"/structures/{mayenne.finess_et}/").status_code == 404
+    sarthe = zero_fax["sarthe"][0]
+    response = client.post(
+        f"/campagnes/{campaign.slug}/structures/{sarthe.finess_et}/contact/",
+        {
+            "kind": "call",
+            "outcome": "call_back",
+            "note": "Rappeler le titulaire <script>x</script>",
+            "next_step": "rappel",
+            "next_date": "2026-12-01",
+        },
+    )
+    assert response.status_code == 302
+    contact = Contact.objects.get()
+    assert contact.user == personas["cpam72_contributor"]
+    assert contact.history.get().history_user == personas["cpam72_contributor"]
+    page = client.get(f"/structures/{sarthe.finess_et}/").content.decode()
+    assert "Rappeler le titulaire &lt;script&gt;" in page and "<script>x</script>" not in page
+    client.force_login(personas["elected_reader"])
+    assert client.get(f"/campagnes/{campaign.slug}/").status_code == 200
+    assert (
+        client.get(f"/campagnes/{campaign.slug}/structures/{sarthe.finess_et}/").status_code == 403
+    )
+
+
+@pytest.mark.django_db
+def test_call_list_puts_the_most_urgent_first_and_exports_exactly_the_filtered_rows(
+    zero_fax, personas, client
+):
+    campaign = zero_fax["campaign"]
+    first, second = zero_fax["sarthe"][0], zero_fax["sarthe"][1]
+    FollowUp.objects.filter(structure=second).update(last_contact_at=timezone.now())
+    FollowUp.objects.filter(structure=zero_fax["sarthe"][4]).update(deadline="2026-01-26")
+    client.force_login(personas["cpam72_contributor"])
+    page = client.get(f"/campagnes/{campaign.slug}/appels/").content.decode()
+    order = [s.name for s in zero_fax["sarthe"] if s.name in page]
+    positions = sorted(order, key=page.index)
+    # Nearest deadline first, then no MSSanté, then never contacted before contacted.
+    assert positions[:3] == [zero_fax["sarthe"][4].name, first.name, second.name]
+    assert zero_fax["sarthe"][5].name not in page  # at the final stage
+    exported = client.get(
+        f"/campagnes/{campaign.slug}/appels/?stage=sans-mss&format=csv"
+    ).content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(exported), delimiter=";"))
+    assert rows[0][:2] == ["finess", "structure"]
+    assert sorted(r[0] for r in rows[1:]) == sorted([first.finess_et, second.finess_et])
+    assert all(r[7] == "Sans MSSanté" for r in rows[1:])
+
+
+def _csv(text: str) -> bytes:
+    return text.encode("utf-8")
+
+
+@pytest.mark.django_db
+def test_bulk_update_checks_everything_first_and_lands_whole(zero_fax, personas, tmp_path):
+    campaign = zero_fax["campaign"]
+    a, b = zero_fax["sarthe"][0], zero_fax["sarthe"][1]
+    bad = tmp_path / "maj.csv"
+    bad.write_bytes(
+        _csv(
+            f"finess;etape;justificatif\n{a.finess_et};boite-mss;adresse\n{b.finess_et};etape-inconnue;\n"
+            f"{zero_fax['mayenne'][0].finess_et};2;\n"
+        )
+    )
+    result = bulk.apply(campaign, bad, personas["cpam72_contributor"])
+    assert [(e.line, e.column) for e in result.errors] == [(3, "etape"), (4, "finess")]
+    assert "étape inconnue" in result.errors[0].reason
+    assert FollowUp.objects.get(campaign=campaign, structure=a).stage.order == 1
+    good = tmp_path / "maj-ok.csv"
+    good.write_bytes(
+        f"finess,étape,justificatif\n{a.finess_et},boite-mss,adresse MSSanté\n{b.finess_et},1,\n".encode(
+            "latin-1"
+        )
+    )
+    dry = bulk.apply(campaign, good, personas["cpam72_contributor"], dry_run=True)
+    assert (len(dry.changes), dry.unchanged) == (1, 1)
+    assert FollowUp.objects.get(campaign=campaign, structure=a).stage.order == 1
+    done = bulk.apply(campaign, good, personas["cpam72_contributor"])
+    assert done.ok and FollowUp.objects.get(campaign=campaign, structure=a).stage.order == 2
+
+
+@pytest.mark.django_db
+def test_status_export_reconstructs_each_month_from_the_history(zero_fax):
+    campaign = zero_fax["campaign"]
+    table = services.status_table(campaign)
+    assert table.num_rows == 6
+    assert set(table.column("campaign").to_pylist()) == {campaign.slug}
+    assert sorted(table.column("stage_order").to_pylist()) == [1, 1, 2, 2, 3, 4]
+    assert isinstance(table, pa.Table)

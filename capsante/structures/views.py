@@ -1,0 +1,22 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from capsante.accounts import access
+
+
+@login_required
+def detail(request, finess: str):
+    structure = access.structure_for_user(request.user, finess)
+    followups = structure.followups.select_related("campaign", "stage")
+    contacts = structure.contacts.select_related("campaign", "user")
+    return render(
+        request,
+        "structures/detail.html",
+        {
+            "title": structure.name,
+            "structure": structure,
+            "followups": followups,
+            "contacts": contacts,
+            "breadcrumb": [(structure.name, None)],
+        },
+    )
