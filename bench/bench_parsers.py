@@ -135,9 +135,14 @@ def _rpps_line(rng: random.Random, communes: list, weights: list[float]) -> str:
 
 
 def generate_patients(path: Path, patients: int, seed: int = 2) -> None:
-    import orjson
-
     from capsante.sources.ins import nir_key
+
+    try:
+        from orjson import dumps
+    except ImportError:  # generation is only slower without it
+
+        def dumps(obj: object) -> bytes:
+            return json.dumps(obj, separators=(",", ":")).encode()
 
     rng = random.Random(seed)
     reliability = "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-identity-reliability"
@@ -168,7 +173,7 @@ def generate_patients(path: Path, patients: int, seed: int = 2) -> None:
                     "birthDate": birth,
                     "address": [{"city": "Le Mans", "postalCode": "72000"}],
                 }  # fmt: skip
-                lines.append(orjson.dumps(patient))
+                lines.append(dumps(patient))
             out.write(b"\n".join(lines) + b"\n")
 
 

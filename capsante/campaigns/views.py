@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -12,6 +13,7 @@ from capsante.territories.services import communes_of
 from . import services
 from .forms import CallListFilter, ContactForm, MoveForm
 
+PAGE_SIZE = 100
 STAGE_COLOURS = ["#ce0500", "#b34000", "#695240", "#18753c", "#000091"]
 
 
@@ -168,6 +170,20 @@ def calls(request, slug: str):
             "Sources": "FINESS (adresses, téléphones), suivi des conseillers",
         }
         return table_response(f"appels_{campaign.slug}", fmt, headers, data, about)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Built once: reversing two URLs per row dominated the rendering time of long lists.
+    followup_url = reverse("campaigns:followup", args=[campaign.slug, "FINESS"])
+    contact_url = reverse("campaigns:contact", args=[campaign.slug, "FINESS"])
+    lines = [
+        {
+            "f": f,
+            "url": followup_url.replace("FINESS", f.structure.finess_et),
+            "contact_url": contact_url.replace("FINESS", f.structure.finess_et),
+        }
+        for f in page
+    ]
+    params = request.GET.copy()
+    params.pop("page", None)
     return render(
         request,
         "campaigns/calls.html",
@@ -175,9 +191,10 @@ def calls(request, slug: str):
             "title": f"Liste d’appels — {campaign.name}",
             "campaign": campaign,
             "form": form,
-            "rows": rows[:500],
-            "count": rows.count(),
-            "query_string": request.GET.urlencode(),
+            "lines": lines,
+            "page": page,
+            "count": page.paginator.count,
+            "query_string": params.urlencode(),
             "breadcrumb": _crumbs(campaign, ("Liste d’appels", None)),
         },
     )
