@@ -163,47 +163,48 @@ def meeting_for_user(user, pk: int, edit: bool = False):
 # --- Campaigns and structures ------------------------------------------------------------------
 
 
-def _scope_commune_ids(user) -> set[int] | None:
-    """Communes within the user's scope; None means everywhere (superusers, national scope)."""
-    from capsante.territories.services import communes_of
-
+def _scope(user) -> tuple[bool, Territory | None]:
+    """(has access at all, scope territory or None for everywhere)."""
     if getattr(user, "is_superuser", False):
-        return None
+        return True, None
     profile = profile_of(user)
     if profile is None:
-        return set()
-    if profile.scope is None:
-        return None
-    return set(communes_of(profile.scope).values_list("pk", flat=True))
+        return False, None
+    return True, profile.scope
 
 
 def campaigns_for_user(user) -> QuerySet:
     """Campaigns are working tools: partners see those whose territory meets their scope."""
     from capsante.campaigns.models import Campaign
-    from capsante.territories.services import communes_of
 
-    ids = _scope_commune_ids(user)
-    campaigns = Campaign.objects.select_related("territory")
-    if ids is None:
+    allowed, scope = _scope(user)
+    campaigns = Campaign.objects.select_related("territory__parent")
+    if not allowed:
+        return campaigns.none()
+    if scope is None:
         return campaigns
-    visible = [
-        c.pk for c in campaigns if ids and communes_of(c.territory).filter(pk__in=ids).exists()
-    ]
+    visible = [c.pk for c in campaigns if covers(scope, c.territory) or covers(c.territory, scope)]
     return campaigns.filter(pk__in=visible)
 
 
 def campaign_for_user(user, slug: str):
-    try:
-        return campaigns_for_user(user).get(slug=slug)
-    except Exception as exc:  # DoesNotExist of a lazily imported model
-        raise Http404("Campagne introuvable") from exc
+    campaign = campaigns_for_user(user).filter(slug=slug).first()
+    if campaign is None:
+        raise Http404("Campagne introuvable")
+    return campaign
 
 
 def followups_for_user(user, campaign) -> QuerySet:
     """The follow-ups of structures located in the user's scope."""
-    ids = _scope_commune_ids(user)
+    from capsante.territories.services import communes_of
+
+    allowed, scope = _scope(user)
     followups = campaign.followups.all()
-    return followups if ids is None else followups.filter(structure__commune_id__in=ids)
+    if not allowed:
+        return followups.none()
+    if scope is None or covers(scope, campaign.territory):
+        return followups  # the whole campaign lies within the scope: no filter to pay for
+    return followups.filter(structure__commune__in=communes_of(scope).values("pk"))
 
 
 def followup_for_contributor(user, campaign, finess_et: str):
@@ -224,13 +225,14 @@ def followup_for_contributor(user, campaign, finess_et: str):
 def structure_for_user(user, finess_et: str):
     """A structure page: partners within whose scope the structure lies."""
     from capsante.structures.models import Structure
+    from capsante.territories.services import communes_of
 
-    ids = _scope_commune_ids(user)
-    if ids is not None and not ids:
+    allowed, scope = _scope(user)
+    if not allowed:
         raise Http404("Structure introuvable")
     structures = Structure.objects.select_related("commune")
-    if ids is not None:
-        structures = structures.filter(commune_id__in=ids)
+    if scope is not None:
+        structures = structures.filter(commune__in=communes_of(scope).values("pk"))
     structure = structures.filter(finess_et=finess_et).first()
     if structure is None:
         raise Http404("Structure introuvable")
