@@ -35,27 +35,9 @@ class BulkResult:
 
 def check(campaign: Campaign, data: bytes, file: str, followups=None) -> BulkResult:
     result = BulkResult()
-    try:
-        text, _encoding = decode_bytes(data, file)
-    except RowError as error:
-        result.errors.append(error)
-        return result
-    lines = text.splitlines()
-    if not lines:
-        result.errors.append(RowError(file, None, None, "fichier vide"))
-        return result
-    try:
-        separator = detect_separator(lines[0], file)
-    except RowError as error:
-        result.errors.append(error)
-        return result
-    reader = csv.reader(io.StringIO(text), delimiter=separator)
-    header = [normalise_label(h) for h in next(reader)]
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        result.errors.append(
-            RowError(file, 1, None, f"colonne(s) manquante(s) : {', '.join(missing)}")
-        )
+    header, rows, errors = _read_table(data, file, REQUIRED)
+    if errors:
+        result.errors.extend(errors)
         return result
     index = {name: header.index(name) for name in COLUMNS if name in header}
     stages = {s.code: s for s in campaign.stages.all()} | {
@@ -66,9 +48,7 @@ def check(campaign: Campaign, data: bytes, file: str, followups=None) -> BulkRes
         for f in (followups or campaign.followups).select_related("structure", "stage")
     }
     seen: dict[str, int] = {}
-    for line_number, row in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
+    for line_number, row in rows:
         result.rows_read += 1
         if len(row) < len(header):
             result.errors.append(
@@ -142,3 +122,106 @@ def apply(
                 )
             transaction.on_commit(lambda: services.refresh_indicators(campaign))
     return result
+
+
+def _read_table(
+    data: bytes, file: str, required: tuple[str, ...]
+) -> tuple[list[str], list[tuple[int, list[str]]], list[RowError]]:
+    """Header and rows of a small delimited file, or the errors that stop reading it."""
+    try:
+        text, _encoding = decode_bytes(data, file)
+        lines = text.splitlines()
+        if not lines:
+            return [], [], [RowError(file, None, None, "fichier vide")]
+        separator = detect_separator(lines[0], file)
+    except RowError as error:
+        return [], [], [error]
+    reader = csv.reader(io.StringIO(text), delimiter=separator)
+    header = [normalise_label(h) for h in next(reader)]
+    missing = [c for c in required if c not in header]
+    if missing:
+        return (
+            header,
+            [],
+            [RowError(file, 1, None, f"colonne(s) manquante(s) : {', '.join(missing)}")],
+        )
+    rows = [(n, row) for n, row in enumerate(reader, start=2) if any(cell.strip() for cell in row)]
+    return header, rows, []
+
+
+def _date(text: str):
+    import datetime as dt
+
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def apply_deadlines(
+    campaign: Campaign, path: Path, *, dry_run: bool = False
+) -> tuple[int, list[RowError]]:
+    """Per-commune deadlines (`code_commune;date`): the copper network closes commune by commune."""
+    from capsante.territories.models import Level, Territory
+    from capsante.territories.services import communes_of
+
+    from .models import CommuneDeadline
+
+    header, rows, errors = _read_table(path.read_bytes(), path.name, ("code commune", "date"))
+    if errors:
+        return 0, errors
+    col_code, col_date = header.index("code commune"), header.index("date")
+    inside = dict(communes_of(campaign.territory).values_list("code", "pk"))
+    known = set(Territory.objects.filter(level=Level.COMMUNE).values_list("code", flat=True))
+    wanted: dict[int, object] = {}
+    for line, row in rows:
+        if len(row) < len(header):
+            errors.append(
+                RowError(
+                    path.name,
+                    line,
+                    None,
+                    f"ligne tronquée : {len(row)} champs au lieu de {len(header)}",
+                )
+            )
+            continue
+        code, day = row[col_code].strip(), _date(row[col_date])
+        if code not in known:
+            errors.append(
+                RowError(path.name, line, "code_commune", f"code commune inconnu : {code[:10]}")
+            )
+        elif code not in inside:
+            errors.append(
+                RowError(
+                    path.name,
+                    line,
+                    "code_commune",
+                    f"commune {code} hors du territoire de la campagne",
+                )
+            )
+        elif day is None:
+            errors.append(
+                RowError(
+                    path.name,
+                    line,
+                    "date",
+                    f"date invalide : {row[col_date][:20]} (AAAA-MM-JJ ou JJ/MM/AAAA)",
+                )
+            )
+        elif inside[code] in wanted:
+            errors.append(RowError(path.name, line, "code_commune", f"commune {code} en double"))
+        else:
+            wanted[inside[code]] = day
+    if errors or dry_run:
+        return len(wanted), errors
+    with transaction.atomic():
+        for commune_id, day in wanted.items():
+            CommuneDeadline.objects.update_or_create(
+                campaign=campaign, commune_id=commune_id, defaults={"date": day}
+            )
+            FollowUp.objects.filter(campaign=campaign, structure__commune_id=commune_id).update(
+                deadline=day
+            )
+    return len(wanted), []

@@ -40,5 +40,6 @@ class CallListFilter(DsfrBaseForm):
         super().__init__(*args, **kwargs)
         final = campaign.final_stage
         self.fields["stage"].choices = [("", "Toutes les étapes non finales")] + [
-            (s.code, s.label) for s in campaign.stages.all() if s.pk != final.pk
+            (s.code, f"{s.label} (étape finale)" if s.pk == final.pk else s.label)
+            for s in campaign.stages.all()
         ]

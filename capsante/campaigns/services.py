@@ -114,10 +114,11 @@ def call_list(
 ) -> QuerySet[FollowUp]:
     """Structures not at the final stage, most urgent first: nearest deadline, no MSSanté
     mailbox, not contacted for longest."""
-    final = campaign.final_stage
-    rows = followups.exclude(stage=final).select_related("structure__commune", "stage")
+    rows = followups.select_related("structure__commune", "stage")
     if stage:
         rows = rows.filter(stage__code=stage)
+    else:
+        rows = rows.exclude(stage=campaign.final_stage)
     if query:
         rows = rows.filter(
             Q(structure__name__icontains=query)

@@ -3,6 +3,7 @@ the call list and its export, bulk updates by file."""
 
 import csv
 import io
+import re
 
 import pyarrow as pa
 import pytest
@@ -124,7 +125,15 @@ def test_moving_an_officine_updates_board_indicator_and_history_at_once(zero_fax
     )
     assert response.status_code == 302
     board = client.get(f"/campagnes/{campaign.slug}/").content.decode()
-    assert "<td>4. Ligne de fax fermée</td><td>2</td><td>2</td><td>33,3 %</td>" in board
+    row = re.search(
+        r"<td>4\. Ligne de fax fermée</td><td><a href=\"([^\"]+)\"[^>]*>(\d+)</a></td><td>(\d+)</td><td>([^<]+)</td>",
+        board,
+    )
+    assert row is not None and row.groups()[1:] == ("2", "2", "33,3 %")
+    behind = client.get(
+        row.group(1).replace("&amp;", "&")
+    ).content.decode()  # the structures behind the share
+    assert target.name in behind
     period = timezone.localdate().strftime("%Y-%m")
     closed = IndicatorValue.objects.get(
         indicator__code="CAMPAIGN_ZERO_FAX_CLOSED",
@@ -238,3 +247,31 @@ def test_status_export_reconstructs_each_month_from_the_history(zero_fax):
     assert set(table.column("campaign").to_pylist()) == {campaign.slug}
     assert sorted(table.column("stage_order").to_pylist()) == [1, 1, 2, 2, 3, 4]
     assert isinstance(table, pa.Table)
+
+
+@pytest.mark.django_db
+def test_per_commune_deadlines_from_a_file_reorder_the_call_list(zero_fax, tmp_path, capsys):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    campaign = zero_fax["campaign"]
+    bad = tmp_path / "coupure-cuivre.csv"
+    bad.write_text(
+        "code_commune;date\n72154;2026-03-31\n53130;2026-01-26\n72181;31/13/2026\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError):
+        call_command("campaign", "deadlines", campaign.slug, str(bad))
+    err = capsys.readouterr().err
+    assert "ligne 3, colonne « code_commune » : commune 53130 hors du territoire" in err
+    assert "ligne 4, colonne « date »" in err
+    assert not FollowUp.objects.filter(campaign=campaign, deadline__isnull=False).exists()
+    good = tmp_path / "coupure-cuivre-ok.csv"
+    good.write_text("code_commune;date\n72154;2026-03-31\n", encoding="utf-8")
+    call_command("campaign", "deadlines", campaign.slug, str(good))
+    la_fleche = {s.pk for s in zero_fax["sarthe"][3:]}
+    assert {
+        f.structure_id for f in FollowUp.objects.filter(campaign=campaign, deadline="2026-03-31")
+    } == la_fleche
+    first = services.call_list(campaign, campaign.followups.all()).first()
+    assert first.structure_id in la_fleche

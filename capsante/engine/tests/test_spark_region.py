@@ -4,7 +4,9 @@ read through the real parsers: the path a national run takes, at a size a test c
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pytest
@@ -21,7 +23,7 @@ from .test_spark import assert_same
 pytestmark = pytest.mark.spark
 
 
-def _membership(communes: list[dict]) -> tuple[pa.Table, pa.Table]:
+def _membership(communes: Sequence[Mapping[str, Any]]) -> tuple[pa.Table, pa.Table]:
     rows = []
     for c in communes:
         for code, level in (

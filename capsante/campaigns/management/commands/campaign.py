@@ -21,11 +21,31 @@ class Command(BaseCommand):
         )
         update.add_argument("--dry-run", action="store_true")
 
+        deadlines = sub.add_parser(
+            "deadlines", help="Échéances par commune depuis un fichier code_commune;date"
+        )
+        deadlines.add_argument("campaign")
+        deadlines.add_argument("file")
+        deadlines.add_argument("--dry-run", action="store_true")
+
     def handle(self, *args, **options):
         try:
             campaign = Campaign.objects.get(slug=options["campaign"])
         except Campaign.DoesNotExist as exc:
             raise CommandError(f"Campagne inconnue : {options['campaign']}") from exc
+        if options["action"] == "deadlines":
+            count, errors = bulk.apply_deadlines(
+                campaign, Path(options["file"]), dry_run=options["dry_run"]
+            )
+            if errors:
+                for error in errors:
+                    sys.stderr.write(f"{error}\n")
+                raise CommandError(
+                    f"Fichier refusé : {len(errors)} erreur(s), rien n'a été modifié."
+                )
+            prefix = "Simulation" if options["dry_run"] else "Échéances enregistrées"
+            self.stdout.write(f"{prefix} : {count} commune(s).")
+            return
         user = get_user_model().objects.filter(username=options["user"]).first()
         if user is None:
             raise CommandError(f"Utilisateur inconnu : {options['user']}")
