@@ -232,3 +232,47 @@ def map_rows(
     ]
     legend = [(format_value(low, indicator), format_value(high, indicator)) for low, high in bounds]
     return rows, legend
+
+
+def commune_map(indicator: Indicator, territory: Territory, period: str | None) -> dict | None:
+    """A choropleth of the communes of a département, EPCI or grouping, in quantile classes."""
+    from capsante.core.maps import MapShape, svg_map
+    from capsante.territories.services import communes_of
+
+    if territory.level not in (Level.DEPARTEMENT, Level.EPCI, Level.GROUPING):
+        return None
+    communes = list(communes_of(territory).only("pk", "code", "name", "geometry"))
+    latest: dict[int, IndicatorValue] = {}
+    query = IndicatorValue.objects.filter(
+        indicator=indicator, territory__in=communes, is_current=True
+    )
+    if period:
+        query = query.filter(period=period)
+    for value in query.only("territory_id", "value", "period"):
+        latest[value.territory_id] = value
+    if not latest:
+        return None
+    values = [latest[c.pk].value if c.pk in latest else None for c in communes]
+    buckets, bounds = classes(values)
+    shapes = [
+        MapShape(
+            c.code,
+            c.name,
+            c.geometry,
+            css_class=f"cap-q{b}" if b is not None else "",
+            title=f"{c.name} : {format_value(v, indicator)}",
+        )
+        for c, v, b in zip(communes, values, buckets, strict=True)
+    ]
+    from capsante.core.charts import SCALE
+
+    legend = [
+        (SCALE[i], format_value(low, indicator), format_value(high, indicator))
+        for i, (low, high) in enumerate(bounds)
+    ]
+    return {
+        "map": svg_map(shapes, width=520),
+        "legend": legend,
+        "count": len(latest),
+        "total": len(communes),
+    }

@@ -1,13 +1,19 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
+from capsante.accounts import access
 from capsante.territories.models import Territory
 from capsante.territories.services import ancestors
 
 from . import dashboards, services
 from .exports import table_response
-from .models import Indicator, Target
+from .forms import ManualValueForm
+from .models import Indicator, ManualEntry, ManualStatus, Target
 
 
 def _territory(level: str, code: str) -> Territory:
@@ -93,6 +99,9 @@ def indicator_detail(request, code: str, level: str, territory_code: str):
             if target and target.target_value is not None
             else "",
             "breadcrumb": _crumbs(territory, (indicator.name, None)),
+            "can_propose": access.can_contribute(request.user, territory),
+            "choropleth": dashboards.commune_map(indicator, territory, period),
+            "manual_form": ManualValueForm(),
         },
     )
 
@@ -143,3 +152,75 @@ def _download(request, indicator, territory, rows, map_rows, fmt):
     else:
         raise Http404("Tableau inconnu")
     return table_response(f"{indicator.code}_{territory.code}_{table}", fmt, headers, data, about)
+
+
+@login_required
+@require_POST
+def propose_value(request, code: str, level: str, territory_code: str):
+    indicator = get_object_or_404(Indicator, code=code)
+    territory = _territory(level, territory_code)
+    form = ManualValueForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request,
+            "Saisie incomplète : " + " ".join(e for errs in form.errors.values() for e in errs),
+        )
+    else:
+        try:
+            services.propose_manual_value(request.user, indicator, territory, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, "Valeur proposée : elle comptera une fois validée par une autre personne."
+            )
+    return redirect("indicators:detail", code=code, level=level, territory_code=territory_code)
+
+
+@login_required
+def manual_entries(request):
+    entries = [
+        e
+        for e in ManualEntry.objects.select_related(
+            "indicator", "territory", "proposed_by", "reviewed_by"
+        )
+        if access.in_scope(request.user, e.territory)
+    ]
+    return render(
+        request,
+        "indicators/manual_entries.html",
+        {
+            "title": "Saisies manuelles",
+            "entries": entries,
+            "reviewable": {
+                e.pk
+                for e in entries
+                if e.status == ManualStatus.PROPOSED
+                and e.proposed_by_id != request.user.pk
+                and access.can_edit(request.user, e.territory)
+            },
+            "breadcrumb": [
+                ("Indicateurs", reverse("indicators:catalogue")),
+                ("Saisies manuelles", None),
+            ],
+        },
+    )
+
+
+@login_required
+@require_POST
+def review_entry(request, pk: int):
+    entry = get_object_or_404(ManualEntry.objects.select_related("territory"), pk=pk)
+    if not access.in_scope(request.user, entry.territory):
+        raise Http404("Saisie introuvable")
+    try:
+        services.review_manual_value(
+            request.user, entry, accept=request.POST.get("decision") == "validate"
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Saisie {entry.get_status_display().lower()}.")
+    return redirect("indicators:manual_entries")

@@ -1,4 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "reports"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("feuilles-de-route/<int:pk>/document/", views.roadmap_document, name="roadmap_document"),
+    path(
+        "feuilles-de-route/<int:pk>/tableau-de-bord/",
+        views.public_dashboard,
+        name="public_dashboard",
+    ),
+    path("comites/<str:level>/<str:code>/", views.committee_reports, name="committee_reports"),
+    path("instantanes/<int:pk>.<str:fmt>", views.snapshot_download, name="snapshot_download"),
+    path("donnees-ouvertes/", views.opendata_page, name="opendata"),
+    path("donnees-ouvertes/<str:name>", views.opendata_file, name="opendata_file"),
+]

@@ -22,9 +22,44 @@ class UploadForm(DsfrBaseForm):
         error_messages={"invalid": "Format attendu : AAAA-MM."},
     )
 
+    survey = forms.SlugField(
+        label="Identifiant de l’enquête (fichiers d’enquête)",
+        required=False,
+        help_text="Ex. : officines-fax-mssante-2024",
+    )
+    mapping = forms.CharField(
+        label="Correspondance des colonnes (fichiers d’enquête)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Une ligne par colonne : « intitulé de la colonne du fichier = champ », champs : finess_et, "
+        "answered_on, has_fax, has_mss, uses_mss, telehealth_equipped, telehealth_in_use, mss_kit.",
+    )
+
     def __init__(self, *args, sources=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["source"].choices = list(sources)
+
+    def clean_mapping(self):
+        mapping = {}
+        for number, line in enumerate(self.cleaned_data["mapping"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            column, sep, target = line.rpartition("=")
+            if not sep or not column.strip() or not target.strip():
+                raise forms.ValidationError(f"Ligne {number} : « intitulé = champ » attendu.")
+            mapping[column.strip()] = target.strip()
+        return mapping
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("source") == "survey" and not (
+            cleaned.get("mapping") and cleaned.get("survey")
+        ):
+            self.add_error(
+                "mapping",
+                "Un fichier d’enquête demande l’identifiant de l’enquête et la correspondance des colonnes.",
+            )
+        return cleaned
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

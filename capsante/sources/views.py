@@ -107,7 +107,9 @@ def upload(request):
             for chunk in upload.chunks():
                 handle.write(chunk)
         options = {
-            k: form.cleaned_data[k] for k in ("finess_et", "period") if form.cleaned_data.get(k)
+            k: form.cleaned_data[k]
+            for k in ("finess_et", "period", "survey", "mapping")
+            if form.cleaned_data.get(k)
         }
         record = ImportRecord.objects.create(
             source=form.cleaned_data["source"],

@@ -213,3 +213,23 @@ def test_roadmap_key_figures_show_the_live_value_of_their_indicator(
     assert '<a href="/indicateurs/MES_ACTIVATION/departement/53/">26,7 %</a> (2025-01)' in page
     objective = client.get(f"/feuilles-de-route/{mayenne.pk}/objectifs/1/").content.decode()
     assert "Aujourd’hui" in objective and "(80 sur 300)" in objective
+
+
+@pytest.mark.django_db
+def test_manual_entry_through_the_pages(geography, staging, personas, client):
+    services.sync_catalogue()
+    client.force_login(personas["dt72_editor"])
+    url = "/indicateurs/CARE_REGISTRATION/departement/72/"
+    assert "Proposer la valeur" in client.get(url).content.decode()
+    client.post(
+        url + "saisie/", {"period": "2024-11", "value": "93", "justification": "Courrier ARS"}
+    )
+    entry = ManualEntry.objects.get()
+    page = client.get("/indicateurs/saisies/").content.decode()
+    assert "Courrier ARS" in page and "Valider" not in page  # the author cannot validate
+    client.force_login(personas["ars_admin"])
+    client.post(f"/indicateurs/saisies/{entry.pk}/examen/", {"decision": "validate"})
+    entry.refresh_from_db()
+    assert entry.status == "validated" and entry.reviewed_by == personas["ars_admin"]
+    client.force_login(personas["elected_reader"])
+    assert "Proposer la valeur" not in client.get(url).content.decode()

@@ -69,3 +69,28 @@ def test_import_pages_access(client, personas, who, list_status, upload_status):
         client.force_login(personas[who])
     assert client.get("/imports/").status_code == list_status
     assert client.get("/imports/deposer/").status_code == upload_status
+
+
+@pytest.mark.django_db(transaction=True)
+def test_survey_upload_maps_columns_given_in_the_form(client, personas, settings, tmp_path):
+    settings.STAGING_DIR = tmp_path / "staging"
+    settings.RECOMPUTE_AFTER_IMPORT = False
+    client.force_login(personas["ars_admin"])
+    answers = "Horodateur;N° FINESS;Avez-vous un fax ?\n2024-06-03;720000025;Oui\n2024-06-04;720000033;Non\n"
+    missing = client.post(
+        "/imports/deposer/",
+        {"source": "survey", "file": SimpleUploadedFile("enquete.csv", answers.encode())},
+    )
+    assert missing.status_code == 200 and "correspondance des colonnes" in missing.content.decode()
+    response = client.post(
+        "/imports/deposer/",
+        {
+            "source": "survey",
+            "survey": "officines-fax-2024",
+            "mapping": "Horodateur = answered_on\nN° FINESS = finess_et\nAvez-vous un fax ? = has_fax",
+            "file": SimpleUploadedFile("enquete.csv", answers.encode()),
+        },
+    )
+    record = _wait_finished(int(response["Location"].rstrip("/").split("/")[-1]))
+    assert record.status == ImportStatus.IMPORTED, (record.message, record.errors[:2])
+    assert record.rows_kept == 2

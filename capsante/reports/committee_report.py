@@ -1,0 +1,383 @@
+"""The committee report: what changed on a territory between two dates, as plain data.
+
+`build` reads the database once and returns JSON-ready data with every label already
+formatted; the renderers (PDF, DOCX) read only that data. Stored in a ReportSnapshot, it lets a
+report be regenerated later with exactly the same figures, whatever arrived since.
+"""
+
+import datetime as dt
+import functools
+import json
+from collections import defaultdict
+
+from django.utils import timezone
+
+from capsante.indicators import dashboards
+from capsante.indicators.models import Indicator, IndicatorValue, Target
+from capsante.indicators.services import STATUS_LABELS, STATUS_RANK, TOLERANCE
+from capsante.roadmaps.models import Action, ActionStatus, KeyFigure, Roadmap
+from capsante.territories.models import Territory
+
+from .roadmap_document import month_label
+
+AT_RISK = ("hors_trajectoire", "a_surveiller")
+CLOSED = (ActionStatus.DONE, ActionStatus.ABANDONED)
+DUE_SOON_DAYS = 60
+
+
+def _day_end(day: dt.date) -> dt.datetime:
+    """The last instant of a day, in the project's time zone: ranges include their end date."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.max))
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _month(day: dt.date) -> str:
+    return day.strftime("%Y-%m")
+
+
+def _format(value, indicator) -> str:
+    return dashboards.format_value(value, indicator)
+
+
+def _delta_label(delta: float, indicator: Indicator) -> str:
+    text = dashboards.format_value(abs(delta), indicator).removesuffix(" %")
+    sign = "+" if delta > 0 else "−"
+    unit = "\u202fpt" if indicator.unit == "%" else ""
+    return f"{sign}{text}{unit}"
+
+
+def _status_label(code: str) -> str:
+    return STATUS_LABELS.get(code, "non évalué" if not code else code)
+
+
+def indicators_moved(territory: Territory, start: dt.date, end: dt.date) -> list[dict]:
+    """Indicators whose value measured in the range differs from the last one before it.
+
+    "Before" is the latest month before the range's first month; "after" the latest month in
+    the range. An indicator with no month in the range did not move; one with no month before
+    it is a new series (listed, with no difference)."""
+    first, last = _month(start), _month(end)
+    by_indicator: dict[int, list[IndicatorValue]] = defaultdict(list)
+    for value in IndicatorValue.objects.filter(
+        territory=territory, is_current=True, period__lte=last
+    ).order_by("period"):
+        by_indicator[value.indicator_id].append(value)
+    rows = []
+    for indicator in Indicator.objects.filter(pk__in=by_indicator):
+        values = [v for v in by_indicator[indicator.pk] if v.value is not None]
+        inside = [v for v in values if v.period >= first]
+        before = [v for v in values if v.period < first]
+        if not inside:
+            continue
+        after = inside[-1]
+        base = before[-1] if before else None
+        if base is not None and abs(after.value - base.value) <= TOLERANCE * max(
+            1.0, abs(base.value)
+        ):
+            continue
+        delta = after.value - base.value if base is not None else None
+        rows.append(
+            {
+                "code": indicator.code,
+                "name": indicator.name,
+                "before_period": base.period if base else None,
+                "before_label": dashboards.format_value(base.value, indicator) if base else "—",
+                "before_value": base.value if base else None,
+                "after_period": after.period,
+                "after_label": dashboards.format_value(after.value, indicator),
+                "after_value": after.value,
+                "delta": delta,
+                "delta_label": _delta_label(delta, indicator)
+                if delta is not None
+                else "nouvelle série",
+                "favourable": None
+                if delta is None
+                else (delta > 0) == (indicator.polarity == "up"),
+            }
+        )
+    return rows
+
+
+def revisions(territory: Territory, start: dt.date, end: dt.date) -> list[dict]:
+    """Figures corrected during the range: a new version replaced an earlier one."""
+    rows = []
+    revised = (
+        IndicatorValue.objects.filter(
+            territory=territory,
+            version__gt=1,
+            created_at__gte=_day_start(start),
+            created_at__lte=_day_end(end),
+        )
+        .select_related("indicator")
+        .order_by("indicator__order", "period", "version")
+    )
+    for value in revised:
+        previous = IndicatorValue.objects.filter(
+            indicator_id=value.indicator_id,
+            territory=territory,
+            period=value.period,
+            version=value.version - 1,
+        ).first()
+        indicator = value.indicator
+        rows.append(
+            {
+                "code": indicator.code,
+                "name": indicator.name,
+                "period": value.period,
+                "date": timezone.localtime(value.created_at).date().isoformat(),
+                "old_label": dashboards.format_value(
+                    previous.value if previous else None, indicator
+                ),
+                "new_label": dashboards.format_value(value.value, indicator),
+                "version": value.version,
+            }
+        )
+    return rows
+
+
+def status_changes(territory: Territory, start: dt.date, end: dt.date) -> list[dict]:
+    """Every recorded change of a target's status between the two dates (assessments save the
+    target, and its history keeps each status with its date)."""
+    rows = []
+    records = (
+        Target.history.filter(territory_id=territory.pk)
+        .order_by("id", "history_date", "history_id")
+        .values("id", "indicator_id", "status", "history_date", "history_id")
+    )
+    by_target: dict[int, list[dict]] = defaultdict(list)
+    for record in records:
+        by_target[record["id"]].append(record)
+    names = dict(Indicator.objects.values_list("pk", "name"))
+    codes = dict(Indicator.objects.values_list("pk", "code"))
+    low, high = _day_start(start), _day_end(end)
+    for history in by_target.values():
+        history.sort(key=lambda r: (r["history_date"], r["history_id"]))
+        previous = ""
+        for record in history:
+            status = record["status"] or ""
+            if status != previous and low <= record["history_date"] <= high:
+                rows.append(
+                    {
+                        "date": timezone.localtime(record["history_date"]).date().isoformat(),
+                        "code": codes.get(record["indicator_id"], ""),
+                        "name": names.get(record["indicator_id"], ""),
+                        "old": previous,
+                        "new": status,
+                        "old_label": _status_label(previous),
+                        "new_label": _status_label(status),
+                        "worsened": bool(previous)
+                        and STATUS_RANK.get(status, -1) > STATUS_RANK.get(previous, 99),
+                    }
+                )
+            previous = status
+    rows.sort(key=lambda r: (r["date"], r["name"]))
+    return _same_day_collapsed(rows)
+
+
+def _same_day_collapsed(rows: list[dict]) -> list[dict]:
+    """One row per target and day: a recomputation that passes through an intermediate status
+    within the same day (non évalué → données insuffisantes → atteint) is one change for a
+    committee; a day that ends where it began is no change."""
+    merged: dict[tuple[str, str], dict] = {}
+    for row in rows:
+        key = (row["date"], row["code"])
+        if key in merged:
+            merged[key].update(
+                {k: row[k] for k in ("new", "new_label")},
+                worsened=bool(merged[key]["old"])
+                and STATUS_RANK.get(row["new"], -1) > STATUS_RANK.get(merged[key]["old"], 99),
+            )
+        else:
+            merged[key] = dict(row)
+    return [r for r in merged.values() if r["old"] != r["new"]]
+
+
+def _objectives_by_indicator(territory: Territory) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = defaultdict(list)
+    figures = KeyFigure.objects.filter(objective__roadmap__territory=territory).exclude(
+        indicator=""
+    )
+    for figure in figures.select_related("objective"):
+        if (
+            figure.scope in ("", territory.code)
+            and figure.objective.title not in found[figure.indicator]
+        ):
+            found[figure.indicator].append(figure.objective.title)
+    return found
+
+
+def at_risk(territory: Territory, end: dt.date) -> list[dict]:
+    """Targets off course or to watch as they stood at the end date, with their forecast."""
+    objectives = _objectives_by_indicator(territory)
+    rows = []
+    for target in Target.objects.filter(territory=territory).select_related("indicator"):
+        record = (
+            target.history.filter(history_date__lte=_day_end(end))
+            .order_by("-history_date", "-history_id")
+            .first()
+        )
+        if record is None or record.status not in AT_RISK:
+            continue
+        indicator = target.indicator
+        details = record.status_details or {}
+        band = details.get("band_at_deadline") or None
+        fmt = functools.partial(_format, indicator=indicator)
+        rows.append(
+            {
+                "code": indicator.code,
+                "name": indicator.name,
+                "objectives": objectives.get(indicator.code, []),
+                "status": record.status,
+                "status_label": _status_label(record.status),
+                "reason": record.status_reason,
+                "last_period": details.get("last_period"),
+                "last_label": fmt(details.get("last_value")),
+                "target_label": fmt(record.target_value),
+                "deadline": record.deadline,
+                "forecast_label": fmt(details.get("forecast_at_deadline")),
+                "band_label": f"{fmt(band[0])} à {fmt(band[1])}" if band else "",
+                "estimated_date": details.get("estimated_date") or "",
+            }
+        )
+    rows.sort(key=lambda r: (r["status"] != "hors_trajectoire", r["name"]))
+    return rows
+
+
+def _action_row(action: Action, record, day: dt.date | None = None) -> dict:
+    return {
+        "text": record.text,
+        "objective": action.objective.title,
+        "owner": record.owner,
+        "status": record.status,
+        "status_label": str(ActionStatus(record.status).label),
+        "due_date": record.due_date.isoformat() if record.due_date else None,
+        "date": day.isoformat() if day else None,
+    }
+
+
+def actions(territory: Territory, start: dt.date, end: dt.date) -> dict[str, list[dict]]:
+    """Actions completed in the range, and late or due soon as they stood at the end date,
+    read from each action's recorded history."""
+    completed, late, due_soon = [], [], []
+    low, high = _day_start(start), _day_end(end)
+    soon = end + dt.timedelta(days=DUE_SOON_DAYS)
+    roadmap_actions = Action.objects.filter(objective__roadmap__territory=territory).select_related(
+        "objective"
+    )
+    for action in roadmap_actions:
+        history = list(
+            action.history.filter(history_date__lte=high).order_by("history_date", "history_id")
+        )
+        if not history:
+            continue
+        previous = None
+        for record in history:
+            if (
+                record.status == ActionStatus.DONE
+                and (previous is None or previous.status != ActionStatus.DONE)
+                and record.history_date >= low
+            ):
+                day = timezone.localtime(record.history_date).date()
+                completed.append(_action_row(action, record, day))
+            previous = record
+        state = history[-1]
+        if state.status in CLOSED:
+            continue
+        if state.status == ActionStatus.LATE or (state.due_date and state.due_date < end):
+            late.append(_action_row(action, state))
+        elif state.due_date and end <= state.due_date <= soon:
+            due_soon.append(_action_row(action, state))
+    completed.sort(key=lambda r: r["date"])
+    late.sort(key=lambda r: r["due_date"] or "")
+    due_soon.sort(key=lambda r: r["due_date"] or "")
+    return {"completed": completed, "late": late, "due_soon": due_soon}
+
+
+def campaigns(territory: Territory, start: dt.date, end: dt.date):
+    """Campaigns' progress when the campaigns app offers it (it is built separately)."""
+    import importlib
+
+    campaigns_progress = None
+    for module in ("capsante.campaigns", "capsante.campaigns.services"):
+        try:
+            campaigns_progress = importlib.import_module(module).campaigns_progress
+            break
+        except (ImportError, AttributeError):
+            continue
+    if campaigns_progress is None:
+        return None
+    result = campaigns_progress(territory, start, end)
+    # Frozen as JSON with the rest: whatever its shape, it must survive the snapshot.
+    return json.loads(json.dumps(result, default=str))
+
+
+def meetings(territory: Territory, start: dt.date, end: dt.date) -> dict:
+    from capsante.committees.services import last_meeting, meetings_of
+
+    last = last_meeting(territory, end)
+    held = [
+        {
+            "date": m.date.isoformat(),
+            "committee": m.committee.name,
+            "decisions": m.decisions.count(),
+        }
+        for m in meetings_of(territory).filter(date__gte=start, date__lte=end).order_by("date")
+    ]
+    if last is None:
+        return {"last": None, "held": held}
+    today = timezone.localdate()
+    decisions = []
+    for d in last.decisions.select_related("action", "followed_up_at"):
+        decisions.append(
+            {
+                "text": d.text,
+                "owner": d.owner,
+                "due_date": d.due_date.isoformat() if d.due_date else None,
+                "status": d.current_status,
+                "status_label": d.current_status_label,
+                "overdue": bool(d.is_open and d.due_date and d.due_date < today),
+                "follow_up": d.follow_up,
+                "followed_up_at": d.followed_up_at.date.isoformat() if d.followed_up_at else None,
+                "on_roadmap": d.action_id is not None,
+            }
+        )
+    return {
+        "last": {
+            "date": last.date.isoformat(),
+            "committee": last.committee.name,
+            "place": last.place,
+            "attendees": last.attendee_list,
+            "decisions": decisions,
+        },
+        "held": held,
+    }
+
+
+def build(territory: Territory, start: dt.date, end: dt.date, kind: str = "committee") -> dict:
+    now = timezone.localtime()
+    roadmap = Roadmap.objects.filter(territory=territory).order_by("-period_start").first()
+    moves = indicators_moved(territory, start, end)
+    data = {
+        "kind": kind,
+        "territory": {"code": territory.code, "name": territory.name, "level": territory.level},
+        "roadmap": roadmap.title if roadmap else None,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "as_of": min(end, now.date()).isoformat(),
+        "generated_at": now.isoformat(timespec="seconds"),
+        "indicators_moved": moves,
+        "revisions": revisions(territory, start, end),
+        "status_changes": status_changes(territory, start, end),
+        "at_risk": at_risk(territory, end),
+        "actions": actions(territory, start, end),
+        "campaigns": campaigns(territory, start, end),
+        "meetings": meetings(territory, start, end) if kind == "committee" else None,
+        "committees": list(territory.committees.values_list("name", flat=True)),
+    }
+    for row in moves:
+        row["before_month"] = month_label(row["before_period"]) if row["before_period"] else "—"
+        row["after_month"] = month_label(row["after_period"])
+    return data

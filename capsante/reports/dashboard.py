@@ -1,0 +1,209 @@
+"""The public dashboard of a published roadmap: its indicators with value, target, status,
+trend and a map of the neighbouring départements, all from the value store."""
+
+from dataclasses import dataclass, field
+
+from capsante.core.charts import SCALE, classes, sparkline
+from capsante.core.maps import MapShape, svg_map
+from capsante.indicators import dashboards, services
+from capsante.indicators.models import Indicator, IndicatorValue, Target
+from capsante.indicators.templatetags.indicator_tags import live_figure
+from capsante.roadmaps.models import KeyFigure, Roadmap
+from capsante.territories.models import Level, Territory
+
+from .roadmap_document import month_label
+
+
+@dataclass
+class Row:
+    indicator: Indicator
+    territory: Territory
+    objectives: list[str] = field(default_factory=list)
+    latest: IndicatorValue | None = None
+    target: Target | None = None
+    series: list[tuple[str, float]] = field(default_factory=list)
+    map: dict | None = None
+    map_rows: list[dict] = field(default_factory=list)
+    legend: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def value_label(self) -> str:
+        return dashboards.format_value(self.latest.value if self.latest else None, self.indicator)
+
+    @property
+    def period_label(self) -> str:
+        return month_label(self.latest.period) if self.latest else ""
+
+    @property
+    def target_label(self) -> str:
+        if not self.target or self.target.target_value is None:
+            return ""
+        return dashboards.format_value(self.target.target_value, self.indicator)
+
+    @property
+    def status_label(self) -> str:
+        return services.STATUS_LABELS.get(self.target.status, "") if self.target else ""
+
+    @property
+    def badge(self) -> str:
+        return dashboards.STATUS_BADGE.get(self.target.status, "info") if self.target else "info"
+
+    @property
+    def spark(self) -> str:
+        return sparkline([v for _, v in self.series[-24:]], width=160, height=40)
+
+    @property
+    def trend(self) -> dict | None:
+        """Change over the last twelve months (or since the first value when the series is
+        shorter), signed, in points for rates."""
+        if len(self.series) < 2:
+            return None
+        last_period, last = self.series[-1]
+        year, month = last_period.split("-")
+        start = f"{int(year) - 1}-{month}"
+        base_period, base = next(((p, v) for p, v in self.series if p >= start), self.series[0])
+        delta = last - base
+        text = dashboards.format_value(abs(delta), self.indicator).removesuffix(" %")
+        unit = "\u202fpt" if self.indicator.unit == "%" else ""
+        sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
+        favourable = None if delta == 0 else (delta > 0) == (self.indicator.polarity == "up")
+        return {
+            "label": f"{sign}{text}{unit}",
+            "since": month_label(base_period),
+            "favourable": favourable,
+        }
+
+
+def _neighbours(territory: Territory) -> list[Territory]:
+    """The départements the map shows: the région's, whether the figure is about the région or
+    one of its départements."""
+    if territory.level == Level.REGION:
+        return list(territory.children.order_by("code"))
+    if territory.level == Level.DEPARTEMENT and territory.parent_id:
+        return list(territory.parent.children.order_by("code"))
+    return [territory]
+
+
+def _map(row: Row) -> None:
+    group = _neighbours(row.territory)
+    period = row.latest.period if row.latest else None
+    latest: dict[int, IndicatorValue] = {}
+    values = IndicatorValue.objects.filter(
+        indicator=row.indicator, territory__in=group, is_current=True
+    )
+    if period:
+        values = values.filter(period__lte=period)
+    for value in values.order_by("period"):
+        latest[value.territory_id] = value
+    ordered = [(t, latest.get(t.pk)) for t in group]
+    buckets, bounds = classes([v.value if v else None for _, v in ordered])
+    shapes = []
+    for (t, v), bucket in zip(ordered, buckets, strict=True):
+        label = dashboards.format_value(v.value if v else None, row.indicator)
+        row.map_rows.append(
+            {
+                "territory": t,
+                "label": label,
+                "period": month_label(v.period) if v else "—",
+                "is_self": t.pk == row.territory.pk,
+                "color": SCALE[bucket] if bucket is not None else "#eeeeee",
+            }
+        )
+        if t.geometry:
+            shapes.append(
+                MapShape(
+                    t.code,
+                    t.name,
+                    t.geometry,
+                    css_class=SCALE[bucket] if bucket is not None else "#eeeeee",
+                    title=f"{t.name} : {label}",
+                )
+            )
+    # Only the classes some département falls in, once each: with few values, quantile classes
+    # collapse onto the same bounds and a legend of five identical lines would only confuse.
+    seen = set()
+    for i in sorted({b for b in buckets if b is not None}):
+        low, high = bounds[i]
+        label = (
+            dashboards.format_value(low, row.indicator),
+            dashboards.format_value(high, row.indicator),
+        )
+        if label not in seen:
+            seen.add(label)
+            row.legend.append((*label, SCALE[i]))
+    if any(b is None for b in buckets):
+        row.legend.append(("pas de donnée", "", "#eeeeee"))
+    # The shape's css_class carries its fill colour; the template writes it as inline style.
+    row.map = svg_map(shapes, width=320) if shapes else None
+
+
+def roadmap_indicators(roadmap: Roadmap) -> list[Row]:
+    """The roadmap's indicators: those behind its key figures (on their own territory) and
+    those with a target on the roadmap's territory."""
+    rows: dict[tuple[int, int], Row] = {}
+    figures = KeyFigure.objects.filter(objective__roadmap=roadmap).exclude(indicator="")
+    for figure in figures.select_related("objective"):
+        found = live_figure(figure, roadmap)
+        if not found:
+            continue
+        key = (found["indicator"].pk, found["territory"].pk)
+        row = rows.setdefault(key, Row(found["indicator"], found["territory"]))
+        if figure.objective.title not in row.objectives:
+            row.objectives.append(figure.objective.title)
+    for target in Target.objects.filter(territory=roadmap.territory).select_related(
+        "indicator", "territory"
+    ):
+        if target.not_applicable:
+            continue
+        rows.setdefault(
+            (target.indicator_id, target.territory_id), Row(target.indicator, target.territory)
+        )
+    result = sorted(rows.values(), key=lambda r: (r.indicator.order, r.territory.level))
+    for row in result:
+        row.target = Target.objects.filter(indicator=row.indicator, territory=row.territory).first()
+        series = services.series(row.indicator, row.territory)
+        row.series = [(v.period, v.value) for v in series if v.value is not None]
+        row.latest = series[-1] if series else None
+        _map(row)
+    return result
+
+
+def table(rows: list[Row]) -> tuple[list[str], list[list]]:
+    """The dashboard as one table, for CSV and XLSX downloads."""
+    headers = [
+        "code indicateur",
+        "indicateur",
+        "territoire",
+        "code territoire",
+        "mois",
+        "valeur",
+        "numérateur",
+        "dénominateur",
+        "cible",
+        "échéance",
+        "statut",
+        "évolution sur 12 mois",
+        "objectifs de la feuille de route",
+        "provenance",
+    ]
+    data = []
+    for r in rows:
+        data.append(
+            [
+                r.indicator.code,
+                r.indicator.name,
+                r.territory.name,
+                r.territory.code,
+                r.latest.period if r.latest else None,
+                r.latest.value if r.latest else None,
+                r.latest.numerator if r.latest else None,
+                r.latest.denominator if r.latest else None,
+                r.target.target_value if r.target else None,
+                r.target.deadline if r.target else None,
+                r.status_label or None,
+                r.trend["label"] if r.trend else None,
+                " ; ".join(r.objectives),
+                r.latest.provenance if r.latest else None,
+            ]
+        )
+    return headers, data

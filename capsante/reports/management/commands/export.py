@@ -1,0 +1,26 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+
+from capsante.reports import opendata
+
+
+class Command(BaseCommand):
+    help = (
+        "Exporte des données : « opendata » écrit tout le stock d'indicateurs en données ouvertes."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("what", choices=["opendata"])
+        parser.add_argument("--output", required=True, help="Dossier de sortie")
+
+    def handle(self, *args, **options):
+        directory = Path(options["output"])
+        counts = opendata.export(directory)
+        for name, rows in counts.items():
+            self.stdout.write(f"{name} : {rows} lignes")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Jeu de données écrit dans {directory} (datapackage.json, CSV, Parquet, schémas)."
+            )
+        )

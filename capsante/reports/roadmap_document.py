@@ -1,0 +1,225 @@
+"""The roadmap document (the seed's layout) regenerated from live data, as HTML and PDF."""
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from capsante.core.charts import SeriesChart
+from capsante.core.maps import MapShape, svg_map
+from capsante.indicators import dashboards
+from capsante.indicators.models import Target
+from capsante.indicators.templatetags.indicator_tags import live_figure
+from capsante.roadmaps.models import FigureKind, KeyFigure, Roadmap
+from capsante.roadmaps.services import glossary_map
+from capsante.territories.models import Territory, TerritoryLoad
+
+from . import pdf
+
+ABBR = re.compile(r'<abbr title="[^"]*">([^<]+)</abbr>')
+MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+
+
+def month_label(period: str | None) -> str:
+    """2026-03 → mars 2026: how the document names a month."""
+    if not period:
+        return "—"
+    year, month = period.split("-")
+    return f"{MONTHS[int(month) - 1]} {year}"
+
+
+def count_label(number: float) -> str:
+    return f"{number:,.0f}".replace(",", "\u202f")
+
+
+def document_figure(figure: KeyFigure) -> str:
+    """The figure as the document printed it: 3.87 → 3,87; % glued with a thin space."""
+    value = figure.value.replace(".", ",")
+    if figure.unit == "%":
+        return f"{value}\u202f%"
+    return f"{value} {figure.unit}".strip()
+
+
+@dataclass
+class LiveFigure:
+    figure: KeyFigure
+    indicator: object = None
+    territory: object = None
+    latest: object = None
+    target: Target | None = None
+    value_label: str = "—"
+    target_label: str = ""
+    status: str = ""
+    status_code: str = ""
+    chart: dict | None = None
+    table: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def document_value(self) -> str:
+        return document_figure(self.figure)
+
+    @property
+    def scope_label(self) -> str:
+        """The territory the document's figure is about, by name, when it is not the roadmap's."""
+        code = self.figure.scope
+        if not code or code == self.figure.objective.roadmap.territory.code:
+            return ""
+        found = self.territory or Territory.objects.filter(code=code).order_by("level").first()
+        return found.name if found else code
+
+    @property
+    def period_label(self) -> str:
+        return month_label(self.latest.period) if self.latest else ""
+
+    @property
+    def ratio_label(self) -> str:
+        """Numerator over denominator, for rates: the counts behind the percentage."""
+        if not self.latest or not self.latest.denominator or self.latest.numerator is None:
+            return ""
+        return f"{count_label(self.latest.numerator)} sur {count_label(self.latest.denominator)}"
+
+    @property
+    def is_target(self) -> bool:
+        return self.figure.kind == FigureKind.TARGET
+
+
+def _print_chart(indicator, territory, target) -> tuple[dict | None, list[tuple[str, str]]]:
+    """A chart sized for print (fewer units, so type stays legible once scaled to the column)
+    and the few numbers a reader needs beside it. The monthly points come from the dashboard's
+    own table, so the trajectory and the forecast are exactly those of the indicator page."""
+    _, rows = dashboards.chart(indicator, territory, target)
+    observed = [(r["period"], r["value"]) for r in rows if r.get("value") is not None]
+    if len(observed) < 2:
+        return None, []
+    trajectory = [(r["period"], r["reference"]) for r in rows if r.get("reference") is not None]
+    forecast = [
+        (r["period"], r["forecast"], r["low"], r["high"])
+        for r in rows
+        if r.get("forecast") is not None
+    ]
+    if forecast:
+        # The forecast starts from the last observation, as on the indicator page.
+        last_period, last_value = observed[-1]
+        forecast.insert(0, (last_period, last_value, last_value, last_value))
+    has_target = target is not None and target.target_value is not None and target.deadline
+    drawing = SeriesChart(
+        width=440,
+        height=150,
+        margin=(10, 12, 26, 44),
+        observed=observed,
+        trajectory=trajectory,
+        forecast=forecast,
+        target=(target.deadline, target.target_value) if has_target else None,
+    ).render()
+    fmt = lambda v: dashboards.format_value(v, indicator)  # noqa: E731
+    table = [(f"Premier mois ({month_label(observed[0][0])})", fmt(observed[0][1]))]
+    year_before = next((v for p, v in observed if p >= _minus_year(observed[-1][0])), None)
+    if year_before is not None and len(observed) > 12:
+        table.append(("Un an avant", fmt(year_before)))
+    table.append((f"Dernier mois ({month_label(observed[-1][0])})", fmt(observed[-1][1])))
+    if has_target:
+        table.append((f"Cible ({month_label(target.deadline)})", fmt(target.target_value)))
+        details = target.status_details or {}
+        if details.get("forecast_at_deadline") is not None:
+            table.append(("Prévision à l’échéance", fmt(details["forecast_at_deadline"])))
+    return drawing, table
+
+
+def _minus_year(period: str) -> str:
+    year, month = period.split("-")
+    return f"{int(year) - 1}-{month}"
+
+
+def live(figure: KeyFigure, roadmap: Roadmap) -> LiveFigure:
+    found = live_figure(figure, roadmap)
+    result = LiveFigure(figure)
+    if not found:
+        return result
+    indicator, territory = found["indicator"], found["territory"]
+    target = Target.objects.filter(indicator=indicator, territory=territory).first()
+    result.indicator, result.territory, result.latest = indicator, territory, found["latest"]
+    result.target = target
+    result.value_label = found["value"]
+    result.status = found["status"]
+    result.status_code = target.status if target else ""
+    if target and target.target_value is not None:
+        result.target_label = dashboards.format_value(target.target_value, indicator)
+    result.chart, result.table = _print_chart(indicator, territory, target)
+    return result
+
+
+def _territory_map(roadmap: Roadmap) -> dict | None:
+    territory = roadmap.territory
+    if not territory.geometry:
+        return None
+    return svg_map([MapShape(territory.code, territory.name, territory.geometry)], width=260)
+
+
+def context(roadmap: Roadmap, now: dt.datetime | None = None) -> dict:
+    now = now or timezone.localtime()
+    objectives = []
+    figures: list[LiveFigure] = []
+    for number, objective in enumerate(roadmap.objectives.all(), 1):
+        live_figures = [live(f, roadmap) for f in objective.key_figures.all()]
+        figures.extend(live_figures)
+        objectives.append(
+            {
+                "number": number,
+                "objective": objective,
+                "actions": list(objective.actions.all()),
+                "assessment": list(objective.assessment.all()),
+                "figures": [f for f in live_figures if f.indicator is not None],
+                "document_figures": [f for f in live_figures if f.indicator is None],
+                "testimonies": list(objective.testimonies.all()),
+                "events": list(objective.events.all()),
+                "resources": list(objective.resources.all()),
+            }
+        )
+    return {
+        "roadmap": roadmap,
+        "territory": roadmap.territory,
+        "objectives": objectives,
+        "priorities": list(roadmap.priorities.all()),
+        "targets": [f for f in figures if f.is_target],
+        "sourced": [f for f in figures if f.indicator is not None],
+        "documented": [f for f in figures if f.indicator is None],
+        "glossary": glossary_map(roadmap),
+        "now": now,
+        "territory_load": TerritoryLoad.objects.order_by("-loaded_at").first(),
+        "map": _territory_map(roadmap),
+        "font_css": mark_safe(pdf.font_css()),  # noqa: S308 - built from file paths we control
+    }
+
+
+def used_glossary(body: str, glossary: dict) -> list:
+    """The glossary entries whose acronym the document actually uses, in alphabetical order."""
+    used = set(ABBR.findall(body))
+    return sorted((glossary[a] for a in used if a in glossary), key=lambda e: e.acronym.lower())
+
+
+def roadmap_html(roadmap: Roadmap, now: dt.datetime | None = None) -> str:
+    ctx = context(roadmap, now)
+    body = render_to_string("reports/roadmap/body.html", ctx)
+    ctx["body"] = mark_safe(body)  # noqa: S308 - our own rendered template
+    ctx["used_glossary"] = used_glossary(body, ctx["glossary"])
+    return render_to_string("reports/roadmap/document.html", ctx)
+
+
+def roadmap_pdf(roadmap: Roadmap, now: dt.datetime | None = None) -> bytes:
+    return pdf.html_to_pdf(roadmap_html(roadmap, now))

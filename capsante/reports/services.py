@@ -1,0 +1,217 @@
+"""Reports as plain functions: the roadmap document, committee reports from dated snapshots,
+scheduled mailings. Views and commands only call these."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+
+from capsante.roadmaps.models import Roadmap
+from capsante.territories.models import Territory
+
+from . import committee_render, committee_report, roadmap_document
+from .models import Frequency, ReportKind, ReportSnapshot, ScheduledReport
+
+FORMATS = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "html": "text/html; charset=utf-8",
+}
+DEFAULT_RANGE_DAYS = 90
+
+
+class ReportError(Exception):
+    """A report that cannot be made, with a message for the user (in French)."""
+
+
+def format_of(filename: str) -> str:
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if suffix not in FORMATS:
+        raise ReportError(
+            f"Format de fichier inconnu : « .{suffix} » (attendu : {', '.join('.' + f for f in FORMATS)})."
+        )
+    return suffix
+
+
+# --- The roadmap document ---------------------------------------------------------------------
+
+
+def roadmap_of(territory: Territory, period: str | None = None) -> Roadmap:
+    roadmaps = Roadmap.objects.filter(territory=territory).order_by("-period_start")
+    if period:
+        start, _, end = period.partition("-")
+        roadmaps = roadmaps.filter(period_start=start, period_end=end or start)
+    roadmap = roadmaps.first()
+    if roadmap is None:
+        raise ReportError(f"Aucune feuille de route pour {territory.name} ({territory.code}).")
+    return roadmap
+
+
+def roadmap_report(roadmap: Roadmap, fmt: str = "pdf") -> bytes:
+    if fmt == "html":
+        return roadmap_document.roadmap_html(roadmap).encode()
+    if fmt == "pdf":
+        return roadmap_document.roadmap_pdf(roadmap)
+    raise ReportError("La feuille de route s’exporte en PDF ou en HTML.")
+
+
+def roadmap_filename(roadmap: Roadmap, fmt: str) -> str:
+    return f"feuille-de-route-{roadmap.territory.code}-{roadmap.period_label}.{fmt}"
+
+
+# --- Committee reports and their snapshots ----------------------------------------------------
+
+
+def default_range(territory: Territory, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """Since the territory's last committee meeting (or the last 90 days), up to today."""
+    from capsante.committees.services import last_meeting
+
+    today = today or timezone.localdate()
+    last = last_meeting(territory, today)
+    start = last.date if last else today - dt.timedelta(days=DEFAULT_RANGE_DAYS)
+    return start, today
+
+
+def generate_snapshot(
+    territory: Territory,
+    start: dt.date,
+    end: dt.date,
+    kind: str = ReportKind.COMMITTEE,
+    user=None,
+) -> ReportSnapshot:
+    if end < start:
+        raise ReportError("La date de fin précède la date de début.")
+    data = committee_report.build(territory, start, end, kind=kind)
+    return ReportSnapshot.objects.create(
+        kind=kind,
+        territory=territory,
+        start=start,
+        end=end,
+        as_of=dt.date.fromisoformat(data["as_of"]),
+        generated_by=user if getattr(user, "is_authenticated", False) else None,
+        data=data,
+    )
+
+
+def snapshot_for(
+    territory: Territory,
+    start: dt.date,
+    end: dt.date,
+    kind: str = ReportKind.COMMITTEE,
+    refresh: bool = False,
+    user=None,
+) -> tuple[ReportSnapshot, bool]:
+    """The report's snapshot: the latest one for the same territory and dates, so that asking
+    again gives the same figures; a new one when there is none or when `refresh` asks for it."""
+    if not refresh:
+        existing = ReportSnapshot.objects.filter(
+            kind=kind, territory=territory, start=start, end=end
+        ).first()
+        if existing:
+            return existing, False
+    return generate_snapshot(territory, start, end, kind, user), True
+
+
+def render_snapshot(snapshot: ReportSnapshot, fmt: str) -> bytes:
+    if fmt == "pdf":
+        return committee_render.to_pdf(snapshot.data, snapshot.pk)
+    if fmt == "docx":
+        return committee_render.to_docx(snapshot.data, snapshot.pk)
+    if fmt == "html":
+        return committee_render.to_html(snapshot.data, snapshot.pk).encode()
+    raise ReportError("Le rapport de comité s’exporte en PDF, DOCX ou HTML.")
+
+
+def snapshot_filename(snapshot: ReportSnapshot, fmt: str) -> str:
+    kind = "rapport-comite" if snapshot.kind == ReportKind.COMMITTEE else "synthese"
+    return f"{kind}-{snapshot.territory.code}-{snapshot.start:%Y%m%d}-{snapshot.end:%Y%m%d}-n{snapshot.pk}.{fmt}"
+
+
+# --- Scheduled reports ------------------------------------------------------------------------
+
+
+@dataclass
+class Period:
+    key: str  # 2026-11 or 2026-W47
+    label: str
+    start: dt.date
+    end: dt.date
+
+
+def last_complete_period(frequency: str, today: dt.date) -> Period:
+    """The period that has just ended: last calendar month, or last ISO week (Monday–Sunday)."""
+    if frequency == Frequency.WEEKLY:
+        end = today - dt.timedelta(days=today.isoweekday())
+        start = end - dt.timedelta(days=6)
+        year, week, _ = start.isocalendar()
+        return Period(f"{year}-W{week:02d}", f"semaine {week} de {year}", start, end)
+    end = today.replace(day=1) - dt.timedelta(days=1)
+    start = end.replace(day=1)
+    label = f"{roadmap_document.MONTHS[start.month - 1]} {start.year}"
+    return Period(start.strftime("%Y-%m"), label, start, end)
+
+
+def send_scheduled(schedule: ScheduledReport, today: dt.date | None = None) -> bool:
+    """Mail the report of the period that just ended, once: a second run for the same period
+    sends nothing. Returns whether a mail was sent."""
+    today = today or timezone.localdate()
+    period = last_complete_period(schedule.frequency, today)
+    recipients = schedule.recipient_list
+    if schedule.last_period == period.key or not recipients:
+        return False
+    snapshot, _ = snapshot_for(schedule.territory, period.start, period.end, schedule.kind)
+    attachments = [
+        (snapshot_filename(snapshot, "pdf"), render_snapshot(snapshot, "pdf"), FORMATS["pdf"])
+    ]
+    if schedule.kind == ReportKind.COMMITTEE:
+        attachments.append(
+            (
+                snapshot_filename(snapshot, "docx"),
+                render_snapshot(snapshot, "docx"),
+                FORMATS["docx"],
+            )
+        )
+    data = snapshot.data
+    title = committee_render.TITLES[schedule.kind]
+    body = (
+        f"Bonjour,\n\nVoici {title.lower()} de {schedule.territory.name} pour la période "
+        f"du {period.start:%d/%m/%Y} au {period.end:%d/%m/%Y} ({period.label}).\n\n"
+        f"- {len(data['indicators_moved'])} indicateur(s) en mouvement\n"
+        f"- {len(data['status_changes'])} changement(s) de statut\n"
+        f"- {len(data['at_risk'])} objectif(s) chiffré(s) à risque\n"
+        f"- {len(data['actions']['completed'])} action(s) réalisée(s), "
+        f"{len(data['actions']['late'])} en retard\n\n"
+        f"Le rapport complet est joint (instantané n° {snapshot.pk} : le régénérer redonne les mêmes chiffres).\n\n"
+        "Cap e-santé — envoi programmé. Pour ne plus le recevoir, écrivez à l’équipe de votre délégation territoriale.\n"
+    )
+    message = EmailMessage(
+        subject=f"[Cap e-santé] {title} — {schedule.territory.name} — {period.label}",
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=recipients,
+        attachments=attachments,
+    )
+    with transaction.atomic():
+        # Lock the row so that two overlapping cron runs cannot both send the same period.
+        locked = ScheduledReport.objects.select_for_update().get(pk=schedule.pk)
+        if locked.last_period == period.key:
+            return False
+        message.send()
+        locked.last_period, locked.last_sent, locked.last_snapshot = (
+            period.key,
+            timezone.now(),
+            snapshot,
+        )
+        locked.save(update_fields=["last_period", "last_sent", "last_snapshot"])
+    schedule.refresh_from_db()
+    return True
+
+
+def send_due_reports(today: dt.date | None = None) -> list[tuple[ScheduledReport, bool]]:
+    return [
+        (schedule, send_scheduled(schedule, today))
+        for schedule in ScheduledReport.objects.filter(active=True).select_related("territory")
+    ]

@@ -1,0 +1,223 @@
+"""The Sarthe roadmap as a PDF: every objective and section, live figures, no overflowing or
+cut text, the glossary of the acronyms used, tagged with language and title."""
+
+import re
+import subprocess
+import zlib
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from PIL import Image
+from weasyprint.formatting_structure import boxes
+
+from capsante.indicators import services as indicator_services
+from capsante.reports import pdf, roadmap_document
+from capsante.roadmaps.models import GlossaryEntry
+
+from .conftest import normalise, stage_mes
+
+# Sarthe communes of the test geography. June 2025: 900 of 1,200 Espaces santé have a document
+# (75,0 %); the first month, January: 600 of 1,200 (50,0 %).
+MONTHS = {
+    f"2025-{m:02d}": {
+        "72181": (500, 450 + 50 * m, 1000),
+        "72003": (50, 45 + 5 * m, 100),
+        "72154": (50, 45 + 5 * m, 100),
+    }
+    for m in range(1, 7)
+}
+SECTION_TITLES = {
+    "actions": "Objectifs et perspectives",
+    "assessment": "Bilan de l’existant",
+    "figures": "Chiffres clés",
+    "testimonies": "Témoignage",
+    "events": "Focus événement",
+    "resources": ("Ressource utile", "Ressources utiles"),
+}
+
+
+def _pdf_objects(data: bytes) -> bytes:
+    """The PDF's bytes with its compressed streams inflated, where the catalogue may sit."""
+    inflated = [data]
+    for stream in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.S):
+        try:
+            inflated.append(zlib.decompress(stream.group(1)))
+        except zlib.error:
+            continue
+    return b"\n".join(inflated)
+
+
+def _pages_text(path: Path) -> list[str]:
+    """The text layer of each page, as poppler extracts it (what a screen reader or a search
+    finds), independent of WeasyPrint."""
+    count = int(
+        next(
+            line.split()[-1]
+            for line in subprocess.run(
+                ["pdfinfo", str(path)], capture_output=True, text=True, check=True
+            ).stdout.splitlines()
+            if line.startswith("Pages:")
+        )
+    )
+    return [
+        normalise(
+            subprocess.run(
+                ["pdftotext", "-f", str(n), "-l", str(n), str(path), "-"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        )
+        for n in range(1, count + 1)
+    ]
+
+
+@pytest.fixture
+def sarthe(seeded_roadmaps, staging):
+    stage_mes(staging, MONTHS)
+    indicator_services.compute_and_store(codes=["DMP_ALIMENTATION"])
+    return seeded_roadmaps["72"]
+
+
+@pytest.fixture
+def sarthe_pdf(sarthe, tmp_path):
+    html = roadmap_document.roadmap_html(sarthe)
+    path = tmp_path / "sarthe.pdf"
+    path.write_bytes(pdf.html_to_pdf(html))
+    return sarthe, html, path
+
+
+@pytest.mark.django_db
+def test_every_objective_starts_a_page_with_its_sections_and_live_figures(sarthe_pdf):
+    roadmap, _, path = sarthe_pdf
+    pages = _pages_text(path)
+    objectives = list(roadmap.objectives.all())
+    assert len(objectives) == 8
+    starts = []
+    for number, objective in enumerate(objectives, 1):
+        heading = normalise(f"{number}. {objective.title}")
+        found = [i for i, text in enumerate(pages) if text.startswith(heading)]
+        assert found, f"objective {number} does not start a page"
+        starts.append(found[0])
+    assert starts == sorted(starts) and len(set(starts)) == 8
+    bounds = [*starts, next(i for i, t in enumerate(pages) if t.startswith("Glossaire"))]
+    for number, objective in enumerate(objectives, 1):
+        text = " ".join(pages[bounds[number - 1] : bounds[number]])
+        assert f"OBJECTIF {number} SUR 8" in text
+        assert "Priorité retenue".upper() in text and normalise(objective.priority) in text
+        expected = {
+            "actions": objective.actions.exists(),
+            "assessment": objective.assessment.exists(),
+            "figures": objective.key_figures.exists(),
+            "testimonies": objective.testimonies.exists(),
+            "events": objective.events.exists(),
+            "resources": objective.resources.exists(),
+        }
+        for section, present in expected.items():
+            titles = SECTION_TITLES[section]
+            titles = titles if isinstance(titles, tuple) else (titles,)
+            assert any(t in text for t in titles) == present, (number, section)
+        for action in objective.actions.all():
+            assert normalise(action.text) in text
+        for figure in objective.key_figures.all():
+            assert normalise(figure.label) in text
+    # Objective 2's first key figure: the document's 69 % as baseline, today's value beside it.
+    objective_2 = " ".join(pages[bounds[1] : bounds[2]])
+    assert "69 % des Espaces santé sarthois sont alimentés" in objective_2
+    assert "Chiffre du document au 30 novembre 2024" in objective_2
+    assert "Aujourd’hui : 75,0 % en juin 2025 (900 sur 1 200)" in objective_2
+    assert "Premier mois (janvier 2025) 50,0 %" in objective_2
+    # A figure whose indicator has no value yet says so rather than showing a stale number.
+    objective_7 = " ".join(pages[bounds[6] : bounds[7]])
+    assert "(pas encore de donnée)" in objective_7
+
+
+def _inside(box, left, top, right, bottom, slack=0.5) -> bool:
+    return (
+        box.position_x >= left - slack
+        and box.position_y >= top - slack
+        and box.position_x + box.margin_width() <= right + slack
+        and box.position_y + box.margin_height() <= bottom + slack
+    )
+
+
+def _walk(box):
+    yield box
+    for child in getattr(box, "children", []):
+        yield from _walk(child)
+
+
+@pytest.mark.django_db
+def test_no_text_overflows_or_is_cut(sarthe_pdf, tmp_path):
+    """Two independent checks. (1) WeasyPrint's own layout: every line of text and every chart
+    lies inside the page's content area (margin boxes inside the page), so nothing runs past an
+    edge or under the footer. (2) The rendered pixels (pdftoppm): the left and right margins of
+    every page are blank, which a line or a chart spilling sideways would ink."""
+    _, html, path = sarthe_pdf
+    document = pdf.document(html)
+    offenders = []
+    for number, page in enumerate(document.pages, 1):
+        page_box = page._page_box
+        left, top = page_box.content_box_x(), page_box.content_box_y()
+        right, bottom = left + page_box.width, top + page_box.height
+        for child in page_box.children:
+            in_margin = isinstance(child, boxes.MarginBox)
+            area = (0, 0, page.width, page.height) if in_margin else (left, top, right, bottom)
+            for box in _walk(child):
+                if isinstance(box, boxes.LineBox | boxes.ReplacedBox) and not _inside(box, *area):
+                    offenders.append((number, type(box).__name__, str(box)[:80]))
+    assert offenders == []
+
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-gray", "-png", str(path), str(tmp_path / "p")], check=True
+    )
+    images = sorted(tmp_path.glob("p-*.png"))
+    assert len(images) == len(document.pages)
+    for image_path in images:
+        image = Image.open(image_path).convert("L")
+        width, height = image.size
+        strip = round(width * 15 / 210)  # 15 mm of the 17 mm side margins
+        for box in ((0, 0, strip, height), (width - strip, 0, width, height)):
+            low, _ = image.crop(box).getextrema()
+            assert low >= 250, f"ink in a side margin of {image_path.name}"
+
+
+@pytest.mark.django_db
+def test_glossary_lists_exactly_the_acronyms_used(sarthe, tmp_path):
+    GlossaryEntry.objects.create(
+        roadmap=sarthe, acronym="ZZTOP", expansion="Sigle jamais employé", order=99
+    )
+    path = tmp_path / "sarthe.pdf"
+    path.write_bytes(roadmap_document.roadmap_pdf(sarthe))
+    pages = _pages_text(path)
+    glossary = next(t for t in pages if t.startswith("Glossaire"))
+    for acronym, expansion in [
+        ("CLS", "Contrat Local de Santé"),
+        ("CERT", "Computer Emergency Response Team"),
+        ("ESSMS", "Etablissement ou Service Social ou Médico-Social"),
+        ("ROR", "Répertoire Opérationnel des Ressources"),
+        (
+            "API LPS",
+            "Interface pour se connecter à tous les opérateurs de messagerie sécurisée de santé",
+        ),
+    ]:
+        assert f"{acronym} {expansion}" in glossary
+    assert "ZZTOP" not in glossary and "Sigle jamais employé" not in glossary
+
+
+@pytest.mark.django_db
+def test_pdf_is_tagged_with_french_language_and_title(sarthe, tmp_path):
+    path = tmp_path / "sarthe.pdf"
+    call_command("report", "roadmap", "--territory", "72", "--output", str(path))
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    assert "Tagged:          yes" in info
+    assert "Title:           Feuille de route du numérique en santé 2025-2026 — Sarthe" in info
+    assert re.search(rb"/Lang ?\(fr\)", _pdf_objects(path.read_bytes()))
+    fonts = subprocess.run(
+        ["pdffonts", str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Marianne" in fonts
+    html_path = tmp_path / "sarthe.html"
+    call_command("report", "roadmap", "--territory", "72", "--output", str(html_path))
+    assert html_path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
