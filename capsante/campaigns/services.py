@@ -255,3 +255,46 @@ def refresh_indicators(campaign: Campaign, periods: Iterable[str] | None = None)
     written = export_status(campaign, periods)
     if written and campaign.indicator_codes:
         compute_and_store(periods=written, codes=campaign.indicator_codes)
+
+
+def _final_count_at(campaign: Campaign, moment: dt.datetime) -> tuple[int, int]:
+    """(structures followed, structures at the final stage) as the history stood at `moment`."""
+    final = campaign.final_stage
+    last: dict[int, tuple[int | None, str]] = {}
+    history = FollowUp.history.filter(campaign_id=campaign.pk, history_date__lt=moment).order_by(
+        "history_date"
+    )
+    for followup_id, stage_id, kind in history.values_list("id", "stage_id", "history_type"):
+        last[followup_id] = (stage_id, kind)
+    alive = [stage for stage, kind in last.values() if kind != "-"]
+    return len(alive), sum(1 for stage in alive if stage == final.pk)
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part} ({100 * part / whole:.1f} %)".replace(".", ",") if whole else "—"
+
+
+def campaigns_progress(territory, start: dt.date, end: dt.date) -> list[dict]:
+    """For the committee report: each campaign meeting the territory, final-stage share at both ends
+    of the period, from the audit history (so a later regeneration reads the same past)."""
+    from capsante.territories.services import covers
+
+    rows = []
+    for campaign in Campaign.objects.select_related("territory__parent").order_by("name"):
+        if not (covers(territory, campaign.territory) or covers(campaign.territory, territory)):
+            continue
+        begin = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
+        finish = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
+        total_start, done_start = _final_count_at(campaign, begin)
+        total_end, done_end = _final_count_at(campaign, finish)
+        rows.append(
+            {
+                "Campagne": campaign.name,
+                "Étape finale": campaign.final_stage.label,
+                "Structures suivies": total_end,
+                "Au début": _share(done_start, total_start),
+                "À la fin": _share(done_end, total_end),
+                "Progression": done_end - done_start,
+            }
+        )
+    return rows

@@ -275,3 +275,30 @@ def test_per_commune_deadlines_from_a_file_reorder_the_call_list(zero_fax, tmp_p
     } == la_fleche
     first = services.call_list(campaign, campaign.followups.all()).first()
     assert first.structure_id in la_fleche
+
+
+@pytest.mark.django_db
+def test_committee_report_progress_reads_the_past_from_the_history(zero_fax, personas):
+    import datetime as dt
+
+    campaign = zero_fax["campaign"]
+    before = timezone.localdate() - dt.timedelta(days=1)
+    FollowUp.history.filter(campaign_id=campaign.pk).update(
+        history_date=timezone.now() - dt.timedelta(days=10)
+    )
+    target = FollowUp.objects.get(campaign=campaign, structure=zero_fax["sarthe"][2])
+    services.move(
+        target, campaign.stages.get(order=4), personas["cpam72_contributor"], refresh=False
+    )
+    rows = {
+        r["Campagne"]: r
+        for r in services.campaigns_progress(campaign.territory, before, timezone.localdate())
+    }
+    row = rows[campaign.name]
+    assert (row["Structures suivies"], row["Au début"], row["À la fin"], row["Progression"]) == (
+        6,
+        "1 (16,7 %)",
+        "2 (33,3 %)",
+        1,
+    )
+    assert "Zéro fax" in rows and len(rows) == 1  # the Mayenne campaign does not meet the Sarthe
