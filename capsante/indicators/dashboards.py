@@ -276,3 +276,63 @@ def commune_map(indicator: Indicator, territory: Territory, period: str | None) 
         "count": len(latest),
         "total": len(communes),
     }
+
+
+def structures_behind(
+    indicator: Indicator, territory: Territory, period: str | None
+) -> list[dict] | None:
+    """For an indicator counted structure by structure: each structure's numerator and denominator
+    in the territory for the period, those still outside the numerator first."""
+    import re
+
+    from django.conf import settings
+
+    from capsante.engine.duckdb_backend import DuckDBBackend
+    from capsante.engine.query import table_ref
+    from capsante.structures.models import Structure
+    from capsante.territories.services import communes_of
+
+    definition = services.definitions().get(indicator.code)
+    if (
+        definition is None
+        or definition.grain != "structure"
+        or definition.denominator_sql is None
+        or not period
+        or not re.fullmatch(r"\d{4}-\d{2}", period)
+    ):
+        return None
+    structures = {
+        s.finess_et: s
+        for s in Structure.objects.filter(
+            commune__in=communes_of(territory).values("pk")
+        ).select_related("commune")
+    }
+    if not structures:
+        return None
+    numerator = definition.render("numerator", table_ref, snapshot_period=period)
+    denominator = definition.render("denominator", table_ref, snapshot_period=period)
+    sql = (
+        f"SELECT d.finess_et, SUM(COALESCE(n.value, 0)) AS num, SUM(d.value) AS den FROM ({denominator}) AS d"
+        f" LEFT JOIN ({numerator}) AS n ON n.finess_et = d.finess_et AND n.period = d.period"
+        f" WHERE d.period = '{period}' GROUP BY d.finess_et"
+    )
+    with DuckDBBackend(settings.STAGING_DIR) as backend:
+        table = backend.query(sql, max_rows=200_000)
+    rows = []
+    for row in table.to_pylist():
+        structure = structures.get(row["finess_et"])
+        if structure is None or not row["den"]:
+            continue
+        rows.append(
+            {
+                "structure": structure,
+                "numerator": float(row["num"]),
+                "denominator": float(row["den"]),
+                "value": format_value(indicator.factor_value(row["num"], row["den"]), indicator),
+            }
+        )
+    rows.sort(
+        key=lambda r: (r["numerator"] / r["denominator"], r["structure"].name),
+        reverse=indicator.polarity == "down",
+    )
+    return rows

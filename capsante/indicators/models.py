@@ -40,6 +40,12 @@ class Indicator(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
+    def factor_value(self, numerator: float, denominator: float) -> float | None:
+        """A structure-level ratio in display units (a share in %)."""
+        if not denominator:
+            return None
+        return float(numerator) / float(denominator) * (100.0 if self.unit == "%" else 1.0)
+
     @property
     def unit_label(self) -> str:
         return {

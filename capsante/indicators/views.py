@@ -101,6 +101,7 @@ def indicator_detail(request, code: str, level: str, territory_code: str):
             "breadcrumb": _crumbs(territory, (indicator.name, None)),
             "can_propose": access.can_contribute(request.user, territory),
             "choropleth": dashboards.commune_map(indicator, territory, period),
+            "behind": dashboards.structures_behind(indicator, territory, period),
             "manual_form": ManualValueForm(),
         },
     )

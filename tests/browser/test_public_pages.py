@@ -24,6 +24,11 @@ def _pages(roadmaps):
         ("/territoires/", "Territoires"),
         ("/comptes/connexion/", "Se connecter"),
         ("/accessibilite/", "accessibilité"),
+        ("/indicateurs/", "Indicateurs"),
+        ("/indicateurs/territoire/departement/53/", "Mayenne"),
+        ("/indicateurs/MES_ACTIVATION/departement/53/", "Mon espace santé"),
+        (f"/rapports/feuilles-de-route/{mayenne}/tableau-de-bord/", "Mayenne"),
+        ("/rapports/", "Rapports"),
     ]
 
 
@@ -75,3 +80,52 @@ def test_editor_logs_in_and_updates_an_action(site, page):
     assert "L’action a été mise à jour." in page.content()
     assert "Bruno Sarthe" in page.locator("table").inner_text()
     assert not serious_violations(page)
+
+
+def test_partner_pages_pass_axe_too(site, page):
+    """The pages advisers and editors work in: campaigns, call list, imports, committees."""
+    from capsante.campaigns import services
+    from capsante.campaigns.models import Campaign, Stage
+    from capsante.structures.models import Structure
+
+    base, roadmaps = site
+    sarthe = roadmaps["72"].territory
+    campaign = Campaign.objects.create(
+        slug="zero-fax-72", name="Zéro fax", territory=sarthe, category_groups=["officine"]
+    )
+    for order, label in enumerate(
+        ["Sans MSSanté", "Boîte MSSanté", "Ligne de fax fermée"], start=1
+    ):
+        Stage.objects.create(campaign=campaign, order=order, code=f"e{order}", label=label)
+    from capsante.territories.models import Territory
+
+    commune = Territory.objects.filter(level="commune", parent=sarthe).first()
+    Structure.objects.create(
+        finess_et="720000099",
+        name="PHARMACIE DU TEST",
+        category_group="officine",
+        commune=commune,
+        latitude=47.9,
+        longitude=0.2,
+    )
+    services.enrol(campaign)
+    page.goto(base + "/comptes/connexion/")
+    page.get_by_label("Identifiant").fill("cpam72.contributeur")
+    page.get_by_label("Mot de passe").fill("demo-cap-esante")
+    page.get_by_role("button", name="Se connecter").click()
+    failures = {}
+    for path in [
+        "/campagnes/",
+        "/campagnes/zero-fax-72/",
+        "/campagnes/zero-fax-72/appels/",
+        "/campagnes/zero-fax-72/structures/720000099/",
+        "/structures/720000099/",
+        "/imports/",
+        "/comites/",
+    ]:
+        response = page.goto(base + path)
+        assert response.status == 200, path
+        violations = serious_violations(page)
+        if violations:
+            failures[path] = violations
+    assert failures == {}

@@ -347,6 +347,19 @@ def tables() -> dict[str, Rows]:
         "am_telehealth_offer": offer,
         "survey_answers": survey,
         "cyber_register": cyber,
+        # Each campaign indicator gets rows: stage 1 to 4 officines in zero fax, ESMS and the
+        # cyber register's establishments in theirs.
+        "campaign_status": [
+            {"period": "2025-03", "campaign": campaign, "finess_et": finess, "stage_order": stage}
+            for campaign, members in (
+                ("zero-fax-72", [("720000031", 4), ("720000051", 2)]),
+                ("zero-fax-53", [("530000021", 1), ("530000031", 3)]),
+                ("exercice-crise-cyber-52", [("530000011", 3), ("720000041", 2)]),
+                ("esms-telesante-52", [("720000011", 3), ("720000021", 1)]),
+                ("kit-mssante-esms-52", [("720000011", 2), ("720000021", 1)]),
+            )
+            for finess, stage in members
+        ],
         "territory_membership": membership_rows(),
         "territory_population": population_rows(),
     }

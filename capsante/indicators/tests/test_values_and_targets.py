@@ -233,3 +233,44 @@ def test_manual_entry_through_the_pages(geography, staging, personas, client):
     assert entry.status == "validated" and entry.reviewed_by == personas["ars_admin"]
     client.force_login(personas["elected_reader"])
     assert "Proposer la valeur" not in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_structures_behind_a_structure_based_indicator_are_listed(geography, staging, client):
+    from capsante.sources.contract import table
+    from capsante.structures.models import Structure
+
+    communes = geography["communes"]
+    for finess, commune in (("720000025", "72181"), ("720000033", "72154")):
+        Structure.objects.create(
+            finess_et=finess,
+            name=f"CH {finess}",
+            category_group="chu_ch",
+            commune=communes[commune],
+        )
+    schema = table("structures").schema
+    columns = {name: [None, None] for name in schema.names}
+    columns.update(finess_et=["720000025", "720000033"], commune_code=["72181", "72154"])
+    store = StagingStore(staging)
+    store.write("structures", pa.table(columns, schema=schema))
+    store.write(
+        "ins_identities",
+        pa.table(
+            {
+                "period": ["2025-01"] * 3,
+                "finess_et": ["720000025", "720000025", "720000033"],
+                "status": ["QUAL", "PROV", "PROV"],
+                "ins_valid": [True, False, False],
+                "identities": [90, 10, 50],
+            }
+        ),
+    )
+    services.compute_and_store(codes=["INS_QUALIFICATION"])
+    page = client.get("/indicateurs/INS_QUALIFICATION/departement/72/").content.decode()
+    assert "Les structures derrière ce chiffre" in page
+    first, second = page.index("CH 720000033"), page.index("CH 720000025")
+    assert first < second  # the one furthest from qualifying comes first
+    assert (
+        "<td>0</td><td>50</td><td>0,0 %</td>" in page
+        and "<td>90</td><td>100</td><td>90,0 %</td>" in page
+    )

@@ -352,14 +352,16 @@ def _period_prefix(prefix: str) -> str | None:
 
 def _quick_status(extensions: list[Any]) -> str | None:
     status = None
+    seen = False  # a second reliability extension, even an empty first one, is for the careful path
     for extension in extensions:
         if type(extension) is not dict:
             return None
         if extension.get("url") != RELIABILITY_URL:
             continue
         subs = extension.get("extension")
-        if status is not None or type(subs) is not list:
+        if seen or type(subs) is not list:
             return None
+        seen = True
         for sub in subs:
             if type(sub) is not dict:
                 return None
