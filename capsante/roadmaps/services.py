@@ -181,45 +181,6 @@ def update_action(action: Action, changes: dict[str, Any]) -> Action:
     return action
 
 
-def _display(field_name: str, value: Any) -> Any:
-    """A recorded value as users read it: choice labels, not stored codes."""
-    choices = dict(Action._meta.get_field(field_name).flatchoices)
-    return choices.get(value, value) if choices else value
-
-
-def status_history(action: Action) -> list[dict[str, Any]]:
-    """Each recorded version of the action with what changed since the previous one."""
-    rows = []
-    versions = list(
-        action.history.select_related("history_user").order_by("history_date", "history_id")
-    )
-    previous = None
-    for version in versions:
-        changes = []
-        if previous is not None:
-            delta = version.diff_against(previous)
-            changes = [
-                {
-                    "field": Action._meta.get_field(c.field).verbose_name,
-                    "old": _display(c.field, c.old),
-                    "new": _display(c.field, c.new),
-                }
-                for c in delta.changes
-            ]
-        rows.append(
-            {
-                "date": version.history_date,
-                "user": version.history_user,
-                "type": version.get_history_type_display(),
-                "changes": changes,
-                "status": version.get_status_display(),
-                "progress": version.progress,
-            }
-        )
-        previous = version
-    return list(reversed(rows))
-
-
 def glossary_map(roadmap: Roadmap) -> dict[str, GlossaryEntry]:
     return {entry.acronym: entry for entry in roadmap.glossary.all()}
 

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from capsante.accounts import access
+from capsante.core.audit import changes
 
 from . import services
 from .forms import ActionUpdateForm
@@ -50,6 +51,11 @@ def roadmap_detail(request, pk: int):
             "glossary": services.glossary_map(roadmap),
             "glossary_entries": roadmap.glossary.all(),
             "can_edit": access.can_edit(request.user, roadmap.territory),
+            "audit": changes(
+                [roadmap, *roadmap.priorities.all(), *roadmap.glossary.all(), *objectives]
+            )
+            if request.user.is_authenticated
+            else [],
             "breadcrumb": _crumbs(roadmap),
         },
     )
@@ -79,6 +85,19 @@ def objective_detail(request, pk: int, number: int):
             "events": objective.events.all(),
             "glossary": services.glossary_map(roadmap),
             "can_edit": access.can_edit(request.user, roadmap.territory),
+            "audit": changes(
+                [
+                    objective,
+                    *objective.actions.all(),
+                    *objective.assessment.all(),
+                    *objective.key_figures.all(),
+                    *objective.testimonies.all(),
+                    *objective.resources.all(),
+                    *objective.events.all(),
+                ]
+            )
+            if request.user.is_authenticated
+            else [],
             "breadcrumb": _crumbs(roadmap, (f"Objectif {number}", None)),
         },
     )
@@ -129,7 +148,7 @@ def action_history(request, pk: int):
             "action": action,
             "roadmap": roadmap,
             "number": number,
-            "history": services.status_history(action),
+            "audit": changes([action]),
             "can_edit": access.can_edit(request.user, roadmap.territory),
             "breadcrumb": _crumbs(
                 roadmap,

@@ -81,3 +81,21 @@ def test_roadmap_page_shows_objectives_as_cards_and_mayenne_targets(client, seed
     for value in ("30 %", "80 %", "40 %", "70 %"):
         assert f"<strong>{value}</strong>" in mayenne
     assert "26 janvier 2026" in mayenne
+
+
+@pytest.mark.django_db
+def test_objective_page_shows_the_audit_trail_of_its_items_to_partners_only(
+    client, personas, seeded_roadmaps
+):
+    action = _sarthe_action(seeded_roadmaps)
+    client.force_login(personas["dt72_editor"])
+    client.post(
+        f"/feuilles-de-route/actions/{action.pk}/modifier/", {"status": "done", "progress": "100"}
+    )
+    url = f"/feuilles-de-route/{seeded_roadmaps['72'].pk}/objectifs/1/"
+    client.force_login(personas["elected_reader"])
+    page = client.get(url).content.decode()
+    assert "Historique des modifications" in page
+    assert "Bruno Sarthe" in page and "Prévue → <strong>Réalisée</strong>" in page
+    client.logout()
+    assert "Historique des modifications" not in client.get(url).content.decode()
