@@ -61,3 +61,29 @@ def test_get_by_code_prefers_the_departement_on_ambiguous_codes(geography):
     assert services.get_by_code("52", Level.REGION) == geography["region"]
     with pytest.raises(Territory.DoesNotExist):
         services.get_by_code("99")
+
+
+@pytest.mark.django_db
+def test_a_newer_population_file_replaces_the_figures_and_resums_parents(
+    geography, tmp_path, capsys
+):
+    from django.core.management import CommandError, call_command
+
+    bad = tmp_path / "pop.csv"
+    bad.write_text(
+        "CODGEO;LIBGEO;PMUN\n72181;Le Mans;145 004\n99999;Nulle part;10\n72003;Allonnes;-3\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError, match="aucune population modifiée"):
+        call_command("load_populations", str(bad), "--vintage", "2022")
+    err = capsys.readouterr().err
+    assert "ligne 3, colonne « codgeo » : code commune inconnu : 99999" in err
+    assert "ligne 4, colonne « pmun » : population invalide" in err
+    assert services.population(geography["sarthe"]) == 142_946 + 11_000 + 15_000
+    good = tmp_path / "pop-ok.csv"
+    good.write_text("CODGEO,PMUN\n72181,145004\n72003,11100\n", encoding="latin-1")
+    call_command("load_populations", str(good), "--vintage", "2022")
+    sarthe = Territory.objects.get(pk=geography["sarthe"].pk)
+    # La Flèche is not in the file: the département keeps the older vintage of one of its communes.
+    assert (sarthe.population, sarthe.population_vintage) == (145_004 + 11_100 + 15_000, 2017)
+    assert Territory.objects.get(code="247200132").population == 145_004 + 11_100
