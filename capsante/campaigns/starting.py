@@ -222,7 +222,8 @@ def seed_demo_campaigns() -> list[Campaign]:
     cyber, cyber_list = cyber_start()
     campaigns = []
     for spec in SPECS:
-        campaign, _ = _create(spec)
+        campaign, created = _create(spec)
+        campaign.just_created = created  # type: ignore[attr-defined]
         if spec.slug.startswith("exercice-crise-cyber"):
             services.enrol(
                 campaign, cyber, Structure.objects.filter(finess_et__in=cyber_list), has_mss=mss

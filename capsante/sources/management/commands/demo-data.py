@@ -63,7 +63,8 @@ class Command(BaseCommand):
 
         campaigns = seed_demo_campaigns()
         self.stdout.write(f"Campagnes prêtes : {', '.join(c.name for c in campaigns)}.")
-        if records or campaigns:
+        # Nothing new (a second `make run`): the values computed last time still stand.
+        if records or any(getattr(c, "just_created", False) for c in campaigns):
             run = compute_and_store()
             self.stdout.write(
                 f"Indicateurs calculés : {run.rows} valeurs, {run.new_versions} nouvelles "
