@@ -124,6 +124,34 @@ def _same(a: float | None, b: float | None) -> bool:
     return abs(a - b) <= TOLERANCE * max(1.0, abs(a), abs(b))
 
 
+def retire_missing(result: pa.Table, codes: Iterable[str]) -> int:
+    """After a full recompute, values the definitions no longer produce stop being current (they
+    stay readable as earlier versions): e.g. a definition now dated by survey wave, not import."""
+    produced = {
+        (c, lvl, t, p)
+        for c, lvl, t, p in zip(
+            result.column("indicator_code").to_pylist(),
+            result.column("territory_level").to_pylist(),
+            result.column("territory_code").to_pylist(),
+            result.column("period").to_pylist(),
+            strict=True,
+        )
+    }
+    current = IndicatorValue.objects.filter(
+        indicator__code__in=list(codes), is_current=True, manual_entry=None
+    )
+    stale = [
+        pk
+        for pk, c, lvl, t, p in current.values_list(
+            "pk", "indicator__code", "territory__level", "territory__code", "period"
+        ).iterator(chunk_size=20_000)
+        if (c, lvl, t, p) not in produced
+    ]
+    for start in range(0, len(stale), 5000):
+        IndicatorValue.objects.filter(pk__in=stale[start : start + 5000]).update(is_current=False)
+    return len(stale)
+
+
 def store_values(result: pa.Table, run: ComputationRun) -> int:
     """Add a new version wherever a figure is new or changed; earlier versions stay readable."""
     indicators = dict(Indicator.objects.values_list("code", "pk"))
@@ -232,6 +260,8 @@ def compute_and_store(
     )
     with transaction.atomic():
         run.new_versions = store_values(result, run)
+        if periods is None and territories is None:
+            run.new_versions += retire_missing(result, [d.code for d in chosen])
         run.rows = result.num_rows
         run.finished_at = timezone.now()
         run.duration_seconds = round(time.monotonic() - started, 3)

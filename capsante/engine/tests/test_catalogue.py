@@ -51,11 +51,16 @@ EXPECTED: dict[str, dict[tuple[str, str], tuple[int, int | None]]] = {
     "INS_QUALIFICATION": {("53", "2025-01"): (60, 100), ("72", "2025-02"): (20, 100)},
     "MSS_USE": {("53", "2025-03"): (1, 2), ("72", "2025-03"): (1, 2)},
     "TELEHEALTH_LIBERAL": {("53", "2025-01"): (6, 10), ("72", "2025-01"): (4, 20)},
-    "ESMS_TELEHEALTH_EQUIPPED": {("72", "2025-03"): (1, 2)},
+    # Survey indicators: one value per survey wave, dated by the wave's last answer.
+    "ESMS_TELEHEALTH_EQUIPPED": {("72", "2024-09"): (1, 2)},
     "CARE_REGISTRATION": {("53", "2025-03"): (1, 1), ("72", "2025-03"): (1, 2)},
     "CYBER_EXERCISES_DONE": {("53", "2025-03"): (1, 1), ("72", "2025-03"): (0, 2)},
     "OFFICINES_MSS": {("53", "2025-03"): (2, 2), ("72", "2025-03"): (1, 2)},
-    "OFFICINES_FAX": {("53", "2025-03"): (1, 2), ("72", "2025-03"): (1, 1)},
+    "OFFICINES_FAX": {
+        ("53", "2024-06"): (2, 2),
+        ("53", "2025-01"): (0, 1),
+        ("72", "2024-06"): (1, 1),
+    },
     "TELEEXPERTISE_SPECIALTIES": {("53", "2025-01"): (2, None), ("72", "2025-01"): (3, None)},
 }
 

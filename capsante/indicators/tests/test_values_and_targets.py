@@ -274,3 +274,21 @@ def test_the_structures_behind_a_structure_based_indicator_are_listed(geography,
         "<td>0</td><td>50</td><td>0,0 %</td>" in page
         and "<td>90</td><td>100</td><td>90,0 %</td>" in page
     )
+
+
+@pytest.mark.django_db
+def test_a_full_recompute_retires_values_no_longer_produced_but_keeps_them_readable(
+    geography, staging
+):
+    stage_mes(staging, {"2025-01": {**SARTHE, **MAYENNE}})
+    services.compute_and_store(codes=["MES_ACTIVATION"])
+    import shutil
+
+    shutil.rmtree(staging / "am_mes_activations")
+    stage_mes(staging, {"2025-02": {**SARTHE, **MAYENNE}})
+    services.compute_and_store(codes=["MES_ACTIVATION"])
+    old = IndicatorValue.objects.get(
+        indicator__code="MES_ACTIVATION", territory=geography["sarthe"], period="2025-01"
+    )
+    assert not old.is_current and old.numerator == 960
+    assert value("MES_ACTIVATION", geography["sarthe"], "2025-02").numerator == 960
