@@ -243,7 +243,8 @@ def estimated_date(
     or when the forecast never gets there (a flat or receding trend, an asymptote short of it)."""
     start = to_index(after)
     crossing = _crossing(fit, target)
-    if crossing is not None:
+    # A near-zero slope puts the crossing at an astronomically distant (or infinite) t: beyond any horizon.
+    if crossing is not None and math.isfinite(crossing) and abs(crossing) < 1e6:
         month = max(start, math.ceil(crossing - 1e-9) + fit.origin)
         if month - start <= horizon_months and meets(
             fit.predict(from_index(month)), target, polarity

@@ -119,3 +119,11 @@ def test_trajectory_stays_between_its_ends(start: float, end: float, length: int
     path = reference_trajectory(("2025-01", start), (from_index(to_index("2025-01") + length), end))
     value = path.at(from_index(to_index("2025-01") + min(k, length)))
     assert min(start, end) - 1e-9 <= value <= max(start, end) + 1e-9
+
+
+def test_a_vanishing_slope_gives_no_date_instead_of_an_overflow():
+    # Found by hypothesis: denormal values make the linear crossing infinite.
+    from capsante.engine.forecast import estimated_date, fit_linear
+
+    fit = fit_linear([("2025-01", 2.2250738585e-313), ("2025-02", 0.0), ("2025-03", 0.0)])
+    assert estimated_date(fit, 1.0, "up", after="2025-03") is None
