@@ -14,130 +14,18 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from capsante.sources.contract import TABLES as SOURCE_TABLES
+
 PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 # Column types follow docs/staging-contract.md. Counts are BIGINT, codes are strings.
 _STR = pa.string()
 _I64 = pa.int64()
+# The staged tables are those of the connectors' contract (capsante/sources/contract.py, plain
+# Python, checked against docs/staging-contract.md); the engine adds the two territory tables the
+# Django side exports.
 CONTRACT: dict[str, pa.Schema] = {
-    "structures": pa.schema(
-        [
-            ("finess_et", _STR),
-            ("finess_ej", _STR),
-            ("name", _STR),
-            ("category_code", _STR),
-            ("category_label", _STR),
-            ("category_group", _STR),
-            ("commune_code", _STR),
-            ("departement_code", _STR),
-            ("address", _STR),
-            ("postal_code", _STR),
-            ("phone", _STR),
-            ("fax", _STR),
-            ("lat", pa.float64()),
-            ("lon", pa.float64()),
-            ("opened_on", pa.date32()),
-        ]
-    ),
-    "professionals": pa.schema(
-        [
-            ("rpps_id", _STR),
-            ("profession_code", _STR),
-            ("profession_label", _STR),
-            ("mode", _STR),
-            ("commune_code", _STR),
-            ("postal_code", _STR),
-            ("finess_site", _STR),
-            ("siret_site", _STR),
-            ("structure_id", _STR),
-            ("sector_code", _STR),
-        ]
-    ),
-    "mailboxes": pa.schema(
-        [
-            ("address", _STR),
-            ("bal_type", _STR),
-            ("rpps_id", _STR),
-            ("structure_id_type", _STR),
-            ("structure_id", _STR),
-            ("profession_code", _STR),
-            ("postal_code", _STR),
-            ("departement_code", _STR),
-        ]
-    ),
-    "ins_identities": pa.schema(
-        [
-            ("period", _STR),
-            ("finess_et", _STR),
-            ("status", _STR),
-            ("ins_valid", pa.bool_()),
-            ("identities", _I64),
-        ]
-    ),
-    "am_mes_activations": pa.schema(
-        [
-            ("period", _STR),
-            ("commune_code", _STR),
-            ("beneficiaries", _I64),
-            ("activated", _I64),
-            ("with_document", _I64),
-        ]
-    ),
-    "am_dmp_documents": pa.schema(
-        [("period", _STR), ("commune_code", _STR), ("document_type", _STR), ("documents", _I64)]
-    ),
-    "am_dmp_consultations": pa.schema(
-        [
-            ("period", _STR),
-            ("commune_code", _STR),
-            ("profession_code", _STR),
-            ("professionals", _I64),
-            ("consulting", _I64),
-        ]
-    ),
-    "am_telehealth": pa.schema(
-        [
-            ("period", _STR),
-            ("commune_code", _STR),
-            ("profession_code", _STR),
-            ("act_code", _STR),
-            ("acts", _I64),
-            ("professionals_liberal", _I64),
-            ("professionals_practicing", _I64),
-        ]
-    ),
-    "am_telehealth_offer": pa.schema(
-        [("period", _STR), ("departement_code", _STR), ("specialty", _STR), ("platform", _STR)]
-    ),
-    "survey_answers": pa.schema(
-        [
-            ("survey", _STR),
-            ("finess_et", _STR),
-            ("answered_on", pa.date32()),
-            ("has_fax", pa.bool_()),
-            ("has_mss", pa.bool_()),
-            ("uses_mss", pa.bool_()),
-            ("telehealth_equipped", pa.bool_()),
-            ("telehealth_in_use", pa.bool_()),
-            ("mss_kit", pa.bool_()),
-        ]
-    ),
-    "cyber_register": pa.schema(
-        [
-            ("finess_ej", _STR),
-            ("finess_et", _STR),
-            ("region_code", _STR),
-            ("exercise_status", _STR),
-            ("exercise_date", pa.date32()),
-            ("kit_level", _STR),
-            ("care_registered", pa.bool_()),
-            ("care_domain", _STR),
-        ]
-    ),
-    # Exported by the Django side, read like any staged table.
-    "campaign_status": pa.schema(
-        [("period", _STR), ("campaign", _STR), ("finess_et", _STR), ("stage_order", _I64)]
-    ),
+    **{name: table.schema for name, table in SOURCE_TABLES.items()},
     "territory_membership": pa.schema(
         [("commune_code", _STR), ("territory_code", _STR), ("territory_level", _STR)]
     ),
@@ -146,17 +34,7 @@ CONTRACT: dict[str, pa.Schema] = {
     ),
 }
 
-PARTITIONED = frozenset(
-    {
-        "ins_identities",
-        "am_mes_activations",
-        "am_dmp_documents",
-        "am_dmp_consultations",
-        "am_telehealth",
-        "am_telehealth_offer",
-        "campaign_status",
-    }
-)
+PARTITIONED = frozenset(name for name, table in SOURCE_TABLES.items() if table.partitioned)
 TERRITORY_TABLES = frozenset({"territory_membership", "territory_population"})
 TERRITORY_LEVELS = ("commune", "epci", "departement", "region", "groupement")
 
