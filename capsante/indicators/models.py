@@ -116,6 +116,9 @@ class ComputationRun(models.Model):
     )
     rows = models.PositiveIntegerField(_("valeurs calculées"), default=0)
     new_versions = models.PositiveIntegerField(_("valeurs nouvelles ou modifiées"), default=0)
+    held_by_manual = models.PositiveIntegerField(
+        _("valeurs calculées différentes d'une saisie validée, laissée en vigueur"), default=0
+    )
     duration_seconds = models.FloatField(_("durée (s)"), null=True, blank=True)
 
     class Meta:

@@ -292,3 +292,59 @@ def test_a_full_recompute_retires_values_no_longer_produced_but_keeps_them_reada
     )
     assert not old.is_current and old.numerator == 960
     assert value("MES_ACTIVATION", geography["sarthe"], "2025-02").numerator == 960
+
+
+@pytest.mark.django_db
+def test_a_month_that_comes_back_after_being_retired_gets_the_next_version(geography, staging):
+    stage_mes(staging, {"2025-01": SARTHE, "2025-02": SARTHE})
+    services.compute_and_store(codes=["MES_ACTIVATION"])
+    # A corrected file empties February: the full recompute retires its figures…
+    empty = {"period": [], "commune_code": [], "beneficiaries": [], "activated": []}
+    StagingStore(staging).write(
+        "am_mes_activations", pa.table({**empty, "with_document": []}), periods=["2025-02"]
+    )
+    services.compute_and_store(codes=["MES_ACTIVATION"])
+    assert not IndicatorValue.objects.filter(
+        indicator__code="MES_ACTIVATION", period="2025-02", is_current=True
+    ).exists()
+    # …and when February comes back, its figures follow the retired version instead of failing.
+    stage_mes(staging, {"2025-01": SARTHE, "2025-02": dict(SARTHE, **{"72003": (20, 100)})})
+    services.compute_and_store(codes=["MES_ACTIVATION"])
+    versions = services.versions(
+        Indicator.objects.get(code="MES_ACTIVATION"), geography["sarthe"], "2025-02"
+    )
+    assert [(v.version, v.is_current, v.numerator) for v in versions] == [
+        (2, True, 970),
+        (1, False, 960),
+    ]
+
+
+@pytest.mark.django_db
+def test_a_recompute_does_not_replace_a_value_validated_by_two_people(geography, staging, personas):
+    stage_mes(staging, {"2025-01": SARTHE})
+    services.compute_and_store(codes=["MES_ACTIVATION"])
+    indicator = Indicator.objects.get(code="MES_ACTIVATION")
+    entry = services.propose_manual_value(
+        personas["dt72_editor"],
+        indicator,
+        geography["sarthe"],
+        "2025-01",
+        81.5,
+        "Courrier de la CPAM du 3 février",
+    )
+    services.review_manual_value(personas["ars_admin"], entry, accept=True)
+    stage_mes(staging, {"2025-01": dict(SARTHE, **{"72003": (40, 100)})})
+    run = services.compute_and_store(codes=["MES_ACTIVATION"], periods=["2025-01"])
+    in_force = value("MES_ACTIVATION", geography["sarthe"])
+    assert in_force.manual_entry == entry and in_force.value == 81.5
+    assert run.held_by_manual == 1
+    versions = services.versions(indicator, geography["sarthe"], "2025-01")
+    assert [(v.version, v.is_current, v.manual_entry_id) for v in versions] == [
+        (3, False, None),  # what the computation now says, kept beside the validated figure
+        (2, True, entry.pk),
+        (1, False, None),
+    ]
+    assert versions[0].numerator == 990
+    # Saying the same thing again adds nothing.
+    again = services.compute_and_store(codes=["MES_ACTIVATION"], periods=["2025-01"])
+    assert again.held_by_manual == 0 and again.new_versions == 0
