@@ -132,6 +132,14 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_ROOT = DATA_DIR / "media"
+# Uploaded files live here only while their import runs, private to the platform's user (0600),
+# then are deleted whatever the outcome: an identity file's NIR, names and birth dates must never
+# stay on disk. Django's own temporary upload files go here too, never to a shared /tmp.
+UPLOAD_TEMP_DIR = Path(os.environ.get("CAPSANTE_UPLOAD_TEMP_DIR", DATA_DIR / "tmp"))
+UPLOAD_TEMP_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+FILE_UPLOAD_TEMP_DIR = str(UPLOAD_TEMP_DIR)
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cap-esante@localhost")

@@ -50,7 +50,6 @@ class ImportRecord(models.Model):
     progress_step = models.CharField(_("étape"), max_length=100, blank=True)
     progress_done = models.BigIntegerField(default=0)
     progress_total = models.BigIntegerField(default=0)
-    upload = models.CharField(_("fichier déposé"), max_length=500, blank=True)
     options = models.JSONField(_("options"), default=dict, blank=True)
 
     class Meta:

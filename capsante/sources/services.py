@@ -11,6 +11,7 @@ import hashlib
 import inspect
 import os
 import shutil
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -28,6 +29,35 @@ from .staging import DiffCounts, StagingStore
 Progress = Callable[[str, int, int], None]
 MAX_STORED_ERRORS = 500
 PROGRESS_EVERY_SECONDS = 0.5
+
+
+def save_upload(upload) -> Path:
+    """Copy an uploaded file to a private temporary file (0600) for the time of its import.
+
+    The suffix is kept because parsers recognise .zip, .gz, .json… by it; the file's real name
+    is recorded on the import record, never in the path.
+    """
+    directory = Path(settings.UPLOAD_TEMP_DIR)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    suffix = "".join(Path(Path(upload.name).name).suffixes[-2:])[:20]
+    handle, name = tempfile.mkstemp(prefix="import-", suffix=suffix, dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            for chunk in upload.chunks():
+                file.write(chunk)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)
+
+
+def run_uploaded_import(record_id: int, path: Path) -> None:
+    """Run an uploaded file's import, then delete the file whatever the outcome."""
+    try:
+        record = ImportRecord.objects.get(pk=record_id)
+        run_import(record.source, path, user=record.user, dry_run=record.dry_run, record=record)
+    finally:
+        Path(path).unlink(missing_ok=True)
 
 
 def staging_store() -> StagingStore:
@@ -149,7 +179,7 @@ def run_import(
         record.file_hash, record.file_size = file_digest(path), path.stat().st_size
         reporter = _RecordProgress(record, progress)
         reporter("lecture et contrôle du fichier", 0, 3)
-        result = _parse(connector, path, reporter, options)
+        result = _parse(connector, path, reporter, options, record.file_name or path.name)
         reporter("comparaison avec les données en place", 1, 3)
         _copy_counts(record, result)
         if not result.ok:
@@ -187,7 +217,9 @@ def run_import(
         return _finish(record, ImportStatus.FAILED, started, f"Échec technique : {exc}")
 
 
-def _parse(connector, path: Path, progress: Progress, options: dict[str, Any]) -> ParseResult:
+def _parse(
+    connector, path: Path, progress: Progress, options: dict[str, Any], name: str
+) -> ParseResult:
     """Call the parser with what it accepts: our options, progress, and the known communes."""
     accepted = inspect.signature(connector.parse).parameters
     kwargs = {key: value for key, value in options.items() if key in connector.options}
@@ -199,7 +231,7 @@ def _parse(connector, path: Path, progress: Progress, options: dict[str, Any]) -
         communes = set(Territory.objects.filter(level=Level.COMMUNE).values_list("code", flat=True))
         if communes:
             kwargs["known_communes"] = communes
-    return connector.parse(path, name=path.name, **kwargs)
+    return connector.parse(path, name=name, **kwargs)
 
 
 def _copy_counts(record: ImportRecord, result: ParseResult) -> None:
