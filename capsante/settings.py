@@ -34,6 +34,10 @@ STAGING_DIR = Path(os.environ.get("CAPSANTE_STAGING_DIR", DATA_DIR / "staging"))
 # "duckdb" on one machine; "spark" runs the same indicator SQL at national scale.
 INDICATOR_ENGINE = os.environ.get("CAPSANTE_INDICATOR_ENGINE", "duckdb")
 RECOMPUTE_AFTER_IMPORT = env_bool("CAPSANTE_RECOMPUTE_AFTER_IMPORT", True)
+# An import that would remove more than this share of a staged table's rows is refused unless
+# its removals are confirmed explicitly (a partial file sent as a full one).
+IMPORT_MAX_REMOVED_SHARE = float(os.environ.get("CAPSANTE_IMPORT_MAX_REMOVED_SHARE", "0.10"))
+IMPORT_MIN_REMOVALS_CHECKED = int(os.environ.get("CAPSANTE_IMPORT_MIN_REMOVALS_CHECKED", "3"))
 
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me" if DEBUG else "")

@@ -51,6 +51,7 @@ class ImportRecord(models.Model):
     progress_done = models.BigIntegerField(default=0)
     progress_total = models.BigIntegerField(default=0)
     options = models.JSONField(_("options"), default=dict, blank=True)
+    removals = models.JSONField(_("retraits (les premiers)"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("import")

@@ -100,7 +100,14 @@ def upload(request):
         path = save_upload(upload)
         options = {
             k: form.cleaned_data[k]
-            for k in ("finess_et", "period", "survey", "mapping")
+            for k in (
+                "finess_et",
+                "period",
+                "survey",
+                "mapping",
+                "full_extract",
+                "confirm_removals",
+            )
             if form.cleaned_data.get(k)
         }
         record = ImportRecord.objects.create(

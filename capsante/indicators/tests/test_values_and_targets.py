@@ -301,7 +301,10 @@ def test_a_month_that_comes_back_after_being_retired_gets_the_next_version(geogr
     # A corrected file empties February: the full recompute retires its figures…
     empty = {"period": [], "commune_code": [], "beneficiaries": [], "activated": []}
     StagingStore(staging).write(
-        "am_mes_activations", pa.table({**empty, "with_document": []}), periods=["2025-02"]
+        "am_mes_activations",
+        pa.table({**empty, "with_document": []}),
+        periods=["2025-02"],
+        full_extract=True,
     )
     services.compute_and_store(codes=["MES_ACTIVATION"])
     assert not IndicatorValue.objects.filter(
