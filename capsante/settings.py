@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "capsante.core",
     "capsante.territories",
     "capsante.accounts",
+    "capsante.outbox",
     "capsante.roadmaps",
     "capsante.structures",
     "capsante.sources",
@@ -147,6 +148,8 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cap-esante@localhost")
+# Sent mails (and their addresses) are deleted from the outbox after this many days.
+OUTBOX_RETENTION_DAYS = int(os.environ.get("CAPSANTE_OUTBOX_RETENTION_DAYS", "30"))
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 # Secure cookies need HTTPS; a benchmark on loopback may turn them off explicitly.

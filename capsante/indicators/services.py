@@ -10,12 +10,12 @@ from dataclasses import dataclass
 import pyarrow as pa
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from capsante import engine
 from capsante.engine import status as engine_status
+from capsante.outbox.services import queue_mail
 from capsante.territories.models import Level, Territory
 
 from .models import ComputationRun, Indicator, IndicatorValue, ManualEntry, ManualStatus, Target
@@ -477,7 +477,8 @@ def notify_worsened(change: StatusChange) -> int:
         f"« {STATUS_LABELS.get(change.old, change.old)} » à « {STATUS_LABELS.get(change.new, change.new)} ».\n\n"
         f"Motif : {target.status_reason}.\nCible : {target.target_value:g} à l'échéance {target.deadline}.\n"
     )
-    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    queue_mail("alerte-statut", subject, body, recipients)
+    return len(recipients)
 
 
 # --- Manual entries ---------------------------------------------------------------------------
