@@ -28,6 +28,11 @@ class Indicator(models.Model):
     stale_after_months = models.PositiveSmallIntegerField(
         _("ancienneté maximale (mois)"), default=6
     )
+    detail_public = models.BooleanField(
+        _("détail par établissement public"),
+        default=False,
+        help_text=_("Sinon, le détail sous le département est réservé aux partenaires du territoire."),
+    )
     definition_version = models.PositiveIntegerField(_("version de la définition"), default=1)
     doc = models.CharField(_("documentation"), max_length=300, blank=True)
     order = models.PositiveSmallIntegerField(_("ordre"), default=0)

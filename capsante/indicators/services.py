@@ -55,6 +55,7 @@ def sync_catalogue() -> list[Indicator]:
                 "periodicity": definition.periodicity,
                 "adoption": definition.adoption,
                 "stale_after_months": definition.stale_after_months,
+                "detail_public": definition.detail_public,
                 "definition_version": definition.version,
                 "doc": definition.doc,
                 "order": order,

@@ -237,7 +237,9 @@ def test_manual_entry_through_the_pages(geography, staging, personas, client):
 
 
 @pytest.mark.django_db
-def test_the_structures_behind_a_structure_based_indicator_are_listed(geography, staging, client):
+def test_the_structures_behind_a_structure_based_indicator_are_listed_to_partners_in_scope(
+    geography, staging, client, personas
+):
     from capsante.sources.contract import table
     from capsante.structures.models import Structure
 
@@ -267,7 +269,23 @@ def test_the_structures_behind_a_structure_based_indicator_are_listed(geography,
         ),
     )
     services.compute_and_store(codes=["INS_QUALIFICATION"])
-    page = client.get("/indicateurs/INS_QUALIFICATION/departement/72/").content.decode()
+    url = "/indicateurs/INS_QUALIFICATION/departement/72/"
+    commune_url = "/indicateurs/INS_QUALIFICATION/commune/72154/"
+    # Anonymous visitors and partners of another département: the aggregate, no establishment.
+    for who in (None, "dt53_editor"):
+        client.logout()
+        if who:
+            client.force_login(personas[who])
+        page = client.get(url).content.decode()
+        assert "60,0 %" in page  # Sarthe: 90 qualified of 150
+        assert "CH 720000033" not in page and "720000025" not in page
+        assert "réservé aux partenaires" in page
+        commune = client.get(commune_url).content.decode()
+        assert "réservé aux partenaires" in commune and "0,0 %" not in commune
+        for card_page in ("/indicateurs/territoire/commune/72154/",):
+            assert "0,0 %" not in client.get(card_page).content.decode()
+    client.force_login(personas["elected_reader"])  # a reader whose scope is Sarthe
+    page = client.get(url).content.decode()
     assert "Les structures derrière ce chiffre" in page
     first, second = page.index("CH 720000033"), page.index("CH 720000025")
     assert first < second  # the one furthest from qualifying comes first
