@@ -42,8 +42,7 @@ def committee_list(request):
 @require_http_methods(["GET", "POST"])
 def committee_create(request):
     territories = services.editable_territories(request.user)
-    if not territories.exists():
-        raise Http404("Aucun territoire modifiable")
+    access.require(territories.exists(), "Votre rôle ne permet pas de créer un comité.")
     form = CommitteeForm(request.POST or None, territories=territories)
     if request.method == "POST" and form.is_valid():
         committee = form.save()

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -103,6 +104,7 @@ def objective_detail(request, pk: int, number: int):
     )
 
 
+@login_required
 @require_http_methods(["GET", "POST"])
 def action_edit(request, pk: int):
     action = services.action_for_editor(request.user, pk)
@@ -132,6 +134,7 @@ def action_edit(request, pk: int):
     )
 
 
+@login_required
 def action_history(request, pk: int):
     """Who changed what and when, earlier notes included: for partners in scope."""
     action = services.action_for_partner(request.user, pk)
