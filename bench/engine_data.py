@@ -297,6 +297,7 @@ class Generator:
                         "departement_code": dep_col,
                         "specialty": spec_col,
                         "platform": ["regionale"] * len(dep_col),
+                        "regional_platform": [True] * len(dep_col),
                     },
                     period,
                 ),

@@ -50,6 +50,11 @@ class Stage(models.Model):
     order = models.PositiveSmallIntegerField(_("rang"))
     code = models.SlugField(_("code"), max_length=40)
     label = models.CharField(_("libellé"), max_length=120)
+    # What reaching this stage says about the structure's MSSanté mailbox (zero fax: every stage
+    # past "sans MSSanté" means it has one); None when the stage says nothing about it.
+    mss_equipped = models.BooleanField(
+        _("dispose d'une MSSanté à cette étape"), null=True, blank=True
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -46,27 +46,43 @@ def enrol(
     structures: Iterable[Structure] | None = None,
     has_mss: set[str] | None = None,
 ) -> int:
-    """Create the follow-ups of structures not yet in the campaign, at their starting stage."""
+    """Create the follow-ups of structures not yet in the campaign, at their starting stage.
+
+    Every structure enters at the first stage when the campaign starts, then reaches its
+    starting stage on the date known for it (its survey answer, its exercise) or today: so the
+    monthly series count every structure from the start, not only those already advanced.
+    """
     stages = {s.order: s for s in campaign.stages.all()}
     first = min(stages)
     known = set(campaign.followups.values_list("structure_id", flat=True))
     deadlines = dict(campaign.commune_deadlines.values_list("commune_id", "date"))
+    opened = _start_of(campaign.started_on)
     created = 0
     for structure in structures if structures is not None else population(campaign):
         if structure.pk in known:
             continue
         order, when = (starting or {}).get(structure.finess_et, (first, None))
+        stage = stages.get(order, stages[first])
         followup = FollowUp(
             campaign=campaign,
             structure=structure,
-            stage=stages.get(order, stages[first]),
+            stage=stages[first],
             has_mss=structure.finess_et in (has_mss or set()),
             deadline=deadlines.get(structure.commune_id, campaign.deadline),
         )
-        _set_history_date(followup, when)
+        entered = min(d for d in (opened, when, timezone.now()) if d is not None)
+        _set_history_date(followup, entered)
         followup.save()
+        if stage.order != first:
+            followup.stage = stage
+            _set_history_date(followup, when or timezone.now())
+            followup.save()
         created += 1
     return created
+
+
+def _start_of(day: dt.date | None) -> dt.datetime | None:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min)) if day else None
 
 
 @transaction.atomic
@@ -85,6 +101,8 @@ def move(
     followup.stage = stage
     followup.evidence = evidence
     followup.note = note
+    if stage.mss_equipped is not None:
+        followup.has_mss = stage.mss_equipped
     followup._history_user = user  # type: ignore[attr-defined]
     followup.save()
     if refresh:

@@ -102,15 +102,22 @@ def mss_kit_start() -> Start:
 
 
 CYBER_ORDER = {"a_realiser": 1, "programme": 2, "realise": 3}
+# Zero fax: what each stage says about the pharmacy's MSSanté mailbox.
+MSS_BY_STAGE = {"sans-mss": False, "boite-mss": True, "mss-utilisee": True, "fax-ferme": True}
 
 
 def cyber_start() -> tuple[Start, list[str]]:
+    """Each establishment at its most advanced stage in the register (an establishment listed
+    under two legal entities counts once): done on its exercise's date; planned as of today,
+    when the register tells it (the date in the register is the exercise's, still to come)."""
     rows = _rows("cyber_register") if "cyber_register" in _store().tables() else []
-    start = {
-        r["finess_et"]: (CYBER_ORDER.get(r["exercise_status"], 1), _aware(r["exercise_date"]))
-        for r in rows
-    }
-    return start, [r["finess_et"] for r in rows]
+    start: Start = {}
+    for row in rows:
+        order = CYBER_ORDER.get(row["exercise_status"], 1)
+        when = _aware(row["exercise_date"]) if order == CYBER_ORDER["realise"] else None
+        if order >= start.get(row["finess_et"], (0, None))[0]:
+            start[row["finess_et"]] = (order, when)
+    return start, sorted(start)
 
 
 @dataclass
@@ -206,7 +213,13 @@ def _create(spec: Spec) -> tuple[Campaign, bool]:
     )
     if created:
         for order, (code, label) in enumerate(spec.stages, start=1):
-            Stage.objects.create(campaign=campaign, order=order, code=code, label=label)
+            Stage.objects.create(
+                campaign=campaign,
+                order=order,
+                code=code,
+                label=label,
+                mss_equipped=MSS_BY_STAGE.get(code) if spec.slug.startswith("zero-fax") else None,
+            )
     return campaign, created
 
 

@@ -188,7 +188,27 @@ def to_docx(data: dict, snapshot_id: int | None = None) -> bytes:
     else:
         document.add_paragraph("Aucun statut n’a changé pendant la période.")
 
-    document.add_heading("3. Les objectifs chiffrés à risque et leur prévision", level=1)
+    document.add_heading(
+        f"3. Les objectifs chiffrés : statut au {_fr(ctx['end'])}, risques et prévision", level=1
+    )
+    if ctx.get("targets"):
+        _table(
+            document,
+            ["Indicateur", "Valeur", "Trajectoire", "Cible", "Statut"],
+            [
+                [
+                    r["name"],
+                    f"{r['last_label']} ({r['last_month']})",
+                    r["reference_label"],
+                    f"{r['target_label']} ({r['deadline_month']})",
+                    r["status_label"],
+                ]
+                for r in ctx["targets"]
+            ],
+        )
+    else:
+        document.add_paragraph("Aucune cible n’est fixée pour ce territoire.")
+    document.add_heading("Les cibles à risque", level=2)
     if ctx["at_risk"]:
         _table(
             document,
@@ -204,8 +224,8 @@ def to_docx(data: dict, snapshot_id: int | None = None) -> bytes:
                 [
                     r["name"] + "".join(f"\nObjectif : {o}" for o in r["objectives"]),
                     r["status_label"],
-                    f"{r['last_label']} ({r['last_period'] or '—'})",
-                    f"{r['target_label']} ({r['deadline']})",
+                    f"{r['last_label']} ({r.get('last_month') or r['last_period'] or '—'})",
+                    f"{r['target_label']} ({r.get('deadline_month') or r['deadline']})",
                     r["forecast_label"] + (f" ({r['band_label']})" if r["band_label"] else ""),
                     r["estimated_date"] or "non estimée",
                 ]

@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from django.utils import timezone
 
-from capsante.indicators import dashboards
+from capsante.indicators import dashboards, services
 from capsante.indicators.models import Indicator, IndicatorValue, Target
 from capsante.indicators.services import STATUS_LABELS, STATUS_RANK, TOLERANCE
 from capsante.roadmaps.models import Action, ActionStatus, KeyFigure, Roadmap
@@ -209,41 +209,51 @@ def _objectives_by_indicator(territory: Territory) -> dict[str, list[str]]:
     return found
 
 
-def at_risk(territory: Territory, end: dt.date) -> list[dict]:
-    """Targets off course or to watch as they stood at the end date, with their forecast."""
+def targets(territory: Territory, end: dt.date) -> list[dict]:
+    """Every target of the territory with its status as it stood at the end of the period.
+
+    Assessed by the documented rule on the values of the months up to the end (as known when
+    the report is made): the status a committee meeting on that date would have read.
+    """
     objectives = _objectives_by_indicator(territory)
+    as_of = _month(end)
     rows = []
-    for target in Target.objects.filter(territory=territory).select_related("indicator"):
-        record = (
-            target.history.filter(history_date__lte=_day_end(end))
-            .order_by("-history_date", "-history_id")
-            .first()
-        )
-        if record is None or record.status not in AT_RISK:
-            continue
+    chosen = Target.objects.filter(territory=territory).select_related("indicator")
+    for target in chosen.order_by("indicator__order", "indicator__code"):
         indicator = target.indicator
-        details = record.status_details or {}
-        band = details.get("band_at_deadline") or None
         fmt = functools.partial(_format, indicator=indicator)
+        assessment = None if target.not_applicable else services.assess(target, as_of=as_of)
+        status = assessment.status.value if assessment else ""
+        band = assessment.band_at_deadline if assessment else None
         rows.append(
             {
                 "code": indicator.code,
                 "name": indicator.name,
                 "objectives": objectives.get(indicator.code, []),
-                "status": record.status,
-                "status_label": _status_label(record.status),
-                "reason": record.status_reason,
-                "last_period": details.get("last_period"),
-                "last_label": fmt(details.get("last_value")),
-                "target_label": fmt(record.target_value),
-                "deadline": record.deadline,
-                "forecast_label": fmt(details.get("forecast_at_deadline")),
+                "status": status,
+                "status_label": "sans objet" if target.not_applicable else _status_label(status),
+                "reason": assessment.reason if assessment else "",
+                "last_period": assessment.last_period if assessment else None,
+                "last_month": month_label(assessment.last_period)
+                if assessment and assessment.last_period
+                else "—",
+                "last_label": fmt(assessment.last_value if assessment else None),
+                "reference_label": fmt(assessment.reference_value if assessment else None),
+                "target_label": fmt(target.target_value),
+                "deadline": target.deadline,
+                "deadline_month": month_label(target.deadline) if target.deadline else "—",
+                "forecast_label": fmt(assessment.forecast_at_deadline if assessment else None),
                 "band_label": f"{fmt(band[0])} à {fmt(band[1])}" if band else "",
-                "estimated_date": details.get("estimated_date") or "",
+                "estimated_date": (assessment.estimated_date or "") if assessment else "",
             }
         )
-    rows.sort(key=lambda r: (r["status"] != "hors_trajectoire", r["name"]))
     return rows
+
+
+def at_risk(rows: list[dict]) -> list[dict]:
+    """The targets off course or to watch, off course first."""
+    risky = [r for r in rows if r["status"] in AT_RISK]
+    return sorted(risky, key=lambda r: (r["status"] != "hors_trajectoire", r["name"]))
 
 
 def _action_row(action: Action, record, day: dt.date | None = None) -> dict:
@@ -360,6 +370,7 @@ def build(territory: Territory, start: dt.date, end: dt.date, kind: str = "commi
     now = timezone.localtime()
     roadmap = Roadmap.objects.filter(territory=territory).order_by("-period_start").first()
     moves = indicators_moved(territory, start, end)
+    objectives_at_end = targets(territory, end)
     data = {
         "kind": kind,
         "territory": {"code": territory.code, "name": territory.name, "level": territory.level},
@@ -371,7 +382,8 @@ def build(territory: Territory, start: dt.date, end: dt.date, kind: str = "commi
         "indicators_moved": moves,
         "revisions": revisions(territory, start, end),
         "status_changes": status_changes(territory, start, end),
-        "at_risk": at_risk(territory, end),
+        "targets": objectives_at_end,
+        "at_risk": at_risk(objectives_at_end),
         "actions": actions(territory, start, end),
         "campaigns": campaigns(territory, start, end),
         "meetings": meetings(territory, start, end) if kind == "committee" else None,

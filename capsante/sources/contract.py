@@ -170,6 +170,7 @@ TABLES: dict[str, StagedTable] = {
                 ("departement_code", STR),
                 ("specialty", STR),
                 ("platform", STR),
+                ("regional_platform", pa.bool_()),
             ),
             partitioned=True,
             key_columns=("period", "departement_code", "specialty", "platform"),

@@ -81,7 +81,7 @@ CONNECTORS: dict[str, Connector] = {
         Connector("am-telehealth-offer", "Offre de télésanté par département", parse_am_telehealth_offer,
                   ("am_telehealth_offer",)),
         Connector("survey", "Enquête auprès des établissements", parse_survey, ("survey_answers",),
-                  ("mapping", "survey", "sheet"), (".csv", ".txt", ".xlsx")),
+                  ("mapping", "survey", "sheet", "known_finess"), (".csv", ".txt", ".xlsx")),
         Connector("cyber-register", "Registre ARS cybersécurité (exercices de crise, CaRE)", parse_cyber_register,
                   ("cyber_register",)),
     )

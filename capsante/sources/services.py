@@ -340,6 +340,10 @@ def _parse(
     kwargs = {key: value for key, value in options.items() if key in connector.options}
     if "progress" in accepted:
         kwargs["progress"] = progress
+    if "known_finess" in connector.options:
+        finess = set(Structure.objects.values_list("finess_et", flat=True))
+        if finess:  # no registry yet (a first import, a test): nothing to check against
+            kwargs["known_finess"] = finess
     if "known_communes" in connector.options:
         communes = set(Territory.objects.filter(level=Level.COMMUNE).values_list("code", flat=True))
         if communes:

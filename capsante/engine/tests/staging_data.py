@@ -328,7 +328,13 @@ def tables() -> dict[str, Rows]:
         },
     ]
     offer = [
-        {"period": "2025-01", "departement_code": dep, "specialty": s, "platform": "regionale"}
+        {
+            "period": "2025-01",
+            "departement_code": dep,
+            "specialty": s,
+            "platform": "regionale",
+            "regional_platform": True,
+        }
         for dep, specialties in (
             ("53", ["dermatologie", "cardiologie"]),
             ("72", ["dermatologie", "pneumologie", "psychiatrie"]),

@@ -3,6 +3,7 @@
 from django import template
 from django.urls import reverse
 
+from capsante.engine.periods import months_between
 from capsante.indicators import dashboards, services
 from capsante.indicators.models import Indicator, Target
 from capsante.territories.models import Level, Territory
@@ -33,7 +34,11 @@ def live_figure(figure, roadmap):
         return None
     latest = services.latest_value(indicator, territory)
     target = Target.objects.filter(indicator=indicator, territory=territory).first()
+    stale = latest is not None and (
+        months_between(latest.period, services.current_month()) > indicator.stale_after_months
+    )
     return {
+        "stale": stale,
         "indicator": indicator,
         "territory": territory,
         "latest": latest,

@@ -26,7 +26,7 @@ HEADERS = {
     "am-dmp-consultations": "code_commune;mois;code_profession;professionnels;professionnels_consultant",
     # Likewise `code_acte` / `professionnels_pratiquants` (brief: `acte` / `professionnels_pratiquant`).
     "am-telehealth": "code_commune;mois;code_profession;code_acte;actes;professionnels_liberaux;professionnels_pratiquants",
-    "am-telehealth-offer": "code_departement;mois;specialite;plateforme",
+    "am-telehealth-offer": "code_departement;mois;specialite;plateforme;plateforme_regionale",
 }
 FILE_NAMES = {
     "am-mes": "am_mes_activations.csv",
@@ -399,5 +399,9 @@ def telehealth_offer(
             "m": pa.array([r[1] for r in rows], pa.string()),
             "s": pa.array([r[2] for r in rows], pa.string()),
             "p": pa.array([r[3] for r in rows], pa.string()),
+            "r": pa.array(
+                ["oui" if r[3] == calibration.REGIONAL_PLATFORM else "non" for r in rows],
+                pa.string(),
+            ),
         },
     )

@@ -12,7 +12,7 @@ import datetime as dt
 import io
 import os
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import closing
 
 import numpy as np
@@ -198,8 +198,13 @@ def parse_survey(
     survey: str,
     name: str | None = None,
     sheet: str | None = None,
+    known_finess: Collection[str] | None = None,
 ) -> ParseResult:
-    """Parse survey answers; ``mapping`` = {source header: target field}, ``survey`` = slug."""
+    """Parse survey answers; ``mapping`` = {source header: target field}, ``survey`` = slug.
+
+    With ``known_finess`` (the establishments of the FINESS registry), an answer for an
+    establishment the registry does not know is an error: it could only be a typing mistake.
+    """
     _check_mapping(mapping, survey)
     file = display_name(source, name)
     result = ParseResult("survey", file)
@@ -222,12 +227,34 @@ def parse_survey(
         typed.select(["finess_et", LINE]), ["finess_et"], file, errors,
         label="établissement", column=batch.headers.get("finess_et"),
     )  # fmt: skip
+    if known_finess is not None:
+        rejected += _check_known_finess(typed, set(known_finess), file, errors, batch.headers)
     if errors:
         return finish(result, errors, {}, rows_rejected=rejected)
     typed = typed.append_column("survey", pa.array([survey] * typed.num_rows, pa.string()))
     answers = contract.conform("survey_answers", typed)
     result.rows_kept = answers.num_rows
     return finish(result, errors, {"survey_answers": answers})
+
+
+def _check_known_finess(
+    typed: pa.Table, known: set[str], file: str, errors: ErrorCollector, headers: Mapping
+) -> int:
+    unknown = 0
+    for finess, line in zip(
+        typed.column("finess_et").to_pylist(), typed.column(LINE).to_pylist(), strict=True
+    ):
+        if finess and finess not in known:
+            unknown += 1
+            errors.add(
+                RowError(
+                    file,
+                    line,
+                    headers.get("finess_et"),
+                    f"établissement inconnu du répertoire FINESS : {shown(finess)}",
+                )
+            )
+    return unknown
 
 
 def _unmapped(mapping: Mapping[str, str]) -> list[FieldSpec]:

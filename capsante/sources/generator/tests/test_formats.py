@@ -204,7 +204,10 @@ def test_patient_files_stay_small(departement_output: Path) -> None:
             "am_telehealth.csv",
             "code_commune;mois;code_profession;code_acte;actes;professionnels_liberaux;professionnels_pratiquants",
         ),
-        ("am_telehealth_offer.csv", "code_departement;mois;specialite;plateforme"),
+        (
+            "am_telehealth_offer.csv",
+            "code_departement;mois;specialite;plateforme;plateforme_regionale",
+        ),
     ],
 )
 def test_assurance_maladie_headers(departement_output: Path, name: str, header: str) -> None:

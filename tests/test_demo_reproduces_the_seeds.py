@@ -1,0 +1,95 @@
+"""The demo reproduces the figures the two roadmaps publish, by computation.
+
+The whole chain runs as `make run` runs it: the real communes of Pays de la Loire, the generator's
+files in the real formats, every importer, the indicator engine, then the roadmap pages. Every key
+figure of the seeds that has an indicator is compared with what the platform computes — the
+figures come from the definitions' references (the document's values), never typed twice here.
+"""
+
+import json
+
+import pytest
+from django.core.management import call_command
+
+from capsante.engine import load_definitions
+from capsante.indicators import services
+from capsante.indicators.models import IndicatorValue
+from capsante.roadmaps.models import KeyFigure
+from capsante.roadmaps.services import load_seed_roadmaps
+from capsante.sources.demo import communes_for_generator, import_files
+from capsante.sources.generator import generate
+
+REGION_SEED = 1  # the seed `make run` uses
+
+
+def _decimals(value: float) -> int:
+    text = repr(float(value)).rstrip("0").rstrip(".")
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+@pytest.fixture
+def demo(settings, tmp_path, django_db_blocker):
+    settings.STAGING_DIR = tmp_path / "staging"
+    settings.RECOMPUTE_AFTER_IMPORT = False
+    call_command("load_territories", verbosity=0)
+    load_seed_roadmaps()
+    files = tmp_path / "files"
+    # Small patient samples: identity files only feed the INS indicator, not a seed key figure.
+    generate(
+        files,
+        communes_for_generator(),
+        "region",
+        REGION_SEED,
+        hospital_patients=20,
+        ehpad_patients=3,
+    )
+    import_files(files, json.loads((files / "manifest.json").read_text(encoding="utf-8")))
+    services.compute_and_store()
+    return files
+
+
+@pytest.mark.django_db
+def test_every_seed_key_figure_with_an_indicator_is_computed_from_the_demo(demo, client):
+    checked, wrong = [], []
+    for definition in load_definitions():
+        for reference in definition.references:
+            if reference.type != "key_figure":
+                continue
+            values = IndicatorValue.objects.filter(
+                indicator__code=definition.code,
+                territory__level=reference.territory_level,
+                territory__code=reference.territory_code,
+                is_current=True,
+            ).order_by("period")
+            if reference.period and not definition.is_snapshot:
+                values = values.filter(period=reference.period)
+            value = values.last()
+            label = f"{definition.code} {reference.territory_code} {reference.period or ''}"
+            if value is None:
+                wrong.append(f"{label}: no value")
+                continue
+            digits = _decimals(reference.value)
+            shown = round(value.value, digits)
+            if shown != pytest.approx(reference.value, abs=10**-digits / 2):
+                wrong.append(f"{label}: computed {value.value}, document {reference.value}")
+            for part in ("numerator", "denominator"):
+                expected = getattr(reference, part)
+                if expected is not None and getattr(value, part) != expected:
+                    wrong.append(f"{label}: {part} {getattr(value, part)} ≠ {expected}")
+            checked.append(label)
+    assert wrong == []
+    # 123 of 156 officines with MSSanté, 91 % with a fax, 69 %, 3.87, 26, 93 %, 103 of 126.
+    assert len(checked) == 7
+
+    # The figures reach the roadmap pages: each key figure with an indicator shows its value.
+    figures = KeyFigure.objects.exclude(indicator="").select_related("objective__roadmap")
+    for figure in figures:
+        roadmap = figure.objective.roadmap
+        number = list(roadmap.objectives.values_list("pk", flat=True)).index(figure.objective_id)
+        page = client.get(f"/feuilles-de-route/{roadmap.pk}/objectifs/{number + 1}/")
+        assert "Dernière valeur calculée" in page.content.decode(), figure.label
+    sarthe = KeyFigure.objects.get(indicator="CYBER_EXERCISES_DONE").objective
+    roadmap = sarthe.roadmap
+    number = list(roadmap.objectives.values_list("pk", flat=True)).index(sarthe.pk) + 1
+    page = client.get(f"/feuilles-de-route/{roadmap.pk}/objectifs/{number}/").content.decode()
+    assert "103 sur 126" in page
