@@ -15,7 +15,8 @@ def capsante(data_dir: Path, *args: str, **env: str) -> subprocess.CompletedProc
     clean = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("CAPSANTE_", "DJANGO_")) and k not in {"DEBUG", "SECRET_KEY"}
+        if not k.startswith(("CAPSANTE_", "DJANGO_"))
+        and k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}
     }
     return subprocess.run(
         [sys.executable, "-c", "from capsante.cli import main; main()", *args],

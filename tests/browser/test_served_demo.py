@@ -27,7 +27,8 @@ def served(tmp_path_factory):
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("CAPSANTE_", "DJANGO_")) and k not in {"DEBUG", "SECRET_KEY"}
+        if not k.startswith(("CAPSANTE_", "DJANGO_"))
+        and k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}
     }
     env.update(CAPSANTE_DATA_DIR=str(data), CAPSANTE_HTTPS="false")
     command = [sys.executable, "-c", "from capsante.cli import main; main()"]
