@@ -64,6 +64,10 @@ STAGING_DIR = Path(os.environ.get("CAPSANTE_STAGING_DIR", DATA_DIR / "staging"))
 # "duckdb" on one machine; "spark" runs the same indicator SQL at national scale.
 INDICATOR_ENGINE = os.environ.get("CAPSANTE_INDICATOR_ENGINE", "duckdb")
 RECOMPUTE_AFTER_IMPORT = env_bool("CAPSANTE_RECOMPUTE_AFTER_IMPORT", True)
+# An import that would remove more than this share of a staged table's rows is refused unless
+# its removals are confirmed explicitly (a partial file sent as a full one).
+IMPORT_MAX_REMOVED_SHARE = float(os.environ.get("CAPSANTE_IMPORT_MAX_REMOVED_SHARE", "0.10"))
+IMPORT_MIN_REMOVALS_CHECKED = int(os.environ.get("CAPSANTE_IMPORT_MIN_REMOVALS_CHECKED", "3"))
 
 # Off unless asked for: an error page must never show settings and code to a visitor.
 DEBUG = env_bool("DEBUG", False)
@@ -100,6 +104,7 @@ INSTALLED_APPS = [
     "capsante.core",
     "capsante.territories",
     "capsante.accounts",
+    "capsante.outbox",
     "capsante.roadmaps",
     "capsante.structures",
     "capsante.sources",
@@ -197,9 +202,19 @@ STORAGES = {
 # the apps themselves.
 WHITENOISE_USE_FINDERS = DEBUG or not any(STATIC_ROOT.iterdir())
 MEDIA_ROOT = DATA_DIR / "media"
+# Uploaded files live here only while their import runs, private to the platform's user (0600),
+# then are deleted whatever the outcome: an identity file's NIR, names and birth dates must never
+# stay on disk. Django's own temporary upload files go here too, never to a shared /tmp.
+UPLOAD_TEMP_DIR = Path(os.environ.get("CAPSANTE_UPLOAD_TEMP_DIR", DATA_DIR / "tmp"))
+UPLOAD_TEMP_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+FILE_UPLOAD_TEMP_DIR = str(UPLOAD_TEMP_DIR)
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cap-esante@localhost")
+# Sent mails (and their addresses) are deleted from the outbox after this many days.
+OUTBOX_RETENTION_DAYS = int(os.environ.get("CAPSANTE_OUTBOX_RETENTION_DAYS", "30"))
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 # Secure cookies need HTTPS; a benchmark on loopback may turn them off explicitly.

@@ -89,6 +89,9 @@ class Definition:
     adoption: bool
     stale_after_months: int
     doc: str
+    # Whether the figures of each establishment behind the value may be shown to anyone. Off by
+    # default: which hospital has not run its cyber-crisis exercise is for partners in scope.
+    detail_public: bool = False
     params: Mapping[str, Any] = field(default_factory=dict)
     references: tuple[Reference, ...] = ()
     path: Path | None = None
@@ -300,6 +303,7 @@ class _Validator:
             adoption=bool(self.get("adoption", bool, required=False) or False),
             stale_after_months=stale if stale is not None else 6,
             doc=doc,
+            detail_public=bool(self.get("detail_public", bool, required=False) or False),
             params=params,
             references=self.references(),
             path=self.path,

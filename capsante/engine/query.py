@@ -89,7 +89,7 @@ def _membership_ctes(territories: Sequence[tuple[str, str]] | None) -> list[tupl
         f" 'commune' AS territory_level FROM {src}) AS u"
     )
     if not territories:
-        return [("membership", every)]
+        return [("membership_all", every), ("membership", "SELECT * FROM membership_all")]
     wanted = " OR ".join(
         f"(territory_level = {quote(level)} AND territory_code = {quote(code)})"
         for level, code in territories
@@ -191,9 +191,11 @@ def _base_select(definition: Definition) -> str:
         # Only the population the source covers counts: the communes of the départements that
         # the numerator reports on. Otherwise a region's rate would divide one département's
         # documents by the whole region's inhabitants, and every other commune would show 0.
+        # It reads the whole membership, not the scoped one: a région in a département's scope
+        # sums every commune's documents, so it must divide by every covered inhabitant too.
         covered = (
-            "SELECT DISTINCT cm.commune_code FROM membership AS cm JOIN ("
-            "SELECT DISTINCT dm.territory_code FROM num_c AS nc JOIN membership AS dm"
+            "SELECT DISTINCT cm.commune_code FROM membership_all AS cm JOIN ("
+            "SELECT DISTINCT dm.territory_code FROM num_c AS nc JOIN membership_all AS dm"
             " ON nc.commune_code = dm.commune_code WHERE dm.territory_level = 'departement'"
             ") AS cd ON cm.territory_code = cd.territory_code WHERE cm.territory_level = 'departement'"
         )
@@ -220,10 +222,12 @@ def _count_distinct_select(definition: Definition, source: str) -> str:
     """Distinct items per territory, counted at each level: a distinct count cannot be summed."""
     if definition.grain == "departement":
         # The département → territory pairs, without communes: the data says nothing finer than a
-        # département, and repeating its items on every commune would only multiply rows.
+        # département, and repeating its items on every commune would only multiply rows. The
+        # départements come from the whole membership so that a région kept by a scope still
+        # counts the items of all its départements, not only those of the scope.
         mapping = (
             "(SELECT DISTINCT d.territory_code AS k, m.territory_code, m.territory_level"
-            " FROM membership AS d JOIN membership AS m ON d.commune_code = m.commune_code"
+            " FROM membership_all AS d JOIN membership AS m ON d.commune_code = m.commune_code"
             " WHERE d.territory_level = 'departement' AND m.territory_level <> 'commune')"
         )
         return (

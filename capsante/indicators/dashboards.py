@@ -2,6 +2,7 @@
 
 import statistics
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from capsante.core.charts import SeriesChart, classes, sparkline
@@ -9,7 +10,7 @@ from capsante.engine import forecast as engine_forecast
 from capsante.engine.periods import month_range
 from capsante.territories.models import Level, Territory
 
-from . import services
+from . import disclosure, services
 from .models import Indicator, IndicatorValue, Target
 
 STATUS_BADGE = {
@@ -36,9 +37,12 @@ class Card:
     latest: IndicatorValue | None
     target: Target | None
     series: list[tuple[str, float]] = field(default_factory=list)
+    withheld: bool = False  # a figure about a few named establishments, for partners only
 
     @property
     def value_label(self) -> str:
+        if self.withheld:
+            return disclosure.WITHHELD
         return format_value(self.latest.value if self.latest else None, self.indicator)
 
     @property
@@ -76,7 +80,7 @@ class Card:
         return sparkline([v for _, v in self.series[-24:]])
 
 
-def territory_cards(territory: Territory) -> list[Card]:
+def territory_cards(territory: Territory, user=None) -> list[Card]:
     values = (
         IndicatorValue.objects.filter(territory=territory, is_current=True)
         .select_related("run__trigger", "manual_entry")
@@ -88,6 +92,9 @@ def territory_cards(territory: Territory) -> list[Card]:
     targets = {t.indicator_id: t for t in Target.objects.filter(territory=territory)}
     cards = []
     for indicator in Indicator.objects.all():
+        if disclosure.withholds(user, indicator, territory):
+            cards.append(Card(indicator, None, targets.get(indicator.pk), withheld=True))
+            continue
         series = by_indicator.get(indicator.pk, [])
         cards.append(
             Card(
@@ -204,9 +211,13 @@ def peers(indicator: Indicator, territory: Territory, period: str | None) -> dic
 
 
 def map_rows(
-    indicator: Indicator, territory: Territory, period: str | None
+    indicator: Indicator,
+    territory: Territory,
+    period: str | None,
+    withheld: Callable[[Territory], bool] = lambda child: False,
 ) -> tuple[list[dict], list]:
-    """The values of the next level down, with choropleth classes."""
+    """The values of the next level down, with choropleth classes; `withheld` children are listed
+    without their figures (see `disclosure`)."""
     children = children_of(territory)
     values = {}
     query = IndicatorValue.objects.filter(
@@ -216,13 +227,15 @@ def map_rows(
         query = query.filter(period__lte=period)
     for value in query.order_by("period"):
         values[value.territory_id] = value
-    ordered = [(child, values.get(child.pk)) for child in children]
+    ordered = [(child, None if withheld(child) else values.get(child.pk)) for child in children]
     buckets, bounds = classes([v.value if v else None for _, v in ordered])
     rows = [
         {
             "territory": child,
             "value": v.value if v else None,
-            "label": format_value(v.value if v else None, indicator),
+            "label": disclosure.WITHHELD
+            if withheld(child)
+            else format_value(v.value if v else None, indicator),
             "numerator": v.numerator if v else None,
             "denominator": v.denominator if v else None,
             "period": v.period if v else None,

@@ -28,6 +28,11 @@ class Indicator(models.Model):
     stale_after_months = models.PositiveSmallIntegerField(
         _("ancienneté maximale (mois)"), default=6
     )
+    detail_public = models.BooleanField(
+        _("détail par établissement public"),
+        default=False,
+        help_text=_("Sinon, le détail sous le département est réservé aux partenaires du territoire."),
+    )
     definition_version = models.PositiveIntegerField(_("version de la définition"), default=1)
     doc = models.CharField(_("documentation"), max_length=300, blank=True)
     order = models.PositiveSmallIntegerField(_("ordre"), default=0)
@@ -116,6 +121,9 @@ class ComputationRun(models.Model):
     )
     rows = models.PositiveIntegerField(_("valeurs calculées"), default=0)
     new_versions = models.PositiveIntegerField(_("valeurs nouvelles ou modifiées"), default=0)
+    held_by_manual = models.PositiveIntegerField(
+        _("valeurs calculées différentes d'une saisie validée, laissée en vigueur"), default=0
+    )
     duration_seconds = models.FloatField(_("durée (s)"), null=True, blank=True)
 
     class Meta:

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 import pyarrow as pa
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from capsante import engine
 from capsante.engine import status as engine_status
+from capsante.outbox.services import queue_mail
 from capsante.territories.models import Level, Territory
 
 from .models import ComputationRun, Indicator, IndicatorValue, ManualEntry, ManualStatus, Target
@@ -55,6 +55,7 @@ def sync_catalogue() -> list[Indicator]:
                 "periodicity": definition.periodicity,
                 "adoption": definition.adoption,
                 "stale_after_months": definition.stale_after_months,
+                "detail_public": definition.detail_public,
                 "definition_version": definition.version,
                 "doc": definition.doc,
                 "order": order,
@@ -152,21 +153,8 @@ def retire_missing(result: pa.Table, codes: Iterable[str]) -> int:
     return len(stale)
 
 
-def store_values(result: pa.Table, run: ComputationRun) -> int:
-    """Add a new version wherever a figure is new or changed; earlier versions stay readable."""
-    indicators = dict(Indicator.objects.values_list("code", "pk"))
-    territories = {
-        (lvl, code): pk for pk, lvl, code in Territory.objects.values_list("pk", "level", "code")
-    }
-    data = result.to_pydict()
-    pairs = {
-        (indicators.get(c), p) for c, p in zip(data["indicator_code"], data["period"], strict=True)
-    }
+def _current_values(by_indicator: dict[int, set[str]]) -> dict[tuple, IndicatorValue]:
     current: dict[tuple, IndicatorValue] = {}
-    by_indicator: dict[int, set[str]] = defaultdict(set)
-    for indicator_id, period in pairs:
-        if indicator_id:
-            by_indicator[indicator_id].add(period)
     for indicator_id, periods in by_indicator.items():
         for value in (
             IndicatorValue.objects.filter(
@@ -181,41 +169,100 @@ def store_values(result: pa.Table, run: ComputationRun) -> int:
                 "denominator",
                 "value",
                 "version",
+                "manual_entry_id",
             )
             .iterator(chunk_size=20_000)
         ):
             current[(value.indicator_id, value.territory_id, value.period)] = value
-    new, superseded = [], []
+    return current
+
+
+def _past_versions(keys: Iterable[tuple]) -> dict[tuple, tuple[int, IndicatorValue | None]]:
+    """For figures with no current computed version: (highest version, latest computed value).
+
+    A month that comes back after being retired, or a figure a validated manual entry holds, has
+    earlier versions; numbering must continue after them, and the latest computed one tells
+    whether the computation says anything new.
+    """
+    wanted: dict[int, set[str]] = defaultdict(set)
+    keys = set(keys)
+    for indicator_id, _territory_id, period in keys:
+        wanted[indicator_id].add(period)
+    found: dict[tuple, tuple[int, IndicatorValue | None]] = {}
+    for indicator_id, periods in wanted.items():
+        rows = IndicatorValue.objects.filter(
+            indicator_id=indicator_id, period__in=periods
+        ).order_by("version")
+        for row in rows.iterator(chunk_size=20_000):
+            key = (row.indicator_id, row.territory_id, row.period)
+            if key not in keys:
+                continue
+            _, computed = found.get(key, (0, None))
+            found[key] = (row.version, row if row.manual_entry_id is None else computed)
+    return found
+
+
+def _unchanged(old: IndicatorValue | None, numerator, denominator, value) -> bool:
+    return (
+        old is not None
+        and _same(old.numerator, numerator)
+        and _same(old.denominator, denominator)
+        and _same(old.value, value)
+    )
+
+
+def store_values(result: pa.Table, run: ComputationRun) -> int:
+    """Add a new version wherever a figure is new or changed; earlier versions stay readable.
+
+    A figure validated by two people (a manual entry) stays in force: a computation that says
+    otherwise is kept as a version beside it, not in force, and counted in the run so that it
+    is seen rather than silently replacing what was validated.
+    """
+    indicators = dict(Indicator.objects.values_list("code", "pk"))
+    territories = {
+        (lvl, code): pk for pk, lvl, code in Territory.objects.values_list("pk", "level", "code")
+    }
+    data = result.to_pydict()
+    rows = []
+    by_indicator: dict[int, set[str]] = defaultdict(set)
     for i in range(result.num_rows):
         indicator_id = indicators.get(data["indicator_code"][i])
         territory_id = territories.get((data["territory_level"][i], data["territory_code"][i]))
         if indicator_id is None or territory_id is None:
             continue
         key = (indicator_id, territory_id, data["period"][i])
-        numerator, denominator, value = (
-            data["numerator"][i],
-            data["denominator"][i],
-            data["value"][i],
-        )
+        by_indicator[indicator_id].add(key[2])
+        rows.append((key, data["numerator"][i], data["denominator"][i], data["value"][i]))
+    current = _current_values(by_indicator)
+    # Only figures without a current computed version need their history read.
+    past = _past_versions(
+        key for key, *_ in rows if key not in current or current[key].manual_entry_id is not None
+    )
+    new, superseded, held_by_manual = [], [], 0
+    for key, numerator, denominator, value in rows:
         old = current.get(key)
-        if (
-            old is not None
-            and _same(old.numerator, numerator)
-            and _same(old.denominator, denominator)
-            and _same(old.value, value)
-        ):
+        held = old is not None and old.manual_entry_id is not None
+        if old is None or held:
+            latest_version, latest_computed = past.get(key, (0, None))
+            compared = latest_computed
+        else:
+            latest_version, compared = old.version, old
+        if _unchanged(compared, numerator, denominator, value):
             continue
-        if old is not None:
+        if held:
+            held_by_manual += 1
+        elif old is not None:
             superseded.append(old.pk)
         new.append(
             IndicatorValue(
-                indicator_id=indicator_id,
-                territory_id=territory_id,
+                indicator_id=key[0],
+                territory_id=key[1],
                 period=key[2],
                 numerator=numerator,
                 denominator=denominator,
                 value=value,
-                version=(old.version + 1) if old else 1,
+                version=max(latest_version, old.version if old else 0) + 1,
+                is_current=not held,
                 run=run,
             )
         )
@@ -224,7 +271,19 @@ def store_values(result: pa.Table, run: ComputationRun) -> int:
             is_current=False
         )
     IndicatorValue.objects.bulk_create(new, batch_size=5000)
+    run.held_by_manual = held_by_manual
     return len(new)
+
+
+def next_version(indicator: Indicator, territory: Territory, period: str) -> int:
+    """The number of the next version of a figure, after every earlier one, current or not."""
+    latest = (
+        IndicatorValue.objects.filter(indicator=indicator, territory=territory, period=period)
+        .order_by("-version")
+        .values_list("version", flat=True)
+        .first()
+    )
+    return (latest or 0) + 1
 
 
 def compute_and_store(
@@ -419,7 +478,8 @@ def notify_worsened(change: StatusChange) -> int:
         f"« {STATUS_LABELS.get(change.old, change.old)} » à « {STATUS_LABELS.get(change.new, change.new)} ».\n\n"
         f"Motif : {target.status_reason}.\nCible : {target.target_value:g} à l'échéance {target.deadline}.\n"
     )
-    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    queue_mail("alerte-statut", subject, body, recipients)
+    return len(recipients)
 
 
 # --- Manual entries ---------------------------------------------------------------------------
@@ -490,7 +550,7 @@ def review_manual_value(user, entry: ManualEntry, accept: bool) -> ManualEntry:
             numerator=entry.numerator,
             denominator=entry.denominator,
             value=entry.value,
-            version=(old.version + 1) if old else 1,
+            version=next_version(entry.indicator, entry.territory, entry.period),
             manual_entry=entry,
         )
         assess_targets(Indicator.objects.filter(pk=entry.indicator_id))

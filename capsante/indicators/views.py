@@ -10,7 +10,7 @@ from capsante.accounts import access
 from capsante.territories.models import Territory
 from capsante.territories.services import ancestors
 
-from . import dashboards, services
+from . import dashboards, disclosure, services
 from .exports import table_response
 from .forms import ManualValueForm
 from .models import Indicator, ManualEntry, ManualStatus, Target
@@ -53,7 +53,7 @@ def catalogue(request):
 
 def territory_dashboard(request, level: str, code: str):
     territory = _territory(level, code)
-    cards = dashboards.territory_cards(territory)
+    cards = dashboards.territory_cards(territory, request.user)
     return render(
         request,
         "indicators/territory.html",
@@ -70,11 +70,19 @@ def territory_dashboard(request, level: str, code: str):
 def indicator_detail(request, code: str, level: str, territory_code: str):
     indicator = get_object_or_404(Indicator, code=code)
     territory = _territory(level, territory_code)
+    if disclosure.withholds(request.user, indicator, territory):
+        return _withheld(request, indicator, territory)
     target = Target.objects.filter(indicator=indicator, territory=territory).first()
     drawing, rows = dashboards.chart(indicator, territory, target)
     latest = services.latest_value(indicator, territory)
     period = latest.period if latest else None
-    map_rows, legend = dashboards.map_rows(indicator, territory, period)
+    detailed = disclosure.sees_establishments(request.user, indicator, territory)
+    map_rows, legend = dashboards.map_rows(
+        indicator,
+        territory,
+        period,
+        withheld=lambda child: disclosure.withholds(request.user, indicator, child),
+    )
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
         return _download(request, indicator, territory, rows, map_rows, fmt)
@@ -100,9 +108,31 @@ def indicator_detail(request, code: str, level: str, territory_code: str):
             else "",
             "breadcrumb": _crumbs(territory, (indicator.name, None)),
             "can_propose": access.can_contribute(request.user, territory),
-            "choropleth": dashboards.commune_map(indicator, territory, period),
-            "behind": dashboards.structures_behind(indicator, territory, period),
+            "choropleth": dashboards.commune_map(indicator, territory, period)
+            if detailed
+            else None,
+            "behind": dashboards.structures_behind(indicator, territory, period)
+            if detailed
+            else None,
+            "withheld_reason": "" if detailed else disclosure.WITHHELD_REASON,
             "manual_form": ManualValueForm(),
+        },
+    )
+
+
+def _withheld(request, indicator: Indicator, territory: Territory):
+    """The page of a figure the reader may not see: why, and where the public figure is."""
+    departement = next((a for a in ancestors(territory) if a.level == "departement"), None)
+    return render(
+        request,
+        "indicators/withheld.html",
+        {
+            "title": f"{indicator.name} — {territory.name}",
+            "indicator": indicator,
+            "territory": territory,
+            "departement": departement,
+            "reason": disclosure.WITHHELD_REASON,
+            "breadcrumb": _crumbs(territory, (indicator.name, None)),
         },
     )
 

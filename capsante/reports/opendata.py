@@ -18,6 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from capsante.core.spreadsheets import csv_cell
+from capsante.indicators import disclosure
 from capsante.indicators.models import Indicator, IndicatorValue, Target
 from capsante.indicators.services import STATUS_LABELS
 from capsante.territories.models import Level
@@ -380,6 +381,10 @@ def value_rows():
             "manual_entry_id",
         )
     )
+    # Figures about a few named establishments are open at département and région level only.
+    protected = {
+        i.code for i in Indicator.objects.all() if disclosure.protects_establishments(i)
+    }
     for (
         code,
         level,
@@ -394,6 +399,8 @@ def value_rows():
         run_id,
         manual,
     ) in values.iterator(chunk_size=20_000):
+        if code in protected and level not in disclosure.PUBLIC_LEVELS:
+            continue
         origin = f"saisie manuelle validée n° {manual}" if manual else runs.get(run_id, "recalcul")
         yield (
             code,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 STR = pa.string()
 COUNT = pa.int64()
@@ -23,6 +24,16 @@ class StagedTable:
     # Rows of a partition (or of the whole table) are replaced only where these columns take a
     # value present in the new data: importing establishment B's INS counts must not erase A's.
     scope_columns: tuple[str, ...] = ()
+    # The column that says which territory a row is about ("departement_code", "commune_code" —
+    # read as its département — or "region_code"). A file replaces only the rows of the
+    # territories it covers, unless it is declared a full extract: seven FINESS establishments of
+    # four départements must not erase the rest of the région.
+    coverage_column: str | None = None
+    label: str = ""  # what the table holds, in the users' words
+
+    @property
+    def title(self) -> str:
+        return self.label or self.name
 
 
 def _schema(*columns: tuple[str, pa.DataType]) -> pa.Schema:
@@ -57,6 +68,8 @@ TABLES: dict[str, StagedTable] = {
             ),
             partitioned=False,
             key_columns=("finess_et",),
+            label="établissements (FINESS)",
+            coverage_column="departement_code",
         ),
         StagedTable(
             "professionals",
@@ -74,6 +87,8 @@ TABLES: dict[str, StagedTable] = {
             ),
             partitioned=False,
             key_columns=("rpps_id", "profession_code", "mode", "structure_id"),
+            label="professionnels de santé (RPPS)",
+            coverage_column="commune_code",
         ),
         StagedTable(
             "mailboxes",
@@ -89,6 +104,8 @@ TABLES: dict[str, StagedTable] = {
             ),
             partitioned=False,
             key_columns=("address",),
+            label="boîtes aux lettres MSSanté",
+            coverage_column="departement_code",
         ),
         StagedTable(
             "ins_identities",
@@ -101,6 +118,7 @@ TABLES: dict[str, StagedTable] = {
             ),
             partitioned=True,
             key_columns=("period", "finess_et", "status", "ins_valid"),
+            label="identités INS (comptes par établissement)",
             scope_columns=("finess_et",),
         ),
         StagedTable(
@@ -110,12 +128,16 @@ TABLES: dict[str, StagedTable] = {
             ),
             partitioned=True,
             key_columns=("period", "commune_code"),
+            label="activations de Mon espace santé",
+            coverage_column="commune_code",
         ),
         StagedTable(
             "am_dmp_documents",
             _period_counts(("document_type", STR), ("documents", COUNT)),
             partitioned=True,
             key_columns=("period", "commune_code", "document_type"),
+            label="documents versés au DMP",
+            coverage_column="commune_code",
         ),
         StagedTable(
             "am_dmp_consultations",
@@ -124,6 +146,8 @@ TABLES: dict[str, StagedTable] = {
             ),
             partitioned=True,
             key_columns=("period", "commune_code", "profession_code"),
+            label="consultations du DMP par les professionnels",
+            coverage_column="commune_code",
         ),
         StagedTable(
             "am_telehealth",
@@ -136,6 +160,8 @@ TABLES: dict[str, StagedTable] = {
             ),
             partitioned=True,
             key_columns=("period", "commune_code", "profession_code", "act_code"),
+            label="actes de télésanté",
+            coverage_column="commune_code",
         ),
         StagedTable(
             "am_telehealth_offer",
@@ -147,6 +173,8 @@ TABLES: dict[str, StagedTable] = {
             ),
             partitioned=True,
             key_columns=("period", "departement_code", "specialty", "platform"),
+            label="offre de téléexpertise",
+            coverage_column="departement_code",
         ),
         StagedTable(
             "survey_answers",
@@ -163,6 +191,7 @@ TABLES: dict[str, StagedTable] = {
             ),
             partitioned=False,
             key_columns=("survey", "finess_et"),
+            label="réponses aux enquêtes",
             scope_columns=("survey",),
         ),
         StagedTable(
@@ -179,6 +208,8 @@ TABLES: dict[str, StagedTable] = {
             ),
             partitioned=False,
             key_columns=("finess_ej", "finess_et"),
+            label="registre cybersécurité (exercices de crise, CaRE)",
+            coverage_column="region_code",
         ),
         # Written by the campaigns app: each followed structure's stage at the end of each month.
         StagedTable(
@@ -186,6 +217,7 @@ TABLES: dict[str, StagedTable] = {
             _schema(("period", STR), ("campaign", STR), ("finess_et", STR), ("stage_order", COUNT)),
             partitioned=True,
             key_columns=("period", "campaign", "finess_et"),
+            label="étapes des campagnes (fin de mois)",
             scope_columns=("campaign",),
         ),
     )
@@ -202,6 +234,20 @@ CATEGORY_GROUPS = (
     "other",
 )
 INS_STATUSES = ("PROV", "RECUP", "VALI", "QUAL")
+
+
+def coverage(data: pa.Table, column: str) -> pa.Array:
+    """The territory each row is about, at the level an import replaces: a commune is read as
+    its département (two characters, three overseas: 971…976)."""
+    values = pc.fill_null(pc.cast(data[column], pa.string()), "")
+    if column != "commune_code":
+        return values
+    overseas = pc.starts_with(values, "97")
+    return pc.if_else(
+        overseas,
+        pc.utf8_slice_codeunits(values, 0, 3),
+        pc.utf8_slice_codeunits(values, 0, 2),
+    )
 
 
 def table(name: str) -> StagedTable:

@@ -12,6 +12,18 @@ class UploadForm(DsfrBaseForm):
     dry_run = forms.BooleanField(
         label="Simulation : montrer ce qui changerait sans rien écrire", required=False
     )
+    full_extract = forms.BooleanField(
+        label="Extraction complète : ce fichier remplace toutes les données de la source",
+        required=False,
+        help_text="Sans cette case, seuls les départements (ou régions) présents dans le fichier "
+        "sont remplacés ; les autres restent tels quels.",
+    )
+    confirm_removals = forms.BooleanField(
+        label="Je confirme les retraits, même nombreux",
+        required=False,
+        help_text="Un import qui retirerait plus de 10 % des lignes d'une source est refusé sans "
+        "cette confirmation. Faites d'abord une simulation pour voir la liste des retraits.",
+    )
     finess_et = forms.CharField(
         label="Établissement émetteur (n° FINESS, fichiers INS)", required=False, max_length=9
     )

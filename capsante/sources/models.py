@@ -50,8 +50,8 @@ class ImportRecord(models.Model):
     progress_step = models.CharField(_("étape"), max_length=100, blank=True)
     progress_done = models.BigIntegerField(default=0)
     progress_total = models.BigIntegerField(default=0)
-    upload = models.CharField(_("fichier déposé"), max_length=500, blank=True)
     options = models.JSONField(_("options"), default=dict, blank=True)
+    removals = models.JSONField(_("retraits (les premiers)"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("import")

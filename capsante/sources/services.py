@@ -11,6 +11,7 @@ import hashlib
 import inspect
 import os
 import shutil
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -21,13 +22,46 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from capsante.core import formats
+
+from . import contract
 from .models import ImportRecord, ImportStatus
 from .parsing import ParseResult
 from .staging import DiffCounts, StagingStore
 
 Progress = Callable[[str, int, int], None]
 MAX_STORED_ERRORS = 500
+MAX_REMOVALS_SHOWN = 200
 PROGRESS_EVERY_SECONDS = 0.5
+
+
+def save_upload(upload) -> Path:
+    """Copy an uploaded file to a private temporary file (0600) for the time of its import.
+
+    The suffix is kept because parsers recognise .zip, .gz, .json… by it; the file's real name
+    is recorded on the import record, never in the path.
+    """
+    directory = Path(settings.UPLOAD_TEMP_DIR)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    suffix = "".join(Path(Path(upload.name).name).suffixes[-2:])[:20]
+    handle, name = tempfile.mkstemp(prefix="import-", suffix=suffix, dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            for chunk in upload.chunks():
+                file.write(chunk)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)
+
+
+def run_uploaded_import(record_id: int, path: Path) -> None:
+    """Run an uploaded file's import, then delete the file whatever the outcome."""
+    try:
+        record = ImportRecord.objects.get(pk=record_id)
+        run_import(record.source, path, user=record.user, dry_run=record.dry_run, record=record)
+    finally:
+        Path(path).unlink(missing_ok=True)
 
 
 def staging_store() -> StagingStore:
@@ -95,21 +129,60 @@ def _staging_transaction(store: StagingStore, tables: list[str]) -> Iterator[Non
             shutil.rmtree(backup, ignore_errors=True)
 
 
-def _diffs(store: StagingStore, result: ParseResult, connector) -> dict[str, DiffCounts]:
+def _diffs(
+    store: StagingStore, result: ParseResult, connector, full_extract: bool
+) -> dict[str, DiffCounts]:
     return {
         table: store.diff(
-            table, data, periods=result.periods or None, scope_columns=connector.scope_columns
+            table,
+            data,
+            periods=result.periods or None,
+            scope_columns=connector.scope_columns,
+            full_extract=full_extract,
         )
         for table, data in result.tables.items()
     }
 
 
-def _structure_plan(result: ParseResult):
+def _structure_plan(result: ParseResult, full_extract: bool):
     if "structures" not in result.tables:
         return None
     from capsante.structures.services import plan_sync
 
-    return plan_sync(result.tables["structures"])
+    return plan_sync(result.tables["structures"], full_extract=full_extract)
+
+
+def _removals(diffs: dict[str, DiffCounts], plan) -> list[str]:
+    """What the import would take away, in words, the establishments by name."""
+    if plan is not None and plan[2]:
+        return [
+            f"{s.name} (FINESS {s.finess_et}, {s.departement_code})"
+            for s in sorted(plan[2], key=lambda s: (s.departement_code, s.name))
+        ][:MAX_REMOVALS_SHOWN]
+    keys = [
+        f"{contract.table(table).title} : {key}"
+        for table, d in diffs.items()
+        for key in d.removed_keys
+    ]
+    return keys[:MAX_REMOVALS_SHOWN]
+
+
+def _excessive_removal(diffs: dict[str, DiffCounts]) -> str:
+    """A French sentence when the import would remove more than the allowed share of a table."""
+    limit = settings.IMPORT_MAX_REMOVED_SHARE
+    for table, d in diffs.items():
+        # A handful of rows is ordinary churn (a count by status that drops to nothing);
+        # the guard is for a partial file sent in place of a full one.
+        if d.removed >= settings.IMPORT_MIN_REMOVALS_CHECKED and d.removed / d.staged > limit:
+            share = 100 * d.removed / d.staged
+            return (
+                f"Cet import retirerait {formats.number(d.removed)} des "
+                f"{formats.number(d.staged)} lignes de la table « {contract.table(table).title} » "
+                f"({formats.percent(share, 0)}, au-delà des {formats.percent(100 * limit, 0)} "
+                "admis sans confirmation). Vérifiez la liste des retraits ; si le fichier est bien "
+                "complet, relancez l'import en confirmant les retraits."
+            )
+    return ""
 
 
 def _finish(record: ImportRecord, status: str, started: float, message: str = "") -> ImportRecord:
@@ -149,7 +222,7 @@ def run_import(
         record.file_hash, record.file_size = file_digest(path), path.stat().st_size
         reporter = _RecordProgress(record, progress)
         reporter("lecture et contrôle du fichier", 0, 3)
-        result = _parse(connector, path, reporter, options)
+        result = _parse(connector, path, reporter, options, record.file_name or path.name)
         reporter("comparaison avec les données en place", 1, 3)
         _copy_counts(record, result)
         if not result.ok:
@@ -160,13 +233,19 @@ def run_import(
                 f"Fichier refusé : {result.error_count} erreur(s). Rien n'a été importé.",
             )
         store = staging_store()
-        diffs = _diffs(store, result, connector)
-        plan = _structure_plan(result)
+        full_extract = bool(options.get("full_extract"))
+        diffs = _diffs(store, result, connector, full_extract)
+        plan = _structure_plan(result, full_extract)
         _count_changes(record, diffs, plan)
+        record.removals = _removals(diffs, plan)
+        too_many = _excessive_removal(diffs)
         if dry_run:
-            return _finish(
-                record, ImportStatus.DRY_RUN, started, "Simulation : rien n'a été écrit."
-            )
+            message = "Simulation : rien n'a été écrit."
+            if too_many and not options.get("confirm_removals"):
+                message += " " + too_many
+            return _finish(record, ImportStatus.DRY_RUN, started, message)
+        if too_many and not options.get("confirm_removals"):
+            return _finish(record, ImportStatus.REFUSED, started, too_many)
         if not (record.added or record.changed or record.removed):
             return _finish(
                 record,
@@ -175,7 +254,7 @@ def run_import(
                 "Aucun changement : ce fichier est déjà importé.",
             )
         reporter("écriture", 2, 3)
-        _write(store, result, plan, record, connector)
+        _write(store, result, plan, record, connector, full_extract)
         message = "Import terminé."
         try:
             after_import(record)
@@ -187,7 +266,9 @@ def run_import(
         return _finish(record, ImportStatus.FAILED, started, f"Échec technique : {exc}")
 
 
-def _parse(connector, path: Path, progress: Progress, options: dict[str, Any]) -> ParseResult:
+def _parse(
+    connector, path: Path, progress: Progress, options: dict[str, Any], name: str
+) -> ParseResult:
     """Call the parser with what it accepts: our options, progress, and the known communes."""
     accepted = inspect.signature(connector.parse).parameters
     kwargs = {key: value for key, value in options.items() if key in connector.options}
@@ -199,7 +280,7 @@ def _parse(connector, path: Path, progress: Progress, options: dict[str, Any]) -
         communes = set(Territory.objects.filter(level=Level.COMMUNE).values_list("code", flat=True))
         if communes:
             kwargs["known_communes"] = communes
-    return connector.parse(path, name=path.name, **kwargs)
+    return connector.parse(path, name=name, **kwargs)
 
 
 def _copy_counts(record: ImportRecord, result: ParseResult) -> None:
@@ -235,14 +316,22 @@ def _count_changes(record: ImportRecord, diffs: dict[str, DiffCounts], plan) -> 
         record.removed = max(record.removed, len(to_remove))
 
 
-def _write(store: StagingStore, result: ParseResult, plan, record: ImportRecord, connector) -> None:
+def _write(
+    store: StagingStore, result: ParseResult, plan, record: ImportRecord, connector, full: bool
+) -> None:
     with transaction.atomic(), _staging_transaction(store, list(result.tables)):
         if plan is not None:
             from capsante.structures.services import apply_sync
 
             apply_sync(plan, record)
         for table, data in result.tables.items():
-            store.write(table, data, result.periods or None, scope_columns=connector.scope_columns)
+            store.write(
+                table,
+                data,
+                result.periods or None,
+                scope_columns=connector.scope_columns,
+                full_extract=full,
+            )
 
 
 def after_import(record: ImportRecord) -> None:

@@ -26,6 +26,27 @@ DATA_FILE = "data.parquet"
 _TABLE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _PARTITION = re.compile(r"^period=([0-9]{4}-(?:0[1-9]|1[0-2]))$")
 _KEY_NULL = "\x00null"
+REMOVED_KEYS_SHOWN = 200
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which staged rows a write replaces: those sharing the new rows' values in `columns`
+    and, unless the file is a full extract, in the territory read from `coverage`."""
+
+    columns: tuple[str, ...] = ()
+    coverage: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.columns or self.coverage)
+
+    def keys(self, data: pa.Table) -> pa.Array:
+        parts = [pc.fill_null(pc.cast(data[c], pa.string()), _KEY_NULL) for c in self.columns]
+        if self.coverage:
+            parts.append(contract.coverage(data, self.coverage))
+        if len(parts) == 1:
+            return parts[0]
+        return pc.binary_join_element_wise(*parts, "\x1f")
 
 
 @dataclass(frozen=True)
@@ -36,6 +57,10 @@ class DiffCounts:
     changed: int
     removed: int
     unchanged: int
+    # Rows the source holds now in the partitions compared (the base of a removal share), and
+    # the keys of the first rows that would go, to list them before anything is written.
+    staged: int = 0
+    removed_keys: tuple[str, ...] = ()
 
     @property
     def is_noop(self) -> bool:
@@ -107,16 +132,18 @@ class StagingStore:
         periods: Iterable[str] | None = None,
         *,
         scope_columns: Sequence[str] | None = None,
+        full_extract: bool = False,
     ) -> WriteReport:
         """Stage ``data``: replace the whole table, or exactly the partitions ``periods``.
 
         ``periods`` defaults to the periods present in ``data``; a listed period without rows is
         emptied. With ``scope_columns`` (default: the contract's), rows of the replaced
         partitions whose scope values do not appear in ``data`` are kept, e.g. the INS counts of
-        the establishments this import does not cover.
+        the establishments this import does not cover. Unless ``full_extract``, the rows of the
+        territories the data does not cover (the contract's coverage column) are kept too.
         """
         data = _conform(table, data)
-        scope = _scope(table, scope_columns)
+        scope = _scope(table, scope_columns, full_extract)
         if not _partitioned(table):
             old = self.read(table) if scope else None
             merged = _keep_out_of_scope(old, data, scope)
@@ -125,7 +152,7 @@ class StagingStore:
         return self._write_partitions(table, data, _periods(data, periods), scope)
 
     def _write_partitions(
-        self, table: str, data: pa.Table, periods: list[str], scope: Sequence[str]
+        self, table: str, data: pa.Table, periods: list[str], scope: Scope
     ) -> WriteReport:
         files: list[Path] = []
         removed: list[str] = []
@@ -133,7 +160,9 @@ class StagingStore:
         for period in periods:
             new = data.filter(pc.equal(data["period"], period))
             old = self.read(table, [period]) if scope else None
-            merged = _keep_out_of_scope(old, new, scope)
+            # What the file covers is read from all its rows, so a listed month without rows
+            # is emptied for the territories (or establishments) the file is about.
+            merged = _keep_out_of_scope(old, new, scope, covered_by=data)
             directory = self.table_dir(table) / f"period={period}"
             if merged.num_rows == 0:
                 if _remove_partition(directory):
@@ -164,17 +193,17 @@ class StagingStore:
         periods: Iterable[str] | None = None,
         *,
         scope_columns: Sequence[str] | None = None,
+        full_extract: bool = False,
     ) -> DiffCounts:
         """Rows added / changed / removed if ``write`` were called with the same arguments."""
         new = _conform(table, new_rows)
         keys = list(key_columns or contract.table(table).key_columns)
-        scope = _scope(table, scope_columns)
+        scope = _scope(table, scope_columns, full_extract)
         if _partitioned(table):
             staged = self.read(table, _periods(new, periods))
         else:
             staged = self.read(table)
-        staged = _in_scope(staged, new, scope)
-        return _compare(staged, new, keys)
+        return _compare(_in_scope(staged, new, scope), new, keys, staged.num_rows)
 
     # -- helpers
 
@@ -222,10 +251,14 @@ def _with_period(data: pa.Table, period: str) -> pa.Table:
     return data.append_column("period", pa.array([period] * data.num_rows, pa.string()))
 
 
-def _scope(table: str, scope_columns: Sequence[str] | None) -> list[str]:
+def _scope(table: str, scope_columns: Sequence[str] | None, full_extract: bool = False) -> Scope:
+    known = contract.TABLES.get(table)
     if scope_columns is not None:
-        return list(scope_columns)
-    return list(contract.TABLES[table].scope_columns) if table in contract.TABLES else []
+        columns = tuple(scope_columns)
+    else:
+        columns = known.scope_columns if known else ()
+    coverage = None if full_extract or known is None else known.coverage_column
+    return Scope(columns, coverage)
 
 
 def _periods(data: pa.Table, periods: Iterable[str] | None) -> list[str]:
@@ -252,23 +285,23 @@ def _remove_partition(directory: Path) -> bool:
     return True
 
 
-def _scope_mask(staged: pa.Table, new: pa.Table, scope: Sequence[str]) -> pa.Array:
+def _scope_mask(staged: pa.Table, new: pa.Table, scope: Scope) -> pa.Array:
     """True for staged rows whose scope values appear in ``new``."""
     if not scope:
         return pa.array([True] * staged.num_rows, pa.bool_())
-    staged_key = _key(staged, scope)
-    new_key = pc.unique(_key(new, scope))
-    return pc.is_in(staged_key, value_set=new_key)
+    return pc.is_in(scope.keys(staged), value_set=pc.unique(scope.keys(new)))
 
 
-def _in_scope(staged: pa.Table, new: pa.Table, scope: Sequence[str]) -> pa.Table:
+def _in_scope(staged: pa.Table, new: pa.Table, scope: Scope) -> pa.Table:
     return staged.filter(_scope_mask(staged, new, scope)) if scope else staged
 
 
-def _keep_out_of_scope(old: pa.Table | None, new: pa.Table, scope: Sequence[str]) -> pa.Table:
+def _keep_out_of_scope(
+    old: pa.Table | None, new: pa.Table, scope: Scope, covered_by: pa.Table | None = None
+) -> pa.Table:
     if old is None or not scope or old.num_rows == 0:
         return new
-    kept = old.filter(pc.invert(_scope_mask(old, new, scope)))
+    kept = old.filter(pc.invert(_scope_mask(old, new if covered_by is None else covered_by, scope)))
     return pa.concat_tables([kept.select(new.column_names).cast(new.schema), new])
 
 
@@ -280,7 +313,7 @@ def _key(data: pa.Table, columns: Sequence[str]) -> pa.Array:
     return pc.binary_join_element_wise(*parts, "\x1f")
 
 
-def _compare(staged: pa.Table, new: pa.Table, keys: list[str]) -> DiffCounts:
+def _compare(staged: pa.Table, new: pa.Table, keys: list[str], held: int = 0) -> DiffCounts:
     values = [col for col in new.column_names if col not in keys]
     left = pa.table({"key": _key(new, keys), **{f"v_{c}": _key(new, [c]) for c in values}})
     right = pa.table({"key": _key(staged, keys), **{f"v_{c}": _key(staged, [c]) for c in values}})
@@ -294,9 +327,16 @@ def _compare(staged: pa.Table, new: pa.Table, keys: list[str]) -> DiffCounts:
     for col in values:
         differs = pc.or_(differs, pc.not_equal(joined[f"v_{col}"], joined[f"v_{col}__old"]))
     changed = pc.and_(both, pc.fill_null(differs, False))
+    removed = pc.and_(in_staged, pc.invert(in_new))
+    removed_keys = joined["key"].filter(removed).slice(0, REMOVED_KEYS_SHOWN).to_pylist()
     return DiffCounts(
         added=pc.sum(pc.and_(in_new, pc.invert(in_staged))).as_py() or 0,
         changed=pc.sum(changed).as_py() or 0,
-        removed=pc.sum(pc.and_(in_staged, pc.invert(in_new))).as_py() or 0,
+        removed=pc.sum(removed).as_py() or 0,
         unchanged=pc.sum(pc.and_(both, pc.invert(pc.fill_null(differs, False)))).as_py() or 0,
+        staged=max(held, staged.num_rows),
+        removed_keys=tuple(
+            " · ".join("—" if p == _KEY_NULL else p for p in k.split("\x1f"))
+            for k in sorted(removed_keys)
+        ),
     )

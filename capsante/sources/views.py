@@ -1,8 +1,6 @@
 import threading
-import uuid
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -15,7 +13,7 @@ from capsante.accounts import access
 
 from .forms import UploadForm
 from .models import ImportRecord
-from .services import known_sources, run_import
+from .services import known_sources, run_uploaded_import, save_upload
 
 
 def _require_reader(user):
@@ -80,12 +78,11 @@ def import_status(request, pk: int):
     )
 
 
-def _run_in_background(record_id: int, source: str, path: Path, dry_run: bool) -> None:
+def _run_in_background(record_id: int, path: Path) -> None:
     def work():
         close_old_connections()
         try:
-            record = ImportRecord.objects.get(pk=record_id)
-            run_import(source, path, user=record.user, dry_run=dry_run, record=record)
+            run_uploaded_import(record_id, path)
         finally:
             close_old_connections()
 
@@ -98,17 +95,19 @@ def upload(request):
         raise PermissionDenied("Seuls les administrateurs régionaux déposent des fichiers.")
     form = UploadForm(request.POST or None, request.FILES or None, sources=known_sources())
     if request.method == "POST" and form.is_valid():
-        upload_dir = Path(settings.DATA_DIR) / "uploads"
-        upload_dir.mkdir(parents=True, exist_ok=True)
         upload = form.cleaned_data["file"]
         safe_name = Path(upload.name).name
-        path = upload_dir / f"{uuid.uuid4().hex}_{safe_name}"
-        with path.open("wb") as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
+        path = save_upload(upload)
         options = {
             k: form.cleaned_data[k]
-            for k in ("finess_et", "period", "survey", "mapping")
+            for k in (
+                "finess_et",
+                "period",
+                "survey",
+                "mapping",
+                "full_extract",
+                "confirm_removals",
+            )
             if form.cleaned_data.get(k)
         }
         record = ImportRecord.objects.create(
@@ -116,10 +115,9 @@ def upload(request):
             file_name=safe_name,
             user=request.user,
             dry_run=form.cleaned_data["dry_run"],
-            upload=str(path),
             options=options,
         )
-        _run_in_background(record.pk, record.source, path, record.dry_run)
+        _run_in_background(record.pk, path)
         return redirect("sources:detail", pk=record.pk)
     return render(
         request,

@@ -51,8 +51,14 @@ def _wanted(row: dict[str, Any], communes: dict[str, int]) -> dict[str, Any]:
     return values
 
 
-def plan_sync(table: pa.Table) -> tuple[list[dict], list[tuple[Structure, dict]], list[Structure]]:
-    """What a FINESS import would add, change and deactivate, without writing anything."""
+def plan_sync(
+    table: pa.Table, *, full_extract: bool = False
+) -> tuple[list[dict], list[tuple[Structure, dict]], list[Structure]]:
+    """What a FINESS import would add, change and deactivate, without writing anything.
+
+    Only the establishments of the départements the file covers can be deactivated, unless the
+    file is declared a full extract.
+    """
     communes = dict(Territory.objects.filter(level=Level.COMMUNE).values_list("code", "pk"))
     existing = {s.finess_et: s for s in Structure.objects.all()}
     to_add, to_change = [], []
@@ -66,7 +72,12 @@ def plan_sync(table: pa.Table) -> tuple[list[dict], list[tuple[Structure, dict]]
             to_add.append({"finess_et": finess, **wanted})
         elif any(getattr(current, f) != v for f, v in wanted.items()):
             to_change.append((current, wanted))
-    to_remove = [s for f, s in existing.items() if f not in seen and s.active]
+    covered = {row.get("departement_code") or "" for row in table.to_pylist()}
+    to_remove = [
+        s
+        for f, s in existing.items()
+        if f not in seen and s.active and (full_extract or s.departement_code in covered)
+    ]
     return to_add, to_change, to_remove
 
 

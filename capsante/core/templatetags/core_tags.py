@@ -1,5 +1,7 @@
 from django import template
 
+from capsante.core import formats
+
 register = template.Library()
 
 
@@ -11,28 +13,13 @@ def person(user, fallback: str = "—") -> str:
     return user.get_full_name() or user.get_username()
 
 
-MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
-
-
 @register.filter
 def month(period: str | None) -> str:
     """'2026-10' as people say it: 'octobre 2026'."""
-    if not period or len(period) != 7 or period[4] != "-":
-        return period or "—"
-    year, number = period[:4], period[5:]
-    if not (year.isdigit() and number.isdigit() and 1 <= int(number) <= 12):
-        return period
-    return f"{MONTHS[int(number) - 1]} {year}"
+    return formats.month(period)
+
+
+@register.filter
+def fr_number(value, digits: int = 0) -> str:
+    """12345.6 → '12 345,6' (narrow no-break space, decimal comma)."""
+    return formats.number(value, int(digits))

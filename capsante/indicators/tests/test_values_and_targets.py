@@ -91,7 +91,7 @@ def _growth(start: float, step: float, months: int) -> dict:
 
 @pytest.mark.django_db
 def test_status_is_computed_and_owners_are_told_when_it_worsens(
-    geography, staging, personas, settings
+    geography, staging, personas, settings, django_capture_on_commit_callbacks
 ):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     services.sync_catalogue()
@@ -111,7 +111,8 @@ def test_status_is_computed_and_owners_are_told_when_it_worsens(
     )  # flat at 12 %
     changes = services.assess_targets(indicators=[indicator], as_of="2025-06")
     assert changes == []  # staging changed, but values only change through a computation
-    services.compute_and_store(codes=["MES_ACTIVATION"], as_of="2025-06")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.compute_and_store(codes=["MES_ACTIVATION"], as_of="2025-06")
     target.refresh_from_db()
     assert target.status == "hors_trajectoire"
     recipients = {r for m in mail.outbox for r in m.to}
@@ -236,7 +237,9 @@ def test_manual_entry_through_the_pages(geography, staging, personas, client):
 
 
 @pytest.mark.django_db
-def test_the_structures_behind_a_structure_based_indicator_are_listed(geography, staging, client):
+def test_the_structures_behind_a_structure_based_indicator_are_listed_to_partners_in_scope(
+    geography, staging, client, personas
+):
     from capsante.sources.contract import table
     from capsante.structures.models import Structure
 
@@ -266,7 +269,23 @@ def test_the_structures_behind_a_structure_based_indicator_are_listed(geography,
         ),
     )
     services.compute_and_store(codes=["INS_QUALIFICATION"])
-    page = client.get("/indicateurs/INS_QUALIFICATION/departement/72/").content.decode()
+    url = "/indicateurs/INS_QUALIFICATION/departement/72/"
+    commune_url = "/indicateurs/INS_QUALIFICATION/commune/72154/"
+    # Anonymous visitors and partners of another département: the aggregate, no establishment.
+    for who in (None, "dt53_editor"):
+        client.logout()
+        if who:
+            client.force_login(personas[who])
+        page = client.get(url).content.decode()
+        assert "60,0 %" in page  # Sarthe: 90 qualified of 150
+        assert "CH 720000033" not in page and "720000025" not in page
+        assert "réservé aux partenaires" in page
+        commune = client.get(commune_url).content.decode()
+        assert "réservé aux partenaires" in commune and "0,0 %" not in commune
+        for card_page in ("/indicateurs/territoire/commune/72154/",):
+            assert "0,0 %" not in client.get(card_page).content.decode()
+    client.force_login(personas["elected_reader"])  # a reader whose scope is Sarthe
+    page = client.get(url).content.decode()
     assert "Les structures derrière ce chiffre" in page
     first, second = page.index("CH 720000033"), page.index("CH 720000025")
     assert first < second  # the one furthest from qualifying comes first
@@ -292,3 +311,62 @@ def test_a_full_recompute_retires_values_no_longer_produced_but_keeps_them_reada
     )
     assert not old.is_current and old.numerator == 960
     assert value("MES_ACTIVATION", geography["sarthe"], "2025-02").numerator == 960
+
+
+@pytest.mark.django_db
+def test_a_month_that_comes_back_after_being_retired_gets_the_next_version(geography, staging):
+    stage_mes(staging, {"2025-01": SARTHE, "2025-02": SARTHE})
+    services.compute_and_store(codes=["MES_ACTIVATION"])
+    # A corrected file empties February: the full recompute retires its figures…
+    empty = {"period": [], "commune_code": [], "beneficiaries": [], "activated": []}
+    StagingStore(staging).write(
+        "am_mes_activations",
+        pa.table({**empty, "with_document": []}),
+        periods=["2025-02"],
+        full_extract=True,
+    )
+    services.compute_and_store(codes=["MES_ACTIVATION"])
+    assert not IndicatorValue.objects.filter(
+        indicator__code="MES_ACTIVATION", period="2025-02", is_current=True
+    ).exists()
+    # …and when February comes back, its figures follow the retired version instead of failing.
+    stage_mes(staging, {"2025-01": SARTHE, "2025-02": dict(SARTHE, **{"72003": (20, 100)})})
+    services.compute_and_store(codes=["MES_ACTIVATION"])
+    versions = services.versions(
+        Indicator.objects.get(code="MES_ACTIVATION"), geography["sarthe"], "2025-02"
+    )
+    assert [(v.version, v.is_current, v.numerator) for v in versions] == [
+        (2, True, 970),
+        (1, False, 960),
+    ]
+
+
+@pytest.mark.django_db
+def test_a_recompute_does_not_replace_a_value_validated_by_two_people(geography, staging, personas):
+    stage_mes(staging, {"2025-01": SARTHE})
+    services.compute_and_store(codes=["MES_ACTIVATION"])
+    indicator = Indicator.objects.get(code="MES_ACTIVATION")
+    entry = services.propose_manual_value(
+        personas["dt72_editor"],
+        indicator,
+        geography["sarthe"],
+        "2025-01",
+        81.5,
+        "Courrier de la CPAM du 3 février",
+    )
+    services.review_manual_value(personas["ars_admin"], entry, accept=True)
+    stage_mes(staging, {"2025-01": dict(SARTHE, **{"72003": (40, 100)})})
+    run = services.compute_and_store(codes=["MES_ACTIVATION"], periods=["2025-01"])
+    in_force = value("MES_ACTIVATION", geography["sarthe"])
+    assert in_force.manual_entry == entry and in_force.value == 81.5
+    assert run.held_by_manual == 1
+    versions = services.versions(indicator, geography["sarthe"], "2025-01")
+    assert [(v.version, v.is_current, v.manual_entry_id) for v in versions] == [
+        (3, False, None),  # what the computation now says, kept beside the validated figure
+        (2, True, entry.pk),
+        (1, False, None),
+    ]
+    assert versions[0].numerator == 990
+    # Saying the same thing again adds nothing.
+    again = services.compute_and_store(codes=["MES_ACTIVATION"], periods=["2025-01"])
+    assert again.held_by_manual == 0 and again.new_versions == 0

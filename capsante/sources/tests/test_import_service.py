@@ -10,7 +10,6 @@ from capsante.sources import registry
 from capsante.sources.models import ImportRecord, ImportStatus
 from capsante.sources.services import run_import, staging_store
 from capsante.structures.models import Structure
-from capsante.territories.models import Level, Territory
 
 CONNECTORS = Path(__file__).resolve().parents[1] / "connectors"
 SAMPLES = {
@@ -38,27 +37,6 @@ OPTIONS = {
 def staging(settings, tmp_path):
     settings.STAGING_DIR = tmp_path / "staging"
     return settings.STAGING_DIR
-
-
-def _communes_of(source: str, path: Path) -> set[str]:
-    """The commune codes a sample refers to, read by the parser itself without the check."""
-    result = registry.get(source).parse(path, name=path.name)
-    codes: set[str] = set()
-    for data in result.tables.values():
-        if "commune_code" in data.column_names:
-            codes |= {c for c in data.column("commune_code").to_pylist() if c}
-    return codes
-
-
-@pytest.fixture
-def communes_for(db):
-    def make(source: str, path: Path) -> None:
-        for code in _communes_of(source, path):
-            Territory.objects.get_or_create(
-                level=Level.COMMUNE, code=code, defaults={"name": f"Commune {code}"}
-            )
-
-    return make
 
 
 @pytest.mark.django_db

@@ -98,3 +98,71 @@ def test_identity_imports_leave_only_counts(settings, tmp_path, geography):
     stored = _database_text() + staged
     leaked = sorted(s for s in secrets if s in stored)
     assert leaked == []
+
+
+def _files_text(root: Path) -> str:
+    """Everything under a directory as text: Parquet decoded, every other file read raw."""
+    chunks = []
+    for path in root.rglob("*"):
+        if not path.is_file():
+            continue
+        if path.suffix == ".parquet":
+            chunks.append(_staging_text(path.parent))
+        else:
+            chunks.append(path.read_bytes().decode("latin-1"))
+    return "\n".join(chunks)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("sample", "fields", "outcome"),
+    [
+        (FHIR, {"source": "ins-fhir", "period": "2025-04"}, ImportStatus.IMPORTED),
+        (HL7, {"source": "ins-hl7", "finess_et": "720000025"}, ImportStatus.IMPORTED),
+        (NDJSON, {"source": "ins-fhir"}, ImportStatus.REFUSED),  # no establishment: refused
+    ],
+    ids=["fhir-accepted", "hl7-accepted", "ndjson-refused"],
+)
+def test_an_identity_file_uploaded_through_the_web_leaves_no_identity_on_disk(
+    client, personas, settings, tmp_path, caplog, sample, fields, outcome
+):
+    import logging
+    import time
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from capsante.sources.models import ImportRecord
+
+    data = tmp_path / "data"
+    settings.DATA_DIR = data
+    settings.STAGING_DIR = data / "staging"
+    settings.UPLOAD_TEMP_DIR = data / "tmp"
+    settings.FILE_UPLOAD_TEMP_DIR = str(data / "tmp")
+    (data / "tmp").mkdir(parents=True)
+    # Django itself writes the upload to a temporary file above this size: make it always do so.
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0
+    settings.RECOMPUTE_AFTER_IMPORT = False
+    caplog.set_level(logging.DEBUG)
+    client.force_login(personas["ars_admin"])
+    # A demo persona may share a first name with a patient of the samples: only what the
+    # upload adds counts.
+    secrets = {s for s in _secrets() if s not in _database_text()}
+    assert len(secrets) >= 10
+    response = client.post(
+        "/imports/deposer/",
+        {**fields, "file": SimpleUploadedFile(sample.name, sample.read_bytes())},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    record_id = int(response["Location"].rstrip("/").split("/")[-1])
+    deadline = time.monotonic() + 60
+    while not (record := ImportRecord.objects.get(pk=record_id)).finished:
+        assert time.monotonic() < deadline, "import still running"
+        time.sleep(0.1)
+    assert record.status == outcome, (record.message, record.errors[:2])
+    # Provenance stays: the file's name, size and hash.
+    assert record.file_name == sample.name
+    assert record.file_size == sample.stat().st_size and len(record.file_hash) == 64
+    assert list((data / "tmp").iterdir()) == []
+    stored = _files_text(data) + _database_text() + caplog.text
+    leaked = sorted(s for s in secrets if s in stored)
+    assert leaked == []

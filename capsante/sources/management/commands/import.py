@@ -21,6 +21,17 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="Montre ce qui changerait, sans rien écrire"
         )
         parser.add_argument(
+            "--full-extract",
+            action="store_true",
+            help="Le fichier remplace toutes les données de la source (sinon seuls les "
+            "départements ou régions qu'il couvre)",
+        )
+        parser.add_argument(
+            "--confirm-removals",
+            action="store_true",
+            help="Accepte un import qui retirerait plus de 10 %% des lignes d'une source",
+        )
+        parser.add_argument(
             "--finess-et", help="INS : établissement émetteur, si le fichier ne le dit pas"
         )
         parser.add_argument("--period", help="INS : mois AAAA-MM, si le fichier ne le dit pas")
@@ -33,7 +44,11 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"Fichier introuvable : {path}")
-        extra = {key: options[key] for key in ("finess_et", "period", "survey") if options.get(key)}
+        extra = {
+            key: options[key]
+            for key in ("finess_et", "period", "survey", "full_extract", "confirm_removals")
+            if options.get(key)
+        }
         if options.get("mapping"):
             extra["mapping"] = json.loads(Path(options["mapping"]).read_text(encoding="utf-8"))
         bar = tqdm(
@@ -49,6 +64,10 @@ class Command(BaseCommand):
             options["source"], path, dry_run=options["dry_run"], progress=progress, options=extra
         )
         bar.close()
+        if record.removals and record.removed:
+            self.stdout.write(f"Retraits ({record.removed}, les {len(record.removals)} premiers) :")
+            for removal in record.removals:
+                self.stdout.write(f"  - {removal}")
         if record.status in (ImportStatus.REFUSED, ImportStatus.FAILED):
             for error in record.errors:
                 sys.stderr.write(_error_line(error) + "\n")

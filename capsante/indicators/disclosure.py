@@ -1,0 +1,39 @@
+"""What of an indicator each reader may see.
+
+A figure counted establishment by establishment (a structure-based indicator) says something
+about named establishments once it is broken down finely enough: a commune with one hospital
+shows that hospital's cyber-crisis exercise. Unless its definition declares the detail public
+(`detail_public: true`, e.g. the MSSanté directory, which is open data), such an indicator is
+published to everyone at département and région level only; the finer levels and the list of
+establishments behind a figure are for partners whose scope holds the territory.
+"""
+
+from capsante.accounts import access
+from capsante.territories.models import Level, Territory
+
+from .models import Indicator
+
+PUBLIC_LEVELS = frozenset({Level.REGION, Level.DEPARTEMENT})
+WITHHELD = "réservé aux partenaires"
+WITHHELD_REASON = (
+    "Ce chiffre porte sur peu d’établissements nommés : il est publié à l’échelle du département "
+    "et de la région ; le détail est réservé aux partenaires dont le périmètre couvre le territoire."
+)
+
+
+def protects_establishments(indicator: Indicator) -> bool:
+    return indicator.grain == "structure" and not indicator.detail_public
+
+
+def sees_establishments(user, indicator: Indicator, territory: Territory) -> bool:
+    """Whether the list of establishments behind the figure, with theirs, may be shown."""
+    return not protects_establishments(indicator) or access.in_scope(user, territory)
+
+
+def withholds(user, indicator: Indicator, territory: Territory) -> bool:
+    """Whether the figure of this territory must not be shown to this reader at all."""
+    return (
+        protects_establishments(indicator)
+        and territory.level not in PUBLIC_LEVELS
+        and not access.in_scope(user, territory)
+    )

@@ -1,0 +1,11 @@
+from django.core.management.base import BaseCommand
+
+from capsante.outbox.services import deliver_pending
+
+
+class Command(BaseCommand):
+    help = "Renvoie les courriels restés en attente après un échec du serveur de messagerie."
+
+    def handle(self, *args, **options):
+        sent, failed = deliver_pending()
+        self.stdout.write(f"{sent} courriel(s) envoyé(s), {failed} toujours en échec.")
