@@ -31,7 +31,9 @@ class Indicator(models.Model):
     detail_public = models.BooleanField(
         _("détail par établissement public"),
         default=False,
-        help_text=_("Sinon, le détail sous le département est réservé aux partenaires du territoire."),
+        help_text=_(
+            "Sinon, le détail sous le département est réservé aux partenaires du territoire."
+        ),
     )
     definition_version = models.PositiveIntegerField(_("version de la définition"), default=1)
     doc = models.CharField(_("documentation"), max_length=300, blank=True)

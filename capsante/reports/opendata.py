@@ -382,9 +382,7 @@ def value_rows():
         )
     )
     # Figures about a few named establishments are open at département and région level only.
-    protected = {
-        i.code for i in Indicator.objects.all() if disclosure.protects_establishments(i)
-    }
+    protected = {i.code for i in Indicator.objects.all() if disclosure.protects_establishments(i)}
     for (
         code,
         level,
