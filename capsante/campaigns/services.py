@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from capsante.accounts import access
 from capsante.sources.staging import StagingStore
 from capsante.structures.models import Structure
 from capsante.territories.services import communes_of
@@ -298,3 +299,45 @@ def campaigns_progress(territory, start: dt.date, end: dt.date) -> list[dict]:
             }
         )
     return rows
+
+
+# --- Who reads and changes what (rules in accounts.access) ----------------------------------
+
+
+def campaigns_for_user(user) -> QuerySet[Campaign]:
+    """Campaigns are working tools: partners see those whose territory meets their scope."""
+    return Campaign.objects.select_related("territory__parent").filter(
+        access.overlapping_scope_q(user, "territory")
+    )
+
+
+def campaign_for_user(user, slug: str) -> Campaign:
+    campaign = campaigns_for_user(user).filter(slug=slug).first()
+    if campaign is None:
+        raise access.not_found("Campagne introuvable")
+    return campaign
+
+
+def followups_for_user(user, campaign: Campaign) -> QuerySet[FollowUp]:
+    """The follow-ups of the structures located in the user's scope."""
+    followups = campaign.followups.all()
+    if access.in_scope(user, campaign.territory):
+        return followups  # the whole campaign lies within the scope: no filter to pay for
+    return followups.filter(access.within_scope_q(user, "structure__commune"))
+
+
+def followup_for_contributor(user, campaign: Campaign, finess_et: str) -> FollowUp:
+    """A follow-up the user may update: 404 outside their scope, 403 without a contributing role."""
+    followup = (
+        followups_for_user(user, campaign)
+        .select_related("structure__commune", "stage")
+        .filter(structure__finess_et=finess_et)
+        .first()
+    )
+    if followup is None:
+        raise access.not_found("Structure introuvable dans votre périmètre")
+    access.require(
+        access.can_contribute(user, followup.structure.commune),
+        "Votre rôle ne permet pas de mettre à jour le suivi des structures.",
+    )
+    return followup

@@ -5,7 +5,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from capsante.accounts import access
 from capsante.core.maps import MapShape, svg_map
 from capsante.core.redirects import safe_next
 from capsante.indicators.exports import table_response
@@ -29,7 +28,7 @@ def _crumbs(campaign=None, *tail):
 
 @login_required
 def campaign_list(request):
-    campaigns = access.campaigns_for_user(request.user)
+    campaigns = services.campaigns_for_user(request.user)
     return render(
         request,
         "campaigns/list.html",
@@ -43,8 +42,8 @@ def campaign_list(request):
 
 @login_required
 def board(request, slug: str):
-    campaign = access.campaign_for_user(request.user, slug)
-    followups = access.followups_for_user(request.user, campaign)
+    campaign = services.campaign_for_user(request.user, slug)
+    followups = services.followups_for_user(request.user, campaign)
     funnel = services.funnel(campaign, followups)
     colours = {
         c.stage.order: STAGE_COLOURS[min(i, len(STAGE_COLOURS) - 1)] for i, c in enumerate(funnel)
@@ -124,12 +123,12 @@ def _points(campaign, followups, colours):
 
 @login_required
 def calls(request, slug: str):
-    campaign = access.campaign_for_user(request.user, slug)
+    campaign = services.campaign_for_user(request.user, slug)
     form = CallListFilter(request.GET or None, campaign=campaign)
     filters = form.cleaned_data if form.is_valid() else {}
     rows = services.call_list(
         campaign,
-        access.followups_for_user(request.user, campaign),
+        services.followups_for_user(request.user, campaign),
         stage=filters.get("stage", ""),
         query=filters.get("q", ""),
         no_mss_only=filters.get("no_mss", False),
@@ -203,8 +202,8 @@ def calls(request, slug: str):
 
 @login_required
 def followup(request, slug: str, finess: str):
-    campaign = access.campaign_for_user(request.user, slug)
-    item = access.followup_for_contributor(request.user, campaign, finess)
+    campaign = services.campaign_for_user(request.user, slug)
+    item = services.followup_for_contributor(request.user, campaign, finess)
     return render(
         request,
         "campaigns/followup.html",
@@ -226,8 +225,8 @@ def followup(request, slug: str, finess: str):
 @login_required
 @require_POST
 def move(request, slug: str, finess: str):
-    campaign = access.campaign_for_user(request.user, slug)
-    item = access.followup_for_contributor(request.user, campaign, finess)
+    campaign = services.campaign_for_user(request.user, slug)
+    item = services.followup_for_contributor(request.user, campaign, finess)
     form = MoveForm(request.POST, campaign=campaign)
     if form.is_valid():
         services.move(
@@ -249,8 +248,8 @@ def move(request, slug: str, finess: str):
 @login_required
 @require_POST
 def contact(request, slug: str, finess: str):
-    campaign = access.campaign_for_user(request.user, slug)
-    item = access.followup_for_contributor(request.user, campaign, finess)
+    campaign = services.campaign_for_user(request.user, slug)
+    item = services.followup_for_contributor(request.user, campaign, finess)
     form = ContactForm(request.POST)
     if form.is_valid():
         services.log_contact(item, request.user, **form.cleaned_data)

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from capsante.accounts.admin_access import ScopedAdmin
+
 from . import models
 
 
@@ -19,22 +21,23 @@ class DecisionInline(admin.StackedInline):
 
 
 @admin.register(models.Committee)
-class CommitteeAdmin(SimpleHistoryAdmin):
+class CommitteeAdmin(ScopedAdmin, SimpleHistoryAdmin):
     list_display = ["name", "territory"]
-    autocomplete_fields = ["territory"]
     filter_horizontal = ["organisations"]
     inlines = [MeetingInline]
 
 
 @admin.register(models.Meeting)
-class MeetingAdmin(SimpleHistoryAdmin):
+class MeetingAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    scope_path = "committee__territory"
     list_display = ["committee", "date", "place"]
     list_filter = ["committee__territory"]
     inlines = [DecisionInline]
 
 
 @admin.register(models.Decision)
-class DecisionAdmin(SimpleHistoryAdmin):
+class DecisionAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    scope_path = "meeting__committee__territory"
     list_display = ["text", "owner", "due_date", "status", "meeting"]
     list_filter = ["status"]
     raw_id_fields = ["action", "meeting", "followed_up_at"]

@@ -5,9 +5,10 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import QuerySet
 
+from capsante.accounts import access
 from capsante.roadmaps.models import Action, ActionStatus, Objective
 from capsante.roadmaps.services import update_action
-from capsante.territories.models import Territory
+from capsante.territories.models import Level, Territory
 
 from .models import OPEN_STATUSES, Committee, Decision, Meeting
 
@@ -109,3 +110,52 @@ def is_late(decision: Decision, on: dt.date) -> bool:
 
 
 __all__ = ["OPEN_STATUSES", "add_decision", "create_meeting", "decision_to_action"]
+
+
+# --- Who reads and changes what (rules in accounts.access) ----------------------------------
+
+
+def committees_for_user(user) -> QuerySet[Committee]:
+    """Committees are internal to the partners: those whose scope overlaps the territory."""
+    return Committee.objects.filter(access.overlapping_scope_q(user, "territory"))
+
+
+def committee_for_user(user, pk: int) -> Committee:
+    committee = committees_for_user(user).select_related("territory").filter(pk=pk).first()
+    if committee is None:
+        raise access.not_found("Comité introuvable")
+    return committee
+
+
+def committee_for_editor(user, pk: int) -> Committee:
+    """A committee whose meetings and decisions the user may record; 404 / 403 otherwise."""
+    committee = committee_for_user(user, pk)
+    access.require(
+        access.can_edit(user, committee.territory),
+        "Vous ne pouvez pas modifier les comités de ce territoire.",
+    )
+    return committee
+
+
+def meeting_for_user(user, pk: int, edit: bool = False) -> Meeting:
+    """A meeting the user may read (or, with `edit`, change); 404 / 403 otherwise."""
+    meeting = (
+        Meeting.objects.select_related("committee__territory")
+        .filter(pk=pk, committee__in=committees_for_user(user))
+        .first()
+    )
+    if meeting is None:
+        raise access.not_found("Réunion introuvable")
+    if edit:
+        access.require(
+            access.can_edit(user, meeting.committee.territory),
+            "Vous ne pouvez pas modifier les comités de ce territoire.",
+        )
+    return meeting
+
+
+def editable_territories(user) -> QuerySet[Territory]:
+    """Where the user may create a committee: régions and départements they edit."""
+    return access.territories_where(
+        user, access.EDIT_ROLES, [Level.REGION, Level.DEPARTEMENT]
+    ).order_by("level", "code")

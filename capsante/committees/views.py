@@ -8,36 +8,31 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from capsante.accounts import access
 from capsante.roadmaps.models import Roadmap
-from capsante.territories.models import Level, Territory
 
 from . import services
 from .forms import CommitteeForm, DecisionForm, FollowUpForm, MeetingForm
-from .models import Committee, Decision
+from .models import Decision
 
 
 def _crumbs(*tail):
     return [("Comités", reverse("committees:list") if tail else None), *tail]
 
 
-def _editable_territories(user):
-    candidates = Territory.objects.filter(level__in=[Level.REGION, Level.DEPARTEMENT])
-    return Territory.objects.filter(
-        pk__in=[t.pk for t in candidates if access.can_edit(user, t)]
-    ).order_by("level", "code")
-
-
 @login_required
 def committee_list(request):
-    if not access.can_read_committees(request.user):
-        raise Http404("Comités introuvables")
-    committees = Committee.objects.select_related("territory").prefetch_related("meetings")
+    access.require_partner(request.user)
+    committees = (
+        services.committees_for_user(request.user)
+        .select_related("territory")
+        .prefetch_related("meetings")
+    )
     return render(
         request,
         "committees/list.html",
         {
             "title": "Comités",
             "committees": committees,
-            "can_create": _editable_territories(request.user).exists(),
+            "can_create": services.editable_territories(request.user).exists(),
             "breadcrumb": _crumbs(),
         },
     )
@@ -46,9 +41,8 @@ def committee_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def committee_create(request):
-    territories = _editable_territories(request.user)
-    if not territories.exists():
-        raise Http404("Aucun territoire modifiable")
+    territories = services.editable_territories(request.user)
+    access.require(territories.exists(), "Votre rôle ne permet pas de créer un comité.")
     form = CommitteeForm(request.POST or None, territories=territories)
     if request.method == "POST" and form.is_valid():
         committee = form.save()
@@ -68,7 +62,7 @@ def committee_create(request):
 
 @login_required
 def committee_detail(request, pk: int):
-    committee = access.committee_for_user(request.user, pk)
+    committee = services.committee_for_user(request.user, pk)
     meetings = committee.meetings.prefetch_related("decisions")
     open_decisions = [
         d
@@ -95,7 +89,7 @@ def committee_detail(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_create(request, pk: int):
-    committee = access.committee_for_editor(request.user, pk)
+    committee = services.committee_for_editor(request.user, pk)
     form = MeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         meeting = services.create_meeting(committee, **form.cleaned_data)
@@ -120,7 +114,7 @@ def meeting_create(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_edit(request, pk: int):
-    meeting = access.meeting_for_user(request.user, pk, edit=True)
+    meeting = services.meeting_for_user(request.user, pk, edit=True)
     form = MeetingForm(request.POST or None, instance=meeting)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -150,7 +144,7 @@ def _roadmap_objectives(territory):
 
 @login_required
 def meeting_detail(request, pk: int):
-    meeting = access.meeting_for_user(request.user, pk)
+    meeting = services.meeting_for_user(request.user, pk)
     committee = meeting.committee
     can_edit = access.can_edit(request.user, committee.territory)
     to_follow = services.decisions_to_follow(meeting)
@@ -181,7 +175,7 @@ def meeting_detail(request, pk: int):
 @login_required
 @require_POST
 def decision_add(request, pk: int):
-    meeting = access.meeting_for_user(request.user, pk, edit=True)
+    meeting = services.meeting_for_user(request.user, pk, edit=True)
     form = DecisionForm(request.POST, objectives=_roadmap_objectives(meeting.committee.territory))
     if form.is_valid():
         data = form.cleaned_data
@@ -197,7 +191,7 @@ def decision_add(request, pk: int):
 @login_required
 @require_POST
 def decision_follow_up(request, pk: int, decision_pk: int):
-    meeting = access.meeting_for_user(request.user, pk, edit=True)
+    meeting = services.meeting_for_user(request.user, pk, edit=True)
     decision = Decision.objects.select_related("meeting", "action").filter(pk=decision_pk).first()
     if decision is None or decision.meeting.committee_id != meeting.committee_id:
         raise Http404("Décision introuvable")

@@ -1,7 +1,7 @@
 from django.shortcuts import render
 from django.urls import reverse
 
-from capsante.accounts import access
+from capsante.roadmaps.services import visible_roadmaps
 from capsante.territories.models import Level, Territory
 
 from .maps import MapShape, svg_map
@@ -11,9 +11,7 @@ OVERSEAS_PREFIX = "97"
 
 def home(request):
     roadmaps = (
-        access.visible_roadmaps(request.user)
-        .select_related("territory")
-        .order_by("territory__code")
+        visible_roadmaps(request.user).select_related("territory").order_by("territory__code")
     )
     with_roadmap = {r.territory_id: r for r in roadmaps}
     departements = Territory.objects.filter(level=Level.DEPARTEMENT).exclude(

@@ -9,11 +9,13 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from capsante import engine
+from capsante.accounts import access
+from capsante.accounts.models import Profile
 from capsante.engine import status as engine_status
 from capsante.outbox.services import queue_mail
 from capsante.territories.models import Level, Territory
@@ -457,11 +459,8 @@ def _details(assessment) -> dict:
 
 def objective_owners(target: Target) -> list:
     """Users who steer the roadmap objective the indicator belongs to: editors of the territory."""
-    from capsante.accounts.access import can_edit
-    from capsante.accounts.models import Profile
-
     profiles = Profile.objects.select_related("user", "scope").filter(user__is_active=True)
-    return [p.user for p in profiles if p.user.email and can_edit(p.user, target.territory)]
+    return [p.user for p in profiles if p.user.email and access.can_edit(p.user, target.territory)]
 
 
 def notify_worsened(change: StatusChange) -> int:
@@ -495,10 +494,10 @@ def propose_manual_value(
     numerator=None,
     denominator=None,
 ) -> ManualEntry:
-    from capsante.accounts.access import can_contribute
-
-    if not can_contribute(user, territory):
-        raise PermissionDenied("Vous ne pouvez pas saisir de valeur pour ce territoire.")
+    access.require(
+        access.can_contribute(user, territory),
+        "Vous ne pouvez pas saisir de valeur pour ce territoire.",
+    )
     try:
         dt.datetime.strptime(period, "%Y-%m")
     except ValueError as exc:
@@ -517,19 +516,35 @@ def propose_manual_value(
     )
 
 
+def entries_for_user(user):
+    """Manual entries of the territories in the user's scope."""
+    access.require_partner(user)
+    return access.within_scope(user, ManualEntry.objects.all(), "territory")
+
+
+def entry_for_user(user, pk: int) -> ManualEntry:
+    entry = entries_for_user(user).select_related("territory").filter(pk=pk).first()
+    if entry is None:
+        raise access.not_found("Saisie introuvable")
+    return entry
+
+
+def review_refusal(user, entry: ManualEntry) -> str:
+    """Why this user may not review this entry ("" if they may): the four-eyes rule, once."""
+    if entry.proposed_by_id == user.pk:
+        return "La validation doit être faite par une autre personne que l'auteur de la saisie."
+    if not access.can_edit(user, entry.territory):
+        return "Vous ne pouvez pas valider de valeur pour ce territoire."
+    return ""
+
+
 @transaction.atomic
 def review_manual_value(user, entry: ManualEntry, accept: bool) -> ManualEntry:
     """A second person validates (a new value version) or rejects the proposal."""
-    from capsante.accounts.access import can_edit
-
     if entry.status != ManualStatus.PROPOSED:
         raise ValidationError("Cette saisie a déjà été examinée.")
-    if entry.proposed_by_id == user.pk:
-        raise PermissionDenied(
-            "La validation doit être faite par une autre personne que l'auteur de la saisie."
-        )
-    if not can_edit(user, entry.territory):
-        raise PermissionDenied("Vous ne pouvez pas valider de valeur pour ce territoire.")
+    refusal = review_refusal(user, entry)
+    access.require(not refusal, refusal)
     entry.status = ManualStatus.VALIDATED if accept else ManualStatus.REJECTED
     entry.reviewed_by, entry.reviewed_at = user, timezone.now()
     entry.save()

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +13,7 @@ from capsante.territories.services import ancestors
 from . import dashboards, disclosure, services
 from .exports import table_response
 from .forms import ManualValueForm
-from .models import Indicator, ManualEntry, ManualStatus, Target
+from .models import Indicator, ManualStatus, Target
 
 
 def _territory(level: str, code: str) -> Territory:
@@ -210,13 +210,11 @@ def propose_value(request, code: str, level: str, territory_code: str):
 
 @login_required
 def manual_entries(request):
-    entries = [
-        e
-        for e in ManualEntry.objects.select_related(
+    entries = list(
+        services.entries_for_user(request.user).select_related(
             "indicator", "territory", "proposed_by", "reviewed_by"
         )
-        if access.in_scope(request.user, e.territory)
-    ]
+    )
     return render(
         request,
         "indicators/manual_entries.html",
@@ -227,8 +225,7 @@ def manual_entries(request):
                 e.pk
                 for e in entries
                 if e.status == ManualStatus.PROPOSED
-                and e.proposed_by_id != request.user.pk
-                and access.can_edit(request.user, e.territory)
+                and not services.review_refusal(request.user, e)
             },
             "breadcrumb": [
                 ("Indicateurs", reverse("indicators:catalogue")),
@@ -241,17 +238,13 @@ def manual_entries(request):
 @login_required
 @require_POST
 def review_entry(request, pk: int):
-    entry = get_object_or_404(ManualEntry.objects.select_related("territory"), pk=pk)
-    if not access.in_scope(request.user, entry.territory):
-        raise Http404("Saisie introuvable")
+    entry = services.entry_for_user(request.user, pk)
     try:
         services.review_manual_value(
             request.user, entry, accept=request.POST.get("decision") == "validate"
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
     else:
         messages.success(request, f"Saisie {entry.get_status_display().lower()}.")
     return redirect("indicators:manual_entries")

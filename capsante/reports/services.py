@@ -10,6 +10,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
+from capsante.accounts import access
 from capsante.roadmaps.models import Roadmap
 from capsante.territories.models import Territory
 
@@ -226,3 +227,18 @@ def send_due_reports(
             logger.exception("Rapport programmé « %s » non envoyé", schedule)
             results.append((schedule, exc))
     return results
+
+
+# --- Who reads what (rules in accounts.access) ----------------------------------------------
+
+
+def snapshots_for_user(user):
+    """Committee reports are the partners' governance: those whose scope overlaps the territory."""
+    return ReportSnapshot.objects.filter(access.overlapping_scope_q(user, "territory"))
+
+
+def snapshot_for_user(user, pk: int) -> ReportSnapshot:
+    snapshot = snapshots_for_user(user).select_related("territory").filter(pk=pk).first()
+    if snapshot is None:
+        raise access.not_found("Rapport introuvable")
+    return snapshot

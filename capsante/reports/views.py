@@ -10,11 +10,11 @@ from django.views.decorators.http import require_http_methods
 
 from capsante.accounts import access
 from capsante.indicators.exports import table_response
+from capsante.roadmaps import services as roadmap_services
 from capsante.territories.models import Territory
 
 from . import dashboard, opendata, services
 from .forms import ReportRangeForm
-from .models import ReportSnapshot
 
 
 def _file(content: bytes, filename: str, fmt: str, inline: bool = False) -> HttpResponse:
@@ -25,14 +25,17 @@ def _file(content: bytes, filename: str, fmt: str, inline: bool = False) -> Http
 
 
 def index(request):
-    roadmaps = access.visible_roadmaps(request.user).select_related("territory")
+    roadmaps = roadmap_services.visible_roadmaps(request.user).select_related("territory")
     return render(
         request,
         "reports/index.html",
         {
             "title": "Rapports et données ouvertes",
             "roadmaps": roadmaps,
-            "can_read_committees": access.can_read_committees(request.user),
+            "can_read_committees": access.is_partner(request.user),
+            "committee_territories": {
+                r.territory_id for r in roadmaps if access.overlaps(request.user, r.territory)
+            },
             "territories": [r.territory for r in roadmaps],
             "breadcrumb": [("Rapports et données ouvertes", None)],
         },
@@ -40,7 +43,7 @@ def index(request):
 
 
 def roadmap_document(request, pk: int):
-    roadmap = access.roadmap_for_user(request.user, pk=pk)
+    roadmap = roadmap_services.roadmap_for_user(request.user, pk=pk)
     fmt = "html" if request.GET.get("format") == "html" else "pdf"
     return _file(
         services.roadmap_report(roadmap, fmt),
@@ -51,7 +54,7 @@ def roadmap_document(request, pk: int):
 
 
 def public_dashboard(request, pk: int):
-    roadmap = access.roadmap_for_user(request.user, pk=pk)
+    roadmap = roadmap_services.roadmap_for_user(request.user, pk=pk)
     rows = dashboard.roadmap_indicators(roadmap)
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
@@ -94,9 +97,9 @@ def _territory(level: str, code: str) -> Territory:
 @login_required
 @require_http_methods(["GET", "POST"])
 def committee_reports(request, level: str, code: str):
-    if not access.can_read_committees(request.user):
-        raise Http404("Rapports introuvables")
     territory = _territory(level, code)
+    if not access.overlaps(request.user, territory):
+        raise Http404("Rapports introuvables")
     can_generate = access.can_edit(request.user, territory)
     start, end = services.default_range(territory)
     form = ReportRangeForm(request.POST or None, initial={"start": start, "end": end})
@@ -120,9 +123,9 @@ def committee_reports(request, level: str, code: str):
         {
             "title": f"Rapports de comité — {territory.name}",
             "territory": territory,
-            "snapshots": ReportSnapshot.objects.filter(territory=territory).select_related(
-                "generated_by"
-            ),
+            "snapshots": services.snapshots_for_user(request.user)
+            .filter(territory=territory)
+            .select_related("generated_by"),
             "form": form,
             "can_generate": can_generate,
             "breadcrumb": [
@@ -135,9 +138,7 @@ def committee_reports(request, level: str, code: str):
 
 @login_required
 def snapshot_download(request, pk: int, fmt: str):
-    if not access.can_read_committees(request.user):
-        raise Http404("Rapport introuvable")
-    snapshot = get_object_or_404(ReportSnapshot.objects.select_related("territory"), pk=pk)
+    snapshot = services.snapshot_for_user(request.user, pk)
     if fmt not in ("pdf", "docx"):
         raise Http404("Format inconnu")
     return _file(

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from capsante.accounts.admin_access import ScopedAdmin
+
 from . import models
 
 
@@ -22,10 +24,9 @@ class PriorityInline(admin.TabularInline):
 
 
 @admin.register(models.Roadmap)
-class RoadmapAdmin(SimpleHistoryAdmin):
+class RoadmapAdmin(ScopedAdmin, SimpleHistoryAdmin):
     list_display = ["title", "territory", "period_start", "period_end", "status"]
     list_filter = ["status"]
-    autocomplete_fields = ["territory"]
     inlines = [PriorityInline, ObjectiveInline, GlossaryInline]
 
 
@@ -36,7 +37,8 @@ def _inline(model_class):
 
 
 @admin.register(models.Objective)
-class ObjectiveAdmin(SimpleHistoryAdmin):
+class ObjectiveAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    scope_path = "roadmap__territory"
     list_display = ["title", "roadmap", "order"]
     list_filter = ["roadmap"]
     inlines = [
@@ -53,7 +55,8 @@ class ObjectiveAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.Action)
-class ActionAdmin(SimpleHistoryAdmin):
+class ActionAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    scope_path = "objective__roadmap__territory"
     list_display = ["text", "objective", "status", "progress", "due_date"]
     list_filter = ["status", "objective__roadmap"]
     search_fields = ["text"]

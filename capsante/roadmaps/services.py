@@ -5,9 +5,11 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from capsante.accounts import access
 from capsante.territories.models import Level, Territory
 
 from .models import (
@@ -19,6 +21,7 @@ from .models import (
     Objective,
     Resource,
     Roadmap,
+    RoadmapStatus,
     TerritorialPriority,
     Testimony,
 )
@@ -203,3 +206,49 @@ def with_abbreviations(text: str, glossary: dict[str, GlossaryEntry]) -> SafeStr
         return f'<abbr title="{escape(entry.expansion)}">{acronym}</abbr>'
 
     return mark_safe(pattern.sub(replace, escaped))  # noqa: S308 - built from escaped parts
+
+
+# --- Who reads and changes what (rules in accounts.access) ----------------------------------
+
+
+def visible_roadmaps(user) -> QuerySet[Roadmap]:
+    """Published roadmaps, and for partners the drafts of their scope."""
+    return access.published_or_in_scope(
+        user, Roadmap.objects.all(), Q(status=RoadmapStatus.PUBLISHED)
+    )
+
+
+def roadmap_for_user(user, **lookup) -> Roadmap:
+    """The roadmap if the user may read it; 404 otherwise (a draft's existence is not disclosed)."""
+    roadmap = visible_roadmaps(user).select_related("territory").filter(**lookup).first()
+    if roadmap is None:
+        raise access.not_found("Feuille de route introuvable")
+    return roadmap
+
+
+def action_for_editor(user, pk: int) -> Action:
+    """An action the user may change; 404 if unreadable, 403 if readable but not editable."""
+    action = (
+        Action.objects.select_related("objective__roadmap__territory")
+        .filter(pk=pk, objective__roadmap__in=visible_roadmaps(user))
+        .first()
+    )
+    if action is None:
+        raise access.not_found("Action introuvable")
+    access.require(
+        access.can_edit(user, action.objective.roadmap.territory),
+        "Vous ne pouvez pas modifier les actions de ce territoire.",
+    )
+    return action
+
+
+def action_for_partner(user, pk: int) -> Action:
+    """An action whose history (authors, earlier notes) the user may read: partners in scope."""
+    action = (
+        Action.objects.select_related("objective__roadmap__territory")
+        .filter(pk=pk, objective__roadmap__in=visible_roadmaps(user))
+        .first()
+    )
+    if action is None or not access.can_read_unpublished(user, action.objective.roadmap.territory):
+        raise access.not_found("Action introuvable")
+    return action

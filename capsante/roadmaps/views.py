@@ -1,6 +1,7 @@
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
@@ -13,7 +14,7 @@ from .models import FigureKind, Objective
 
 
 def roadmap_list(request):
-    roadmaps = access.visible_roadmaps(request.user).select_related("territory")
+    roadmaps = services.visible_roadmaps(request.user).select_related("territory")
     return render(
         request,
         "roadmaps/list.html",
@@ -34,7 +35,7 @@ def _crumbs(roadmap, *tail):
 
 
 def roadmap_detail(request, pk: int):
-    roadmap = access.roadmap_for_user(request.user, pk=pk)
+    roadmap = services.roadmap_for_user(request.user, pk=pk)
     objectives = roadmap.objectives.prefetch_related("key_figures")
     targets = [
         (o, f) for o in objectives for f in o.key_figures.all() if f.kind == FigureKind.TARGET
@@ -54,7 +55,7 @@ def roadmap_detail(request, pk: int):
             "audit": changes(
                 [roadmap, *roadmap.priorities.all(), *roadmap.glossary.all(), *objectives]
             )
-            if request.user.is_authenticated
+            if access.can_read_unpublished(request.user, roadmap.territory)
             else [],
             "breadcrumb": _crumbs(roadmap),
         },
@@ -62,7 +63,7 @@ def roadmap_detail(request, pk: int):
 
 
 def objective_detail(request, pk: int, number: int):
-    roadmap = access.roadmap_for_user(request.user, pk=pk)
+    roadmap = services.roadmap_for_user(request.user, pk=pk)
     objectives = list(roadmap.objectives.all())
     if not 1 <= number <= len(objectives):
         raise Http404("Objectif introuvable")
@@ -96,16 +97,17 @@ def objective_detail(request, pk: int, number: int):
                     *objective.events.all(),
                 ]
             )
-            if request.user.is_authenticated
+            if access.can_read_unpublished(request.user, roadmap.territory)
             else [],
             "breadcrumb": _crumbs(roadmap, (f"Objectif {number}", None)),
         },
     )
 
 
+@login_required
 @require_http_methods(["GET", "POST"])
 def action_edit(request, pk: int):
-    action = access.action_for_editor(request.user, pk)
+    action = services.action_for_editor(request.user, pk)
     objective = action.objective
     roadmap = objective.roadmap
     number = list(roadmap.objectives.values_list("pk", flat=True)).index(objective.pk) + 1
@@ -132,13 +134,11 @@ def action_edit(request, pk: int):
     )
 
 
+@login_required
 def action_history(request, pk: int):
-    from .models import Action
-
-    action = get_object_or_404(
-        Action.objects.select_related("objective__roadmap__territory"), pk=pk
-    )
-    roadmap = access.roadmap_for_user(request.user, pk=action.objective.roadmap_id)
+    """Who changed what and when, earlier notes included: for partners in scope."""
+    action = services.action_for_partner(request.user, pk)
+    roadmap = action.objective.roadmap
     number = list(roadmap.objectives.values_list("pk", flat=True)).index(action.objective_id) + 1
     return render(
         request,

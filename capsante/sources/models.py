@@ -52,6 +52,13 @@ class ImportRecord(models.Model):
     progress_total = models.BigIntegerField(default=0)
     options = models.JSONField(_("options"), default=dict, blank=True)
     removals = models.JSONField(_("retraits (les premiers)"), default=list, blank=True)
+    # Départements (or régions) the file's rows are about: who may read the record follows them.
+    territories = models.ManyToManyField(
+        "territories.Territory",
+        verbose_name=_("territoires couverts"),
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("import")

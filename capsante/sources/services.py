@@ -18,11 +18,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pyarrow.compute as pc
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from capsante.accounts import access
 from capsante.core import formats
+from capsante.structures.models import Structure
+from capsante.territories.models import Level, Territory
 
 from . import contract
 from .models import ImportRecord, ImportStatus
@@ -232,6 +237,18 @@ def run_import(
                 started,
                 f"Fichier refusé : {result.error_count} erreur(s). Rien n'a été importé.",
             )
+        covered = covered_territories(result)
+        record.territories.set(covered)
+        outside = [t for t in covered if user is not None and not access.can_administer(user, t)]
+        if outside:
+            names = ", ".join(f"{t.name} ({t.code})" for t in outside)
+            return _finish(
+                record,
+                ImportStatus.REFUSED,
+                started,
+                f"Ce fichier couvre des territoires hors de votre périmètre : {names}. "
+                "Rien n'a été importé.",
+            )
         store = staging_store()
         full_extract = bool(options.get("full_extract"))
         diffs = _diffs(store, result, connector, full_extract)
@@ -266,6 +283,55 @@ def run_import(
         return _finish(record, ImportStatus.FAILED, started, f"Échec technique : {exc}")
 
 
+def covered_territories(result: ParseResult) -> list[Territory]:
+    """The départements (or régions) a file's rows are about, as territories.
+
+    Read from each table's coverage column; for tables about establishments (identity counts,
+    survey answers), from the registry's département of each establishment.
+    """
+    departements: set[str] = set()
+    regions: set[str] = set()
+    finess: set[str] = set()
+    for name, data in result.tables.items():
+        column = contract.table(name).coverage_column
+        if column == "region_code":
+            regions |= {c for c in data.column(column).to_pylist() if c}
+        elif column:
+            values = pc.unique(contract.coverage(data, column)).to_pylist()
+            departements |= {c for c in values if c}
+        elif "finess_et" in data.column_names:
+            finess |= {c for c in pc.unique(data.column("finess_et")).to_pylist() if c}
+    if finess:
+        departements |= set(
+            Structure.objects.filter(finess_et__in=finess)
+            .exclude(departement_code="")
+            .values_list("departement_code", flat=True)
+        )
+    return list(
+        Territory.objects.filter(
+            Q(level=Level.DEPARTEMENT, code__in=departements)
+            | Q(level=Level.REGION, code__in=regions)
+        ).order_by("level", "code")
+    )
+
+
+def imports_for_user(user) -> QuerySet[ImportRecord]:
+    """Import records a partner may read: those about a territory overlapping their scope, and
+    their own uploads."""
+    access.require_partner(user)
+    if access.is_superuser(user):
+        return ImportRecord.objects.all()
+    about_scope = ImportRecord.objects.filter(access.overlapping_scope_q(user, "territories"))
+    return ImportRecord.objects.filter(Q(pk__in=about_scope.values("pk")) | Q(user=user))
+
+
+def import_for_user(user, pk: int) -> ImportRecord:
+    record = imports_for_user(user).select_related("user").filter(pk=pk).first()
+    if record is None:
+        raise access.not_found("Import introuvable")
+    return record
+
+
 def _parse(
     connector, path: Path, progress: Progress, options: dict[str, Any], name: str
 ) -> ParseResult:
@@ -275,8 +341,6 @@ def _parse(
     if "progress" in accepted:
         kwargs["progress"] = progress
     if "known_communes" in connector.options:
-        from capsante.territories.models import Level, Territory
-
         communes = set(Territory.objects.filter(level=Level.COMMUNE).values_list("code", flat=True))
         if communes:
             kwargs["known_communes"] = communes

@@ -6,25 +6,25 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import close_old_connections
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from capsante.accounts import access
 
 from .forms import UploadForm
 from .models import ImportRecord
-from .services import known_sources, run_uploaded_import, save_upload
-
-
-def _require_reader(user):
-    if access.profile_of(user) is None and not getattr(user, "is_superuser", False):
-        raise PermissionDenied("Réservé aux partenaires connectés.")
+from .services import (
+    import_for_user,
+    imports_for_user,
+    known_sources,
+    run_uploaded_import,
+    save_upload,
+)
 
 
 @login_required
 def import_list(request):
-    _require_reader(request.user)
-    records = ImportRecord.objects.select_related("user")
+    records = imports_for_user(request.user).select_related("user")
     source = request.GET.get("source", "")
     if source:
         records = records.filter(source=source)
@@ -45,8 +45,7 @@ def import_list(request):
 
 @login_required
 def import_detail(request, pk: int):
-    _require_reader(request.user)
-    record = get_object_or_404(ImportRecord.objects.select_related("user"), pk=pk)
+    record = import_for_user(request.user, pk)
     return render(
         request,
         "sources/detail.html",
@@ -63,8 +62,7 @@ def import_detail(request, pk: int):
 
 @login_required
 def import_status(request, pk: int):
-    _require_reader(request.user)
-    record = get_object_or_404(ImportRecord, pk=pk)
+    record = import_for_user(request.user, pk)
     return JsonResponse(
         {
             "status": record.status,

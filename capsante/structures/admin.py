@@ -1,13 +1,15 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from capsante.accounts.admin_access import ScopedAdmin
+
 from .models import Structure
 
 
 @admin.register(Structure)
-class StructureAdmin(SimpleHistoryAdmin):
+class StructureAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    scope_path = "commune"
     list_display = ["finess_et", "name", "category_group", "commune", "active"]
     list_filter = ["category_group", "departement_code", "active"]
     search_fields = ["finess_et", "name"]
-    autocomplete_fields = ["commune"]
     readonly_fields = ["last_import"]

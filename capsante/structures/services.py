@@ -5,6 +5,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from capsante.accounts import access
 from capsante.territories.models import Level, Territory
 
 from .models import Structure
@@ -95,3 +96,24 @@ def apply_sync(plan, import_record=None) -> SyncCounts:
         structure.last_import = import_record
         structure.save()
     return SyncCounts(len(to_add), len(to_change), len(to_remove))
+
+
+# --- Who reads what (rules in accounts.access) ----------------------------------------------
+
+
+def structure_for_user(user, finess_et: str) -> Structure:
+    """A structure's page: partners within whose scope the structure lies."""
+    access.require_partner(user)
+    structure = (
+        access.within_scope(user, Structure.objects.select_related("commune"), "commune")
+        .filter(finess_et=finess_et)
+        .first()
+    )
+    if structure is None:
+        raise access.not_found("Structure introuvable")
+    return structure
+
+
+def may_read_contacts(user, structure: Structure) -> bool:
+    """The advisers' call notes are free text about people: contributors in scope only."""
+    return structure.commune is not None and access.can_contribute(user, structure.commune)

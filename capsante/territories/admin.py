@@ -1,11 +1,13 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from capsante.accounts.admin_access import SuperuserOnlyAdmin
+
 from .models import Level, Territory, TerritoryLoad
 
 
 @admin.register(Territory)
-class TerritoryAdmin(SimpleHistoryAdmin):
+class TerritoryAdmin(SuperuserOnlyAdmin, SimpleHistoryAdmin):
     list_display = ["code", "name", "level", "population", "parent"]
     list_filter = ["level", "grouping_kind"]
     search_fields = ["code", "name"]
@@ -30,5 +32,5 @@ class TerritoryAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(TerritoryLoad)
-class TerritoryLoadAdmin(admin.ModelAdmin):
+class TerritoryLoadAdmin(SuperuserOnlyAdmin):
     list_display = ["loaded_at", "source", "created", "updated", "unchanged", "duration_seconds"]

@@ -6,7 +6,7 @@ a territory of the official geography is accepted.
 
 from collections.abc import Iterable
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from .models import Level, Territory
 
@@ -96,6 +96,43 @@ def covers(scope: Territory | None, territory: Territory) -> bool:
     if not target_communes.exists():
         return False
     return not target_communes.exclude(pk__in=scope_communes.values("pk")).exists()
+
+
+def within(scope: Territory) -> QuerySet[Territory]:
+    """Every territory lying within `scope`, itself included, as one SQL query.
+
+    The same meaning as `covers`: an EPCI or a grouping lies within a scope when all of its
+    communes do (an EPCI straddling two départements lies within neither, but within the région).
+    """
+    communes = communes_of(scope).values("pk")
+    outside = Territory.objects.filter(level=Level.COMMUNE).exclude(pk__in=communes)
+    wanted = Q(pk=scope.pk)
+    if scope.level != Level.COMMUNE:
+        wanted |= Q(level=Level.COMMUNE, pk__in=communes)
+        wanted |= Q(
+            level=Level.EPCI,
+            pk__in=Territory.objects.filter(pk__in=communes).exclude(epci=None).values("epci"),
+        ) & ~Q(pk__in=outside.exclude(epci=None).values("epci"))
+        wanted |= Q(
+            level=Level.GROUPING,
+            pk__in=Territory.members.through.objects.filter(to_territory__in=communes).values(
+                "from_territory"
+            ),
+        ) & ~Q(
+            pk__in=Territory.members.through.objects.filter(to_territory__in=outside).values(
+                "from_territory"
+            )
+        )
+    if scope.level == Level.REGION:
+        wanted |= Q(level=Level.DEPARTEMENT, parent=scope)
+    return Territory.objects.filter(wanted)
+
+
+def overlapping(scope: Territory) -> QuerySet[Territory]:
+    """Territories within `scope` and those that contain it (its département, its région…)."""
+    return Territory.objects.filter(
+        Q(pk__in=within(scope).values("pk")) | Q(pk__in=[a.pk for a in ancestors(scope)])
+    )
 
 
 def departements_with(territory_ids: Iterable[int]) -> QuerySet[Territory]:

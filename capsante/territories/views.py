@@ -2,8 +2,8 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from capsante.accounts import access
 from capsante.core.maps import MapShape, svg_map
+from capsante.roadmaps.services import visible_roadmaps
 
 from . import services
 from .models import Level, Territory
@@ -44,7 +44,7 @@ def detail(request, level: str, code: str):
             .distinct()
         )
     children = territory.children.order_by("code") if territory.level == Level.REGION else []
-    roadmaps = access.visible_roadmaps(request.user).filter(territory=territory)
+    roadmaps = visible_roadmaps(request.user).filter(territory=territory)
     shapes = []
     if territory.level in (Level.DEPARTEMENT, Level.EPCI, Level.GROUPING):
         for commune in communes.only("code", "name", "geometry", "population"):

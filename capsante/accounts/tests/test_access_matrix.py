@@ -1,69 +1,332 @@
-"""Each persona × each page and action: allowed or refused."""
+"""Every page and action of every app, for every persona and the anonymous visitor.
+
+Each row names a URL (built on Sarthe's objects), the method, and the answer expected for each
+persona: 200 (or 302 after a successful POST), 302 to the login page for anonymous visitors,
+403 when the object is readable but the action is not allowed, 404 when the object is outside
+the reader's scope (its existence is not disclosed). A consistency test checks that every URL
+pattern of the project appears here.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
 
 import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from capsante.campaigns import services as campaigns
+from capsante.campaigns.models import Campaign, Stage
+from capsante.committees.models import Committee, Decision, Meeting
+from capsante.indicators import services as indicators
+from capsante.indicators.models import Indicator
+from capsante.reports import services as reports
 from capsante.roadmaps.models import Action, Roadmap, RoadmapStatus
+from capsante.sources.models import ImportRecord, ImportStatus
+from capsante.structures.models import Structure
 
-ANON = None
-PAGES = [
-    "/",
-    "/feuilles-de-route/",
-    "/territoires/",
-    "/territoires/departement/72/",
-    "/sources/",
-    "/accessibilite/",
-]
+ANON = "anonymous"
+WHO = [ANON, "ars_admin", "dt72_editor", "dt53_editor", "cpam72_contributor", "elected_reader"]
+LOGIN = 302  # anonymous visitors are sent to the login page
+DONE = 302  # a successful POST redirects
 
 
-def _login(client, personas, who):
-    if who is not ANON:
+def everyone(status=200) -> dict:
+    return dict.fromkeys(WHO, status)
+
+
+def sarthe_partners(status=200, others=404) -> dict:
+    """Partners whose scope holds Sarthe read; Mayenne's do not; anonymous visitors sign in."""
+    return {
+        ANON: LOGIN,
+        "ars_admin": status,
+        "dt72_editor": status,
+        "dt53_editor": others,
+        "cpam72_contributor": status,
+        "elected_reader": status,
+    }
+
+
+def partners(status=200) -> dict:
+    return {**everyone(status), ANON: LOGIN}
+
+
+def editors(ok=200, readers=403) -> dict:
+    """Editors and regional admins of Sarthe act; other Sarthe partners are refused."""
+    return {
+        **sarthe_partners(ok),
+        "cpam72_contributor": readers,
+        "elected_reader": readers,
+    }
+
+
+def contributors(ok=200) -> dict:
+    return {**sarthe_partners(ok), "elected_reader": 403}
+
+
+@dataclass
+class Case:
+    name: str
+    url: str
+    expected: dict
+    method: str = "get"
+    data: dict = field(default_factory=dict)
+
+
+@pytest.fixture
+def world(personas, seeded_roadmaps, geography):
+    """Sarthe's objects of every kind, as a partner would meet them."""
+    communes = geography["communes"]
+    indicators.sync_catalogue()
+    pharmacy = Structure.objects.create(
+        finess_et="720000041",
+        name="PHARMACIE DU CENTRE",
+        category_code="620",
+        category_group="officine",
+        commune=communes["72181"],
+        departement_code="72",
+    )
+    campaign = Campaign.objects.create(
+        slug="zero-fax-72",
+        name="Zéro fax",
+        territory=geography["sarthe"],
+        category_groups=["officine"],
+        started_on=dt.date(2026, 1, 1),
+    )
+    for order, code in enumerate(("sans-mss", "boite-mss", "mss-utilisee", "fax-ferme"), 1):
+        Stage.objects.create(campaign=campaign, order=order, code=code, label=code)
+    campaigns.enrol(campaign)
+    committee = Committee.objects.create(name="Comité de la Sarthe", territory=geography["sarthe"])
+    meeting = Meeting.objects.create(committee=committee, date=dt.date(2026, 3, 12))
+    decision = Decision.objects.create(meeting=meeting, text="Relancer", owner="DT 72")
+    snapshot = reports.generate_snapshot(
+        geography["sarthe"], dt.date(2026, 1, 1), dt.date(2026, 6, 30)
+    )
+    record = ImportRecord.objects.create(
+        source="finess",
+        file_name="finess-72.csv",
+        user=personas["ars_admin"],
+        status=ImportStatus.IMPORTED,
+    )
+    record.territories.set([geography["sarthe"]])
+    entry = indicators.propose_manual_value(
+        personas["cpam72_contributor"],
+        Indicator.objects.get(code="MES_ACTIVATION"),
+        geography["sarthe"],
+        "2026-06",
+        31.0,
+        "Courrier de la CPAM",
+    )
+    action = Action.objects.filter(objective__roadmap=seeded_roadmaps["72"]).first()
+    return {
+        "roadmap": seeded_roadmaps["72"].pk,
+        "action": action.pk,
+        "pharmacy": pharmacy.finess_et,
+        "campaign": campaign.slug,
+        "stage": campaign.stages.get(order=2).pk,
+        "committee": committee.pk,
+        "meeting": meeting.pk,
+        "decision": decision.pk,
+        "snapshot": snapshot.pk,
+        "record": record.pk,
+        "entry": entry.pk,
+    }
+
+
+def cases(w: dict) -> list[Case]:
+    roadmap, action, finess, slug = w["roadmap"], w["action"], w["pharmacy"], w["campaign"]
+    return [
+        Case("core:home", "/", everyone()),
+        Case("core:accessibility", reverse("core:accessibility"), everyone()),
+        Case("core:sources", reverse("core:sources"), everyone()),
+        Case("accounts:login", reverse("accounts:login"), everyone()),
+        Case("accounts:logout", reverse("accounts:logout"), everyone(DONE), "post"),
+        Case("territories:search", "/territoires/?q=Mans", everyone()),
+        Case("territories:detail", "/territoires/commune/72181/", everyone()),
+        Case("roadmaps:list", reverse("roadmaps:list"), everyone()),
+        Case("roadmaps:detail", reverse("roadmaps:detail", args=[roadmap]), everyone()),
+        Case("roadmaps:objective", reverse("roadmaps:objective", args=[roadmap, 1]), everyone()),
+        # The roadmap is published: Mayenne's editor reads it, so the refusal says so (403).
+        Case(
+            "roadmaps:action_edit",
+            reverse("roadmaps:action_edit", args=[action]),
+            {**editors(), "dt53_editor": 403},
+        ),
+        Case(
+            "roadmaps:action_edit",
+            reverse("roadmaps:action_edit", args=[action]),
+            {**editors(DONE), "dt53_editor": 403},
+            "post",
+            {"status": "in_progress", "progress": "40", "owner": "ARS", "note": "x"},
+        ),
+        Case(
+            "roadmaps:action_history",
+            reverse("roadmaps:action_history", args=[action]),
+            sarthe_partners(),
+        ),
+        Case("sources:list", reverse("sources:list"), partners()),
+        Case(
+            "sources:upload",
+            reverse("sources:upload"),
+            {**partners(403), "ars_admin": 200},
+        ),
+        Case("sources:detail", reverse("sources:detail", args=[w["record"]]), sarthe_partners()),
+        Case("sources:status", reverse("sources:status", args=[w["record"]]), sarthe_partners()),
+        Case("indicators:catalogue", reverse("indicators:catalogue"), everyone()),
+        Case(
+            "indicators:territory",
+            reverse("indicators:territory", args=["commune", "72181"]),
+            everyone(),
+        ),
+        Case(
+            "indicators:detail",
+            reverse("indicators:detail", args=["CYBER_EXERCISES_DONE", "departement", "72"]),
+            everyone(),
+        ),
+        Case(
+            "indicators:propose_value",
+            reverse("indicators:propose_value", args=["MES_ACTIVATION", "departement", "72"]),
+            {**contributors(DONE), "dt53_editor": 403},
+            "post",
+            {"period": "2026-05", "value": "30", "justification": "courrier"},
+        ),
+        Case("indicators:manual_entries", reverse("indicators:manual_entries"), partners()),
+        Case(
+            "indicators:review_entry",
+            reverse("indicators:review_entry", args=[w["entry"]]),
+            # The contributor proposed it: a second person must validate.
+            {**editors(DONE), "cpam72_contributor": 403},
+            "post",
+            {"decision": "validate"},
+        ),
+        Case("campaigns:list", reverse("campaigns:list"), partners()),
+        Case("campaigns:board", reverse("campaigns:board", args=[slug]), sarthe_partners()),
+        Case("campaigns:calls", reverse("campaigns:calls", args=[slug]), sarthe_partners()),
+        Case(
+            "campaigns:followup",
+            reverse("campaigns:followup", args=[slug, finess]),
+            contributors(),
+        ),
+        Case(
+            "campaigns:move",
+            reverse("campaigns:move", args=[slug, finess]),
+            contributors(DONE),
+            "post",
+            {"stage": str(w["stage"]), "evidence": "adresse MSSanté vérifiée", "note": ""},
+        ),
+        Case(
+            "campaigns:contact",
+            reverse("campaigns:contact", args=[slug, finess]),
+            contributors(DONE),
+            "post",
+            {"kind": "call", "outcome": "reached", "note": "rappeler"},
+        ),
+        Case("structures:detail", reverse("structures:detail", args=[finess]), sarthe_partners()),
+        Case("committees:list", reverse("committees:list"), partners()),
+        Case(
+            "committees:create",
+            reverse("committees:create"),
+            {**partners(), "cpam72_contributor": 403, "elected_reader": 403},
+        ),
+        Case(
+            "committees:detail",
+            reverse("committees:detail", args=[w["committee"]]),
+            sarthe_partners(),
+        ),
+        Case(
+            "committees:meeting_create",
+            reverse("committees:meeting_create", args=[w["committee"]]),
+            editors(),
+        ),
+        Case(
+            "committees:meeting",
+            reverse("committees:meeting", args=[w["meeting"]]),
+            sarthe_partners(),
+        ),
+        Case(
+            "committees:meeting_edit",
+            reverse("committees:meeting_edit", args=[w["meeting"]]),
+            editors(),
+        ),
+        Case(
+            "committees:decision_add",
+            reverse("committees:decision_add", args=[w["meeting"]]),
+            editors(DONE),
+            "post",
+            {"text": "Organiser un webinaire", "owner": "DT 72"},
+        ),
+        Case(
+            "committees:decision_follow_up",
+            reverse("committees:decision_follow_up", args=[w["meeting"], w["decision"]]),
+            editors(DONE),
+            "post",
+            {"status": "in_progress", "note": "en cours"},
+        ),
+        Case("reports:index", reverse("reports:index"), everyone()),
+        Case(
+            "reports:roadmap_document",
+            reverse("reports:roadmap_document", args=[roadmap]) + "?format=html",
+            everyone(),
+        ),
+        Case(
+            "reports:public_dashboard",
+            reverse("reports:public_dashboard", args=[roadmap]),
+            everyone(),
+        ),
+        Case(
+            "reports:committee_reports",
+            reverse("reports:committee_reports", args=["departement", "72"]),
+            sarthe_partners(),
+        ),
+        Case(
+            "reports:snapshot_download",
+            reverse("reports:snapshot_download", args=[w["snapshot"], "docx"]),
+            sarthe_partners(),
+        ),
+        Case("reports:opendata", reverse("reports:opendata"), everyone()),
+        Case(
+            "reports:opendata_file",
+            reverse("reports:opendata_file", args=["valeurs.csv"]),
+            everyone(),
+        ),
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", WHO)
+def test_every_page_and_action_answers_each_persona_as_the_rules_say(client, personas, world, who):
+    if who != ANON:
         client.force_login(personas[who])
-    return client
+    wrong = []
+    for case in cases(world):
+        # Each case runs on the same world: what a POST changes is rolled back after it.
+        with transaction.atomic():
+            response = getattr(client, case.method)(case.url, case.data)
+            transaction.set_rollback(True)
+        if who != ANON and case.name != "accounts:logout":
+            client.force_login(personas[who])  # logging out (or a rollback) ends the session
+        expected = case.expected[who]
+        if response.status_code != expected:
+            wrong.append(f"{case.method.upper()} {case.url}: {response.status_code} ≠ {expected}")
+        elif who == ANON and expected == LOGIN and case.name != "accounts:logout":
+            assert "/comptes/connexion/" in response["Location"], case.url
+    assert wrong == []
+
+
+def _patterns(resolver, namespace=""):
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.app_name == "admin":
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _patterns(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    "who", [ANON, "ars_admin", "dt72_editor", "dt53_editor", "cpam72_contributor", "elected_reader"]
-)
-def test_public_pages_are_open_to_everyone(client, personas, seeded_roadmaps, who):
-    _login(client, personas, who)
-    for page in PAGES:
-        assert client.get(page).status_code == 200, page
-    for roadmap in seeded_roadmaps.values():
-        assert client.get(f"/feuilles-de-route/{roadmap.pk}/").status_code == 200
-        assert client.get(f"/feuilles-de-route/{roadmap.pk}/objectifs/1/").status_code == 200
-
-
-# Who may open the action form (GET) and change an action (POST), by roadmap territory.
-EDIT_MATRIX = {
-    ANON: {"72": 302, "53": 302},
-    "ars_admin": {"72": 200, "53": 200},
-    "dt72_editor": {"72": 200, "53": 403},
-    "dt53_editor": {"72": 403, "53": 200},
-    "cpam72_contributor": {"72": 403, "53": 403},
-    "elected_reader": {"72": 403, "53": 403},
-}
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("who", list(EDIT_MATRIX))
-def test_action_edit_matrix(client, personas, seeded_roadmaps, who):
-    _login(client, personas, who)
-    for code, expected in EDIT_MATRIX[who].items():
-        action = Action.objects.filter(objective__roadmap=seeded_roadmaps[code]).first()
-        url = f"/feuilles-de-route/actions/{action.pk}/modifier/"
-        response = client.get(url)
-        if who is ANON:
-            # Anonymous visitors are sent to the login page rather than refused outright.
-            assert response.status_code == 403
-            continue
-        assert response.status_code == expected, (who, code)
-        post = client.post(
-            url, {"status": "in_progress", "progress": "40", "owner": "ARS", "note": "x"}
-        )
-        assert post.status_code == (302 if expected == 200 else 403)
-        action.refresh_from_db()
-        assert (action.status == "in_progress") == (expected == 200)
+def test_every_url_pattern_is_in_the_access_matrix(world):
+    covered = {case.name for case in cases(world)}
+    assert sorted(set(_patterns(get_resolver())) - covered) == []
 
 
 @pytest.mark.django_db
@@ -82,7 +345,8 @@ def test_draft_roadmaps_are_visible_only_within_scope(
     client, personas, seeded_roadmaps, who, sees_draft
 ):
     Roadmap.objects.filter(pk=seeded_roadmaps["72"].pk).update(status=RoadmapStatus.DRAFT)
-    _login(client, personas, who)
+    if who != ANON:
+        client.force_login(personas[who])
     response = client.get(f"/feuilles-de-route/{seeded_roadmaps['72'].pk}/")
     assert response.status_code == (200 if sees_draft else 404)
     listing = client.get("/feuilles-de-route/").content.decode()
@@ -102,5 +366,120 @@ def test_draft_roadmaps_are_visible_only_within_scope(
     ],
 )
 def test_only_the_regional_admin_reaches_the_django_admin(client, personas, who, status):
-    _login(client, personas, who)
+    if who != ANON:
+        client.force_login(personas[who])
     assert client.get("/admin/roadmaps/action/").status_code == status
+
+
+@pytest.fixture
+def breton_admin(personas):
+    """A regional admin of another région (Bretagne), as the demo's ARS admin is of its own."""
+    from capsante.accounts.personas import Persona, ensure_persona
+    from capsante.territories.models import Level, Territory
+
+    Territory.objects.create(level=Level.REGION, code="53", name="Bretagne")
+    return ensure_persona(
+        Persona(
+            "ars.bretagne",
+            "Brieuc Régional",
+            "ARS Bretagne",
+            "ars",
+            "admin",
+            Level.REGION,
+            "53",
+            staff=True,
+        )
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/accounts/profile/",
+        "/admin/accounts/organisation/",
+        "/admin/auth/user/",
+        "/admin/territories/territory/",
+    ],
+)
+def test_regional_admins_do_not_manage_accounts_roles_or_territories(client, personas, url):
+    client.force_login(personas["ars_admin"])
+    assert client.get(url).status_code == 403
+
+
+@pytest.mark.django_db
+def test_an_admin_cannot_widen_their_own_rights(client, personas):
+    admin_user = personas["ars_admin"]
+    client.force_login(admin_user)
+    profile = admin_user.profile
+    response = client.post(
+        f"/admin/accounts/profile/{profile.pk}/change/",
+        {
+            "user": admin_user.pk,
+            "organisation": profile.organisation_id,
+            "role": "admin",
+            "scope": "",
+        },
+    )
+    assert response.status_code == 403
+    profile.refresh_from_db()
+    assert profile.scope is not None and profile.scope.code == "52"
+    response = client.post(
+        f"/admin/auth/user/{admin_user.pk}/change/",
+        {
+            "username": admin_user.username,
+            "is_superuser": "on",
+            "is_staff": "on",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 403
+    admin_user.refresh_from_db()
+    assert not admin_user.is_superuser
+
+
+@pytest.mark.django_db
+def test_another_regions_admin_neither_sees_nor_changes_pays_de_la_loire(
+    client, personas, seeded_roadmaps, breton_admin
+):
+    client.force_login(breton_admin)
+    sarthe = seeded_roadmaps["72"]
+    listing = client.get("/admin/roadmaps/roadmap/").content.decode()
+    assert "Sarthe" not in listing
+    response = client.post(
+        f"/admin/roadmaps/roadmap/{sarthe.pk}/change/", {"title": "Piraté"}, follow=False
+    )
+    assert response.status_code in (302, 403)  # Django's admin: "no such object" or refused
+    sarthe.refresh_from_db()
+    assert sarthe.title != "Piraté"
+    profile = personas["dt72_editor"].profile
+    assert client.get(f"/admin/accounts/profile/{profile.pk}/change/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_admin_offers_only_territories_in_scope(client, personas, seeded_roadmaps):
+    from capsante.territories.models import Level, Territory
+
+    Territory.objects.create(level=Level.DEPARTEMENT, code="35", name="Ille-et-Vilaine")
+    client.force_login(personas["ars_admin"])
+    form = client.get("/admin/roadmaps/roadmap/add/").content.decode()
+    assert "Sarthe" in form and "Mayenne" in form
+    assert "Ille-et-Vilaine" not in form
+
+
+@pytest.mark.django_db
+def test_an_upload_covering_another_region_is_refused(personas, breton_admin, settings, tmp_path):
+    from capsante.sources.services import run_import
+    from capsante.sources.tests.test_import_service import CONNECTORS, SAMPLES
+    from capsante.territories.models import Level, Territory
+
+    settings.STAGING_DIR = tmp_path / "staging"
+    path = CONNECTORS / SAMPLES["am-mes"]
+    for code in ("72181", "72264", "53130", "53147", "53201"):
+        Territory.objects.get_or_create(level=Level.COMMUNE, code=code, defaults={"name": code})
+    record = run_import("am-mes", path, user=breton_admin)
+    assert record.status == ImportStatus.REFUSED
+    assert "hors de votre périmètre" in record.message and "Sarthe (72)" in record.message
+    assert not (tmp_path / "staging" / "am_mes_activations").exists()
+    accepted = run_import("am-mes", path, user=personas["ars_admin"])
+    assert accepted.status == ImportStatus.IMPORTED, accepted.message

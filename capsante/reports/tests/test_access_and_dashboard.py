@@ -73,7 +73,11 @@ def test_dt53_editor_cannot_create_a_sarthe_meeting(client, personas, geography)
         "minutes": "",
     }
     client.force_login(personas["dt53_editor"])
-    assert client.get(f"/comites/{sarthe.pk}/").status_code == 200  # partners read every committee
+    # Committees follow scope: Mayenne's team neither reads nor writes Sarthe's.
+    assert client.get(f"/comites/{sarthe.pk}/").status_code == 404
+    assert client.post(f"/comites/{sarthe.pk}/reunions/nouvelle/", form).status_code == 404
+    client.force_login(personas["cpam72_contributor"])  # reads Sarthe's committee, cannot write
+    assert client.get(f"/comites/{sarthe.pk}/").status_code == 200
     assert client.post(f"/comites/{sarthe.pk}/reunions/nouvelle/", form).status_code == 403
     assert not Meeting.objects.exists()
     client.force_login(personas["dt72_editor"])
@@ -96,7 +100,7 @@ def test_committee_reports_are_for_partners_only(client, personas, geography):
         "/rapports/comites/departement/53/",
         {"kind": "committee", "start": "2026-01-01", "end": "2026-06-30"},
     )
-    assert response.status_code == 403 and not ReportSnapshot.objects.exists()
+    assert response.status_code == 404 and not ReportSnapshot.objects.exists()
     client.force_login(personas["dt53_editor"])
     response = client.post(
         "/rapports/comites/departement/53/",
@@ -109,6 +113,12 @@ def test_committee_reports_are_for_partners_only(client, personas, geography):
     )
     pdf = client.get(f"/rapports/instantanes/{snapshot.pk}.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    # Sarthe's partners neither list nor download Mayenne's committee reports.
+    client.force_login(personas["cpam72_contributor"])
+    assert client.get("/rapports/comites/departement/53/").status_code == 404
+    assert client.get(f"/rapports/instantanes/{snapshot.pk}.pdf").status_code == 404
+    client.force_login(personas["ars_admin"])  # the région's team reads its départements'
+    assert client.get(f"/rapports/instantanes/{snapshot.pk}.pdf").status_code == 200
     client.logout()
     assert client.get(f"/rapports/instantanes/{snapshot.pk}.pdf").status_code == 302
 
