@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 # Plain-Python packages (no Django): the engine, the file parsers, the generator.
 MYPY_PATHS = $(wildcard capsante/engine capsante/sources/parsing.py capsante/sources/staging.py capsante/sources/connectors/*/parser.py capsante/sources/generator) capsante/roadmaps/yaml_schema.py capsante/core/maps.py
 
-.PHONY: help install install-test system-deps run demo test test-sqlite test-postgres quality fix bench clean lock
+.PHONY: help install install-test system-deps run dev demo test test-sqlite test-postgres quality fix bench clean lock
 
 help: ## Affiche cette aide
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -36,12 +36,21 @@ system-deps: ## Installe les paquets Debian nécessaires aux tests (PostgreSQL, 
 
 demo: install ## Prépare la base de démonstration (territoires, feuilles de route, comptes)
 	$(CAPSANTE) migrate --no-input -v0
+	$(CAPSANTE) collectstatic --no-input -v0
 	$(CAPSANTE) demo
 
+# The local demo is served on plain http://127.0.0.1: no redirect to https, no HTTPS-only cookies.
+# Debugging stays off, as users will see the platform; `make dev` turns it on.
+run: export CAPSANTE_HTTPS ?= false
 run: demo ## Lance la plateforme avec ses données de démonstration sur http://127.0.0.1:$(PORT)
 	@echo ""
 	@echo "  Cap e-santé est prêt : ouvrez http://127.0.0.1:$(PORT)/"
 	@echo ""
+	$(CAPSANTE) runserver --noreload 127.0.0.1:$(PORT)
+
+dev: export CAPSANTE_HTTPS ?= false
+dev: export DEBUG ?= true
+dev: demo ## Comme run, en mode développement (DEBUG=true : pages d'erreur détaillées, rechargement du code)
 	$(CAPSANTE) runserver 127.0.0.1:$(PORT)
 
 test: install-test system-deps ## Lance toute la suite, sur SQLite puis sur PostgreSQL

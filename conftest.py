@@ -80,3 +80,17 @@ def seeded_roadmaps(geography):
     from capsante.roadmaps.services import load_seed_roadmaps
 
     return {r.territory.code: r for r, _ in load_seed_roadmaps()}
+
+
+def pytest_configure(config):
+    """The tests talk plain http to `testserver` and to the live server, as `make run` does
+    (CAPSANTE_HTTPS=false): no redirect to https, no cookies reserved to HTTPS. Production's
+    HTTPS settings have their own test (`check --deploy` in a subprocess)."""
+    from django.test import override_settings
+
+    override_settings(
+        SECURE_SSL_REDIRECT=False,
+        SECURE_HSTS_SECONDS=0,
+        SESSION_COOKIE_SECURE=False,
+        CSRF_COOKIE_SECURE=False,
+    ).enable()

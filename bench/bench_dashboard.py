@@ -102,7 +102,7 @@ def main() -> int:
         SECRET_KEY="bench-only",
         ALLOWED_HOSTS="127.0.0.1",
         DJANGO_SETTINGS_MODULE="capsante.settings",
-        CAPSANTE_SECURE_COOKIES="false",
+        CAPSANTE_HTTPS="false",  # plain http on loopback: no redirect, no HTTPS-only cookies
     )
     subprocess.run(
         [sys.executable, "-m", "capsante.cli", "collectstatic", "--no-input", "-v0"],

@@ -1,10 +1,14 @@
-"""Django settings, read from environment variables with safe development defaults.
+"""Django settings, read from environment variables with production-safe defaults.
 
 Nothing here branches on the command line: the same settings serve `make run`, the tests
-and production. `DATABASE_URL` switches from the embedded SQLite file to PostgreSQL.
+and production. Debugging is off unless `DEBUG=true` (`make dev`); HTTPS is assumed unless
+`CAPSANTE_HTTPS=false` (`make run` on http://127.0.0.1). `DATABASE_URL` switches from the
+embedded SQLite file to PostgreSQL.
 """
 
+import datetime as dt
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -27,6 +31,32 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, got {value!r}") from None
+
+
+def stored_secret_key(data_dir: Path) -> str:
+    """The key generated on first start and kept in the data folder (outside git), so that a
+    demo or a single server needs no variable and sessions survive restarts."""
+    path = data_dir / "secret_key"
+    try:
+        with open(path, "x", encoding="ascii") as handle:  # two workers starting: one writes
+            os.chmod(path, 0o600)
+            handle.write(secrets.token_urlsafe(50))
+    except FileExistsError:
+        pass
+    key = path.read_text(encoding="ascii").strip()
+    if len(key) < 50:
+        raise RuntimeError(f"{path} holds no usable secret key: delete it to get a new one")
+    return key
+
+
 DATA_DIR = Path(os.environ.get("CAPSANTE_DATA_DIR", BASE_DIR / "data"))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 # Staged Parquet tables read by the indicator engine.
@@ -39,12 +69,25 @@ RECOMPUTE_AFTER_IMPORT = env_bool("CAPSANTE_RECOMPUTE_AFTER_IMPORT", True)
 IMPORT_MAX_REMOVED_SHARE = float(os.environ.get("CAPSANTE_IMPORT_MAX_REMOVED_SHARE", "0.10"))
 IMPORT_MIN_REMOVALS_CHECKED = int(os.environ.get("CAPSANTE_IMPORT_MIN_REMOVALS_CHECKED", "3"))
 
-DEBUG = env_bool("DEBUG", True)
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me" if DEBUG else "")
-if not SECRET_KEY:
-    raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
+# Off unless asked for: an error page must never show settings and code to a visitor.
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = os.environ.get("SECRET_KEY") or stored_secret_key(DATA_DIR)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+
+# HTTPS: served behind TLS unless said otherwise (`make run` says CAPSANTE_HTTPS=false, being
+# on plain http://127.0.0.1). With HTTPS: redirect http to https, HSTS, secure cookies.
+HTTPS = env_bool("CAPSANTE_HTTPS", not DEBUG)
+SECURE_SSL_REDIRECT = env_bool("CAPSANTE_SSL_REDIRECT", HTTPS)
+SECURE_HSTS_SECONDS = env_int("CAPSANTE_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("CAPSANTE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("CAPSANTE_HSTS_PRELOAD", HTTPS)
+# Behind a reverse proxy that ends TLS: the header it sets, as "HEADER=value", for instance
+# "X-Forwarded-Proto=https". Only set it when the proxy overwrites that header.
+_proxy_header = os.environ.get("CAPSANTE_PROXY_SSL_HEADER", "")
+if _proxy_header:
+    _name, _, _value = _proxy_header.partition("=")
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _name.strip().upper().replace("-", "_"), _value.strip())
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -57,6 +100,7 @@ INSTALLED_APPS = [
     "simple_history",
     "widget_tweaks",
     "dsfr",
+    "axes",
     "capsante.core",
     "capsante.territories",
     "capsante.accounts",
@@ -80,6 +124,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "capsante.urls"
@@ -113,9 +159,25 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Repeated failed sign-ins (the platform's form and the admin's) are throttled by django-axes:
+# after 5 failures for one username from one address, that pair waits before trying again.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("CAPSANTE_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("CAPSANTE_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "capsante.accounts.lockout.lockout_response"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:home"
@@ -135,7 +197,10 @@ STORAGES = {
     # Not the manifest storage: it rewrites url()s and breaks the DSFR's SRI hashes.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = DEBUG
+# `make run`/`make demo` collect the static files into STATIC_ROOT and WhiteNoise serves them,
+# debugging off. Until they are collected (tests, a fresh checkout), WhiteNoise finds them in
+# the apps themselves.
+WHITENOISE_USE_FINDERS = DEBUG or not any(STATIC_ROOT.iterdir())
 MEDIA_ROOT = DATA_DIR / "media"
 # Uploaded files live here only while their import runs, private to the platform's user (0600),
 # then are deleted whatever the outcome: an identity file's NIR, names and birth dates must never
@@ -153,7 +218,7 @@ OUTBOX_RETENTION_DAYS = int(os.environ.get("CAPSANTE_OUTBOX_RETENTION_DAYS", "30
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 # Secure cookies need HTTPS; a benchmark on loopback may turn them off explicitly.
-SESSION_COOKIE_SECURE = env_bool("CAPSANTE_SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("CAPSANTE_SECURE_COOKIES", HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 LOGGING = {

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from capsante.core.maps import MapShape, svg_map
+from capsante.core.redirects import safe_next
 from capsante.indicators.exports import table_response
 from capsante.territories.services import communes_of
 
@@ -253,9 +254,7 @@ def contact(request, slug: str, finess: str):
     if form.is_valid():
         services.log_contact(item, request.user, **form.cleaned_data)
         messages.success(request, "Contact enregistré.")
-        return redirect(
-            request.POST.get("next") or reverse("campaigns:followup", args=[slug, finess])
-        )
+        return redirect(safe_next(request, reverse("campaigns:followup", args=[slug, finess])))
     return render(
         request,
         "campaigns/followup.html",

@@ -1,4 +1,7 @@
-"""CSV and XLSX downloads of exactly what a page shows, with what, when, filters and sources."""
+"""CSV and XLSX downloads of exactly what a page shows, with what, when, filters and sources.
+
+Every cell goes through ``core.spreadsheets``: names, addresses and filters come from imported
+files and from users, and must not run as formulas in the reader's spreadsheet."""
 
 import csv
 import io
@@ -8,6 +11,8 @@ from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 
+from capsante.core.spreadsheets import csv_cell, xlsx_cell
+
 
 def table_response(
     filename: str, fmt: str, headers: Sequence[str], rows: Sequence[Sequence], about: dict[str, str]
@@ -16,13 +21,10 @@ def table_response(
         workbook = Workbook()
         sheet = workbook.active
         sheet.title = "Données"
-        sheet.append(list(headers))
-        for row in rows:
-            sheet.append(list(row))
+        _fill(sheet, [headers, *rows])
         info = workbook.create_sheet("À propos")
-        info.append(["Exporté le", timezone.localtime().strftime("%d/%m/%Y %H:%M")])
-        for key, value in about.items():
-            info.append([key, value])
+        exported = ["Exporté le", timezone.localtime().strftime("%d/%m/%Y %H:%M")]
+        _fill(info, [exported, *about.items()])
         buffer = io.BytesIO()
         workbook.save(buffer)
         response = HttpResponse(
@@ -32,11 +34,17 @@ def table_response(
     else:
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";")
-        writer.writerow(headers)
-        writer.writerows(rows)
+        writer.writerow([csv_cell(value) for value in headers])
+        writer.writerows([csv_cell(value) for value in row] for row in rows)
         # A BOM so that spreadsheet software opens the UTF-8 file with its accents.
         response = HttpResponse(
             "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"
         )
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response
+
+
+def _fill(sheet, rows: Sequence[Sequence]) -> None:
+    for number, values in enumerate(rows, start=1):
+        for column, value in enumerate(values, start=1):
+            xlsx_cell(sheet.cell(row=number, column=column), value)

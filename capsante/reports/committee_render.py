@@ -11,6 +11,8 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
+from capsante.core.text import printable_data
+
 from . import pdf
 from .committee_report import DUE_SOON_DAYS
 
@@ -52,7 +54,9 @@ def _cell(value) -> str:
 
 
 def context(data: dict, snapshot_id: int | None = None) -> dict:
-    ctx = dict(data)
+    # Texts typed by users (decisions, follow-ups, action titles) may hold control characters
+    # that DOCX refuses and the PDF shows as boxes: they are dropped from the document.
+    ctx = printable_data(dict(data))
     ctx["title"] = TITLES.get(data["kind"], "Rapport")
     ctx["start"], ctx["end"], ctx["as_of"] = (
         _date(data["start"]),

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone
 
+from capsante.core.spreadsheets import csv_cell
 from capsante.indicators import disclosure
 from capsante.indicators.models import Indicator, IndicatorValue, Target
 from capsante.indicators.services import STATUS_LABELS
@@ -41,6 +42,10 @@ HOMEPAGE = "https://github.com/cap-esante/cap-esante"
 LEVELS = [level.value for level in Level]
 UNITS = ["%", "per_inhabitant", "per_1000", "count"]
 MONTH = "^[0-9]{4}-(0[1-9]|1[0-2])$"
+FORMULA_NOTE = (
+    "Un texte qui commence par =, +, -, @ ou une tabulation est précédé d'une apostrophe, pour "
+    "qu'un tableur l'affiche sans l'exécuter comme une formule."
+)
 
 
 def _field(name, title, description, type_, example, required=False, **constraints) -> dict:
@@ -453,7 +458,10 @@ def _csv_cell(field: dict, value) -> str:
         return _number(value)
     if field["type"] == "datetime":
         return _utc(value)
-    return str(value)
+    # Open data too: citizens open these files in a spreadsheet, and free texts (names of
+    # groupings, reasons) come from users. Only a text that a spreadsheet would run as a formula
+    # changes (FORMULA_NOTE); codes, numbers and dates never start that way.
+    return csv_cell(str(value))
 
 
 def _write_csv(path: Path, name: str, rows) -> int:
@@ -516,7 +524,8 @@ def datapackage(counts: dict[str, int], generated: dt.datetime) -> dict:
         "description": "Indicateurs des feuilles de route territoriales du numérique en santé "
         "(Mon espace santé, DMP, INS, messageries sécurisées, télésanté, cybersécurité…), calculés "
         "par territoire (région, département, EPCI, commune) et par mois, avec leur catalogue et les "
-        "cibles des feuilles de route. Territoires : code officiel géographique de l'INSEE.",
+        "cibles des feuilles de route. Territoires : code officiel géographique de l'INSEE. "
+        + FORMULA_NOTE,
         "version": VERSION,
         "created": _utc(generated),
         "homepage": HOMEPAGE,

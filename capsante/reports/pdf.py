@@ -3,13 +3,19 @@ django-dsfr package, no URL fetched. PDF/UA-1 gives a tagged PDF with language a
 
 from functools import cache
 from pathlib import Path
+from urllib.request import url2pathname
 
 import dsfr
+from django.conf import settings
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
-FONT_DIR = Path(dsfr.__file__).parent / "static" / "dsfr" / "dist" / "fonts"
+from capsante.core.text import printable
+
+DSFR_STATIC = Path(dsfr.__file__).parent / "static"
+FONT_DIR = DSFR_STATIC / "dsfr" / "dist" / "fonts"
+PROJECT_DIR = Path(__file__).resolve().parent.parent
 FACES = [
     ("Regular", "normal", 400),
     ("Regular_Italic", "italic", 400),
@@ -32,16 +38,41 @@ def font_css() -> str:
     return "\n".join(rules)
 
 
-def _url_fetcher() -> URLFetcher:
-    """Only local files: a report never reaches the network, whatever its content says."""
-    return URLFetcher(allowed_protocols={"file", "data"})
+def allowed_roots() -> list[Path]:
+    """The folders a report may read: the DSFR's fonts and files, the project's static files."""
+    roots = [DSFR_STATIC, *PROJECT_DIR.glob("*/static"), Path(settings.STATIC_ROOT)]
+    return [root.resolve() for root in roots]
+
+
+class ReportURLFetcher(URLFetcher):
+    """Fetches the project's fonts and static files and ``data:`` URLs, and nothing else.
+
+    A report's HTML carries texts written by users (notes, decisions, resource links); whatever
+    they contain, the PDF never reads the server's files (``file:///etc/passwd`` as an image or
+    an attachment) nor reaches the network. A refused URL is left out of the document, with a
+    warning in the log."""
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
+        self.roots = allowed_roots()
+
+    def fetch(self, url, headers=None):
+        if url.lower().startswith("file:") and not self.serves(url):
+            raise ValueError(f"adresse refusée dans un rapport : {url}")
+        return super().fetch(url, headers)
+
+    def serves(self, url: str) -> bool:
+        path = Path(url2pathname(url.split("?", 1)[0].split("#", 1)[0][len("file:") :]))
+        resolved = path.resolve()
+        return any(resolved.is_relative_to(root) for root in self.roots)
 
 
 def document(html: str):
-    """The laid-out document (pages and boxes), for writing or for inspecting the layout."""
-    return HTML(string=html, base_url=str(FONT_DIR), url_fetcher=_url_fetcher()).render(
-        font_config=FontConfiguration(), pdf_variant="pdf/ua-1"
-    )
+    """The laid-out document (pages and boxes), for writing or for inspecting the layout.
+    Characters no document can carry are dropped first (``core.text``)."""
+    return HTML(
+        string=printable(html), base_url=str(FONT_DIR), url_fetcher=ReportURLFetcher()
+    ).render(font_config=FontConfiguration(), pdf_variant="pdf/ua-1")
 
 
 def html_to_pdf(html: str) -> bytes:

@@ -2,6 +2,7 @@
 scheduled mailings. Views and commands only call these."""
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -22,6 +23,7 @@ FORMATS = {
     "html": "text/html; charset=utf-8",
 }
 DEFAULT_RANGE_DAYS = 90
+logger = logging.getLogger(__name__)
 
 
 class ReportError(Exception):
@@ -211,11 +213,20 @@ def send_scheduled(schedule: ScheduledReport, today: dt.date | None = None) -> b
     return True
 
 
-def send_due_reports(today: dt.date | None = None) -> list[tuple[ScheduledReport, bool]]:
-    return [
-        (schedule, send_scheduled(schedule, today))
-        for schedule in ScheduledReport.objects.filter(active=True).select_related("territory")
-    ]
+def send_due_reports(
+    today: dt.date | None = None,
+) -> list[tuple[ScheduledReport, bool | Exception]]:
+    """Each active schedule: whether its report was sent, or the error that stopped it. One
+    report that fails (a snapshot it cannot render, a refused mail…) is logged and retried at the
+    next run; it does not keep the others from going."""
+    results: list[tuple[ScheduledReport, bool | Exception]] = []
+    for schedule in ScheduledReport.objects.filter(active=True).select_related("territory"):
+        try:
+            results.append((schedule, send_scheduled(schedule, today)))
+        except Exception as exc:
+            logger.exception("Rapport programmé « %s » non envoyé", schedule)
+            results.append((schedule, exc))
+    return results
 
 
 # --- Who reads what (rules in accounts.access) ----------------------------------------------

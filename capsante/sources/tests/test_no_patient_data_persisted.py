@@ -16,6 +16,8 @@ from .test_import_service import CONNECTORS
 
 FHIR = CONNECTORS / "ins_fhir/tests/samples/bundle-identites.json"
 NDJSON = CONNECTORS / "ins_fhir/tests/samples/Patient.ndjson"
+# FR Core's published example Patients (status in fr-core-cs-v2-0445 and identity-status).
+FR_CORE = CONNECTORS / "ins_fhir/tests/samples/fr-core-exemples.json"
 HL7 = CONNECTORS / "ins_hl7/tests/samples/adt_pam_fr.hl7"
 
 
@@ -33,7 +35,7 @@ def _patients_from_fhir(text: str) -> list[dict]:
 def _secrets() -> set[str]:
     """Identifiers, names and birth dates found in the samples, read independently of the parsers."""
     found: set[str] = set()
-    for path in (FHIR, NDJSON):
+    for path in (FHIR, NDJSON, FR_CORE):
         for patient in _patients_from_fhir(path.read_text(encoding="utf-8")):
             found |= {
                 i["value"] for i in patient.get("identifier", []) if len(i.get("value", "")) >= 9
@@ -48,7 +50,7 @@ def _secrets() -> set[str]:
             found |= {part for part in fields[5].split("^") if part}
             found.add(fields[7])
     file_names = " ".join(
-        p.name for p in (FHIR, NDJSON, HL7)
+        p.name for p in (FHIR, NDJSON, FR_CORE, HL7)
     )  # recorded on purpose, not patient data
     return {s for s in found if len(s) >= 4 and s not in file_names}
 
@@ -84,9 +86,10 @@ def test_identity_imports_leave_only_counts(settings, tmp_path, geography):
     accepted = [
         run_import("ins-fhir", FHIR, options={"period": "2025-04"}),
         run_import("ins-hl7", HL7, options={"finess_et": "720000025"}),
+        run_import("ins-fhir", FR_CORE, options={"finess_et": "720000025", "period": "2025-05"}),
     ]
     refused = run_import("ins-fhir", NDJSON)  # no establishment given: refused with errors
-    assert [r.status for r in accepted] == [ImportStatus.IMPORTED, ImportStatus.IMPORTED], [
+    assert [r.status for r in accepted] == [ImportStatus.IMPORTED] * 3, [
         (r.message, r.errors[:2]) for r in accepted
     ]
     assert refused.status == ImportStatus.REFUSED and refused.errors

@@ -22,9 +22,20 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError("Date invalide (attendu : AAAA-MM-JJ).") from exc
         results = services.send_due_reports(today)
-        sent = 0
-        for schedule, was_sent in results:
-            sent += was_sent
-            state = f"envoyé ({schedule.last_period})" if was_sent else "rien à envoyer"
+        sent = failed = 0
+        for schedule, outcome in results:
+            if isinstance(outcome, Exception):
+                failed += 1
+                self.stderr.write(
+                    f"{schedule} : échec, il sera retenté au prochain passage ({outcome!r})"
+                )
+                continue
+            sent += outcome
+            state = f"envoyé ({schedule.last_period})" if outcome else "rien à envoyer"
             self.stdout.write(f"{schedule} : {state}")
         self.stdout.write(self.style.SUCCESS(f"{sent} rapport(s) envoyé(s)."))
+        if failed:
+            # A non-zero exit status, so that cron tells the administrator.
+            raise CommandError(
+                f"{failed} rapport(s) programmé(s) non envoyé(s) : voir le journal ci-dessus."
+            )

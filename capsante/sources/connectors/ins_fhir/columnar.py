@@ -39,6 +39,8 @@ SCHEMA = pa.schema(
 RELIABILITY_URL = "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-identity-reliability"
 SOURCE_FINESS = r"(?:^|[/:|#=])(?P<finess>[0-9][0-9A-Z][0-9]{7})$"
 PRODUCTION_SYSTEMS = sorted(f"urn:oid:{oid}" for oid in ins.PRODUCTION_OIDS)
+BARE_OIDS = sorted(ins.PRODUCTION_OIDS)
+TABLE_0445_SYSTEMS = sorted(ins.TABLE_0445_SYSTEMS)
 NIR = r"^[1-478][0-9]{4}(?:[0-9]{2}|2A|2B)[0-9]{6}[0-9]{2}$"
 
 
@@ -100,14 +102,18 @@ def _count(table: pa.Table) -> BlockCounts:
         pc.struct_field(meta, "source"),
         lambda v: pc.struct_field(pc.extract_regex(v, SOURCE_FINESS), "finess"),
     )
-    status = _status(_flat(table, "extension"), rows)
-    valid = _ins_valid(_flat(table, "identifier"), rows)
+    status, table_0445 = _status(_flat(table, "extension"), rows)
+    has_ins, valid, bare = _ins_valid(_flat(table, "identifier"), rows)
+    # Table 0445's VALI on an identity carrying an INS is RNIV's QUAL (``ins.status_of``).
+    upgraded = table_0445 & has_ins & _np(pc.equal(status, "VALI"))
+    status = pc.if_else(pa.array(upgraded), pa.scalar("QUAL"), status)
     plain = (
         _np(pc.equal(_flat(table, "resourceType"), "Patient"))
         & _np(pc.is_null(_flat(table, "contained")))
         & _np(pc.is_valid(period))
         & _np(pc.is_valid(finess))
         & _np(pc.is_valid(status))
+        & ~bare
     )
     keep = pa.array(plain)
     keys = pa.table({"period": period, "finess": finess, "status": status, "valid": valid})
@@ -123,9 +129,10 @@ def _count(table: pa.Table) -> BlockCounts:
     return BlockCounts(counts, np.flatnonzero(plain), np.flatnonzero(~plain), ids)
 
 
-def _status(extensions: pa.Array, rows: int) -> pa.Array:
+def _status(extensions: pa.Array, rows: int) -> tuple[pa.Array, np.ndarray]:
     """The status code of rows with exactly one reliability extension, itself holding exactly one
-    current-system ``identityStatus`` and no ``comment``; null for every other row."""
+    ``identityStatus`` coded in a known FR Core system and no ``comment`` (null for every other
+    row), and whether that system copies HL7 table 0445."""
     outer = pc.list_flatten(extensions)
     outer_parent = pc.list_parent_indices(extensions).to_numpy()
     is_reliability = _np(pc.equal(pc.struct_field(outer, "url"), RELIABILITY_URL))
@@ -137,7 +144,9 @@ def _status(extensions: pa.Array, rows: int) -> pa.Array:
     coding = pc.struct_field(subs, "valueCoding")
     code = pc.struct_field(coding, "code")
     is_status = _np(pc.equal(url, "identityStatus"))
-    good_status = is_status & _np(pc.equal(pc.struct_field(coding, "system"), ins.STATUS_SYSTEM))
+    system = pc.struct_field(coding, "system")
+    old_meaning = _np(pc.is_in(system, value_set=pa.array(TABLE_0445_SYSTEMS, S)))
+    good_status = is_status & (_np(pc.equal(system, ins.STATUS_SYSTEM)) | old_meaning)
     good_status &= _np(pc.is_in(code, value_set=pa.array(ins.STATUSES)))
     comments = np.bincount(sub_parent[_np(pc.equal(url, "comment"))], minlength=rows)
     statuses = np.bincount(sub_parent[is_status], minlength=rows)
@@ -147,17 +156,20 @@ def _status(extensions: pa.Array, rows: int) -> pa.Array:
     position = np.zeros(rows, dtype=np.int64)
     position[sub_parent[good_status]] = np.flatnonzero(good_status)
     taken = pc.take(code, pa.array(position)) if len(code) else pa.nulls(rows, pa.string())
-    return pc.if_else(pa.array(usable), taken, pa.scalar(None, pa.string()))
+    table_0445 = np.bincount(sub_parent[good_status & old_meaning], minlength=rows) > 0
+    return pc.if_else(pa.array(usable), taken, pa.scalar(None, pa.string())), table_0445
 
 
-def _ins_valid(identifiers: pa.Array, rows: int) -> np.ndarray:
-    """True for rows with a production INS identifier (NIR/NIA OID) whose key checks out."""
+def _ins_valid(identifiers: pa.Array, rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row: carries a production INS identifier (NIR/NIA OID); one of them has a key that
+    checks out; an INS OID is written without ``urn:oid:`` (left to the careful path)."""
     flat = pc.list_flatten(identifiers)
     parent = pc.list_parent_indices(identifiers).to_numpy()
     value = pc.utf8_upper(pc.struct_field(flat, "value"))
-    production = _np(
-        pc.is_in(pc.struct_field(flat, "system"), value_set=pa.array(PRODUCTION_SYSTEMS))
-    )
+    system = pc.struct_field(flat, "system")
+    production = _np(pc.is_in(system, value_set=pa.array(PRODUCTION_SYSTEMS)))
+    bare = np.bincount(parent[_np(pc.is_in(system, value_set=pa.array(BARE_OIDS)))], minlength=rows)
+    has_ins = np.bincount(parent[production], minlength=rows) > 0
     shaped = production & _np(pc.match_substring_regex(value, NIR))
     candidates = pc.filter(value, pa.array(shaped))
     # Corsica: 2A → 19, 2B → 18 before the key computation (they only occur at positions 6-7).
@@ -169,4 +181,4 @@ def _ins_valid(identifiers: pa.Array, rows: int) -> np.ndarray:
     key = pc.cast(pc.utf8_slice_codeunits(candidates, 13, 15), pa.int64()).to_numpy()
     good = np.zeros(len(value), dtype=bool)
     good[np.flatnonzero(shaped)] = (97 - number % 97) == key
-    return np.bincount(parent[good], minlength=rows) > 0
+    return has_ins, np.bincount(parent[good], minlength=rows) > 0, bare > 0

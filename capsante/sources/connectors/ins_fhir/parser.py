@@ -42,7 +42,7 @@ from ...parsing import (
 from . import columnar
 
 RELIABILITY_URL = "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-identity-reliability"
-STATUS_SYSTEMS = {ins.STATUS_SYSTEM: False, ins.LEGACY_STATUS_SYSTEM: True}
+STATUS_SYSTEMS = ins.STATUS_SYSTEMS
 # A pretty-printed Bundle is parsed whole: above this size, NDJSON is required.
 MAX_DOCUMENT = 512 * 1024 * 1024
 MAX_NDJSON_LINE = 64 * 1024 * 1024  # a Patient with embedded photos stays under this
@@ -53,6 +53,11 @@ OTHER_RESOURCE_TYPES = frozenset(
      "Procedure", "MedicationRequest", "Coverage", "Appointment", "Group"}
 )  # fmt: skip
 _DOUBTFUL = re.compile(r"\b(DOUT|FICT)\b")
+UNKNOWN_SYSTEM = (
+    "système de code inconnu pour le statut d'identité (acceptés : les systèmes FR Core "
+    + ", ".join(system.rsplit("/", 1)[-1] for system in STATUS_SYSTEMS)
+    + ")"
+)
 
 
 class Problem(Exception):
@@ -149,11 +154,23 @@ def _reliability(patient: dict[str, Any]) -> tuple[list[str], bool, bool, str | 
                 code, legacy = _status_coding(sub)
                 codes.append(code)
             elif url == "comment":
-                doubtful = bool(_DOUBTFUL.search(str(sub.get("valueString") or "").upper()))
+                doubtful = doubtful or _is_doubtful(sub)
             elif url == "validationDate":
                 validated = sub.get("valueDate") or sub.get("valueDateTime")
         return codes, legacy, doubtful, validated
     return [], False, False, None
+
+
+def _is_doubtful(comment: dict[str, Any]) -> bool:
+    """A DOUT/FICT comment: free text (older files) or a coded comment (current FR Core)."""
+    if _DOUBTFUL.search(str(comment.get("valueString") or "").upper()):
+        return True
+    concept = comment.get("valueCodeableConcept")
+    codings = concept.get("coding") if isinstance(concept, dict) else None
+    return isinstance(codings, list) and any(
+        isinstance(c, dict) and str(c.get("code") or "").upper() in ins.FORCE_PROVISIONAL
+        for c in codings
+    )
 
 
 def _status_coding(sub: dict[str, Any]) -> tuple[str, bool]:
@@ -163,9 +180,11 @@ def _status_coding(sub: dict[str, Any]) -> tuple[str, bool]:
     if not isinstance(coding, dict):
         raise Problem("identityStatus", "statut d'identité absent (valueCoding attendu)")
     system = coding.get("system")
-    if system is not None and system not in STATUS_SYSTEMS:
-        raise Problem("identityStatus", "système de code inconnu pour le statut d'identité")
-    return str(coding.get("code") or ""), STATUS_SYSTEMS.get(system or "", False)
+    if system is None:
+        return str(coding.get("code") or ""), False
+    if type(system) is not str or system not in STATUS_SYSTEMS:
+        raise Problem("identityStatus", UNKNOWN_SYSTEM)
+    return str(coding.get("code") or ""), STATUS_SYSTEMS[system]
 
 
 def _ins(patient: dict[str, Any]) -> tuple[bool, bool]:
@@ -312,15 +331,18 @@ def _handle_patient(patient: dict[str, Any], line: int | None, state: State) -> 
 
 
 _PRODUCTION_SYSTEMS = frozenset(f"urn:oid:{oid}" for oid in ins.PRODUCTION_OIDS)
+# An INS OID written without its ``urn:oid:`` prefix (not FHIR, but seen): careful path.
+_BARE_OIDS = ins.PRODUCTION_OIDS
 
 
 def quick_identity(patient: dict[str, Any]) -> tuple[str, str, str, bool] | None:
     """The counting key of a plain Patient, or None to take the careful path.
 
     Plain means: meta.lastUpdated and a meta.source ending in a FINESS, one reliability
-    extension with a current-system status and no comment. Anything else (legacy code system,
-    DOUT/FICT comment, odd JSON types, managingOrganization…) is left to ``count_patient``, which
-    gives the same answer more slowly and words the errors. A test checks they agree.
+    extension with one status coded in a known FR Core system and no comment. Anything else
+    (no system, DOUT/FICT comment, odd JSON types, managingOrganization…) is left to
+    ``count_patient``, which gives the same answer more slowly and words the errors. A test
+    checks they agree.
     """
     meta = patient.get("meta")
     extensions = patient.get("extension")
@@ -332,16 +354,26 @@ def quick_identity(patient: dict[str, Any]) -> tuple[str, str, str, bool] | None
         return None
     period = _period_prefix(updated[:7])
     finess = _finess_from_source(source)
-    status = _quick_status(extensions)
-    if period is None or finess is None or status is None:
+    found = _quick_status(extensions)
+    if period is None or finess is None or found is None:
         return None
-    valid = False
+    status, table_0445 = found
+    has_ins = valid = False
     for identifier in identifiers:
         if type(identifier) is not dict:
             return None
-        if identifier.get("system") in _PRODUCTION_SYSTEMS and not valid:
-            value = identifier.get("value")
-            valid = type(value) is str and ins.nir_is_valid(value)
+        system = identifier.get("system")
+        if type(system) is not str:
+            continue
+        if system in _PRODUCTION_SYSTEMS:
+            has_ins = True
+            if not valid:
+                value = identifier.get("value")
+                valid = type(value) is str and ins.nir_is_valid(value)
+        elif system in _BARE_OIDS:
+            return None
+    if table_0445 and has_ins and status == "VALI":
+        status = "QUAL"
     return period, finess, status, valid
 
 
@@ -350,8 +382,10 @@ def _period_prefix(prefix: str) -> str | None:
     return prefix if ins.PERIOD.match(prefix) else None
 
 
-def _quick_status(extensions: list[Any]) -> str | None:
+def _quick_status(extensions: list[Any]) -> tuple[str, bool] | None:
+    """(status code, whether its system copies HL7 table 0445), or None for the careful path."""
     status = None
+    table_0445 = False
     seen = False  # a second reliability extension, even an empty first one, is for the careful path
     for extension in extensions:
         if type(extension) is not dict:
@@ -372,10 +406,11 @@ def _quick_status(extensions: list[Any]) -> str | None:
                 coding = sub.get("valueCoding")
                 if status is not None or type(coding) is not dict:
                     return None
-                if coding.get("system") != ins.STATUS_SYSTEM:
+                system = coding.get("system")
+                if type(system) is not str or system not in STATUS_SYSTEMS:
                     return None
-                status = coding.get("code")
-    return status if status in _QUICK_STATUSES else None
+                status, table_0445 = coding.get("code"), STATUS_SYSTEMS[system]
+    return (status, table_0445) if type(status) is str and status in _QUICK_STATUSES else None
 
 
 _QUICK_STATUSES = frozenset(ins.STATUSES)

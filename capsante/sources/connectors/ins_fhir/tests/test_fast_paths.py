@@ -22,7 +22,7 @@ from capsante.sources.connectors.ins_fhir.parser import (
 from capsante.sources.parsing import ErrorCollector
 
 BODIES = ["2850372181042", "1790553130017", "190122A004133", "7010199999123"]
-SYSTEMS = [ins.STATUS_SYSTEM, ins.LEGACY_STATUS_SYSTEM, None, "http://example.org/autre"]
+SYSTEMS = [*ins.STATUS_SYSTEMS, None, "http://example.org/autre"]
 OIDS = ["1.2.250.1.213.1.4.8", "1.2.250.1.213.1.4.9", "1.2.250.1.213.1.4.10", "1.2.250.1.71.4.2.7"]
 
 
@@ -59,9 +59,12 @@ def _extension(draw: st.DrawFn) -> dict:
         coding = {"code": code} if system is None else {"system": system, "code": code}
         subs.append({"url": "identityStatus", "valueCoding": coding})
     if draw(st.booleans()):
-        subs.append(
-            {"url": "comment", "valueString": draw(st.sampled_from(["DOUT", "vu", "FICT : test"]))}
-        )
+        comment = draw(st.sampled_from(["DOUT", "vu", "FICT : test", "IDVER"]))
+        if draw(st.booleans()):
+            subs.append({"url": "comment", "valueString": comment})
+        else:
+            coding = {"system": f"{ins.STATUS_SYSTEM}-comment", "code": comment}
+            subs.append({"url": "comment", "valueCodeableConcept": {"coding": [coding]}})
     if draw(st.booleans()):
         subs.append({"url": "validationDate", "valueDate": "2025-02-03"})
     return {"url": RELIABILITY_URL, "extension": subs}
@@ -71,7 +74,9 @@ def _extension(draw: st.DrawFn) -> dict:
 def _identifier(draw: st.DrawFn) -> dict:
     body = draw(st.sampled_from(BODIES))
     key = ins.nir_key(body) if draw(st.booleans()) else "00"
-    return {"system": f"urn:oid:{draw(st.sampled_from(OIDS))}", "value": body + key}
+    # Mostly FHIR's urn:oid: form; sometimes the bare OID some senders write.
+    prefix = draw(st.sampled_from(["urn:oid:", "urn:oid:", "urn:oid:", ""]))
+    return {"system": prefix + draw(st.sampled_from(OIDS)), "value": body + key}
 
 
 def careful(patient: dict) -> tuple | None:

@@ -1,0 +1,78 @@
+"""The platform as `make run` serves it: its own server process, debugging off, static files
+collected and served by WhiteNoise, plain http on 127.0.0.1. Seen in a real browser."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """`make run`'s steps (migrate, collectstatic, runserver) with `make run`'s environment."""
+    data = tmp_path_factory.mktemp("donnees")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("CAPSANTE_", "DJANGO_"))
+        and k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}
+    }
+    env.update(CAPSANTE_DATA_DIR=str(data), CAPSANTE_HTTPS="false")
+    command = [sys.executable, "-c", "from capsante.cli import main; main()"]
+    for step in (["migrate", "--no-input", "-v0"], ["collectstatic", "--no-input", "-v0"]):
+        subprocess.run([*command, *step], env=env, cwd=ROOT, check=True, timeout=300)
+    port = _free_port()
+    server = subprocess.Popen(
+        [*command, "runserver", "--noreload", f"127.0.0.1:{port}"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.3)
+    yield f"http://127.0.0.1:{port}"
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def test_the_demo_server_is_styled_with_debugging_off(served, page):
+    stylesheets = []
+    page.on(
+        "response",
+        lambda r: stylesheets.append((r.url, r.status)) if r.url.endswith(".css") else None,
+    )
+    response = page.goto(served + "/")
+    assert response.status == 200
+    # The DSFR stylesheet, collected and served by the platform itself, applies.
+    assert any("/static/dsfr/" in url and status == 200 for url, status in stylesheets)
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('.fr-header')).display") != "inline"
+    )
+    assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith("Marianne")
+    # An unknown page is the site's own 404, in French, not Django's debugging page.
+    missing = page.goto(served + "/pas-de-page-ici/")
+    assert missing.status == 404
+    assert page.locator("h1").inner_text() == "Page non trouvée"
+    assert "URLconf" not in page.content() and "DEBUG = True" not in page.content()
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('.fr-header')).display") != "inline"
+    )

@@ -1,0 +1,78 @@
+"""The settings as a server starts with them, each in its own process (pytest-django forces
+DEBUG off in-process, which would hide the defaults)."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def capsante(data_dir: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
+    """Run the `capsante` command with only the given variables of ours set."""
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("CAPSANTE_", "DJANGO_"))
+        and k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}
+    }
+    return subprocess.run(
+        [sys.executable, "-c", "from capsante.cli import main; main()", *args],
+        env={**clean, "CAPSANTE_DATA_DIR": str(data_dir), **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_settings_pass_django_deploy_checks(tmp_path):
+    production = {
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "capsante.example.fr",
+        "CAPSANTE_SECURE_COOKIES": "true",
+        "CAPSANTE_PROXY_SSL_HEADER": "X-Forwarded-Proto=https",
+    }
+    run = capsante(tmp_path, "check", "--deploy", "--fail-level", "DEBUG", **production)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "System check identified no issues" in run.stdout
+
+
+def test_with_no_variable_at_all_the_defaults_are_production_safe(tmp_path):
+    run = capsante(tmp_path, "check", "--deploy", "--fail-level", "DEBUG")
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_the_generated_secret_key_is_kept_so_sessions_survive_a_restart(tmp_path):
+    signed = capsante(
+        tmp_path,
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.core import signing; print(signing.dumps('session'))",
+    )
+    assert signed.returncode == 0, signed.stderr
+    token = signed.stdout.strip()
+    read = capsante(
+        tmp_path,
+        "shell",
+        "--no-imports",
+        "-c",
+        f"from django.core import signing; print(signing.loads('{token}'))",
+    )
+    assert read.stdout.strip() == "session", read.stderr
+    key = tmp_path / "secret_key"
+    assert key.stat().st_mode & 0o777 == 0o600  # readable by the service's user only
+
+
+def test_the_local_demo_runs_on_plain_http(tmp_path):
+    """`make run` sets CAPSANTE_HTTPS=false: no redirect to https, cookies over http."""
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.DEBUG, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS)"
+    )
+    run = capsante(tmp_path, "shell", "--no-imports", "-c", code, CAPSANTE_HTTPS="false")
+    assert run.stdout.split() == ["False", "False", "False", "0"], run.stderr
