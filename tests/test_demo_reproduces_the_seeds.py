@@ -93,3 +93,67 @@ def test_every_seed_key_figure_with_an_indicator_is_computed_from_the_demo(demo,
     number = list(roadmap.objectives.values_list("pk", flat=True)).index(sarthe.pk) + 1
     page = client.get(f"/feuilles-de-route/{roadmap.pk}/objectifs/{number}/").content.decode()
     assert "103 sur 126" in page
+
+    _anonymous_visitors_read_the_regional_cyber_figure_and_no_establishment(client)
+    _the_mayenne_committee_report_lists_its_targets_as_they_stood(demo)
+    _campaign_series_count_every_structure_from_the_start()
+
+
+def _anonymous_visitors_read_the_regional_cyber_figure_and_no_establishment(client):
+    from capsante.sources.services import staging_store
+    from capsante.structures.models import Structure
+
+    client.logout()
+    page = client.get("/indicateurs/CYBER_EXERCISES_DONE/region/52/").content.decode()
+    assert "103 / 126" in page or "103 sur 126" in page
+    registered = set(staging_store().read("cyber_register").column("finess_et").to_pylist())
+    names = Structure.objects.filter(finess_et__in=registered).values_list("name", flat=True)
+    assert names and not [n for n in names if n in page]
+    sarthe = client.get("/indicateurs/CYBER_EXERCISES_DONE/departement/72/").content.decode()
+    assert not [n for n in names if n in sarthe]
+
+
+def _the_mayenne_committee_report_lists_its_targets_as_they_stood(demo):
+    """First half of 2026: the 7 Mayenne targets with their status at 30 June, the off-track ones
+    at risk, and the zero-fax campaign with its pharmacies."""
+    import datetime as dt
+
+    from capsante.campaigns.starting import seed_demo_campaigns
+    from capsante.indicators.models import Target
+    from capsante.reports import committee_report
+    from capsante.territories.models import Territory
+
+    seed_demo_campaigns()
+    mayenne = Territory.objects.get(level="departement", code="53")
+    data = committee_report.build(mayenne, dt.date(2026, 1, 1), dt.date(2026, 6, 30))
+    targets = Target.objects.filter(territory=mayenne)
+    assert targets.count() == 7  # the seven quantified objectives of the Mayenne roadmap
+    assert sorted(r["code"] for r in data["targets"]) == sorted(
+        targets.values_list("indicator__code", flat=True)
+    )
+    expected = {t.indicator.code: services.assess(t, as_of="2026-06").status.value for t in targets}
+    assert {r["code"]: r["status"] for r in data["targets"]} == expected
+    off_track = {c for c, s in expected.items() if s in ("hors_trajectoire", "a_surveiller")}
+    assert off_track, "the Mayenne demo is calibrated below its targets"
+    assert {r["code"] for r in data["at_risk"]} == off_track
+    zero_fax = next(r for r in data["campaigns"] if "Mayenne" in r["Campagne"])
+    assert zero_fax["Structures suivies"] > 0
+
+
+def _campaign_series_count_every_structure_from_the_start():
+    """The cyber campaign's monthly shares: everyone counted from the start, 'planned or done'
+    never below 'done'."""
+    from capsante.campaigns.models import Campaign
+    from capsante.campaigns.services import status_table
+
+    campaign = Campaign.objects.get(slug="exercice-crise-cyber-52")
+    rows = status_table(campaign).to_pylist()
+    by_month: dict[str, list[int]] = {}
+    for row in rows:
+        by_month.setdefault(row["period"], []).append(row["stage_order"])
+    counts = {month: len(stages) for month, stages in by_month.items()}
+    assert len(set(counts.values())) == 1, counts  # the same establishments every month
+    assert counts[max(counts)] == 126
+    done = [sum(s == 3 for s in by_month[m]) / counts[m] for m in sorted(by_month)]
+    assert done == sorted(done) and done[0] < done[-1]  # done grows, it never starts at 100 %
+    assert sum(s == 3 for s in by_month[max(by_month)]) == 103

@@ -67,6 +67,7 @@ class LiveFigure:
     target_label: str = ""
     status: str = ""
     status_code: str = ""
+    stale: bool = False  # the latest value is older than the indicator's freshness limit
     chart: dict | None = None
     table: list[tuple[str, str]] = field(default_factory=list)
 
@@ -156,6 +157,7 @@ def live(figure: KeyFigure, roadmap: Roadmap) -> LiveFigure:
     result.indicator, result.territory, result.latest = indicator, territory, found["latest"]
     result.target = target
     result.value_label = found["value"]
+    result.stale = found["stale"]
     result.status = found["status"]
     result.status_code = target.status if target else ""
     if target and target.target_value is not None:

@@ -354,3 +354,29 @@ def test_logging_a_contact_only_returns_to_a_page_of_the_platform(zero_fax, pers
     ]:
         response = client.post(url, {**form, "next": target})
         assert (response.status_code, response["Location"]) == (302, expected), target
+
+
+@pytest.mark.django_db
+def test_a_pharmacy_moved_to_an_mssante_stage_leaves_the_without_mssante_list(
+    zero_fax, personas, client
+):
+    campaign = zero_fax["campaign"]
+    for order, (code, _) in enumerate(STAGES, start=1):
+        campaign.stages.filter(order=order).update(mss_equipped=code != "sans-mss")
+    pharmacy = zero_fax["sarthe"][0]  # without MSSanté at the start
+    calls = f"/campagnes/{campaign.slug}/appels/?no_mss=on"
+    client.force_login(personas["cpam72_contributor"])
+    assert pharmacy.name in client.get(calls).content.decode()
+    response = client.post(
+        f"/campagnes/{campaign.slug}/structures/{pharmacy.finess_et}/etape/",
+        {
+            "stage": campaign.stages.get(order=2).pk,
+            "evidence": "pharmacie.centre@pharmacien.mssante.fr",
+            "note": "",
+        },
+    )
+    assert response.status_code == 302
+    assert FollowUp.objects.get(campaign=campaign, structure=pharmacy).has_mss is True
+    client.get(calls)  # shows, once, the message naming the pharmacy
+    listing = client.get(calls).content.decode()
+    assert pharmacy.name not in listing

@@ -213,7 +213,7 @@ def test_roadmap_key_figures_show_the_live_value_of_their_indicator(
     # Mayenne: 80 activated of 300 → 26.7 %, shown beside the 30 % target of axis 1.
     assert '<a href="/indicateurs/MES_ACTIVATION/departement/53/">26,7 %</a> (janvier 2025)' in page
     objective = client.get(f"/feuilles-de-route/{mayenne.pk}/objectifs/1/").content.decode()
-    assert "Aujourd’hui" in objective and "(80 sur 300)" in objective
+    assert "Dernière valeur calculée" in objective and "(80 sur 300)" in objective
 
 
 @pytest.mark.django_db
@@ -370,3 +370,48 @@ def test_a_recompute_does_not_replace_a_value_validated_by_two_people(geography,
     # Saying the same thing again adds nothing.
     again = services.compute_and_store(codes=["MES_ACTIVATION"], periods=["2025-01"])
     assert again.held_by_manual == 0 and again.new_versions == 0
+
+
+@pytest.mark.django_db
+def test_a_recompute_scoped_to_sarthe_leaves_the_region_per_inhabitant_figure_as_is(
+    geography, staging, capsys
+):
+    # Twelve months of documents in every commune: the 12-month sum per inhabitant.
+    documents = {"72181": 50_000, "72003": 4_000, "72154": 5_000, "53130": 16_000, "53147": 4_500}
+    months = [f"2025-{m:02d}" for m in range(1, 13)]
+    StagingStore(staging).write(
+        "am_dmp_documents",
+        pa.table(
+            {
+                "period": [p for p in months for _ in documents],
+                "commune_code": [c for _ in months for c in documents],
+                "document_type": ["CR"] * len(months) * len(documents),
+                "documents": [n for _ in months for n in documents.values()],
+            }
+        ),
+    )
+
+    def region_figure() -> dict:
+        capsys.readouterr()
+        call_command(
+            "indicators",
+            "show",
+            "DMP_DOCS_PER_INHABITANT",
+            "--territory",
+            "R52",
+            "--format",
+            "json",
+        )
+        return json.loads(capsys.readouterr().out)
+
+    call_command("indicators", "compute", verbosity=0)
+    full = region_figure()
+    call_command("indicators", "compute", "--territory", "72", verbosity=0)
+    scoped = region_figure()
+    assert (scoped["numerator"], scoped["denominator"], scoped["value"]) == (
+        full["numerator"],
+        full["denominator"],
+        full["value"],
+    )
+    # Every inhabitant of the région counts, not Sarthe's alone.
+    assert full["denominator"] == sum(c.population for c in geography["communes"].values())

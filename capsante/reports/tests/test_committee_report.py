@@ -133,9 +133,20 @@ def test_report_lists_exactly_the_changes_recorded_between_the_dates(mayenne_his
         ("2026-05-20", "a_surveiller", "hors_trajectoire"),
     ]
     assert data["status_changes"][1]["worsened"] is True
-    assert [
-        (r["code"], r["status"], r["forecast_label"], r["estimated_date"]) for r in data["at_risk"]
-    ] == [("MES_ACTIVATION", "hors_trajectoire", "24,0 %", "2028-03")]
+    # Targets are assessed on the values known up to the end of the period, by the rule.
+    target = Target.objects.get(
+        indicator__code="MES_ACTIVATION", territory=mayenne_history["territory"]
+    )
+    expected = indicator_services.assess(target, as_of="2026-06")
+    assert expected.status.value == "hors_trajectoire"
+    assert [(r["code"], r["status"], r["last_period"]) for r in data["at_risk"]] == [
+        ("MES_ACTIVATION", "hors_trajectoire", expected.last_period)
+    ]
+    assert expected.last_period == "2026-06"
+    mayenne_targets = Target.objects.filter(territory=mayenne_history["territory"])
+    assert sorted(r["code"] for r in data["targets"]) == sorted(
+        mayenne_targets.values_list("indicator__code", flat=True)
+    )
     assert [(r["text"], r["date"]) for r in data["actions"]["completed"]] == [
         (done_inside.text, "2026-03-10")
     ]

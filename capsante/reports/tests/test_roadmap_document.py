@@ -126,7 +126,7 @@ def test_every_objective_starts_a_page_with_its_sections_and_live_figures(sarthe
     objective_2 = " ".join(pages[bounds[1] : bounds[2]])
     assert "69 % des Espaces santé sarthois sont alimentés" in objective_2
     assert "Chiffre du document au 30 novembre 2024" in objective_2
-    assert "Aujourd’hui : 75,0 % en juin 2025 (900 sur 1 200)" in objective_2
+    assert "Dernière valeur calculée : 75,0 % en juin 2025 (900 sur 1 200)" in objective_2
     assert "Premier mois (janvier 2025) 50,0 %" in objective_2
     # A figure whose indicator has no value yet says so rather than showing a stale number.
     objective_7 = " ".join(pages[bounds[6] : bounds[7]])

@@ -119,3 +119,26 @@ def test_the_command_lists_removals_and_takes_the_confirmation(
     assert out.startswith("Retraits (3")
     call_command("import", "finess", str(partial), "--confirm-removals", verbosity=0)
     assert "Importé" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_a_survey_answer_for_an_unknown_establishment_is_refused(staging, communes_for, tmp_path):
+    communes_for("finess", FINESS)
+    run_import("finess", FINESS)
+    answers = tmp_path / "enquete.csv"
+    answers.write_text(
+        "Horodateur;N° FINESS;Avez-vous un fax ?\n"
+        "2024-06-03;720009871;Oui\n"
+        "2024-06-04;999999999;Non\n",
+        encoding="utf-8",
+    )
+    options = {
+        "survey": "officines-fax-2024",
+        "mapping": {"N° FINESS": "finess_et", "Avez-vous un fax ?": "has_fax"},
+    }
+    record = run_import("survey", answers, options=options)
+    assert record.status == ImportStatus.REFUSED
+    (error,) = record.errors
+    assert (error["file"], error["line"], error["column"]) == ("enquete.csv", 3, "N° FINESS")
+    assert "inconnu du répertoire FINESS" in error["reason"] and "999999999" in error["reason"]
+    assert "survey_answers" not in staging_store().tables()
