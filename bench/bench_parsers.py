@@ -135,7 +135,7 @@ def _rpps_line(rng: random.Random, communes: list, weights: list[float]) -> str:
 
 
 def generate_patients(path: Path, patients: int, seed: int = 2) -> None:
-    from capsante.sources.ins import nir_key
+    from capsante.ingest.ins import nir_key
 
     try:
         from orjson import dumps
@@ -181,7 +181,7 @@ def generate_patients(path: Path, patients: int, seed: int = 2) -> None:
 
 
 def _rpps_ours(path: str) -> int:
-    from capsante.sources.connectors.rpps.parser import parse_rpps
+    from capsante.ingest.connectors.rpps.parser import parse_rpps
 
     result = parse_rpps(path)
     assert result.ok, result.errors[:3]
@@ -196,7 +196,7 @@ def _rpps_baseline(path: str) -> int:
 
 
 def _fhir_ours(path: str) -> int:
-    from capsante.sources.connectors.ins_fhir.parser import parse_ins_fhir
+    from capsante.ingest.connectors.ins_fhir.parser import parse_ins_fhir
 
     result = parse_ins_fhir(path)
     assert result.ok, result.errors[:3]
@@ -204,7 +204,7 @@ def _fhir_ours(path: str) -> int:
 
 
 def _fhir_baseline(path: str) -> int:
-    from capsante.sources.ins import nir_is_valid
+    from capsante.ingest.ins import nir_is_valid
 
     counts: Counter = Counter()
     with open(path, encoding="utf-8") as handle:

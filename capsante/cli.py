@@ -6,6 +6,7 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "capsante.settings")
+    # lazy: Django reads its settings module when imported, so only after it is named above.
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["capsante", *sys.argv[1:]])

@@ -101,17 +101,18 @@ INSTALLED_APPS = [
     "widget_tweaks",
     "dsfr",
     "axes",
-    "capsante.core",
+    "capsante.ui",
     "capsante.territories",
     "capsante.accounts",
     "capsante.outbox",
     "capsante.roadmaps",
     "capsante.structures",
-    "capsante.sources",
+    "capsante.imports",
     "capsante.indicators",
     "capsante.campaigns",
     "capsante.committees",
     "capsante.reports",
+    "capsante.site",
 ]
 
 MIDDLEWARE = [
@@ -142,7 +143,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "capsante.core.context_processors.site",
+                "capsante.site.context_processors.site",
             ],
         },
     }
@@ -179,8 +180,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "capsante.accounts.lockout.lockout_response"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
-LOGOUT_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "site:home"
+LOGOUT_REDIRECT_URL = "site:home"
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("en", "English")]

@@ -4,13 +4,13 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("comptes/", include("capsante.accounts.urls")),
-    path("territoires/", include("capsante.territories.urls")),
+    path("territoires/", include("capsante.site.territory_urls")),
     path("feuilles-de-route/", include("capsante.roadmaps.urls")),
-    path("imports/", include("capsante.sources.urls")),
+    path("imports/", include("capsante.imports.urls")),
     path("indicateurs/", include("capsante.indicators.urls")),
     path("campagnes/", include("capsante.campaigns.urls")),
     path("structures/", include("capsante.structures.urls")),
     path("comites/", include("capsante.committees.urls")),
     path("rapports/", include("capsante.reports.urls")),
-    path("", include("capsante.core.urls")),
+    path("", include("capsante.site.urls")),
 ]

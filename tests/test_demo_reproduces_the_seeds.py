@@ -12,12 +12,12 @@ import pytest
 from django.core.management import call_command
 
 from capsante.engine import load_definitions
+from capsante.imports.demo import communes_for_generator, import_files
 from capsante.indicators import services
 from capsante.indicators.models import IndicatorValue
+from capsante.ingest.generator import generate
 from capsante.roadmaps.models import KeyFigure
 from capsante.roadmaps.services import load_seed_roadmaps
-from capsante.sources.demo import communes_for_generator, import_files
-from capsante.sources.generator import generate
 
 REGION_SEED = 1  # the seed `make run` uses
 
@@ -100,7 +100,7 @@ def test_every_seed_key_figure_with_an_indicator_is_computed_from_the_demo(demo,
 
 
 def _anonymous_visitors_read_the_regional_cyber_figure_and_no_establishment(client):
-    from capsante.sources.services import staging_store
+    from capsante.imports.services import staging_store
     from capsante.structures.models import Structure
 
     client.logout()

@@ -7,8 +7,8 @@ from pathlib import Path
 import yaml
 
 from capsante.accounts.personas import DEMO_PASSWORD, PERSONAS
-from capsante.sources.generator import calibration
-from capsante.sources.registry import CONNECTORS
+from capsante.ingest.generator import calibration
+from capsante.ingest.registry import CONNECTORS
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

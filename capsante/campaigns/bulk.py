@@ -6,16 +6,19 @@ Layout (CSV, `;` `,` or tab, UTF-8 or Latin-1): `finess;etape;justificatif;note`
 a stage code or its rank."""
 
 import csv
+import datetime as dt
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
 
-from capsante.sources.parsing import RowError, decode_bytes, detect_separator, normalise_label
+from capsante.ingest.parsing import RowError, decode_bytes, detect_separator, normalise_label
+from capsante.territories.models import Level, Territory
+from capsante.territories.services import communes_of
 
 from . import services
-from .models import Campaign, FollowUp
+from .models import Campaign, CommuneDeadline, FollowUp
 
 COLUMNS = {"finess": "finess", "etape": "stage", "justificatif": "evidence", "note": "note"}
 REQUIRED = ("finess", "etape")
@@ -150,7 +153,6 @@ def _read_table(
 
 
 def _date(text: str):
-    import datetime as dt
 
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
@@ -164,10 +166,6 @@ def apply_deadlines(
     campaign: Campaign, path: Path, *, dry_run: bool = False
 ) -> tuple[int, list[RowError]]:
     """Per-commune deadlines (`code_commune;date`): the copper network closes commune by commune."""
-    from capsante.territories.models import Level, Territory
-    from capsante.territories.services import communes_of
-
-    from .models import CommuneDeadline
 
     header, rows, errors = _read_table(path.read_bytes(), path.name, ("code commune", "date"))
     if errors:

@@ -13,9 +13,10 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from capsante.accounts import access
-from capsante.sources.staging import StagingStore
+from capsante.indicators.services import compute_and_store
+from capsante.ingest.staging import StagingStore
 from capsante.structures.models import Structure
-from capsante.territories.services import communes_of
+from capsante.territories.services import communes_of, covers
 
 from .models import Campaign, Contact, FollowUp, Stage
 
@@ -268,7 +269,6 @@ def export_status(campaign: Campaign, periods: Iterable[str] | None = None) -> l
 
 def refresh_indicators(campaign: Campaign, periods: Iterable[str] | None = None) -> None:
     """After a change, recompute the campaign's stage shares for the months it touched."""
-    from capsante.indicators.services import compute_and_store
 
     periods = list(periods) if periods is not None else [timezone.localdate().strftime(MONTH)]
     written = export_status(campaign, periods)
@@ -296,7 +296,6 @@ def _share(part: int, whole: int) -> str:
 def campaigns_progress(territory, start: dt.date, end: dt.date) -> list[dict]:
     """For the committee report: each campaign meeting the territory, final-stage share at both ends
     of the period, from the audit history (so a later regeneration reads the same past)."""
-    from capsante.territories.services import covers
 
     rows = []
     for campaign in Campaign.objects.select_related("territory__parent").order_by("name"):

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from capsante.sources.staging import StagingStore
+from capsante.ingest.staging import StagingStore
 from capsante.structures.models import Structure
 from capsante.territories.models import Level, Territory
 

@@ -1,3 +1,6 @@
+import json
+import math
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -5,10 +8,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from capsante.core.maps import MapShape, svg_map
-from capsante.core.redirects import safe_next
+from capsante.indicators.dashboards import territory_cards
 from capsante.indicators.exports import table_response
 from capsante.territories.services import communes_of
+from capsante.ui.maps import MapShape, svg_map
+from capsante.ui.redirects import safe_next
 
 from . import services
 from .forms import CallListFilter, ContactForm, MoveForm
@@ -51,7 +55,6 @@ def board(request, slug: str):
     communes = communes_of(campaign.territory).only("code", "name", "geometry")
     drawn = svg_map([MapShape(c.code, c.name, c.geometry) for c in communes], width=560)
     points = _points(campaign, followups, colours)
-    from capsante.indicators.dashboards import territory_cards
 
     cards = [
         c
@@ -84,8 +87,6 @@ def board(request, slug: str):
 
 def _points(campaign, followups, colours):
     """Structures as dots on the same projection as the commune map."""
-    import json
-    import math
 
     shapes = [
         json.loads(c.geometry)

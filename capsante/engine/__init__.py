@@ -49,10 +49,12 @@ BACKENDS = ("duckdb", "spark")
 def get_backend(name: str, staging_root: Path | str, **options: Any) -> Backend:
     """A backend by name ("duckdb" or "spark"), so a setting can switch between them."""
     if name == "duckdb":
+        # lazy: a backend loads its engine (DuckDB, or a JVM for Spark) only when chosen.
         from .duckdb_backend import DuckDBBackend
 
         return DuckDBBackend(staging_root, **options)
     if name == "spark":
+        # lazy: pyspark is an optional extra.
         from .spark_backend import SparkBackend
 
         return SparkBackend(staging_root, **options)

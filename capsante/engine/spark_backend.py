@@ -44,6 +44,7 @@ def to_spark_sql(sql: str) -> str:
 def local_session(master: str = "local[2]", conf: dict[str, str] | None = None) -> SparkSession:
     """A local SparkSession on 127.0.0.1 with the UI off and few shuffle partitions."""
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    # lazy: pyspark is an optional extra, and SPARK_LOCAL_IP must be set before it loads.
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.master(master).appName("capsante-engine")
@@ -102,6 +103,7 @@ class SparkBackend(Backend):
 
 
 def _spark_schema(schema: pa.Schema) -> Any:
+    # lazy: pyspark is an optional extra.
     from pyspark.sql import types as T
 
     mapping = {

@@ -14,14 +14,14 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from capsante.sources.contract import TABLES as SOURCE_TABLES
+from capsante.ingest.contract import TABLES as SOURCE_TABLES
 
 PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 # Column types follow docs/staging-contract.md. Counts are BIGINT, codes are strings.
 _STR = pa.string()
 _I64 = pa.int64()
-# The staged tables are those of the connectors' contract (capsante/sources/contract.py, plain
+# The staged tables are those of the connectors' contract (capsante/ingest/contract.py, plain
 # Python, checked against docs/staging-contract.md); the engine adds the two territory tables the
 # Django side exports.
 CONTRACT: dict[str, pa.Schema] = {

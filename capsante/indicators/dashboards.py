@@ -1,14 +1,22 @@
 """What the dashboards show, computed once per request from the value store."""
 
+import re
 import statistics
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from capsante.core.charts import SeriesChart, classes, sparkline
+from django.conf import settings
+
 from capsante.engine import forecast as engine_forecast
+from capsante.engine.duckdb_backend import DuckDBBackend
 from capsante.engine.periods import month_range
+from capsante.engine.query import table_ref
+from capsante.structures.models import Structure
 from capsante.territories.models import Level, Territory
+from capsante.territories.services import communes_of
+from capsante.ui.charts import SCALE, SeriesChart, classes, sparkline
+from capsante.ui.maps import MapShape, svg_map
 
 from . import disclosure, services
 from .models import Indicator, IndicatorValue, Target
@@ -109,7 +117,6 @@ def territory_cards(territory: Territory, user=None) -> list[Card]:
 
 def children_of(territory: Territory) -> list[Territory]:
     """The next level down, for drill-down: région → départements → EPCI → communes."""
-    from capsante.territories.services import communes_of
 
     if territory.level == Level.REGION:
         return list(territory.children.order_by("code"))
@@ -249,8 +256,6 @@ def map_rows(
 
 def commune_map(indicator: Indicator, territory: Territory, period: str | None) -> dict | None:
     """A choropleth of the communes of a département, EPCI or grouping, in quantile classes."""
-    from capsante.core.maps import MapShape, svg_map
-    from capsante.territories.services import communes_of
 
     if territory.level not in (Level.DEPARTEMENT, Level.EPCI, Level.GROUPING):
         return None
@@ -277,7 +282,6 @@ def commune_map(indicator: Indicator, territory: Territory, period: str | None) 
         )
         for c, v, b in zip(communes, values, buckets, strict=True)
     ]
-    from capsante.core.charts import SCALE
 
     legend = [
         (SCALE[i], format_value(low, indicator), format_value(high, indicator))
@@ -296,14 +300,6 @@ def structures_behind(
 ) -> list[dict] | None:
     """For an indicator counted structure by structure: each structure's numerator and denominator
     in the territory for the period, those still outside the numerator first."""
-    import re
-
-    from django.conf import settings
-
-    from capsante.engine.duckdb_backend import DuckDBBackend
-    from capsante.engine.query import table_ref
-    from capsante.structures.models import Structure
-    from capsante.territories.services import communes_of
 
     definition = services.definitions().get(indicator.code)
     if (

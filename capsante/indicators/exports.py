@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 
-from capsante.core.spreadsheets import csv_cell, xlsx_cell
+from capsante.ui.spreadsheets import csv_cell, xlsx_cell
 
 
 def table_response(

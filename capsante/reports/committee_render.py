@@ -11,7 +11,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
-from capsante.core.text import printable_data
+from capsante.ui.text import printable_data
 
 from . import pdf
 from .committee_report import DUE_SOON_DAYS

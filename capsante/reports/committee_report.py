@@ -12,6 +12,8 @@ from collections import defaultdict
 
 from django.utils import timezone
 
+from capsante.campaigns.services import campaigns_progress
+from capsante.committees.services import last_meeting, meetings_of
 from capsante.indicators import dashboards, services
 from capsante.indicators.models import Indicator, IndicatorValue, Target
 from capsante.indicators.services import STATUS_LABELS, STATUS_RANK, TOLERANCE
@@ -306,26 +308,12 @@ def actions(territory: Territory, start: dt.date, end: dt.date) -> dict[str, lis
     return {"completed": completed, "late": late, "due_soon": due_soon}
 
 
-def campaigns(territory: Territory, start: dt.date, end: dt.date):
-    """Campaigns' progress when the campaigns app offers it (it is built separately)."""
-    import importlib
-
-    campaigns_progress = None
-    for module in ("capsante.campaigns", "capsante.campaigns.services"):
-        try:
-            campaigns_progress = importlib.import_module(module).campaigns_progress
-            break
-        except (ImportError, AttributeError):
-            continue
-    if campaigns_progress is None:
-        return None
-    result = campaigns_progress(territory, start, end)
-    # Frozen as JSON with the rest: whatever its shape, it must survive the snapshot.
-    return json.loads(json.dumps(result, default=str))
+def campaigns(territory: Territory, start: dt.date, end: dt.date) -> list[dict]:
+    """Campaigns' progress, frozen as JSON with the rest of the snapshot."""
+    return json.loads(json.dumps(campaigns_progress(territory, start, end), default=str))
 
 
 def meetings(territory: Territory, start: dt.date, end: dt.date) -> dict:
-    from capsante.committees.services import last_meeting, meetings_of
 
     last = last_meeting(territory, end)
     held = [

@@ -3,13 +3,13 @@ trend and a map of the neighbouring départements, all from the value store."""
 
 from dataclasses import dataclass, field
 
-from capsante.core.charts import SCALE, classes, sparkline
-from capsante.core.maps import MapShape, svg_map
 from capsante.indicators import dashboards, services
 from capsante.indicators.models import Indicator, IndicatorValue, Target
 from capsante.indicators.templatetags.indicator_tags import live_figure
 from capsante.roadmaps.models import KeyFigure, Roadmap
 from capsante.territories.models import Level, Territory
+from capsante.ui.charts import SCALE, classes, sparkline
+from capsante.ui.maps import MapShape, svg_map
 
 from .roadmap_document import month_label
 

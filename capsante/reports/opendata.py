@@ -16,12 +16,13 @@ import pyarrow.parquet as pq
 from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone
+from pyarrow import csv as pacsv
 
-from capsante.core.spreadsheets import csv_cell
 from capsante.indicators import disclosure
-from capsante.indicators.models import Indicator, IndicatorValue, Target
+from capsante.indicators.models import ComputationRun, Indicator, IndicatorValue, Target
 from capsante.indicators.services import STATUS_LABELS
 from capsante.territories.models import Level
+from capsante.ui.spreadsheets import csv_cell
 
 VERSION = "1.0.0"
 LICENCE = {
@@ -356,7 +357,6 @@ def value_rows():
     """The values in force, one tuple per row, in the schema's column order."""
     units = dict(Indicator.objects.values_list("code", "unit"))
     runs = {}
-    from capsante.indicators.models import ComputationRun
 
     for run in ComputationRun.objects.select_related("trigger"):
         origin = f"calcul n° {run.pk}"
@@ -486,7 +486,6 @@ ARROW_TYPES = {
 
 def _write_parquet(csv_path: Path, parquet_path: Path, name: str) -> None:
     """The same table as the CSV, typed: read back from the CSV so both carry the same rows."""
-    from pyarrow import csv as pacsv
 
     fields = TABLES[name]["fields"]
     table = pacsv.read_csv(

@@ -11,7 +11,7 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
-from capsante.core.text import printable
+from capsante.ui.text import printable
 
 DSFR_STATIC = Path(dsfr.__file__).parent / "static"
 FONT_DIR = DSFR_STATIC / "dsfr" / "dist" / "fonts"

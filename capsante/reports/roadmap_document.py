@@ -8,14 +8,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from capsante.core.charts import SeriesChart
-from capsante.core.maps import MapShape, svg_map
 from capsante.indicators import dashboards
 from capsante.indicators.models import Target
 from capsante.indicators.templatetags.indicator_tags import live_figure
 from capsante.roadmaps.models import FigureKind, KeyFigure, Roadmap
 from capsante.roadmaps.services import glossary_map
 from capsante.territories.models import Territory, TerritoryLoad
+from capsante.ui.charts import SeriesChart
+from capsante.ui.maps import MapShape, svg_map
 
 from . import pdf
 

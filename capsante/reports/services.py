@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from capsante.accounts import access
+from capsante.committees.services import last_meeting
 from capsante.roadmaps.models import Roadmap
 from capsante.territories.models import Territory
 
@@ -70,7 +71,6 @@ def roadmap_filename(roadmap: Roadmap, fmt: str) -> str:
 
 def default_range(territory: Territory, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
     """Since the territory's last committee meeting (or the last 90 days), up to today."""
-    from capsante.committees.services import last_meeting
 
     today = today or timezone.localdate()
     last = last_meeting(territory, today)

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from capsante.accounts import access
-from capsante.core.audit import changes
+from capsante.ui.audit import changes
 
 from . import services
 from .forms import ActionUpdateForm

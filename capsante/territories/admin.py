@@ -1,13 +1,11 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from capsante.accounts.admin_access import SuperuserOnlyAdmin
-
 from .models import Level, Territory, TerritoryLoad
 
 
 @admin.register(Territory)
-class TerritoryAdmin(SuperuserOnlyAdmin, SimpleHistoryAdmin):
+class TerritoryAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name", "level", "population", "parent"]
     list_filter = ["level", "grouping_kind"]
     search_fields = ["code", "name"]
@@ -32,5 +30,5 @@ class TerritoryAdmin(SuperuserOnlyAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(TerritoryLoad)
-class TerritoryLoadAdmin(SuperuserOnlyAdmin):
+class TerritoryLoadAdmin(admin.ModelAdmin):
     list_display = ["loaded_at", "source", "created", "updated", "unchanged", "duration_seconds"]

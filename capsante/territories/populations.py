@@ -15,7 +15,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from capsante.sources.parsing import RowError, decode_bytes, detect_separator, normalise_label
+from capsante.ingest.parsing import RowError, decode_bytes, detect_separator, normalise_label
 
 from .models import Level, Territory, TerritoryLoad
 

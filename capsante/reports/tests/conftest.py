@@ -3,7 +3,7 @@
 import pyarrow as pa
 import pytest
 
-from capsante.sources.staging import StagingStore
+from capsante.ingest.staging import StagingStore
 
 
 def stage_mes(root, months: dict[str, dict[str, tuple[int, int, int]]]) -> None:

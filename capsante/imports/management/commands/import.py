@@ -1,0 +1,88 @@
+import json
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from capsante.imports.models import ImportStatus
+from capsante.imports.services import known_sources, run_import
+
+
+class Command(BaseCommand):
+    help = "Importe un fichier d'une source publique (FINESS, RPPS, MSSanté, INS, tables de l'Assurance Maladie, enquêtes)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "source", help="Source : " + ", ".join(name for name, _ in known_sources())
+        )
+        parser.add_argument("file", help="Fichier à importer")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Montre ce qui changerait, sans rien écrire"
+        )
+        parser.add_argument(
+            "--full-extract",
+            action="store_true",
+            help="Le fichier remplace toutes les données de la source (sinon seuls les "
+            "départements ou régions qu'il couvre)",
+        )
+        parser.add_argument(
+            "--confirm-removals",
+            action="store_true",
+            help="Accepte un import qui retirerait plus de 10 %% des lignes d'une source",
+        )
+        parser.add_argument(
+            "--finess-et", help="INS : établissement émetteur, si le fichier ne le dit pas"
+        )
+        parser.add_argument("--period", help="INS : mois AAAA-MM, si le fichier ne le dit pas")
+        parser.add_argument(
+            "--survey", help="Enquête : identifiant de l'enquête (ex. pharmacies-2024)"
+        )
+        parser.add_argument("--mapping", help="Enquête : fichier JSON {colonne du fichier: champ}")
+
+    def handle(self, *args, **options):
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"Fichier introuvable : {path}")
+        extra = {
+            key: options[key]
+            for key in ("finess_et", "period", "survey", "full_extract", "confirm_removals")
+            if options.get(key)
+        }
+        if options.get("mapping"):
+            extra["mapping"] = json.loads(Path(options["mapping"]).read_text(encoding="utf-8"))
+        bar = tqdm(
+            total=3, desc="import", unit=" étape", disable=options["verbosity"] < 1, file=sys.stderr
+        )
+
+        def progress(step: str, done: int, total: int) -> None:
+            bar.total = total
+            bar.set_description(step[:40])
+            bar.update(done - bar.n)
+
+        record = run_import(
+            options["source"], path, dry_run=options["dry_run"], progress=progress, options=extra
+        )
+        bar.close()
+        if record.removals and record.removed:
+            self.stdout.write(f"Retraits ({record.removed}, les {len(record.removals)} premiers) :")
+            for removal in record.removals:
+                self.stdout.write(f"  - {removal}")
+        if record.status in (ImportStatus.REFUSED, ImportStatus.FAILED):
+            for error in record.errors:
+                sys.stderr.write(_error_line(error) + "\n")
+            if record.error_count > len(record.errors):
+                sys.stderr.write(
+                    f"… et {record.error_count - len(record.errors)} autre(s) erreur(s).\n"
+                )
+            raise CommandError(f"{record.message} ({record.summary()})")
+        self.stdout.write(f"{record.get_status_display()} : {record.summary()}. {record.message}")
+
+
+def _error_line(error: dict) -> str:
+    where = [error["file"]]
+    if error.get("line") is not None:
+        where.append(f"ligne {error['line']}")
+    if error.get("column"):
+        where.append(f"colonne « {error['column']} »")
+    return f"{', '.join(where)} : {error['reason']}"

@@ -1,0 +1,405 @@
+"""Run an import: parse, compare, show or write, record. The Django side of the connectors.
+
+Every import follows the same steps whatever the source: the connector's plain-Python parser
+reads the file and reports every error by file, line and column; a refused file changes nothing;
+a dry run only counts what would be added, changed and removed; a real run writes the structure
+registry and the staged Parquet tables together, or neither.
+"""
+
+import contextlib
+import hashlib
+import inspect
+import os
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow.compute as pc
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from capsante.accounts import access
+from capsante.indicators.services import recompute_after_import
+from capsante.ingest import contract, registry
+from capsante.ingest.parsing import ParseResult
+from capsante.ingest.staging import DiffCounts, StagingStore
+from capsante.structures.models import Structure
+from capsante.structures.services import apply_sync, plan_sync
+from capsante.territories.models import Level, Territory
+from capsante.ui import formats
+
+from .models import ImportRecord, ImportStatus
+
+Progress = Callable[[str, int, int], None]
+MAX_STORED_ERRORS = 500
+MAX_REMOVALS_SHOWN = 200
+PROGRESS_EVERY_SECONDS = 0.5
+
+
+def save_upload(upload) -> Path:
+    """Copy an uploaded file to a private temporary file (0600) for the time of its import.
+
+    The suffix is kept because parsers recognise .zip, .gz, .json… by it; the file's real name
+    is recorded on the import record, never in the path.
+    """
+    directory = Path(settings.UPLOAD_TEMP_DIR)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    suffix = "".join(Path(Path(upload.name).name).suffixes[-2:])[:20]
+    handle, name = tempfile.mkstemp(prefix="import-", suffix=suffix, dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            for chunk in upload.chunks():
+                file.write(chunk)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)
+
+
+def run_uploaded_import(record_id: int, path: Path) -> None:
+    """Run an uploaded file's import, then delete the file whatever the outcome."""
+    try:
+        record = ImportRecord.objects.get(pk=record_id)
+        run_import(record.source, path, user=record.user, dry_run=record.dry_run, record=record)
+    finally:
+        Path(path).unlink(missing_ok=True)
+
+
+def staging_store() -> StagingStore:
+    return StagingStore(settings.STAGING_DIR)
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _connector(source: str):
+    return registry.get(source)
+
+
+def known_sources() -> list[tuple[str, str]]:
+    return [(c.name, c.label) for c in registry.CONNECTORS.values()]
+
+
+class _RecordProgress:
+    """Forward progress to a callback and, at most twice a second, to the import record."""
+
+    def __init__(self, record: ImportRecord, forward: Progress | None):
+        self.record, self.forward, self.last = record, forward, 0.0
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        if self.forward:
+            self.forward(step, done, total)
+        now = time.monotonic()
+        if now - self.last >= PROGRESS_EVERY_SECONDS or (total and done >= total):
+            self.last = now
+            ImportRecord.objects.filter(pk=self.record.pk).update(
+                progress_step=step[:100], progress_done=done, progress_total=total
+            )
+
+
+@contextlib.contextmanager
+def _staging_transaction(store: StagingStore, tables: list[str]) -> Iterator[None]:
+    """Restore the staged tables as they were if anything fails while writing them."""
+    backups: dict[str, Path] = {}
+    for table in tables:
+        directory = store.table_dir(table)
+        if directory.exists():
+            backup = directory.with_name(f".{table}.backup-{uuid.uuid4().hex}")
+            shutil.copytree(directory, backup, copy_function=os.link)
+            backups[table] = backup
+    try:
+        yield
+    except BaseException:
+        for table in tables:
+            directory = store.table_dir(table)
+            shutil.rmtree(directory, ignore_errors=True)
+            if table in backups:
+                backups[table].rename(directory)
+        raise
+    else:
+        for backup in backups.values():
+            shutil.rmtree(backup, ignore_errors=True)
+
+
+def _diffs(
+    store: StagingStore, result: ParseResult, connector, full_extract: bool
+) -> dict[str, DiffCounts]:
+    return {
+        table: store.diff(
+            table,
+            data,
+            periods=result.periods or None,
+            scope_columns=connector.scope_columns,
+            full_extract=full_extract,
+        )
+        for table, data in result.tables.items()
+    }
+
+
+def _structure_plan(result: ParseResult, full_extract: bool):
+    if "structures" not in result.tables:
+        return None
+
+    return plan_sync(result.tables["structures"], full_extract=full_extract)
+
+
+def _removals(diffs: dict[str, DiffCounts], plan) -> list[str]:
+    """What the import would take away, in words, the establishments by name."""
+    if plan is not None and plan[2]:
+        return [
+            f"{s.name} (FINESS {s.finess_et}, {s.departement_code})"
+            for s in sorted(plan[2], key=lambda s: (s.departement_code, s.name))
+        ][:MAX_REMOVALS_SHOWN]
+    keys = [
+        f"{contract.table(table).title} : {key}"
+        for table, d in diffs.items()
+        for key in d.removed_keys
+    ]
+    return keys[:MAX_REMOVALS_SHOWN]
+
+
+def _excessive_removal(diffs: dict[str, DiffCounts]) -> str:
+    """A French sentence when the import would remove more than the allowed share of a table."""
+    limit = settings.IMPORT_MAX_REMOVED_SHARE
+    for table, d in diffs.items():
+        # A handful of rows is ordinary churn (a count by status that drops to nothing);
+        # the guard is for a partial file sent in place of a full one.
+        if d.removed >= settings.IMPORT_MIN_REMOVALS_CHECKED and d.removed / d.staged > limit:
+            share = 100 * d.removed / d.staged
+            return (
+                f"Cet import retirerait {formats.number(d.removed)} des "
+                f"{formats.number(d.staged)} lignes de la table « {contract.table(table).title} » "
+                f"({formats.percent(share, 0)}, au-delà des {formats.percent(100 * limit, 0)} "
+                "admis sans confirmation). Vérifiez la liste des retraits ; si le fichier est bien "
+                "complet, relancez l'import en confirmant les retraits."
+            )
+    return ""
+
+
+def _finish(record: ImportRecord, status: str, started: float, message: str = "") -> ImportRecord:
+    record.status = status
+    record.message = message
+    record.finished_at = timezone.now()
+    record.duration_seconds = round(time.monotonic() - started, 3)
+    record.save()
+    return record
+
+
+def run_import(
+    source: str,
+    path: Path | str,
+    *,
+    user=None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    record: ImportRecord | None = None,
+    options: dict[str, Any] | None = None,
+) -> ImportRecord:
+    """Import one file from one source; always returns the import record, never half-writes."""
+    path = Path(path)
+    started = time.monotonic()
+    options = options or (record.options if record else {}) or {}
+    if record is None:
+        record = ImportRecord.objects.create(
+            source=source, file_name=path.name, user=user, dry_run=dry_run, options=options
+        )
+    record.status, record.started_at = ImportStatus.RUNNING, timezone.now()
+    record.save(update_fields=["status", "started_at"])
+    try:
+        connector = _connector(source)
+    except KeyError:
+        return _finish(record, ImportStatus.REFUSED, started, f"Source inconnue : « {source} ».")
+    try:
+        record.file_hash, record.file_size = file_digest(path), path.stat().st_size
+        reporter = _RecordProgress(record, progress)
+        reporter("lecture et contrôle du fichier", 0, 3)
+        result = _parse(connector, path, reporter, options, record.file_name or path.name)
+        reporter("comparaison avec les données en place", 1, 3)
+        _copy_counts(record, result)
+        if not result.ok:
+            return _finish(
+                record,
+                ImportStatus.REFUSED,
+                started,
+                f"Fichier refusé : {result.error_count} erreur(s). Rien n'a été importé.",
+            )
+        covered = covered_territories(result)
+        record.territories.set(covered)
+        outside = [t for t in covered if user is not None and not access.can_administer(user, t)]
+        if outside:
+            names = ", ".join(f"{t.name} ({t.code})" for t in outside)
+            return _finish(
+                record,
+                ImportStatus.REFUSED,
+                started,
+                f"Ce fichier couvre des territoires hors de votre périmètre : {names}. "
+                "Rien n'a été importé.",
+            )
+        store = staging_store()
+        full_extract = bool(options.get("full_extract"))
+        diffs = _diffs(store, result, connector, full_extract)
+        plan = _structure_plan(result, full_extract)
+        _count_changes(record, diffs, plan)
+        record.removals = _removals(diffs, plan)
+        too_many = _excessive_removal(diffs)
+        if dry_run:
+            message = "Simulation : rien n'a été écrit."
+            if too_many and not options.get("confirm_removals"):
+                message += " " + too_many
+            return _finish(record, ImportStatus.DRY_RUN, started, message)
+        if too_many and not options.get("confirm_removals"):
+            return _finish(record, ImportStatus.REFUSED, started, too_many)
+        if not (record.added or record.changed or record.removed):
+            return _finish(
+                record,
+                ImportStatus.UNCHANGED,
+                started,
+                "Aucun changement : ce fichier est déjà importé.",
+            )
+        reporter("écriture", 2, 3)
+        _write(store, result, plan, record, connector, full_extract)
+        message = "Import terminé."
+        try:
+            after_import(record)
+        except Exception as exc:  # noqa: BLE001 - the data landed; say what did not follow
+            message = f"Import terminé, mais le recalcul des indicateurs a échoué : {exc}"
+        reporter("terminé", 3, 3)
+        return _finish(record, ImportStatus.IMPORTED, started, message)
+    except Exception as exc:  # noqa: BLE001 - recorded for the user, then re-raised in tests by callers
+        return _finish(record, ImportStatus.FAILED, started, f"Échec technique : {exc}")
+
+
+def covered_territories(result: ParseResult) -> list[Territory]:
+    """The départements (or régions) a file's rows are about, as territories.
+
+    Read from each table's coverage column; for tables about establishments (identity counts,
+    survey answers), from the registry's département of each establishment.
+    """
+    departements: set[str] = set()
+    regions: set[str] = set()
+    finess: set[str] = set()
+    for name, data in result.tables.items():
+        column = contract.table(name).coverage_column
+        if column == "region_code":
+            regions |= {c for c in data.column(column).to_pylist() if c}
+        elif column:
+            values = pc.unique(contract.coverage(data, column)).to_pylist()
+            departements |= {c for c in values if c}
+        elif "finess_et" in data.column_names:
+            finess |= {c for c in pc.unique(data.column("finess_et")).to_pylist() if c}
+    if finess:
+        departements |= set(
+            Structure.objects.filter(finess_et__in=finess)
+            .exclude(departement_code="")
+            .values_list("departement_code", flat=True)
+        )
+    return list(
+        Territory.objects.filter(
+            Q(level=Level.DEPARTEMENT, code__in=departements)
+            | Q(level=Level.REGION, code__in=regions)
+        ).order_by("level", "code")
+    )
+
+
+def imports_for_user(user) -> QuerySet[ImportRecord]:
+    """Import records a partner may read: those about a territory overlapping their scope, and
+    their own uploads."""
+    access.require_partner(user)
+    if access.is_superuser(user):
+        return ImportRecord.objects.all()
+    about_scope = ImportRecord.objects.filter(access.overlapping_scope_q(user, "territories"))
+    return ImportRecord.objects.filter(Q(pk__in=about_scope.values("pk")) | Q(user=user))
+
+
+def import_for_user(user, pk: int) -> ImportRecord:
+    record = imports_for_user(user).select_related("user").filter(pk=pk).first()
+    if record is None:
+        raise access.not_found("Import introuvable")
+    return record
+
+
+def _parse(
+    connector, path: Path, progress: Progress, options: dict[str, Any], name: str
+) -> ParseResult:
+    """Call the parser with what it accepts: our options, progress, and the known communes."""
+    accepted = inspect.signature(connector.parse).parameters
+    kwargs = {key: value for key, value in options.items() if key in connector.options}
+    if "progress" in accepted:
+        kwargs["progress"] = progress
+    if "known_finess" in connector.options:
+        finess = set(Structure.objects.values_list("finess_et", flat=True))
+        if finess:  # no registry yet (a first import, a test): nothing to check against
+            kwargs["known_finess"] = finess
+    if "known_communes" in connector.options:
+        communes = set(Territory.objects.filter(level=Level.COMMUNE).values_list("code", flat=True))
+        if communes:
+            kwargs["known_communes"] = communes
+    return connector.parse(path, name=name, **kwargs)
+
+
+def _copy_counts(record: ImportRecord, result: ParseResult) -> None:
+    record.rows_read, record.rows_kept, record.rows_rejected = (
+        result.rows_read,
+        result.rows_kept,
+        result.rows_rejected,
+    )
+    record.error_count = result.error_count
+    record.errors = [e.as_dict() for e in result.errors[:MAX_STORED_ERRORS]]
+    record.periods = sorted(result.periods)
+    record.encoding = result.encoding or ""
+
+
+def _count_changes(record: ImportRecord, diffs: dict[str, DiffCounts], plan) -> None:
+    record.tables = {
+        table: {
+            "added": d.added,
+            "changed": d.changed,
+            "removed": d.removed,
+            "unchanged": d.unchanged,
+        }
+        for table, d in diffs.items()
+    }
+    record.added = sum(d.added for d in diffs.values())
+    record.changed = sum(d.changed for d in diffs.values())
+    record.removed = sum(d.removed for d in diffs.values())
+    if plan is not None:
+        # The structure registry may lag behind staging (e.g. territories loaded later): count it too.
+        to_add, to_change, to_remove = plan
+        record.added = max(record.added, len(to_add))
+        record.changed = max(record.changed, len(to_change))
+        record.removed = max(record.removed, len(to_remove))
+
+
+def _write(
+    store: StagingStore, result: ParseResult, plan, record: ImportRecord, connector, full: bool
+) -> None:
+    with transaction.atomic(), _staging_transaction(store, list(result.tables)):
+        if plan is not None:
+            apply_sync(plan, record)
+        for table, data in result.tables.items():
+            store.write(
+                table,
+                data,
+                result.periods or None,
+                scope_columns=connector.scope_columns,
+                full_extract=full,
+            )
+
+
+def after_import(record: ImportRecord) -> None:
+    """Recompute the indicators this source feeds, for the periods the import touched."""
+    if not settings.RECOMPUTE_AFTER_IMPORT:
+        return
+
+    recompute_after_import(record)

@@ -1,0 +1,96 @@
+import time
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from capsante.imports.models import ImportRecord, ImportStatus
+
+from .test_import_service import CONNECTORS, SAMPLES
+
+
+def _wait_finished(record_id: int, seconds: float = 30) -> ImportRecord:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        record = ImportRecord.objects.get(pk=record_id)
+        if record.finished:
+            return record
+        time.sleep(0.1)
+    raise AssertionError("import still running")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_admin_uploads_a_file_that_runs_in_background_and_shows_its_errors(
+    client, personas, settings, tmp_path
+):
+    settings.STAGING_DIR = tmp_path / "staging"
+    client.force_login(personas["ars_admin"])
+    good = (CONNECTORS / SAMPLES["cyber-register"]).read_bytes()
+    response = client.post(
+        "/imports/deposer/",
+        {
+            "source": "cyber-register",
+            "file": SimpleUploadedFile("registre.csv", good),
+        },
+    )
+    assert response.status_code == 302
+    record = _wait_finished(int(response["Location"].rstrip("/").split("/")[-1]))
+    assert record.status == ImportStatus.IMPORTED and record.user == personas["ars_admin"]
+    state = client.get(f"/imports/{record.pk}/etat.json").json()
+    assert state["finished"] and state["percent"] == 100
+
+    broken = good.replace(b"\n", b"\n;;", 3)
+    response = client.post(
+        "/imports/deposer/",
+        {
+            "source": "cyber-register",
+            "file": SimpleUploadedFile("registre-casse.csv", broken),
+        },
+    )
+    record = _wait_finished(int(response["Location"].rstrip("/").split("/")[-1]))
+    assert record.status == ImportStatus.REFUSED
+    page = client.get(f"/imports/{record.pk}/").content.decode()
+    assert "registre-casse.csv" in page and "Rien n&#x27;a été importé" in page
+    first = record.errors[0]
+    assert f"<td>{first['line']}</td>" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("who", "list_status", "upload_status"),
+    [
+        (None, 302, 302),
+        ("elected_reader", 200, 403),
+        ("cpam72_contributor", 200, 403),
+        ("ars_admin", 200, 200),
+    ],
+)
+def test_import_pages_access(client, personas, who, list_status, upload_status):
+    if who:
+        client.force_login(personas[who])
+    assert client.get("/imports/").status_code == list_status
+    assert client.get("/imports/deposer/").status_code == upload_status
+
+
+@pytest.mark.django_db(transaction=True)
+def test_survey_upload_maps_columns_given_in_the_form(client, personas, settings, tmp_path):
+    settings.STAGING_DIR = tmp_path / "staging"
+    settings.RECOMPUTE_AFTER_IMPORT = False
+    client.force_login(personas["ars_admin"])
+    answers = "Horodateur;N° FINESS;Avez-vous un fax ?\n2024-06-03;720000025;Oui\n2024-06-04;720000033;Non\n"
+    missing = client.post(
+        "/imports/deposer/",
+        {"source": "survey", "file": SimpleUploadedFile("enquete.csv", answers.encode())},
+    )
+    assert missing.status_code == 200 and "correspondance des colonnes" in missing.content.decode()
+    response = client.post(
+        "/imports/deposer/",
+        {
+            "source": "survey",
+            "survey": "officines-fax-2024",
+            "mapping": "Horodateur = answered_on\nN° FINESS = finess_et\nAvez-vous un fax ? = has_fax",
+            "file": SimpleUploadedFile("enquete.csv", answers.encode()),
+        },
+    )
+    record = _wait_finished(int(response["Location"].rstrip("/").split("/")[-1]))
+    assert record.status == ImportStatus.IMPORTED, (record.message, record.errors[:2])
+    assert record.rows_kept == 2

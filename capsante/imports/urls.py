@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "imports"
+urlpatterns = [
+    path("", views.import_list, name="list"),
+    path("deposer/", views.upload, name="upload"),
+    path("<int:pk>/", views.import_detail, name="detail"),
+    path("<int:pk>/etat.json", views.import_status, name="status"),
+]

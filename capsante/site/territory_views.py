@@ -1,0 +1,99 @@
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+
+from capsante.roadmaps.services import visible_roadmaps
+from capsante.territories import services
+from capsante.territories.models import Level, Territory
+from capsante.ui.maps import MapShape, svg_map
+
+
+def search(request):
+    query = request.GET.get("q", "").strip()
+    results = Territory.objects.none()
+    if query:
+        results = Territory.objects.filter(Q(name__icontains=query) | Q(code=query)).order_by(
+            "level", "name"
+        )[:50]
+    departements = Territory.objects.filter(level=Level.DEPARTEMENT).order_by("code")
+    return render(
+        request,
+        "territories/search.html",
+        {
+            "title": "Territoires",
+            "query": query,
+            "results": results,
+            "departements": departements,
+            "breadcrumb": [("Territoires", None)],
+        },
+    )
+
+
+def detail(request, level: str, code: str):
+    territory = get_object_or_404(
+        Territory.objects.select_related("parent", "epci"), level=level, code=code
+    )
+    communes = services.communes_of(territory)
+    epcis = []
+    if territory.level in (Level.DEPARTEMENT, Level.REGION):
+        epcis = list(
+            Territory.objects.filter(level=Level.EPCI, member_communes__in=communes)
+            .annotate(n=Count("member_communes", filter=Q(member_communes__in=communes)))
+            .order_by("name")
+            .distinct()
+        )
+    children = territory.children.order_by("code") if territory.level == Level.REGION else []
+    roadmaps = visible_roadmaps(request.user).filter(territory=territory)
+    shapes = []
+    if territory.level in (Level.DEPARTEMENT, Level.EPCI, Level.GROUPING):
+        for commune in communes.only("code", "name", "geometry", "population"):
+            shapes.append(
+                MapShape(
+                    commune.code,
+                    commune.name,
+                    commune.geometry,
+                    title=f"{commune.name} ({commune.code}) : {commune.population or 0} habitants",
+                )
+            )
+    elif territory.level == Level.REGION:
+        for dep in children:
+            shapes.append(
+                MapShape(
+                    dep.code,
+                    dep.name,
+                    dep.geometry,
+                    url=reverse("territories:detail", args=[dep.level, dep.code]),
+                    title=f"{dep.name} ({dep.code})",
+                )
+            )
+    elif territory.geometry:
+        shapes.append(
+            MapShape(
+                territory.code, territory.name, territory.geometry, css_class="cap-map--highlight"
+            )
+        )
+    breadcrumb = [
+        (a.name, reverse("territories:detail", args=[a.level, a.code]))
+        for a in reversed(services.ancestors(territory))
+        if a.level != Level.EPCI
+    ]
+    return render(
+        request,
+        "territories/detail.html",
+        {
+            "title": territory.name,
+            "territory": territory,
+            "population": services.population(territory),
+            "commune_count": communes.count(),
+            "epcis": epcis,
+            "children": children,
+            "roadmaps": roadmaps,
+            "map": svg_map(shapes, width=520) if shapes else None,
+            "ancestors": services.ancestors(territory),
+            "breadcrumb": [
+                ("Territoires", reverse("territories:search")),
+                *breadcrumb,
+                (territory.name, None),
+            ],
+        },
+    )

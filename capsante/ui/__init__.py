@@ -1,0 +1,1 @@
+"""Page building blocks shared by every app (see apps.UiConfig)."""
