@@ -189,8 +189,8 @@ def context(roadmap: Roadmap, now: dt.datetime | None = None) -> dict:
                 "figures": [f for f in live_figures if f.indicator is not None],
                 "document_figures": [f for f in live_figures if f.indicator is None],
                 "testimonies": list(objective.testimonies.all()),
-                "events": list(objective.events.all()),
-                "resources": list(objective.resources.all()),
+                "event_highlights": list(objective.event_highlights.all()),
+                "useful_links": list(objective.useful_links.all()),
             }
         )
     return {

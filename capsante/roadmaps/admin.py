@@ -48,8 +48,8 @@ class ObjectiveAdmin(ScopedAdmin, SimpleHistoryAdmin):
             models.AssessmentItem,
             models.KeyFigure,
             models.Testimony,
-            models.Resource,
-            models.EventFocus,
+            models.UsefulLink,
+            models.EventHighlight,
         )
     ]
 

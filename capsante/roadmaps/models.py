@@ -184,8 +184,13 @@ class Testimony(Ordered):
         return f"{self.author} : {self.quote[:60]}"
 
 
-class Resource(Ordered):
-    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="resources")
+class UsefulLink(Ordered):
+    """A "ressource utile" of the roadmap document: a link to a document or a site (not a help
+    resource of the directory)."""
+
+    objective = models.ForeignKey(
+        Objective, on_delete=models.CASCADE, related_name="useful_links"
+    )
     label = models.CharField(_("libellé"), max_length=300)
     url = models.URLField(_("adresse"), max_length=500, blank=True)
     description = models.TextField(_("description"), blank=True)
@@ -199,8 +204,13 @@ class Resource(Ordered):
         return self.label
 
 
-class EventFocus(Ordered):
-    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="events")
+class EventHighlight(Ordered):
+    """The "focus événement" of the roadmap document: a past event told with its figures (not
+    an event of the animation calendar)."""
+
+    objective = models.ForeignKey(
+        Objective, on_delete=models.CASCADE, related_name="event_highlights"
+    )
     name = models.CharField(_("nom"), max_length=300)
     date = models.DateField(_("date"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)

@@ -15,11 +15,11 @@ from capsante.territories.models import Level, Territory
 from .models import (
     Action,
     AssessmentItem,
-    EventFocus,
+    EventHighlight,
     GlossaryEntry,
     KeyFigure,
     Objective,
-    Resource,
+    UsefulLink,
     Roadmap,
     RoadmapStatus,
     TerritorialPriority,
@@ -50,8 +50,8 @@ OBJECTIVE_CHILDREN = {
         ["kind", "value", "unit", "label", "as_of", "source", "scope", "indicator"],
     ),
     "testimonies": (Testimony, ["quote", "author", "role", "organisation"]),
-    "resources": (Resource, ["label", "url", "description"]),
-    "events": (EventFocus, ["name", "date", "description", "figures"]),
+    "useful_links": (UsefulLink, ["label", "url", "description"]),
+    "event_highlights": (EventHighlight, ["name", "date", "description", "figures"]),
 }
 DEFAULTS = {"status": "planned", "progress": 0, "kind": "observed"}
 

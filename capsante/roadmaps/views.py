@@ -82,8 +82,8 @@ def objective_detail(request, pk: int, number: int):
             "assessment": objective.assessment.all(),
             "key_figures": objective.key_figures.all(),
             "testimonies": objective.testimonies.all(),
-            "resources": objective.resources.all(),
-            "events": objective.events.all(),
+            "useful_links": objective.useful_links.all(),
+            "event_highlights": objective.event_highlights.all(),
             "glossary": services.glossary_map(roadmap),
             "can_edit": access.can_edit(request.user, roadmap.territory),
             "audit": changes(
@@ -93,8 +93,8 @@ def objective_detail(request, pk: int, number: int):
                     *objective.assessment.all(),
                     *objective.key_figures.all(),
                     *objective.testimonies.all(),
-                    *objective.resources.all(),
-                    *objective.events.all(),
+                    *objective.useful_links.all(),
+                    *objective.event_highlights.all(),
                 ]
             )
             if access.can_read_unpublished(request.user, roadmap.territory)

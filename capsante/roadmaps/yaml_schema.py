@@ -258,7 +258,7 @@ ROADMAP = Record(
                         ),
                         required=False,
                     ),
-                    "resources": ListOf(
+                    "useful_links": ListOf(
                         Record(
                             {
                                 "label": Text(max_length=300),
@@ -268,7 +268,7 @@ ROADMAP = Record(
                         ),
                         required=False,
                     ),
-                    "events": ListOf(
+                    "event_highlights": ListOf(
                         Record(
                             {
                                 "name": Text(max_length=300),
