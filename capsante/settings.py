@@ -106,7 +106,7 @@ INSTALLED_APPS = [
     "capsante.accounts",
     "capsante.outbox",
     "capsante.roadmaps",
-    "capsante.structures",
+    "capsante.establishments",
     "capsante.imports",
     "capsante.indicators",
     "capsante.campaigns",

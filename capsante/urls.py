@@ -9,7 +9,7 @@ urlpatterns = [
     path("imports/", include("capsante.imports.urls")),
     path("indicateurs/", include("capsante.indicators.urls")),
     path("campagnes/", include("capsante.campaigns.urls")),
-    path("structures/", include("capsante.structures.urls")),
+    path("etablissements/", include("capsante.establishments.urls")),
     path("comites/", include("capsante.committees.urls")),
     path("rapports/", include("capsante.reports.urls")),
     path("", include("capsante.site.urls")),

@@ -100,14 +100,14 @@ def test_every_seed_key_figure_with_an_indicator_is_computed_from_the_demo(demo,
 
 
 def _anonymous_visitors_read_the_regional_cyber_figure_and_no_establishment(client):
+    from capsante.establishments.models import Establishment
     from capsante.imports.services import staging_store
-    from capsante.structures.models import Structure
 
     client.logout()
     page = client.get("/indicateurs/CYBER_EXERCISES_DONE/region/52/").content.decode()
     assert "103 / 126" in page or "103 sur 126" in page
     registered = set(staging_store().read("cyber_register").column("finess_et").to_pylist())
-    names = Structure.objects.filter(finess_et__in=registered).values_list("name", flat=True)
+    names = Establishment.objects.filter(finess_et__in=registered).values_list("name", flat=True)
     assert names and not [n for n in names if n in page]
     sarthe = client.get("/indicateurs/CYBER_EXERCISES_DONE/departement/72/").content.decode()
     assert not [n for n in names if n in sarthe]

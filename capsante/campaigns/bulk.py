@@ -47,8 +47,8 @@ def check(campaign: Campaign, data: bytes, file: str, followups=None) -> BulkRes
         str(s.order): s for s in campaign.stages.all()
     }
     known = {
-        f.structure.finess_et: f
-        for f in (followups or campaign.followups).select_related("structure", "stage")
+        f.establishment.finess_et: f
+        for f in (followups or campaign.followups).select_related("establishment", "stage")
     }
     seen: dict[str, int] = {}
     for line_number, row in rows:
@@ -219,7 +219,7 @@ def apply_deadlines(
             CommuneDeadline.objects.update_or_create(
                 campaign=campaign, commune_id=commune_id, defaults={"date": day}
             )
-            FollowUp.objects.filter(campaign=campaign, structure__commune_id=commune_id).update(
+            FollowUp.objects.filter(campaign=campaign, establishment__commune_id=commune_id).update(
                 deadline=day
             )
     return len(wanted), []

@@ -97,8 +97,8 @@ class FollowUp(models.Model):
     """Where one structure stands in one campaign; its history is the stage history."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="followups")
-    structure = models.ForeignKey(
-        "structures.Structure", on_delete=models.CASCADE, related_name="followups"
+    establishment = models.ForeignKey(
+        "structures.Establishment", on_delete=models.CASCADE, related_name="followups"
     )
     stage = models.ForeignKey(Stage, on_delete=models.RESTRICT, related_name="+")
     evidence = models.CharField(_("justificatif"), max_length=300, blank=True)
@@ -114,13 +114,13 @@ class FollowUp(models.Model):
         verbose_name_plural = _("suivis de structures")
         constraints = [
             models.UniqueConstraint(
-                fields=["campaign", "structure"], name="one_followup_per_structure"
+                fields=["campaign", "establishment"], name="one_followup_per_establishment"
             )
         ]
         indexes = [models.Index(fields=["campaign", "stage"])]
 
     def __str__(self) -> str:
-        return f"{self.structure} — {self.stage}"
+        return f"{self.establishment} — {self.stage}"
 
 
 class ContactKind(models.TextChoices):
@@ -140,8 +140,8 @@ class ContactOutcome(models.TextChoices):
 
 class Contact(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="contacts")
-    structure = models.ForeignKey(
-        "structures.Structure", on_delete=models.CASCADE, related_name="contacts"
+    establishment = models.ForeignKey(
+        "structures.Establishment", on_delete=models.CASCADE, related_name="contacts"
     )
     kind = models.CharField(_("type de contact"), max_length=12, choices=ContactKind.choices)
     outcome = models.CharField(_("résultat"), max_length=12, choices=ContactOutcome.choices)
@@ -160,4 +160,4 @@ class Contact(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} — {self.structure} ({self.created_at:%d/%m/%Y})"
+        return f"{self.get_kind_display()} — {self.establishment} ({self.created_at:%d/%m/%Y})"

@@ -13,9 +13,9 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from capsante.accounts import access
+from capsante.establishments.models import Establishment
 from capsante.indicators.services import compute_and_store
 from capsante.ingest.staging import StagingStore
-from capsante.structures.models import Structure
 from capsante.territories.services import communes_of, covers
 
 from .models import Campaign, Contact, FollowUp, Stage
@@ -23,9 +23,11 @@ from .models import Campaign, Contact, FollowUp, Stage
 MONTH = "%Y-%m"
 
 
-def population(campaign: Campaign) -> QuerySet[Structure]:
+def population(campaign: Campaign) -> QuerySet[Establishment]:
     """The structures a campaign follows: active FINESS establishments of its kinds, in its territory."""
-    structures = Structure.objects.filter(active=True, commune__in=communes_of(campaign.territory))
+    structures = Establishment.objects.filter(
+        active=True, commune__in=communes_of(campaign.territory)
+    )
     kinds = Q()
     if campaign.category_groups:
         kinds |= Q(category_group__in=campaign.category_groups)
@@ -44,7 +46,7 @@ def _set_history_date(followup: FollowUp, when: dt.datetime | None) -> None:
 def enrol(
     campaign: Campaign,
     starting: dict[str, tuple[int, dt.datetime | None]] | None = None,
-    structures: Iterable[Structure] | None = None,
+    structures: Iterable[Establishment] | None = None,
     has_mss: set[str] | None = None,
 ) -> int:
     """Create the follow-ups of structures not yet in the campaign, at their starting stage.
@@ -55,7 +57,7 @@ def enrol(
     """
     stages = {s.order: s for s in campaign.stages.all()}
     first = min(stages)
-    known = set(campaign.followups.values_list("structure_id", flat=True))
+    known = set(campaign.followups.values_list("establishment_id", flat=True))
     deadlines = dict(campaign.commune_deadlines.values_list("commune_id", "date"))
     opened = _start_of(campaign.started_on)
     created = 0
@@ -66,7 +68,7 @@ def enrol(
         stage = stages.get(order, stages[first])
         followup = FollowUp(
             campaign=campaign,
-            structure=structure,
+            establishment=structure,
             stage=stages[first],
             has_mss=structure.finess_et in (has_mss or set()),
             deadline=deadlines.get(structure.commune_id, campaign.deadline),
@@ -113,7 +115,9 @@ def move(
 
 @transaction.atomic
 def log_contact(followup: FollowUp, user, **fields) -> Contact:
-    contact = Contact(campaign=followup.campaign, structure=followup.structure, user=user, **fields)
+    contact = Contact(
+        campaign=followup.campaign, establishment=followup.establishment, user=user, **fields
+    )
     contact._history_user = user  # type: ignore[attr-defined]
     contact.full_clean()
     contact.save()
@@ -134,17 +138,17 @@ def call_list(
 ) -> QuerySet[FollowUp]:
     """Structures not at the final stage, most urgent first: nearest deadline, no MSSanté
     mailbox, not contacted for longest."""
-    rows = followups.select_related("structure__commune", "stage")
+    rows = followups.select_related("establishment__commune", "stage")
     if stage:
         rows = rows.filter(stage__code=stage)
     else:
         rows = rows.exclude(stage=campaign.final_stage)
     if query:
         rows = rows.filter(
-            Q(structure__name__icontains=query)
-            | Q(structure__commune__name__icontains=query)
-            | Q(structure__finess_et=query)
-            | Q(structure__postal_code=query)
+            Q(establishment__name__icontains=query)
+            | Q(establishment__commune__name__icontains=query)
+            | Q(establishment__finess_et=query)
+            | Q(establishment__postal_code=query)
         )
     if no_mss_only:
         rows = rows.filter(has_mss=False)
@@ -152,7 +156,7 @@ def call_list(
         F("deadline").asc(nulls_last=True),
         "has_mss",
         F("last_contact_at").asc(nulls_first=True),
-        "structure__name",
+        "establishment__name",
     )
 
 
@@ -190,7 +194,9 @@ def funnel(campaign: Campaign, followups: QuerySet[FollowUp]) -> list[StageCount
 def by_area(campaign: Campaign, followups: QuerySet[FollowUp]) -> list[dict]:
     """Counts per stage for each EPCI (or département for a regional campaign)."""
     regional = campaign.territory.level == "region"
-    key = "structure__commune__parent__name" if regional else "structure__commune__epci__name"
+    key = (
+        "establishment__commune__parent__name" if regional else "establishment__commune__epci__name"
+    )
     table: dict[str, Counter] = defaultdict(Counter)
     for area, order in followups.values_list(key, "stage__order"):
         table[area or "—"][order] += 1
@@ -234,7 +240,7 @@ def status_table(campaign: Campaign, periods: Iterable[str] | None = None) -> pa
     history = FollowUp.history.filter(campaign_id=campaign.pk).values_list(
         "id", "history_date", "stage_id", "history_type"
     )
-    finess = dict(campaign.followups.values_list("pk", "structure__finess_et"))
+    finess = dict(campaign.followups.values_list("pk", "establishment__finess_et"))
     for followup_id, when, stage_id, kind in history.order_by("history_date"):
         records[followup_id].append((when, -1 if kind == "-" else orders.get(stage_id, 0)))
     columns: dict[str, list] = {"period": [], "campaign": [], "finess_et": [], "stage_order": []}
@@ -340,21 +346,21 @@ def followups_for_user(user, campaign: Campaign) -> QuerySet[FollowUp]:
     followups = campaign.followups.all()
     if access.in_scope(user, campaign.territory):
         return followups  # the whole campaign lies within the scope: no filter to pay for
-    return followups.filter(access.within_scope_q(user, "structure__commune"))
+    return followups.filter(access.within_scope_q(user, "establishment__commune"))
 
 
 def followup_for_contributor(user, campaign: Campaign, finess_et: str) -> FollowUp:
     """A follow-up the user may update: 404 outside their scope, 403 without a contributing role."""
     followup = (
         followups_for_user(user, campaign)
-        .select_related("structure__commune", "stage")
-        .filter(structure__finess_et=finess_et)
+        .select_related("establishment__commune", "stage")
+        .filter(establishment__finess_et=finess_et)
         .first()
     )
     if followup is None:
-        raise access.not_found("Structure introuvable dans votre périmètre")
+        raise access.not_found("Establishment introuvable dans votre périmètre")
     access.require(
-        access.can_contribute(user, followup.structure.commune),
+        access.can_contribute(user, followup.establishment.commune),
         "Votre rôle ne permet pas de mettre à jour le suivi des structures.",
     )
     return followup

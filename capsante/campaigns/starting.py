@@ -9,8 +9,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from capsante.establishments.models import Establishment
 from capsante.ingest.staging import StagingStore
-from capsante.structures.models import Structure
 from capsante.territories.models import Level, Territory
 
 from . import services
@@ -239,7 +239,7 @@ def seed_demo_campaigns() -> list[Campaign]:
         campaign.just_created = created  # type: ignore[attr-defined]
         if spec.slug.startswith("exercice-crise-cyber"):
             services.enrol(
-                campaign, cyber, Structure.objects.filter(finess_et__in=cyber_list), has_mss=mss
+                campaign, cyber, Establishment.objects.filter(finess_et__in=cyber_list), has_mss=mss
             )
         else:
             services.enrol(campaign, starts.get(spec.slug), has_mss=mss)

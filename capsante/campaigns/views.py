@@ -107,8 +107,8 @@ def _points(campaign, followups, colours):
     kx = math.cos(math.radians((min_y + max_y) / 2))
     scale = 560 / max((max_x - min_x) * kx, 1e-9)
     points = []
-    for f in followups.select_related("structure", "stage"):
-        s = f.structure
+    for f in followups.select_related("establishment", "stage"):
+        s = f.establishment
         if s.latitude is None or s.longitude is None:
             continue
         points.append(
@@ -151,13 +151,13 @@ def calls(request, slug: str):
         ]
         data = [
             [
-                f.structure.finess_et,
-                f.structure.name,
-                f.structure.category_label,
-                f.structure.commune.name if f.structure.commune else "",
-                f.structure.address,
-                f.structure.postal_code,
-                f.structure.phone,
+                f.establishment.finess_et,
+                f.establishment.name,
+                f.establishment.category_label,
+                f.establishment.commune.name if f.establishment.commune else "",
+                f.establishment.address,
+                f.establishment.postal_code,
+                f.establishment.phone,
                 f.stage.label,
                 "oui" if f.has_mss else "non",
                 f.deadline.isoformat() if f.deadline else "",
@@ -178,8 +178,8 @@ def calls(request, slug: str):
     lines = [
         {
             "f": f,
-            "url": followup_url.replace("FINESS", f.structure.finess_et),
-            "contact_url": contact_url.replace("FINESS", f.structure.finess_et),
+            "url": followup_url.replace("FINESS", f.establishment.finess_et),
+            "contact_url": contact_url.replace("FINESS", f.establishment.finess_et),
         }
         for f in page
     ]
@@ -209,7 +209,7 @@ def followup(request, slug: str, finess: str):
         request,
         "campaigns/followup.html",
         {
-            "title": item.structure.name,
+            "title": item.establishment.name,
             "campaign": campaign,
             "followup": item,
             "move_form": MoveForm(campaign=campaign, initial={"stage": item.stage}),
@@ -217,8 +217,10 @@ def followup(request, slug: str, finess: str):
             "history": item.history.select_related("history_user", "stage").order_by(
                 "-history_date"
             ),
-            "contacts": item.structure.contacts.filter(campaign=campaign).select_related("user"),
-            "breadcrumb": _crumbs(campaign, (item.structure.name, None)),
+            "contacts": item.establishment.contacts.filter(campaign=campaign).select_related(
+                "user"
+            ),
+            "breadcrumb": _crumbs(campaign, (item.establishment.name, None)),
         },
     )
 
@@ -239,7 +241,7 @@ def move(request, slug: str, finess: str):
         )
         messages.success(
             request,
-            f"{item.structure.name} : étape « {form.cleaned_data['stage'].label} » enregistrée.",
+            f"{item.establishment.name} : étape « {form.cleaned_data['stage'].label} » enregistrée.",
         )
     else:
         messages.error(request, "Étape invalide.")
@@ -260,7 +262,7 @@ def contact(request, slug: str, finess: str):
         request,
         "campaigns/followup.html",
         {
-            "title": item.structure.name,
+            "title": item.establishment.name,
             "campaign": campaign,
             "followup": item,
             "move_form": MoveForm(campaign=campaign, initial={"stage": item.stage}),
@@ -268,8 +270,10 @@ def contact(request, slug: str, finess: str):
             "history": item.history.select_related("history_user", "stage").order_by(
                 "-history_date"
             ),
-            "contacts": item.structure.contacts.filter(campaign=campaign).select_related("user"),
-            "breadcrumb": _crumbs(campaign, (item.structure.name, None)),
+            "contacts": item.establishment.contacts.filter(campaign=campaign).select_related(
+                "user"
+            ),
+            "breadcrumb": _crumbs(campaign, (item.establishment.name, None)),
         },
         status=400,
     )

@@ -25,12 +25,12 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from capsante.accounts import access
+from capsante.establishments.models import Establishment
+from capsante.establishments.services import apply_sync, plan_sync
 from capsante.indicators.services import recompute_after_import
 from capsante.ingest import contract, registry
 from capsante.ingest.parsing import ParseResult
 from capsante.ingest.staging import DiffCounts, StagingStore
-from capsante.structures.models import Structure
-from capsante.structures.services import apply_sync, plan_sync
 from capsante.territories.models import Level, Territory
 from capsante.ui import formats
 
@@ -300,7 +300,7 @@ def covered_territories(result: ParseResult) -> list[Territory]:
             finess |= {c for c in pc.unique(data.column("finess_et")).to_pylist() if c}
     if finess:
         departements |= set(
-            Structure.objects.filter(finess_et__in=finess)
+            Establishment.objects.filter(finess_et__in=finess)
             .exclude(departement_code="")
             .values_list("departement_code", flat=True)
         )
@@ -338,7 +338,7 @@ def _parse(
     if "progress" in accepted:
         kwargs["progress"] = progress
     if "known_finess" in connector.options:
-        finess = set(Structure.objects.values_list("finess_et", flat=True))
+        finess = set(Establishment.objects.values_list("finess_et", flat=True))
         if finess:  # no registry yet (a first import, a test): nothing to check against
             kwargs["known_finess"] = finess
     if "known_communes" in connector.options:

@@ -12,7 +12,7 @@ from capsante.engine import forecast as engine_forecast
 from capsante.engine.duckdb_backend import DuckDBBackend
 from capsante.engine.periods import month_range
 from capsante.engine.query import table_ref
-from capsante.structures.models import Structure
+from capsante.establishments.models import Establishment
 from capsante.territories.models import Level, Territory
 from capsante.territories.services import communes_of
 from capsante.ui.charts import SCALE, SeriesChart, classes, sparkline
@@ -295,7 +295,7 @@ def commune_map(indicator: Indicator, territory: Territory, period: str | None) 
     }
 
 
-def structures_behind(
+def establishments_behind(
     indicator: Indicator, territory: Territory, period: str | None
 ) -> list[dict] | None:
     """For an indicator counted structure by structure: each structure's numerator and denominator
@@ -310,13 +310,13 @@ def structures_behind(
         or not re.fullmatch(r"\d{4}-\d{2}", period)
     ):
         return None
-    structures = {
+    establishments = {
         s.finess_et: s
-        for s in Structure.objects.filter(
+        for s in Establishment.objects.filter(
             commune__in=communes_of(territory).values("pk")
         ).select_related("commune")
     }
-    if not structures:
+    if not establishments:
         return None
     numerator = definition.render("numerator", table_ref, snapshot_period=period)
     denominator = definition.render("denominator", table_ref, snapshot_period=period)
@@ -333,19 +333,19 @@ def structures_behind(
         table = backend.query(sql, max_rows=200_000)
     rows = []
     for row in table.to_pylist():
-        structure = structures.get(row["finess_et"])
-        if structure is None or not row["den"]:
+        establishment = establishments.get(row["finess_et"])
+        if establishment is None or not row["den"]:
             continue
         rows.append(
             {
-                "structure": structure,
+                "establishment": establishment,
                 "numerator": float(row["num"]),
                 "denominator": float(row["den"]),
                 "value": format_value(indicator.factor_value(row["num"], row["den"]), indicator),
             }
         )
     rows.sort(
-        key=lambda r: (r["numerator"] / r["denominator"], r["structure"].name),
+        key=lambda r: (r["numerator"] / r["denominator"], r["establishment"].name),
         reverse=indicator.polarity == "down",
     )
     return rows

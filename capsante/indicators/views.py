@@ -111,7 +111,7 @@ def indicator_detail(request, code: str, level: str, territory_code: str):
             "choropleth": dashboards.commune_map(indicator, territory, period)
             if detailed
             else None,
-            "behind": dashboards.structures_behind(indicator, territory, period)
+            "behind": dashboards.establishments_behind(indicator, territory, period)
             if detailed
             else None,
             "withheld_reason": "" if detailed else disclosure.WITHHELD_REASON,

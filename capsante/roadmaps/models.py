@@ -188,9 +188,7 @@ class UsefulLink(Ordered):
     """A "ressource utile" of the roadmap document: a link to a document or a site (not a help
     resource of the directory)."""
 
-    objective = models.ForeignKey(
-        Objective, on_delete=models.CASCADE, related_name="useful_links"
-    )
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="useful_links")
     label = models.CharField(_("libellé"), max_length=300)
     url = models.URLField(_("adresse"), max_length=500, blank=True)
     description = models.TextField(_("description"), blank=True)

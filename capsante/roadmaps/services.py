@@ -19,11 +19,11 @@ from .models import (
     GlossaryEntry,
     KeyFigure,
     Objective,
-    UsefulLink,
     Roadmap,
     RoadmapStatus,
     TerritorialPriority,
     Testimony,
+    UsefulLink,
 )
 from .yaml_schema import FileError, RoadmapFileError, dump_roadmap, parse_roadmap
 

@@ -86,7 +86,7 @@ def test_partner_pages_pass_axe_too(site, page):
     """The pages advisers and editors work in: campaigns, call list, imports, committees."""
     from capsante.campaigns import services
     from capsante.campaigns.models import Campaign, Stage
-    from capsante.structures.models import Structure
+    from capsante.establishments.models import Establishment
 
     base, roadmaps = site
     sarthe = roadmaps["72"].territory
@@ -100,7 +100,7 @@ def test_partner_pages_pass_axe_too(site, page):
     from capsante.territories.models import Territory
 
     commune = Territory.objects.filter(level="commune", parent=sarthe).first()
-    Structure.objects.create(
+    Establishment.objects.create(
         finess_et="720000099",
         name="PHARMACIE DU TEST",
         category_group="officine",

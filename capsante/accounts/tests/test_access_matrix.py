@@ -17,12 +17,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from capsante.campaigns import services as campaigns
 from capsante.campaigns.models import Campaign, Stage
 from capsante.committees.models import Committee, Decision, Meeting
+from capsante.establishments.models import Establishment
 from capsante.imports.models import ImportRecord, ImportStatus
 from capsante.indicators import services as indicators
 from capsante.indicators.models import Indicator
 from capsante.reports import services as reports
 from capsante.roadmaps.models import Action, Roadmap, RoadmapStatus
-from capsante.structures.models import Structure
 
 ANON = "anonymous"
 WHO = [ANON, "ars_admin", "dt72_editor", "dt53_editor", "cpam72_contributor", "elected_reader"]
@@ -77,7 +77,7 @@ def world(personas, seeded_roadmaps, geography):
     """Sarthe's objects of every kind, as a partner would meet them."""
     communes = geography["communes"]
     indicators.sync_catalogue()
-    pharmacy = Structure.objects.create(
+    pharmacy = Establishment.objects.create(
         finess_et="720000041",
         name="PHARMACIE DU CENTRE",
         category_code="620",
@@ -220,7 +220,11 @@ def cases(w: dict) -> list[Case]:
             "post",
             {"kind": "call", "outcome": "reached", "note": "rappeler"},
         ),
-        Case("structures:detail", reverse("structures:detail", args=[finess]), sarthe_partners()),
+        Case(
+            "establishments:detail",
+            reverse("establishments:detail", args=[finess]),
+            sarthe_partners(),
+        ),
         Case("committees:list", reverse("committees:list"), partners()),
         Case(
             "committees:create",

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from capsante.campaigns import bulk, services
 from capsante.campaigns.models import Campaign, Contact, FollowUp, Stage
+from capsante.establishments.models import Establishment
 from capsante.indicators.models import IndicatorValue
 from capsante.ingest.staging import StagingStore
-from capsante.structures.models import Structure
 
 STAGES = [
     ("sans-mss", "Sans MSSanté"),
@@ -29,8 +29,8 @@ def staging(settings, tmp_path):
     return settings.STAGING_DIR
 
 
-def _officine(n: int, commune, **extra) -> Structure:
-    return Structure.objects.create(
+def _officine(n: int, commune, **extra) -> Establishment:
+    return Establishment.objects.create(
         finess_et=f"{commune.code[:2]}00000{n:02d}",
         name=f"PHARMACIE {n}",
         category_code="620",
@@ -63,7 +63,7 @@ def _stage_structures(root) -> None:
     """What a FINESS import stages: the engine places each FINESS in its commune through it."""
     from capsante.ingest.contract import table
 
-    rows = list(Structure.objects.values_list("finess_et", "commune__code", "category_group"))
+    rows = list(Establishment.objects.values_list("finess_et", "commune__code", "category_group"))
     schema = table("structures").schema
     columns = {name: [None] * len(rows) for name in schema.names}
     columns["finess_et"] = [r[0] for r in rows]
@@ -144,7 +144,7 @@ def test_moving_an_officine_updates_board_indicator_and_history_at_once(zero_fax
     assert (closed.numerator, closed.denominator, closed.version) == (2, 6, 2)
     page = client.get(f"/campagnes/{campaign.slug}/structures/{target.finess_et}/").content.decode()
     assert "courriel de résiliation du 02/11" in page and "David Conseiller" in page
-    history = FollowUp.objects.get(campaign=campaign, structure=target).history.first()
+    history = FollowUp.objects.get(campaign=campaign, establishment=target).history.first()
     assert history.history_user == personas["cpam72_contributor"] and history.stage == final
 
 
@@ -158,7 +158,7 @@ def test_cpam72_contributor_sees_and_updates_sarthe_only_and_contacts_are_audite
     assert client.get(f"/campagnes/{other.slug}/").status_code == 404
     mayenne = zero_fax["mayenne"][0]
     assert client.get(f"/campagnes/{other.slug}/structures/{mayenne.finess_et}/").status_code == 404
-    assert client.get(f"/structures/{mayenne.finess_et}/").status_code == 404
+    assert client.get(f"/etablissements/{mayenne.finess_et}/").status_code == 404
     sarthe = zero_fax["sarthe"][0]
     response = client.post(
         f"/campagnes/{campaign.slug}/structures/{sarthe.finess_et}/contact/",
@@ -174,7 +174,7 @@ def test_cpam72_contributor_sees_and_updates_sarthe_only_and_contacts_are_audite
     contact = Contact.objects.get()
     assert contact.user == personas["cpam72_contributor"]
     assert contact.history.get().history_user == personas["cpam72_contributor"]
-    page = client.get(f"/structures/{sarthe.finess_et}/").content.decode()
+    page = client.get(f"/etablissements/{sarthe.finess_et}/").content.decode()
     assert "Rappeler le titulaire &lt;script&gt;" in page and "<script>x</script>" not in page
     client.force_login(personas["elected_reader"])
     assert client.get(f"/campagnes/{campaign.slug}/").status_code == 200
@@ -189,8 +189,8 @@ def test_call_list_puts_the_most_urgent_first_and_exports_exactly_the_filtered_r
 ):
     campaign = zero_fax["campaign"]
     first, second = zero_fax["sarthe"][0], zero_fax["sarthe"][1]
-    FollowUp.objects.filter(structure=second).update(last_contact_at=timezone.now())
-    FollowUp.objects.filter(structure=zero_fax["sarthe"][4]).update(deadline="2026-01-26")
+    FollowUp.objects.filter(establishment=second).update(last_contact_at=timezone.now())
+    FollowUp.objects.filter(establishment=zero_fax["sarthe"][4]).update(deadline="2026-01-26")
     client.force_login(personas["cpam72_contributor"])
     page = client.get(f"/campagnes/{campaign.slug}/appels/").content.decode()
     order = [s.name for s in zero_fax["sarthe"] if s.name in page]
@@ -225,7 +225,7 @@ def test_bulk_update_checks_everything_first_and_lands_whole(zero_fax, personas,
     result = bulk.apply(campaign, bad, personas["cpam72_contributor"])
     assert [(e.line, e.column) for e in result.errors] == [(3, "etape"), (4, "finess")]
     assert "étape inconnue" in result.errors[0].reason
-    assert FollowUp.objects.get(campaign=campaign, structure=a).stage.order == 1
+    assert FollowUp.objects.get(campaign=campaign, establishment=a).stage.order == 1
     good = tmp_path / "maj-ok.csv"
     good.write_bytes(
         f"finess,étape,justificatif\n{a.finess_et},boite-mss,adresse MSSanté\n{b.finess_et},1,\n".encode(
@@ -234,9 +234,9 @@ def test_bulk_update_checks_everything_first_and_lands_whole(zero_fax, personas,
     )
     dry = bulk.apply(campaign, good, personas["cpam72_contributor"], dry_run=True)
     assert (len(dry.changes), dry.unchanged) == (1, 1)
-    assert FollowUp.objects.get(campaign=campaign, structure=a).stage.order == 1
+    assert FollowUp.objects.get(campaign=campaign, establishment=a).stage.order == 1
     done = bulk.apply(campaign, good, personas["cpam72_contributor"])
-    assert done.ok and FollowUp.objects.get(campaign=campaign, structure=a).stage.order == 2
+    assert done.ok and FollowUp.objects.get(campaign=campaign, establishment=a).stage.order == 2
 
 
 @pytest.mark.django_db
@@ -271,10 +271,11 @@ def test_per_commune_deadlines_from_a_file_reorder_the_call_list(zero_fax, tmp_p
     call_command("campaign", "deadlines", campaign.slug, str(good))
     la_fleche = {s.pk for s in zero_fax["sarthe"][3:]}
     assert {
-        f.structure_id for f in FollowUp.objects.filter(campaign=campaign, deadline="2026-03-31")
+        f.establishment_id
+        for f in FollowUp.objects.filter(campaign=campaign, deadline="2026-03-31")
     } == la_fleche
     first = services.call_list(campaign, campaign.followups.all()).first()
-    assert first.structure_id in la_fleche
+    assert first.establishment_id in la_fleche
 
 
 @pytest.mark.django_db
@@ -286,7 +287,7 @@ def test_committee_report_progress_reads_the_past_from_the_history(zero_fax, per
     FollowUp.history.filter(campaign_id=campaign.pk).update(
         history_date=timezone.now() - dt.timedelta(days=10)
     )
-    target = FollowUp.objects.get(campaign=campaign, structure=zero_fax["sarthe"][2])
+    target = FollowUp.objects.get(campaign=campaign, establishment=zero_fax["sarthe"][2])
     services.move(
         target, campaign.stages.get(order=4), personas["cpam72_contributor"], refresh=False
     )
@@ -312,10 +313,12 @@ def test_call_list_exports_show_hostile_texts_without_running_them(zero_fax, per
     """A name or address read from an imported file opens as text in the adviser's spreadsheet,
     and a control character in it does not break the download."""
     first, second = zero_fax["sarthe"][0], zero_fax["sarthe"][1]
-    Structure.objects.filter(pk=first.pk).update(
+    Establishment.objects.filter(pk=first.pk).update(
         name=HOSTILE_NAME, address="@SUM(1+1)*cmd|' /C calc'!A0"
     )
-    Structure.objects.filter(pk=second.pk).update(name="PHARMACIE\x0bDU\x1fCENTRE", phone="-2+3")
+    Establishment.objects.filter(pk=second.pk).update(
+        name="PHARMACIE\x0bDU\x1fCENTRE", phone="-2+3"
+    )
     client.force_login(personas["cpam72_contributor"])
     url = f"/campagnes/{zero_fax['campaign'].slug}/appels/?stage=sans-mss&format="
 
@@ -376,7 +379,7 @@ def test_a_pharmacy_moved_to_an_mssante_stage_leaves_the_without_mssante_list(
         },
     )
     assert response.status_code == 302
-    assert FollowUp.objects.get(campaign=campaign, structure=pharmacy).has_mss is True
+    assert FollowUp.objects.get(campaign=campaign, establishment=pharmacy).has_mss is True
     client.get(calls)  # shows, once, the message naming the pharmacy
     listing = client.get(calls).content.decode()
     assert pharmacy.name not in listing

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from capsante.establishments.models import Establishment
 from capsante.imports.models import ImportStatus
 from capsante.imports.services import run_import, staging_store
-from capsante.structures.models import Structure
 
 from .test_import_service import CONNECTORS, SAMPLES
 
@@ -41,7 +41,7 @@ def _partial_finess(tmp_path: Path) -> Path:
 
 
 def _active() -> set[str]:
-    return set(Structure.objects.filter(active=True).values_list("finess_et", flat=True))
+    return set(Establishment.objects.filter(active=True).values_list("finess_et", flat=True))
 
 
 @pytest.mark.django_db

@@ -6,10 +6,10 @@ import pyarrow.parquet as pq
 import pytest
 from django.core.management import CommandError, call_command
 
+from capsante.establishments.models import Establishment
 from capsante.imports.models import ImportRecord, ImportStatus
 from capsante.imports.services import run_import, staging_store
 from capsante.ingest import registry
-from capsante.structures.models import Structure
 
 CONNECTORS = Path(__file__).resolve().parents[2] / "ingest" / "connectors"
 SAMPLES = {
@@ -64,7 +64,7 @@ def test_dry_run_counts_changes_but_writes_nothing(staging, communes_for):
     record = run_import("finess", path, dry_run=True)
     assert record.status == ImportStatus.DRY_RUN
     assert record.added == record.rows_kept > 0
-    assert Structure.objects.count() == 0
+    assert Establishment.objects.count() == 0
     assert not (staging / "structures").exists()
 
 
@@ -74,8 +74,8 @@ def test_finess_import_fills_the_structure_registry_with_communes(staging, commu
     communes_for("finess", path)
     record = run_import("finess", path)
     staged = pq.read_table(staging / "structures" / "data.parquet")
-    assert Structure.objects.count() == staged.num_rows
-    officine = Structure.objects.filter(category_group="officine").first()
+    assert Establishment.objects.count() == staged.num_rows
+    officine = Establishment.objects.filter(category_group="officine").first()
     assert officine is not None and officine.commune is not None
     assert officine.last_import == record
     assert officine.history.count() == 1
@@ -93,7 +93,7 @@ def test_a_corrupted_file_is_refused_and_changes_nothing(staging, communes_for, 
     good = CONNECTORS / SAMPLES["finess"]
     communes_for("finess", good)
     run_import("finess", good)
-    before_rows = Structure.objects.count()
+    before_rows = Establishment.objects.count()
     before_bytes = (staging / "structures" / "data.parquet").read_bytes()
 
     def cut_third_line(data: bytes) -> bytes:
@@ -105,7 +105,7 @@ def test_a_corrupted_file_is_refused_and_changes_nothing(staging, communes_for, 
     assert record.status == ImportStatus.REFUSED
     assert record.errors[0]["line"] == 3
     assert "ligne tronquée" in record.errors[0]["reason"] or record.errors[0]["column"]
-    assert Structure.objects.count() == before_rows
+    assert Establishment.objects.count() == before_rows
     assert (staging / "structures" / "data.parquet").read_bytes() == before_bytes
 
 
@@ -122,7 +122,7 @@ def test_a_failure_while_writing_restores_staging_and_database(staging, communes
     record = run_import("finess", path)
     assert record.status == ImportStatus.FAILED
     assert "disque plein" in record.message
-    assert Structure.objects.count() == 0
+    assert Establishment.objects.count() == 0
     assert (
         not list((staging / "structures").glob("*.parquet"))
         if (staging / "structures").exists()

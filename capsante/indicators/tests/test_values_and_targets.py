@@ -237,15 +237,15 @@ def test_manual_entry_through_the_pages(geography, staging, personas, client):
 
 
 @pytest.mark.django_db
-def test_the_structures_behind_a_structure_based_indicator_are_listed_to_partners_in_scope(
+def test_the_establishments_behind_a_structure_based_indicator_are_listed_to_partners_in_scope(
     geography, staging, client, personas
 ):
+    from capsante.establishments.models import Establishment
     from capsante.ingest.contract import table
-    from capsante.structures.models import Structure
 
     communes = geography["communes"]
     for finess, commune in (("720000025", "72181"), ("720000033", "72154")):
-        Structure.objects.create(
+        Establishment.objects.create(
             finess_et=finess,
             name=f"CH {finess}",
             category_group="chu_ch",

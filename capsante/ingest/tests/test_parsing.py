@@ -156,8 +156,8 @@ def test_error_collector_counts_beyond_its_limit():
 
 
 def test_progress_reports_bytes_read_up_to_the_file_size(tmp_path):
-    from capsante.ingest.tests.helpers import sample
     from capsante.ingest.connectors.rpps.parser import parse_rpps
+    from capsante.ingest.tests.helpers import sample
 
     path = sample("rpps", "PS_LibreAcces_Personne_activite_202601150815.txt")
     calls: list[tuple[str, int, int]] = []

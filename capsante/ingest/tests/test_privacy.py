@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from capsante.ingest.tests.helpers import sample
 from capsante.ingest.connectors.ins_fhir.parser import parse_ins_fhir
 from capsante.ingest.connectors.ins_hl7.parser import parse_ins_hl7
 from capsante.ingest.parsing import ParseResult
+from capsante.ingest.tests.helpers import sample
 
 NDJSON = sample("ins_fhir", "Patient.ndjson")
 BUNDLE = sample("ins_fhir", "bundle-identites.json")

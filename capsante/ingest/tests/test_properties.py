@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from capsante.ingest.tests.helpers import sample
-from capsante.ingest.tests.test_registry import CASES
 from capsante.ingest import contract, registry
 from capsante.ingest.parsing import ParseResult, RowError, count_lines
+from capsante.ingest.tests.helpers import sample
+from capsante.ingest.tests.test_registry import CASES
 
 Parser = Callable[..., ParseResult]
 

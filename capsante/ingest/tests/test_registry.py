@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from capsante.ingest.tests.helpers import assert_conforms, sample
 from capsante.ingest import contract, registry
 from capsante.ingest.staging import StagingStore
+from capsante.ingest.tests.helpers import assert_conforms, sample
 
 SOURCES = Path(__file__).resolve().parents[1]
 COMMUNES = {"72181", "72264", "72154", "72003", "53130", "53147", "53201", "97411", "2A004"}

@@ -111,8 +111,8 @@ def test_every_objective_starts_a_page_with_its_sections_and_live_figures(sarthe
             "assessment": objective.assessment.exists(),
             "figures": objective.key_figures.exists(),
             "testimonies": objective.testimonies.exists(),
-            "events": objective.events.exists(),
-            "resources": objective.resources.exists(),
+            "events": objective.event_highlights.exists(),
+            "resources": objective.useful_links.exists(),
         }
         for section, present in expected.items():
             titles = SECTION_TITLES[section]

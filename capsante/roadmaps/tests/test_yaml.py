@@ -23,7 +23,9 @@ def test_sarthe_seed_has_eight_objectives_with_every_section(seeded_roadmaps):
     assert sum(o.testimonies.count() for o in objectives) >= 3
     assert sum(o.useful_links.count() for o in objectives) >= 3
     assert sum(o.assessment.count() for o in objectives) >= 20
-    event = sarthe.objectives.get(event_highlights__name__icontains="journée").event_highlights.get()
+    event = sarthe.objectives.get(
+        event_highlights__name__icontains="journée"
+    ).event_highlights.get()
     assert str(event.date) == "2023-10-12"
     assert {f["value"] for f in event.figures} >= {"110", "8", "14", "12"}
     acronyms = set(sarthe.glossary.values_list("acronym", flat=True))
@@ -100,7 +102,12 @@ def _line_of(path: Path, needle: str) -> int:
     [
         ("status: published", "status: publiee", "status", "inconnue"),
         ("period_start: 2025", "period_start: deux-mille", "period_start", "entier"),
-        ("date: 2023-10-12", "date: 2023-13-45", "objectives[5].event_highlights[1].date", "date invalide"),
+        (
+            "date: 2023-10-12",
+            "date: 2023-13-45",
+            "objectives[5].event_highlights[1].date",
+            "date invalide",
+        ),
         (
             'value: "69"',
             "value: soixante-neuf",

@@ -5,6 +5,13 @@ import json
 import pytest
 from frictionless import Resource, Schema, formats
 
+from capsante.ingest import contract
+from capsante.ingest.connectors.am_tables.parser import (
+    CONNECTORS,
+    parse_am_mes,
+    parse_am_table,
+    schema_path,
+)
 from capsante.ingest.tests.helpers import (
     assert_conforms,
     edit_line,
@@ -12,13 +19,6 @@ from capsante.ingest.tests.helpers import (
     lines_of,
     only_error,
     sample,
-)
-from capsante.ingest import contract
-from capsante.ingest.connectors.am_tables.parser import (
-    CONNECTORS,
-    parse_am_mes,
-    parse_am_table,
-    schema_path,
 )
 
 SAMPLES = {

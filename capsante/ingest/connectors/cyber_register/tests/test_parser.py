@@ -6,9 +6,9 @@ import json
 import pytest
 from frictionless import Schema
 
-from capsante.ingest.tests.helpers import assert_conforms, edit_line, only_error, sample
 from capsante.ingest import contract
 from capsante.ingest.connectors.cyber_register.parser import SCHEMA_PATH, parse_cyber_register
+from capsante.ingest.tests.helpers import assert_conforms, edit_line, only_error, sample
 
 SAMPLE = sample("cyber_register", "registre_cyber_ars_pdl_2025.csv")
 NAME = SAMPLE.name

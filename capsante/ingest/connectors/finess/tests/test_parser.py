@@ -5,6 +5,8 @@ import json
 
 import pytest
 
+from capsante.ingest.connectors.finess.categories import MEDICO_SOCIAL, category_group
+from capsante.ingest.connectors.finess.parser import parse_finess
 from capsante.ingest.tests.helpers import (
     assert_conforms,
     edit_line,
@@ -15,8 +17,6 @@ from capsante.ingest.tests.helpers import (
     sample,
     truncate_line,
 )
-from capsante.ingest.connectors.finess.categories import MEDICO_SOCIAL, category_group
-from capsante.ingest.connectors.finess.parser import parse_finess
 
 SAMPLE = sample("finess", "etalab-cs1100507-stock-20260512-0336.csv")
 NAME = SAMPLE.name

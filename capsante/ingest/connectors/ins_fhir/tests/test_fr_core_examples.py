@@ -27,7 +27,6 @@ import json
 
 import pytest
 
-from capsante.ingest.tests.helpers import assert_conforms, only_error, sample
 from capsante.ingest import ins
 from capsante.ingest.connectors.ins_fhir import columnar
 from capsante.ingest.connectors.ins_fhir.parser import (
@@ -39,6 +38,7 @@ from capsante.ingest.connectors.ins_fhir.parser import (
     quick_identity,
 )
 from capsante.ingest.parsing import ErrorCollector
+from capsante.ingest.tests.helpers import assert_conforms, only_error, sample
 
 EXAMPLES = sample("ins_fhir", "fr-core-exemples.json")
 CH_LE_MANS = "720000025"

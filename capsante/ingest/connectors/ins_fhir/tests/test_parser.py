@@ -6,9 +6,9 @@ import sys
 
 import pytest
 
-from capsante.ingest.tests.helpers import assert_conforms, lines_of, only_error, sample
 from capsante.ingest.connectors.ins_fhir.parser import parse_ins_fhir
 from capsante.ingest.ins import UNKNOWN_STATUS, nir_is_valid, nir_key
+from capsante.ingest.tests.helpers import assert_conforms, lines_of, only_error, sample
 
 NDJSON = sample("ins_fhir", "Patient.ndjson")
 BUNDLE = sample("ins_fhir", "bundle-identites.json")

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from capsante.ingest.tests.helpers import assert_conforms, only_error, sample
 from capsante.ingest.connectors.ins_hl7.parser import parse_ins_hl7
 from capsante.ingest.ins import UNKNOWN_STATUS
+from capsante.ingest.tests.helpers import assert_conforms, only_error, sample
 
 SAMPLE = sample("ins_hl7", "adt_pam_fr.hl7")
 NAME = SAMPLE.name

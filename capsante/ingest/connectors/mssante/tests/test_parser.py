@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from capsante.ingest.connectors.mssante.parser import parse_mssante
 from capsante.ingest.tests.helpers import (
     assert_conforms,
     column_values,
@@ -12,7 +13,6 @@ from capsante.ingest.tests.helpers import (
     sample,
     truncate_line,
 )
-from capsante.ingest.connectors.mssante.parser import parse_mssante
 
 SAMPLE = sample("mssante", "Extraction_Correspondance_MSSante_202601150600.txt")
 NAME = SAMPLE.name

@@ -5,6 +5,7 @@ import zipfile
 
 import pytest
 
+from capsante.ingest.connectors.rpps.parser import parse_rpps
 from capsante.ingest.tests.helpers import (
     assert_conforms,
     assert_refused,
@@ -17,7 +18,6 @@ from capsante.ingest.tests.helpers import (
     sample,
     truncate_line,
 )
-from capsante.ingest.connectors.rpps.parser import parse_rpps
 
 SAMPLE = sample("rpps", "PS_LibreAcces_Personne_activite_202601150815.txt")
 SAMPLE_2025 = sample("rpps", "PS_LibreAcces_Personne_activite_202603010700.txt")

@@ -7,8 +7,8 @@ import io
 import pytest
 from openpyxl import Workbook
 
-from capsante.ingest.tests.helpers import assert_conforms, only_error, sample
 from capsante.ingest.connectors.survey.parser import parse_survey
+from capsante.ingest.tests.helpers import assert_conforms, only_error, sample
 
 SAMPLE = sample("survey", "enquete_numerique_ehpad_2025.csv")
 NAME = SAMPLE.name

@@ -8,7 +8,7 @@ import pyarrow as pa
 from capsante.accounts import access
 from capsante.territories.models import Level, Territory
 
-from .models import Structure
+from .models import Establishment
 
 FIELDS = {
     # staged column -> model field
@@ -54,14 +54,14 @@ def _wanted(row: dict[str, Any], communes: dict[str, int]) -> dict[str, Any]:
 
 def plan_sync(
     table: pa.Table, *, full_extract: bool = False
-) -> tuple[list[dict], list[tuple[Structure, dict]], list[Structure]]:
+) -> tuple[list[dict], list[tuple[Establishment, dict]], list[Establishment]]:
     """What a FINESS import would add, change and deactivate, without writing anything.
 
     Only the establishments of the départements the file covers can be deactivated, unless the
     file is declared a full extract.
     """
     communes = dict(Territory.objects.filter(level=Level.COMMUNE).values_list("code", "pk"))
-    existing = {s.finess_et: s for s in Structure.objects.all()}
+    existing = {s.finess_et: s for s in Establishment.objects.all()}
     to_add, to_change = [], []
     seen = set()
     for row in table.to_pylist():
@@ -85,7 +85,7 @@ def plan_sync(
 def apply_sync(plan, import_record=None) -> SyncCounts:
     to_add, to_change, to_remove = plan
     for values in to_add:
-        Structure.objects.create(last_import=import_record, **values)
+        Establishment.objects.create(last_import=import_record, **values)
     for structure, wanted in to_change:
         for field, value in wanted.items():
             setattr(structure, field, value)
@@ -101,19 +101,19 @@ def apply_sync(plan, import_record=None) -> SyncCounts:
 # --- Who reads what (rules in accounts.access) ----------------------------------------------
 
 
-def structure_for_user(user, finess_et: str) -> Structure:
+def establishment_for_user(user, finess_et: str) -> Establishment:
     """A structure's page: partners within whose scope the structure lies."""
     access.require_partner(user)
     structure = (
-        access.within_scope(user, Structure.objects.select_related("commune"), "commune")
+        access.within_scope(user, Establishment.objects.select_related("commune"), "commune")
         .filter(finess_et=finess_et)
         .first()
     )
     if structure is None:
-        raise access.not_found("Structure introuvable")
+        raise access.not_found("Establishment introuvable")
     return structure
 
 
-def may_read_contacts(user, structure: Structure) -> bool:
+def may_read_contacts(user, structure: Establishment) -> bool:
     """The advisers' call notes are free text about people: contributors in scope only."""
     return structure.commune is not None and access.can_contribute(user, structure.commune)

@@ -2,5 +2,5 @@ from django.urls import path
 
 from . import views
 
-app_name = "structures"
+app_name = "establishments"
 urlpatterns = [path("<str:finess>/", views.detail, name="detail")]

@@ -3,11 +3,11 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from capsante.accounts.admin_access import ScopedAdmin
 
-from .models import Structure
+from .models import Establishment
 
 
-@admin.register(Structure)
-class StructureAdmin(ScopedAdmin, SimpleHistoryAdmin):
+@admin.register(Establishment)
+class EstablishmentAdmin(ScopedAdmin, SimpleHistoryAdmin):
     scope_path = "commune"
     list_display = ["finess_et", "name", "category_group", "commune", "active"]
     list_filter = ["category_group", "departement_code", "active"]

@@ -1,4 +1,5 @@
-"""Structures: establishments from FINESS (officines, EHPAD, ESMS, hospitals, MSP…)."""
+"""Establishments from FINESS (officines, EHPAD, ESMS, hospitals, MSP…), which users call
+"structures"."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +17,7 @@ class CategoryGroup(models.TextChoices):
     OTHER = "other", _("Autre")
 
 
-class Structure(models.Model):
+class Establishment(models.Model):
     finess_et = models.CharField(_("n° FINESS établissement"), max_length=9, unique=True)
     finess_ej = models.CharField(_("n° FINESS entité juridique"), max_length=9, blank=True)
     name = models.CharField(_("raison sociale"), max_length=200)
@@ -34,7 +35,7 @@ class Structure(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="structures",
+        related_name="establishments",
     )
     departement_code = models.CharField(_("département"), max_length=3, blank=True)
     address = models.CharField(_("adresse"), max_length=300, blank=True)
