@@ -73,12 +73,15 @@ def enrol(
             has_mss=structure.finess_et in (has_mss or set()),
             deadline=deadlines.get(structure.commune_id, campaign.deadline),
         )
-        entered = min(d for d in (opened, when, timezone.now()) if d is not None)
+        # Entered strictly before reaching its stage: two records at the same instant would
+        # leave their order to the database.
+        reached = when or timezone.now()
+        entered = min(d for d in (opened, reached - dt.timedelta(seconds=1)) if d is not None)
         _set_history_date(followup, entered)
         followup.save()
         if stage.order != first:
             followup.stage = stage
-            _set_history_date(followup, when or timezone.now())
+            _set_history_date(followup, reached)
             followup.save()
         created += 1
     return created
@@ -241,7 +244,7 @@ def status_table(campaign: Campaign, periods: Iterable[str] | None = None) -> pa
         "id", "history_date", "stage_id", "history_type"
     )
     finess = dict(campaign.followups.values_list("pk", "establishment__finess_et"))
-    for followup_id, when, stage_id, kind in history.order_by("history_date"):
+    for followup_id, when, stage_id, kind in history.order_by("history_date", "history_id"):
         records[followup_id].append((when, -1 if kind == "-" else orders.get(stage_id, 0)))
     columns: dict[str, list] = {"period": [], "campaign": [], "finess_et": [], "stage_order": []}
     for period, end in months:
@@ -287,7 +290,7 @@ def _final_count_at(campaign: Campaign, moment: dt.datetime) -> tuple[int, int]:
     final = campaign.final_stage
     last: dict[int, tuple[int | None, str]] = {}
     history = FollowUp.history.filter(campaign_id=campaign.pk, history_date__lt=moment).order_by(
-        "history_date"
+        "history_date", "history_id"
     )
     for followup_id, stage_id, kind in history.values_list("id", "stage_id", "history_type"):
         last[followup_id] = (stage_id, kind)
