@@ -64,10 +64,11 @@ test-sqlite: ## La suite sur SQLite
 test-postgres: ## La suite sur un serveur PostgreSQL démarré pour l'occasion
 	CAPSANTE_DATA_DIR=$$(mktemp -d) bash scripts/with-postgres.sh $(PY) -m pytest $(PYTEST_ARGS)
 
-quality: install-test ## ruff, mypy sur les paquets sans Django, migrations à jour, aucune adresse de registre
+quality: install-test ## ruff, mypy, couches (import-linter), migrations à jour, aucune adresse de registre
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy $(MYPY_PATHS)
+	$(VENV)/bin/lint-imports
 	CAPSANTE_DATA_DIR=$$(mktemp -d) $(CAPSANTE) makemigrations --check --dry-run -v0
 	bash scripts/check-no-registry.sh
 
