@@ -10,7 +10,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-
 AGGREGATION_LABELS = {
     "sum_ratio": "somme des numérateurs divisée par la somme des dénominateurs",
     "mean": "moyenne pondérée",
