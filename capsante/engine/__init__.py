@@ -70,6 +70,7 @@ def compute(
     snapshot_period: str | None = None,
     membership: pa.Table | None = None,
     population: pa.Table | None = None,
+    shared: bool = True,
 ) -> pa.Table:
     """Values of the definitions for every territory and period.
 
@@ -82,6 +83,12 @@ def compute(
     - `membership` / `population`: Arrow tables replacing the `territory_membership` /
       `territory_population` exports in the staging root.
     - `progress(done, total, code)` is called after each definition.
+    - `shared`: the shared plan (membership built once, one pass per staged table, see
+      shared.py); False runs one self-contained query per definition. Same values.
+
+    Rows come in no particular order (`aggregation.sort_result` sorts them).
     """
     with get_backend(backend, staging_root, membership=membership, population=population) as b:
-        return b.compute(definitions, periods, territories, snapshot_period, progress)
+        return b.compute(
+            definitions, periods, territories, snapshot_period, progress, shared=shared
+        )

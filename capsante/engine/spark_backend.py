@@ -68,6 +68,7 @@ class SparkBackend(Backend):
         self.staging_root = Path(staging_root).resolve()
         self._owns_session = spark is None
         self.spark = spark if spark is not None else local_session(master)
+        self._kept: dict[str, DataFrame] = {}
         given = {"territory_membership": membership, "territory_population": population}
         for table in CONTRACT:
             self._frame(table, given.get(table)).createOrReplaceTempView(table_ref(table))
@@ -93,6 +94,18 @@ class SparkBackend(Backend):
             return frame.toArrow()
         rows = [row.asDict() for row in frame.collect()]
         return pa.Table.from_pylist(rows)
+
+    def materialize(self, name: str, sql: str) -> None:
+        frame = self.spark.sql(to_spark_sql(sql)).cache()
+        frame.count()  # computed now, once, rather than at the first query that reads it
+        frame.createOrReplaceTempView(name)
+        self._kept[name] = frame
+
+    def drop(self, name: str) -> None:
+        self.spark.catalog.dropTempView(name)
+        frame = self._kept.pop(name, None)
+        if frame is not None:
+            frame.unpersist()
 
     def close(self) -> None:
         for table in CONTRACT:

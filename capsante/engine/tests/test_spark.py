@@ -9,6 +9,7 @@ import pyarrow as pa
 import pytest
 
 from capsante.engine import compute
+from capsante.engine.aggregation import sort_result
 from capsante.engine.spark_backend import SparkBackend, local_session, to_spark_sql
 
 pytestmark = pytest.mark.spark
@@ -22,10 +23,12 @@ def spark() -> Iterator[object]:
 
 
 def assert_same(duck: pa.Table, spark_table: pa.Table) -> None:
+    """Same rows (in any order), same numerators and denominators, values within 1e-12."""
     assert duck.column_names == spark_table.column_names
     assert len(duck) == len(spark_table) > 0
     key = ["indicator_code", "territory_level", "territory_code", "period"]
-    for a, b in zip(duck.to_pylist(), spark_table.to_pylist(), strict=True):
+    rows = zip(sort_result(duck).to_pylist(), sort_result(spark_table).to_pylist(), strict=True)
+    for a, b in rows:
         assert [a[k] for k in key] == [b[k] for k in key]
         assert (a["numerator"], a["denominator"]) == (b["numerator"], b["denominator"]), a
         if a["value"] is None:
