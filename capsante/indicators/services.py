@@ -1,13 +1,15 @@
 """Indicator logic on the Django side: catalogue sync, computation runs, versioned values,
 targets and their statuses, manual entries. The computing itself is the engine's."""
 
+from __future__ import annotations
+
 import datetime as dt
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
@@ -19,6 +21,9 @@ from capsante.engine import status as engine_status
 from capsante.territories.models import Level, Territory
 
 from .models import ComputationRun, Indicator, IndicatorValue, ManualEntry, ManualStatus, Target
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 # How bad a status is, to tell whether it worsened (données insuffisantes says nothing either way).
 STATUS_RANK = {
@@ -84,6 +89,8 @@ def sync_catalogue() -> list[Indicator]:
 
 def membership_tables() -> tuple[pa.Table, pa.Table]:
     """The territory tree as the engine reads it: commune → every territory that contains it."""
+    import pyarrow as pa  # here, not at the top: read-only commands need not load it
+
     communes = Territory.objects.filter(level=Level.COMMUNE).values_list(
         "code", "population", "epci__code", "parent__code", "parent__parent__code"
     )

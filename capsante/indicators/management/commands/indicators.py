@@ -12,6 +12,9 @@ from capsante.territories.services import get_by_code
 
 class Command(BaseCommand):
     help = "Indicateurs : calcul, catalogue, valeur d'un indicateur sur un territoire."
+    # The system checks import every view (and with them WeasyPrint, the forecasting
+    # libraries…): seconds before `show` could answer. `capsante check` and `migrate` run them.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -62,7 +65,7 @@ class Command(BaseCommand):
         )
 
     def list(self, options):
-        services.sync_catalogue()
+        _ensure_catalogue()
         rows = [
             {
                 "code": i.code,
@@ -85,7 +88,7 @@ class Command(BaseCommand):
             )
 
     def show(self, options):
-        services.sync_catalogue()
+        _ensure_catalogue()
         try:
             indicator = Indicator.objects.get(code=options["code"])
         except Indicator.DoesNotExist as exc:
@@ -143,6 +146,16 @@ class Command(BaseCommand):
             lines.append("  cible        : aucune")
         lines.append(f"  provenance   : {data['provenance'] or '—'}")
         self.stdout.write("\n".join(lines))
+
+
+def _ensure_catalogue() -> None:
+    """Mirror the definition files in the database when they are not there yet.
+
+    Reading and validating every definition takes longer than answering: `compute`, imports and
+    migrations keep the catalogue in step, so a read-only command syncs only an empty one.
+    """
+    if not Indicator.objects.exists():
+        services.sync_catalogue()
 
 
 def _fmt(number) -> str:
