@@ -52,8 +52,10 @@ test: install-test system-deps ## Lance toute la suite, sur SQLite puis sur Post
 test-sqlite: ## La suite sur SQLite
 	CAPSANTE_DATA_DIR=$$(mktemp -d) $(PY) -m pytest $(PYTEST_ARGS)
 
+# The Spark tests (local mode and the standalone cluster) read no database: the SQLite pass runs
+# them, the PostgreSQL pass leaves them out rather than running them a second time.
 test-postgres: ## La suite sur un serveur PostgreSQL démarré pour l'occasion
-	CAPSANTE_DATA_DIR=$$(mktemp -d) bash scripts/with-postgres.sh $(PY) -m pytest $(PYTEST_ARGS)
+	CAPSANTE_DATA_DIR=$$(mktemp -d) bash scripts/with-postgres.sh $(PY) -m pytest -m "not spark" $(PYTEST_ARGS)
 
 quality: install-test ## ruff, mypy sur les paquets sans Django, migrations à jour, aucune adresse de registre
 	$(VENV)/bin/ruff check .

@@ -109,7 +109,8 @@ def compute(
     snapshot_period: str | None = None,
     membership: pa.Table | None = None,
     population: pa.Table | None = None,
-    shared: bool = True,
+    shared: bool | None = None,
+    options: dict[str, Any] | None = None,
 ) -> pa.Table:
     """Values of the definitions for every territory and period.
 
@@ -123,11 +124,16 @@ def compute(
       `territory_population` exports in the staging root.
     - `progress(done, total, code)` is called after each definition.
     - `shared`: the shared plan (membership built once, one pass per staged table, see
-      shared.py); False runs one self-contained query per definition. Same values.
+      shared.py); False runs one self-contained query per definition. Same values. None: what
+      the backend runs faster (DuckDB: shared; Spark: one query per definition).
+    - `options`: passed to the backend (Spark: `master`, `conf`; DuckDB: `threads`,
+      `memory_limit`).
 
     Rows come in no particular order (`aggregation.sort_result` sorts them).
     """
-    with get_backend(backend, staging_root, membership=membership, population=population) as b:
+    with get_backend(
+        backend, staging_root, membership=membership, population=population, **(options or {})
+    ) as b:
         return b.compute(
             definitions, periods, territories, snapshot_period, progress, shared=shared
         )

@@ -39,6 +39,8 @@ class Backend(ABC):
     """Runs definitions over the staged tables of one staging root."""
 
     staging_root: Path
+    shared_by_default: bool = True
+    """Whether `compute` runs the shared plan when not told (see shared.py)."""
     timings: dict[str, float]
     """Seconds per stage of the last `compute` (membership, each scan, each definition)."""
 
@@ -71,11 +73,14 @@ class Backend(ABC):
         snapshot_period: str | None = None,
         progress: Progress | None = None,
         *,
-        shared: bool = True,
+        shared: bool | None = None,
     ) -> pa.Table:
         """Values of every definition for every territory and period (see `compute` in
         __init__.py). `shared=False` runs one self-contained query per definition instead of the
-        shared plan; both give the same values (a test checks it on every definition)."""
+        shared plan; both give the same values (a test checks it on every definition). By
+        default each backend runs what is faster on it (`shared_by_default`)."""
+        if shared is None:
+            shared = self.shared_by_default
         defs = list(definitions)
         changed = sorted({check_period(p) for p in periods}) if periods is not None else None
         if snapshot_period is not None:

@@ -37,10 +37,12 @@ def assert_same(duck: pa.Table, spark_table: pa.Table) -> None:
             assert abs(a["value"] - b["value"]) <= 1e-12 * max(1.0, abs(a["value"]))
 
 
-def test_both_backends_give_identical_values(shared_staging: Path, catalogue, spark):
+@pytest.mark.parametrize("shared", [False, True], ids=["per-definition", "shared-plan"])
+def test_both_backends_give_identical_values(shared_staging: Path, catalogue, spark, shared):
+    # DuckDB runs its default (the shared plan) against each of Spark's two paths.
     duck = compute(catalogue, shared_staging, snapshot_period="2025-03")
     with SparkBackend(shared_staging, spark=spark) as backend:
-        sparked = backend.compute(catalogue, snapshot_period="2025-03")
+        sparked = backend.compute(catalogue, snapshot_period="2025-03", shared=shared)
     assert {r for r in duck["indicator_code"].to_pylist()} == {d.code for d in catalogue}
     assert_same(duck, sparked)
 

@@ -59,9 +59,20 @@ class Command(BaseCommand):
             progress=progress,
         )
         bar.close()
+        split = getattr(run, "seconds", {})
+        detail = ", ".join(
+            f"{label} {split[key]:.1f} s"
+            for key, label in (
+                ("preparation", "préparation"),
+                ("engine", "moteur"),
+                ("storage", "enregistrement"),
+                ("targets", "cibles"),
+            )
+            if key in split
+        )
         self.stdout.write(
             f"Calcul n° {run.pk} ({run.engine}) : {run.rows} valeurs calculées, {run.new_versions} nouvelles ou "
-            f"modifiées, en {run.duration_seconds:.1f} s."
+            f"modifiées, en {run.duration_seconds:.1f} s ({detail})."
         )
 
     def list(self, options):
