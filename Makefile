@@ -20,11 +20,11 @@ $(UV):
 	$(VENV)/bin/pip install -q --disable-pip-version-check uv
 
 $(VENV)/.installed-run: pyproject.toml requirements.lock | $(UV)
-	$(UV) pip install -q -p $(PY) -c requirements.lock -e .
+	$(UV) pip install -q --compile-bytecode -p $(PY) -c requirements.lock -e .
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml requirements.lock | $(UV)
-	$(UV) pip install -q -p $(PY) -c requirements.lock -e '.[test,spark]'
+	$(UV) pip install -q --compile-bytecode -p $(PY) -c requirements.lock -e '.[test,spark]'
 	@touch $@ $(VENV)/.installed-run
 
 install: $(VENV)/.installed-run ## Installe la plateforme dans .venv
