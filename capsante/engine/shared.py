@@ -258,15 +258,23 @@ class Scan:
 
     @property
     def unique_per_commune(self) -> bool:
-        """Rows are already one per (commune, period): no regrouping is needed."""
-        s = self.simple
-        return (
-            s is not None
-            and self.grain == "commune"
-            and self.plan.pairs is None
-            and s.group is not None
-            and sorted(s.group) == sorted({s.key, s.period})
-        )
+        """Rows are already one per (commune, period): no regrouping is needed.
+
+        True when the query groups by exactly its key and its period (a simple side, or the
+        outer query of sides run as written, e.g. TELEHEALTH_LIBERAL's).
+        """
+        if self.grain != "commune" or self.plan.pairs is not None:
+            return False
+        if self.simple is not None:
+            s = self.simple
+            return s.group is not None and sorted(s.group) == sorted({s.key, s.period})
+        root = self.trees[0]
+        group = root.args.get("group")
+        if group is None or root.args.get("having") is not None:
+            return False
+        selected = [e.unalias() if isinstance(e, exp.Alias) else e for e in root.expressions[:2]]
+        grouped = sorted(g.sql(dialect="duckdb") for g in group.expressions)
+        return grouped == sorted({e.sql(dialect="duckdb") for e in selected})
 
     def raw_sql(self) -> str:
         """k, period, v0, n0, v1, n1… at the definitions' grain."""
