@@ -58,8 +58,8 @@ class SimpleSide:
     alias: str  # how the columns may name the table
     key: str
     period: str
-    value: exp.Expression
-    where: exp.Expression | None
+    value: exp.Expr
+    where: exp.Expr | None
     group: tuple[str, ...] | None
 
     @property
@@ -104,12 +104,12 @@ def simple_side(sql: str) -> SimpleSide | None:
     )
 
 
-def _filtered(value: exp.Expression, where: exp.Expression | None) -> exp.Expression:
+def _filtered(value: exp.Expr, where: exp.Expr | None) -> exp.Expr:
     """Every aggregate of `value` restricted to the rows where `where` holds."""
     if where is None:
         return value.copy()
 
-    def add_filter(node: exp.Expression) -> exp.Expression:
+    def add_filter(node: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.AggFunc) and not isinstance(node.parent, exp.Filter):
             return exp.Filter(this=node.copy(), expression=exp.Where(this=where.copy()))
         return node
@@ -117,7 +117,7 @@ def _filtered(value: exp.Expression, where: exp.Expression | None) -> exp.Expres
     return value.copy().transform(add_filter)
 
 
-def skeleton(sql: str) -> tuple[str, exp.Expression] | None:
+def skeleton(sql: str) -> tuple[str, exp.Expr] | None:
     """What decides a side's rows (its query without the projections), and its parsed tree.
 
     Two sides with the same skeleton have the same rows, so their projections can be united in
@@ -155,7 +155,7 @@ def skeleton(sql: str) -> tuple[str, exp.Expression] | None:
     return bare.sql(dialect="duckdb"), tree
 
 
-def _unite(trees: list[exp.Expression], names: list[str]) -> exp.Expression | None:
+def _unite(trees: list[exp.Expr], names: list[str]) -> exp.Expr | None:
     """One query with the rows of `trees` (same skeleton) and each one's value as `names[i]`."""
     merged = trees[0].copy()
     targets = list(merged.find_all(exp.Select))
@@ -223,10 +223,10 @@ class Scan:
     simple: SimpleSide | None = None
     shape: str | None = None
     source_label: str = ""  # what the timings call it: the table, or the first side's name
-    members: list[tuple[str | None, str, exp.Expression, exp.Expression | None]] = field(
+    members: list[tuple[str | None, str, exp.Expr, exp.Expr | None]] = field(
         default_factory=list
     )  # simple: (where SQL, value SQL, value, where) of each slot
-    trees: list[exp.Expression] = field(default_factory=list)  # skeleton: each slot's side
+    trees: list[exp.Expr] = field(default_factory=list)  # skeleton: each slot's side
     texts: list[str] = field(default_factory=list)  # skeleton: each slot's SQL
 
     @property
@@ -242,7 +242,7 @@ class Scan:
         self.members.append((*wanted, side.value, side.where))
         return Slot(self, len(self.members) - 1)
 
-    def add_tree(self, sql: str, tree: exp.Expression) -> Slot | None:
+    def add_tree(self, sql: str, tree: exp.Expr) -> Slot | None:
         """The side's slot, or None when its projections cannot join the others'."""
         if sql in self.texts:
             return Slot(self, self.texts.index(sql))

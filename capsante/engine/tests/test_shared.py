@@ -54,7 +54,7 @@ def test_campaign_status_is_read_in_one_pass_for_every_campaign_definition(
         periods = plan_periods(definition, shared_staging, None, SNAPSHOT)
         assert periods is not None
         plan.add(definition, periods)
-    reading = {}
+    reading: dict[str, list] = {}
     for scan in plan.scans:
         label = scan.source_label
         reading.setdefault(label, []).append(scan)
@@ -151,6 +151,8 @@ def test_the_shared_relations_are_dropped_after_a_recompute(shared_staging: Path
 def test_merged_sql_transpiles_to_spark(shared_staging: Path, catalogue):
     plan = SharedPlan()
     for definition in catalogue:
-        plan.add(definition, plan_periods(definition, shared_staging, None, SNAPSHOT))
+        periods = plan_periods(definition, shared_staging, None, SNAPSHOT)
+        assert periods is not None
+        plan.add(definition, periods)
     for scan in plan.scans:
         sqlglot.transpile(scan.commune_sql(plan.name("structures")), read="duckdb", write="spark")
