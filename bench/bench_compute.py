@@ -43,6 +43,9 @@ CAPSANTE = [sys.executable, "-m", "capsante.cli"]
 NEW_MONTH = "2026-01"
 
 
+LAST_STDERR = [""]
+
+
 def run(env: dict[str, str], *arguments: str) -> tuple[float, str]:
     started = time.perf_counter()
     done = subprocess.run(
@@ -51,6 +54,7 @@ def run(env: dict[str, str], *arguments: str) -> tuple[float, str]:
     seconds = time.perf_counter() - started
     if done.returncode:
         raise RuntimeError(f"{' '.join(arguments)}: {done.stderr[-3000:]}")
+    LAST_STDERR[0] = done.stderr
     return seconds, done.stdout
 
 
@@ -120,6 +124,19 @@ def pages(env: dict[str, str], requests: int, concurrency: int) -> list[tuple[st
         server.wait(20)
 
 
+def _create_database(url: str) -> None:
+    """The database named by DATABASE_URL, created on its server if missing."""
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
+        found = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if not found:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=["region", "national"], default="national")
@@ -148,6 +165,8 @@ def main() -> None:
         SECRET_KEY="bench-only",
         DJANGO_SETTINGS_MODULE="capsante.settings",
     )
+    if vendor == "postgresql":
+        _create_database(os.environ["DATABASE_URL"])
     started = time.perf_counter()
     template = ROOT / "data" / "bench" / f"setup-{args.scale}.sqlite3"
     database = work / "capsante.sqlite3"
@@ -165,16 +184,19 @@ def main() -> None:
     print(
         f"\n{'step':<44}{'wall s':>8}{'prep s':>8}{'engine s':>9}{'store s':>9}{'targets s':>10}{'values':>11}{'new':>11}"
     )
-    full = None
+    full = steady = None
     for label in ("compute, empty value table", "compute again, nothing changed"):
-        seconds, output = run(env, "indicators", "-v0", "compute")
+        seconds, output = run(dict(env, LOG_LEVEL="INFO"), "indicators", "-v0", "compute")
         f = split_of(output)
+        steps = re.findall(r"storage step (.+?): ([0-9.]+) s", LAST_STDERR[0])
         full = full or seconds
+        steady = seconds
         print(
             f"{label:<44}{seconds:>8.1f}{f.get('préparation', 0):>8.1f}{f.get('moteur', 0):>9.1f}"
             f"{f.get('enregistrement', 0):>9.1f}{f.get('cibles', 0):>10.1f}"
             f"{int(f.get('rows', 0)):>11,}{int(f.get('new', 0)):>11,}"
         )
+        print(f"{'':<44}storage steps: " + ", ".join(f"{k} {v} s" for k, v in steps))
         if "moteur" in f:
             print(
                 f"{'':<44}storage / engine: {f['enregistrement'] / f['moteur']:.2f}×,"
@@ -203,7 +225,8 @@ def main() -> None:
         " print(R.objects.filter(trigger=None).order_by('pk').first().duration_seconds)",
     )
     print(
-        f"recompute after the import / full recompute (first compute run): {float(duration) / float(full_run):.3f}"
+        f"recompute after the import / full recompute (first compute run): {float(duration) / float(full_run):.3f};"
+        f" whole import command / full compute with nothing changed (wall): {seconds / steady:.3f}"
     )
 
     if args.pages:

@@ -192,10 +192,12 @@ def compute_and_store(
             result, run, retire_codes=[d.code for d in chosen] if full else None
         )
         run.rows = result.num_rows
-        run.seconds["storage"] = time.monotonic() - storing
         run.finished_at = timezone.now()
-        run.duration_seconds = round(time.monotonic() - started, 3)
         run.save()
+    # After the commit: PostgreSQL checks the new rows' foreign keys then.
+    run.seconds["storage"] = time.monotonic() - storing
+    run.duration_seconds = round(time.monotonic() - started, 3)
+    ComputationRun.objects.filter(pk=run.pk).update(duration_seconds=run.duration_seconds)
     assessing = time.monotonic()
     assess_targets(Indicator.objects.filter(code__in=[d.code for d in chosen]), as_of=as_of)
     run.seconds["targets"] = time.monotonic() - assessing
