@@ -37,8 +37,23 @@ STATUS_LABELS = {s.value: s.label for s in engine_status.Status}
 TOLERANCE = 1e-9
 
 
+_CATALOGUE: dict[tuple, dict[str, engine.Definition]] = {}
+
+
 def definitions() -> dict[str, engine.Definition]:
-    return {d.code: d for d in engine.load_definitions()}
+    """The catalogue, read and validated once per process while its files stay the same.
+
+    Validating every definition's SQL takes a tenth of a second or more: pages (e.g. an indicator
+    page listing the structures behind a figure) and recomputes ask for it often.
+    """
+    from capsante.engine.definitions import DEFAULT_DIR
+
+    files = sorted(DEFAULT_DIR.glob("*.y*ml"))
+    key = tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+    if key not in _CATALOGUE:
+        _CATALOGUE.clear()
+        _CATALOGUE[key] = {d.code: d for d in engine.load_definitions()}
+    return dict(_CATALOGUE[key])
 
 
 @transaction.atomic

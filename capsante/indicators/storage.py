@@ -154,8 +154,9 @@ def store_values(
             f"CREATE TEMP TABLE {_PAST} AS SELECT p.indicator_id, p.territory_id, p.period,"
             " MAX(p.version) AS max_version,"
             " MAX(CASE WHEN p.manual_entry_id IS NULL THEN p.version END) AS computed_version"
-            f" FROM {values} AS p JOIN {_KEYED} AS k ON {same_key.format(a='p', b='k')}"
-            " WHERE k.cur_id IS NULL OR k.cur_manual IS NOT NULL"
+            f" FROM {values} AS p JOIN (SELECT indicator_id, territory_id, period FROM {_KEYED}"
+            " WHERE cur_id IS NULL OR cur_manual IS NOT NULL) AS k"
+            f" ON {same_key.format(a='p', b='k')}"
             " GROUP BY p.indicator_id, p.territory_id, p.period"
         )
         compared_current = " AND ".join(
