@@ -250,8 +250,20 @@ MEASURES = {
 
 def child(measure: str, out: Path) -> None:
     result = MEASURES[measure](out)
-    result["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["peak_rss_mib"] = peak_rss_mib()
     print(json.dumps(result))
+
+
+def peak_rss_mib() -> float:
+    """This process's own high-water mark (VmHWM). Not getrusage's ru_maxrss: Linux carries it
+    over exec from the parent, which may have generated the data."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 # --------------------------------------------------------------------------------------------
