@@ -376,9 +376,10 @@ def generate_mix(
         if batch:
             out.write(b"\n".join(batch) + b"\n")
     entries = [{"fullUrl": f"urn:uuid:{p['id']}", "resource": p} for p in copies(in_bundle)]
-    bundle.write_bytes(
-        orjson.dumps({"resourceType": "Bundle", "type": "collection", "entry": entries})
-    )
+    # Pretty-printed, as exports often are: the parser reads a multi-line Bundle whole (up to
+    # 512 MB) and refuses a single-line one over 64 MB as an overlong NDJSON line.
+    document = {"resourceType": "Bundle", "type": "collection", "entry": entries}
+    bundle.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2))
     shutil.rmtree(sample_dir, ignore_errors=True)
     return {
         "sample": len(sample),
@@ -432,7 +433,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rpps-rows", type=int, default=2_000_000)
     parser.add_argument("--patients", type=int, default=1_000_000)
-    parser.add_argument("--bundle-patients", type=int, default=300_000)
+    parser.add_argument("--bundle-patients", type=int, default=100_000)
     parser.add_argument("--keep", type=Path, help="directory to keep the generated files in")
     parser.add_argument("--measure", nargs=2, metavar=("STEP", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
