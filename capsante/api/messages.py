@@ -79,7 +79,7 @@ def from_pydantic(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
         kind = error.get("type", "")
         wording = (
             FIELD_HINTS[field]
-            if field in FIELD_HINTS and kind in ("string_pattern_mismatch", "value_error")
+            if field in FIELD_HINTS and kind == "string_pattern_mismatch"
             else _generic(error)
         )
         result.append(
