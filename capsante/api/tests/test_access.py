@@ -106,7 +106,12 @@ def test_a_token_scoped_to_mayenne_cannot_write_sarthe_and_writes_mayenne(client
     assert (action.status, action.progress, action.note) == before
     assert not Target.objects.filter(indicator__code=OPEN, territory__code="72").exists()
     assert not ManualEntry.objects.filter(territory__code="72").exists()
-    assert FollowUp.objects.get(campaign__slug="zero-fax-72", establishment__finess_et="720000041").stage.code == "sans-mss"
+    assert (
+        FollowUp.objects.get(
+            campaign__slug="zero-fax-72", establishment__finess_et="720000041"
+        ).stage.code
+        == "sans-mss"
+    )
 
     accepted = {name: _write(client, api_world, name, mayenne, "53").status_code for name in WRITES}
     # Mayenne's activation target comes with the catalogue: it is replaced (200).
@@ -217,9 +222,9 @@ def test_values_below_the_departement_of_protected_indicators_are_for_partners_i
 
 
 def test_values_carry_their_provenance_and_version(client, api_world, who):
-    item = client.get(f"/api/v1/values?indicator={OPEN}&territory=departement:72").json()[
-        "items"
-    ][0]
+    item = client.get(f"/api/v1/values?indicator={OPEN}&territory=departement:72").json()["items"][
+        0
+    ]
     assert item["version"] == 1 and item["is_current"] is True
     assert item["provenance"]["kind"] == "calcul"
     assert item["provenance"]["run"]["id"] == api_world["run"].pk
