@@ -6,6 +6,7 @@ import pytest
 
 from capsante.campaigns.models import FollowUp
 from capsante.indicators.models import ManualEntry, Target
+from capsante.indicators.services import review_manual_value
 from capsante.roadmaps.models import Action, Roadmap, RoadmapStatus
 
 from .conftest import OPEN, PROTECTED, bearer
@@ -134,8 +135,22 @@ def test_a_token_proposal_waits_for_a_person_to_validate_it(client, api_world, w
     response = _write(client, api_world, "manual_value", who["sarthe_editor"])
     entry = ManualEntry.objects.get(pk=response.json()["id"])
     assert response.json()["status"] == "proposed"
-    values = client.get(f"/api/v1/values?indicator={OPEN}&territory=departement:72").json()
-    assert [v["value"] for v in values["items"]] == [21.0], "not in force before validation"
+    url = f"/api/v1/values?indicator={OPEN}&territory=departement:72"
+    assert [v["value"] for v in client.get(url).json()["items"]] == [21.0], "not yet in force"
+    review_manual_value(api_world["personas"]["dt72_editor"], entry, accept=True)
+    (value,) = client.get(url + "&period_from=2026-06").json()["items"]
+    assert (value["value"], value["version"]) == (31.5, 1)
+    provenance = value["provenance"]
+    assert provenance["kind"] == "saisie" and provenance["run"] is None
+    assert provenance["manual_entry"]["validated_by"] == "Bruno Sarthe"
+    assert provenance["manual_entry"]["proposed_by"].startswith("Jeton d'API")
+    # A correction adds a version; the earlier one stays readable.
+    again = _write(client, api_world, "manual_value", who["sarthe_editor"]).json()
+    review_manual_value(
+        api_world["personas"]["dt72_editor"], ManualEntry.objects.get(pk=again["id"]), True
+    )
+    every = client.get(url + "&period_from=2026-06&all_versions=true").json()["items"]
+    assert [(v["version"], v["is_current"]) for v in every] == [(1, False), (2, True)]
 
 
 def test_a_session_partner_writes_with_the_csrf_token(api_world):
