@@ -3,9 +3,14 @@ and of Mayenne (editor), by the same rules as the pages. Unreadable answers 404,
 not allowed 403, no credentials on a partner's operation 401."""
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 
+from capsante.api import tokens
+from capsante.api.models import ApiToken
 from capsante.campaigns.models import FollowUp
-from capsante.indicators.models import ManualEntry, Target
+from capsante.indicators import disclosure
+from capsante.indicators.models import IndicatorValue, ManualEntry, Target
 from capsante.indicators.services import review_manual_value
 from capsante.roadmaps.models import Action, Roadmap, RoadmapStatus
 
@@ -318,3 +323,30 @@ def test_etags_answer_304_and_public_answers_may_be_cached(client, api_world, wh
     assert changed.status_code == 200
     partner = client.get("/api/v1/roadmaps", **who["sarthe_reader"])
     assert partner["Cache-Control"] == "private, no-cache"
+
+
+def test_the_sql_filter_of_disclosure_says_what_withholds_says(api_world, issue):
+    """`disclosure.disclosed` (lists) and `disclosure.withholds` (one figure) must agree, for
+    anonymous readers, partners in and out of scope, and superusers."""
+    issue("lecteur", "53")
+    mayenne_token = tokens.acting_user(ApiToken.objects.get())
+    superuser = get_user_model().objects.create_superuser("racine", "r@x.invalid", "x" * 16)
+    personas = api_world["personas"]
+    readers = [AnonymousUser(), personas["dt72_editor"], mayenne_token, superuser]
+    rows = IndicatorValue.objects.select_related("indicator", "territory")
+    for reader in readers:
+        shown = set(disclosure.disclosed(reader, rows).values_list("pk", flat=True))
+        expected = {
+            v.pk for v in rows if not disclosure.withholds(reader, v.indicator, v.territory)
+        }
+        assert shown == expected, reader
+    assert len(expected) == rows.count(), "a superuser sees every figure"
+
+
+def test_superusers_read_drafts_too(client, api_world):
+    """`published | Q()` reads as `published` alone in Django: the whole of France must be
+    handled apart (accounts.access.published_or_in_scope)."""
+    Roadmap.objects.filter(pk=api_world["roadmaps"]["72"].pk).update(status=RoadmapStatus.DRAFT)
+    client.force_login(get_user_model().objects.create_superuser("racine", "r@x.invalid", "x" * 16))
+    listed = {r["id"] for r in client.get("/api/v1/roadmaps").json()["items"]}
+    assert api_world["roadmaps"]["72"].pk in listed
