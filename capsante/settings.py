@@ -138,6 +138,10 @@ INSTALLED_APPS = [
     "capsante.committees",
     "capsante.reports",
     "capsante.site",
+    # Before "ninja", whose docs page it overrides (French, the schema's title).
+    "capsante.api",
+    # django-ninja: its Swagger UI assets are served as our own static files, no CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [

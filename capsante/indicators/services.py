@@ -373,6 +373,84 @@ def notify_worsened(change: StatusChange) -> int:
     return len(recipients)
 
 
+MONTH_ERROR = "Mois attendu au format AAAA-MM."
+
+
+def _is_month(text: str) -> bool:
+    try:
+        dt.datetime.strptime(text, "%Y-%m")
+    except (TypeError, ValueError):
+        return False
+    return len(text) == 7
+
+
+@transaction.atomic
+def set_target(
+    user,
+    indicator: Indicator,
+    territory: Territory,
+    *,
+    target_value: float | None = None,
+    deadline: str = "",
+    baseline_value: float | None = None,
+    baseline_period: str = "",
+    milestones: Sequence[dict] = (),
+    not_applicable: bool = False,
+    source: str = "",
+) -> tuple[Target, bool]:
+    """Set or replace the target of an indicator for a territory (editors of the territory);
+    its status is recomputed at once by the engine's rule. Returns (target, created)."""
+    access.require(
+        access.can_edit(user, territory), "Vous ne pouvez pas fixer de cible pour ce territoire."
+    )
+    errors: dict[str, str] = {}
+    for field, month in (("deadline", deadline), ("baseline_period", baseline_period)):
+        if month and not _is_month(month):
+            errors[field] = MONTH_ERROR
+    if not not_applicable:
+        if target_value is None:
+            errors["target_value"] = "Indiquez la cible, ou déclarez-la sans objet."
+        if not deadline:
+            errors.setdefault("deadline", "Indiquez l'échéance de la cible (AAAA-MM).")
+    if indicator.unit == "%":
+        for field, number in (("target_value", target_value), ("baseline_value", baseline_value)):
+            if number is not None and not 0 <= number <= 100:
+                errors[field] = "Une part s'exprime entre 0 et 100 %."
+    if baseline_period and deadline and "deadline" not in errors and baseline_period >= deadline:
+        errors["baseline_period"] = "Le mois de référence doit précéder l'échéance."
+    clean_milestones = []
+    for milestone in milestones:
+        period, value = milestone.get("period", ""), milestone.get("value")
+        if not _is_month(period) or not isinstance(value, int | float):
+            errors["milestones"] = 'Jalons attendus : {"period": "AAAA-MM", "value": nombre}.'
+            break
+        clean_milestones.append({"period": period, "value": float(value)})
+    if len(source) > 300:
+        errors["source"] = "300 caractères au plus."
+    if errors:
+        raise ValidationError(errors)
+    values = {
+        "not_applicable": not_applicable,
+        "target_value": None if not_applicable else target_value,
+        "deadline": "" if not_applicable else deadline,
+        "baseline_value": None if not_applicable else baseline_value,
+        "baseline_period": "" if not_applicable else baseline_period,
+        "milestones": [] if not_applicable else sorted(clean_milestones, key=lambda m: m["period"]),
+        "source": source.strip(),
+    }
+    target = Target.objects.filter(indicator=indicator, territory=territory).first()
+    created = target is None
+    if created:
+        target = Target(indicator=indicator, territory=territory)
+    for field, value in values.items():
+        setattr(target, field, value)
+    target._history_user = user  # type: ignore[attr-defined]
+    target.save()
+    assess_targets(Indicator.objects.filter(pk=indicator.pk))
+    target.refresh_from_db()
+    return target, created
+
+
 # --- Manual entries ---------------------------------------------------------------------------
 
 
