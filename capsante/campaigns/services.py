@@ -17,6 +17,7 @@ from capsante.establishments.models import Establishment
 from capsante.indicators import disclosure
 from capsante.indicators.services import compute_and_store
 from capsante.ingest.staging import StagingStore
+from capsante.territories.loader import refresh_statistics
 from capsante.territories.services import communes_of, covers
 
 from .models import Campaign, Contact, FollowUp, Stage
@@ -85,6 +86,8 @@ def enrol(
             _set_history_date(followup, reached)
             followup.save()
         created += 1
+    if created:
+        refresh_statistics(FollowUp, FollowUp.history.model)
     return created
 
 

@@ -6,6 +6,7 @@ from typing import Any
 import pyarrow as pa
 
 from capsante.accounts import access
+from capsante.territories.loader import refresh_statistics
 from capsante.territories.models import Level, Territory
 
 from .models import Establishment
@@ -95,6 +96,8 @@ def apply_sync(plan, import_record=None) -> SyncCounts:
         structure.active = False
         structure.last_import = import_record
         structure.save()
+    if to_add:
+        refresh_statistics(Establishment)
     return SyncCounts(len(to_add), len(to_change), len(to_remove))
 
 
