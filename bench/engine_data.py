@@ -122,6 +122,7 @@ class Generator:
         self.mailboxes(professionals, structures)
         self.survey(structures)
         self.cyber(structures)
+        self.campaigns(structures)
         return self.counts
 
     def _count(self, table: str, n: int) -> None:
@@ -507,3 +508,48 @@ class Generator:
                 },
             ),
         )
+
+    def campaigns(self, structures: dict[str, np.ndarray]) -> None:
+        """`campaign_status` as the campaigns app exports it: each followed structure's stage at
+        the end of each month, for the demo's four campaign kinds run in every département (zero
+        fax) or région (cyber exercises, ESMS telehealth, ESMS MSSanté kit), started in month 7."""
+        group, et = structures["group"], structures["et"]
+        dep = self.communes.departement[structures["commune"]]
+        reg = self.communes.region[structures["commune"]]
+        kinds = [  # (slug prefix, followed groups, area, stages, monthly chance to move on)
+            ("zero-fax", ["officine"], dep, 4, 0.06),
+            ("exercice-crise-cyber", ["chu_ch", "clinique"], reg, 3, 0.05),
+            ("esms-telesante", ["esms", "ehpad"], reg, 3, 0.04),
+            ("kit-mssante-esms", ["esms", "ehpad"], reg, 2, 0.05),
+        ]
+        followed = []
+        for prefix, groups, area, stages, rate in kinds:
+            idx = np.flatnonzero(np.isin(group, groups))
+            slug = np.char.add(f"{prefix}-", area[idx].astype(str))
+            stage = self.rng.choice([1, 2], len(idx), p=[0.7, 0.3]).astype(np.int64)
+            followed.append((et[idx], slug, stage, stages, rate))
+        start = 6
+        for m, period in enumerate(self.periods):
+            if m < start:
+                continue
+            columns: dict[str, list[np.ndarray]] = {"campaign": [], "finess_et": [], "stage": []}
+            for finess, slug, stage, stages, rate in followed:
+                if m > start:
+                    moves = self.rng.random(len(stage)) < rate
+                    stage[moves] = np.minimum(stage[moves] + 1, stages)
+                columns["campaign"].append(slug)
+                columns["finess_et"].append(finess)
+                columns["stage"].append(stage.copy())
+            self._count(
+                "campaign_status",
+                write(
+                    self.staging,
+                    "campaign_status",
+                    {
+                        "campaign": np.concatenate(columns["campaign"]),
+                        "finess_et": np.concatenate(columns["finess_et"]),
+                        "stage_order": np.concatenate(columns["stage"]),
+                    },
+                    period,
+                ),
+            )

@@ -7,6 +7,7 @@ embedded SQLite file to PostgreSQL.
 """
 
 import datetime as dt
+import json
 import os
 import secrets
 from pathlib import Path
@@ -63,6 +64,30 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 STAGING_DIR = Path(os.environ.get("CAPSANTE_STAGING_DIR", DATA_DIR / "staging"))
 # "duckdb" on one machine; "spark" runs the same indicator SQL at national scale.
 INDICATOR_ENGINE = os.environ.get("CAPSANTE_INDICATOR_ENGINE", "duckdb")
+
+
+def env_conf(name: str) -> dict[str, str]:
+    """`key=value` pairs separated by commas or new lines, or a JSON object."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return {}
+    if raw.startswith("{"):
+        return {str(k): str(v) for k, v in json.loads(raw).items()}
+    pairs = {}
+    for item in raw.replace("\n", ",").split(","):
+        if item.strip():
+            key, sep, value = item.partition("=")
+            if not sep:
+                raise ValueError(f"{name}: expected key=value, got {item!r}")
+            pairs[key.strip()] = value.strip()
+    return pairs
+
+
+# The Spark engine's master: local[*] (every core of this machine), spark://host:7077 (a
+# standalone cluster), yarn, k8s://… — any master Spark accepts; and Spark options on top of the
+# engine's (spark.executor.memory=4g, spark.sql.shuffle.partitions=64…).
+SPARK_MASTER = os.environ.get("CAPSANTE_SPARK_MASTER", "local[*]")
+SPARK_CONF = env_conf("CAPSANTE_SPARK_CONF")
 RECOMPUTE_AFTER_IMPORT = env_bool("CAPSANTE_RECOMPUTE_AFTER_IMPORT", True)
 # An import that would remove more than this share of a staged table's rows is refused unless
 # its removals are confirmed explicitly (a partial file sent as a full one).
@@ -113,6 +138,10 @@ INSTALLED_APPS = [
     "capsante.committees",
     "capsante.reports",
     "capsante.site",
+    # Before "ninja", whose docs page it overrides (French, the schema's title).
+    "capsante.api",
+    # django-ninja: its Swagger UI assets are served as our own static files, no CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [

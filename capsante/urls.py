@@ -12,5 +12,6 @@ urlpatterns = [
     path("etablissements/", include("capsante.establishments.urls")),
     path("comites/", include("capsante.committees.urls")),
     path("rapports/", include("capsante.reports.urls")),
+    path("api/", include("capsante.api.urls")),
     path("", include("capsante.site.urls")),
 ]

@@ -145,9 +145,13 @@ def overlapping_scope_q(user, path: str = "territory") -> Q:
 
 def published_or_in_scope(user, queryset: QuerySet, published: Q, path: str = "territory"):
     """What anyone reads (published) and, for partners, the unpublished work of their scope."""
-    allowed, _ = _scope(user)
+    allowed, scope = _scope(user)
     if not allowed:
         return queryset.filter(published)
+    if scope is None:
+        # All of France. Not `published | Q()`: Django reads an empty Q in an OR as nothing,
+        # which left superusers with the published objects alone.
+        return queryset
     return queryset.filter(published | within_scope_q(user, path))
 
 

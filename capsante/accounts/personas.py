@@ -10,8 +10,9 @@ from capsante.territories.models import Level, Territory
 
 from .models import Organisation, OrganisationKind, Profile, Role
 
-# What a regional admin manages in the Django admin (filtered to their scope there).
-ADMIN_DOMAIN_APPS = ["roadmaps", "committees", "reports"]
+# What a regional admin manages in the Django admin (filtered to their scope there), API
+# tokens included.
+ADMIN_DOMAIN_APPS = ["roadmaps", "committees", "reports", "api"]
 DEMO_PASSWORD = "demo-cap-esante"  # noqa: S105 - demo accounts only, printed by `make run`
 
 

@@ -81,6 +81,7 @@ class CommuneDeadline(models.Model):
     )
     commune = models.ForeignKey("territories.Territory", on_delete=models.CASCADE)
     date = models.DateField(_("échéance"))
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("échéance communale")

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from capsante.accounts import access
 from capsante.establishments.models import Establishment
+from capsante.indicators import disclosure
 from capsante.indicators.services import compute_and_store
 from capsante.ingest.staging import StagingStore
 from capsante.territories.services import communes_of, covers
@@ -367,3 +368,27 @@ def followup_for_contributor(user, campaign: Campaign, finess_et: str) -> Follow
         "Votre rôle ne permet pas de mettre à jour le suivi des structures.",
     )
     return followup
+
+
+def figures_disclosed(user, campaign: Campaign) -> bool:
+    """A campaign's counts by stage speak of named establishments as finely as its territory:
+    public at département and région level, finer for the partners whose scope holds it
+    (the rule of structure-counted indicators, indicators.disclosure)."""
+    return not disclosure.withholds_counts(user, campaign.territory)
+
+
+def campaigns_readable(user) -> QuerySet[Campaign]:
+    """Campaigns whose figures are public, and those the partners follow (overlapping their
+    scope; see `campaigns_for_user`)."""
+    campaigns = Campaign.objects.select_related("territory__parent", "owner")
+    followed = access.overlapping_scope_q(user, "territory")
+    if not followed:
+        return campaigns  # all of France (an empty Q would vanish from the OR below)
+    return campaigns.filter(Q(territory__level__in=list(disclosure.PUBLIC_LEVELS)) | followed)
+
+
+def campaign_readable(user, slug: str) -> Campaign:
+    campaign = campaigns_readable(user).filter(slug=slug).first()
+    if campaign is None:
+        raise access.not_found("Campagne introuvable")
+    return campaign

@@ -13,15 +13,23 @@ A plain Python package with no Django import (a test checks it). Entry points:
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
+if TYPE_CHECKING:
+    import pyarrow as pa
 
-from .aggregation import RESULT_SCHEMA, Combined, NotCombinable, combine, value_of
-from .backend import Backend, Progress, Territory, plan_periods, recompute_plan
-from .definitions import Definition, DefinitionError, Reference, load_definition, load_definitions
+    from .aggregation import RESULT_SCHEMA, Combined, NotCombinable, combine, value_of
+    from .backend import Backend, Progress, Territory, plan_periods, recompute_plan
+    from .definitions import (
+        Definition,
+        DefinitionError,
+        Reference,
+        load_definition,
+        load_definitions,
+    )
 
 __all__ = [
     "RESULT_SCHEMA",
@@ -42,6 +50,37 @@ __all__ = [
     "recompute_plan",
     "value_of",
 ]
+
+# Names served from their modules at first use (PEP 562): importing the package, or its light
+# modules (status, periods, forecast), does not load pyarrow, sqlglot and YAML, so that a
+# command like `capsante indicators show` starts at once.
+_LAZY = {
+    "RESULT_SCHEMA": "aggregation",
+    "Combined": "aggregation",
+    "NotCombinable": "aggregation",
+    "combine": "aggregation",
+    "value_of": "aggregation",
+    "Backend": "backend",
+    "Progress": "backend",
+    "Territory": "backend",
+    "plan_periods": "backend",
+    "recompute_plan": "backend",
+    "Definition": "definitions",
+    "DefinitionError": "definitions",
+    "Reference": "definitions",
+    "load_definition": "definitions",
+    "load_definitions": "definitions",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 BACKENDS = ("duckdb", "spark")
 
@@ -72,6 +111,8 @@ def compute(
     snapshot_period: str | None = None,
     membership: pa.Table | None = None,
     population: pa.Table | None = None,
+    shared: bool | None = None,
+    options: dict[str, Any] | None = None,
 ) -> pa.Table:
     """Values of the definitions for every territory and period.
 
@@ -84,6 +125,17 @@ def compute(
     - `membership` / `population`: Arrow tables replacing the `territory_membership` /
       `territory_population` exports in the staging root.
     - `progress(done, total, code)` is called after each definition.
+    - `shared`: the shared plan (membership built once, one pass per staged table, see
+      shared.py); False runs one self-contained query per definition. Same values. None: what
+      the backend runs faster (DuckDB: shared; Spark: one query per definition).
+    - `options`: passed to the backend (Spark: `master`, `conf`; DuckDB: `threads`,
+      `memory_limit`).
+
+    Rows come in no particular order (`aggregation.sort_result` sorts them).
     """
-    with get_backend(backend, staging_root, membership=membership, population=population) as b:
-        return b.compute(definitions, periods, territories, snapshot_period, progress)
+    with get_backend(
+        backend, staging_root, membership=membership, population=population, **(options or {})
+    ) as b:
+        return b.compute(
+            definitions, periods, territories, snapshot_period, progress, shared=shared
+        )

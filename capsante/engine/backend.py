@@ -1,7 +1,10 @@
 """What both backends share: period planning, the loop over definitions, the result table.
 
-A backend only has to expose the staged tables under fixed view names and run one SQL text
-(DuckDB dialect) returning territory_code, territory_level, period, numerator, denominator.
+A backend only has to expose the staged tables under fixed view names, run one SQL text
+(DuckDB dialect) returning territory_code, territory_level, period, numerator, denominator, and
+keep the result of a query under a name for the rest of a recompute (`materialize`): the shared
+plan (shared.py) builds the membership and one pass per staged table once, then each definition
+reads them.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from .aggregation import empty_result, finish
 from .definitions import Definition
 from .periods import affected_outputs, window_pairs
 from .query import PeriodPlan, build_query
+from .shared import SharedPlan
 from .staging import PARTITIONED, TERRITORY_TABLES, check_period, import_period, table_periods
 
 log = logging.getLogger(__name__)
@@ -35,10 +39,22 @@ class Backend(ABC):
     """Runs definitions over the staged tables of one staging root."""
 
     staging_root: Path
+    shared_by_default: bool = True
+    """Whether `compute` runs the shared plan when not told (see shared.py)."""
+    timings: dict[str, float]
+    """Seconds per stage of the last `compute` (membership, each scan, each definition)."""
 
     @abstractmethod
     def run_sql(self, sql: str) -> pa.Table:
         """Run one query in DuckDB's dialect and return its rows as Arrow."""
+
+    @abstractmethod
+    def materialize(self, name: str, sql: str) -> None:
+        """Compute a query (DuckDB dialect) once and keep its rows readable as `name`."""
+
+    @abstractmethod
+    def drop(self, name: str) -> None:
+        """Forget what `materialize` kept under `name`."""
 
     def close(self) -> None:  # noqa: B027 - optional hook, most backends hold nothing to free
         """Release what the backend holds (connections, sessions)."""
@@ -56,25 +72,85 @@ class Backend(ABC):
         territories: Sequence[Territory] | None = None,
         snapshot_period: str | None = None,
         progress: Progress | None = None,
+        *,
+        shared: bool | None = None,
     ) -> pa.Table:
-        """Values of every definition for every territory and period (see `compute` below)."""
+        """Values of every definition for every territory and period (see `compute` in
+        __init__.py). `shared=False` runs one self-contained query per definition instead of the
+        shared plan; both give the same values (a test checks it on every definition). By
+        default each backend runs what is faster on it (`shared_by_default`)."""
+        if shared is None:
+            shared = self.shared_by_default
         defs = list(definitions)
         changed = sorted({check_period(p) for p in periods}) if periods is not None else None
         if snapshot_period is not None:
             check_period(snapshot_period)
-        tables = []
-        for done, definition in enumerate(defs, start=1):
-            plan = plan_periods(definition, self.staging_root, changed, snapshot_period)
-            if plan is not None:
-                started = time.perf_counter()
-                sql = build_query(definition, plan, territories)
-                tables.append(finish(definition, self.run_sql(sql)))
-                log.debug("%s in %.3f s", definition.code, time.perf_counter() - started)
-            if progress is not None:
-                progress(done, len(defs), definition.code)
+        self.timings: dict[str, float] = {}
+        planned = [(d, plan_periods(d, self.staging_root, changed, snapshot_period)) for d in defs]
+        if shared:
+            tables = self._compute_shared(planned, territories, progress)
+        else:
+            tables = []
+            for done, (definition, plan) in enumerate(planned, start=1):
+                if plan is not None:
+                    started = time.perf_counter()
+                    sql = build_query(definition, plan, territories)
+                    tables.append(finish(definition, self.run_sql(sql)))
+                    self._record(f"definition {definition.code}", started)
+                if progress is not None:
+                    progress(done, len(defs), definition.code)
         if not tables:
             return empty_result()
         return pa.concat_tables(tables)
+
+    def _compute_shared(
+        self,
+        planned: list[tuple[Definition, PeriodPlan | None]],
+        territories: Sequence[Territory] | None,
+        progress: Progress | None,
+    ) -> list[pa.Table]:
+        plan = SharedPlan(prefix=f"cs{id(self) % 10_000}_")
+        for definition, periods in planned:
+            if periods is not None:
+                plan.add(definition, periods)
+        kept: list[str] = []
+        tables = []
+        try:
+            if plan.sides or plan.alone:
+                started = time.perf_counter()
+                for name, sql in plan.membership_sql(territories):
+                    self.materialize(name, sql)
+                    kept.append(name)
+                self._record("membership", started)
+                for scan in plan.scans:
+                    started = time.perf_counter()
+                    self.materialize(scan.name, scan.commune_sql(plan.name("structures")))
+                    kept.append(scan.name)
+                    self._record(
+                        f"scan {scan.name.removeprefix(plan.prefix)} "
+                        f"({scan.source_label}, {scan.width} sides)",
+                        started,
+                    )
+            for done, (definition, periods) in enumerate(planned, start=1):
+                if periods is not None:
+                    started = time.perf_counter()
+                    if definition.code in plan.sides:
+                        sql = plan.definition_sql(definition)
+                    else:
+                        sql = build_query(definition, periods, territories, plan.memberships)
+                    tables.append(finish(definition, self.run_sql(sql)))
+                    self._record(f"definition {definition.code}", started)
+                if progress is not None:
+                    progress(done, len(planned), definition.code)
+        finally:
+            for name in reversed(kept):
+                self.drop(name)
+        return tables
+
+    def _record(self, stage: str, started: float) -> None:
+        elapsed = time.perf_counter() - started
+        self.timings[stage] = elapsed
+        log.debug("%s in %.3f s", stage, elapsed)
 
     def explain(self, definition: Definition, snapshot_period: str = "1970-01") -> str:
         """The SQL the backend would run for a full recompute of one definition."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import pyarrow as pa
@@ -19,6 +20,8 @@ from .backend import Backend, Progress, Territory
 from .definitions import Definition
 from .query import table_ref
 from .staging import CONTRACT, PARTITIONED, parquet_files, table_dir
+
+T = TypeVar("T")
 
 
 class QueryTimeout(RuntimeError):
@@ -81,6 +84,13 @@ class DuckDBBackend(Backend):
     def run_sql(self, sql: str) -> pa.Table:
         return self._timed(lambda: self.con.sql(sql).to_arrow_table())
 
+    def materialize(self, name: str, sql: str) -> None:
+        # The name is made by the shared plan (letters, digits, '_'), not taken from input.
+        self._timed(lambda: self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}"))  # noqa: S608
+
+    def drop(self, name: str) -> None:
+        self.con.execute(f"DROP TABLE IF EXISTS {name}")
+
     def query(self, sql: str, *, max_rows: int = 10_000, timeout_s: float = 30.0) -> pa.Table:
         """An ad-hoc read-only query (e.g. a documentation preview), capped in rows and time.
 
@@ -94,7 +104,7 @@ class DuckDBBackend(Backend):
             raise ValueError(f"query returned more than {max_rows} rows")
         return table
 
-    def _timed(self, fetch: Callable[[], pa.Table], timeout_s: float | None = None) -> pa.Table:
+    def _timed(self, fetch: Callable[[], T], timeout_s: float | None = None) -> T:
         limit = timeout_s if timeout_s is not None else self.timeout_s
         if not limit:
             return fetch()

@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, stats
 
 from .periods import from_index, to_index
 
@@ -88,6 +87,9 @@ class Fit:
         t = self._t(period)
         centre = self.predict(period)
         dof = max(self.n - len(self.params), 1)
+        # lazy: scipy takes seconds to load, and most commands never forecast.
+        from scipy import stats
+
         quantile = float(stats.t.ppf(0.5 + level / 2, dof))
         half = quantile * math.sqrt(self._variance(t))
         return centre - half, centre + half
@@ -188,6 +190,9 @@ def fit_saturating(
     higher = [upper, rate_bounds[1], 10 * span + 240]
     guess = [min(upper, top * 1.2 + 1e-9), 0.1 if polarity == "up" else -0.1, float(np.median(t))]
     guess[0] = min(max(guess[0], lower[0]), higher[0])
+    # lazy: scipy takes seconds to load, and most commands never forecast.
+    from scipy import optimize
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", optimize.OptimizeWarning)

@@ -57,9 +57,21 @@ def build_query(
     definition: Definition,
     plan: PeriodPlan,
     territories: Sequence[tuple[str, str]] | None = None,
+    membership: tuple[str, str] | None = None,
 ) -> str:
-    """SQL returning territory_code, territory_level, period, numerator, denominator."""
-    ctes = [*_membership_ctes(territories)]
+    """SQL returning territory_code, territory_level, period, numerator, denominator.
+
+    `membership` names relations already holding the whole and the scoped membership (the
+    shared plan builds them once per recompute); by default the query builds its own.
+    """
+    if membership is not None:
+        every, scoped = membership
+        ctes = [
+            ("membership_all", f"SELECT * FROM {every}"),
+            ("membership", f"SELECT * FROM {scoped}"),
+        ]
+    else:
+        ctes = [*_membership_ctes(territories)]
     num_ctes = _side_ctes(definition, plan, "numerator", "num")
     ctes += num_ctes
     if definition.denominator_sql is not None:

@@ -2,7 +2,9 @@
 
 The SQL the engine builds (DuckDB dialect) is transpiled with sqlglot, so a definition is written
 once. pyspark is an optional extra (`pip install .[spark]`): it is imported only when this backend
-is instantiated. In tests and on one machine it runs in local mode, bound to the loopback.
+is instantiated. The master is a plain argument (the Django settings pass CAPSANTE_SPARK_MASTER
+and CAPSANTE_SPARK_CONF): `local[*]` on one machine, `spark://host:7077` for a standalone cluster,
+or any master Spark accepts. Local and loopback masters bind the driver to 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ from .staging import CONTRACT, PARTITIONED, parquet_files, table_dir
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-LOCAL_CONF = {
+LOOPBACK_CONF = {
     "spark.driver.host": "127.0.0.1",
     "spark.driver.bindAddress": "127.0.0.1",
+}
+LOCAL_CONF = {
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
     "spark.sql.shuffle.partitions": "4",
@@ -41,14 +45,26 @@ def to_spark_sql(sql: str) -> str:
     return sqlglot.transpile(sql, read="duckdb", write="spark")[0]
 
 
-def local_session(master: str = "local[2]", conf: dict[str, str] | None = None) -> SparkSession:
-    """A local SparkSession on 127.0.0.1 with the UI off and few shuffle partitions."""
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+def on_loopback(master: str) -> bool:
+    """A master on this machine: local mode, or a cluster listening on the loopback."""
+    host = master.removeprefix("spark://").split(":")[0]
+    return master.startswith("local") or host in {"127.0.0.1", "localhost"}
+
+
+def local_session(master: str = "local[*]", conf: dict[str, str] | None = None) -> SparkSession:
+    """A SparkSession on `master` with the UI off and few shuffle partitions (`conf` on top).
+
+    Named `local_session` for history: any master works; local and loopback ones bind the
+    driver to 127.0.0.1, others take their addresses from `conf` or Spark's defaults.
+    """
+    if on_loopback(master):
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     # lazy: pyspark is an optional extra, and SPARK_LOCAL_IP must be set before it loads.
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.master(master).appName("capsante-engine")
-    for key, value in {**LOCAL_CONF, **(conf or {})}.items():
+    loopback = LOOPBACK_CONF if on_loopback(master) else {}
+    for key, value in {**loopback, **LOCAL_CONF, **(conf or {})}.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
@@ -56,6 +72,11 @@ def local_session(master: str = "local[2]", conf: dict[str, str] | None = None) 
 
 
 class SparkBackend(Backend):
+    # Measured on a two-worker standalone cluster (bench/RESULTS.md): one query per definition
+    # is as fast as the shared plan there, whose cached relations each cost Spark jobs of their
+    # own; `compute(..., shared=True)` runs the shared plan (a test checks both give the same).
+    shared_by_default = False
+
     def __init__(
         self,
         staging_root: Path | str,
@@ -63,12 +84,15 @@ class SparkBackend(Backend):
         membership: pa.Table | None = None,
         population: pa.Table | None = None,
         spark: SparkSession | None = None,
-        master: str = "local[2]",
+        master: str = "local[*]",
+        conf: dict[str, str] | None = None,
     ):
-        """Pass `spark` to reuse a session (the backend then leaves it running on close)."""
+        """Pass `spark` to reuse a session (the backend then leaves it running on close), or
+        `master` and `conf` to start one."""
         self.staging_root = Path(staging_root).resolve()
         self._owns_session = spark is None
-        self.spark = spark if spark is not None else local_session(master)
+        self.spark = spark if spark is not None else local_session(master, conf)
+        self._kept: dict[str, DataFrame] = {}
         given = {"territory_membership": membership, "territory_population": population}
         for table in CONTRACT:
             self._frame(table, given.get(table)).createOrReplaceTempView(table_ref(table))
@@ -79,14 +103,24 @@ class SparkBackend(Backend):
         if not parquet_files(self.staging_root, table):
             return self._from_arrow(CONTRACT[table].empty_table())
         folder = str(table_dir(self.staging_root, table))
-        reader = self.spark.read
+        # The contract's schema, given rather than inferred: inferring it is one Spark job per
+        # table before anything is computed.
+        schema = CONTRACT[table]
+        if table in PARTITIONED:
+            fields = [f for f in schema if f.name != "period"] + [pa.field("period", pa.string())]
+            schema = pa.schema(fields)
+        reader = self.spark.read.schema(_spark_schema(schema))
         if table in PARTITIONED:
             reader = reader.option("basePath", folder)
         return reader.parquet(folder)
 
     def _from_arrow(self, arrow: pa.Table) -> DataFrame:
         schema = _spark_schema(arrow.schema)
-        return self.spark.createDataFrame(arrow.to_pylist(), schema=schema)
+        try:
+            # Arrow straight to Spark (pyspark ≥ 4); rows through Python otherwise.
+            return self.spark.createDataFrame(arrow, schema=schema)
+        except (TypeError, ValueError):
+            return self.spark.createDataFrame(arrow.to_pylist(), schema=schema)
 
     def run_sql(self, sql: str) -> pa.Table:
         frame = self.spark.sql(to_spark_sql(sql))
@@ -94,6 +128,19 @@ class SparkBackend(Backend):
             return frame.toArrow()
         rows = [row.asDict() for row in frame.collect()]
         return pa.Table.from_pylist(rows)
+
+    def materialize(self, name: str, sql: str) -> None:
+        # Cached, hence computed once, at the first query that reads it (forcing it now would
+        # cost one more Spark job per relation, which on small data is most of the time).
+        frame = self.spark.sql(to_spark_sql(sql)).cache()
+        frame.createOrReplaceTempView(name)
+        self._kept[name] = frame
+
+    def drop(self, name: str) -> None:
+        self.spark.catalog.dropTempView(name)
+        frame = self._kept.pop(name, None)
+        if frame is not None:
+            frame.unpersist()
 
     def close(self) -> None:
         for table in CONTRACT:
@@ -132,8 +179,17 @@ def compute(
     membership: pa.Table | None = None,
     population: pa.Table | None = None,
     spark: SparkSession | None = None,
+    master: str = "local[*]",
+    conf: dict[str, str] | None = None,
 ) -> pa.Table:
     """Compute definitions with Spark; same contract as the DuckDB `compute`."""
-    backend = SparkBackend(staging_root, membership=membership, population=population, spark=spark)
+    backend = SparkBackend(
+        staging_root,
+        membership=membership,
+        population=population,
+        spark=spark,
+        master=master,
+        conf=conf,
+    )
     with backend:
         return backend.compute(definitions, periods, territories, snapshot_period, progress)

@@ -2,7 +2,6 @@ import threading
 from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import close_old_connections
 from django.http import JsonResponse
@@ -89,8 +88,10 @@ def _run_in_background(record_id: int, path: Path) -> None:
 
 @login_required
 def upload(request):
-    if not access.can_administer(request.user):
-        raise PermissionDenied("Seuls les administrateurs régionaux déposent des fichiers.")
+    access.require(
+        access.can_administer(request.user),
+        "Seuls les administrateurs régionaux déposent des fichiers.",
+    )
     form = UploadForm(request.POST or None, request.FILES or None, sources=known_sources())
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

@@ -8,6 +8,8 @@ published to everyone at département and région level only; the finer levels a
 establishments behind a figure are for partners whose scope holds the territory.
 """
 
+from django.db.models import Q, QuerySet
+
 from capsante.accounts import access
 from capsante.territories.models import Level, Territory
 
@@ -37,3 +39,25 @@ def withholds(user, indicator: Indicator, territory: Territory) -> bool:
         and territory.level not in PUBLIC_LEVELS
         and not access.in_scope(user, territory)
     )
+
+
+def withholds_counts(user, territory: Territory) -> bool:
+    """Whether counts of establishments in this territory (a campaign's figures by stage) must
+    not be shown to this reader: the same levels as a structure-counted indicator."""
+    return territory.level not in PUBLIC_LEVELS and not access.in_scope(user, territory)
+
+
+def disclosed(
+    user, queryset: QuerySet, indicator_path: str = "indicator", territory_path: str = "territory"
+) -> QuerySet:
+    """`withholds` as one SQL filter: the figures (values, targets) this reader may see."""
+    scope = access.within_scope_q(user, territory_path)
+    if not scope:
+        return queryset  # all of France (an empty Q would vanish from the OR below)
+    withheld = Q(
+        **{
+            f"{indicator_path}__grain": "structure",
+            f"{indicator_path}__detail_public": False,
+        }
+    ) & ~Q(**{f"{territory_path}__level__in": list(PUBLIC_LEVELS)})
+    return queryset.filter(~withheld | scope)

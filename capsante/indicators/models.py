@@ -10,6 +10,37 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+AGGREGATION_LABELS = {
+    "sum_ratio": "somme des numérateurs divisée par la somme des dénominateurs",
+    "mean": "moyenne pondérée",
+    "per_population": "rapporté à la population couverte par la source",
+    "sum": "somme",
+    "count_distinct": "nombre d’éléments distincts, recompté à chaque niveau",
+}
+GRAIN_LABELS = {
+    "commune": "commune",
+    "structure": "établissement (n° FINESS)",
+    "departement": "département",
+}
+# The connectors by their names (the registry's labels are longer, for the import pages).
+SOURCE_LABELS = {
+    "finess": "répertoire FINESS",
+    "rpps": "annuaire RPPS",
+    "mssante": "annuaire MSSanté",
+    "ins-fhir": "identités INS (FHIR)",
+    "ins-hl7": "identités INS (HL7)",
+    "am-mes": "Assurance Maladie, Mon espace santé",
+    "am-dmp-documents": "Assurance Maladie, documents du DMP",
+    "am-dmp-consultations": "Assurance Maladie, consultations du DMP",
+    "am-telehealth": "Assurance Maladie, actes de télésanté",
+    "am-telehealth-offer": "offre de téléexpertise",
+    "survey": "enquêtes",
+    "cyber-register": "registre cybersécurité de l’ARS",
+    "campaigns": "suivi des campagnes",
+}
+# The forecast models of engine/forecast.py, as the status pages name them.
+FORECAST_LABELS = {"linear": "tendance linéaire", "logistic": "courbe en S (logistique)"}
+
 
 class Indicator(models.Model):
     code = models.CharField(_("code"), max_length=64, unique=True)
@@ -52,6 +83,20 @@ class Indicator(models.Model):
         if not denominator:
             return None
         return float(numerator) / float(denominator) * (100.0 if self.unit == "%" else 1.0)
+
+    @property
+    def aggregation_label(self) -> str:
+        """The aggregation rule in words (see engine/aggregation.py)."""
+        return AGGREGATION_LABELS.get(self.aggregation, self.aggregation)
+
+    @property
+    def grain_label(self) -> str:
+        return GRAIN_LABELS.get(self.grain, self.grain)
+
+    @property
+    def sources_label(self) -> str:
+        """The sources by their names, never their codes."""
+        return ", ".join(SOURCE_LABELS.get(s, s) for s in self.sources)
 
     @property
     def unit_label(self) -> str:

@@ -1,13 +1,15 @@
 """Indicator logic on the Django side: catalogue sync, computation runs, versioned values,
 targets and their statuses, manual entries. The computing itself is the engine's."""
 
+from __future__ import annotations
+
 import datetime as dt
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,10 +19,14 @@ from capsante import engine
 from capsante.accounts import access
 from capsante.accounts.models import Profile
 from capsante.engine import status as engine_status
+from capsante.engine.definitions import DEFAULT_DIR
 from capsante.outbox.services import queue_mail
 from capsante.territories.models import Level, Territory
 
 from .models import ComputationRun, Indicator, IndicatorValue, ManualEntry, ManualStatus, Target
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 # How bad a status is, to tell whether it worsened (données insuffisantes says nothing either way).
 STATUS_RANK = {
@@ -34,8 +40,21 @@ STATUS_LABELS = {s.value: s.label for s in engine_status.Status}
 TOLERANCE = 1e-9
 
 
+_CATALOGUE: dict[tuple, dict[str, engine.Definition]] = {}
+
+
 def definitions() -> dict[str, engine.Definition]:
-    return {d.code: d for d in engine.load_definitions()}
+    """The catalogue, read and validated once per process while its files stay the same.
+
+    Validating every definition's SQL takes a tenth of a second or more: pages (e.g. an indicator
+    page listing the structures behind a figure) and recomputes ask for it often.
+    """
+    files = sorted(DEFAULT_DIR.glob("*.y*ml"))
+    key = tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+    if key not in _CATALOGUE:
+        _CATALOGUE.clear()
+        _CATALOGUE[key] = {d.code: d for d in engine.load_definitions()}
+    return dict(_CATALOGUE[key])
 
 
 @transaction.atomic
@@ -87,6 +106,9 @@ def sync_catalogue() -> list[Indicator]:
 
 def membership_tables() -> tuple[pa.Table, pa.Table]:
     """The territory tree as the engine reads it: commune → every territory that contains it."""
+    # lazy: read-only commands (`indicators show`) answer without loading pyarrow.
+    import pyarrow as pa
+
     communes = Territory.objects.filter(level=Level.COMMUNE).values_list(
         "code", "population", "epci__code", "parent__code", "parent__parent__code"
     )
@@ -121,160 +143,14 @@ def membership_tables() -> tuple[pa.Table, pa.Table]:
     return membership, pop
 
 
-def _same(a: float | None, b: float | None) -> bool:
-    if a is None or b is None:
-        return a is b
-    return abs(a - b) <= TOLERANCE * max(1.0, abs(a), abs(b))
+def store_values(
+    result: pa.Table, run: ComputationRun, retire_codes: Iterable[str] | None = None
+) -> int:
+    """Add a new version wherever a figure is new or changed; see `storage.store_values`."""
+    # lazy: storage loads pyarrow, which read-only commands need not load.
+    from .storage import store_values as store
 
-
-def retire_missing(result: pa.Table, codes: Iterable[str]) -> int:
-    """After a full recompute, values the definitions no longer produce stop being current (they
-    stay readable as earlier versions): e.g. a definition now dated by survey wave, not import."""
-    produced = {
-        (c, lvl, t, p)
-        for c, lvl, t, p in zip(
-            result.column("indicator_code").to_pylist(),
-            result.column("territory_level").to_pylist(),
-            result.column("territory_code").to_pylist(),
-            result.column("period").to_pylist(),
-            strict=True,
-        )
-    }
-    current = IndicatorValue.objects.filter(
-        indicator__code__in=list(codes), is_current=True, manual_entry=None
-    )
-    stale = [
-        pk
-        for pk, c, lvl, t, p in current.values_list(
-            "pk", "indicator__code", "territory__level", "territory__code", "period"
-        ).iterator(chunk_size=20_000)
-        if (c, lvl, t, p) not in produced
-    ]
-    for start in range(0, len(stale), 5000):
-        IndicatorValue.objects.filter(pk__in=stale[start : start + 5000]).update(is_current=False)
-    return len(stale)
-
-
-def _current_values(by_indicator: dict[int, set[str]]) -> dict[tuple, IndicatorValue]:
-    current: dict[tuple, IndicatorValue] = {}
-    for indicator_id, periods in by_indicator.items():
-        for value in (
-            IndicatorValue.objects.filter(
-                indicator_id=indicator_id, period__in=periods, is_current=True
-            )
-            .only(
-                "pk",
-                "indicator_id",
-                "territory_id",
-                "period",
-                "numerator",
-                "denominator",
-                "value",
-                "version",
-                "manual_entry_id",
-            )
-            .iterator(chunk_size=20_000)
-        ):
-            current[(value.indicator_id, value.territory_id, value.period)] = value
-    return current
-
-
-def _past_versions(keys: Iterable[tuple]) -> dict[tuple, tuple[int, IndicatorValue | None]]:
-    """For figures with no current computed version: (highest version, latest computed value).
-
-    A month that comes back after being retired, or a figure a validated manual entry holds, has
-    earlier versions; numbering must continue after them, and the latest computed one tells
-    whether the computation says anything new.
-    """
-    wanted: dict[int, set[str]] = defaultdict(set)
-    keys = set(keys)
-    for indicator_id, _territory_id, period in keys:
-        wanted[indicator_id].add(period)
-    found: dict[tuple, tuple[int, IndicatorValue | None]] = {}
-    for indicator_id, periods in wanted.items():
-        rows = IndicatorValue.objects.filter(
-            indicator_id=indicator_id, period__in=periods
-        ).order_by("version")
-        for row in rows.iterator(chunk_size=20_000):
-            key = (row.indicator_id, row.territory_id, row.period)
-            if key not in keys:
-                continue
-            _, computed = found.get(key, (0, None))
-            found[key] = (row.version, row if row.manual_entry_id is None else computed)
-    return found
-
-
-def _unchanged(old: IndicatorValue | None, numerator, denominator, value) -> bool:
-    return (
-        old is not None
-        and _same(old.numerator, numerator)
-        and _same(old.denominator, denominator)
-        and _same(old.value, value)
-    )
-
-
-def store_values(result: pa.Table, run: ComputationRun) -> int:
-    """Add a new version wherever a figure is new or changed; earlier versions stay readable.
-
-    A figure validated by two people (a manual entry) stays in force: a computation that says
-    otherwise is kept as a version beside it, not in force, and counted in the run so that it
-    is seen rather than silently replacing what was validated.
-    """
-    indicators = dict(Indicator.objects.values_list("code", "pk"))
-    territories = {
-        (lvl, code): pk for pk, lvl, code in Territory.objects.values_list("pk", "level", "code")
-    }
-    data = result.to_pydict()
-    rows = []
-    by_indicator: dict[int, set[str]] = defaultdict(set)
-    for i in range(result.num_rows):
-        indicator_id = indicators.get(data["indicator_code"][i])
-        territory_id = territories.get((data["territory_level"][i], data["territory_code"][i]))
-        if indicator_id is None or territory_id is None:
-            continue
-        key = (indicator_id, territory_id, data["period"][i])
-        by_indicator[indicator_id].add(key[2])
-        rows.append((key, data["numerator"][i], data["denominator"][i], data["value"][i]))
-    current = _current_values(by_indicator)
-    # Only figures without a current computed version need their history read.
-    past = _past_versions(
-        key for key, *_ in rows if key not in current or current[key].manual_entry_id is not None
-    )
-    new, superseded, held_by_manual = [], [], 0
-    for key, numerator, denominator, value in rows:
-        old = current.get(key)
-        held = old is not None and old.manual_entry_id is not None
-        if old is None or held:
-            latest_version, latest_computed = past.get(key, (0, None))
-            compared = latest_computed
-        else:
-            latest_version, compared = old.version, old
-        if _unchanged(compared, numerator, denominator, value):
-            continue
-        if held:
-            held_by_manual += 1
-        elif old is not None:
-            superseded.append(old.pk)
-        new.append(
-            IndicatorValue(
-                indicator_id=key[0],
-                territory_id=key[1],
-                period=key[2],
-                numerator=numerator,
-                denominator=denominator,
-                value=value,
-                version=max(latest_version, old.version if old else 0) + 1,
-                is_current=not held,
-                run=run,
-            )
-        )
-    for start in range(0, len(superseded), 5000):
-        IndicatorValue.objects.filter(pk__in=superseded[start : start + 5000]).update(
-            is_current=False
-        )
-    IndicatorValue.objects.bulk_create(new, batch_size=5000)
-    run.held_by_manual = held_by_manual
-    return len(new)
+    return store(result, run, retire_codes)
 
 
 def next_version(indicator: Indicator, territory: Territory, period: str) -> int:
@@ -309,6 +185,12 @@ def compute_and_store(
     run = ComputationRun.objects.create(
         engine=engine_name, periods=list(periods or []), trigger=trigger, user=user
     )
+    options = (
+        {"master": settings.SPARK_MASTER, "conf": settings.SPARK_CONF}
+        if engine_name == "spark"
+        else {}
+    )
+    computing = time.monotonic()
     result = engine.compute(
         chosen,
         settings.STAGING_DIR,
@@ -318,16 +200,26 @@ def compute_and_store(
         backend=engine_name,
         membership=membership,
         population=population,
+        options=options,
     )
+    storing = time.monotonic()
+    # Not stored: what the command and the benchmarks print (preparation, engine, storage).
+    run.seconds = {"preparation": computing - started, "engine": storing - computing}
     with transaction.atomic():
-        run.new_versions = store_values(result, run)
-        if periods is None and territories is None:
-            run.new_versions += retire_missing(result, [d.code for d in chosen])
+        full = periods is None and territories is None
+        run.new_versions = store_values(
+            result, run, retire_codes=[d.code for d in chosen] if full else None
+        )
         run.rows = result.num_rows
         run.finished_at = timezone.now()
-        run.duration_seconds = round(time.monotonic() - started, 3)
         run.save()
+    # After the commit: PostgreSQL checks the new rows' foreign keys then.
+    run.seconds["storage"] = time.monotonic() - storing
+    run.duration_seconds = round(time.monotonic() - started, 3)
+    ComputationRun.objects.filter(pk=run.pk).update(duration_seconds=run.duration_seconds)
+    assessing = time.monotonic()
     assess_targets(Indicator.objects.filter(code__in=[d.code for d in chosen]), as_of=as_of)
+    run.seconds["targets"] = time.monotonic() - assessing
     return run
 
 
@@ -479,6 +371,84 @@ def notify_worsened(change: StatusChange) -> int:
     )
     queue_mail("alerte-statut", subject, body, recipients)
     return len(recipients)
+
+
+MONTH_ERROR = "Mois attendu au format AAAA-MM."
+
+
+def _is_month(text: str) -> bool:
+    try:
+        dt.datetime.strptime(text, "%Y-%m")
+    except (TypeError, ValueError):
+        return False
+    return len(text) == 7
+
+
+@transaction.atomic
+def set_target(
+    user,
+    indicator: Indicator,
+    territory: Territory,
+    *,
+    target_value: float | None = None,
+    deadline: str = "",
+    baseline_value: float | None = None,
+    baseline_period: str = "",
+    milestones: Sequence[dict] = (),
+    not_applicable: bool = False,
+    source: str = "",
+) -> tuple[Target, bool]:
+    """Set or replace the target of an indicator for a territory (editors of the territory);
+    its status is recomputed at once by the engine's rule. Returns (target, created)."""
+    access.require(
+        access.can_edit(user, territory), "Vous ne pouvez pas fixer de cible pour ce territoire."
+    )
+    errors: dict[str, str] = {}
+    for field, month in (("deadline", deadline), ("baseline_period", baseline_period)):
+        if month and not _is_month(month):
+            errors[field] = MONTH_ERROR
+    if not not_applicable:
+        if target_value is None:
+            errors["target_value"] = "Indiquez la cible, ou déclarez-la sans objet."
+        if not deadline:
+            errors.setdefault("deadline", "Indiquez l'échéance de la cible (AAAA-MM).")
+    if indicator.unit == "%":
+        for field, number in (("target_value", target_value), ("baseline_value", baseline_value)):
+            if number is not None and not 0 <= number <= 100:
+                errors[field] = "Une part s'exprime entre 0 et 100 %."
+    if baseline_period and deadline and "deadline" not in errors and baseline_period >= deadline:
+        errors["baseline_period"] = "Le mois de référence doit précéder l'échéance."
+    clean_milestones = []
+    for milestone in milestones:
+        period, value = milestone.get("period", ""), milestone.get("value")
+        if not _is_month(period) or not isinstance(value, int | float):
+            errors["milestones"] = 'Jalons attendus : {"period": "AAAA-MM", "value": nombre}.'
+            break
+        clean_milestones.append({"period": period, "value": float(value)})
+    if len(source) > 300:
+        errors["source"] = "300 caractères au plus."
+    if errors:
+        raise ValidationError(errors)
+    values = {
+        "not_applicable": not_applicable,
+        "target_value": None if not_applicable else target_value,
+        "deadline": "" if not_applicable else deadline,
+        "baseline_value": None if not_applicable else baseline_value,
+        "baseline_period": "" if not_applicable else baseline_period,
+        "milestones": [] if not_applicable else sorted(clean_milestones, key=lambda m: m["period"]),
+        "source": source.strip(),
+    }
+    target = Target.objects.filter(indicator=indicator, territory=territory).first()
+    created = target is None
+    if created:
+        target = Target(indicator=indicator, territory=territory)
+    for field, value in values.items():
+        setattr(target, field, value)
+    target._history_user = user  # type: ignore[attr-defined]
+    target.save()
+    assess_targets(Indicator.objects.filter(pk=indicator.pk))
+    target.refresh_from_db()
+    return target, created
 
 
 # --- Manual entries ---------------------------------------------------------------------------

@@ -210,8 +210,9 @@ def propose_value(request, code: str, level: str, territory_code: str):
 @login_required
 def manual_entries(request):
     entries = list(
+        # The territory's parents come along: deciding who may review walks up the tree.
         services.entries_for_user(request.user).select_related(
-            "indicator", "territory", "proposed_by", "reviewed_by"
+            "indicator", "territory__parent__parent", "proposed_by", "reviewed_by"
         )
     )
     return render(

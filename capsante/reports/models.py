@@ -4,6 +4,7 @@ document even after new data arrived; scheduled reports are mailed to a list."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class ReportKind(models.TextChoices):
@@ -70,6 +71,9 @@ class ScheduledReport(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
+
+    # Who receives what, changed in the admin: audited like the rest (sending dates excluded).
+    history = HistoricalRecords(excluded_fields=["last_sent", "last_period", "last_snapshot"])
 
     class Meta:
         verbose_name = _("envoi programmé")

@@ -2,7 +2,6 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -104,8 +103,7 @@ def committee_reports(request, level: str, code: str):
     start, end = services.default_range(territory)
     form = ReportRangeForm(request.POST or None, initial={"start": start, "end": end})
     if request.method == "POST":
-        if not can_generate:
-            raise PermissionDenied("Vous ne pouvez pas produire les rapports de ce territoire.")
+        access.require(can_generate, "Vous ne pouvez pas produire les rapports de ce territoire.")
         if form.is_valid():
             data = form.cleaned_data
             snapshot = services.generate_snapshot(

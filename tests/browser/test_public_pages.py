@@ -119,7 +119,7 @@ def test_partner_pages_pass_axe_too(site, page):
         "/campagnes/zero-fax-72/",
         "/campagnes/zero-fax-72/appels/",
         "/campagnes/zero-fax-72/structures/720000099/",
-        "/structures/720000099/",
+        "/etablissements/720000099/",
         "/imports/",
         "/comites/",
     ]:

@@ -28,6 +28,7 @@ ANON = "anonymous"
 WHO = [ANON, "ars_admin", "dt72_editor", "dt53_editor", "cpam72_contributor", "elected_reader"]
 LOGIN = 302  # anonymous visitors are sent to the login page
 DONE = 302  # a successful POST redirects
+NO_CREDENTIALS = 401  # the API asks anonymous callers of a partners' operation to authenticate
 
 
 def everyone(status=200) -> dict:
@@ -70,6 +71,7 @@ class Case:
     expected: dict
     method: str = "get"
     data: dict = field(default_factory=dict)
+    content_type: str | None = None
 
 
 @pytest.fixture
@@ -292,6 +294,78 @@ def cases(w: dict) -> list[Case]:
             reverse("reports:opendata_file", args=["valeurs.csv"]),
             everyone(),
         ),
+        *api_cases(w),
+    ]
+
+
+def on_api(expected: dict) -> dict:
+    """The API's answers: 401 where the pages send anonymous visitors to the login page."""
+    return {who: NO_CREDENTIALS if status == LOGIN else status for who, status in expected.items()}
+
+
+def api_cases(w: dict) -> list[Case]:
+    """The API (capsante/api) under the same rules, for signed-in partners (session)."""
+    roadmap, action, finess, slug = w["roadmap"], w["action"], w["pharmacy"], w["campaign"]
+    v1 = "/api/v1"
+    json = "application/json"
+    return [
+        Case("api:api-root", f"{v1}/", everyone(404)),
+        Case("api:openapi-json", f"{v1}/openapi.json", everyone()),
+        Case("api:openapi-view", f"{v1}/docs", everyone()),
+        Case("api:territories", f"{v1}/territories?within=departement:72", everyone()),
+        Case("api:territory", f"{v1}/territories/commune/72181", everyone()),
+        Case("api:roadmaps", f"{v1}/roadmaps", everyone()),
+        Case("api:roadmap", f"{v1}/roadmaps/{roadmap}", everyone()),
+        Case("api:objectives", f"{v1}/roadmaps/{roadmap}/objectives", everyone()),
+        Case("api:actions", f"{v1}/actions?territory=departement:72", everyone()),
+        Case("api:action", f"{v1}/actions/{action}", everyone()),
+        Case(
+            "api:update_action",
+            f"{v1}/actions/{action}",
+            on_api({**editors(), "dt53_editor": 403}),
+            "patch",
+            {"status": "in_progress", "progress": 40},
+            json,
+        ),
+        Case("api:indicators", f"{v1}/indicators", everyone()),
+        Case("api:indicator", f"{v1}/indicators/MES_ACTIVATION", everyone()),
+        Case("api:values", f"{v1}/values?territory=commune:72181", everyone()),
+        Case("api:targets", f"{v1}/targets?territory=departement:72", everyone()),
+        Case(
+            "api:set_target",
+            f"{v1}/targets/DMP_CONSULTATION/departement/72",
+            on_api({**editors(201), "dt53_editor": 403}),
+            "put",
+            {"target_value": 40, "deadline": "2026-12"},
+            json,
+        ),
+        Case(
+            "api:propose_value",
+            f"{v1}/manual-entries",
+            on_api({**contributors(201), "dt53_editor": 403}),
+            "post",
+            {
+                "indicator": "MES_ACTIVATION",
+                "territory": "departement:72",
+                "period": "2026-05",
+                "value": 30,
+                "justification": "courrier",
+            },
+            json,
+        ),
+        Case("api:manual_entries", f"{v1}/manual-entries", on_api(partners())),
+        Case("api:manual_entry", f"{v1}/manual-entries/{w['entry']}", on_api(sarthe_partners())),
+        Case("api:campaigns", f"{v1}/campaigns", everyone()),
+        Case("api:campaign", f"{v1}/campaigns/{slug}", everyone()),
+        Case("api:followups", f"{v1}/campaigns/{slug}/followups", on_api(sarthe_partners())),
+        Case(
+            "api:move",
+            f"{v1}/campaigns/{slug}/followups/{finess}/stage",
+            on_api(contributors()),
+            "post",
+            {"stage": "boite-mss", "evidence": "adresse MSSanté vérifiée"},
+            json,
+        ),
     ]
 
 
@@ -304,7 +378,8 @@ def test_every_page_and_action_answers_each_persona_as_the_rules_say(client, per
     for case in cases(world):
         # Each case runs on the same world: what a POST changes is rolled back after it.
         with transaction.atomic():
-            response = getattr(client, case.method)(case.url, case.data)
+            extra = {"content_type": case.content_type} if case.content_type else {}
+            response = getattr(client, case.method)(case.url, case.data, **extra)
             transaction.set_rollback(True)
         if who != ANON and case.name != "accounts:logout":
             client.force_login(personas[who])  # logging out (or a rollback) ends the session

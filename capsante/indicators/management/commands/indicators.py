@@ -12,6 +12,9 @@ from capsante.territories.services import get_by_code
 
 class Command(BaseCommand):
     help = "Indicateurs : calcul, catalogue, valeur d'un indicateur sur un territoire."
+    # The system checks import every view (and with them WeasyPrint, the forecasting
+    # libraries…): seconds before `show` could answer. `capsante check` and `migrate` run them.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -56,13 +59,24 @@ class Command(BaseCommand):
             progress=progress,
         )
         bar.close()
+        split = getattr(run, "seconds", {})
+        detail = ", ".join(
+            f"{label} {split[key]:.1f} s"
+            for key, label in (
+                ("preparation", "préparation"),
+                ("engine", "moteur"),
+                ("storage", "enregistrement"),
+                ("targets", "cibles"),
+            )
+            if key in split
+        )
         self.stdout.write(
             f"Calcul n° {run.pk} ({run.engine}) : {run.rows} valeurs calculées, {run.new_versions} nouvelles ou "
-            f"modifiées, en {run.duration_seconds:.1f} s."
+            f"modifiées, en {run.duration_seconds:.1f} s ({detail})."
         )
 
     def list(self, options):
-        services.sync_catalogue()
+        _ensure_catalogue()
         rows = [
             {
                 "code": i.code,
@@ -85,7 +99,7 @@ class Command(BaseCommand):
             )
 
     def show(self, options):
-        services.sync_catalogue()
+        _ensure_catalogue()
         try:
             indicator = Indicator.objects.get(code=options["code"])
         except Indicator.DoesNotExist as exc:
@@ -143,6 +157,16 @@ class Command(BaseCommand):
             lines.append("  cible        : aucune")
         lines.append(f"  provenance   : {data['provenance'] or '—'}")
         self.stdout.write("\n".join(lines))
+
+
+def _ensure_catalogue() -> None:
+    """Mirror the definition files in the database when they are not there yet.
+
+    Reading and validating every definition takes longer than answering: `compute`, imports and
+    migrations keep the catalogue in step, so a read-only command syncs only an empty one.
+    """
+    if not Indicator.objects.exists():
+        services.sync_catalogue()
 
 
 def _fmt(number) -> str:

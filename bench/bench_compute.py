@@ -1,0 +1,247 @@
+"""End to end: `capsante indicators compute` storing its values, a monthly import's recompute, and
+the pages, at national (or region) scale, on SQLite or on PostgreSQL.
+
+    nice -n 5 .venv/bin/python bench/bench_compute.py --scale national            # SQLite
+    nice -n 5 bash scripts/with-postgres.sh .venv/bin/python bench/bench_compute.py --scale national --pages
+
+In a fresh data directory (data/bench/compute-<database>-<scale>/): the demo's territories of
+France, seed roadmaps and accounts (`capsante demo --no-data`), the staged tables of
+bench_engine.py copied in, then, each as the real command in its own process:
+
+1. `capsante indicators compute` on an empty value table (every value is new), then again with
+   nothing changed (the steady state: every value compared, none written); the command prints
+   its split: preparation (catalogue, membership from the database), engine, storage, targets;
+2. `capsante import am-dmp-documents <one new month, national>`: parse, stage, and the recompute
+   it triggers (only the definitions that read the table, only the months the import touched and
+   the rolling windows that include them); its run's seconds against the full recompute's;
+3. with --pages: gunicorn (2 workers, loopback, DEBUG off) on that database, logged in as the
+   regional administrator, `--requests` requests per page after 10 warm-up ones: the
+   département dashboard, an indicator page (with the ranking of the région's départements) and
+   the région's indicator page (its départements' table and map), against a static page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path[:0] = [str(ROOT), str(HERE)]
+
+from bench_engine import data_dir, generate  # noqa: E402
+
+CAPSANTE = [sys.executable, "-m", "capsante.cli"]
+NEW_MONTH = "2026-01"
+
+
+LAST_STDERR = [""]
+
+
+def run(env: dict[str, str], *arguments: str) -> tuple[float, str]:
+    started = time.perf_counter()
+    done = subprocess.run(
+        [*CAPSANTE, *arguments], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    seconds = time.perf_counter() - started
+    if done.returncode:
+        raise RuntimeError(f"{' '.join(arguments)}: {done.stderr[-3000:]}")
+    LAST_STDERR[0] = done.stderr
+    return seconds, done.stdout
+
+
+def shell(env: dict[str, str], code: str) -> str:
+    return run(env, "shell", "-c", code)[1].strip().splitlines()[-1]
+
+
+def split_of(output: str) -> dict[str, float]:
+    found = dict(re.findall(r"(préparation|moteur|enregistrement|cibles) ([0-9.]+) s", output))
+    figures = {k: float(v) for k, v in found.items()}
+    rows = re.search(r"([0-9]+) valeurs calculées, ([0-9]+) nouvelles", output)
+    if rows:
+        figures["rows"], figures["new"] = float(rows.group(1)), float(rows.group(2))
+    return figures
+
+
+def new_month_file(staging: Path, path: Path) -> int:
+    """One more month of the documents table, in the file layout the source publishes."""
+    import duckdb
+
+    from capsante.ingest.connectors.am_tables.parser import job
+
+    headers = {spec.target: spec.column for spec in job("am_dmp_documents").specs}
+    last = sorted(p.name for p in (staging / "am_dmp_documents").glob("period=*"))[-1]
+    source = staging / "am_dmp_documents" / last / "data.parquet"
+    duckdb.sql(
+        f"COPY (SELECT '{NEW_MONTH}' AS \"{headers['period']}\","  # noqa: S608
+        f' commune_code AS "{headers["commune_code"]}",'
+        f' document_type AS "{headers["document_type"]}",'
+        f' CAST(round(documents * 1.01) AS BIGINT) AS "{headers["documents"]}"'
+        f" FROM read_parquet('{source}')) TO '{path}' (HEADER, DELIMITER ';')"
+    )
+    return int(duckdb.sql(f"SELECT count(*) FROM read_parquet('{source}')").fetchall()[0][0])  # noqa: S608
+
+
+def pages(env: dict[str, str], requests: int, concurrency: int) -> list[tuple[str, list[float]]]:
+    import bench_dashboard as dash
+
+    port = dash.free_port()
+    env = dict(env, ALLOWED_HOSTS="127.0.0.1", CAPSANTE_SECURE_COOKIES="false")
+    run(env, "collectstatic", "--no-input", "-v0")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "capsante.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2",
+         "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    wanted = [
+        ("baseline (déclaration d'accessibilité)", "/accessibilite/"),
+        ("tableau de bord Mayenne (21 indicateurs)", "/indicateurs/territoire/departement/53/"),
+        (
+            "page indicateur INS Mayenne (classement)",
+            "/indicateurs/INS_QUALIFICATION/departement/53/",
+        ),
+        ("page indicateur MES région 52 (départements)", "/indicateurs/MES_ACTIVATION/region/52/"),
+    ]
+    try:
+        for _ in range(200):
+            try:
+                dash.get(port, "/accessibilite/")
+                break
+            except OSError:
+                time.sleep(0.1)
+        dash.login(port, "ars.admin", "demo-cap-esante")
+        return [(name, dash.measure(port, path, requests, concurrency)) for name, path in wanted]
+    finally:
+        server.terminate()
+        server.wait(20)
+
+
+def _create_database(url: str) -> None:
+    """The database named by DATABASE_URL, created on its server if missing."""
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
+        found = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if not found:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=["region", "national"], default="national")
+    parser.add_argument("--reuse", action="store_true", help="reuse the generated staged tables")
+    parser.add_argument("--pages", action="store_true")
+    parser.add_argument(
+        "--reuse-setup",
+        action="store_true",
+        help="SQLite: start from the database saved after the last setup (territories, accounts)",
+    )
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--concurrency", type=int, default=2)
+    args = parser.parse_args()
+    source = data_dir(args.scale)
+    generate(args.scale, source, True)
+    vendor = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+    work = ROOT / "data" / "bench" / f"compute-{vendor}-{args.scale}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    shutil.copytree(source / "staging", work / "staging")
+    env = dict(
+        os.environ,
+        CAPSANTE_DATA_DIR=str(work),
+        CAPSANTE_STAGING_DIR=str(work / "staging"),
+        DEBUG="false",
+        SECRET_KEY="bench-only",
+        DJANGO_SETTINGS_MODULE="capsante.settings",
+    )
+    if vendor == "postgresql":
+        _create_database(os.environ["DATABASE_URL"])
+    started = time.perf_counter()
+    template = ROOT / "data" / "bench" / f"setup-{args.scale}.sqlite3"
+    database = work / "capsante.sqlite3"
+    if vendor == "sqlite" and args.reuse_setup and template.exists():
+        shutil.copy(template, database)
+    else:
+        run(env, "migrate", "--no-input", "-v0")
+        run(env, "demo", "--no-data", "-v0")
+        if vendor == "sqlite":
+            shutil.copy(database, template)
+    print(
+        f"{vendor}, {args.scale}: territories, roadmaps, accounts in {time.perf_counter() - started:.0f} s"
+    )
+
+    print(
+        f"\n{'step':<44}{'wall s':>8}{'prep s':>8}{'engine s':>9}{'store s':>9}{'targets s':>10}{'values':>11}{'new':>11}"
+    )
+    full = steady = None
+    for label in ("compute, empty value table", "compute again, nothing changed"):
+        seconds, output = run(dict(env, LOG_LEVEL="INFO"), "indicators", "-v0", "compute")
+        f = split_of(output)
+        steps = re.findall(r"storage step (.+?): ([0-9.]+) s", LAST_STDERR[0])
+        full = full or seconds
+        steady = seconds
+        print(
+            f"{label:<44}{seconds:>8.1f}{f.get('préparation', 0):>8.1f}{f.get('moteur', 0):>9.1f}"
+            f"{f.get('enregistrement', 0):>9.1f}{f.get('cibles', 0):>10.1f}"
+            f"{int(f.get('rows', 0)):>11,}{int(f.get('new', 0)):>11,}"
+        )
+        print(f"{'':<44}storage steps: " + ", ".join(f"{k} {v} s" for k, v in steps))
+        if "moteur" in f:
+            print(
+                f"{'':<44}storage / engine: {f['enregistrement'] / f['moteur']:.2f}×,"
+                f" (engine + storage) / engine: {(f['enregistrement'] + f['moteur']) / f['moteur']:.2f}×"
+            )
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak RSS of a command so far: {children:.0f} MiB")
+
+    path = work / f"documents_{NEW_MONTH}.csv"
+    rows = new_month_file(work / "staging", path)
+    seconds, output = run(env, "import", "-v0", "am-dmp-documents", str(path))
+    last = shell(
+        env,
+        "from capsante.indicators.models import ComputationRun as R; r = R.objects.latest('pk');"
+        " print(r.duration_seconds, r.rows, r.new_versions, r.periods)",
+    )
+    duration, values, new, periods = last.split(" ", 3)
+    print(
+        f"\nimport of one new month ({rows:,} rows, am-dmp-documents {NEW_MONTH}): {seconds:.1f} s"
+        f" in all; its recompute: {float(duration):.1f} s, {int(values):,} values, {int(new):,} new,"
+        f" periods {periods}"
+    )
+    full_run = shell(
+        env,
+        "from capsante.indicators.models import ComputationRun as R;"
+        " print(R.objects.filter(trigger=None).order_by('pk').first().duration_seconds)",
+    )
+    print(
+        f"recompute after the import / full recompute (first compute run): {float(duration) / float(full_run):.3f};"
+        f" whole import command / full compute with nothing changed (wall): {seconds / steady:.3f}"
+    )
+
+    if args.pages:
+        results = pages(env, args.requests, args.concurrency)
+        base = results[0][1][int(0.95 * len(results[0][1])) - 1]
+        print(
+            f"\npages, {args.requests} requests each, {args.concurrency} at a time, gunicorn 2 workers"
+        )
+        print(f"{'page':<50}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'p95/base':>10}")
+        for name, times in results:
+            p95 = times[int(0.95 * len(times)) - 1]
+            print(
+                f"{name:<50}{statistics.median(times):>9.1f}{p95:>9.1f}{times[-1]:>9.1f}{p95 / base:>10.1f}"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,549 @@
+"""The shared execution plan: every definition of a recompute in a few passes over the tables.
+
+The per-definition path (`query.build_query`) is one self-contained query per definition: it
+rebuilds the territory membership, scans its tables once per side (numerator, denominator), maps
+the rows to communes and joins every level of the membership, then the next definition does it
+all again. At national scale that repetition, not reading the files, was most of the time. Here:
+
+1. **The membership is built once** per recompute (`cs_membership_all`, the scoped
+   `cs_membership`, its parent levels `cs_membership_up`, its communes `cs_communes`) with the
+   FINESS → commune map (`cs_structures`).
+2. **One pass per staged table for the sides that read it.** A side of the simple form
+   `SELECT key, period, value FROM <one table> [WHERE …] [GROUP BY …]` is merged with the other
+   simple sides over the same table, key, period and grouping into one query with one column per
+   side: aggregates take `FILTER (WHERE <its condition>)` (each distinct condition computed once
+   per row) and a count of its rows tells whether the side had the row at all. Sides written
+   alike but for what they select (the numerator and denominator of TELEHEALTH_LIBERAL: same
+   CTE, same grouping, another column) are merged by uniting their projections: they have the
+   same rows. Identical sides (a denominator shared by several definitions) become one column.
+   Other sides run alone. Each pass is mapped to communes once and materialised
+   (`cs_scan_<n>`: commune_code, period, v_i, n_i).
+3. **Grouping sets over the levels**: a definition's (numerator, denominator) pairs per commune
+   are its commune rows as they are; only the parent levels (EPCI, département, région,
+   groupement: four rows per commune instead of five) are summed through the membership.
+
+Values are those of the per-definition path (a test compares both on every definition, DuckDB and
+Spark): the same rows exist, and sums of the same counts are the same numbers. Distinct counts
+(`count_distinct`) cannot be summed up the tree and keep the per-definition query.
+
+Identifiers come from validated definitions and names made here; literals are quoted by
+`query.quote`: S608 (string-built SQL) is silenced for the module as in query.py.
+"""
+
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import sqlglot
+from sqlglot import exp
+
+from .definitions import Definition
+from .query import NUMBER, PeriodPlan, _prefix_ctes, in_list, quote, table_ref
+
+PREFIX = "cs_"
+
+
+# --------------------------------------------------------------------------------------------
+# Simple sides and how they merge
+
+
+@dataclass(frozen=True)
+class SimpleSide:
+    """A side of the form SELECT key, period, value FROM table [WHERE w] [GROUP BY g]."""
+
+    source: str  # the FROM clause (table and alias), in DuckDB SQL
+    alias: str  # how the columns may name the table
+    key: str
+    period: str
+    value: exp.Expr
+    where: exp.Expr | None
+    group: tuple[str, ...] | None
+
+    @property
+    def aggregated(self) -> bool:
+        return self.group is not None
+
+
+_NOT_SIMPLE = ("with_", "joins", "distinct", "having", "qualify", "order", "limit", "offset")
+
+
+def simple_side(sql: str) -> SimpleSide | None:
+    """The parts of a side in the simple form, or None when it must run as written."""
+    try:
+        tree = sqlglot.parse_one(sql, read="duckdb")
+    except sqlglot.errors.SqlglotError:
+        return None
+    if not isinstance(tree, exp.Select) or any(tree.args.get(a) for a in _NOT_SIMPLE):
+        return None
+    source = tree.args.get("from_") or tree.args.get("from")
+    if source is None or not isinstance(source.this, exp.Table):
+        return None
+    if len(tree.expressions) != 3 or tree.find(exp.Window) is not None:
+        return None
+    if any(isinstance(node, exp.Select) and node is not tree for node in tree.walk()):
+        return None  # a subquery: its rows do not follow the outer WHERE
+    # Functions sqlglot does not know may be aggregates it cannot put a FILTER on.
+    if tree.find(exp.Anonymous) is not None:
+        return None
+    key, period, value = (e.unalias() if isinstance(e, exp.Alias) else e for e in tree.expressions)
+    group = tree.args.get("group")
+    if group is None and value.find(exp.AggFunc) is not None:
+        return None
+    where = tree.args.get("where")
+    return SimpleSide(
+        source=source.this.sql(dialect="duckdb"),
+        alias=source.this.alias_or_name,
+        key=key.sql(dialect="duckdb"),
+        period=period.sql(dialect="duckdb"),
+        value=value,
+        where=where.this if where is not None else None,
+        group=tuple(g.sql(dialect="duckdb") for g in group.expressions) if group else None,
+    )
+
+
+def _filtered(value: exp.Expr, where: exp.Expr | None) -> exp.Expr:
+    """Every aggregate of `value` restricted to the rows where `where` holds."""
+    if where is None:
+        return value.copy()
+
+    def add_filter(node: exp.Expr) -> exp.Expr:
+        if isinstance(node, exp.AggFunc) and not isinstance(node.parent, exp.Filter):
+            return exp.Filter(this=node.copy(), expression=exp.Where(this=where.copy()))
+        return node
+
+    return value.copy().transform(add_filter)
+
+
+def skeleton(sql: str) -> tuple[str, exp.Expr] | None:
+    """What decides a side's rows (its query without the projections), and its parsed tree.
+
+    Two sides with the same skeleton have the same rows, so their projections can be united in
+    one query. None when projections could change the rows or cannot simply be added to: SELECT
+    DISTINCT, GROUP BY ALL or by position, set operations, LIMIT, subqueries outside FROM.
+    """
+    try:
+        tree = sqlglot.parse_one(sql, read="duckdb")
+    except sqlglot.errors.SqlglotError:
+        return None
+    if not isinstance(tree, exp.Select) or tree.find(exp.SetOperation) is not None:
+        return None
+    for select in tree.find_all(exp.Select):
+        if select.args.get("distinct") or select.args.get("limit") or select.args.get("offset"):
+            return None
+        group = select.args.get("group")
+        if group is not None and (
+            group.args.get("all") or any(isinstance(g, exp.Literal) for g in group.expressions)
+        ):
+            return None
+        if select is not tree and not (
+            isinstance(select.parent, exp.CTE)
+            or (
+                isinstance(select.parent, exp.Subquery)
+                and isinstance(select.parent.parent, exp.From | exp.Join)
+            )
+        ):
+            return None
+        for projection in select.expressions:
+            if not isinstance(projection, exp.Alias | exp.Column):
+                return None
+    bare = tree.copy()
+    for select in bare.find_all(exp.Select):
+        select.set("expressions", [])
+    return bare.sql(dialect="duckdb"), tree
+
+
+def _unite(trees: list[exp.Expr], names: list[str]) -> exp.Expr | None:
+    """One query with the rows of `trees` (same skeleton) and each one's value as `names[i]`."""
+    merged = trees[0].copy()
+    targets = list(merged.find_all(exp.Select))
+    for tree in trees[1:]:
+        for target, select in zip(targets, list(tree.find_all(exp.Select)), strict=True):
+            if select is tree:
+                continue
+            known = {p.alias_or_name: p.sql(dialect="duckdb") for p in target.expressions}
+            for projection in select.expressions:
+                shown = known.get(projection.alias_or_name)
+                if shown is None:
+                    target.append("expressions", projection.copy())
+                    known[projection.alias_or_name] = projection.sql(dialect="duckdb")
+                elif shown != projection.sql(dialect="duckdb"):
+                    return None  # same name, another meaning: references would be ambiguous
+    root = targets[0]
+    key, period = root.expressions[0].copy(), root.expressions[1].copy()
+    for tree in trees[1:]:
+        if [e.sql(dialect="duckdb") for e in tree.expressions[:2]] != [
+            key.sql(dialect="duckdb"),
+            period.sql(dialect="duckdb"),
+        ]:
+            return None
+    values = []
+    for tree, name in zip(trees, names, strict=True):
+        value = tree.expressions[2]
+        value = value.unalias() if isinstance(value, exp.Alias) else value
+        values.append(exp.alias_(value.copy(), name))
+    root.set("expressions", [key, period, *values])
+    return merged
+
+
+# --------------------------------------------------------------------------------------------
+# The plan
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One side's column pair in a scan: its value `v<i>` and its row count `n<i>`."""
+
+    scan: Scan
+    index: int
+
+    @property
+    def value(self) -> str:
+        return f"v{self.index}"
+
+    @property
+    def count(self) -> str:
+        return f"n{self.index}"
+
+
+@dataclass(eq=False)
+class Scan:
+    """One pass over the staged tables, feeding one or more sides (`v<i>`, `n<i>` each).
+
+    Either merged simple sides (`simple`, one `members` entry per distinct side) or sides with
+    one skeleton (`trees`, united projections), possibly a single side run as written.
+    """
+
+    name: str
+    grain: str
+    grain_key: str
+    plan: PeriodPlan
+    simple: SimpleSide | None = None
+    shape: str | None = None
+    source_label: str = ""  # what the timings call it: the table, or the first side's name
+    members: list[tuple[str | None, str, exp.Expr, exp.Expr | None]] = field(
+        default_factory=list
+    )  # simple: (where SQL, value SQL, value, where) of each slot
+    trees: list[exp.Expr] = field(default_factory=list)  # skeleton: each slot's side
+    texts: list[str] = field(default_factory=list)  # skeleton: each slot's SQL
+
+    @property
+    def width(self) -> int:
+        return len(self.members) if self.simple is not None else len(self.trees)
+
+    def add(self, side: SimpleSide) -> Slot:
+        where_sql = side.where.sql(dialect="duckdb") if side.where is not None else None
+        wanted = (where_sql, side.value.sql(dialect="duckdb"))
+        for index, (w, v, _, _) in enumerate(self.members):
+            if (w, v) == wanted:
+                return Slot(self, index)
+        self.members.append((*wanted, side.value, side.where))
+        return Slot(self, len(self.members) - 1)
+
+    def add_tree(self, sql: str, tree: exp.Expr) -> Slot | None:
+        """The side's slot, or None when its projections cannot join the others'."""
+        if sql in self.texts:
+            return Slot(self, self.texts.index(sql))
+        if self.trees and _unite([*self.trees, tree], self._names(len(self.trees) + 1)) is None:
+            return None
+        self.trees.append(tree)
+        self.texts.append(sql)
+        return Slot(self, len(self.trees) - 1)
+
+    @staticmethod
+    def _names(count: int) -> list[str]:
+        return [f"cs_v{i}" for i in range(count)]
+
+    @property
+    def unique_per_commune(self) -> bool:
+        """Rows are already one per (commune, period): no regrouping is needed.
+
+        True when the query groups by exactly its key and its period (a simple side, or the
+        outer query of sides run as written, e.g. TELEHEALTH_LIBERAL's).
+        """
+        if self.grain != "commune" or self.plan.pairs is not None:
+            return False
+        if self.simple is not None:
+            s = self.simple
+            return s.group is not None and sorted(s.group) == sorted({s.key, s.period})
+        root = self.trees[0]
+        group = root.args.get("group")
+        if group is None or root.args.get("having") is not None:
+            return False
+        selected = [e.unalias() if isinstance(e, exp.Alias) else e for e in root.expressions[:2]]
+        grouped = sorted(g.sql(dialect="duckdb") for g in group.expressions)
+        return grouped == sorted({e.sql(dialect="duckdb") for e in selected})
+
+    def raw_sql(self) -> str:
+        """k, period, v0, n0, v1, n1… at the definitions' grain."""
+        if self.simple is None:
+            merged = _unite(self.trees, self._names(len(self.trees)))
+            assert merged is not None  # checked as each side joined
+            body = _prefix_ctes(merged.sql(dialect="duckdb"), self.name)
+            values = ", ".join(
+                f"CAST(q.cs_v{i} AS {NUMBER}) AS v{i}, 1 AS n{i}" for i in range(self.width)
+            )
+            select = (
+                f"SELECT CAST(q.{self.grain_key} AS VARCHAR) AS k,"
+                f" CAST(q.period AS VARCHAR) AS period, {values} FROM (\n{body}\n) AS q"
+            )
+        else:
+            select = self._merged_sql()
+        if self.plan.sources is not None:
+            select = f"SELECT * FROM ({select}) AS q WHERE q.period IN {in_list(self.plan.sources)}"
+        return select
+
+    def _merged_sql(self) -> str:
+        s = self.simple
+        assert s is not None
+        # Each distinct condition is computed once per row, as a column of the table read.
+        conditions: dict[str, str] = {}
+        for where_sql, _, _, _ in self.members:
+            if where_sql is not None and where_sql not in conditions:
+                conditions[where_sql] = f"cs_w{len(conditions)}"
+        columns = [f"CAST({s.key} AS VARCHAR) AS k", f"CAST({s.period} AS VARCHAR) AS period"]
+        for index, (where_sql, value_sql, value, _) in enumerate(self.members):
+            flag = conditions.get(where_sql) if where_sql is not None else None
+            if s.aggregated:
+                filtered = _filtered(value, exp.column(flag) if flag else None)
+                count = f"COUNT(*) FILTER (WHERE {flag})" if flag else "COUNT(*)"
+                shown = filtered.sql(dialect="duckdb")
+                columns += [f"CAST({shown} AS {NUMBER}) AS v{index}", f"{count} AS n{index}"]
+            elif flag:
+                columns += [
+                    f"CAST(CASE WHEN {flag} THEN {value_sql} END AS {NUMBER}) AS v{index}",
+                    f"CASE WHEN {flag} THEN 1 ELSE 0 END AS n{index}",
+                ]
+            else:
+                columns += [f"CAST({value_sql} AS {NUMBER}) AS v{index}", f"1 AS n{index}"]
+        source, where = s.source, ""
+        if conditions:
+            flags = ", ".join(f"({w}) AS {flag}" for w, flag in conditions.items())
+            source = f"(SELECT *, {flags} FROM {s.source}) AS {s.alias}"
+            if all(w is not None for w, _, _, _ in self.members):
+                where = " WHERE " + " OR ".join(conditions.values())
+        group = f" GROUP BY {', '.join(s.group)}" if s.group is not None else ""
+        return f"SELECT {', '.join(columns)} FROM {source}{where}{group}"
+
+    def commune_sql(self, structures: str) -> str:
+        """commune_code, period, v<i>, n<i>: the pass mapped to communes."""
+        raw = self.raw_sql()
+        slots = range(self.width)
+        if self.plan.pairs is not None:
+            values = ", ".join(f"({quote(o)}, {quote(s)})" for o, s in self.plan.pairs)
+            kept = ", ".join(f"r.v{i}, r.n{i}" for i in slots)
+            raw = (
+                f"SELECT r.k, w.period, {kept} FROM ({raw}) AS r JOIN"
+                f" (SELECT * FROM (VALUES {values}) AS v(period, source_period)) AS w"
+                " ON r.period = w.source_period"
+            )
+        if self.unique_per_commune:
+            kept = ", ".join(f"x.v{i}, x.n{i}" for i in slots)
+            return f"SELECT x.k AS commune_code, x.period, {kept} FROM ({raw}) AS x"
+        sums = ", ".join(f"SUM(x.v{i}) AS v{i}, SUM(x.n{i}) AS n{i}" for i in slots)
+        if self.grain == "structure":
+            return (
+                f"SELECT s.commune_code, x.period, {sums} FROM ({raw}) AS x"
+                f" JOIN {structures} AS s ON x.k = s.finess_et GROUP BY s.commune_code, x.period"
+            )
+        return (
+            f"SELECT x.k AS commune_code, x.period, {sums} FROM ({raw}) AS x GROUP BY x.k, x.period"
+        )
+
+
+@dataclass
+class SharedPlan:
+    """The scans and, for each definition, where its numerator and denominator are."""
+
+    prefix: str = PREFIX
+    scans: list[Scan] = field(default_factory=list)
+    sides: dict[str, tuple[Slot, Slot | None]] = field(default_factory=dict)
+    plans: dict[str, PeriodPlan] = field(default_factory=dict)
+    alone: list[Definition] = field(default_factory=list)  # per-definition queries
+
+    scoped: bool = False
+
+    def name(self, suffix: str) -> str:
+        return f"{self.prefix}{suffix}"
+
+    @property
+    def memberships(self) -> tuple[str, str]:
+        """The whole and the scoped membership, for the per-definition queries."""
+        every = self.name("membership_all")
+        return every, self.name("membership") if self.scoped else every
+
+    def add(self, definition: Definition, plan: PeriodPlan) -> None:
+        self.plans[definition.code] = plan
+        if definition.aggregation == "count_distinct":
+            self.alone.append(definition)
+            return
+        numerator = self._slot(definition, plan, "numerator")
+        denominator = (
+            self._slot(definition, plan, "denominator")
+            if definition.denominator_sql is not None
+            else None
+        )
+        self.sides[definition.code] = (numerator, denominator)
+
+    def _slot(self, definition: Definition, plan: PeriodPlan, part: str) -> Slot:
+        sql = definition.render(part, table_ref, plan.snapshot_period)
+        side = simple_side(sql)
+        shaped = skeleton(sql) if side is None else None
+        for scan in self.scans:
+            if (scan.grain, scan.plan) != (definition.grain, plan):
+                continue
+            s = scan.simple
+            if side is not None and s is not None:
+                if (s.source, s.key, s.period, s.group) == (
+                    side.source,
+                    side.key,
+                    side.period,
+                    side.group,
+                ):
+                    return scan.add(side)
+            elif shaped is not None and scan.shape == shaped[0]:
+                slot = scan.add_tree(sql, shaped[1])
+                if slot is not None:
+                    return slot
+        scan = Scan(
+            name=self.name(f"scan_{len(self.scans)}"),
+            grain=definition.grain,
+            grain_key=definition.grain_key,
+            plan=plan,
+            simple=side,
+            shape=shaped[0] if shaped is not None else None,
+            source_label=side.source if side is not None else f"{definition.code} {part}",
+        )
+        self.scans.append(scan)
+        if side is not None:
+            return scan.add(side)
+        tree = shaped[1] if shaped is not None else sqlglot.parse_one(sql, read="duckdb")
+        slot = scan.add_tree(sql, tree)
+        assert slot is not None  # the first side always fits
+        return slot
+
+    # -- SQL of the shared relations and of each definition -------------------------------------
+
+    def membership_sql(
+        self, territories: Sequence[tuple[str, str]] | None
+    ) -> list[tuple[str, str]]:
+        """(name, SQL) of the membership relations, in the order they must be built."""
+        src = table_ref("territory_membership")
+        every = self.name("membership_all")
+        scoped = self.name("membership")
+        relations = [
+            (
+                every,
+                "SELECT DISTINCT commune_code, territory_code, territory_level FROM ("
+                f"SELECT commune_code, territory_code, territory_level FROM {src}"
+                f" UNION ALL SELECT commune_code, commune_code AS territory_code,"
+                f" 'commune' AS territory_level FROM {src}) AS u",
+            )
+        ]
+        self.scoped = bool(territories)
+        if territories:
+            wanted = " OR ".join(
+                f"(territory_level = {quote(level)} AND territory_code = {quote(code)})"
+                for level, code in territories
+            )
+            # As query.py: every territory with a commune in the scope, with all its communes.
+            relations.append(
+                (
+                    scoped,
+                    f"SELECT a.commune_code, a.territory_code, a.territory_level FROM {every} AS a"
+                    " JOIN (SELECT DISTINCT b.territory_code, b.territory_level"
+                    f" FROM {every} AS b JOIN (SELECT DISTINCT commune_code FROM {every}"
+                    f" WHERE {wanted}) AS s ON b.commune_code = s.commune_code) AS t"
+                    " ON a.territory_code = t.territory_code AND a.territory_level = t.territory_level",
+                )
+            )
+        else:
+            scoped = every
+        relations += [
+            (
+                self.name("membership_up"),
+                f"SELECT commune_code, territory_code, territory_level FROM {scoped}"
+                " WHERE territory_level <> 'commune'",
+            ),
+            (
+                self.name("communes"),
+                f"SELECT DISTINCT commune_code FROM {scoped} WHERE territory_level = 'commune'",
+            ),
+            (
+                self.name("structures"),
+                f"SELECT finess_et, MIN(commune_code) AS commune_code FROM {table_ref('structures')}"
+                " GROUP BY finess_et",
+            ),
+        ]
+        return relations
+
+    def definition_sql(self, definition: Definition) -> str:
+        """territory_code, territory_level, period, numerator, denominator of one definition."""
+        numerator, denominator = self.sides[definition.code]
+        pairs = self._pairs_sql(definition, numerator, denominator)
+        return (
+            f"WITH pairs AS (\n  {pairs}\n)\n"
+            "SELECT p.commune_code AS territory_code, 'commune' AS territory_level, p.period,"
+            " p.num AS numerator, p.den AS denominator"
+            f" FROM pairs AS p JOIN {self.name('communes')} AS c ON p.commune_code = c.commune_code"
+            "\nUNION ALL\n"
+            "SELECT m.territory_code, m.territory_level, p.period,"
+            " SUM(p.num) AS numerator, SUM(p.den) AS denominator"
+            f" FROM pairs AS p JOIN {self.name('membership_up')} AS m"
+            " ON p.commune_code = m.commune_code"
+            " GROUP BY m.territory_code, m.territory_level, p.period"
+        )
+
+    def _pairs_sql(self, definition: Definition, numerator: Slot, denominator: Slot | None) -> str:
+        """One row per commune and period: the sums the per-definition path would add up there.
+
+        That path adds the numerator's rows (numerator, 0) and the denominator's (0, denominator);
+        a commune's pair is therefore the numerator where only it exists, 0 for the other side,
+        and both (a missing value counting as 0) where both exist.
+        """
+        zero, null = f"CAST(0 AS {NUMBER})", f"CAST(NULL AS {NUMBER})"
+        n = numerator
+        num_rows = f"SELECT commune_code, period, {n.value} AS value FROM {n.scan.name} WHERE {n.count} > 0"
+        if definition.aggregation == "per_population":
+            covered = (
+                f"SELECT DISTINCT cm.commune_code FROM {self.name('membership_all')} AS cm JOIN ("
+                f"SELECT DISTINCT dm.territory_code FROM ({num_rows}) AS nc"
+                f" JOIN {self.name('membership_all')} AS dm ON nc.commune_code = dm.commune_code"
+                " WHERE dm.territory_level = 'departement') AS cd"
+                " ON cm.territory_code = cd.territory_code WHERE cm.territory_level = 'departement'"
+            )
+            population = (
+                "SELECT p.territory_code AS commune_code, per.period,"
+                f" CAST(p.population AS {NUMBER}) AS value"
+                f" FROM {table_ref('territory_population')} AS p"
+                f" CROSS JOIN (SELECT DISTINCT period FROM {n.scan.name} WHERE {n.count} > 0) AS per"
+                f" WHERE p.territory_level = 'commune' AND p.territory_code IN ({covered})"
+            )
+            return _union_pairs(num_rows, population)
+        if denominator is None:
+            return f"SELECT commune_code, period, {n.value} AS num, {null} AS den FROM {n.scan.name} WHERE {n.count} > 0"
+        d = denominator
+        if d.scan is n.scan:
+            both = f"{n.count} > 0 AND {d.count} > 0"
+            return (
+                "SELECT commune_code, period,"
+                f" CASE WHEN {both} THEN COALESCE({n.value}, {zero})"
+                f" WHEN {n.count} > 0 THEN {n.value} ELSE {zero} END AS num,"
+                f" CASE WHEN {both} THEN COALESCE({d.value}, {zero})"
+                f" WHEN {d.count} > 0 THEN {d.value} ELSE {zero} END AS den"
+                f" FROM {n.scan.name} WHERE {n.count} > 0 OR {d.count} > 0"
+            )
+        den_rows = f"SELECT commune_code, period, {d.value} AS value FROM {d.scan.name} WHERE {d.count} > 0"
+        return _union_pairs(num_rows, den_rows)
+
+
+def _union_pairs(num_rows: str, den_rows: str) -> str:
+    zero = f"CAST(0 AS {NUMBER})"
+    return (
+        "SELECT commune_code, period, SUM(num) AS num, SUM(den) AS den FROM ("
+        f"SELECT commune_code, period, value AS num, {zero} AS den FROM ({num_rows}) AS a"
+        f" UNION ALL SELECT commune_code, period, {zero} AS num, value AS den FROM ({den_rows}) AS b"
+        ") AS u GROUP BY commune_code, period"
+    )

@@ -1,0 +1,158 @@
+"""The shared plan (membership once, one pass per staged table, grouping over the levels) gives
+exactly what one self-contained query per definition gives, on every definition."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlglot
+
+from capsante.engine import compute
+from capsante.engine.backend import plan_periods
+from capsante.engine.duckdb_backend import DuckDBBackend
+from capsante.engine.query import table_ref
+from capsante.engine.shared import SharedPlan, simple_side, skeleton
+
+from .staging_data import GROUPING
+from .test_spark import assert_same
+
+SNAPSHOT = "2025-03"
+
+
+def test_every_definition_gives_the_per_definition_values(shared_staging: Path, catalogue):
+    shared = compute(catalogue, shared_staging, snapshot_period=SNAPSHOT)
+    alone = compute(catalogue, shared_staging, snapshot_period=SNAPSHOT, shared=False)
+    assert set(shared["indicator_code"].to_pylist()) == {d.code for d in catalogue}
+    assert_same(alone, shared)
+
+
+@pytest.mark.parametrize(
+    ("periods", "scope"),
+    [
+        (["2025-02"], None),
+        (["2024-06", "2025-03"], [("departement", "72")]),
+        (None, [("commune", "53003"), ("groupement", GROUPING[0])]),
+        (None, [("epci", "E53A")]),
+    ],
+    ids=["one-month", "months-and-departement", "commune-and-grouping", "epci"],
+)
+def test_partial_and_scoped_runs_give_the_per_definition_values(
+    shared_staging: Path, catalogue, periods, scope
+):
+    options = {"periods": periods, "territories": scope, "snapshot_period": SNAPSHOT}
+    shared = compute(catalogue, shared_staging, **options)
+    alone = compute(catalogue, shared_staging, shared=False, **options)
+    assert_same(alone, shared)
+
+
+def test_campaign_status_is_read_in_one_pass_for_every_campaign_definition(
+    shared_staging: Path, catalogue
+):
+    plan = SharedPlan()
+    for definition in catalogue:
+        periods = plan_periods(definition, shared_staging, None, SNAPSHOT)
+        assert periods is not None
+        plan.add(definition, periods)
+    reading: dict[str, list] = {}
+    for scan in plan.scans:
+        label = scan.source_label
+        reading.setdefault(label, []).append(scan)
+    # Eight campaign definitions, sixteen sides, twelve distinct (four campaigns share a
+    # denominator): one pass.
+    campaigns = reading[table_ref("campaign_status")]
+    assert len(campaigns) == 1 and campaigns[0].width == 12
+    # MES_ACTIVATION and DMP_ALIMENTATION share their denominator and their table.
+    assert reading[table_ref("am_mes_activations")][0].width == 3
+    # TELEHEALTH_LIBERAL's numerator and denominator differ only by the column they select.
+    numerator, denominator = plan.sides["TELEHEALTH_LIBERAL"]
+    assert denominator is not None and numerator.scan is denominator.scan
+    # Every definition but the distinct count reads the shared passes.
+    assert [d.code for d in plan.alone] == ["TELEEXPERTISE_SPECIALTIES"]
+
+
+def test_simple_sides_are_recognised_and_others_are_not():
+    assert simple_side("SELECT commune_code, period, SUM(x) AS value FROM stg_t GROUP BY 1, 2")
+    assert simple_side("SELECT finess_et, period, 1 AS value FROM stg_t WHERE a LIKE 'z%'")
+    assert simple_side("SELECT DISTINCT finess_et, period, 1 AS value FROM stg_t") is None
+    assert (
+        simple_side("SELECT a.k, a.period, 1 AS value FROM stg_t AS a JOIN stg_u AS b ON 1=1")
+        is None
+    )
+    assert (
+        simple_side("SELECT k, period, 1 AS value FROM stg_t WHERE k IN (SELECT k FROM stg_u)")
+        is None
+    )
+    assert simple_side("SELECT k, period, my_udf(x) AS value FROM stg_t GROUP BY k, period") is None
+
+
+def test_skeletons_refuse_what_projections_could_change():
+    assert skeleton("SELECT DISTINCT k, period, 1 AS value FROM stg_t") is None
+    assert skeleton("SELECT k, period, SUM(x) AS value FROM stg_t GROUP BY ALL") is None
+    assert (
+        skeleton("SELECT k, period, 1 AS value FROM stg_t UNION ALL SELECT k, period, 2 FROM stg_u")
+        is None
+    )
+    left = skeleton(
+        "WITH c AS (SELECT k, MAX(a) AS a FROM stg_t GROUP BY k) SELECT k, 'p' AS period, SUM(a) AS value FROM c GROUP BY k"
+    )
+    right = skeleton(
+        "WITH c AS (SELECT k, MAX(b) AS b FROM stg_t GROUP BY k) SELECT k, 'p' AS period, SUM(b) AS value FROM c GROUP BY k"
+    )
+    assert left and right and left[0] == right[0]
+
+
+def test_merged_sides_with_different_conditions_keep_their_own_rows(tmp_path: Path, by_code):
+    """A commune with rows for one campaign only has no row for the others' definitions."""
+    from .staging_data import write_staging, write_table
+
+    staging = write_staging(tmp_path / "staging")
+    write_table(
+        staging,
+        "campaign_status",
+        [
+            {
+                "period": "2025-03",
+                "campaign": "zero-fax-72",
+                "finess_et": "720000031",
+                "stage_order": 4,
+            },
+            {
+                "period": "2025-03",
+                "campaign": "exercice-crise-cyber-52",
+                "finess_et": "530000011",
+                "stage_order": 3,
+            },
+        ],
+    )
+    codes = ["CAMPAIGN_ZERO_FAX_CLOSED", "CAMPAIGN_CYBER_EXERCISE_DONE"]
+    definitions = [by_code[c] for c in codes]
+    shared = compute(definitions, staging)
+    assert_same(compute(definitions, staging, shared=False), shared)
+    by_definition = {
+        code: {r["territory_code"] for r in shared.to_pylist() if r["indicator_code"] == code}
+        for code in codes
+    }
+    # Sarthe's pharmacy and Mayenne's hospital meet only in the région.
+    assert by_definition["CAMPAIGN_ZERO_FAX_CLOSED"] & by_definition[
+        "CAMPAIGN_CYBER_EXERCISE_DONE"
+    ] == {"52"}
+
+
+def test_the_shared_relations_are_dropped_after_a_recompute(shared_staging: Path, catalogue):
+    with DuckDBBackend(shared_staging) as backend:
+        backend.compute(catalogue, snapshot_period=SNAPSHOT)
+        left = backend.con.sql("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()
+        assert left == []
+        assert any(stage.startswith("scan ") for stage in backend.timings)
+        assert "membership" in backend.timings
+
+
+def test_merged_sql_transpiles_to_spark(shared_staging: Path, catalogue):
+    plan = SharedPlan()
+    for definition in catalogue:
+        periods = plan_periods(definition, shared_staging, None, SNAPSHOT)
+        assert periods is not None
+        plan.add(definition, periods)
+    for scan in plan.scans:
+        sqlglot.transpile(scan.commune_sql(plan.name("structures")), read="duckdb", write="spark")

@@ -1,0 +1,220 @@
+"""Storing a computation's values, set-based, inside the database.
+
+The engine's rows are bulk-loaded into a temporary table (COPY on PostgreSQL, batched inserts on
+SQLite), then a few statements decide which figures are new or changed, insert their new versions
+and retire what a full recompute no longer produces. A national recompute gives millions of rows:
+reading the current versions into Python objects to compare them one by one took longer than
+computing them.
+
+Table names come from the models' metadata and the fixed names below, values are passed as
+parameters: S608 (string-built SQL) is silenced for this module, whose job is composing SQL.
+"""
+
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import io
+import logging
+import time
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.db import connection
+from django.utils import timezone
+
+from capsante.territories.models import Territory
+
+from .models import ComputationRun, Indicator, IndicatorValue
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+TOLERANCE = 1e-9
+log = logging.getLogger(__name__)
+
+
+class _Steps:
+    """Seconds of each storage step, logged (INFO) for the benchmarks."""
+
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+
+    def __call__(self, label: str) -> None:
+        now = time.perf_counter()
+        log.info("storage step %s: %.2f s", label, now - self.last)
+        self.last = now
+
+
+_LOADED = "cs_loaded_values"
+_KEYED = "cs_keyed_values"
+_PAST = "cs_past_versions"
+_NEW = "cs_new_values"
+
+
+def _same_sql(a: str, b: str, greatest: str) -> str:
+    return (
+        f"(({a} IS NULL AND {b} IS NULL) OR ({a} IS NOT NULL AND {b} IS NOT NULL"
+        f" AND ABS({a} - {b}) <= {TOLERANCE!r} * {greatest}(1.0, ABS({a}), ABS({b}))))"
+    )
+
+
+def _load_result(cursor, result: pa.Table, vendor: str) -> None:
+    """The engine's rows into a temporary table, by COPY on PostgreSQL."""
+    columns = [
+        "indicator_code",
+        "territory_level",
+        "territory_code",
+        "period",
+        "numerator",
+        "denominator",
+        "value",
+    ]
+    real = "DOUBLE PRECISION" if vendor == "postgresql" else "REAL"
+    cursor.execute(f"DROP TABLE IF EXISTS {_LOADED}")
+    cursor.execute(
+        f"CREATE TEMP TABLE {_LOADED} (indicator_code VARCHAR(64), territory_level VARCHAR(12),"
+        f" territory_code VARCHAR(20), period VARCHAR(7), numerator {real},"
+        f" denominator {real}, value {real})"
+    )
+    table = result.select(columns)
+    if vendor == "postgresql":
+        # lazy: the CSV writer is needed for PostgreSQL's COPY only.
+        import pyarrow.csv as pacsv
+
+        with cursor.copy(
+            f"COPY {_LOADED} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"
+        ) as copy:
+            for batch in table.to_batches(max_chunksize=200_000):
+                buffer = io.BytesIO()
+                pacsv.write_csv(
+                    batch, buffer, pacsv.WriteOptions(include_header=False, quoting_style="none")
+                )
+                copy.write(buffer.getvalue())
+    else:
+        placeholders = ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO {_LOADED} VALUES ({placeholders})"
+        for batch in table.to_batches(max_chunksize=100_000):
+            cursor.executemany(sql, zip(*batch.to_pydict().values(), strict=True))
+
+
+def store_values(
+    result: pa.Table, run: ComputationRun, retire_codes: Iterable[str] | None = None
+) -> int:
+    """Add a new version wherever a figure is new or changed; earlier versions stay readable.
+
+    A figure validated by two people (a manual entry) stays in force: a computation that says
+    otherwise is kept as a version beside it, not in force, and counted in the run so that it
+    is seen rather than silently replacing what was validated. A figure without a current
+    computed version (retired, or held by a manual entry) is compared with its latest computed
+    version, and numbering continues after every earlier version.
+
+    `retire_codes`: after a full recompute of these indicators, their computed values that the
+    result no longer holds stop being current (they stay readable as earlier versions).
+    Returns the number of values added or retired.
+    """
+    vendor = connection.vendor
+    greatest = "GREATEST" if vendor == "postgresql" else "MAX"
+    values = IndicatorValue._meta.db_table
+    indicators = Indicator._meta.db_table
+    territories = Territory._meta.db_table
+    same_key = "{a}.indicator_id = {b}.indicator_id AND {a}.territory_id = {b}.territory_id AND {a}.period = {b}.period"
+    with connection.cursor() as cursor:
+        if vendor == "postgresql":
+            # Hash joins over millions of rows stay in memory rather than spilling to disk
+            # (for this transaction only).
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+        step = _Steps()
+        _load_result(cursor, result, vendor)
+        if vendor == "postgresql":
+            cursor.execute(f"ANALYZE {_LOADED}")  # temporary tables have no statistics
+        step("load")
+        cursor.execute(f"DROP TABLE IF EXISTS {_KEYED}")
+        cursor.execute(
+            f"CREATE TEMP TABLE {_KEYED} AS SELECT i.id AS indicator_id, t.id AS territory_id,"
+            " v.period, v.numerator, v.denominator, v.value,"
+            " c.id AS cur_id, c.version AS cur_version, c.manual_entry_id AS cur_manual,"
+            " c.numerator AS cur_numerator, c.denominator AS cur_denominator, c.value AS cur_value"
+            f" FROM {_LOADED} AS v JOIN {indicators} AS i ON i.code = v.indicator_code"
+            f" JOIN {territories} AS t ON t.level = v.territory_level AND t.code = v.territory_code"
+            f" LEFT JOIN {values} AS c ON c.indicator_id = i.id AND c.territory_id = t.id"
+            " AND c.period = v.period AND c.is_current"
+        )
+        step("match current versions")
+        cursor.execute(f"DROP TABLE {_LOADED}")
+        cursor.execute(
+            f"CREATE INDEX cs_keyed_key ON {_KEYED} (indicator_id, territory_id, period)"
+        )
+        if vendor == "postgresql":
+            cursor.execute(f"ANALYZE {_KEYED}")
+        step("index")
+        # Figures without a current computed version: their highest version and latest
+        # computed one.
+        cursor.execute(f"DROP TABLE IF EXISTS {_PAST}")
+        cursor.execute(
+            f"CREATE TEMP TABLE {_PAST} AS SELECT p.indicator_id, p.territory_id, p.period,"
+            " MAX(p.version) AS max_version,"
+            " MAX(CASE WHEN p.manual_entry_id IS NULL THEN p.version END) AS computed_version"
+            f" FROM {values} AS p JOIN (SELECT indicator_id, territory_id, period FROM {_KEYED}"
+            " WHERE cur_id IS NULL OR cur_manual IS NOT NULL) AS k"
+            f" ON {same_key.format(a='p', b='k')}"
+            " GROUP BY p.indicator_id, p.territory_id, p.period"
+        )
+        compared_current = " AND ".join(
+            _same_sql(f"k.cur_{c}", f"k.{c}", greatest)
+            for c in ("numerator", "denominator", "value")
+        )
+        compared_past = " AND ".join(
+            _same_sql(f"lc.{c}", f"k.{c}", greatest) for c in ("numerator", "denominator", "value")
+        )
+        step("past versions")
+        cursor.execute(f"DROP TABLE IF EXISTS {_NEW}")
+        cursor.execute(
+            f"CREATE TEMP TABLE {_NEW} AS SELECT k.indicator_id, k.territory_id, k.period,"
+            " k.numerator, k.denominator, k.value, k.cur_id, k.cur_manual,"
+            f" {greatest}(COALESCE(ps.max_version, 0), COALESCE(k.cur_version, 0)) + 1 AS version"
+            f" FROM {_KEYED} AS k LEFT JOIN {_PAST} AS ps ON {same_key.format(a='ps', b='k')}"
+            f" LEFT JOIN {values} AS lc ON {same_key.format(a='lc', b='ps')}"
+            " AND lc.version = ps.computed_version"
+            " WHERE NOT (CASE"
+            f" WHEN k.cur_id IS NOT NULL AND k.cur_manual IS NULL THEN {compared_current}"
+            f" WHEN lc.id IS NOT NULL THEN {compared_past}"
+            " ELSE 1 = 0 END)"
+        )
+        step("decide")
+        cursor.execute(
+            f"UPDATE {values} SET is_current = %s WHERE id IN"
+            f" (SELECT cur_id FROM {_NEW} WHERE cur_id IS NOT NULL AND cur_manual IS NULL)",
+            [False],
+        )
+        step("supersede")
+        cursor.execute(
+            f"INSERT INTO {values} (indicator_id, territory_id, period, numerator, denominator,"
+            " value, version, is_current, run_id, manual_entry_id, created_at)"
+            " SELECT indicator_id, territory_id, period, numerator, denominator, value, version,"
+            f" cur_manual IS NULL, %s, NULL, %s FROM {_NEW}",
+            [run.pk, timezone.now()],
+        )
+        step("insert")
+        cursor.execute(f"SELECT COUNT(*), COUNT(cur_manual) FROM {_NEW}")
+        added, held_by_manual = cursor.fetchone()
+        retired = 0
+        if retire_codes is not None:
+            ids = list(
+                Indicator.objects.filter(code__in=list(retire_codes)).values_list("pk", flat=True)
+            )
+            if ids:
+                cursor.execute(
+                    f"UPDATE {values} SET is_current = %s WHERE is_current"
+                    " AND manual_entry_id IS NULL"
+                    f" AND indicator_id IN ({', '.join(['%s'] * len(ids))})"
+                    f" AND NOT EXISTS (SELECT 1 FROM {_KEYED} AS k"
+                    f" WHERE {same_key.format(a='k', b=values)})",
+                    [False, *ids],
+                )
+                retired = cursor.rowcount
+        step("retire")
+        for name in (_NEW, _PAST, _KEYED):
+            cursor.execute(f"DROP TABLE IF EXISTS {name}")
+    run.held_by_manual = held_by_manual
+    return int(added) + int(retired)
