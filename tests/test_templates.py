@@ -8,8 +8,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPONENTS = ROOT / "capsante" / "ui" / "templates" / "components"
-# Django renders these by convention, on errors, without any reference to their name.
-DJANGO_CONVENTIONS = {"404.html", "500.html", "403.html"}
+# Templates a library renders under a fixed name, that ours override: no code of ours names them.
+RENDERED_BY_NAME = {
+    "404.html": "Django, on a page not found",
+    "500.html": "Django, on a server error",
+    "403.html": "Django, on a refused access",
+    "ninja/swagger.html": "django-ninja's Swagger page of the API documentation",
+}
 CLASS_ATTRIBUTE = re.compile(r"""\bclass\s*=\s*(["'])(.*?)\1""", re.DOTALL)
 COMPONENT_CLASSES = re.compile(r"^fr-(card|table)(__|--|$)")
 
@@ -31,7 +36,7 @@ def unused_templates(templates: dict[str, Path], sources: list[Path]) -> list[st
     texts = {path: path.read_text(encoding="utf-8") for path in sources}
     unused = []
     for name, path in templates.items():
-        if name in DJANGO_CONVENTIONS:
+        if name in RENDERED_BY_NAME:
             continue
         quoted = re.compile(rf"""["']{re.escape(name)}["']""")
         if not any(quoted.search(text) for source, text in texts.items() if source != path):
