@@ -8,7 +8,7 @@ CAPSANTE := $(VENV)/bin/capsante
 PORT ?= 8000
 PYTEST_ARGS ?=
 # Plain-Python packages (no Django): the engine, the file parsers, the generator.
-MYPY_PATHS = $(wildcard capsante/engine capsante/ingest/parsing.py capsante/ingest/staging.py capsante/ingest/connectors/*/parser.py capsante/ingest/generator) capsante/roadmaps/yaml_schema.py capsante/ui/maps.py capsante/ui/formats.py capsante/ingest/contract.py capsante/ingest/tabular.py
+MYPY_PATHS = $(wildcard capsante/engine capsante/ingest/parsing.py capsante/ingest/staging.py capsante/ingest/connectors/*/parser.py capsante/ingest/generator) capsante/roadmaps/yaml_schema.py capsante/ui/maps.py capsante/ui/formats.py capsante/ui/tables.py capsante/ui/badges.py capsante/ui/testing.py capsante/ingest/contract.py capsante/ingest/tabular.py
 
 .PHONY: help install install-test system-deps run dev demo test test-sqlite test-postgres quality fix bench clean lock
 

@@ -1,8 +1,13 @@
 """Shared fixtures: a small real-shaped geography and the named personas of DESIGN.md."""
 
+import inspect
 import json
+from pathlib import Path
 
 import pytest
+
+# Templates of ours: the project's files, and templates that tests build from a string.
+OUR_TEMPLATES = (str(Path(__file__).resolve().parent / "capsante"), "<unknown source>")
 
 
 def _square(lon: float, lat: float, size: float = 0.1) -> str:
@@ -82,15 +87,64 @@ def seeded_roadmaps(geography):
     return {r.territory.code: r for r, _ in load_seed_roadmaps()}
 
 
+class UndefinedVariable(str):
+    """Django's `string_if_invalid` that raises: a template of ours that prints a variable its
+    view did not pass, a misspelt name or an attribute that does not exist fails the test
+    instead of printing nothing, even behind a filter (`|default` included). Django consults
+    the setting (truth test, then "%s" formatting) only where a value is printed or passed on:
+    `{% if %}`, `{% for %}` and `{% with %}` on a missing name never reach it. Third-party
+    templates (django-dsfr's base reads `request.csp_nonce`, the admin's) render as in
+    production: we cannot fix them."""
+
+    def __bool__(self) -> bool:
+        _raise_if_ours("Undefined template variable")
+        return False
+
+    def __mod__(self, variable: object) -> str:
+        _raise_if_ours(f"Undefined template variable {variable!r}")
+        return ""
+
+    def __str__(self) -> str:  # an attribute Django refused to call (alters_data, arguments)
+        _raise_if_ours("Invalid template variable")
+        return ""
+
+
+def _raise_if_ours(message: str) -> None:
+    """Raise, naming the expression and the template, when the template is one of ours."""
+    from django.template import TemplateSyntaxError
+    from django.template.base import FilterExpression, Node
+
+    expression, origin = "", None
+    frame = inspect.currentframe()
+    while frame is not None and origin is None:
+        owner = frame.f_locals.get("self")
+        if isinstance(owner, FilterExpression) and not expression:
+            expression = f" {owner.token!r}"
+        if isinstance(owner, Node) and getattr(owner, "origin", None) is not None:
+            origin = owner.origin
+        frame = frame.f_back
+    if origin is not None and not str(origin.name).startswith(OUR_TEMPLATES):
+        return
+    where = f" in {origin.template_name or origin.name}" if origin else ""
+    raise TemplateSyntaxError(f"{message}{expression}{where}")
+
+
 def pytest_configure(config):
     """The tests talk plain http to `testserver` and to the live server, as `make run` does
     (CAPSANTE_HTTPS=false): no redirect to https, no cookies reserved to HTTPS. Production's
-    HTTPS settings have their own test (`check --deploy` in a subprocess)."""
+    HTTPS settings have their own test (`check --deploy` in a subprocess). Templates render
+    with a `string_if_invalid` that raises (see UndefinedVariable)."""
+    from django.conf import settings
     from django.test import override_settings
 
+    templates = [
+        {**engine, "OPTIONS": {**engine["OPTIONS"], "string_if_invalid": UndefinedVariable("%s")}}
+        for engine in settings.TEMPLATES
+    ]
     override_settings(
         SECURE_SSL_REDIRECT=False,
         SECURE_HSTS_SECONDS=0,
         SESSION_COOKIE_SECURE=False,
         CSRF_COOKIE_SECURE=False,
+        TEMPLATES=templates,
     ).enable()

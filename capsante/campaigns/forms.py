@@ -32,7 +32,7 @@ class ContactForm(DsfrBaseForm, forms.ModelForm):
 
 
 class CallListFilter(DsfrBaseForm):
-    q = forms.CharField(label="Establishment, commune, code postal ou FINESS", required=False)
+    q = forms.CharField(label="Structure, commune, code postal ou FINESS", required=False)
     stage = forms.ChoiceField(label="Étape", required=False)
     no_mss = forms.BooleanField(label="Sans MSSanté seulement", required=False)
 

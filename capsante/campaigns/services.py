@@ -365,7 +365,7 @@ def followup_for_contributor(user, campaign: Campaign, finess_et: str) -> Follow
         .first()
     )
     if followup is None:
-        raise access.not_found("Establishment introuvable dans votre périmètre")
+        raise access.not_found("Structure introuvable dans votre périmètre")
     access.require(
         access.can_contribute(user, followup.establishment.commune),
         "Votre rôle ne permet pas de mettre à jour le suivi des structures.",

@@ -62,8 +62,16 @@ def board(request, slug: str):
         if c.indicator.code in campaign.indicator_codes
     ]
     bars = [
-        {"y": i * 44, "width": round(300 * c.at_or_past / c.total) if c.total else 0, "count": c}
+        {
+            "y": i * 44,
+            "width": round(300 * c.at_or_past / c.total) if c.total else 0,
+            "label": c.stage.label,
+            "value": c.at_or_past,
+        }
         for i, c in enumerate(funnel)
+    ]
+    legend = [
+        {"label": c.stage.label, "count": c.count, "colour": colours[c.stage.order]} for c in funnel
     ]
     return render(
         request,
@@ -77,7 +85,7 @@ def board(request, slug: str):
             "areas": services.by_area(campaign, followups),
             "map": drawn,
             "points": points,
-            "colours": colours,
+            "legend": legend,
             "cards": cards,
             "total": funnel[0].total if funnel else 0,
             "breadcrumb": _crumbs(campaign),

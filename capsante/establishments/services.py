@@ -113,7 +113,7 @@ def establishment_for_user(user, finess_et: str) -> Establishment:
         .first()
     )
     if structure is None:
-        raise access.not_found("Establishment introuvable")
+        raise access.not_found("Structure introuvable")
     return structure
 
 

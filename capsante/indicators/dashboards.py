@@ -21,15 +21,6 @@ from capsante.ui.maps import MapShape, svg_map
 from . import disclosure, services
 from .models import Indicator, IndicatorValue, Target
 
-STATUS_BADGE = {
-    "atteint": "success",
-    "en_bonne_voie": "success",
-    "a_surveiller": "warning",
-    "hors_trajectoire": "error",
-    "donnees_insuffisantes": "info",
-    "donnees_anciennes": "info",
-}
-
 
 def format_value(value: float | None, indicator: Indicator) -> str:
     if value is None:
@@ -62,10 +53,6 @@ class Card:
     @property
     def status_label(self) -> str:
         return services.STATUS_LABELS.get(self.target.status, "") if self.target else ""
-
-    @property
-    def badge(self) -> str:
-        return STATUS_BADGE.get(self.target.status, "info") if self.target else "info"
 
     @property
     def progress(self) -> int | None:

@@ -101,7 +101,6 @@ def indicator_detail(request, code: str, level: str, territory_code: str):
             "map_rows": map_rows,
             "legend": legend,
             "status_label": services.STATUS_LABELS.get(target.status, "") if target else "",
-            "badge": dashboards.STATUS_BADGE.get(target.status, "info") if target else "info",
             "value_label": dashboards.format_value(latest.value if latest else None, indicator),
             "target_label": dashboards.format_value(target.target_value, indicator)
             if target and target.target_value is not None

@@ -45,10 +45,6 @@ class Row:
         return services.STATUS_LABELS.get(self.target.status, "") if self.target else ""
 
     @property
-    def badge(self) -> str:
-        return dashboards.STATUS_BADGE.get(self.target.status, "info") if self.target else "info"
-
-    @property
     def spark(self) -> str:
         return sparkline([v for _, v in self.series[-24:]], width=160, height=40)
 
@@ -115,7 +111,7 @@ def _map(row: Row) -> None:
                     t.code,
                     t.name,
                     t.geometry,
-                    css_class=SCALE[bucket] if bucket is not None else "#eeeeee",
+                    css_class=f"cap-q{bucket}" if bucket is not None else "",
                     title=f"{t.name} : {label}",
                 )
             )
@@ -133,7 +129,7 @@ def _map(row: Row) -> None:
             row.legend.append((*label, SCALE[i]))
     if any(b is None for b in buckets):
         row.legend.append(("pas de donnée", "", "#eeeeee"))
-    # The shape's css_class carries its fill colour; the template writes it as inline style.
+    # Shapes take the scale's colours from capsante.css (cap-q0 … cap-q4 = SCALE); no value: grey.
     row.map = svg_map(shapes, width=320) if shapes else None
 
 

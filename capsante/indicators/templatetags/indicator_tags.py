@@ -44,6 +44,6 @@ def live_figure(figure, roadmap):
         "latest": latest,
         "value": dashboards.format_value(latest.value if latest else None, indicator),
         "status": services.STATUS_LABELS.get(target.status, "") if target else "",
-        "badge": dashboards.STATUS_BADGE.get(target.status, "info") if target else "info",
+        "status_code": target.status if target else "",
         "url": reverse("indicators:detail", args=[indicator.code, territory.level, territory.code]),
     }

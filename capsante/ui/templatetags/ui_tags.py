@@ -1,8 +1,20 @@
-from django import template
+"""French formats, and the components every page builds on (templates in components/): card,
+badge and status badge, data table, pagination, buttons, chart with its table, map with its
+list, breadcrumb. Pages write no DSFR component markup themselves, so the look changes here.
 
-from capsante.ui import formats
+The components hand their data to django-dsfr's own tags where the tag's markup fits; each
+template that writes its own markup says why."""
+
+from django import template
+from django.template.base import token_kwargs
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeData, mark_safe
+
+from capsante.ui import badges, formats, tables
 
 register = template.Library()
+# Lengths past which django-dsfr's card would cut a title or a description: ours are never cut.
+UNCUT = 100_000
 
 
 @register.filter
@@ -23,3 +35,304 @@ def month(period: str | None) -> str:
 def fr_number(value, digits: int = 0) -> str:
     """12345.6 → '12 345,6' (narrow no-break space, decimal comma)."""
     return formats.number(value, int(digits))
+
+
+# Block components: `{% name key=value … %}content{% endname %}` renders the component's template
+# with the keywords and the rendered content as `slot`.
+
+
+class ComponentNode(template.Node):
+    def __init__(self, template_name, kwargs, nodelist, prepare, context_flag=None):
+        self.template_name = template_name
+        self.kwargs = kwargs
+        self.nodelist = nodelist
+        self.prepare = prepare
+        self.context_flag = context_flag
+
+    def render(self, context):
+        values = {key: value.resolve(context) for key, value in self.kwargs.items()}
+        with context.push(**({self.context_flag: True} if self.context_flag else {})):
+            values["slot"] = self.nodelist.render(context)
+        if self.prepare:
+            values = self.prepare(values)
+        component = context.template.engine.get_template(self.template_name)
+        return component.render(context.new(values))
+
+
+def block_component(name: str, template_name: str, prepare=None, context_flag: str | None = None):
+    """Register `{% name … %}…{% endname %}`; `prepare` checks and completes the values."""
+
+    def compile_tag(parser, token):
+        bits = token.split_contents()[1:]
+        kwargs = token_kwargs(bits, parser, support_legacy=False)
+        if bits:
+            raise template.TemplateSyntaxError(f"{name}: arguments are key=value, not {bits}")
+        nodelist = parser.parse((f"end{name}",))
+        parser.delete_first_token()
+        return ComponentNode(template_name, kwargs, nodelist, prepare, context_flag)
+
+    register.tag(name, compile_tag)
+
+
+class CaptureNode(template.Node):
+    def __init__(self, name, nodelist):
+        self.name = name
+        self.nodelist = nodelist
+
+    def render(self, context):
+        context[self.name] = self.nodelist.render(context)
+        return ""
+
+
+@register.tag
+def capture(parser, token):
+    """`{% capture name %}text with {{ variables }}{% endcapture %}`: the rendered text as a
+    variable, for a component argument that is more than a literal (a caption with a count)."""
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("capture takes one variable name")
+    nodelist = parser.parse(("endcapture",))
+    parser.delete_first_token()
+    return CaptureNode(bits[1], nodelist)
+
+
+# Tables
+
+
+def _split(headers) -> list:
+    """Headers given as a list, or as one text "A|B|C" (a literal or a captured text)."""
+    if isinstance(headers, list | tuple):
+        return list(headers)
+    parts = str(headers).split("|")
+    return [mark_safe(p.strip()) if isinstance(headers, SafeData) else p.strip() for p in parts]
+
+
+def _table(values: dict) -> dict:
+    if not values.get("caption"):
+        raise template.TemplateSyntaxError("a table needs a caption")
+    headers = _split(values.get("headers") or [])
+    if not headers:
+        raise template.TemplateSyntaxError("a table needs its column headers")
+    numeric = tables.columns(values.get("numeric"))
+    rows = values.pop("slot")
+    values.update(
+        headers=[{"label": h, "numeric": i in numeric} for i, h in enumerate(headers, start=1)],
+        rows=mark_safe(tables.label_cells(str(rows), [str(h) for h in headers], numeric))
+        if "<tr" in rows
+        else "",
+    )
+    return values
+
+
+block_component("table", "components/table.html", prepare=_table)
+
+
+# Charts and maps, each with the table or list that gives the same information
+
+
+def _slot_required(what: str):
+    def prepare(values: dict) -> dict:
+        if not values["slot"].strip():
+            raise template.TemplateSyntaxError(f"a {what} needs its table or list beside it")
+        return values
+
+    return prepare
+
+
+def _map_with_list(values: dict) -> dict:
+    values = _slot_required("map")(values)
+    values.setdefault("map_cols", 8)
+    values["list_cols"] = 12 - int(values["map_cols"])
+    return values
+
+
+block_component("chart", "components/chart.html", prepare=_slot_required("chart"))
+block_component("map_with_list", "components/map_with_list.html", prepare=_map_with_list)
+
+
+@register.inclusion_tag("components/sparkline.html")
+def sparkline(path: str, label, *, width: int = 120, height: int = 32) -> dict:
+    """A small line chart (charts.sparkline's path), its trend told in `label`."""
+    return {"path": path, "label": label, "width": width, "height": height}
+
+
+# Badges and cards
+
+
+def _badge_data(label, colour: str = "", small: bool = False) -> dict:
+    classes = " ".join(
+        c for c in (f"fr-badge--{colour}" if colour else "", "fr-badge--sm" if small else "") if c
+    )
+    return {"label": label, "extra_classes": classes}
+
+
+@register.inclusion_tag("components/badge.html", takes_context=True)
+def badge(context, label, colour: str = "", *, small: bool = False, inline: bool = False) -> dict:
+    """A badge; `colour` is a DSFR system colour (success, warning, error, info, new) or none."""
+    return {
+        "badge": _badge_data(label, colour, small),
+        "inline": inline,
+        "in_group": context.get("in_badge_group", False),
+    }
+
+
+@register.inclusion_tag("components/badge.html", takes_context=True)
+def status_badge(
+    context, kind: str, status, label, *, small: bool = False, inline: bool = False
+) -> dict:
+    """The badge of a status (a target's, an action's, a roadmap's, an import's): its colour is
+    decided in capsante.ui.badges."""
+    return badge(context, label, badges.colour(kind, status), small=small, inline=inline)
+
+
+block_component("badges", "components/badges.html", context_flag="in_badge_group")
+
+
+@register.inclusion_tag("components/card.html")
+def card(
+    title,
+    url,
+    *,
+    description="",
+    detail="",
+    heading: str = "h3",
+    badge="",
+    status=None,
+    status_label="",
+    status_kind: str = "target",
+    figure="",
+    lines="",
+    horizontal: bool = False,
+) -> dict:
+    """A card linking to a page: title, description, detail line, badges (a plain `badge`
+    and/or a status), and for a figure card the figure and a few `lines` under it (phrasing
+    content: spans, not paragraphs, since django-dsfr puts the description in one <p>)."""
+    top = [_badge_data(badge, small=True)] if badge else []
+    if status_label:
+        top.append(_badge_data(status_label, badges.colour(status_kind, status), small=True))
+    if figure:
+        description = format_html(
+            '<span class="cap-figure">{}</span>{}{}',
+            figure,
+            format_html('<span class="cap-card-line">{}</span>', description)
+            if description
+            else "",
+            lines,
+        )
+    return {
+        "card": {
+            "title": title,
+            "link": url,
+            "heading_tag": heading,
+            "description": conditional_escape(description),
+            "top_detail": {"badges": top} if top else None,
+            "bottom_detail": {"text": detail} if detail else None,
+            "extra_classes": "fr-card--horizontal" if horizontal else "",
+            "title_max_length": UNCUT,
+            "description_max_length": UNCUT,
+        }
+    }
+
+
+# Buttons
+
+
+@register.inclusion_tag("components/button.html", takes_context=True)
+def button(
+    context,
+    label,
+    *,
+    kind: str = "primary",
+    size: str = "",
+    icon: str = "",
+    type: str = "submit",
+    name: str = "",
+    value: str = "",
+    onclick: str = "",
+    hidden_suffix="",
+) -> dict:
+    """A form button. `hidden_suffix` completes the label for screen readers only (which row
+    a row's button acts on); `kind` is primary, secondary or tertiary; `icon` a DSFR icon name."""
+    return {
+        "button": {
+            "label": _label(label, hidden_suffix),
+            "type": type,
+            "name": name,
+            "value": value,
+            "onclick": onclick,
+            "extra_classes": _button_classes(kind, size, icon),
+        },
+        "in_group": context.get("in_button_group", False),
+    }
+
+
+@register.inclusion_tag("components/button_link.html", takes_context=True)
+def button_link(context, label, url, *, kind="primary", size="", icon="", hidden_suffix="") -> dict:
+    """A link that looks like a button (it leads to a page, it changes nothing)."""
+    return {
+        "label": _label(label, hidden_suffix),
+        "url": url,
+        "classes": _button_classes(kind, size, icon),
+        "in_group": context.get("in_button_group", False),
+    }
+
+
+def _label(label, hidden_suffix):
+    if not hidden_suffix:
+        return label
+    return format_html('{}<span class="fr-sr-only">{}</span>', label, hidden_suffix)
+
+
+def _button_classes(kind: str, size: str, icon: str) -> str:
+    if kind not in ("primary", "secondary", "tertiary"):
+        raise template.TemplateSyntaxError(f"unknown kind of button: {kind!r}")
+    classes = [] if kind == "primary" else [f"fr-btn--{kind}"]
+    if size:
+        classes.append(f"fr-btn--{size}")
+    if icon:
+        classes += [f"fr-icon-{icon}", "fr-btn--icon-left"]
+    return " ".join(classes)
+
+
+block_component("buttons", "components/buttons.html", context_flag="in_button_group")
+
+
+# Pagination and breadcrumb
+
+
+@register.inclusion_tag("components/pagination.html", takes_context=True)
+def pagination(context, page) -> dict:
+    """The pages of a list (a Django Page); each link keeps the rest of the query string."""
+    page.pages_list = list(
+        page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
+    )
+    return {"page": page, "request": context["request"]}
+
+
+@register.inclusion_tag("components/pager.html")
+def pager(
+    label, *, previous_url="", previous_label="", up_url="", up_label="", next_url="", next_label=""
+) -> dict:
+    """Previous / up / next links between pages of a set (the objectives of a roadmap)."""
+    return {
+        "label": label,
+        "links": [
+            (url, text, modifier)
+            for url, text, modifier in (
+                (previous_url, previous_label, "prev"),
+                (up_url, up_label, ""),
+                (next_url, next_label, "next"),
+            )
+            if url
+        ],
+    }
+
+
+@register.inclusion_tag("components/breadcrumb.html", takes_context=True)
+def breadcrumb(context) -> dict:
+    """The view's `breadcrumb`, a list of (label, url) ending with the current page (no url),
+    in django-dsfr's shape."""
+    *links, (current, _) = context["breadcrumb"]
+    if any(not url for _, url in links):
+        raise template.TemplateSyntaxError("every breadcrumb item but the last needs a url")
+    return {"crumbs": {"links": [{"title": t, "url": u} for t, u in links], "current": current}}

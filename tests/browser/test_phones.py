@@ -1,0 +1,203 @@
+"""The pages whose tables matter most, on a phone (375 and 320 px wide): nothing scrolls
+sideways, every target's status and every call-list action is on screen, and axe-core finds no
+serious violation. The tables stack their rows as cards there (components/table.html)."""
+
+import itertools
+
+import pytest
+
+from .conftest import serious_violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+WIDTHS = [375, 320]
+STATUSES = [
+    ("hors_trajectoire", "hors trajectoire"),
+    ("a_surveiller", "à surveiller"),
+    ("en_bonne_voie", "en bonne voie"),
+    ("atteint", "atteint"),
+    ("donnees_anciennes", "données anciennes"),
+    ("donnees_insuffisantes", "données insuffisantes"),
+]
+
+
+@pytest.fixture
+def site(live_server, geography, seeded_roadmaps, personas):
+    """Targets with every status behind the Mayenne roadmap's key figures, and a zero-fax
+    campaign in Sarthe with officines whose names are as long as FINESS writes them."""
+    from capsante.campaigns import services as campaigns
+    from capsante.campaigns.models import Campaign, Stage
+    from capsante.establishments.models import Establishment
+    from capsante.indicators import services as indicators
+    from capsante.indicators.models import Target
+    from capsante.indicators.templatetags.indicator_tags import live_figure
+    from capsante.roadmaps.models import KeyFigure
+
+    indicators.sync_catalogue()
+    mayenne = seeded_roadmaps["53"]
+    statuses = itertools.cycle(STATUSES)
+    figured = set()
+    for figure in KeyFigure.objects.filter(objective__roadmap=mayenne).exclude(indicator=""):
+        found = live_figure(figure, mayenne)
+        if found and (found["indicator"].pk, found["territory"].pk) not in figured:
+            figured.add((found["indicator"].pk, found["territory"].pk))
+            status, _ = next(statuses)
+            Target.objects.update_or_create(
+                indicator=found["indicator"],
+                territory=found["territory"],
+                defaults={"target_value": 80, "deadline": "2026-12", "status": status},
+            )
+    assert len(figured) >= 2, "the seed roadmap's key figures point to indicators"
+
+    sarthe = seeded_roadmaps["72"].territory
+    campaign = Campaign.objects.create(
+        slug="zero-fax-72", name="Zéro fax", territory=sarthe, category_groups=["officine"]
+    )
+    for order, label in enumerate(["Sans MSSanté", "Boîte MSSanté", "Ligne de fax fermée"], 1):
+        Stage.objects.create(campaign=campaign, order=order, code=f"e{order}", label=label)
+    communes = list(geography["communes"].values())[:3]
+    for i, commune in enumerate(communes):
+        Establishment.objects.create(
+            finess_et=f"72000010{i}",
+            name=f"PHARMACIE DE LA PLACE DE LA RÉPUBLIQUE ET DU MARCHÉ COUVERT N° {i}",
+            category_group="officine",
+            commune=commune,
+            address="12 AVENUE DU GÉNÉRAL LECLERC",
+            postal_code="72000",
+            phone=f"02 43 00 00 0{i}",
+        )
+    campaigns.enrol(campaign)
+    return live_server.url, mayenne
+
+
+def _no_sideways_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def _on_screen(page, locator) -> bool:
+    """Visible and wholly within the viewport's width (scrolling down is fine)."""
+    if not locator.is_visible():
+        return False
+    box = locator.bounding_box()
+    width = page.evaluate("window.innerWidth")
+    return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_targets_and_their_status_fit_a_phone(site, browser, width):
+    base, mayenne = site
+    context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": 740})
+    page = context.new_page()
+    failures = {}
+    for path, caption in [
+        ("/indicateurs/territoire/departement/53/", "Les mêmes indicateurs en tableau"),
+        (f"/feuilles-de-route/{mayenne.pk}/", "Objectifs chiffrés de la feuille de route"),
+    ]:
+        assert page.goto(base + path).status == 200, path
+        assert _no_sideways_scroll(page), f"{path} scrolls sideways at {width} px"
+        table = page.locator("table", has=page.locator("caption", has_text=caption))
+        statuses = table.locator('tbody td[data-label="Statut"]')
+        assert statuses.count() >= 2, path
+        shown = []
+        for i in range(statuses.count()):
+            cell = statuses.nth(i)
+            assert _on_screen(page, cell), f"{path}: status of row {i + 1} off screen"
+            shown.append(cell.inner_text().strip())
+        # Badges are written in capitals by the DSFR's stylesheet.
+        with_status = [text.lower() for text in shown if text != "—"]
+        assert len(with_status) >= 2 and set(with_status) <= {s for _, s in STATUSES}, shown
+        violations = serious_violations(page)
+        if violations:
+            failures[path] = violations
+    context.close()
+    assert failures == {}
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_call_list_and_its_actions_fit_a_phone(site, browser, width):
+    base, _ = site
+    context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": 740})
+    page = context.new_page()
+    page.goto(base + "/comptes/connexion/")
+    page.get_by_label("Identifiant").fill("cpam72.contributeur")
+    page.get_by_label("Mot de passe").fill("demo-cap-esante")
+    page.get_by_role("button", name="Se connecter").click()
+    failures = {}
+    for path in ["/campagnes/zero-fax-72/appels/", "/campagnes/zero-fax-72/"]:
+        assert page.goto(base + path).status == 200, path
+        assert _no_sideways_scroll(page), f"{path} scrolls sideways at {width} px"
+        violations = serious_violations(page)
+        if violations:
+            failures[path] = violations
+    page.goto(base + "/campagnes/zero-fax-72/appels/")
+    rows = page.locator("tbody tr")
+    assert rows.count() == 3
+    for i in range(rows.count()):
+        row = rows.nth(i)
+        for control in [
+            row.locator("td").first.get_by_role("link"),
+            row.get_by_role("link", name="02 43"),
+            row.get_by_role("button", name="Appel sans réponse"),
+            row.get_by_role("link", name="Noter un contact"),
+        ]:
+            assert _on_screen(page, control), f"row {i + 1}: {control} off screen"
+    # A stacked cell says which column it belongs to.
+    label = page.evaluate(
+        """() => getComputedStyle(
+            document.querySelector('tbody td[data-label="Étape"]'), '::before').content"""
+    )
+    assert "Étape" in label
+    context.close()
+    assert failures == {}
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_other_pages_with_components_fit_a_phone_and_pass_axe(site, browser, width):
+    """Every page whose tables, cards or buttons now come from the components, seen by the
+    ARS administrator (who sees them all): nothing scrolls sideways, axe finds nothing serious."""
+    import datetime
+
+    from capsante.committees.models import Committee, Decision, Meeting
+
+    base, mayenne = site
+    committee = Committee.objects.create(
+        name="Comité e-santé de la Mayenne", territory=mayenne.territory
+    )
+    meeting = Meeting.objects.create(
+        committee=committee, date=datetime.date(2026, 3, 2), place="Laval", agenda="Bilan"
+    )
+    Decision.objects.create(
+        meeting=meeting, text="Relancer les officines sans MSSanté", owner="CPAM 53"
+    )
+    context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": 740})
+    page = context.new_page()
+    page.goto(base + "/comptes/connexion/")
+    page.get_by_label("Identifiant").fill("ars.admin")
+    page.get_by_label("Mot de passe").fill("demo-cap-esante")
+    page.get_by_role("button", name="Se connecter").click()
+    failures = {}
+    for path in [
+        "/",
+        "/feuilles-de-route/",
+        f"/feuilles-de-route/{mayenne.pk}/objectifs/1/",
+        "/indicateurs/",
+        "/indicateurs/MES_ACTIVATION/departement/53/",
+        "/indicateurs/saisies/",
+        f"/rapports/feuilles-de-route/{mayenne.pk}/tableau-de-bord/",
+        "/rapports/",
+        "/rapports/comites/departement/53/",
+        "/territoires/region/52/",
+        "/campagnes/",
+        "/etablissements/720000100/",
+        "/imports/",
+        "/comites/",
+        f"/comites/{committee.pk}/",
+        f"/comites/reunions/{meeting.pk}/",
+    ]:
+        response = page.goto(base + path)
+        assert response.status == 200, path
+        if not _no_sideways_scroll(page):
+            failures[path] = f"scrolls sideways at {width} px"
+        elif violations := serious_violations(page):
+            failures[path] = violations
+    context.close()
+    assert failures == {}
