@@ -82,6 +82,23 @@ def seeded_roadmaps(geography):
     return {r.territory.code: r for r, _ in load_seed_roadmaps()}
 
 
+@pytest.fixture
+def run_jobs(db):
+    """Run the queued background jobs with the real worker, in this process (so that the test's
+    settings apply), until none is left; returns the jobs as they ended."""
+    from capsante.jobs.models import Job
+    from capsante.jobs.tests.worker import run_queued_jobs
+
+    def run() -> list:
+        before = set(
+            Job.objects.filter(status__in=["queued", "running"]).values_list("pk", flat=True)
+        )
+        run_queued_jobs()
+        return list(Job.objects.filter(pk__in=before).order_by("pk"))
+
+    return run
+
+
 def pytest_configure(config):
     """The tests talk plain http to `testserver` and to the live server, as `make run` does
     (CAPSANTE_HTTPS=false): no redirect to https, no cookies reserved to HTTPS. Production's
