@@ -99,6 +99,23 @@ def run_jobs(db):
     return run
 
 
+@pytest.fixture(scope="session")
+def site_template(tmp_path_factory):
+    from capsante.jobs.tests.sites import SiteTemplate
+
+    template = SiteTemplate(tmp_path_factory.mktemp("site-template"))
+    yield template
+    template.close()
+
+
+@pytest.fixture
+def live_site(site_template, tmp_path):
+    """A platform of its own (data folder, database) for tests that run real processes."""
+    site = site_template.new(tmp_path / "site")
+    yield site
+    site_template.drop(site)
+
+
 def pytest_configure(config):
     """The tests talk plain http to `testserver` and to the live server, as `make run` does
     (CAPSANTE_HTTPS=false): no redirect to https, no cookies reserved to HTTPS. Production's

@@ -11,6 +11,7 @@ in this process, recorded the same way (the operator's commands).
 
 import contextlib
 import contextvars
+import datetime as dt
 import functools
 import logging
 import time
@@ -146,7 +147,7 @@ def job_task(kind: str, **options: Any) -> Callable[[Callable[..., Any]], Task]:
 
 
 def submit(
-    job_task_: Task,
+    job_task_: Task | str,
     *,
     kind: str,
     label: str,
@@ -154,22 +155,31 @@ def submit(
     territory=None,
     subject: str = "",
     retry_of: Job | None = None,
+    run_after: dt.datetime | None = None,
     **kwargs: Any,
 ) -> Job:
-    """Record a job and enqueue its task once the surrounding transaction has committed."""
+    """Record a job and enqueue its task once the surrounding transaction has committed
+    (not before `run_after`, when given).
+
+    The task may be named by its dotted path: a domain's services then enqueue the task defined
+    on top of them (in their app's tasks.py) without importing it."""
+    path = job_task_ if isinstance(job_task_, str) else job_task_.module_path
     job = Job.objects.create(
         kind=kind,
         label=label[:200],
         user=user if getattr(user, "pk", None) else None,
         territory=territory,
         subject=subject,
-        task=job_task_.module_path,
-        arguments=kwargs,
+        task=path,
+        arguments={**kwargs, "run_after": run_after.isoformat()} if run_after else kwargs,
         retry_of=retry_of,
     )
 
     def enqueue() -> None:
-        result = job_task_.enqueue(job_id=job.pk, **kwargs)
+        task_ = import_string(path)
+        if run_after is not None:
+            task_ = task_.using(run_after=run_after)
+        result = task_.enqueue(job_id=job.pk, **kwargs)
         Job.objects.filter(pk=job.pk).update(task_id=str(result.id))
 
     transaction.on_commit(enqueue)
@@ -248,7 +258,7 @@ def retry(job: Job, user) -> Job:
         territory=job.territory,
         subject=job.subject,
         retry_of=job,
-        **job.arguments,
+        **{k: v for k, v in job.arguments.items() if k != "run_after"},
     )
 
 
