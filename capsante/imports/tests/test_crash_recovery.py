@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 import pyarrow.compute as pc
-import pytest
 
 from capsante.jobs.tests.sites import am_documents_file, communes
 
