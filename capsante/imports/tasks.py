@@ -126,6 +126,12 @@ def _retry(job: Job, user) -> Job:
             dry_run=record.dry_run,
             options=record.options,
         )
+        ImportRecord.objects.filter(pk=record.pk).update(
+            message=(
+                "Échec technique — interrompu : le processus s'est arrêté pendant l'import ; rien "
+                f"n'avait été importé. Le même fichier a été relancé : import n° {again.pk}."
+            )
+        )
         return enqueue_upload(again, job.arguments["path"], retry_of=job)
 
 

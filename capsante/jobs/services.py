@@ -21,7 +21,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
+from django.utils.module_loading import autodiscover_modules, import_string
 from django_tasks import task
 from django_tasks.base import Task
 from django_tasks_db.models import DBTaskResult
@@ -303,6 +303,8 @@ def recover() -> Recovery:
     """Find the work left running by processes that are gone, and put it right: the staged
     tables first (back to their backup unless the write had committed), then the jobs (marked
     interrupted, their domain told), then the queue's own rows."""
+    # Every app's kinds of job are known before they are asked to put their records right.
+    autodiscover_modules("tasks")
     tables = locks.recover_stale_locks()
     interrupted = []
     when = timezone.localtime().strftime("%d/%m/%Y à %H:%M")

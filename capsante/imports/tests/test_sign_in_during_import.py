@@ -65,7 +65,11 @@ def _sign_in(base: str) -> tuple[int, float, str]:
     page = opener.open(f"{base}/comptes/connexion/", timeout=120).read().decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     data = urllib.parse.urlencode(
-        {"csrfmiddlewaretoken": token, "username": "lectrice", "password": "mot-de-passe-assez-long"}
+        {
+            "csrfmiddlewaretoken": token,
+            "username": "lectrice",
+            "password": "mot-de-passe-assez-long",
+        }
     ).encode()
     request = urllib.request.Request(
         f"{base}/comptes/connexion/", data=data, headers={"Referer": f"{base}/comptes/connexion/"}
@@ -85,7 +89,13 @@ def test_a_sign_in_succeeds_while_an_import_job_writes(live_site):
     record = site.python(SETUP.format(path=str(big)))
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    site.start("runserver", "--noreload", f"127.0.0.1:{port}", env={"CAPSANTE_HTTPS": "false"}, log="web.log")
+    site.start(
+        "runserver",
+        "--noreload",
+        f"127.0.0.1:{port}",
+        env={"CAPSANTE_HTTPS": "false"},
+        log="web.log",
+    )
     deadline = time.monotonic() + 120
     while True:
         try:
@@ -113,4 +123,6 @@ def test_a_sign_in_succeeds_while_an_import_job_writes(live_site):
         time.sleep(1)
         status, message, establishments = site.python(STATUS.format(pk=record))
     assert status == "imported" and establishments == 12000, message
-    print(f"{len(during)} sign-in(s) during the write, longest {max(s for _, s, _ in during):.1f} s")
+    print(
+        f"{len(during)} sign-in(s) during the write, longest {max(s for _, s, _ in during):.1f} s"
+    )

@@ -1,6 +1,5 @@
 """`capsante worker`: put right what a crash left, then run the queued jobs until stopped."""
 
-from django.utils.module_loading import autodiscover_modules
 from django_tasks_db.management.commands import db_worker
 
 from capsante.jobs import holder
@@ -23,8 +22,6 @@ class Command(db_worker.Command):
         )
 
     def handle(self, *args, **options):
-        # Every app's jobs are known before recovery asks them to put their records right.
-        autodiscover_modules("tasks")
         report = recover()
         if options["verbosity"] >= 1:
             self.stdout.write(report.summary())
