@@ -158,9 +158,9 @@ def _half_write(store: StagingStore, token: str) -> None:
     a temporary file beside another, and a new table started."""
     store.begin(["am_mes_activations", "structures"], token)
     store.write("am_mes_activations", mes_rows(("2025-01", "72181", 999)))
-    (
-        store.table_dir("am_mes_activations") / "period=2025-02" / ".data.parquet.ab12.tmp"
-    ).write_bytes(b"half a file")
+    partition = store.table_dir("am_mes_activations") / "period=2025-02"
+    partition.mkdir(parents=True, exist_ok=True)
+    (partition / ".data.parquet.ab12.tmp").write_bytes(b"half a file")
     store.write("structures", structures("720000025"))
 
 
