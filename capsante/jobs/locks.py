@@ -113,19 +113,32 @@ def acquire(
 ) -> bool:
     """Hold `table` under `token`; wait while a live process holds it (unless wait=False)."""
     _row(table)
+    started, holders = time.monotonic(), set()
     while True:
         if _take(table, token, purpose, job, None):
-            return True
+            break
         row = StagingLock.objects.get(table=table)
         if row.token and not _held_by_a_live_process(row):
             if _take(table, token, purpose, job, row):
-                return True
+                break
             continue  # someone else took it over first: look again
         if not wait:
             return False
-        if on_wait is not None and row.token:
-            on_wait(row)
+        if row.token:
+            holders.add(row.purpose or row.token)
+            if on_wait is not None:
+                on_wait(row)
         time.sleep(POLL_SECONDS)
+    if holders:
+        # Worth knowing for the operator: work waiting on work (logged, not an error).
+        log.warning(
+            "table %s prise pour « %s » après %.1f s d'attente (tenue par : %s)",
+            table,
+            purpose,
+            time.monotonic() - started,
+            "; ".join(sorted(holders)),
+        )
+    return True
 
 
 def release(token: str) -> None:

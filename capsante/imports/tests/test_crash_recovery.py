@@ -58,6 +58,9 @@ print(json.dumps({{"job": again.pk, "subject": again.subject}}))
 """
 
 
+HELD = "select 1 from jobs_staginglock where \"table\" = 'am_dmp_documents' and token <> ''"
+
+
 def _leftovers(staging: Path) -> list[str]:
     return sorted(
         str(p.relative_to(staging))
@@ -138,18 +141,59 @@ def test_an_import_killed_mid_write_is_undone_at_restart_and_its_retry_succeeds(
     )
 
 
+WAIT_THEN_IMPORT = """
+import json, pathlib, time
+from capsante.imports.services import run_import
+print("prêt", flush=True)
+trigger = pathlib.Path({trigger!r})
+while not trigger.exists():
+    time.sleep(0.02)
+record = run_import({source!r}, {path!r})
+print(json.dumps([record.status, record.message]), flush=True)
+"""
+
+
 def test_two_imports_of_one_source_at_once_run_one_after_the_other_and_both_land(live_site):
     site = live_site
-    sarthe = am_documents_file(site.root / "sarthe.csv", months=60, communes=communes("72", 300))
-    mayenne = am_documents_file(site.root / "mayenne.csv", months=60, communes=communes("53", 300))
-    runs = [site.start("import", SOURCE, str(path), "-v0") for path in (sarthe, mayenne)]
-    for run in runs:
-        assert run.wait(timeout=600) == 0
+    places = communes("72", 500)
+    site.run(
+        "import", SOURCE, str(am_documents_file(site.root / "s0.csv", months=120, communes=places))
+    )
+    # The Sarthe's new figures, every row changed: a long comparison and write under the lock.
+    sarthe = am_documents_file(site.root / "sarthe.csv", months=120, communes=places, shift=1)
+    mayenne = am_documents_file(site.root / "mayenne.csv", months=120, communes=communes("53", 20))
+    # The Mayenne's import is started first and waits for a signal, Django loaded: it then
+    # reaches the table within a fraction of a second, while the Sarthe's holds it.
+    trigger = site.root / "go"
+    second = site.start(
+        "shell",
+        "-c",
+        WAIT_THEN_IMPORT.format(trigger=str(trigger), source=SOURCE, path=str(mayenne)),
+        log="mayenne.log",
+    )
+    deadline = time.monotonic() + 300
+    while "prêt" not in (site.root / "mayenne.log").read_text():
+        assert second.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    first = site.start("import", SOURCE, str(sarthe), "-v0", log="sarthe.log")
+    while not site.sql(HELD):
+        assert first.poll() is None and time.monotonic() < deadline, (
+            site.root / "sarthe.log"
+        ).read_text()
+        time.sleep(0.02)
+    trigger.touch()
+    assert first.wait(timeout=600) == 0 and second.wait(timeout=600) == 0
+    # The Mayenne's import waited for the Sarthe's to finish, and said so.
+    waited = (site.root / "mayenne.log").read_text()
+    assert f"table {TABLE} prise pour" in waited and "d'attente" in waited, waited
     staged = site.staged_rows(TABLE)
     # Each file replaces its own département only: both are there, none lost to the other.
     departements = pc.unique(pc.utf8_slice_codeunits(staged["commune_code"], 0, 2)).to_pylist()
     assert sorted(departements) == ["53", "72"]
-    assert staged.num_rows == 2 * 60 * 300 * 4
+    assert staged.num_rows == 120 * (500 + 20) * 4
+    expected = sum(int(line.rsplit(";", 1)[1]) for line in sarthe.read_text().splitlines()[1:])
+    sarthe_rows = staged.filter(pc.starts_with(staged["commune_code"], "72"))
+    assert pc.sum(sarthe_rows["documents"]).as_py() == expected
     state = site.python(STATE.format())
-    assert sorted(s for s, _ in state["records"].values()) == ["imported", "imported"]
+    assert sorted(s for s, _ in state["records"].values()) == ["imported"] * 3
     assert state["locks"] == [] and _leftovers(site.staging) == []

@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -84,6 +85,14 @@ class Site:
         """Run code in the site's Django (`capsante shell`); it prints one JSON value last."""
         result = self.run("shell", "-c", code)
         return json.loads(result.stdout.strip().splitlines()[-1])
+
+    def sql(self, query: str) -> list[tuple]:
+        """Read the site's database directly (no Django start: fast enough to poll)."""
+        if self.database_url:
+            with psycopg.connect(self.database_url.replace("postgres://", "postgresql://")) as db:
+                return db.execute(query).fetchall()
+        with sqlite3.connect(self.data / "capsante.sqlite3", timeout=30) as db:
+            return db.execute(query).fetchall()
 
     def staging_hashes(self) -> dict[str, str]:
         """Every file of the staged tables, by path, with its SHA-256."""
