@@ -73,15 +73,20 @@ def save_upload(upload) -> Path:
 def run_uploaded_import(record_id: int, path: Path | str) -> ImportRecord:
     """Run an uploaded file's import, then delete the file whatever the outcome.
 
-    A crash (the process killed) skips the deletion: the file stays for a retry, and recovery
-    deletes it when the import is abandoned (see `forget_upload`)."""
+    A crash (the process killed) or a stop of the worker skips the deletion: the file stays for
+    a retry, and recovery deletes it once the time allowed for a retry has passed."""
+    record = ImportRecord.objects.get(pk=record_id)
     try:
-        record = ImportRecord.objects.get(pk=record_id)
-        return run_import(
+        record = run_import(
             record.source, path, user=record.user, dry_run=record.dry_run, record=record
         )
-    finally:
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:
         Path(path).unlink(missing_ok=True)
+        raise
+    Path(path).unlink(missing_ok=True)
+    return record
 
 
 def staging_store() -> StagingStore:

@@ -38,6 +38,12 @@ INTERRUPTED_MESSAGE = (
 )
 
 
+STOPPED_MESSAGE = (
+    "Échec technique — interrompu : le travailleur a été arrêté pendant ce travail ; "
+    "« Réessayer » le relance."
+)
+
+
 class JobFailed(Exception):
     """The job ended on an outcome that is a failure for its users (message in French)."""
 
@@ -119,6 +125,11 @@ def _execute(job: Job, func: Callable[..., Any], kwargs: dict) -> Any:
             outcome = func(**kwargs)
         except JobFailed as exc:
             _finish(job, JobStatus.FAILED, str(exc))
+            raise
+        except (KeyboardInterrupt, SystemExit):
+            # The worker was stopped in the middle (Ctrl+C twice): as after a crash, the work
+            # was undone and may be retried.
+            _finish(job, JobStatus.INTERRUPTED, STOPPED_MESSAGE)
             raise
         except BaseException as exc:
             _finish(job, JobStatus.FAILED, f"Échec technique : {exc}"[:2000] or "Échec technique")
