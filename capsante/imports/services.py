@@ -229,7 +229,7 @@ def run_import(
 
 def outcome(record: ImportRecord) -> str:
     """The import's outcome as its job's: a technical failure fails the job."""
-    text = f"{record.get_status_display()} : {record.message}".strip()
+    text = record.message or record.get_status_display()
     if record.status == ImportStatus.FAILED:
         raise jobs.JobFailed(text)
     return text
