@@ -41,17 +41,22 @@ demo: install ## Prépare la base de démonstration (territoires, feuilles de ro
 
 # The local demo is served on plain http://127.0.0.1: no redirect to https, no HTTPS-only cookies.
 # Debugging stays off, as users will see the platform; `make dev` turns it on.
+# The worker (background jobs: uploads, recomputes, mails) runs beside the web server: started
+# first (it puts right what a crash left), stopped when the server stops, Ctrl+C stopping both.
+WITH_WORKER = $(CAPSANTE) worker --no-startup-delay -v1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; trap 'exit 130' INT TERM;
+
 run: export CAPSANTE_HTTPS ?= false
-run: demo ## Lance la plateforme avec ses données de démonstration sur http://127.0.0.1:$(PORT)
+run: demo ## Lance la plateforme avec ses données de démonstration sur http://127.0.0.1:$(PORT), et son travailleur
 	@echo ""
 	@echo "  Cap e-santé est prêt : ouvrez http://127.0.0.1:$(PORT)/"
 	@echo ""
-	$(CAPSANTE) runserver --noreload 127.0.0.1:$(PORT)
+	@$(WITH_WORKER) $(CAPSANTE) runserver --noreload 127.0.0.1:$(PORT)
 
 dev: export CAPSANTE_HTTPS ?= false
 dev: export DEBUG ?= true
 dev: demo ## Comme run, en mode développement (DEBUG=true : pages d'erreur détaillées, rechargement du code)
-	$(CAPSANTE) runserver 127.0.0.1:$(PORT)
+	@$(WITH_WORKER) $(CAPSANTE) runserver 127.0.0.1:$(PORT)
 
 test: install-test system-deps ## Lance toute la suite, sur SQLite puis sur PostgreSQL
 	$(MAKE) --no-print-directory quality

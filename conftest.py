@@ -129,6 +129,40 @@ def _raise_if_ours(message: str) -> None:
     raise TemplateSyntaxError(f"{message}{expression}{where}")
 
 
+@pytest.fixture
+def run_jobs(db):
+    """Run the queued background jobs with the real worker, in this process (so that the test's
+    settings apply), until none is left; returns the jobs as they ended."""
+    from capsante.jobs.models import Job
+    from capsante.jobs.tests.worker import run_queued_jobs
+
+    def run() -> list:
+        before = set(
+            Job.objects.filter(status__in=["queued", "running"]).values_list("pk", flat=True)
+        )
+        run_queued_jobs()
+        return list(Job.objects.filter(pk__in=before).order_by("pk"))
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def site_template(tmp_path_factory):
+    from capsante.jobs.tests.sites import SiteTemplate
+
+    template = SiteTemplate(tmp_path_factory.mktemp("site-template"))
+    yield template
+    template.close()
+
+
+@pytest.fixture
+def live_site(site_template, tmp_path):
+    """A platform of its own (data folder, database) for tests that run real processes."""
+    site = site_template.new(tmp_path / "site")
+    yield site
+    site_template.drop(site)
+
+
 def pytest_configure(config):
     """The tests talk plain http to `testserver` and to the live server, as `make run` does
     (CAPSANTE_HTTPS=false): no redirect to https, no cookies reserved to HTTPS. Production's

@@ -126,10 +126,13 @@ INSTALLED_APPS = [
     "widget_tweaks",
     "dsfr",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "capsante.ui",
     "capsante.territories",
     "capsante.accounts",
     "capsante.outbox",
+    "capsante.jobs",
     "capsante.roadmaps",
     "capsante.establishments",
     "capsante.imports",
@@ -186,7 +189,29 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server, the worker and the commands write to one file. WAL lets readers go on
+    # while one writes; IMMEDIATE takes the write lock when a transaction begins (a transaction
+    # that read first then wrote would fail at once, without waiting); a writer waits up to the
+    # busy timeout for another's short transaction instead of failing with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "init_command": (
+                "PRAGMA journal_mode=WAL;"
+                f"PRAGMA busy_timeout={env_int('CAPSANTE_SQLITE_BUSY_TIMEOUT_MS', 30_000)}"
+            ),
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background jobs (docs/decisions/0010): django-tasks, queue in the database, run by
+# `capsante worker` (started beside the web server by `make run`).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A job or staging lock whose holder runs on another host is taken for dead once its heartbeat
+# (every JOB_HEARTBEAT_SECONDS) is older than this; on the same host the process is asked.
+JOB_HEARTBEAT_SECONDS = env_int("CAPSANTE_JOB_HEARTBEAT_SECONDS", 15)
+JOB_STALE_SECONDS = env_int("CAPSANTE_JOB_STALE_SECONDS", 120)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -24,6 +24,9 @@ NO_HISTORY = {
     "indicators.ComputationRun": "a log of computations, written once",
     "indicators.IndicatorValue": "versioned by itself: a change adds a version, none is edited",
     "reports.ReportSnapshot": "a frozen snapshot, never edited",
+    "jobs.Job": "a log of background work written by the worker; its outcome is on the record "
+    "it worked on (an import record, a computation run), which keeps the history",
+    "jobs.StagingLock": "who holds a staged table right now: runtime state, not data",
 }
 LAZY = re.compile(r"#\s*lazy:")
 

@@ -108,9 +108,18 @@ def check(campaign: Campaign, data: bytes, file: str, followups=None) -> BulkRes
 
 
 def apply(
-    campaign: Campaign, path: Path, user, *, dry_run: bool = False, followups=None
+    campaign: Campaign,
+    path: Path,
+    user,
+    *,
+    dry_run: bool = False,
+    followups=None,
+    background: bool = True,
 ) -> BulkResult:
-    """Check the whole file; then, unless it is a dry run or has errors, apply every change."""
+    """Check the whole file; then, unless it is a dry run or has errors, apply every change.
+
+    The indicators are refreshed by a background job, or here before returning when
+    `background` is false (the operator's command)."""
     result = check(campaign, path.read_bytes(), path.name, followups)
     if result.ok and not dry_run and result.changes:
         with transaction.atomic():
@@ -123,7 +132,10 @@ def apply(
                     note,
                     refresh=False,
                 )
-            transaction.on_commit(lambda: services.refresh_indicators(campaign))
+            if background:
+                services.enqueue_refresh(campaign, user)
+        if not background:
+            services.refresh_indicators(campaign)
     return result
 
 

@@ -15,8 +15,11 @@ from django.utils import timezone
 from capsante.accounts import access
 from capsante.establishments.models import Establishment
 from capsante.indicators import disclosure
-from capsante.indicators.services import compute_and_store
+from capsante.indicators.services import compute_and_store, definitions
+from capsante.ingest import contract
 from capsante.ingest.staging import StagingStore
+from capsante.jobs import services as jobs
+from capsante.jobs.models import Job, JobStatus
 from capsante.territories.loader import refresh_statistics
 from capsante.territories.services import communes_of, covers
 
@@ -116,7 +119,7 @@ def move(
     followup._history_user = user  # type: ignore[attr-defined]
     followup.save()
     if refresh:
-        transaction.on_commit(lambda: refresh_indicators(followup.campaign))
+        enqueue_refresh(followup.campaign, user)
     return followup
 
 
@@ -281,12 +284,40 @@ def export_status(campaign: Campaign, periods: Iterable[str] | None = None) -> l
 
 
 def refresh_indicators(campaign: Campaign, periods: Iterable[str] | None = None) -> None:
-    """After a change, recompute the campaign's stage shares for the months it touched."""
+    """After a change, recompute the campaign's stage shares for the months it touched.
 
+    Under the lock of the campaigns' staged table and of the tables its indicators read: two
+    refreshes (or a refresh and an import) never write or read them half-way."""
     periods = list(periods) if periods is not None else [timezone.localdate().strftime(MONTH)]
-    written = export_status(campaign, periods)
-    if written and campaign.indicator_codes:
-        compute_and_store(periods=written, codes=campaign.indicator_codes)
+    catalogue = definitions()
+    tables = {"campaign_status"} | {
+        t for code in campaign.indicator_codes if code in catalogue for t in catalogue[code].tables
+    }
+    with jobs.staging_lock(
+        sorted(t for t in tables if t in contract.TABLES), f"Campagne « {campaign.name} »"
+    ):
+        jobs.progress("export des étapes de la campagne", 0, 2, force=True)
+        written = export_status(campaign, periods)
+        if written and campaign.indicator_codes:
+            jobs.progress("recalcul des indicateurs de la campagne", 1, 2, force=True)
+            compute_and_store(periods=written, codes=campaign.indicator_codes)
+
+
+def enqueue_refresh(campaign: Campaign, user=None):
+    """Refresh the campaign's indicators in the background once the change has committed (one
+    waiting refresh per campaign is enough: it reads the campaign as it is when it runs)."""
+    subject = f"campaign:{campaign.pk}"
+    if Job.objects.filter(subject=subject, status=JobStatus.QUEUED).exists():
+        return None
+    return jobs.submit(
+        "capsante.campaigns.tasks.refresh_campaign",
+        kind="campaign",
+        label=f"Mise à jour des indicateurs de la campagne « {campaign.name} »",
+        user=user,
+        territory=campaign.territory,
+        subject=subject,
+        campaign_id=campaign.pk,
+    )
 
 
 def _final_count_at(campaign: Campaign, moment: dt.datetime) -> tuple[int, int]:

@@ -4,12 +4,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from capsante.accounts import access
 from capsante.territories.loader import refresh_statistics
 from capsante.territories.models import Level, Territory
 
 from .models import Establishment
+
+# Rows per INSERT or UPDATE when the registry follows an extract.
+BATCH = 1000
 
 FIELDS = {
     # staged column -> model field
@@ -84,20 +88,31 @@ def plan_sync(
 
 
 def apply_sync(plan, import_record=None) -> SyncCounts:
+    """Write the plan with its audit history, in batches: a national extract (100 000
+    establishments) must not hold the database's write lock for minutes, one row at a time."""
     to_add, to_change, to_remove = plan
-    for values in to_add:
-        Establishment.objects.create(last_import=import_record, **values)
+    bulk_create_with_history(
+        [Establishment(last_import=import_record, **values) for values in to_add],
+        Establishment,
+        batch_size=BATCH,
+    )
+    changed_fields = {"last_import"}
     for structure, wanted in to_change:
         for field, value in wanted.items():
             setattr(structure, field, value)
+        changed_fields |= set(wanted)
         structure.last_import = import_record
-        structure.save()
     for structure in to_remove:
         structure.active = False
         structure.last_import = import_record
-        structure.save()
+    for objects, fields in (
+        ([s for s, _ in to_change], sorted(changed_fields)),
+        (list(to_remove), ["active", "last_import"]),
+    ):
+        if objects:
+            bulk_update_with_history(objects, Establishment, fields, batch_size=BATCH)
     if to_add:
-        refresh_statistics(Establishment)
+        refresh_statistics(Establishment, Establishment.history.model)
     return SyncCounts(len(to_add), len(to_change), len(to_remove))
 
 

@@ -34,6 +34,9 @@ class ImportRecord(models.Model):
     created_at = models.DateTimeField(_("demandé le"), auto_now_add=True)
     started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
     finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+    # Set in the transaction that makes the write final: after a crash, an import with this date
+    # landed whole (only its recompute may be left to do); one without it left nothing.
+    written_at = models.DateTimeField(_("écrit le"), null=True, blank=True)
     duration_seconds = models.FloatField(_("durée (s)"), null=True, blank=True)
     encoding = models.CharField(_("encodage détecté"), max_length=20, blank=True)
     rows_read = models.BigIntegerField(_("lignes lues"), default=0)

@@ -4,33 +4,41 @@ Every import follows the same steps whatever the source: the connector's plain-P
 reads the file and reports every error by file, line and column; a refused file changes nothing;
 a dry run only counts what would be added, changed and removed; a real run writes the structure
 registry and the staged Parquet tables together, or neither.
+
+Every run is a job (docs/decisions/0010): a web upload is queued and run by the worker, the
+`import` command runs at once but is recorded the same way. From the comparison to the end of the
+recompute, the run holds the lock of every staged table it writes or its recompute reads: two
+imports of one source run one after the other. The staged files are backed up under the lock's
+token before the write, and the database transaction that makes the write final also marks the
+lock committed — after a crash, recovery keeps a committed write and undoes any other.
 """
 
-import contextlib
 import hashlib
 import inspect
 import os
-import shutil
 import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pyarrow.compute as pc
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from capsante.accounts import access
 from capsante.establishments.models import Establishment
 from capsante.establishments.services import apply_sync, plan_sync
-from capsante.indicators.services import recompute_after_import
+from capsante.indicators.services import definitions, recompute_after_import
 from capsante.ingest import contract, registry
 from capsante.ingest.parsing import ParseResult
 from capsante.ingest.staging import DiffCounts, StagingStore
+from capsante.jobs import services as jobs
+from capsante.jobs.locks import Lease
+from capsante.jobs.models import Job
 from capsante.territories.models import Level, Territory
 from capsante.ui import formats
 
@@ -62,13 +70,23 @@ def save_upload(upload) -> Path:
     return Path(name)
 
 
-def run_uploaded_import(record_id: int, path: Path) -> None:
-    """Run an uploaded file's import, then delete the file whatever the outcome."""
+def run_uploaded_import(record_id: int, path: Path | str) -> ImportRecord:
+    """Run an uploaded file's import, then delete the file whatever the outcome.
+
+    A crash (the process killed) or a stop of the worker skips the deletion: the file stays for
+    a retry, and recovery deletes it once the time allowed for a retry has passed."""
+    record = ImportRecord.objects.get(pk=record_id)
     try:
-        record = ImportRecord.objects.get(pk=record_id)
-        run_import(record.source, path, user=record.user, dry_run=record.dry_run, record=record)
-    finally:
+        record = run_import(
+            record.source, path, user=record.user, dry_run=record.dry_run, record=record
+        )
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:
         Path(path).unlink(missing_ok=True)
+        raise
+    Path(path).unlink(missing_ok=True)
+    return record
 
 
 def staging_store() -> StagingStore:
@@ -100,36 +118,13 @@ class _RecordProgress:
     def __call__(self, step: str, done: int, total: int) -> None:
         if self.forward:
             self.forward(step, done, total)
+        jobs.progress(step, done, total)
         now = time.monotonic()
         if now - self.last >= PROGRESS_EVERY_SECONDS or (total and done >= total):
             self.last = now
             ImportRecord.objects.filter(pk=self.record.pk).update(
                 progress_step=step[:100], progress_done=done, progress_total=total
             )
-
-
-@contextlib.contextmanager
-def _staging_transaction(store: StagingStore, tables: list[str]) -> Iterator[None]:
-    """Restore the staged tables as they were if anything fails while writing them."""
-    backups: dict[str, Path] = {}
-    for table in tables:
-        directory = store.table_dir(table)
-        if directory.exists():
-            backup = directory.with_name(f".{table}.backup-{uuid.uuid4().hex}")
-            shutil.copytree(directory, backup, copy_function=os.link)
-            backups[table] = backup
-    try:
-        yield
-    except BaseException:
-        for table in tables:
-            directory = store.table_dir(table)
-            shutil.rmtree(directory, ignore_errors=True)
-            if table in backups:
-                backups[table].rename(directory)
-        raise
-    else:
-        for backup in backups.values():
-            shutil.rmtree(backup, ignore_errors=True)
 
 
 def _diffs(
@@ -208,12 +203,66 @@ def run_import(
 ) -> ImportRecord:
     """Import one file from one source; always returns the import record, never half-writes."""
     path = Path(path)
-    started = time.monotonic()
     options = options or (record.options if record else {}) or {}
     if record is None:
         record = ImportRecord.objects.create(
             source=source, file_name=path.name, user=user, dry_run=dry_run, options=options
         )
+    if jobs.current() is not None:
+        return _run(source, path, user, dry_run, progress, record, options)
+    # Run outside the queue (the `import` command, the demo): recorded as a job all the same,
+    # so that a crash of this process is found and put right like any other.
+    done: list[ImportRecord] = []
+
+    def work() -> str:
+        done.append(_run(source, path, user, dry_run, progress, record, options))
+        return outcome(done[0])
+
+    try:
+        jobs.run_inline(
+            work, kind="import", label=import_label(record), user=user, subject=subject_of(record)
+        )
+    except jobs.JobFailed:
+        pass  # the record says why
+    return done[0]
+
+
+def outcome(record: ImportRecord) -> str:
+    """The import's outcome as its job's: a technical failure fails the job."""
+    text = record.message or record.get_status_display()
+    if record.status == ImportStatus.FAILED:
+        raise jobs.JobFailed(text)
+    return text
+
+
+def import_label(record: ImportRecord) -> str:
+    verb = "Simulation d'import" if record.dry_run else "Import"
+    return f"{verb} n° {record.pk} — {record.source} — {record.file_name}"
+
+
+def subject_of(record: ImportRecord) -> str:
+    return f"import:{record.pk}"
+
+
+def locked_tables(connector) -> list[str]:
+    """The staged tables an import of this source writes, and those its recompute reads."""
+    tables = set(connector.tables)
+    for definition in definitions().values():
+        if connector.name in definition.sources:
+            tables |= set(definition.tables)
+    return sorted(t for t in tables if t in contract.TABLES)
+
+
+def _run(
+    source: str,
+    path: Path,
+    user,
+    dry_run: bool,
+    progress: Progress | None,
+    record: ImportRecord,
+    options: dict[str, Any],
+) -> ImportRecord:
+    started = time.monotonic()
     record.status, record.started_at = ImportStatus.RUNNING, timezone.now()
     record.save(update_fields=["status", "started_at"])
     try:
@@ -224,8 +273,8 @@ def run_import(
         record.file_hash, record.file_size = file_digest(path), path.stat().st_size
         reporter = _RecordProgress(record, progress)
         reporter("lecture et contrôle du fichier", 0, 3)
+        # Parsed before taking any lock: no transaction, no lock while reading a large file.
         result = _parse(connector, path, reporter, options, record.file_name or path.name)
-        reporter("comparaison avec les données en place", 1, 3)
         _copy_counts(record, result)
         if not result.ok:
             return _finish(
@@ -246,38 +295,66 @@ def run_import(
                 f"Ce fichier couvre des territoires hors de votre périmètre : {names}. "
                 "Rien n'a été importé.",
             )
-        store = staging_store()
-        full_extract = bool(options.get("full_extract"))
-        diffs = _diffs(store, result, connector, full_extract)
-        plan = _structure_plan(result, full_extract)
-        _count_changes(record, diffs, plan)
-        record.removals = _removals(diffs, plan)
-        too_many = _excessive_removal(diffs)
-        if dry_run:
-            message = "Simulation : rien n'a été écrit."
-            if too_many and not options.get("confirm_removals"):
-                message += " " + too_many
-            return _finish(record, ImportStatus.DRY_RUN, started, message)
-        if too_many and not options.get("confirm_removals"):
-            return _finish(record, ImportStatus.REFUSED, started, too_many)
-        if not (record.added or record.changed or record.removed):
-            return _finish(
-                record,
-                ImportStatus.UNCHANGED,
-                started,
-                "Aucun changement : ce fichier est déjà importé.",
+        tables = sorted(set(locked_tables(connector)) | set(result.tables))
+        with jobs.staging_lock(tables, import_label(record)) as lease:
+            reporter("comparaison avec les données en place", 1, 3)
+            return _compare_and_write(
+                record, result, connector, options, dry_run, reporter, started, lease
             )
-        reporter("écriture", 2, 3)
-        _write(store, result, plan, record, connector, full_extract)
-        message = "Import terminé."
-        try:
-            after_import(record)
-        except Exception as exc:  # noqa: BLE001 - the data landed; say what did not follow
-            message = f"Import terminé, mais le recalcul des indicateurs a échoué : {exc}"
-        reporter("terminé", 3, 3)
-        return _finish(record, ImportStatus.IMPORTED, started, message)
     except Exception as exc:  # noqa: BLE001 - recorded for the user, then re-raised in tests by callers
         return _finish(record, ImportStatus.FAILED, started, f"Échec technique : {exc}")
+    except BaseException:
+        # Interrupted (Ctrl+C on the command): the write was undone, say so before stopping.
+        _finish(
+            record,
+            ImportStatus.FAILED,
+            started,
+            "Échec technique — interrompu. Rien n'a été importé.",
+        )
+        raise
+
+
+def _compare_and_write(
+    record: ImportRecord,
+    result: ParseResult,
+    connector,
+    options: dict[str, Any],
+    dry_run: bool,
+    reporter: _RecordProgress,
+    started: float,
+    lease: Lease,
+) -> ImportRecord:
+    store = staging_store()
+    full_extract = bool(options.get("full_extract"))
+    diffs = _diffs(store, result, connector, full_extract)
+    plan = _structure_plan(result, full_extract)
+    _count_changes(record, diffs, plan)
+    record.removals = _removals(diffs, plan)
+    too_many = _excessive_removal(diffs)
+    if dry_run:
+        message = "Simulation : rien n'a été écrit."
+        if too_many and not options.get("confirm_removals"):
+            message += " " + too_many
+        return _finish(record, ImportStatus.DRY_RUN, started, message)
+    if too_many and not options.get("confirm_removals"):
+        return _finish(record, ImportStatus.REFUSED, started, too_many)
+    if not (record.added or record.changed or record.removed):
+        return _finish(
+            record,
+            ImportStatus.UNCHANGED,
+            started,
+            "Aucun changement : ce fichier est déjà importé.",
+        )
+    reporter("écriture", 2, 3)
+    _write(store, result, plan, record, connector, full_extract, lease)
+    message = "Import terminé."
+    try:
+        reporter("recalcul des indicateurs", 2, 3)
+        after_import(record)
+    except Exception as exc:  # noqa: BLE001 - the data landed; say what did not follow
+        message = f"Import terminé, mais le recalcul des indicateurs a échoué : {exc}"
+    reporter("terminé", 3, 3)
+    return _finish(record, ImportStatus.IMPORTED, started, message)
 
 
 def covered_territories(result: ParseResult) -> list[Territory]:
@@ -320,6 +397,33 @@ def imports_for_user(user) -> QuerySet[ImportRecord]:
         return ImportRecord.objects.all()
     about_scope = ImportRecord.objects.filter(access.overlapping_scope_q(user, "territories"))
     return ImportRecord.objects.filter(Q(pk__in=about_scope.values("pk")) | Q(user=user))
+
+
+def jobs_for_user(user) -> QuerySet[Job]:
+    """Background jobs an admin may follow: superusers all; a regional admin those they asked
+    for, those about a territory overlapping their scope, and the jobs of imports they read."""
+    access.require_partner(user)
+    if access.is_superuser(user):
+        return Job.objects.all()
+    subjects = imports_for_user(user).annotate(
+        job_subject=Concat(Value("import:"), Cast("pk", CharField()))
+    )
+    return Job.objects.filter(
+        Q(user=user)
+        | Q(subject__in=subjects.values("job_subject"))
+        | Q(pk__in=Job.objects.filter(access.overlapping_scope_q(user, "territory")).values("pk"))
+    )
+
+
+def job_for_user(user, pk: int) -> Job:
+    job = jobs_for_user(user).filter(pk=pk).first()
+    if job is None:
+        raise access.not_found("Travail introuvable")
+    return job
+
+
+def latest_job(record: ImportRecord) -> Job | None:
+    return Job.objects.filter(subject=subject_of(record)).order_by("-pk").first()
 
 
 def import_for_user(user, pk: int) -> ImportRecord:
@@ -382,11 +486,21 @@ def _count_changes(record: ImportRecord, diffs: dict[str, DiffCounts], plan) -> 
 
 
 def _write(
-    store: StagingStore, result: ParseResult, plan, record: ImportRecord, connector, full: bool
+    store: StagingStore,
+    result: ParseResult,
+    plan,
+    record: ImportRecord,
+    connector,
+    full: bool,
+    lease: Lease,
 ) -> None:
-    with transaction.atomic(), _staging_transaction(store, list(result.tables)):
-        if plan is not None:
-            apply_sync(plan, record)
+    """Staged files first (backed up under the lock's token), then one short database
+    transaction — the registry, the lock's committed mark, the record's written date — then the
+    backups go. Any failure before the commit puts the files back; a crash is undone by recovery.
+    """
+    tables = list(result.tables)
+    store.begin(tables, lease.token)
+    try:
         for table, data in result.tables.items():
             store.write(
                 table,
@@ -395,6 +509,16 @@ def _write(
                 scope_columns=connector.scope_columns,
                 full_extract=full,
             )
+        with transaction.atomic():
+            if plan is not None:
+                apply_sync(plan, record)
+            lease.mark_committed()
+            record.written_at = timezone.now()
+            ImportRecord.objects.filter(pk=record.pk).update(written_at=record.written_at)
+    except BaseException:
+        store.rollback(tables, lease.token)
+        raise
+    store.commit(tables, lease.token)
 
 
 def after_import(record: ImportRecord) -> None:
@@ -403,3 +527,24 @@ def after_import(record: ImportRecord) -> None:
         return
 
     recompute_after_import(record)
+
+
+# --- Jobs: what an import job is about (its queueing and recovery are in tasks.py) -------------
+
+
+def record_of(job) -> ImportRecord | None:
+    kind, _, pk = job.subject.partition(":")
+    if kind != "import" or not pk.isdigit():
+        return None
+    return ImportRecord.objects.filter(pk=int(pk)).first()
+
+
+def upload_still_there(job) -> bool:
+    path = (job.arguments or {}).get("path")
+    return bool(path) and Path(path).is_file()
+
+
+RESEND = (
+    "Le fichier déposé n'est plus sur le serveur (les fichiers déposés sont supprimés dès la fin "
+    "de leur import, pour ne garder aucune donnée personnelle) : déposez-le à nouveau."
+)

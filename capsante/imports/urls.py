@@ -8,4 +8,6 @@ urlpatterns = [
     path("deposer/", views.upload, name="upload"),
     path("<int:pk>/", views.import_detail, name="detail"),
     path("<int:pk>/etat.json", views.import_status, name="status"),
+    path("travaux/", views.job_list, name="jobs"),
+    path("travaux/<int:pk>/relancer/", views.job_retry, name="job_retry"),
 ]

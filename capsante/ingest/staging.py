@@ -4,6 +4,13 @@
 data.parquet`` for monthly tables (the ``period`` column lives in the directory name only, as
 DuckDB's ``hive_partitioning`` expects). Each file is written beside its target and renamed over
 it, so a reader never sees half a file.
+
+A write of several partitions or tables is made whole by a backup: ``begin(tables, token)`` keeps
+a hard-linked copy of each table as ``.<table>.backup-<token>`` (made under a ``.partial`` name,
+then renamed, so that a backup that exists is complete), ``rollback`` puts it back, ``commit``
+drops it. The token is the holder's lock token: after a crash, ``recover(table, token,
+committed)`` finishes what the dead process left — back to the backup unless its write had
+committed — and removes the temporary files (``.*.tmp``) it left.
 """
 
 from __future__ import annotations
@@ -26,6 +33,10 @@ DATA_FILE = "data.parquet"
 _TABLE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _PARTITION = re.compile(r"^period=([0-9]{4}-(?:0[1-9]|1[0-2]))$")
 _KEY_NULL = "\x00null"
+_TOKEN = re.compile(r"^[0-9a-f]{8,64}$")
+BACKUP_MARK = ".backup-"
+PARTIAL_SUFFIX = ".partial"
+TEMPORARY_SUFFIX = ".tmp"
 REMOVED_KEYS_SHOWN = 200
 
 
@@ -183,6 +194,78 @@ class StagingStore:
             temporary.unlink(missing_ok=True)
         return path
 
+    # -- all or nothing, across partitions and tables
+
+    def backup_dir(self, table: str, token: str) -> Path:
+        if not _TOKEN.match(token):
+            raise ValueError(f"jeton de sauvegarde invalide : {token!r}")
+        return self.root / f".{self.table_dir(table).name}{BACKUP_MARK}{token}"
+
+    def begin(self, tables: Iterable[str], token: str) -> None:
+        """Back up ``tables`` before writing them: files hard-linked (no copy of the data), a
+        table that does not exist yet backed up as an empty folder (rolling back removes it)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        for table in tables:
+            backup = self.backup_dir(table, token)
+            partial = backup.with_name(backup.name + PARTIAL_SUFFIX)
+            shutil.rmtree(partial, ignore_errors=True)
+            directory = self.table_dir(table)
+            if directory.exists():
+                shutil.copytree(directory, partial, copy_function=os.link)
+            else:
+                partial.mkdir()
+            # The rename is the mark that the backup is whole: a crash before it leaves only a
+            # `.partial` folder, which recovery deletes, the table itself being untouched.
+            os.replace(partial, backup)
+
+    def commit(self, tables: Iterable[str], token: str) -> None:
+        for table in tables:
+            shutil.rmtree(self.backup_dir(table, token), ignore_errors=True)
+
+    def rollback(self, tables: Iterable[str], token: str) -> None:
+        """Put back each table as its backup kept it (a missing backup: nothing to put back)."""
+        for table in tables:
+            backup = self.backup_dir(table, token)
+            if not backup.is_dir():
+                continue
+            directory = self.table_dir(table)
+            shutil.rmtree(directory, ignore_errors=True)
+            if any(backup.iterdir()):
+                os.replace(backup, directory)
+            else:  # the table did not exist before the write
+                backup.rmdir()
+
+    def recover(self, table: str, token: str, committed: bool) -> list[Path]:
+        """After a crash of the process holding ``token``: undo its write of ``table`` unless it
+        had committed, and delete what it left behind. Returns the paths removed or restored."""
+        touched = self.leftovers(table)
+        if committed:
+            self.commit([table], token)
+        else:
+            self.rollback([table], token)
+        for path in self.leftovers(table):
+            if path.name.endswith(TEMPORARY_SUFFIX) or (
+                token in path.name and path.name.endswith(PARTIAL_SUFFIX)
+            ):
+                _remove(path)
+        return touched
+
+    def leftovers(self, table: str | None = None) -> list[Path]:
+        """Backups and temporary files present (of one table, or all): none once every write
+        has ended, whatever its outcome."""
+        if not self.root.is_dir():
+            return []
+        found: list[Path] = []
+        for entry in sorted(self.root.iterdir()):
+            name = entry.name
+            if name.startswith(".") and BACKUP_MARK in name:
+                owner = name[1:].split(BACKUP_MARK, 1)[0]
+                if table is None or owner == table:
+                    found.append(entry)
+            elif entry.is_dir() and (table is None or name == table):
+                found += sorted(entry.rglob(f".*{TEMPORARY_SUFFIX}"))
+        return found
+
     # -- comparing
 
     def diff(
@@ -274,6 +357,13 @@ def _periods(data: pa.Table, periods: Iterable[str] | None) -> list[str]:
     if not present <= chosen:
         raise ValueError(f"lignes hors des périodes annoncées : {sorted(present - chosen)}")
     return sorted(chosen)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _remove_partition(directory: Path) -> bool:

@@ -1,12 +1,15 @@
-"""Queue a mail with the change that causes it; send it after commit; retry what failed."""
+"""Queue a mail with the change that causes it; send it after commit, from a background job
+(never inside the request); retry what failed."""
 
 import datetime as dt
 import logging
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
 from django.utils import timezone
+
+from capsante.jobs import services as jobs
+from capsante.jobs.models import Job, JobStatus
 
 from .models import OutgoingMail
 
@@ -21,13 +24,45 @@ RETRY_DELAYS = (
 )
 
 
+BATCH_TASK = "capsante.outbox.tasks.send_mail_batch"
+
+
 def queue_mail(kind: str, subject: str, body: str, recipients: list[str]) -> OutgoingMail:
-    """Record the mail now; send it once the surrounding transaction has committed."""
+    """Record the mail now; a mail batch job sends it once the surrounding transaction has
+    committed (or `capsante send_pending_mail`, whichever comes first)."""
     mail = OutgoingMail.objects.create(
-        kind=kind, subject=subject[:300], body=body, recipients=sorted(set(recipients))
+        kind=kind,
+        subject=subject[:300],
+        body=body,
+        recipients=sorted(set(recipients)),
+        next_attempt_at=timezone.now(),
     )
-    transaction.on_commit(lambda: deliver(mail.pk), robust=True)
+    enqueue_batch()
     return mail
+
+
+def enqueue_batch(run_after: dt.datetime | None = None) -> Job | None:
+    """One mail batch waiting is enough: it sends every mail due when it runs."""
+    waiting = Job.objects.filter(kind="mail", status=JobStatus.QUEUED)
+    if run_after is None and waiting.exclude(arguments__has_key="run_after").exists():
+        return None
+    if run_after is not None and waiting.exists():
+        return None
+    return jobs.submit(
+        BATCH_TASK,
+        kind="mail",
+        label="Envoi des courriels en attente",
+        run_after=run_after,
+    )
+
+
+def next_retry() -> dt.datetime | None:
+    return (
+        OutgoingMail.objects.filter(sent_at=None, next_attempt_at__isnull=False)
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
 
 
 def deliver(pk: int) -> bool:

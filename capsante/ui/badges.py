@@ -21,8 +21,9 @@ COLOURS: dict[str, dict[str, str]] = {
         "unchanged": "info",
         "dry_run": "info",
     },
+    "job": {"succeeded": "success", "failed": "error", "interrupted": "error"},
 }
-DEFAULTS = {"import": "new"}  # an import still waiting or running
+DEFAULTS = {"import": "new", "job": "new"}  # an import or a job still waiting or running
 
 
 def colour(kind: str, status: str | None) -> str:

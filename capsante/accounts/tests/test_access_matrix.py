@@ -21,6 +21,7 @@ from capsante.establishments.models import Establishment
 from capsante.imports.models import ImportRecord, ImportStatus
 from capsante.indicators import services as indicators
 from capsante.indicators.models import Indicator
+from capsante.jobs.models import Job, JobStatus
 from capsante.reports import services as reports
 from capsante.roadmaps.models import Action, Roadmap, RoadmapStatus
 
@@ -110,6 +111,15 @@ def world(personas, seeded_roadmaps, geography):
         status=ImportStatus.IMPORTED,
     )
     record.territories.set([geography["sarthe"]])
+    job = Job.objects.create(
+        kind="recompute",
+        label="Recalcul des indicateurs après l'import",
+        status=JobStatus.FAILED,
+        territory=geography["sarthe"],
+        task="capsante.imports.tasks.recompute_import",
+        arguments={"record_id": record.pk},
+        subject=f"import:{record.pk}",
+    )
     entry = indicators.propose_manual_value(
         personas["cpam72_contributor"],
         Indicator.objects.get(code="MES_ACTIVATION"),
@@ -130,6 +140,7 @@ def world(personas, seeded_roadmaps, geography):
         "decision": decision.pk,
         "snapshot": snapshot.pk,
         "record": record.pk,
+        "job": job.pk,
         "entry": entry.pk,
     }
 
@@ -173,6 +184,13 @@ def cases(w: dict) -> list[Case]:
         ),
         Case("imports:detail", reverse("imports:detail", args=[w["record"]]), sarthe_partners()),
         Case("imports:status", reverse("imports:status", args=[w["record"]]), sarthe_partners()),
+        Case("imports:jobs", reverse("imports:jobs"), {**partners(403), "ars_admin": 200}),
+        Case(
+            "imports:job_retry",
+            reverse("imports:job_retry", args=[w["job"]]),
+            {**sarthe_partners(403), "ars_admin": DONE},
+            "post",
+        ),
         Case("indicators:catalogue", reverse("indicators:catalogue"), everyone()),
         Case(
             "indicators:territory",

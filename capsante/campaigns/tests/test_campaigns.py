@@ -113,7 +113,9 @@ def test_funnel_shares_and_the_engine_agree(zero_fax):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_moving_an_officine_updates_board_indicator_and_history_at_once(zero_fax, personas, client):
+def test_moving_an_officine_updates_board_indicator_and_history_at_once(
+    zero_fax, personas, client, run_jobs
+):
     campaign = zero_fax["campaign"]
     services.refresh_indicators(campaign)
     target = zero_fax["sarthe"][2]
@@ -132,6 +134,9 @@ def test_moving_an_officine_updates_board_indicator_and_history_at_once(zero_fax
     assert f'<a href="{at_final}"' in board  # the count links to the structures behind it
     behind = client.get(at_final).content.decode()
     assert target.name in behind
+    # The indicator follows through a background job, queued by the move, run by the worker.
+    refreshes = run_jobs()
+    assert [(j.kind, j.status) for j in refreshes] == [("campaign", "succeeded")]
     period = timezone.localdate().strftime("%Y-%m")
     closed = IndicatorValue.objects.get(
         indicator__code="CAMPAIGN_ZERO_FAX_CLOSED",

@@ -1,22 +1,20 @@
-import time
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from capsante.imports.models import ImportRecord, ImportStatus
+from capsante.jobs.tests.worker import run_queued_jobs
 from capsante.ui.testing import table_rows
 
 from .test_import_service import CONNECTORS, SAMPLES
 
 
-def _wait_finished(record_id: int, seconds: float = 30) -> ImportRecord:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        record = ImportRecord.objects.get(pk=record_id)
-        if record.finished:
-            return record
-        time.sleep(0.1)
-    raise AssertionError("import still running")
+def _wait_finished(record_id: int) -> ImportRecord:
+    """The upload waits in the queue until the worker runs it."""
+    assert ImportRecord.objects.get(pk=record_id).status == ImportStatus.QUEUED
+    run_queued_jobs()
+    record = ImportRecord.objects.get(pk=record_id)
+    assert record.finished, record.status
+    return record
 
 
 @pytest.mark.django_db(transaction=True)

@@ -92,7 +92,7 @@ def _growth(start: float, step: float, months: int) -> dict:
 
 @pytest.mark.django_db
 def test_status_is_computed_and_owners_are_told_when_it_worsens(
-    geography, staging, personas, settings, django_capture_on_commit_callbacks
+    geography, staging, personas, settings, django_capture_on_commit_callbacks, run_jobs
 ):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     services.sync_catalogue()
@@ -114,6 +114,8 @@ def test_status_is_computed_and_owners_are_told_when_it_worsens(
     assert changes == []  # staging changed, but values only change through a computation
     with django_capture_on_commit_callbacks(execute=True):
         services.compute_and_store(codes=["MES_ACTIVATION"], as_of="2025-06")
+    assert mail.outbox == []  # sent by the mail batch job, not by the computation itself
+    run_jobs()
     target.refresh_from_db()
     assert target.status == "hors_trajectoire"
     recipients = {r for m in mail.outbox for r in m.to}

@@ -140,3 +140,72 @@ def test_a_table_missing_from_the_store_reads_empty(store):
     assert store.tables() == []
     with pytest.raises(ValueError, match="nom de table invalide"):
         store.read("../etc")
+
+
+# --- All or nothing across a crash: backups named by the holder's token --------------------------
+
+
+def _files(store: StagingStore) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(store.root)): p.read_bytes()
+        for p in sorted(store.root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _half_write(store: StagingStore, token: str) -> None:
+    """What a process killed in the middle of a write leaves: a backup, one month rewritten,
+    a temporary file beside another, and a new table started."""
+    store.begin(["am_mes_activations", "structures"], token)
+    store.write("am_mes_activations", mes_rows(("2025-01", "72181", 999)))
+    partition = store.table_dir("am_mes_activations") / "period=2025-02"
+    partition.mkdir(parents=True, exist_ok=True)
+    (partition / ".data.parquet.ab12.tmp").write_bytes(b"half a file")
+    store.write("structures", structures("720000025"))
+
+
+def test_an_uncommitted_write_is_undone_from_its_backup_byte_for_byte(store):
+    store.write("am_mes_activations", mes_rows(("2025-01", "72181", 10), ("2025-02", "72181", 11)))
+    before = _files(store)
+    token = "0123456789abcdef0123456789abcdef"
+    _half_write(store, token)
+    assert _files(store) != before and store.leftovers()
+    store.recover("am_mes_activations", token, committed=False)
+    store.recover("structures", token, committed=False)
+    assert _files(store) == before
+    assert store.leftovers() == []
+    assert not store.table_dir("structures").exists()  # it did not exist before the write
+
+
+def test_a_committed_write_is_kept_and_its_backup_dropped(store):
+    store.write("am_mes_activations", mes_rows(("2025-01", "72181", 10)))
+    token = "fedcba9876543210fedcba9876543210"
+    _half_write(store, token)
+    store.recover("am_mes_activations", token, committed=True)
+    store.recover("structures", token, committed=True)
+    assert store.leftovers() == []
+    assert store.read("am_mes_activations").column("activated").to_pylist() == [999]
+    assert store.read("structures").num_rows == 1
+
+
+def test_a_backup_cut_short_is_never_restored(store):
+    """A crash while the backup was being made: the table is untouched, the partial backup goes."""
+    store.write("am_mes_activations", mes_rows(("2025-01", "72181", 10), ("2025-02", "72181", 11)))
+    before = _files(store)
+    token = "00112233445566778899aabbccddeeff"
+    partial = store.root / f".am_mes_activations.backup-{token}.partial"
+    (partial / "period=2025-01").mkdir(parents=True)  # one month copied, then the kill
+    store.recover("am_mes_activations", token, committed=False)
+    assert _files(store) == before and store.leftovers() == []
+
+
+def test_a_recovery_interrupted_itself_is_finished_by_the_next_one(store):
+    store.write("am_mes_activations", mes_rows(("2025-01", "72181", 10), ("2025-02", "72181", 11)))
+    before = _files(store)
+    token = "99887766554433221100ffeeddccbbaa"
+    _half_write(store, token)
+    # The first recovery stopped after deleting part of the half-written table.
+    next(store.table_dir("am_mes_activations").glob("period=*/data.parquet")).unlink()
+    store.recover("am_mes_activations", token, committed=False)
+    store.recover("am_mes_activations", token, committed=False)
+    assert {k: v for k, v in _files(store).items() if k.startswith("am_")} == before

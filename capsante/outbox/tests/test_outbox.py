@@ -32,7 +32,7 @@ def failing_smtp(settings):
 
 @pytest.mark.django_db
 def test_a_validation_stands_when_the_mail_server_is_down_and_its_alert_goes_later(
-    geography, personas, failing_smtp, django_capture_on_commit_callbacks
+    geography, personas, failing_smtp, django_capture_on_commit_callbacks, run_jobs
 ):
     services.sync_catalogue()
     indicator = Indicator.objects.get(code="MES_ACTIVATION")
@@ -65,6 +65,10 @@ def test_a_validation_stands_when_the_mail_server_is_down_and_its_alert_goes_lat
             entries, (personas["dt72_editor"], personas["dt53_editor"]), strict=True
         ):
             services.review_manual_value(reviewer, entry, accept=True)
+    # Nothing was sent inside the validations: a mail batch job was queued, and now runs.
+    assert OutgoingMail.objects.filter(attempts=0).count() >= 2
+    batches = run_jobs()
+    assert [j.kind for j in batches] == ["mail"] and batches[0].status == "succeeded"
     # Both validations stand, both targets were assessed, although no mail could leave.
     for entry in entries:
         entry.refresh_from_db()

@@ -49,7 +49,9 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=options["user"]).first()
         if user is None:
             raise CommandError(f"Utilisateur inconnu : {options['user']}")
-        result = bulk.apply(campaign, Path(options["file"]), user, dry_run=options["dry_run"])
+        result = bulk.apply(
+            campaign, Path(options["file"]), user, dry_run=options["dry_run"], background=False
+        )
         summary = f"{result.rows_read} lignes lues ; {len(result.changes)} changements d'étape, {result.unchanged} inchangées"
         if not result.ok:
             for error in result.errors:

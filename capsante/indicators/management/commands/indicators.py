@@ -6,6 +6,8 @@ from tqdm import tqdm
 
 from capsante.indicators import services
 from capsante.indicators.models import Indicator, Target
+from capsante.ingest import contract
+from capsante.jobs.locks import staging_lock
 from capsante.territories.models import Territory
 from capsante.territories.services import get_by_code
 
@@ -52,12 +54,18 @@ class Command(BaseCommand):
             bar.set_postfix_str(code)
             bar.update(done - bar.n)
 
-        run = services.compute_and_store(
-            periods=options["period"],
-            engine_name=options["engine"],
-            territories=scope,
-            progress=progress,
-        )
+        # The tables every definition reads, held while computing: an import running meanwhile
+        # finishes first (or waits), so that no value is computed from a half-written table.
+        tables = {t for d in services.definitions().values() for t in d.tables}
+        with staging_lock(
+            sorted(t for t in tables if t in contract.TABLES), "Calcul des indicateurs"
+        ):
+            run = services.compute_and_store(
+                periods=options["period"],
+                engine_name=options["engine"],
+                territories=scope,
+                progress=progress,
+            )
         bar.close()
         split = getattr(run, "seconds", {})
         detail = ", ".join(

@@ -1,0 +1,32 @@
+"""`capsante worker`: put right what a crash left, then run the queued jobs until stopped."""
+
+from django_tasks_db.management.commands import db_worker
+
+from capsante.jobs import holder
+from capsante.jobs.services import recover
+
+
+class Command(db_worker.Command):
+    help = (
+        "Exécute les travaux en file d'attente (imports, recalculs, courriels, rapports). "
+        "Au démarrage, reprend ceux qu'un arrêt brutal a laissés « en cours » : tables "
+        "préparées remises en état, travaux marqués en échec et relançables."
+    )
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.add_argument(
+            "--recover-only",
+            action="store_true",
+            help="Reprend les travaux interrompus puis s'arrête, sans exécuter la file",
+        )
+
+    def handle(self, *args, **options):
+        report = recover()
+        if options["verbosity"] >= 1:
+            self.stdout.write(report.summary())
+        if options.pop("recover_only"):
+            return
+        # The worker names itself by host, pid and start time: recovery tells a dead one.
+        options["worker_id"] = holder.current().worker_id
+        super().handle(*args, **options)

@@ -1,0 +1,17 @@
+"""Mail batches: send what is due, then come back when the next refused mail is due again."""
+
+from capsante.jobs import services as jobs
+
+from . import services
+
+
+@jobs.job_task("mail")
+def send_mail_batch() -> str:
+    sent, failed = services.deliver_pending()
+    later = services.next_retry()
+    if later is not None:
+        services.enqueue_batch(run_after=later)
+    return f"{sent} courriel(s) envoyé(s), {failed} toujours en échec."
+
+
+jobs.register_kind(jobs.Kind("mail", "Courriels"))
