@@ -113,6 +113,8 @@ _proxy_header = os.environ.get("CAPSANTE_PROXY_SSL_HEADER", "")
 if _proxy_header:
     _name, _, _value = _proxy_header.partition("=")
     SECURE_PROXY_SSL_HEADER = ("HTTP_" + _name.strip().upper().replace("-", "_"), _value.strip())
+# The health checks answer a probe on the application server's own http address.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -141,6 +143,7 @@ INSTALLED_APPS = [
     "capsante.committees",
     "capsante.reports",
     "capsante.site",
+    "capsante.operations",
     # Before "ninja", whose docs page it overrides (French, the schema's title).
     "capsante.api",
     # django-ninja: its Swagger UI assets are served as our own static files, no CDN.
@@ -212,6 +215,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # (every JOB_HEARTBEAT_SECONDS) is older than this; on the same host the process is asked.
 JOB_HEARTBEAT_SECONDS = env_int("CAPSANTE_JOB_HEARTBEAT_SECONDS", 15)
 JOB_STALE_SECONDS = env_int("CAPSANTE_JOB_STALE_SECONDS", 120)
+# /readyz answers 503 when no worker gave a sign of life within JOB_STALE_SECONDS; false leaves
+# the workers out of it (a web server whose readiness must not depend on them).
+READYZ_REQUIRE_WORKER = env_bool("CAPSANTE_READYZ_REQUIRE_WORKER", True)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -13,5 +13,6 @@ urlpatterns = [
     path("comites/", include("capsante.committees.urls")),
     path("rapports/", include("capsante.reports.urls")),
     path("api/", include("capsante.api.urls")),
+    path("", include("capsante.operations.urls")),
     path("", include("capsante.site.urls")),
 ]
