@@ -151,6 +151,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: it times the whole request and logs its final status (CAPSANTE_LOG_REQUESTS).
+    "capsante.operations.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -282,9 +284,29 @@ SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 SESSION_COOKIE_SECURE = env_bool("CAPSANTE_SECURE_COOKIES", HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+# Logs go to the standard error, for systemd's journal or the container's log. Readable text by
+# default (`make run`); CAPSANTE_LOG_FORMAT=json writes one JSON object a line (timestamp, level,
+# logger, message and the record's fields) for a log collector. CAPSANTE_LOG_REQUESTS writes one
+# line per request (method, path without its query string, status, duration): on by default
+# with JSON, off with text (the development server already prints its own).
+LOG_FORMAT = os.environ.get("CAPSANTE_LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT not in {"text", "json"}:
+    raise ValueError(f"CAPSANTE_LOG_FORMAT must be text or json, got {LOG_FORMAT!r}")
+LOG_REQUESTS = env_bool("CAPSANTE_LOG_REQUESTS", LOG_FORMAT == "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s : %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": ["levelname", "name", "message"],
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",  # ISO 8601, UTC
+            "json_ensure_ascii": False,
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {"capsante.requests": {"level": "INFO" if LOG_REQUESTS else "WARNING"}},
 }
