@@ -13,6 +13,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp import constants as csp
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -128,6 +129,7 @@ INSTALLED_APPS = [
     "widget_tweaks",
     "dsfr",
     "axes",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "capsante.ui",
@@ -161,10 +163,31 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content security policy (django-csp): scripts from the platform's own files only, never inline
+# (no <script> body, no onclick=): an injected <script> or handler does not run. Styles may be
+# inline: the charts and maps are inline SVG with style attributes, the public dashboard its print
+# rules; a style cannot run code. Images and fonts also as data: URIs (the DSFR's icons).
+# Framing stays with X-Frame-Options (DENY, a view may exempt itself), so no frame-ancestors; no
+# form-action either: Chromium applies it to the redirects after a form, and a sign-in form may
+# lead to an identity provider's address.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF, csp.UNSAFE_INLINE],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF, "data:"],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+    }
+}
 
 ROOT_URLCONF = "capsante.urls"
 WSGI_APPLICATION = "capsante.wsgi.application"

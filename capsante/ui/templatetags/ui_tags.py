@@ -248,18 +248,20 @@ def button(
     type: str = "submit",
     name: str = "",
     value: str = "",
-    onclick: str = "",
+    action: str = "",
     hidden_suffix="",
 ) -> dict:
     """A form button. `hidden_suffix` completes the label for screen readers only (which row
-    a row's button acts on); `kind` is primary, secondary or tertiary; `icon` a DSFR icon name."""
+    a row's button acts on); `kind` is primary, secondary or tertiary; `icon` a DSFR icon name.
+    `action` names a behaviour of capsante/behaviours.js ("print"): the content security policy
+    runs no inline handler (onclick)."""
     return {
         "button": {
             "label": _label(label, hidden_suffix),
             "type": type,
             "name": name,
             "value": value,
-            "onclick": onclick,
+            "action": action,
             "extra_classes": _button_classes(kind, size, icon),
         },
         "in_group": context.get("in_button_group", False),
