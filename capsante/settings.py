@@ -296,6 +296,21 @@ UPLOAD_TEMP_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 FILE_UPLOAD_TEMP_DIR = str(UPLOAD_TEMP_DIR)
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# A file for import weighs this much at most (the form says so, naming the file); the upload
+# stops as soon as it passes it (capsante/imports/uploads.py), before it is on disk whole.
+IMPORT_MAX_UPLOAD_BYTES = env_int("CAPSANTE_IMPORT_MAX_UPLOAD_MB", 2048) * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "capsante.imports.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Small files stay in memory while read; larger ones go to FILE_UPLOAD_TEMP_DIR (Django's
+# defaults, said here). A request's body other than files is bounded (a form, a JSON call) and a
+# request carries a few files at most: the import form sends one.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("CAPSANTE_MAX_REQUEST_BODY_MB", 5) * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cap-esante@localhost")

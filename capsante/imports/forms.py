@@ -1,13 +1,16 @@
+from pathlib import Path
+
 from django import forms
+from django.conf import settings
 from dsfr.forms import DsfrBaseForm
 
-MAX_UPLOAD_BYTES = 2 * 1024**3
+from . import uploads
 
 
 class UploadForm(DsfrBaseForm):
     source = forms.ChoiceField(label="Source")
     file = forms.FileField(
-        label="Fichier", help_text="CSV, TXT, JSON, NDJSON, HL7, XLSX ou ZIP, 2 Go au plus."
+        label="Fichier", help_text="CSV, TXT, JSON, NDJSON, HL7, XLSX, ZIP ou gzip."
     )
     dry_run = forms.BooleanField(
         label="Simulation : montrer ce qui changerait sans rien écrire", required=False
@@ -47,9 +50,13 @@ class UploadForm(DsfrBaseForm):
         "answered_on, has_fax, has_mss, uses_mss, telehealth_equipped, telehealth_in_use, mss_kit.",
     )
 
-    def __init__(self, *args, sources=(), **kwargs):
+    def __init__(self, *args, sources=(), refused_upload: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["source"].choices = list(sources)
+        self.refused_upload = refused_upload
+        limit = f" {uploads.size_text(settings.IMPORT_MAX_UPLOAD_BYTES)} au plus."
+        self.fields["file"].help_text += limit
+        self["file"].help_text += limit  # bound already (DsfrBaseForm) with the class's text
 
     def clean_mapping(self):
         mapping = {}
@@ -64,6 +71,10 @@ class UploadForm(DsfrBaseForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.refused_upload:
+            # Stopped while it arrived (uploads.BoundedUploadHandler): not "missing", too large.
+            self._errors.pop("file", None)
+            self.add_error("file", uploads.too_large_message(Path(self.refused_upload).name))
         if cleaned.get("source") == "survey" and not (
             cleaned.get("mapping") and cleaned.get("survey")
         ):
@@ -75,6 +86,9 @@ class UploadForm(DsfrBaseForm):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError("Fichier trop volumineux (2 Go au plus).")
+        name = Path(upload.name).name
+        if upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(uploads.too_large_message(name, upload.size))
+        if not uploads.accepted(name):
+            raise forms.ValidationError(uploads.type_message(name))
         return upload

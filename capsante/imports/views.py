@@ -95,7 +95,12 @@ def upload(request):
         access.can_administer(request.user),
         "Seuls les administrateurs régionaux déposent des fichiers.",
     )
-    form = UploadForm(request.POST or None, request.FILES or None, sources=known_sources())
+    form = UploadForm(
+        request.POST or None,
+        request.FILES or None,
+        sources=known_sources(),
+        refused_upload=getattr(request, "refused_upload", None),
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         safe_name = Path(upload.name).name
