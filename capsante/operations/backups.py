@@ -36,7 +36,7 @@ import os
 import re
 import shutil
 import sqlite3
-import subprocess  # nosec B404 - pg_dump and pg_restore, by absolute path, no shell
+import subprocess
 import tarfile
 import tempfile
 from collections.abc import Iterator
@@ -238,9 +238,9 @@ def postgres_program(name: str) -> str:
 
 
 def _run_postgres(connection, args: list[str], what: str) -> None:
-    result = subprocess.run(  # nosec B603 - fixed program and arguments, no shell
-        args, env=_postgres_env(connection), capture_output=True, text=True, check=False
-    )
+    # pg_dump or pg_restore by its path, fixed arguments, no shell.
+    env = _postgres_env(connection)
+    result = subprocess.run(args, env=env, capture_output=True, text=True, check=False)  # nosec B603
     if result.returncode != 0:
         raise BackupError(f"{what} a échoué (code {result.returncode}) : {result.stderr.strip()}")
 
