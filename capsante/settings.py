@@ -314,6 +314,20 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 5
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cap-esante@localhost")
+# The SMTP server (EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend); Django's defaults
+# (localhost:25, no authentication) unless said here.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# Error reports (docs/exploitation/erreurs.md): each server error (500) mailed to these
+# addresses, comma-separated, with its traceback (Django's own logging sends them to ADMINS
+# when debugging is off); none by default.
+ADMINS = [("Exploitation", address) for address in env_list("CAPSANTE_ERROR_EMAILS", "")]
 # Sent mails (and their addresses) are deleted from the outbox after this many days.
 OUTBOX_RETENTION_DAYS = int(os.environ.get("CAPSANTE_OUTBOX_RETENTION_DAYS", "30"))
 
@@ -348,3 +362,24 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {"capsante.requests": {"level": "INFO" if LOG_REQUESTS else "WARNING"}},
 }
+# Optional error reporting to a Sentry (or compatible, such as GlitchTip) server: set SENTRY_DSN
+# and install sentry-sdk (`pip install sentry-sdk`, not a dependency of the platform). No
+# personal data is sent (no user, no address, no cookie, no request body, no local variable); the
+# environment's name
+# comes from CAPSANTE_ENVIRONMENT.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    try:
+        import sentry_sdk  # lazy: optional, only with SENTRY_DSN
+    except ImportError:
+        raise ImportError(
+            "SENTRY_DSN is set but sentry-sdk is not installed: pip install sentry-sdk"
+        ) from None
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("CAPSANTE_ENVIRONMENT", "production"),
+        send_default_pii=False,
+        include_local_variables=False,
+        max_request_body_size="never",
+        traces_sample_rate=0.0,
+    )

@@ -76,3 +76,33 @@ def test_the_middleware_logs_the_final_status_and_the_path_alone(rf, caplog):
     assert (record.method, record.path, record.status) == ("GET", "/recherche/", 418)
     assert not hasattr(record, "request_id")  # not a plain id: left out
     assert "Dupont" not in record.getMessage()
+
+
+ERROR = """
+import logging
+from django.core import mail
+logging.getLogger("django.request").error("Internal Server Error: /x", extra={"status_code": 500})
+print([(m.to, m.subject) for m in mail.outbox])
+"""
+
+
+def test_server_errors_are_mailed_to_the_operators_when_asked(live_site):
+    env = {
+        "CAPSANTE_ERROR_EMAILS": "exploitation@ars.example.fr,astreinte@ars.example.fr",
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    }
+    run = live_site.run("shell", "-c", ERROR, env=env)
+    assert run.stdout.strip().splitlines()[-1] == (
+        "[(['exploitation@ars.example.fr', 'astreinte@ars.example.fr'], "
+        "'[Django] ERROR: Internal Server Error: /x')]"
+    )
+    quiet = live_site.run(
+        "shell", "-c", ERROR, env={"EMAIL_BACKEND": env["EMAIL_BACKEND"]}, check=False
+    )
+    assert "AttributeError" in quiet.stderr or "[]" in quiet.stdout
+
+
+def test_sentry_is_optional_and_says_how_to_install_it(live_site):
+    run = live_site.run("check", env={"SENTRY_DSN": "https://cle@errors.example.fr/1"}, check=False)
+    assert run.returncode != 0
+    assert "pip install sentry-sdk" in run.stderr
