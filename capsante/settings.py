@@ -164,6 +164,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before the views: a refused request costs a cache lookup (its page needs the user, and
+    # gets the security headers of the middlewares above).
+    "capsante.operations.ratelimit.RateLimitMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -264,6 +267,15 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("CAPSANTE_LOGIN_LOCKOUT_MINUTES
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "capsante.accounts.lockout.lockout_response"
+# The client's address behind reverse proxies: CAPSANTE_TRUSTED_PROXIES is how many there are in
+# front (each appending to X-Forwarded-For, as nginx's $proxy_add_x_forwarded_for does); 0 reads
+# REMOTE_ADDR. Used by django-axes and the rate limits (capsante/accounts/client_ip.py).
+TRUSTED_PROXIES = env_int("CAPSANTE_TRUSTED_PROXIES", 0)
+AXES_CLIENT_IP_CALLABLE = "capsante.accounts.client_ip.client_ip"
+# Requests one address may make (capsante/operations/ratelimit.py): "N/s", "N/m", "N/h" or "N/d",
+# per process; 0 turns a limit off. Loopback addresses are never limited.
+RATE_LIMIT_LOGIN = os.environ.get("CAPSANTE_RATE_LIMIT_LOGIN", "20/m")
+RATE_LIMIT_API = os.environ.get("CAPSANTE_RATE_LIMIT_API", "600/m")
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "site:home"
 LOGOUT_REDIRECT_URL = "site:home"
