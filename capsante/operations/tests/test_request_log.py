@@ -5,6 +5,7 @@ import json
 import logging
 
 import pytest
+from django.http import HttpResponse
 
 from capsante.operations.requestlog import RequestLogMiddleware
 
@@ -68,8 +69,6 @@ def test_json_is_turned_on_by_name_only(live_site):
 @pytest.mark.django_db
 def test_the_middleware_logs_the_final_status_and_the_path_alone(rf, caplog):
     caplog.set_level(logging.INFO, logger="capsante.requests")
-    from django.http import HttpResponse
-
     middleware = RequestLogMiddleware(lambda request: HttpResponse(status=418))
     middleware(rf.get("/recherche/", {"q": "Jean Dupont"}, HTTP_X_REQUEST_ID="bad id!"))
     (record,) = caplog.records
