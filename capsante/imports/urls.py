@@ -8,4 +8,5 @@ urlpatterns = [
     path("deposer/", views.upload, name="upload"),
     path("<int:pk>/", views.import_detail, name="detail"),
     path("<int:pk>/etat.json", views.import_status, name="status"),
+    path("<int:pk>/confirmer/", views.confirm, name="confirm"),
 ]

@@ -1,21 +1,29 @@
 import threading
 from pathlib import Path
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import close_old_connections
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from capsante.accounts import access
 
 from .forms import UploadForm
 from .models import ImportRecord
 from .services import (
+    NEVER_KEPT,
+    TABLE_TITLES,
+    confirm_dry_run,
     import_for_user,
     imports_for_user,
+    kept_file,
     known_sources,
+    purge_kept_files,
     run_uploaded_import,
     save_upload,
 )
@@ -36,6 +44,7 @@ def import_list(request):
             "page": page,
             "sources": known_sources(),
             "source": source,
+            "source_label": dict(known_sources()).get(source, ""),
             "can_upload": access.can_administer(request.user),
             "breadcrumb": [("Imports de données", None)],
         },
@@ -51,6 +60,12 @@ def import_detail(request, pk: int):
         {
             "title": f"Import n° {record.pk}",
             "record": record,
+            "can_confirm": kept_file(record) is not None and record.user_id == request.user.pk,
+            "send_again": record.dry_run and record.source in NEVER_KEPT,
+            "tables": [
+                (TABLE_TITLES.get(name, name), counts)
+                for name, counts in (record.tables or {}).items()
+            ],
             "breadcrumb": [
                 ("Imports de données", reverse("imports:list")),
                 (f"Import n° {record.pk}", None),
@@ -92,7 +107,11 @@ def upload(request):
         access.can_administer(request.user),
         "Seuls les administrateurs régionaux déposent des fichiers.",
     )
-    form = UploadForm(request.POST or None, request.FILES or None, sources=known_sources())
+    purge_kept_files()
+    initial = {"source": request.GET.get("source", "")}
+    form = UploadForm(
+        request.POST or None, request.FILES or None, sources=known_sources(), initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         safe_name = Path(upload.name).name
@@ -130,3 +149,21 @@ def upload(request):
             ],
         },
     )
+
+
+@login_required
+@require_POST
+def confirm(request, pk: int):
+    """Import, for real, the file a dry run checked: no need to send it again."""
+    record = import_for_user(request.user, pk)
+    try:
+        confirmed, path = confirm_dry_run(request.user, record)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("imports:detail", pk=record.pk)
+    _run_in_background(confirmed.pk, path)
+    messages.success(
+        request,
+        f"Import confirmé : le fichier vérifié par la simulation n° {record.pk} est importé.",
+    )
+    return redirect("imports:detail", pk=confirmed.pk)

@@ -174,11 +174,33 @@ def territory_cards(territory: Territory, user=None, compare: bool = False) -> l
     parent_values = {p.pk: series_by_indicator(p) for p in parents}
     cards = []
     for indicator in Indicator.objects.all():
-        if disclosure.withholds(user, indicator, territory):
-            cards.append(Card(indicator, None, targets.get(indicator.pk), withheld=True))
-            continue
         series = by_indicator.get(indicator.pk, [])
         latest = series[-1] if series else None
+        if disclosure.withholds(user, indicator, territory):
+            # The territory's figure is for partners; its département's and région's are public.
+            cards.append(
+                Card(
+                    indicator,
+                    None,
+                    targets.get(indicator.pk),
+                    withheld=True,
+                    comparisons=[
+                        Comparison(
+                            p,
+                            None
+                            if disclosure.withholds(user, indicator, p)
+                            else value_at(
+                                parent_values[p.pk].get(indicator.pk, []),
+                                latest.period if latest else None,
+                            ),
+                            indicator,
+                            None,
+                        )
+                        for p in parents
+                    ],
+                )
+            )
+            continue
         cards.append(
             Card(
                 indicator,

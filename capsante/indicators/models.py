@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from capsante.engine.status import Status
 from capsante.ui import formats
 
 AGGREGATION_LABELS = {
@@ -159,6 +160,14 @@ class Target(models.Model):
             f"{self.indicator.name} — {self.territory.name} : "
             f"{formats.number(self.target_value, 1)} en {formats.month(self.deadline)}"
         )
+
+    @property
+    def status_label(self) -> str:
+        """The computed status in words ("hors trajectoire"), "" when there is none."""
+        try:
+            return Status(self.status).label
+        except ValueError:
+            return ""
 
 
 class ComputationRun(models.Model):

@@ -117,8 +117,9 @@ class TargetForm(DsfrBaseForm):
             counters[objective.roadmap_id] = counters.get(objective.roadmap_id, 0) + 1
             numbers[objective.pk] = counters[objective.roadmap_id]
         self.fields["objective"].label_from_instance = lambda o: (
-            f"{o.roadmap.title} — " if several else ""
-        ) + f"objectif {numbers.get(o.pk, '')} : {o.title}"
+            (f"{o.roadmap.title} — " if several else "")
+            + f"objectif {numbers.get(o.pk, '')} : {o.title}"
+        )
         if unit == "%":
             for name in ("target_value", "baseline_value"):
                 self.fields[name].label += " (%)"

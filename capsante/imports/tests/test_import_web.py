@@ -82,13 +82,20 @@ def test_survey_upload_maps_columns_given_in_the_form(client, personas, settings
         "/imports/deposer/",
         {"source": "survey", "file": SimpleUploadedFile("enquete.csv", answers.encode())},
     )
-    assert missing.status_code == 200 and "correspondance des colonnes" in missing.content.decode()
+    page = missing.content.decode()
+    assert missing.status_code == 200
+    # The error names what is missing in the users' words, beside the field that asks for it.
+    assert "Indiquez la colonne qui porte le n° FINESS" in page
+    assert "Un fichier d’enquête demande l’identifiant de l’enquête." in page
+    assert "Colonne « date de la réponse »" in page  # the expected columns, in their words
     response = client.post(
         "/imports/deposer/",
         {
             "source": "survey",
             "survey": "officines-fax-2024",
-            "mapping": "Horodateur = answered_on\nN° FINESS = finess_et\nAvez-vous un fax ? = has_fax",
+            "column_answered_on": "Horodateur",
+            "column_finess_et": "N° FINESS",
+            "column_has_fax": "Avez-vous un fax ?",
             "file": SimpleUploadedFile("enquete.csv", answers.encode()),
         },
     )
