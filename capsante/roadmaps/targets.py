@@ -22,8 +22,9 @@ from capsante.indicators.targets import Remaining, remaining, target_label
 from capsante.indicators.templatetags.indicator_tags import figure_scope
 from capsante.territories.models import Territory
 from capsante.territories.services import ancestors
+from capsante.ui import formats
 
-from .models import Action, ActionStatus, KeyFigure, Objective, Roadmap
+from .models import Action, ActionStatus, FigureKind, KeyFigure, Objective, Roadmap
 from .services import visible_roadmaps
 
 DUE_SOON_DAYS = 30
@@ -46,6 +47,9 @@ class TargetRow:
     target: Target
     latest: IndicatorValue | None
     objectives: list[Objective] = field(default_factory=list)
+    # A target the roadmap's document states (a key figure) and no one has recorded yet on the
+    # indicator: shown from the document, without status, for an editor to record.
+    from_document: bool = False
 
     @property
     def indicator(self) -> Indicator:
@@ -116,10 +120,16 @@ def roadmap_targets(roadmap: Roadmap) -> list[TargetRow]:
             pair = (target.indicator_id, target.territory_id)
             if target.pk in linked or pair in figures.get(objective.pk, []):
                 serves[target.pk].append(by_objective[objective.pk])
-    latest = _latest_values(targets.values())
+    stated = _document_targets(
+        roadmap, {(t.indicator_id, t.territory_id) for t in targets.values()}
+    )
+    latest = _latest_values([*targets.values(), *(t for t, _ in stated)])
     rows = [
         TargetRow(t, latest.get((t.indicator_id, t.territory_id)), serves[t.pk])
         for t in targets.values()
+    ] + [
+        TargetRow(t, latest.get((t.indicator_id, t.territory_id)), [by_objective[o]], True)
+        for t, o in stated
     ]
     order = {o.pk: i for i, o in enumerate(objectives)}
     rows.sort(
@@ -130,6 +140,32 @@ def roadmap_targets(roadmap: Roadmap) -> list[TargetRow]:
         )
     )
     return rows
+
+
+def _document_targets(roadmap: Roadmap, recorded: set[tuple[int, int]]) -> list[tuple[Target, int]]:
+    """The document's stated targets (key figures of kind "target" naming an indicator) that no
+    Target records yet, as unsaved targets, with their objective."""
+    found = []
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    figures = KeyFigure.objects.filter(objective__roadmap=roadmap, kind=FigureKind.TARGET)
+    for figure in figures.exclude(indicator=""):
+        indicator = indicators.get(figure.indicator)
+        territory = figure_scope(figure.scope, roadmap)
+        value = formats.parse_number(figure.value)
+        if indicator is None or territory is None or value is None:
+            continue
+        if (indicator.pk, territory.pk) in recorded:
+            continue
+        recorded.add((indicator.pk, territory.pk))
+        stated = Target(
+            indicator=indicator,
+            territory=territory,
+            target_value=value,
+            deadline=figure.as_of.strftime("%Y-%m") if figure.as_of else "",
+            source=figure.source[:300],
+        )
+        found.append((stated, figure.objective_id))
+    return found
 
 
 def _latest_values(targets) -> dict[tuple[int, int], IndicatorValue]:
