@@ -186,6 +186,7 @@ def roadmap_indicators(roadmap: Roadmap, targets: list[TargetRow] = ()) -> list[
 def table(rows: list[Row]) -> tuple[list[str], list[list]]:
     """The dashboard as one table, for CSV and XLSX downloads."""
     headers = [
+        "code indicateur",
         "indicateur",
         "territoire",
         "code territoire",
@@ -205,15 +206,16 @@ def table(rows: list[Row]) -> tuple[list[str], list[list]]:
     for r in rows:
         data.append(
             [
+                r.indicator.code,
                 r.indicator.name,
                 r.territory.name,
                 r.territory.code,
-                month_label(r.latest.period) if r.latest else None,
+                r.latest.period if r.latest else None,
                 r.latest.value if r.latest else None,
                 r.latest.numerator if r.latest else None,
                 r.latest.denominator if r.latest else None,
                 r.target.target_value if r.target else None,
-                month_label(r.target.deadline) if r.target and r.target.deadline else None,
+                r.target.deadline if r.target else None,
                 r.status_label or None,
                 r.remaining.label if r.remaining else None,
                 r.trend["label"] if r.trend else None,

@@ -52,7 +52,7 @@ def test_admin_uploads_a_file_that_runs_in_background_and_shows_its_errors(
     page = client.get(f"/imports/{record.pk}/").content.decode()
     assert "registre-casse.csv" in page and "Rien n&#x27;a été importé" in page
     first = record.errors[0]
-    assert [first["file"], str(first["line"])] in [row[:2] for row in table_rows(page, "Erreurs")]
+    assert [first["file"], str(first["line"])] in [row[:2] for row in table_rows(page, "Toutes les erreurs du fichier")]
 
 
 @pytest.mark.django_db
