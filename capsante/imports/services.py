@@ -25,6 +25,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from capsante.accounts import access
+from capsante.directory import services as directory
 from capsante.establishments.models import Establishment
 from capsante.establishments.services import apply_sync, plan_sync
 from capsante.indicators.services import recompute_after_import
@@ -148,18 +149,26 @@ def _diffs(
 
 
 def _structure_plan(result: ParseResult, full_extract: bool):
-    if "structures" not in result.tables:
-        return None
+    """The registry a file keeps in step with staging: FINESS establishments, directory
+    resources."""
+    if "structures" in result.tables:
+        return plan_sync(result.tables["structures"], full_extract=full_extract)
+    if "directory_resources" in result.tables:
+        return directory.plan_sync(result.tables["directory_resources"], full_extract=full_extract)
+    return None
 
-    return plan_sync(result.tables["structures"], full_extract=full_extract)
+
+def _removal_label(item) -> str:
+    if isinstance(item, Establishment):
+        return f"{item.name} (FINESS {item.finess_et}, {item.departement_code})"
+    return f"{item.name} ({item.source}, {item.departement_code or 'sans commune'})"
 
 
 def _removals(diffs: dict[str, DiffCounts], plan) -> list[str]:
     """What the import would take away, in words, the establishments by name."""
     if plan is not None and plan[2]:
         return [
-            f"{s.name} (FINESS {s.finess_et}, {s.departement_code})"
-            for s in sorted(plan[2], key=lambda s: (s.departement_code, s.name))
+            _removal_label(s) for s in sorted(plan[2], key=lambda s: (s.departement_code, s.name))
         ][:MAX_REMOVALS_SHOWN]
     keys = [
         f"{contract.table(table).title} : {key}"
@@ -385,7 +394,9 @@ def _write(
     store: StagingStore, result: ParseResult, plan, record: ImportRecord, connector, full: bool
 ) -> None:
     with transaction.atomic(), _staging_transaction(store, list(result.tables)):
-        if plan is not None:
+        if isinstance(plan, directory.ResourcePlan):
+            plan.apply(record)
+        elif plan is not None:
             apply_sync(plan, record)
         for table, data in result.tables.items():
             store.write(

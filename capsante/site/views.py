@@ -1,6 +1,7 @@
 from django.shortcuts import render
 from django.urls import reverse
 
+from capsante.directory.services import freshness_for_partner
 from capsante.roadmaps.services import visible_roadmaps
 from capsante.territories.models import Level, Territory, TerritoryLoad
 from capsante.ui.maps import MapShape, svg_map
@@ -38,6 +39,7 @@ def home(request):
             "title": "Accueil",
             "roadmaps": roadmaps,
             "map": svg_map(shapes, width=560),
+            "directory": freshness_for_partner(request.user),
         },
     )
 

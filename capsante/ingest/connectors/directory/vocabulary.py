@@ -65,6 +65,10 @@ KINDS: tuple[Kind, ...] = (
 )  # fmt: skip
 
 NEEDS: tuple[Need, ...] = (
+    Need("s-orienter", "Savoir où trouver de l’aide", "Savoir où aller pour être aidé",
+         "map/map-pin", mediation="Aide aux démarches administratives",
+         service_type="information",
+         description="Être accueilli, écouté et orienté vers la bonne aide près de chez soi."),
     Need("activer-mon-espace-sante", "Activer Mon espace santé",
          "Ouvrir mon espace santé sur internet", "digital/avatar",
          ("numerique--acceder-a-des-services-en-ligne", "sante--acces-aux-soins"),
