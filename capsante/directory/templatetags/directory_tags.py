@@ -35,3 +35,9 @@ def pictogram(name: str) -> str:
 @register.filter
 def kind_term(code: str):
     return vocabulary.KIND_BY_CODE.get(code)
+
+
+@register.filter
+def hours_week(expression: str):
+    """The week's opening hours, one line per day or group of days."""
+    return opening_hours.describe(expression)
