@@ -89,7 +89,9 @@ class ResourceForm(DsfrBaseForm, forms.ModelForm):
         help_text="Codes officiels (COG) séparés par des espaces : communes (72181), "
         "départements (72), EPCI (numéro SIREN) ou « france ».",
     )
-    website = forms.URLField(label="Site web", required=False, assume_scheme="https", max_length=500)
+    website = forms.URLField(
+        label="Site web", required=False, assume_scheme="https", max_length=500
+    )
     accessibility_url = forms.URLField(
         label="Fiche Acceslibre",
         required=False,

@@ -164,7 +164,12 @@ def embed(request):
     params[easy_read.PARAMETER] = "normale" if easy else "facile"
     # In a frame the mode goes in the address, not in a cookie (another site's cookies are
     # often refused in frames).
-    context = {"easy": easy, "switch_url": "?" + params.urlencode(), "embedded": True}
+    context = {
+        "easy": easy,
+        "switch_url": "?" + params.urlencode(),
+        "embedded": True,
+        "tiles_attribution": settings.DIRECTORY_MAP_TILES_ATTRIBUTION,
+    }
     form = SearchForm(request.GET or None, easy=easy)
     context.update(run_search(request, form, easy))
     context.update(title="Trouver de l’aide près de chez vous", form=form, texts=easy_texts.texts())

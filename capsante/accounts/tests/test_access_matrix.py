@@ -454,7 +454,12 @@ def test_every_page_and_action_answers_each_persona_as_the_rules_say(client, per
         expected = case.expected[who]
         if response.status_code != expected:
             wrong.append(f"{case.method.upper()} {case.url}: {response.status_code} ≠ {expected}")
-        elif who == ANON and expected == LOGIN and case.name != "accounts:logout" and not case.public_redirect:
+        elif (
+            who == ANON
+            and expected == LOGIN
+            and case.name != "accounts:logout"
+            and not case.public_redirect
+        ):
             assert "/comptes/connexion/" in response["Location"], case.url
     assert wrong == []
 
