@@ -32,7 +32,16 @@ def _commune_rows() -> Iterable[dict]:
 def load_postcodes() -> int:
     """Replace the postcode table by the package's (one row per postcode and commune)."""
     postcodes = {row["id"]: row["code"] for row in read_table("codes_postaux")}
-    ids = {row["id"]: row["code"] for row in _commune_rows()}
+    rows = list(read_table("communes"))
+    codes = {row["id"]: row["code"] for row in rows}
+    # A municipal district (Paris, Lyon, Marseille) has its own postcodes: they lead to its city.
+    ids = {
+        row["id"]: codes.get(row["commune_parent_id"] or "")
+        if row["type"] == "ARM"
+        else row["code"]
+        for row in rows
+        if row["type"] in ("COM", "ARM")
+    }
     communes = dict(Territory.objects.filter(level=Level.COMMUNE).values_list("code", "pk"))
     wanted = set()
     for row in read_table("codes_postaux_communes"):

@@ -29,7 +29,7 @@ from .models import CommunePostcode, Resource
 
 INDEX_TTL = 600.0  # seconds
 EARTH_RADIUS_KM = 6371.0
-RADII_KM = (10, 30, 80, 200)
+RADII_KM = (2, 5, 10, 30, 80, 200)
 ENOUGH = 30  # results wanted before the search box stops widening
 ARTICLES = ("le ", "la ", "les ", "l ")
 
@@ -243,10 +243,14 @@ def nearby(
     for radius in RADII_KM:
         dlat = radius / 111.0
         dlon = radius / (111.0 * max(0.2, math.cos(math.radians(latitude))))
-        rows = base.filter(
-            latitude__range=(latitude - dlat, latitude + dlat),
-            longitude__range=(longitude - dlon, longitude + dlon),
-        ).values_list("pk", "latitude", "longitude", "zone_key")
+        rows = (
+            base.filter(
+                latitude__range=(latitude - dlat, latitude + dlat),
+                longitude__range=(longitude - dlon, longitude + dlon),
+            )
+            .order_by()
+            .values_list("pk", "latitude", "longitude", "zone_key")
+        )
         candidates = []
         for pk, lat, lon, zone_key in rows:
             distance = haversine(latitude, longitude, lat, lon)

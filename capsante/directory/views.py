@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -132,6 +133,19 @@ def run_search(request, form: SearchForm, easy: bool) -> dict:
     }
 
 
+def memo_departements() -> list[Territory]:
+    """The départements that have resources, for the memos' links: kept ten minutes, since a scan
+    of 100,000 resources per search would cost more than the search itself."""
+
+    def find() -> list[Territory]:
+        codes = Resource.objects.filter(published=True).values("departement_code").distinct()
+        return list(
+            Territory.objects.filter(level=Level.DEPARTEMENT, code__in=codes).order_by("code")
+        )
+
+    return cache.get_or_set("directory:memo-departements", find, 600)
+
+
 def search_page(request):
     context = _easy_context(request)
     form = SearchForm(request.GET or None, easy=context["easy"])
@@ -146,10 +160,7 @@ def search_page(request):
         kinds=vocabulary.KINDS,
         needs=vocabulary.NEEDS,
         exports=exports.FORMATS,
-        departements=Territory.objects.filter(
-            level=Level.DEPARTEMENT,
-            pk__in=Resource.objects.filter(published=True).values("territory__parent"),
-        ).order_by("code"),
+        departements=[] if context.get("commune") else memo_departements(),
         tiles_attribution=settings.DIRECTORY_MAP_TILES_ATTRIBUTION,
     )
     return render(request, "directory/search.html", context)
