@@ -126,6 +126,10 @@ class Resource(models.Model):
         return [vocabulary.NEED_BY_CODE[c] for c in self.services if c in vocabulary.NEED_BY_CODE]
 
     @property
+    def need_labels(self) -> list[str]:
+        return [need.label for need in self.needs]
+
+    @property
     def audience_terms(self) -> list[vocabulary.Audience]:
         return [
             vocabulary.AUDIENCE_BY_CODE[c]
