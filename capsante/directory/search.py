@@ -77,6 +77,8 @@ class CommuneIndex:
     by_code: dict[str, int] = field(default_factory=dict)
     names: list[str] = field(default_factory=list)  # normalised, one per entry of `owners`
     owners: list[int] = field(default_factory=list)
+    # The same names by length: a name within two mistakes is within two letters of the length.
+    by_length: dict[int, tuple[list[str], list[int]]] = field(default_factory=dict)
     built: float = 0.0
 
     @classmethod
@@ -116,6 +118,9 @@ class CommuneIndex:
                 index.by_name.setdefault(variant, []).append(position)
                 index.names.append(variant)
                 index.owners.append(position)
+                names, owners = index.by_length.setdefault(len(variant), ([], []))
+                names.append(variant)
+                owners.append(position)
         return index
 
     def _by_population(self, positions) -> list[Commune]:
@@ -144,14 +149,17 @@ class CommuneIndex:
         if starting:
             return self._by_population(starting)[:limit]
         allowed = 1 if len(norm) <= 5 else 2
-        matches = process.extract(
-            norm, self.names, scorer=OSA.distance, score_cutoff=allowed, limit=200
-        )
-        if not matches:
+        found: list[tuple[int, int]] = []  # (distance, position)
+        for length in range(len(norm) - allowed, len(norm) + allowed + 1):
+            names, owners = self.by_length.get(length, ([], []))
+            matches = process.extract(
+                norm, names, scorer=OSA.distance, score_cutoff=allowed, limit=200
+            )
+            found += [(distance, owners[i]) for _, distance, i in matches]
+        if not found:
             return []
-        best = min(distance for _, distance, _ in matches)
-        closest = [self.owners[i] for _, distance, i in matches if distance == best]
-        return self._by_population(closest)[:limit]
+        best = min(distance for distance, _ in found)
+        return self._by_population([p for distance, p in found if distance == best])[:limit]
 
     def nearest(self, latitude: float, longitude: float) -> Commune | None:
         """The commune whose centre is nearest to a point (the browser's position)."""
