@@ -9,8 +9,10 @@ embedded SQLite file to PostgreSQL.
 import datetime as dt
 import json
 import os
+import re
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp import constants as csp
@@ -143,6 +145,7 @@ INSTALLED_APPS = [
     "capsante.indicators",
     "capsante.campaigns",
     "capsante.committees",
+    "capsante.directory",
     "capsante.reports",
     "capsante.site",
     "capsante.operations",
@@ -276,6 +279,7 @@ AXES_CLIENT_IP_CALLABLE = "capsante.accounts.client_ip.client_ip"
 # per process; 0 turns a limit off. Loopback addresses are never limited.
 RATE_LIMIT_LOGIN = os.environ.get("CAPSANTE_RATE_LIMIT_LOGIN", "20/m")
 RATE_LIMIT_API = os.environ.get("CAPSANTE_RATE_LIMIT_API", "600/m")
+RATE_LIMIT_PUBLIC_FORMS = os.environ.get("CAPSANTE_RATE_LIMIT_PUBLIC_FORMS", "10/m")
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "site:home"
 LOGOUT_REDIRECT_URL = "site:home"
@@ -342,6 +346,24 @@ SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 ADMINS = [("Exploitation", address) for address in env_list("CAPSANTE_ERROR_EMAILS", "")]
 # Sent mails (and their addresses) are deleted from the outbox after this many days.
 OUTBOX_RETENTION_DAYS = int(os.environ.get("CAPSANTE_OUTBOX_RETENTION_DAYS", "30"))
+
+# The platform's address as people reach it: links in mails and exports made outside a request
+# (the reminders' cron job).
+PUBLIC_URL = os.environ.get("CAPSANTE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# The resource directory: an error report's sender address is erased once the report is dealt
+# with, and after this many days whatever happens.
+DIRECTORY_REPORT_RETENTION_DAYS = env_int("CAPSANTE_DIRECTORY_REPORT_RETENTION_DAYS", 90)
+# An optional tile layer under the directory's map, as an URL template with {z}, {x} and {y}
+# (a tile server the operator runs or has the right to use). Empty by default: the map draws
+# the département's outline and the points itself, with no outside service.
+DIRECTORY_MAP_TILES = os.environ.get("CAPSANTE_DIRECTORY_MAP_TILES", "")
+DIRECTORY_MAP_TILES_ATTRIBUTION = os.environ.get("CAPSANTE_DIRECTORY_MAP_TILES_ATTRIBUTION", "")
+if DIRECTORY_MAP_TILES:
+    # The tiles are images of the tile server: the content security policy admits its origin
+    # ("{s}.tiles.example.fr" and other placeholders in the host become a wildcard).
+    _tiles = urlsplit(DIRECTORY_MAP_TILES)
+    _tiles_host = re.sub(r"\{[^}]*\}", "*", _tiles.netloc)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_tiles.scheme}://{_tiles_host}")
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 # Secure cookies need HTTPS; a benchmark on loopback may turn them off explicitly.

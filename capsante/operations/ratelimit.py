@@ -9,7 +9,9 @@ by every process belongs to the reverse proxy, docs/exploitation/securite.md).
 - sign-in (the platform's form and the admin's), POST: CAPSANTE_RATE_LIMIT_LOGIN, beside
   django-axes, which locks one username from one address after repeated failures: this one stops
   an address trying many usernames;
-- the API (/api/), every method: CAPSANTE_RATE_LIMIT_API.
+- the API (/api/), every method: CAPSANTE_RATE_LIMIT_API;
+- every other form sent by someone not signed in (POST: the directory's error reports, the
+  easy-to-read switch…, and any public form to come): CAPSANTE_RATE_LIMIT_PUBLIC_FORMS.
 
 Loopback addresses are never limited: the supervision probes and local load tests come from
 there, and so does every request behind a reverse proxy that was not declared
@@ -28,6 +30,7 @@ from capsante.accounts.client_ip import client_ip, is_loopback
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 PERIOD_WORDS = {"s": "seconde", "m": "minute", "h": "heure", "d": "jour"}
+POST = frozenset({"POST"})
 
 
 @dataclass(frozen=True)
@@ -39,9 +42,15 @@ class Rule:
     period: int
     unit: str
     json: bool = False
+    anonymous_only: bool = False
+    excluded: tuple[str, ...] = ()
 
     def applies(self, request) -> bool:
         if self.methods is not None and request.method not in self.methods:
+            return False
+        if self.excluded and request.path.startswith(self.excluded):
+            return False
+        if self.anonymous_only and request.user.is_authenticated:
             return False
         return request.path.startswith(self.prefixes)
 
@@ -57,23 +66,34 @@ def parse_rate(text: str) -> tuple[int, str] | None:
     return (int(count), unit) if int(count) > 0 else None
 
 
+SIGN_IN = ("/comptes/connexion/", "/admin/login/")
+
+
 def rules() -> list[Rule]:
     found = []
     login = parse_rate(settings.RATE_LIMIT_LOGIN)
     if login:
-        found.append(
-            Rule(
-                "connexion",
-                ("/comptes/connexion/", "/admin/login/"),
-                frozenset({"POST"}),
-                login[0],
-                PERIODS[login[1]],
-                login[1],
-            )  # fmt: skip
-        )
+        count, unit = login
+        found.append(Rule("connexion", SIGN_IN, POST, count, PERIODS[unit], unit))
     api = parse_rate(settings.RATE_LIMIT_API)
     if api:
-        found.append(Rule("api", ("/api/",), None, api[0], PERIODS[api[1]], api[1], json=True))
+        count, unit = api
+        found.append(Rule("api", ("/api/",), None, count, PERIODS[unit], unit, json=True))
+    forms = parse_rate(settings.RATE_LIMIT_PUBLIC_FORMS)
+    if forms:
+        count, unit = forms
+        found.append(
+            Rule(
+                "formulaires",
+                ("/",),
+                POST,
+                count,
+                PERIODS[unit],
+                unit,
+                anonymous_only=True,
+                excluded=(*SIGN_IN, "/api/"),
+            )
+        )
     return found
 
 

@@ -105,3 +105,15 @@ def test_rates_are_written_plainly():
     assert parse_rate("0") is None and parse_rate("off") is None
     with pytest.raises(ValueError, match="attendu : 20/m"):
         parse_rate("vingt par minute")
+
+
+@pytest.mark.django_db
+@override_settings(RATE_LIMIT_PUBLIC_FORMS="2/m")
+def test_forms_sent_by_visitors_not_signed_in_are_limited(client, personas):
+    # Any public form (the directory's error reports…): the rule is the method and the visitor.
+    answers = [client.post("/accessibilite/", {"x": "1"}, REMOTE_ADDR=OUTSIDE) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert client.get("/accessibilite/", REMOTE_ADDR=OUTSIDE).status_code == 200
+    # A partner signed in is not a visitor.
+    client.force_login(personas["ars_admin"])
+    assert client.post("/accessibilite/", REMOTE_ADDR=OUTSIDE).status_code == 200
