@@ -40,11 +40,20 @@ def device_to_confirm(user) -> TOTPDevice:
     return device or TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
 
 
-def check(device: TOTPDevice, code: str) -> bool:
-    """A six-digit code of the current period (or one either side), never the same one twice;
-    repeated failures slow further tries down (django-otp's throttling)."""
+TOO_SOON = "Trop d’essais à la suite : attendez quelques secondes avant de saisir le code."
+WRONG = "Ce code n’est pas le bon, ou il a expiré. Saisissez le code affiché maintenant."
+
+
+def check(device: TOTPDevice, code: str) -> str:
+    """ "" when the code is right, else why not, in French. A right code is one of the current
+    period (or one either side), never used before; after a wrong one, the next try waits a
+    second, then two, four… (django-otp's throttling)."""
+    if not device.verify_is_allowed()[0]:
+        return TOO_SOON
     code = code.replace(" ", "")
-    return bool(CODE.match(code)) and device.verify_token(code)
+    if CODE.match(code) and device.verify_token(code):
+        return ""
+    return WRONG
 
 
 def qr_svg(device: TOTPDevice) -> str:

@@ -63,14 +63,15 @@ def sign_in_code(request):
     device = two_factor.confirmed_device(user)
     error = ""
     if request.method == "POST":
-        if device is not None and two_factor.check(device, request.POST.get("code", "")):
+        code = request.POST.get("code", "")
+        error = two_factor.check(device, code) if device else two_factor.WRONG
+        if not error:
             del request.session[PENDING]
             user.otp_device = device  # django-otp marks the session as verified at login
             login(request, user, backend=pending["backend"])
             return redirect(pending["next"])
         # Counted by django-axes as a failed sign-in: five, and the account is blocked here.
         user_login_failed.send(sender=__name__, credentials=credentials, request=request)
-        error = "Ce code n’est pas le bon, ou il a expiré. Saisissez le code affiché maintenant."
     return render(
         request,
         "accounts/login_code.html",
@@ -106,7 +107,8 @@ def totp_setup(request):
     device = two_factor.device_to_confirm(user)
     error = ""
     if request.method == "POST":
-        if two_factor.check(device, request.POST.get("code", "")):
+        error = two_factor.check(device, request.POST.get("code", ""))
+        if not error:
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             django_otp.login(request, device)
@@ -116,7 +118,6 @@ def totp_setup(request):
                 "de votre application.",
             )
             return redirect("accounts:account")
-        error = "Ce code n’est pas le bon. Vérifiez l’heure de votre téléphone et réessayez."
     return render(
         request,
         "accounts/totp_setup.html",
@@ -140,7 +141,7 @@ def totp_disable(request):
     device = two_factor.confirmed_device(request.user)
     if device is None:
         return redirect("accounts:account")
-    if two_factor.check(device, request.POST.get("code", "")):
+    if not two_factor.check(device, request.POST.get("code", "")):
         device.delete()
         messages.success(request, "Double authentification désactivée.")
     else:

@@ -29,26 +29,40 @@ AGENT = {
 }
 
 
+PHARMACIST = {
+    "given_name": "Camille",
+    "family_name": "Pharmacienne",
+    "SubjectNameID": "810003461033",
+    "SubjectOrganization": "Pharmacie du Mans",
+}
+
+
 @pytest.fixture
 def proconnect(live_server, settings, tmp_path):
-    """The provider, and the platform configured to use it as ProConnect."""
-    secret = tmp_path / "proconnect-secret"
+    """The provider, and the platform configured to use it as ProConnect and as Pro Santé
+    Connect (one client each; ProConnect's userinfo signed, Pro Santé Connect's plain JSON)."""
+    secret = tmp_path / "client-secret"
     secret.write_text("secret-des-tests-seulement\n")
-    client = {
-        "client_id": "cap-esante",
-        "client_secret": "secret-des-tests-seulement",
-        "redirect_uris": [f"{live_server.url}/comptes/oidc/proconnect/retour/"],
-        "post_logout_redirect_uris": [f"{live_server.url}/"],
-        "token_endpoint_auth_method": "client_secret_post",
-        "userinfo_signed_response_alg": "RS256",
-    }
-    with running_provider([client], {"agent.cpam72": AGENT}, tmp_path / "op.log") as issuer:
+    clients = [
+        {
+            "client_id": f"cap-esante-{name}",
+            "client_secret": "secret-des-tests-seulement",
+            "redirect_uris": [f"{live_server.url}/comptes/oidc/{name}/retour/"],
+            "post_logout_redirect_uris": [f"{live_server.url}/"],
+            "token_endpoint_auth_method": "client_secret_post",
+            **signed,
+        }
+        for name, signed in [("proconnect", {"userinfo_signed_response_alg": "RS256"}), ("psc", {})]
+    ]
+    accounts = {"agent.cpam72": AGENT, "ps.pharmacienne": PHARMACIST}
+    with running_provider(clients, accounts, tmp_path / "op.log") as issuer:
         settings.OIDC_PROVIDERS = {
-            "proconnect": {
+            name: {
                 "issuer": issuer,
-                "client_id": "cap-esante",
+                "client_id": f"cap-esante-{name}",
                 "client_secret_file": str(secret),
             }
+            for name in ("proconnect", "psc")
         }
         yield issuer
 
@@ -62,9 +76,9 @@ def loopback_only(page):
     return page
 
 
-def sign_in_at_provider(page, issuer):
+def sign_in_at_provider(page, issuer, login="agent.cpam72"):
     assert page.url.startswith(issuer), page.url
-    page.fill("input[name=login]", "agent.cpam72")
+    page.fill("input[name=login]", login)
     page.fill("input[name=password]", "nimporte")
     page.click("button[type=submit]")
     page.wait_for_load_state()
@@ -83,7 +97,7 @@ def test_a_proconnect_sign_in_waits_for_approval_then_lands_on_the_partner_home(
 
     # 1. The sign-in page offers ProConnect beside the password form.
     page.goto(live_server.url + "/comptes/connexion/")
-    assert page.locator(".fr-connect", has_text="S’identifier avec").count() == 1
+    assert page.locator(".fr-connect", has_text="S’identifier avec").count() == 2
     assert page.locator("#id_username").is_visible()
     assert serious_violations(page) == []
     page.click("#connect-proconnect")
@@ -153,3 +167,18 @@ def test_a_proconnect_sign_in_waits_for_approval_then_lands_on_the_partner_home(
     assert "Nadia Agent" in header and "Contributeur" in header
     assert "Campagnes" in page.locator("#fr-navigation").inner_text()
     assert ExternalIdentity.objects.count() == 1  # the same account, not a second one
+
+
+def test_a_pro_sante_connect_sign_in_keeps_the_rpps_and_the_declared_structure(
+    live_server, proconnect, loopback_only
+):
+    page = loopback_only
+    page.goto(live_server.url + "/comptes/connexion/")
+    page.click("#connect-psc")
+    sign_in_at_provider(page, proconnect, login="ps.pharmacienne")
+    assert urlparse(page.url).path == "/comptes/en-attente/"
+    text = page.locator("main").inner_text()
+    assert "Pro Santé Connect" in text and "Pharmacie du Mans" in text and "810003461033" in text
+    identity = ExternalIdentity.objects.get(provider="psc")
+    assert identity.user.get_full_name() == "Camille Pharmacienne"
+    assert identity.organisation is None  # no such organisation yet: the admin will create it
