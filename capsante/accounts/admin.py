@@ -83,7 +83,7 @@ class ExternalIdentityAdmin(SuperuserOnlyAdmin, SimpleHistoryAdmin):
     list_display = ["user", "provider", "organisation_name", "organisation_identifier", "status"]
     list_filter = ["provider", ("approved_at", admin.EmptyFieldListFilter)]
     search_fields = ["user__first_name", "user__last_name", "user__email", "organisation_name"]
-    readonly_fields = [
+    declared = [
         "user",
         "provider",
         "organisation_name",
@@ -91,24 +91,10 @@ class ExternalIdentityAdmin(SuperuserOnlyAdmin, SimpleHistoryAdmin):
         "professional_identifier",
         "first_seen",
         "last_seen",
-        "approved_at",
-        "approved_by",
     ]
+    readonly_fields = [*declared, "approved_at", "approved_by"]
     fieldsets = [
-        (
-            "Ce que dit le fournisseur d’identité",
-            {
-                "fields": [
-                    "user",
-                    "provider",
-                    "organisation_name",
-                    "organisation_identifier",
-                    "professional_identifier",
-                    "first_seen",
-                    "last_seen",
-                ]
-            },
-        ),
+        ("Ce que dit le fournisseur d’identité", {"fields": declared}),
         (
             "Accès accordé",
             {

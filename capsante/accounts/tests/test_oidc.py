@@ -102,3 +102,47 @@ def test_the_environment_configures_each_provider_or_says_what_is_missing(monkey
         project_settings.env_oidc_providers(["psc"])
     with pytest.raises(ValueError, match="unknown provider 'franceconnect'"):
         project_settings.env_oidc_providers(["franceconnect"])
+
+
+@pytest.fixture
+def pending_pharmacist(db):
+    from django.contrib.auth import get_user_model
+
+    from capsante.accounts.models import ExternalIdentity
+
+    user = get_user_model().objects.create_user("psc-0123", first_name="Camille")
+    return ExternalIdentity.objects.create(
+        user=user,
+        provider="psc",
+        subject=PSC_CLAIMS["sub"],
+        organisation_name="Pharmacie du Mans",
+        professional_identifier="810003461033",
+    )
+
+
+@pytest.mark.django_db
+def test_approving_can_create_the_declared_organisation(client, personas, pending_pharmacist):
+    from django.contrib.auth import get_user_model
+
+    from capsante.accounts.models import Organisation, Profile
+
+    url = f"/admin/accounts/externalidentity/{pending_pharmacist.pk}/change/"
+    sarthe = personas["dt72_editor"].profile.scope
+    client.force_login(personas["ars_admin"])  # a regional admin does not manage accounts
+    assert client.get(url).status_code == 403
+    client.force_login(get_user_model().objects.create_superuser("root", password="x" * 16))
+    listing = client.get("/admin/accounts/externalidentity/?approved_at__isempty=1")
+    assert "Pharmacie du Mans" in listing.content.decode()
+    refused = client.post(url, {"role": "lecteur", "scope": sarthe.pk})
+    assert "Choisissez l’organisation" in refused.content.decode()
+    assert not Profile.objects.filter(user=pending_pharmacist.user).exists()
+    done = client.post(
+        url, {"new_organisation_kind": "autre", "role": "lecteur", "scope": sarthe.pk}
+    )
+    assert done.status_code == 302
+    profile = Profile.objects.get(user=pending_pharmacist.user)
+    assert profile.organisation == Organisation.objects.get(name="Pharmacie du Mans")
+    assert (profile.role, profile.scope) == ("lecteur", sarthe)
+    pending_pharmacist.refresh_from_db()
+    assert pending_pharmacist.organisation == profile.organisation
+    assert not pending_pharmacist.user.is_staff  # a reader gets no admin access
