@@ -13,13 +13,14 @@ ADMIN_DOMAIN_APPS = ["roadmaps", "committees", "reports", "api"]
 
 
 @transaction.atomic
-def grant(user, *, organisation: Organisation, role: str, scope) -> Profile:
-    """Give the user a role on a territory scope in an organisation. Regional admins also
-    manage the domain data in the Django admin, within their scope; accounts, roles and
-    territories stay with superusers."""
-    profile, _ = Profile.objects.update_or_create(
-        user=user, defaults={"organisation": organisation, "role": role, "scope": scope}
-    )
+def grant(user, *, organisation: Organisation, role: str, scope, address=None) -> Profile:
+    """Give the user a role on a territory scope in an organisation (and, when known, how to
+    address them). Regional admins also manage the domain data in the Django admin, within
+    their scope; accounts, roles and territories stay with superusers."""
+    fields = {"organisation": organisation, "role": role, "scope": scope}
+    if address is not None:
+        fields["address"] = address
+    profile, _ = Profile.objects.update_or_create(user=user, defaults=fields)
     admin = role == Role.REGIONAL_ADMIN
     if not user.is_superuser and user.is_staff != admin:
         user.is_staff = admin

@@ -15,11 +15,23 @@ def _label(model: type[models.Model], field: str) -> str:
 
 
 def _shown(model: type[models.Model], field: str, value: Any) -> Any:
+    if isinstance(value, list):  # a many-to-many field: the related objects, by name
+        return _related(model, field, value)
     try:
         choices = dict(model._meta.get_field(field).flatchoices)
     except Exception:  # noqa: BLE001
         choices = {}
     return choices.get(value, value)
+
+
+def _related(model: type[models.Model], field: str, rows: list) -> str:
+    try:
+        related = model._meta.get_field(field).related_model
+    except Exception:  # noqa: BLE001
+        return ", ".join(str(r) for r in rows)
+    key = related._meta.model_name
+    ids = [r.get(key) for r in rows if isinstance(r, dict)]
+    return " ; ".join(str(o) for o in related._default_manager.filter(pk__in=ids)) or "—"
 
 
 def changes(objects: Iterable[models.Model], limit: int = 50) -> list[dict]:
@@ -49,7 +61,7 @@ def changes(objects: Iterable[models.Model], limit: int = 50) -> list[dict]:
                     "date": version.history_date,
                     "user": version.history_user,
                     "type": version.get_history_type_display(),
-                    "object": f"{type(obj)._meta.verbose_name} : {str(obj)[:80]}",
+                    "object": f"{type(obj)._meta.verbose_name} : {obj}",
                     "changes": diff,
                 }
             )

@@ -18,6 +18,7 @@ from capsante.campaigns import services as campaigns
 from capsante.campaigns.models import Campaign, Stage
 from capsante.committees.models import Committee, Decision, Meeting
 from capsante.establishments.models import Establishment
+from capsante.establishments.services import add_person
 from capsante.imports.models import ImportRecord, ImportStatus
 from capsante.indicators import services as indicators
 from capsante.indicators.models import Indicator
@@ -129,6 +130,11 @@ def world(personas, seeded_roadmaps, geography):
         "Courrier de la CPAM",
     )
     action = Action.objects.filter(objective__roadmap=seeded_roadmaps["72"]).first()
+    followup = campaign.followups.get(establishment=pharmacy)
+    call = campaigns.log_contact(
+        followup, personas["cpam72_contributor"], kind="call", outcome="no_answer"
+    )
+    person = add_person(personas["cpam72_contributor"], pharmacy, name="Mme Martin")
     return {
         "roadmap": seeded_roadmaps["72"].pk,
         "action": action.pk,
@@ -142,6 +148,8 @@ def world(personas, seeded_roadmaps, geography):
         "record": record.pk,
         "job": job.pk,
         "entry": entry.pk,
+        "call": call.pk,
+        "person": person.pk,
     }
 
 
@@ -151,6 +159,7 @@ def cases(w: dict) -> list[Case]:
         Case("site:home", "/", everyone()),
         Case("site:accessibility", reverse("site:accessibility"), everyone()),
         Case("site:sources", reverse("site:sources"), everyone()),
+        Case("site:inbox", reverse("site:inbox"), partners()),
         Case("accounts:login", reverse("accounts:login"), everyone()),
         Case("accounts:logout", reverse("accounts:logout"), everyone(DONE), "post"),
         Case("admin_login", reverse("admin_login"), everyone()),
@@ -200,6 +209,19 @@ def cases(w: dict) -> list[Case]:
             "post",
             {"status": "in_progress", "progress": "40", "owner": "ARS", "note": "x"},
         ),
+        Case("roadmaps:actions", reverse("roadmaps:actions", args=[roadmap]), everyone()),
+        Case(
+            "roadmaps:target_edit",
+            reverse("roadmaps:target_edit", args=["MES_ACTIVATION", "departement", "72"]),
+            {**editors(), "dt53_editor": 403},
+        ),
+        Case(
+            "roadmaps:target_edit",
+            reverse("roadmaps:target_edit", args=["MES_ACTIVATION", "departement", "72"]),
+            {**editors(DONE), "dt53_editor": 403},
+            "post",
+            {"target_value": "40", "deadline": "12/2026", "note": "adoptée en comité"},
+        ),
         Case(
             "roadmaps:action_history",
             reverse("roadmaps:action_history", args=[action]),
@@ -217,6 +239,14 @@ def cases(w: dict) -> list[Case]:
         Case(
             "imports:job_retry",
             reverse("imports:job_retry", args=[w["job"]]),
+            {**sarthe_partners(403), "ars_admin": DONE},
+            "post",
+        ),
+        # Only the regional admin who ran a dry run confirms it (this one is no dry run: the
+        # admin is told so and sent back to the record).
+        Case(
+            "imports:confirm",
+            reverse("imports:confirm", args=[w["record"]]),
             {**sarthe_partners(403), "ars_admin": DONE},
             "post",
         ),
@@ -250,6 +280,34 @@ def cases(w: dict) -> list[Case]:
         Case("campaigns:list", reverse("campaigns:list"), partners()),
         Case("campaigns:board", reverse("campaigns:board", args=[slug]), sarthe_partners()),
         Case("campaigns:calls", reverse("campaigns:calls", args=[slug]), sarthe_partners()),
+        Case("campaigns:callbacks", reverse("campaigns:callbacks", args=[slug]), sarthe_partners()),
+        Case(
+            "campaigns:bulk_move",
+            reverse("campaigns:bulk_move", args=[slug]),
+            contributors(DONE),
+            "post",
+            {"stage": str(w["stage"]), "followups": finess, "evidence": ""},
+        ),
+        # A contact is taken back by its author alone.
+        Case(
+            "campaigns:undo_contact",
+            reverse("campaigns:undo_contact", args=[slug, w["call"]]),
+            {**sarthe_partners(404), "cpam72_contributor": DONE},
+            "post",
+        ),
+        Case(
+            "campaigns:add_person",
+            reverse("campaigns:add_person", args=[slug, finess]),
+            contributors(DONE),
+            "post",
+            {"name": "M. Durand", "role": "pharmacien titulaire"},
+        ),
+        Case(
+            "campaigns:remove_person",
+            reverse("campaigns:remove_person", args=[slug, finess, w["person"]]),
+            contributors(DONE),
+            "post",
+        ),
         Case(
             "campaigns:followup",
             reverse("campaigns:followup", args=[slug, finess]),
@@ -315,6 +373,11 @@ def cases(w: dict) -> list[Case]:
             {"status": "in_progress", "note": "en cours"},
         ),
         Case("reports:index", reverse("reports:index"), everyone()),
+        Case(
+            "reports:summary",
+            reverse("reports:summary", args=["departement", "72"]),
+            everyone(),
+        ),
         Case(
             "reports:roadmap_document",
             reverse("reports:roadmap_document", args=[roadmap]) + "?format=html",
