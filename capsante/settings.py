@@ -142,6 +142,7 @@ INSTALLED_APPS = [
     "capsante.indicators",
     "capsante.campaigns",
     "capsante.committees",
+    "capsante.directory",
     "capsante.reports",
     "capsante.site",
     # Before "ninja", whose docs page it overrides (French, the schema's title).
@@ -320,6 +321,18 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cap-esante@localhost")
 # Sent mails (and their addresses) are deleted from the outbox after this many days.
 OUTBOX_RETENTION_DAYS = int(os.environ.get("CAPSANTE_OUTBOX_RETENTION_DAYS", "30"))
+
+# The platform's address as people reach it: links in mails and exports made outside a request
+# (the reminders' cron job).
+PUBLIC_URL = os.environ.get("CAPSANTE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# The resource directory: an error report's sender address is erased once the report is dealt
+# with, and after this many days whatever happens.
+DIRECTORY_REPORT_RETENTION_DAYS = env_int("CAPSANTE_DIRECTORY_REPORT_RETENTION_DAYS", 90)
+# An optional tile layer under the directory's map, as an URL template with {z}, {x} and {y}
+# (a tile server the operator runs or has the right to use). Empty by default: the map draws
+# the département's outline and the points itself, with no outside service.
+DIRECTORY_MAP_TILES = os.environ.get("CAPSANTE_DIRECTORY_MAP_TILES", "")
+DIRECTORY_MAP_TILES_ATTRIBUTION = os.environ.get("CAPSANTE_DIRECTORY_MAP_TILES_ATTRIBUTION", "")
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 # Secure cookies need HTTPS; a benchmark on loopback may turn them off explicitly.

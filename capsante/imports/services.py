@@ -31,6 +31,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from capsante.accounts import access
+from capsante.directory import services as directory
 from capsante.establishments.models import Establishment
 from capsante.establishments.services import apply_sync, plan_sync
 from capsante.indicators.services import definitions, recompute_after_import
@@ -57,10 +58,10 @@ def save_upload(upload) -> Path:
     The suffix is kept because parsers recognise .zip, .gz, .json… by it; the file's real name
     is recorded on the import record, never in the path.
     """
-    directory = Path(settings.UPLOAD_TEMP_DIR)
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder = Path(settings.UPLOAD_TEMP_DIR)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     suffix = "".join(Path(Path(upload.name).name).suffixes[-2:])[:20]
-    handle, name = tempfile.mkstemp(prefix="import-", suffix=suffix, dir=directory)
+    handle, name = tempfile.mkstemp(prefix="import-", suffix=suffix, dir=folder)
     try:
         with os.fdopen(handle, "wb") as file:
             for chunk in upload.chunks():
@@ -137,12 +138,12 @@ def confirm_dry_run(user, record: ImportRecord) -> tuple[ImportRecord, Path]:
 
 def purge_kept_files(now: float | None = None) -> int:
     """Delete the checked files no one confirmed within KEEP_CHECKED_HOURS."""
-    directory = Path(settings.UPLOAD_TEMP_DIR)
-    if not directory.is_dir():
+    folder = Path(settings.UPLOAD_TEMP_DIR)
+    if not folder.is_dir():
         return 0
     limit = (now or time.time()) - KEEP_CHECKED_HOURS * 3600
     removed = 0
-    for path in directory.glob("import-*"):
+    for path in folder.glob("import-*"):
         if path.is_file() and path.stat().st_mtime < limit:
             path.unlink(missing_ok=True)
             removed += 1
@@ -212,18 +213,26 @@ def _diffs(
 
 
 def _structure_plan(result: ParseResult, full_extract: bool):
-    if "structures" not in result.tables:
-        return None
+    """The registry a file keeps in step with staging: FINESS establishments, directory
+    resources."""
+    if "structures" in result.tables:
+        return plan_sync(result.tables["structures"], full_extract=full_extract)
+    if "directory_resources" in result.tables:
+        return directory.plan_sync(result.tables["directory_resources"], full_extract=full_extract)
+    return None
 
-    return plan_sync(result.tables["structures"], full_extract=full_extract)
+
+def _removal_label(item) -> str:
+    if isinstance(item, Establishment):
+        return f"{item.name} (FINESS {item.finess_et}, {item.departement_code})"
+    return f"{item.name} ({item.source}, {item.departement_code or 'sans commune'})"
 
 
 def _removals(diffs: dict[str, DiffCounts], plan) -> list[str]:
     """What the import would take away, in words, the establishments by name."""
     if plan is not None and plan[2]:
         return [
-            f"{s.name} (FINESS {s.finess_et}, {s.departement_code})"
-            for s in sorted(plan[2], key=lambda s: (s.departement_code, s.name))
+            _removal_label(s) for s in sorted(plan[2], key=lambda s: (s.departement_code, s.name))
         ][:MAX_REMOVALS_SHOWN]
     keys = [
         f"{contract.table(table).title} : {key}"
@@ -580,7 +589,9 @@ def _write(
                 full_extract=full,
             )
         with transaction.atomic():
-            if plan is not None:
+            if isinstance(plan, directory.ResourcePlan):
+                plan.apply(record)
+            elif plan is not None:
                 apply_sync(plan, record)
             lease.mark_committed()
             record.written_at = timezone.now()

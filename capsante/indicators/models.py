@@ -40,6 +40,10 @@ SOURCE_LABELS = {
     "survey": "enquêtes",
     "cyber-register": "registre cybersécurité de l’ARS",
     "campaigns": "suivi des campagnes",
+    "directory-data-inclusion": "annuaire des ressources (data·inclusion)",
+    "directory-mediation": "annuaire des ressources (lieux de médiation numérique)",
+    "directory-csv": "annuaire des ressources (CSV)",
+    "directory-geojson": "annuaire des ressources (GeoJSON)",
 }
 # The forecast models of engine/forecast.py, as the status pages name them.
 FORECAST_LABELS = {"linear": "tendance linéaire", "logistic": "courbe en S (logistique)"}

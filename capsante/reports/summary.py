@@ -16,8 +16,7 @@ from capsante.indicators import dashboards
 from capsante.roadmaps.models import Action, Roadmap
 from capsante.roadmaps.targets import late_actions, roadmap_of
 from capsante.territories.models import Territory
-
-from . import pdf
+from capsante.ui import pdf
 
 # What one A4 page holds at the summary's type size: beyond, the last sections are cut and the
 # page says how many indicators the dashboard shows besides.

@@ -3,6 +3,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from capsante.accounts import access
+from capsante.directory.services import freshness_for_partner
 from capsante.indicators import dashboards
 from capsante.roadmaps import targets
 from capsante.roadmaps.services import visible_roadmaps
@@ -45,6 +46,7 @@ def home(request):
             "roadmaps": roadmaps,
             "map": svg_map(shapes, width=560),
             **_home_territory(request.user),
+            "directory": freshness_for_partner(request.user),
         },
     )
 

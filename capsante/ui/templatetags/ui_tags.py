@@ -377,3 +377,9 @@ def breadcrumb(context) -> dict:
     if any(not url for _, url in links):
         raise template.TemplateSyntaxError("every breadcrumb item but the last needs a url")
     return {"crumbs": {"links": [{"title": t, "url": u} for t, u in links], "current": current}}
+
+
+@register.inclusion_tag("components/badge_list.html")
+def badge_list(labels) -> dict:
+    """Small badges for a list of labels (the needs of each result in a list)."""
+    return {"labels": list(labels)}
