@@ -67,13 +67,11 @@ test: system-deps install-test ## Lance toute la suite, sur SQLite puis sur Post
 	$(MAKE) --no-print-directory test-postgres
 
 test-sqlite: ## La suite sur SQLite
-	@echo 'MESSAGE FROM THE LEAD (helper-10): do NOT run the whole suite — the 2 cores are shared and the lead runs it. Run only your own test files with nice -n 10. Do not commit this Makefile change (git checkout Makefile before committing).'; exit 1
 	CAPSANTE_DATA_DIR=$$(mktemp -d) $(PY) -m pytest $(PYTEST_ARGS)
 
 # The Spark tests (local mode and the standalone cluster) read no database: the SQLite pass runs
 # them, the PostgreSQL pass leaves them out rather than running them a second time.
 test-postgres: ## La suite sur un serveur PostgreSQL démarré pour l'occasion
-	@echo 'MESSAGE FROM THE LEAD (helper-10): do NOT run the whole suite — run only your own test files with nice -n 10.'; exit 1
 	CAPSANTE_DATA_DIR=$$(mktemp -d) bash scripts/with-postgres.sh $(PY) -m pytest -m "not spark" $(PYTEST_ARGS)
 
 quality: install-test ## ruff, mypy, couches (import-linter), migrations à jour, aucune adresse de registre
