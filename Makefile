@@ -23,15 +23,18 @@ $(VENV)/.installed-run: pyproject.toml requirements.lock | $(UV)
 	$(UV) pip install -q --compile-bytecode -p $(PY) -c requirements.lock -e .
 	@touch $@
 
-$(VENV)/.installed-test: pyproject.toml requirements.lock | $(UV)
+# The tests' OpenID Connect provider (panva's oidc-provider, from npm at a fixed version) goes
+# into .venv too: nothing of it is committed.
+$(VENV)/.installed-test: pyproject.toml requirements.lock scripts/oidc-provider.sh | $(UV)
 	$(UV) pip install -q --compile-bytecode -p $(PY) -c requirements.lock -e '.[test,spark]'
+	bash scripts/oidc-provider.sh $(VENV)/oidc-provider
 	@touch $@ $(VENV)/.installed-run
 
 install: $(VENV)/.installed-run ## Installe la plateforme dans .venv
 
 install-test: $(VENV)/.installed-test ## Installe aussi les outils de test
 
-system-deps: ## Installe les paquets Debian nécessaires aux tests (PostgreSQL, Chromium, Pango, poppler)
+system-deps: ## Installe les paquets Debian nécessaires aux tests (PostgreSQL, Chromium, Pango, poppler, Node.js)
 	@bash scripts/system-deps.sh
 
 demo: install ## Prépare la base de démonstration (territoires, feuilles de route, comptes)
@@ -58,7 +61,7 @@ dev: export DEBUG ?= true
 dev: demo ## Comme run, en mode développement (DEBUG=true : pages d'erreur détaillées, rechargement du code)
 	@$(WITH_WORKER) $(CAPSANTE) runserver 127.0.0.1:$(PORT)
 
-test: install-test system-deps ## Lance toute la suite, sur SQLite puis sur PostgreSQL
+test: system-deps install-test ## Lance toute la suite, sur SQLite puis sur PostgreSQL
 	$(MAKE) --no-print-directory quality
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres

@@ -132,6 +132,9 @@ INSTALLED_APPS = [
     "dsfr",
     "axes",
     "csp",
+    # The optional second factor (TOTP) of local admin accounts.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
     "capsante.ui",
@@ -164,6 +167,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -261,9 +265,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Repeated failed sign-ins (the platform's form and the admin's) are throttled by django-axes:
 # after 5 failures for one username from one address, that pair waits before trying again.
+# The OpenID Connect backend answers only on a provider's return page (accounts/oidc_backend.py),
+# after axes has checked the address.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "capsante.accounts.oidc_backend.ProviderBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("CAPSANTE_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("CAPSANTE_LOGIN_LOCKOUT_MINUTES", 15))
@@ -281,6 +288,49 @@ RATE_LIMIT_LOGIN = os.environ.get("CAPSANTE_RATE_LIMIT_LOGIN", "20/m")
 RATE_LIMIT_API = os.environ.get("CAPSANTE_RATE_LIMIT_API", "600/m")
 RATE_LIMIT_PUBLIC_FORMS = os.environ.get("CAPSANTE_RATE_LIMIT_PUBLIC_FORMS", "10/m")
 LOGIN_URL = "accounts:login"
+# Sign-in through OpenID Connect (docs/decisions/0015): ProConnect for State and Assurance
+# Maladie agents, Pro Santé Connect ("psc") for health professionals. Off unless listed in
+# CAPSANTE_OIDC_PROVIDERS: nothing then reaches a provider. Each listed provider reads
+# CAPSANTE_OIDC_<NAME>_ISSUER, _CLIENT_ID, _CLIENT_SECRET_FILE and, optionally, _SCOPES,
+# _ACR_VALUES, _SIGN_ALGO, _CLAIMS (which claim gives the email, names, organisation…).
+OIDC_PROVIDER_NAMES = ("proconnect", "psc")
+
+
+def env_oidc_providers(names: list[str]) -> dict[str, dict]:
+    providers = {}
+    for name in names:
+        if name not in OIDC_PROVIDER_NAMES:
+            raise ValueError(
+                f"CAPSANTE_OIDC_PROVIDERS: unknown provider {name!r}, "
+                f"expected some of {', '.join(OIDC_PROVIDER_NAMES)}"
+            )
+        prefix = f"CAPSANTE_OIDC_{name.upper()}_"
+        missing = [
+            prefix + key
+            for key in ("ISSUER", "CLIENT_ID", "CLIENT_SECRET_FILE")
+            if not os.environ.get(prefix + key)
+        ]
+        if missing:
+            raise ValueError(f"{name} sign-in needs {', '.join(missing)}")
+        providers[name] = {
+            "issuer": os.environ[prefix + "ISSUER"],
+            "client_id": os.environ[prefix + "CLIENT_ID"],
+            "client_secret_file": os.environ[prefix + "CLIENT_SECRET_FILE"],
+            "scopes": os.environ.get(prefix + "SCOPES", ""),
+            "acr_values": os.environ.get(prefix + "ACR_VALUES", ""),
+            "sign_algo": os.environ.get(prefix + "SIGN_ALGO", ""),
+            "claims": env_conf(prefix + "CLAIMS"),
+        }
+    return providers
+
+
+OIDC_PROVIDERS = env_oidc_providers(env_list("CAPSANTE_OIDC_PROVIDERS", ""))
+# mozilla-django-oidc: a provider that does not answer within this many seconds fails the sign-in.
+OIDC_TIMEOUT = env_int("CAPSANTE_OIDC_TIMEOUT", 10)
+# Kept for the provider's sign-out (ProConnect asks for it), never shown.
+OIDC_STORE_ID_TOKEN = True
+# The authenticator app shows the account under this name.
+OTP_TOTP_ISSUER = "Cap e-santé"
 LOGIN_REDIRECT_URL = "site:home"
 LOGOUT_REDIRECT_URL = "site:home"
 

@@ -1,12 +1,17 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from capsante.accounts.views import SignInView
+
 # The admin is named after the platform, in French, like every other page.
 admin.site.site_header = "Administration de Cap e-santé"
 admin.site.site_title = "Cap e-santé"
 admin.site.index_title = "Données de la plateforme"
 
 urlpatterns = [
+    # The admin signs in through the platform's form: one place for the lockout, the second
+    # factor and the providers' buttons.
+    path("admin/login/", SignInView.as_view(), name="admin_login"),
     path("admin/", admin.site.urls),
     path("comptes/", include("capsante.accounts.urls")),
     path("territoires/", include("capsante.site.territory_urls")),

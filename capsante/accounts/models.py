@@ -46,6 +46,16 @@ class Address(models.TextChoices):
 class Organisation(models.Model):
     name = models.CharField(_("nom"), max_length=200, unique=True)
     kind = models.CharField(_("type"), max_length=20, choices=OrganisationKind.choices)
+    identifier = models.CharField(
+        _("identifiant"),
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text=_(
+            "SIRET, FINESS… : relie les connexions ProConnect et Pro Santé Connect qui le "
+            "déclarent à cette organisation."
+        ),
+    )
     territory = models.ForeignKey(
         "territories.Territory",
         verbose_name=_("territoire"),
@@ -112,3 +122,68 @@ class Profile(models.Model):
         if self.address == Address.MONSIEUR:
             return str(self.get_role_display())
         return ROLE_EITHER.get(self.role, self.get_role_display())
+
+
+class IdentityProvider(models.TextChoices):
+    """The OpenID Connect providers the platform knows (accounts/oidc.py holds their settings)."""
+
+    PROCONNECT = "proconnect", _("ProConnect")
+    PRO_SANTE_CONNECT = "psc", _("Pro Santé Connect")
+
+
+class ExternalIdentity(models.Model):
+    """An account's identity at an OpenID Connect provider, and what the provider says of the
+    person's organisation. The first sign-in creates the account without a profile: it waits
+    until an admin grants a role and a territory (`approved_at`)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("utilisateur"),
+        on_delete=models.CASCADE,
+        related_name="external_identities",
+    )
+    provider = models.CharField(
+        _("fournisseur d'identité"), max_length=20, choices=IdentityProvider.choices
+    )
+    subject = models.CharField(_("identifiant chez le fournisseur"), max_length=255)
+    organisation_identifier = models.CharField(
+        _("identifiant d'organisation déclaré"), max_length=64, blank=True
+    )
+    organisation_name = models.CharField(_("organisation déclarée"), max_length=200, blank=True)
+    professional_identifier = models.CharField(
+        _("identifiant professionnel (RPPS…)"), max_length=64, blank=True
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation reconnue"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="external_identities",
+        help_text=_("L'organisation de la plateforme qui porte l'identifiant déclaré."),
+    )
+    first_seen = models.DateTimeField(_("première connexion"), auto_now_add=True)
+    last_seen = models.DateTimeField(_("dernière connexion"), auto_now=True)
+    approved_at = models.DateTimeField(_("accès accordé le"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("accès accordé par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("connexion ProConnect ou Pro Santé Connect")
+        verbose_name_plural = _("connexions ProConnect et Pro Santé Connect")
+        ordering = ["-first_seen"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "subject"], name="one_account_per_provider_subject"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_provider_display()} — {self.user}"

@@ -3,16 +3,13 @@
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.db import transaction
 
 from capsante.territories.models import Level, Territory
 
-from .models import Address, Organisation, OrganisationKind, Profile, Role
+from .grants import grant
+from .models import Address, Organisation, OrganisationKind, Role
 
-# What a regional admin manages in the Django admin (filtered to their scope there), API
-# tokens included.
-ADMIN_DOMAIN_APPS = ["roadmaps", "committees", "reports", "api"]
 DEMO_PASSWORD = "demo-cap-esante"  # noqa: S105 - demo accounts only, printed by `make run`
 
 
@@ -118,20 +115,12 @@ def ensure_persona(persona: Persona, password: str = DEMO_PASSWORD):
     if created:
         user.set_password(password)
         user.save()
-    if persona.staff:
-        # Regional admins manage the domain data in the Django admin, within their scope and
-        # the audit trail; accounts, roles and territories stay with superusers.
-        user.user_permissions.set(
-            Permission.objects.filter(content_type__app_label__in=ADMIN_DOMAIN_APPS)
-        )
-    Profile.objects.update_or_create(
-        user=user,
-        defaults={
-            "organisation": organisation,
-            "role": persona.role,
-            "scope": scope,
-            "address": persona.address,
-        },
+    grant(
+        user,
+        organisation=organisation,
+        role=persona.role,
+        scope=scope,
+        address=persona.address,
     )
     return user
 

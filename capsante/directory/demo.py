@@ -17,8 +17,14 @@ from django.utils import timezone
 
 from capsante.ingest.connectors.directory import formats, vocabulary
 from capsante.territories.models import Level, Territory
+from capsante.ui.formats import of_name
 
 from .reference import town_halls
+
+
+def of_commune(name: str) -> str:
+    """'du Mans', 'de La Flèche', 'd’Allonnes': a commune's name carries its article."""
+    return of_name(name, article_in_name=True)
 
 SOURCE = "demo-cap-esante"
 DEPARTEMENTS = {"72", "53"}
@@ -76,7 +82,7 @@ def build(today: dt.date | None = None) -> list[dict]:
         resources.append(
             _resource(
                 f"mairie-{hall['commune_code']}",
-                f"Mairie de {hall['commune_name']}",
+                f"Mairie {of_commune(hall['commune_name'])}",
                 "mairie",
                 ["s-orienter"],
                 description="L’accueil de la mairie vous oriente vers l’aide la plus proche.",
@@ -115,7 +121,7 @@ def build(today: dt.date | None = None) -> list[dict]:
         resources.append(
             _resource(
                 f"conseiller-numerique-{code}",
-                f"Conseiller numérique de {hall['commune_name']}",
+                f"Conseiller numérique {of_commune(hall['commune_name'])}",
                 "conseiller-numerique",
                 ["bases-numerique", "activer-mon-espace-sante", "demarches-en-ligne"],
                 description="Un conseiller numérique vous apprend à utiliser un ordinateur, "
@@ -154,7 +160,7 @@ def build(today: dt.date | None = None) -> list[dict]:
         resources.append(
             _resource(
                 f"teleconsultation-{code}",
-                f"Point de téléconsultation de {hall['commune_name']}",
+                f"Point de téléconsultation {of_commune(hall['commune_name'])}",
                 "point-teleconsultation",
                 ["teleconsulter"],
                 description="Une salle équipée pour consulter un médecin par vidéo, avec l’aide "

@@ -25,7 +25,8 @@ def _sign_in(page, base: str, username: str) -> None:
     page.get_by_label("Identifiant").fill(username)
     page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("button", name=re.compile("Se déconnecter"))).to_be_attached()
+    page.wait_for_url(lambda url: "/comptes/connexion/" not in url)
+    expect(page.locator("form[action='/comptes/deconnexion/']").first).to_be_attached()
 
 
 def test_the_sarthe_editor_sets_a_target_that_the_public_dashboard_shows(site, browser, personas):
@@ -63,3 +64,23 @@ def test_the_sarthe_editor_sets_a_target_that_the_public_dashboard_shows(site, b
     # The objective it serves, as the editor chose it.
     assert served.strip()[-30:] in texts[1], (served, texts)
     visitor.close()
+
+
+def test_the_partners_home_page_names_its_buttons_on_a_phone(site, browser, personas):
+    """The buttons of the partner's home page keep their labels beside their icons at 375 px
+    (a DSFR group of buttons with icons otherwise shows the icons alone)."""
+    base, _ = site
+    context = browser.new_context(locale="fr-FR", viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    _sign_in(page, base, personas["cpam72_contributor"].username)
+    page.goto(base + "/")
+    for name in ("Tableau de bord complet", "Synthèse sur une page (PDF)", "Mes tâches"):
+        link = page.get_by_role("link", name=re.compile("^" + re.escape(name)))
+        box = link.first.bounding_box()
+        text_width = link.first.evaluate(
+            "el => { const r = document.createRange(); r.selectNodeContents(el);"
+            " return r.getBoundingClientRect().width; }"
+        )
+        assert box and box["width"] >= text_width > 60, (name, box, text_width)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    context.close()

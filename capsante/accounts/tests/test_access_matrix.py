@@ -198,6 +198,35 @@ def cases(w: dict) -> list[Case]:
         Case("site:inbox", reverse("site:inbox"), partners()),
         Case("accounts:login", reverse("accounts:login"), everyone()),
         Case("accounts:logout", reverse("accounts:logout"), everyone(DONE), "post"),
+        Case("admin_login", reverse("admin_login"), everyone()),
+        # Without a password step behind it, the code step sends back to the password.
+        Case("accounts:login_code", reverse("accounts:login_code"), everyone(302)),
+        Case("accounts:account", reverse("accounts:account"), partners()),
+        # The second factor is for admins; the others are sent back to their account page.
+        Case(
+            "accounts:totp_setup",
+            reverse("accounts:totp_setup"),
+            {**partners(302), "ars_admin": 200},
+        ),
+        Case(
+            "accounts:totp_disable",
+            reverse("accounts:totp_disable"),
+            partners(DONE),
+            "post",
+            {"code": "000000"},
+        ),
+        # Partners have a role: nothing waits, they go home.
+        Case("accounts:pending", reverse("accounts:pending"), partners(302)),
+        # No provider is configured unless the settings say so.
+        *(
+            Case(
+                f"accounts:oidc_{step}_{name}",
+                reverse(f"accounts:oidc_{step}_{name}"),
+                everyone(404),
+            )
+            for step in ("start", "callback")
+            for name in ("proconnect", "psc")
+        ),
         Case("territories:search", "/territoires/?q=Mans", everyone()),
         Case("territories:detail", "/territoires/commune/72181/", everyone()),
         Case("roadmaps:list", reverse("roadmaps:list"), everyone()),

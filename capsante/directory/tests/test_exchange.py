@@ -67,7 +67,7 @@ def demo_world(geography, personas, tmp_path, monkeypatch):
 def test_the_demo_imports_through_the_machinery(demo_world):
     assert demo_world.added == Resource.objects.count() > 5
     names = set(Resource.objects.values_list("name", flat=True))
-    assert {"Mairie de Le Mans", "Plateforme régionale de télésanté", "CERT-FR – centre gouvernemental de veille, d’alerte et de réponse aux attaques"} <= names  # fmt: skip
+    assert {"Mairie du Mans", "Plateforme régionale de télésanté", "CERT-FR – centre gouvernemental de veille, d’alerte et de réponse aux attaques"} <= names  # fmt: skip
     platform = Resource.objects.get(external_id="plateforme-regionale-telesante")
     assert len(platform.specialties) == 26 and platform.territory.code == "52"
 
