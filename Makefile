@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 # Plain-Python packages (no Django): the engine, the file parsers, the generator.
 MYPY_PATHS = $(wildcard capsante/engine capsante/ingest/parsing.py capsante/ingest/staging.py capsante/ingest/connectors/*/parser.py capsante/ingest/generator) capsante/roadmaps/yaml_schema.py capsante/ui/maps.py capsante/ui/formats.py capsante/ui/tables.py capsante/ui/badges.py capsante/ui/testing.py capsante/ingest/contract.py capsante/ingest/tabular.py
 
-.PHONY: help install install-test system-deps run dev demo test test-sqlite test-postgres quality fix bench clean lock
+.PHONY: help install install-test system-deps run dev demo test test-sqlite test-postgres quality audit fix bench clean lock
 
 help: ## Affiche cette aide
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -74,13 +74,21 @@ test-sqlite: ## La suite sur SQLite
 test-postgres: ## La suite sur un serveur PostgreSQL démarré pour l'occasion
 	CAPSANTE_DATA_DIR=$$(mktemp -d) bash scripts/with-postgres.sh $(PY) -m pytest -m "not spark" $(PYTEST_ARGS)
 
-quality: install-test ## ruff, mypy, couches (import-linter), migrations à jour, aucune adresse de registre
+quality: install-test ## ruff, mypy, couches (import-linter), bandit, migrations à jour, aucune adresse de registre
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy $(MYPY_PATHS)
 	$(VENV)/bin/lint-imports
+	@# bandit warns of every marked line it visits twice (« nosec encountered… but no failed test »): noise.
+	$(VENV)/bin/bandit -c pyproject.toml -r capsante -q 2> >(grep -v "nosec encountered" >&2)
 	CAPSANTE_DATA_DIR=$$(mktemp -d) $(CAPSANTE) makemigrations --check --dry-run -v0
 	bash scripts/check-no-registry.sh
+
+# pip-audit compares the locked dependencies with the public database of Python vulnerabilities
+# (PyPI's advisories, OSV): it needs the network, which the test machines may not have, so it is
+# a target of its own rather than part of `make quality`. Run it before each release.
+audit: install-test ## Vulnérabilités connues des dépendances verrouillées (pip-audit ; demande le réseau)
+	$(VENV)/bin/pip-audit --strict --disable-pip --no-deps -r requirements.lock
 
 fix: install-test ## Corrige le formatage et ce que ruff sait corriger
 	$(VENV)/bin/ruff check --fix .

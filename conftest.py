@@ -173,7 +173,9 @@ def pytest_configure(config):
     """The tests talk plain http to `testserver` and to the live server, as `make run` does
     (CAPSANTE_HTTPS=false): no redirect to https, no cookies reserved to HTTPS. Production's
     HTTPS settings have their own test (`check --deploy` in a subprocess). Templates render
-    with a `string_if_invalid` that raises (see UndefinedVariable)."""
+    with a `string_if_invalid` that raises (see UndefinedVariable). The rate limits, whose
+    counters outlive a test (the cache), are off but in their own tests
+    (capsante/operations/tests/test_rate_limits.py)."""
     from django.conf import settings
     from django.test import override_settings
 
@@ -187,4 +189,7 @@ def pytest_configure(config):
         SESSION_COOKIE_SECURE=False,
         CSRF_COOKIE_SECURE=False,
         TEMPLATES=templates,
+        RATE_LIMIT_LOGIN="0",
+        RATE_LIMIT_API="0",
+        RATE_LIMIT_PUBLIC_FORMS="0",
     ).enable()

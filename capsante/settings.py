@@ -9,10 +9,13 @@ embedded SQLite file to PostgreSQL.
 import datetime as dt
 import json
 import os
+import re
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp import constants as csp
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -113,6 +116,8 @@ _proxy_header = os.environ.get("CAPSANTE_PROXY_SSL_HEADER", "")
 if _proxy_header:
     _name, _, _value = _proxy_header.partition("=")
     SECURE_PROXY_SSL_HEADER = ("HTTP_" + _name.strip().upper().replace("-", "_"), _value.strip())
+# The health checks answer a probe on the application server's own http address.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -126,6 +131,7 @@ INSTALLED_APPS = [
     "widget_tweaks",
     "dsfr",
     "axes",
+    "csp",
     # The optional second factor (TOTP) of local admin accounts.
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -145,6 +151,7 @@ INSTALLED_APPS = [
     "capsante.directory",
     "capsante.reports",
     "capsante.site",
+    "capsante.operations",
     # Before "ninja", whose docs page it overrides (French, the schema's title).
     "capsante.api",
     # django-ninja: its Swagger UI assets are served as our own static files, no CDN.
@@ -152,6 +159,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: it times the whole request and logs its final status (CAPSANTE_LOG_REQUESTS).
+    "capsante.operations.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -161,10 +170,34 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Before the views: a refused request costs a cache lookup (its page needs the user, and
+    # gets the security headers of the middlewares above).
+    "capsante.operations.ratelimit.RateLimitMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content security policy (django-csp): scripts from the platform's own files only, never inline
+# (no <script> body, no onclick=): an injected <script> or handler does not run. Styles may be
+# inline: the charts and maps are inline SVG with style attributes, the public dashboard its print
+# rules; a style cannot run code. Images and fonts also as data: URIs (the DSFR's icons).
+# Framing stays with X-Frame-Options (DENY, a view may exempt itself), so no frame-ancestors; no
+# form-action either: Chromium applies it to the redirects after a form, and a sign-in form may
+# lead to an identity provider's address.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF, csp.UNSAFE_INLINE],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF, "data:"],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+    }
+}
 
 ROOT_URLCONF = "capsante.urls"
 WSGI_APPLICATION = "capsante.wsgi.application"
@@ -217,6 +250,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # (every JOB_HEARTBEAT_SECONDS) is older than this; on the same host the process is asked.
 JOB_HEARTBEAT_SECONDS = env_int("CAPSANTE_JOB_HEARTBEAT_SECONDS", 15)
 JOB_STALE_SECONDS = env_int("CAPSANTE_JOB_STALE_SECONDS", 120)
+# /readyz answers 503 when no worker gave a sign of life within JOB_STALE_SECONDS; false leaves
+# the workers out of it (a web server whose readiness must not depend on them).
+READYZ_REQUIRE_WORKER = env_bool("CAPSANTE_READYZ_REQUIRE_WORKER", True)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -241,6 +277,16 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("CAPSANTE_LOGIN_LOCKOUT_MINUTES
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "capsante.accounts.lockout.lockout_response"
+# The client's address behind reverse proxies: CAPSANTE_TRUSTED_PROXIES is how many there are in
+# front (each appending to X-Forwarded-For, as nginx's $proxy_add_x_forwarded_for does); 0 reads
+# REMOTE_ADDR. Used by django-axes and the rate limits (capsante/accounts/client_ip.py).
+TRUSTED_PROXIES = env_int("CAPSANTE_TRUSTED_PROXIES", 0)
+AXES_CLIENT_IP_CALLABLE = "capsante.accounts.client_ip.client_ip"
+# Requests one address may make (capsante/operations/ratelimit.py): "N/s", "N/m", "N/h" or "N/d",
+# per process; 0 turns a limit off. Loopback addresses are never limited.
+RATE_LIMIT_LOGIN = os.environ.get("CAPSANTE_RATE_LIMIT_LOGIN", "20/m")
+RATE_LIMIT_API = os.environ.get("CAPSANTE_RATE_LIMIT_API", "600/m")
+RATE_LIMIT_PUBLIC_FORMS = os.environ.get("CAPSANTE_RATE_LIMIT_PUBLIC_FORMS", "10/m")
 LOGIN_URL = "accounts:login"
 # Sign-in through OpenID Connect (docs/decisions/0015): ProConnect for State and Assurance
 # Maladie agents, Pro Santé Connect ("psc") for health professionals. Off unless listed in
@@ -316,9 +362,38 @@ UPLOAD_TEMP_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 FILE_UPLOAD_TEMP_DIR = str(UPLOAD_TEMP_DIR)
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# A file for import weighs this much at most (the form says so, naming the file); the upload
+# stops as soon as it passes it (capsante/imports/uploads.py), before it is on disk whole.
+IMPORT_MAX_UPLOAD_BYTES = env_int("CAPSANTE_IMPORT_MAX_UPLOAD_MB", 2048) * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "capsante.imports.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Small files stay in memory while read; larger ones go to FILE_UPLOAD_TEMP_DIR (Django's
+# defaults, said here). A request's body other than files is bounded (a form, a JSON call) and a
+# request carries a few files at most: the import form sends one.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("CAPSANTE_MAX_REQUEST_BODY_MB", 5) * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cap-esante@localhost")
+# The SMTP server (EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend); Django's defaults
+# (localhost:25, no authentication) unless said here.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# Error reports (docs/exploitation/erreurs.md): each server error (500) mailed to these
+# addresses, comma-separated, with its traceback (Django's own logging sends them to ADMINS
+# when debugging is off); none by default.
+ADMINS = [("Exploitation", address) for address in env_list("CAPSANTE_ERROR_EMAILS", "")]
 # Sent mails (and their addresses) are deleted from the outbox after this many days.
 OUTBOX_RETENTION_DAYS = int(os.environ.get("CAPSANTE_OUTBOX_RETENTION_DAYS", "30"))
 
@@ -333,15 +408,62 @@ DIRECTORY_REPORT_RETENTION_DAYS = env_int("CAPSANTE_DIRECTORY_REPORT_RETENTION_D
 # the département's outline and the points itself, with no outside service.
 DIRECTORY_MAP_TILES = os.environ.get("CAPSANTE_DIRECTORY_MAP_TILES", "")
 DIRECTORY_MAP_TILES_ATTRIBUTION = os.environ.get("CAPSANTE_DIRECTORY_MAP_TILES_ATTRIBUTION", "")
+if DIRECTORY_MAP_TILES:
+    # The tiles are images of the tile server: the content security policy admits its origin
+    # ("{s}.tiles.example.fr" and other placeholders in the host become a wildcard).
+    _tiles = urlsplit(DIRECTORY_MAP_TILES)
+    _tiles_host = re.sub(r"\{[^}]*\}", "*", _tiles.netloc)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_tiles.scheme}://{_tiles_host}")
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 # Secure cookies need HTTPS; a benchmark on loopback may turn them off explicitly.
 SESSION_COOKIE_SECURE = env_bool("CAPSANTE_SECURE_COOKIES", HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+# Logs go to the standard error, for systemd's journal or the container's log. Readable text by
+# default (`make run`); CAPSANTE_LOG_FORMAT=json writes one JSON object a line (timestamp, level,
+# logger, message and the record's fields) for a log collector. CAPSANTE_LOG_REQUESTS writes one
+# line per request (method, path without its query string, status, duration): on by default
+# with JSON, off with text (the development server already prints its own).
+LOG_FORMAT = os.environ.get("CAPSANTE_LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT not in {"text", "json"}:
+    raise ValueError(f"CAPSANTE_LOG_FORMAT must be text or json, got {LOG_FORMAT!r}")
+LOG_REQUESTS = env_bool("CAPSANTE_LOG_REQUESTS", LOG_FORMAT == "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s : %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": ["levelname", "name", "message"],
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",  # ISO 8601, UTC
+            "json_ensure_ascii": False,
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {"capsante.requests": {"level": "INFO" if LOG_REQUESTS else "WARNING"}},
 }
+# Optional error reporting to a Sentry (or compatible, such as GlitchTip) server: set SENTRY_DSN
+# and install sentry-sdk (`pip install sentry-sdk`, not a dependency of the platform). No
+# personal data is sent (no user, no address, no cookie, no request body, no local variable); the
+# environment's name
+# comes from CAPSANTE_ENVIRONMENT.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    try:
+        import sentry_sdk  # lazy: optional, only with SENTRY_DSN
+    except ImportError:
+        raise ImportError(
+            "SENTRY_DSN is set but sentry-sdk is not installed: pip install sentry-sdk"
+        ) from None
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("CAPSANTE_ENVIRONMENT", "production"),
+        send_default_pii=False,
+        include_local_variables=False,
+        max_request_body_size="never",
+        traces_sample_rate=0.0,
+    )

@@ -24,5 +24,6 @@ urlpatterns = [
     path("ressources/", include("capsante.directory.urls")),
     path("rapports/", include("capsante.reports.urls")),
     path("api/", include("capsante.api.urls")),
+    path("", include("capsante.operations.urls")),
     path("", include("capsante.site.urls")),
 ]

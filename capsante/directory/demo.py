@@ -26,6 +26,7 @@ def of_commune(name: str) -> str:
     """'du Mans', 'de La Flèche', 'd’Allonnes': a commune's name carries its article."""
     return of_name(name, article_in_name=True)
 
+
 SOURCE = "demo-cap-esante"
 DEPARTEMENTS = {"72", "53"}
 TOWN_HALL_MIN_POPULATION = 3000

@@ -88,9 +88,9 @@ class StandaloneCluster:
     def _start(self, name: str, *arguments: str) -> None:
         log = (self.directory / f"{name}.log").open("wb")
         command = [str(spark_home() / "bin" / "spark-class"), *arguments]
-        self.processes.append(
-            subprocess.Popen(command, env=self._env(), stdout=log, stderr=subprocess.STDOUT)
-        )
+        # Spark's own launcher with our fixed arguments, no shell.
+        process = subprocess.Popen(command, env=self._env(), stdout=log, stderr=subprocess.STDOUT)  # nosec B603
+        self.processes.append(process)
 
     def start(self) -> Self:
         web = free_port()

@@ -1,9 +1,13 @@
+from pathlib import Path
+
 from django import forms
+from django.conf import settings
 from dsfr.forms import DsfrBaseForm
 
 from capsante.ui.fields import MonthField
 
-MAX_UPLOAD_BYTES = 2 * 1024**3
+from . import uploads
+
 # The answers a survey file may hold, as the people who fill the form name them.
 SURVEY_FIELDS = {
     "finess_et": "n° FINESS de l’établissement",
@@ -20,7 +24,7 @@ SURVEY_FIELDS = {
 class UploadForm(DsfrBaseForm):
     source = forms.ChoiceField(label="Source")
     file = forms.FileField(
-        label="Fichier", help_text="CSV, TXT, JSON, NDJSON, HL7, XLSX ou ZIP, 2 Go au plus."
+        label="Fichier", help_text="CSV, TXT, JSON, NDJSON, HL7, XLSX, ZIP ou gzip."
     )
     dry_run = forms.BooleanField(
         label="Simulation : montrer ce qui changerait sans rien écrire", required=False
@@ -48,9 +52,12 @@ class UploadForm(DsfrBaseForm):
         help_text="Lettres, chiffres et tirets, par exemple officines-fax-mssante-2024.",
     )
 
-    def __init__(self, *args, sources=(), **kwargs):
+    def __init__(self, *args, sources=(), refused_upload: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["source"].choices = list(sources)
+        self.refused_upload = refused_upload
+        limit = f" {uploads.size_text(settings.IMPORT_MAX_UPLOAD_BYTES)} au plus."
+        self.fields["file"].help_text += limit
         # Survey files: which column of the file holds each answer, in the users' words.
         for target, label in SURVEY_FIELDS.items():
             self.fields[f"column_{target}"] = forms.CharField(
@@ -72,6 +79,10 @@ class UploadForm(DsfrBaseForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.refused_upload:
+            # Stopped while it arrived (uploads.BoundedUploadHandler): not "missing", too large.
+            self._errors.pop("file", None)
+            self.add_error("file", uploads.too_large_message(Path(self.refused_upload).name))
         mapping, seen = {}, {}
         for target, label in SURVEY_FIELDS.items():
             header = (cleaned.get(f"column_{target}") or "").strip()
@@ -98,6 +109,9 @@ class UploadForm(DsfrBaseForm):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError("Fichier trop volumineux (2 Go au plus).")
+        name = Path(upload.name).name
+        if upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(uploads.too_large_message(name, upload.size))
+        if not uploads.accepted(name):
+            raise forms.ValidationError(uploads.type_message(name))
         return upload

@@ -113,7 +113,11 @@ def upload(request):
     purge_kept_files()
     initial = {"source": request.GET.get("source", "")}
     form = UploadForm(
-        request.POST or None, request.FILES or None, sources=known_sources(), initial=initial
+        request.POST or None,
+        request.FILES or None,
+        sources=known_sources(),
+        initial=initial,
+        refused_upload=getattr(request, "refused_upload", None),
     )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

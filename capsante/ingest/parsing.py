@@ -13,6 +13,7 @@ import gzip
 import io
 import os
 import re
+import typing
 import unicodedata
 import zipfile
 import zlib
@@ -29,6 +30,16 @@ DEFAULT_CHUNK_SIZE = 32 * 1024 * 1024
 # A single physical line longer than this is refused rather than buffered without limit.
 DEFAULT_MAX_LINE = 8 * 1024 * 1024
 MAX_VALUE_IN_MESSAGE = 60
+# A compressed file (gzip, or a ZIP of one file) is read up to this size once decompressed, and
+# up to MAX_COMPRESSION_RATIO times its own size past the first RATIO_ALLOWANCE: a "zip bomb" (a
+# few megabytes that decompress to terabytes) is refused as soon as it passes the bound, never
+# read to the end of the disk or of the memory. The national RPPS extract decompresses to about
+# 1 GB at a ratio near 10.
+MAX_DECOMPRESSED_BYTES = (
+    int(os.environ.get("CAPSANTE_IMPORT_MAX_DECOMPRESSED_MB", "") or 4096) * 1024 * 1024
+)
+MAX_COMPRESSION_RATIO = 100
+RATIO_ALLOWANCE = 64 * 1024 * 1024
 
 SourceInput = str | os.PathLike[str] | bytes | BinaryIO
 # progress(step, done, total): called once per block read; ``total`` is 0 when unknown.
@@ -223,23 +234,95 @@ def reporter(progress: Progress | None, source: SourceInput) -> Callable[[int], 
 
 
 def open_source(source: SourceInput, file: str) -> BinaryIO:
-    """A binary stream on the source, transparently opening a ZIP (one member) or gzip file."""
+    """A binary stream on the source, transparently opening a ZIP (one member) or gzip file,
+    whose decompressed size is bounded (decompression_limit)."""
     if isinstance(source, bytes):
         stream: BinaryIO = io.BytesIO(source)
     elif isinstance(source, str | os.PathLike):
         stream = open(source, "rb")  # noqa: SIM115 - closed by the caller through the stream
     else:
         stream = source
-    return _unwrap_archive(stream, file)
+    return _unwrap_archive(stream, file, decompression_limit(_stream_size(stream)))
 
 
-def _unwrap_archive(stream: BinaryIO, file: str) -> BinaryIO:
+def decompression_limit(compressed: int) -> int:
+    """How many bytes a compressed file of `compressed` bytes (0: unknown) may give."""
+    if compressed <= 0:
+        return MAX_DECOMPRESSED_BYTES
+    return min(MAX_DECOMPRESSED_BYTES, max(RATIO_ALLOWANCE, MAX_COMPRESSION_RATIO * compressed))
+
+
+def _stream_size(stream: BinaryIO) -> int:
+    try:
+        return os.fstat(stream.fileno()).st_size
+    except (OSError, AttributeError, io.UnsupportedOperation):
+        pass
+    try:
+        position = stream.tell()
+        size = stream.seek(0, os.SEEK_END)
+        stream.seek(position)
+        return size
+    except (OSError, AttributeError, io.UnsupportedOperation):
+        return 0
+
+
+def _unwrap_archive(stream: BinaryIO, file: str, limit: int) -> BinaryIO:
     head = _peek(stream, 4)
     if head.startswith(b"\x1f\x8b"):
-        return gzip.GzipFile(fileobj=stream)  # type: ignore[return-value]
+        return _bounded(gzip.GzipFile(fileobj=stream), file, limit, "le fichier gzip")
     if head == b"PK\x03\x04":
-        return _open_zip_member(stream, file)
+        return _open_zip_member(stream, file, limit)
     return stream
+
+
+def size_text(size: int) -> str:
+    """A size in words: « 4 Go », « 64 Mo »."""
+    if size >= 1024**3:
+        return f"{size / 1024**3:.3g} Go".replace(".", ",")
+    return f"{max(1, round(size / 1024**2))} Mo"
+
+
+def too_large(what: str, limit: int) -> str:
+    return (
+        f"{what} dépasse {size_text(limit)} une fois décompressé : fichier refusé (archive "
+        "trop volumineuse ou piégée). Déposez le fichier sans compression, ou découpé."
+    )
+
+
+class _BoundedStream(io.RawIOBase):
+    """A decompressing stream that raises a RowError once it has given more than `limit`."""
+
+    def __init__(
+        self, inner: io.BufferedIOBase | typing.IO[bytes], file: str, limit: int, what: str
+    ) -> None:
+        super().__init__()
+        self.inner, self.file, self.limit, self.what = inner, file, limit, what
+        self.given = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        # One byte more than allowed is enough to tell: never more than that is decompressed.
+        wanted = min(len(buffer), self.limit + 1 - self.given)
+        data = self.inner.read(max(wanted, 1))
+        self.given += len(data)
+        if self.given > self.limit:
+            raise RowError(self.file, None, None, too_large(self.what, self.limit))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        try:
+            self.inner.close()
+        finally:
+            super().close()
+
+
+def _bounded(
+    inner: io.BufferedIOBase | typing.IO[bytes], file: str, limit: int, what: str
+) -> BinaryIO:
+    return io.BufferedReader(_BoundedStream(inner, file, limit, what), 1024 * 1024)
 
 
 def _peek(stream: BinaryIO, size: int) -> bytes:
@@ -251,7 +334,7 @@ def _peek(stream: BinaryIO, size: int) -> bytes:
     return head
 
 
-def _open_zip_member(stream: BinaryIO, file: str) -> BinaryIO:
+def _open_zip_member(stream: BinaryIO, file: str, limit: int) -> BinaryIO:
     try:
         archive = zipfile.ZipFile(stream)
         members = [info for info in archive.infolist() if not info.is_dir()]
@@ -266,7 +349,11 @@ def _open_zip_member(stream: BinaryIO, file: str) -> BinaryIO:
             f"l'archive ZIP doit contenir un seul fichier, elle en contient "
             f"{len(members)} ({names})",
         )
-    return archive.open(members[0])  # type: ignore[return-value]
+    # The size the archive declares is refused at once; what it really gives is counted too.
+    if members[0].file_size > limit:
+        raise RowError(file, None, None, too_large("le fichier de l'archive ZIP", limit))
+    inner = archive.open(members[0])
+    return _bounded(inner, file, limit, "le fichier de l'archive ZIP")
 
 
 # --------------------------------------------------------------------------- encodings

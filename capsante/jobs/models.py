@@ -5,6 +5,9 @@ mail batch…): what it is, who asked, its progress and outcome in French, and t
 runs it (host, pid, process start time) so that a crash can be told from a long run. The queue
 itself is django-tasks' (`django_tasks_db.DBTaskResult`); a job points to its task by id.
 
+A `Worker` is one running `capsante worker` process, with the time of its last sign of life: the
+readiness check (`/readyz`) asks whether one is there to run what the web queues.
+
 A `StagingLock` is one row per staged table: free when its token is empty. Whoever writes a
 staged table holds its row from the diff to the recompute; a row held by a process that is gone
 is recovered by the next one that needs it (docs/decisions/0010).
@@ -127,3 +130,22 @@ class StagingLock(models.Model):
     @property
     def held(self) -> bool:
         return bool(self.token)
+
+
+class Worker(models.Model):
+    """A running `capsante worker`: its row is written at start, its heartbeat renewed every
+    JOB_HEARTBEAT_SECONDS by a thread of its own, and the row deleted when it stops."""
+
+    worker_id = models.CharField(_("identifiant"), max_length=64, unique=True)
+    host = models.CharField(_("machine"), max_length=100)
+    pid = models.IntegerField(_("processus"))
+    started_at = models.DateTimeField(_("démarré le"))
+    heartbeat_at = models.DateTimeField(_("dernier signe de vie"))
+
+    class Meta:
+        verbose_name = _("travailleur")
+        verbose_name_plural = _("travailleurs")
+        ordering = ["-heartbeat_at"]
+
+    def __str__(self) -> str:
+        return self.worker_id

@@ -192,6 +192,9 @@ def cases(w: dict) -> list[Case]:
         Case("site:home", "/", everyone()),
         Case("site:accessibility", reverse("site:accessibility"), everyone()),
         Case("site:sources", reverse("site:sources"), everyone()),
+        Case("operations:healthz", reverse("operations:healthz"), everyone()),
+        # No worker runs beside the tests: not ready, for everyone alike.
+        Case("operations:readyz", reverse("operations:readyz"), everyone(503)),
         Case("site:inbox", reverse("site:inbox"), partners()),
         Case("accounts:login", reverse("accounts:login"), everyone()),
         Case("accounts:logout", reverse("accounts:logout"), everyone(DONE), "post"),

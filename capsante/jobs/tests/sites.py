@@ -81,6 +81,21 @@ class Site:
         self.processes.append(process)
         return process
 
+    def start_command(
+        self, command: list[str], env=None, log: str = "process.log"
+    ) -> subprocess.Popen:
+        """Start any program (gunicorn…) with the site's environment."""
+        output = open(self.root / log, "wb")  # noqa: SIM115
+        process = subprocess.Popen(
+            command,
+            env={**self.env, **(env or {})},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.processes.append(process)
+        return process
+
     def python(self, code: str) -> object:
         """Run code in the site's Django (`capsante shell`); it prints one JSON value last."""
         result = self.run("shell", "-c", code)

@@ -29,6 +29,7 @@ from ...parsing import (
     display_name,
     finish,
     shown,
+    size_text,
 )
 from ...tabular import (
     FINESS_PATTERN,
@@ -42,6 +43,9 @@ from ...tabular import (
 )
 
 MAX_SIZE = 50 * 1024 * 1024
+# A workbook is a ZIP of XML files: what it declares once decompressed is bounded before openpyxl
+# opens it (zipfile then never gives more than a member declares).
+MAX_XLSX_DECOMPRESSED = 512 * 1024 * 1024
 BOOLEAN_FIELDS = (
     "has_fax",
     "has_mss",
@@ -112,6 +116,19 @@ def _xlsx_rows(data: bytes, file: str, sheet: str | None) -> Rows:
     # lazy: only spreadsheets need openpyxl, slow to import for every CSV.
     from openpyxl import load_workbook
 
+    try:
+        declared = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except zipfile.BadZipFile as exc:
+        raise RowError(file, None, None, "classeur Excel illisible ou endommagé") from exc
+    if declared > MAX_XLSX_DECOMPRESSED:
+        raise RowError(
+            file,
+            None,
+            None,
+            f"classeur Excel de {size_text(declared)} une fois décompressé (au plus "
+            f"{size_text(MAX_XLSX_DECOMPRESSED)}) : fichier refusé, archive trop volumineuse ou "
+            "piégée",
+        )
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged workbook

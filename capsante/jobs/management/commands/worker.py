@@ -1,8 +1,11 @@
 """`capsante worker`: put right what a crash left, then run the queued jobs until stopped."""
 
+import os
+
+from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands import db_worker
 
-from capsante.jobs import holder
+from capsante.jobs import holder, presence
 from capsante.jobs.services import recover
 
 
@@ -29,4 +32,10 @@ class Command(db_worker.Command):
             return
         # The worker names itself by host, pid and start time: recovery tells a dead one.
         options["worker_id"] = holder.current().worker_id
-        super().handle(*args, **options)
+        if options.get("reload") and os.environ.get(DJANGO_AUTORELOAD_ENV) != "true":
+            # `make dev`: this process only restarts the real worker, its child, on changes.
+            super().handle(*args, **options)
+            return
+        # Its row and heartbeat tell /readyz that someone runs the queue.
+        with presence.announced(options["worker_id"]):
+            super().handle(*args, **options)
