@@ -139,6 +139,7 @@ INSTALLED_APPS = [
     "capsante.indicators",
     "capsante.campaigns",
     "capsante.committees",
+    "capsante.events",
     "capsante.reports",
     "capsante.site",
     # Before "ninja", whose docs page it overrides (French, the schema's title).
@@ -270,6 +271,13 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cap-esante@localhost")
 # Sent mails (and their addresses) are deleted from the outbox after this many days.
 OUTBOX_RETENTION_DAYS = int(os.environ.get("CAPSANTE_OUTBOX_RETENTION_DAYS", "30"))
+
+# Events (capsante.events): registrations are erased this many months after their event, only
+# their counts by audience and commune staying; a registration's confirmation link is valid this
+# many hours; a public form takes at most this many posts an hour from one address.
+EVENTS_REGISTRATION_RETENTION_MONTHS = env_int("CAPSANTE_EVENTS_RETENTION_MONTHS", 6)
+EVENTS_CONFIRMATION_HOURS = env_int("CAPSANTE_EVENTS_CONFIRMATION_HOURS", 48)
+EVENTS_PUBLIC_POSTS_PER_HOUR = env_int("CAPSANTE_PUBLIC_POSTS_PER_HOUR", 10)
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 # Secure cookies need HTTPS; a benchmark on loopback may turn them off explicitly.

@@ -11,6 +11,7 @@ urlpatterns = [
     path("campagnes/", include("capsante.campaigns.urls")),
     path("etablissements/", include("capsante.establishments.urls")),
     path("comites/", include("capsante.committees.urls")),
+    path("evenements/", include("capsante.events.urls")),
     path("rapports/", include("capsante.reports.urls")),
     path("api/", include("capsante.api.urls")),
     path("", include("capsante.site.urls")),

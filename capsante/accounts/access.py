@@ -143,9 +143,15 @@ def overlapping_scope_q(user, path: str = "territory") -> Q:
     return Q(**{f"{path}__in": overlapping(scope).values("pk")})
 
 
-def published_or_in_scope(user, queryset: QuerySet, published: Q, path: str = "territory"):
-    """What anyone reads (published) and, for partners, the unpublished work of their scope."""
+def published_or_in_scope(
+    user, queryset: QuerySet, published: Q, path: str = "territory", roles: frozenset | None = None
+):
+    """What anyone reads (published) and, for partners, the unpublished work of their scope;
+    with `roles`, only partners holding one of them read the unpublished work (an event's draft
+    is its editors' own)."""
     allowed, scope = _scope(user)
+    if allowed and roles is not None and not is_superuser(user):
+        allowed = role_of(user) in roles
     if not allowed:
         return queryset.filter(published)
     if scope is None:
