@@ -27,6 +27,10 @@ NO_HISTORY = {
     "jobs.Job": "a log of background work written by the worker; its outcome is on the record "
     "it worked on (an import record, a computation run), which keeps the history",
     "jobs.StagingLock": "who holds a staged table right now: runtime state, not data",
+    "events.Registration": "personal data: a history would copy names and addresses beyond "
+    "their retention; its steps are dated on the record (confirmed, seated, cancelled)",
+    "events.Tally": "the anonymous counts left by erased registrations, written once",
+    "events.PublicPost": "a keyed hash of an address, kept an hour to refuse bursts: runtime state",
 }
 LAZY = re.compile(r"#\s*lazy:")
 

@@ -10,6 +10,7 @@ class EventsConfig(AppConfig):
         # lazy: an app's models (used by the section) cannot be imported before apps are ready.
         from capsante.roadmaps import sections
 
+        # lazy: the same (counts reads the events' models).
         from .counts import objective_section
 
         sections.register("events", objective_section)

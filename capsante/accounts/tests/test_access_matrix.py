@@ -18,6 +18,8 @@ from capsante.campaigns import services as campaigns
 from capsante.campaigns.models import Campaign, Stage
 from capsante.committees.models import Committee, Decision, Meeting
 from capsante.establishments.models import Establishment
+from capsante.events import registrations
+from capsante.events.models import Event, EventKind, EventStatus, Registration
 from capsante.imports.models import ImportRecord, ImportStatus
 from capsante.indicators import services as indicators
 from capsante.indicators.models import Indicator
@@ -129,7 +131,27 @@ def world(personas, seeded_roadmaps, geography):
         "Courrier de la CPAM",
     )
     action = Action.objects.filter(objective__roadmap=seeded_roadmaps["72"]).first()
+    event = Event.objects.create(
+        territory=geography["sarthe"],
+        kind=EventKind.ACTIVATION_WORKSHOP,
+        title="Atelier Mon espace santé",
+        commune=communes["72181"],
+        starts_at=dt.datetime(2099, 3, 12, 9, tzinfo=dt.UTC),
+        ends_at=dt.datetime(2099, 3, 12, 11, tzinfo=dt.UTC),
+        capacity=30,
+        status=EventStatus.PUBLISHED,
+    )
+    registration = Registration.objects.create(
+        event=event,
+        name="Jeanne Martin",
+        email="jeanne@example.org",
+        audience="citoyens",
+        consented_at=event.starts_at,
+    )
     return {
+        "event": event.pk,
+        "confirm": registrations.token(registration, registrations.CONFIRM),
+        "cancel": registrations.token(registration, registrations.CANCEL),
         "roadmap": seeded_roadmaps["72"].pk,
         "action": action.pk,
         "pharmacy": pharmacy.finess_et,
@@ -312,7 +334,45 @@ def cases(w: dict) -> list[Case]:
             reverse("reports:opendata_file", args=["valeurs.csv"]),
             everyone(),
         ),
+        *event_cases(w),
         *api_cases(w),
+    ]
+
+
+def event_cases(w: dict) -> list[Case]:
+    """The calendar and registration are public; organising is for editors (an event's
+    drafts are theirs alone: see capsante/events/tests)."""
+    event = w["event"]
+    organisers = {**partners(403), "ars_admin": 200, "dt72_editor": 200, "dt53_editor": 200}
+    return [
+        Case("events:calendar", reverse("events:calendar"), everyone()),
+        Case("events:detail", reverse("events:detail", args=[event]), everyone()),
+        Case("events:register", reverse("events:register", args=[event]), everyone()),
+        Case("events:register_sent", reverse("events:register_sent", args=[event]), everyone()),
+        Case("events:confirm", reverse("events:confirm", args=[w["confirm"]]), everyone()),
+        Case("events:cancel", reverse("events:cancel", args=[w["cancel"]]), everyone()),
+        Case("events:manage_list", reverse("events:manage_list"), organisers),
+        Case("events:create", reverse("events:create"), organisers),
+        Case(
+            "events:edit", reverse("events:edit", args=[event]), {**editors(), "dt53_editor": 403}
+        ),
+        Case(
+            "events:manage",
+            reverse("events:manage", args=[event]),
+            {**editors(), "dt53_editor": 403},
+        ),
+        Case(
+            "events:attendance",
+            reverse("events:attendance", args=[event]),
+            {**editors(DONE), "dt53_editor": 403},
+            "post",
+            {"participants": "12", "note": ""},
+        ),
+        Case(
+            "events:export",
+            reverse("events:export", args=[event]) + "?format=csv",
+            {**editors(), "dt53_editor": 403},
+        ),
     ]
 
 
