@@ -8,7 +8,8 @@ The rules, in words:
 - anonymous visitors and accounts without a profile read what is published, nothing else;
 - every partner (any role) reads the unpublished work of the territories in its scope;
 - contributors (CPAM, GRADeS advisers) also follow structures and log contacts there;
-- editors and regional admins also change roadmaps, actions, targets, committees there;
+- editors and regional admins also change roadmaps, actions, targets, committees and events
+  there; an event's draft is theirs alone (other partners read it once published);
 - regional admins also import files covering their scope and manage the domain data in the
   admin, within their scope; only superusers manage accounts, roles and territories;
 - what the partners share about governance (committees and their reports) is read by the

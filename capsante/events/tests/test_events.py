@@ -356,3 +356,26 @@ def test_activity_counts_events_held_and_participants_per_month_departement_and_
     table = counts.activity_table()
     assert table.num_rows == 2 and table.column("participants").to_pylist() == [0, 110]
     assert day.pk
+
+
+@pytest.mark.django_db
+def test_the_demo_events_come_from_the_seeds(client, geography, seeded_roadmaps):
+    from capsante.events.demo import load_demo_events
+
+    created = load_demo_events(today=dt.date(2026, 5, 4))
+    assert len(created) == 4 and load_demo_events() == []  # idempotent
+    day = Event.objects.get(kind=EventKind.DEPARTMENTAL_DAY)
+    kinds = [p.kind for p in day.parts.all()]
+    assert (kinds.count("atelier"), kinds.count("retour_experience"), kinds.count("stand")) == (
+        8,
+        14,
+        12,
+    )
+    assert counts.participants(day) == 110 and day.starts_at.date() == dt.date(2023, 10, 12)
+    page = client.get(f"/evenements/{day.pk}/").content.decode()
+    assert "8 ateliers, 14 retours d’expérience, 12 stands" in page and "110 participants" in page
+    morning = Event.objects.get(kind=EventKind.AWARENESS_MORNING)
+    assert morning.starts_at.date() == dt.date(2026, 5, 26) and morning.status == "published"
+    objective = seeded_roadmaps["72"].objectives.all()[4]
+    page = client.get(f"/feuilles-de-route/{seeded_roadmaps['72'].pk}/objectifs/5/").content
+    assert day in objective.events.all() and "Journée départementale de la e-santé" in page.decode()

@@ -4,6 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from capsante.accounts.personas import DEMO_PASSWORD, PERSONAS, ensure_personas
+from capsante.events.demo import load_demo_events
 from capsante.roadmaps.services import load_seed_roadmaps
 
 
@@ -29,6 +30,8 @@ class Command(BaseCommand):
             state = "chargée" if written else "déjà présente"
             self.stdout.write(f"Feuille de route {state} : {roadmap}")
         ensure_personas()
+        created = load_demo_events()
+        self.stdout.write(f"Événements de démonstration créés : {len(created)}")
         if not options["no_data"]:
             call_command("demo-data", scale=options["scale"], verbosity=options["verbosity"])
         self.stdout.write(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
