@@ -106,7 +106,6 @@ def load_demo_events(today: dt.date | None = None) -> list[Event]:
             "capacity": 150,
             "registration_open": False,
             "other_organisers": "ARS Pays de la Loire — DT 72\nCPAM de la Sarthe\nGRADeS e-santé Pays de la Loire",
-            "partners": "\n".join(STANDS),
             "status": EventStatus.HELD,
             "participants": 110,
             "attendance_note": "Professionnels et acteurs de santé, élus locaux, citoyens.",

@@ -62,27 +62,25 @@ def calendar(request):
     )
 
 
+PART_PLURALS = {
+    PartKind.WORKSHOP: "ateliers",
+    PartKind.TALK: "retours d’expérience",
+    PartKind.STAND: "stands",
+    PartKind.PLENARY: "plénières",
+    PartKind.OTHER: "autres temps",
+}
+
+
 def _programme(event) -> list[tuple[str, list]]:
+    """The parts by kind: (« 8 ateliers », parts)."""
     parts = list(event.parts.all())
-    return [
-        (label, [p for p in parts if p.kind == kind])
-        for kind, label in PartKind.choices
-        if any(p.kind == kind for p in parts)
-    ]
-
-
-def _programme_summary(programme) -> str:
-    plural = {
-        "Atelier": "ateliers",
-        "Retour d’expérience": "retours d’expérience",
-        "Stand": "stands",
-        "Plénière": "plénières",
-        "Autre": "autres temps",
-    }
-    return ", ".join(
-        f"{len(items)} {plural.get(str(label), str(label)) if len(items) > 1 else str(label).lower()}"
-        for label, items in programme
-    )
+    grouped = []
+    for kind, label in PartKind.choices:
+        items = [p for p in parts if p.kind == kind]
+        if items:
+            name = PART_PLURALS[kind] if len(items) > 1 else str(label).lower()
+            grouped.append((f"{len(items)} {name}", items))
+    return grouped
 
 
 def event_detail(request, pk: int):
@@ -103,7 +101,7 @@ def event_detail(request, pk: int):
             "when": registrations.when(event),
             "where": registrations.where(event),
             "programme": programme,
-            "programme_summary": _programme_summary(programme),
+            "programme_summary": ", ".join(heading for heading, _ in programme),
             "objectives": objectives,
             "seats_left": registrations.seats_left(event),
             "open": registrations.accepts_registrations(event),
