@@ -6,9 +6,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import pyarrow as pa
+from django.conf import settings
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
+from capsante.indicators.services import compute_and_store, definitions
+from capsante.ingest.staging import StagingStore
+from capsante.jobs import services as jobs
+from capsante.jobs.models import Job, JobStatus
 from capsante.roadmaps.models import Objective
 from capsante.roadmaps.sections import Section
 
@@ -85,18 +90,96 @@ def activity(events: QuerySet[Event] | None = None) -> list[Activity]:
     return [Activity(*key, *values) for key, values in sorted(totals.items())]
 
 
-def activity_table(events: QuerySet[Event] | None = None) -> pa.Table:
-    """`activity` as the staged table `event_activity` of the contract."""
-    rows = activity(events)
+def activity_table(periods: list[str] | None = None) -> pa.Table:
+    """The staged table `event_activity`: each event held (in the months asked, Paris time),
+    with its participants in the commune where they count — the event's own; for an event
+    online, the communes of the registrants marked present (or their tallies), the others with
+    an empty commune code."""
+    held = with_counts(Event.objects.filter(status=EventStatus.HELD)).select_related(
+        "territory", "commune__parent"
+    )
+    columns: dict[str, list] = {name: [] for name in STAGED_COLUMNS}
+
+    def add(period, event, departement, commune, number) -> None:
+        for name, value in zip(
+            STAGED_COLUMNS,
+            (period, str(event.pk), event.kind, departement, commune, number),
+            strict=True,
+        ):
+            columns[name].append(value)
+
+    for event in held.order_by("starts_at", "pk"):
+        period = timezone.localtime(event.starts_at).strftime("%Y-%m")
+        if periods is not None and period not in periods:
+            continue
+        total = participants(event) or 0
+        if event.commune_id:
+            departement = event.commune.parent.code if event.commune.parent_id else ""
+            add(period, event, departement, event.commune.code, total)
+            continue
+        departement = event.territory.code if event.territory.level == "departement" else ""
+        by_commune = _present_by_commune(event)
+        for commune, number in sorted(by_commune.items()):
+            add(period, event, departement, commune, number)
+        add(period, event, departement, "", max(total - sum(by_commune.values()), 0))
     return pa.table(
         {
-            "period": pa.array([r.period for r in rows], pa.string()),
-            "departement_code": pa.array([r.departement_code for r in rows], pa.string()),
-            "commune_code": pa.array([r.commune_code for r in rows], pa.string()),
-            "kind": pa.array([r.kind for r in rows], pa.string()),
-            "events_held": pa.array([r.events_held for r in rows], pa.int64()),
-            "participants": pa.array([r.participants for r in rows], pa.int64()),
+            name: pa.array(values, pa.int64() if name == "participants" else pa.string())
+            for name, values in columns.items()
         }
+    )
+
+
+STAGED_COLUMNS = ("period", "event_id", "kind", "departement_code", "commune_code", "participants")
+
+
+def _present_by_commune(event: Event) -> dict[str, int]:
+    present: dict[str, int] = defaultdict(int)
+    if event.registrations_purged_at is not None:
+        rows = event.tallies.exclude(commune=None).values_list("commune__code", "attended")
+        for code, number in rows:
+            present[code] += number
+    else:
+        rows = event.registrations.filter(attended=True).exclude(commune=None)
+        for code in rows.values_list("commune__code", flat=True):
+            present[code] += 1
+    return dict(present)
+
+
+INDICATORS = ("EVENTS_HELD", "EVENT_PARTICIPANTS")
+
+
+def export_activity(periods: list[str] | None = None, recompute: bool = True) -> list[str]:
+    """Write `event_activity` for the months given (all months with an event held by default)
+    under the table's lock, then recompute the events' indicators for those months."""
+    table = activity_table(periods)
+    written = sorted(set(periods or []) | set(table.column("period").to_pylist()))
+    if not written:
+        return []
+    catalogue = definitions()
+    with jobs.staging_lock(["event_activity"], "Événements tenus"):
+        StagingStore(settings.STAGING_DIR).write("event_activity", table, written)
+        codes = [code for code in INDICATORS if code in catalogue]
+        if recompute and codes:
+            compute_and_store(periods=written, codes=codes)
+    return written
+
+
+def enqueue_refresh(event: Event, user=None):
+    """After an event is held or its attendance recorded: its month's figures, in the
+    background once the change has committed (one waiting refresh per month is enough)."""
+    period = timezone.localtime(event.starts_at).strftime("%Y-%m")
+    subject = f"events:{period}"
+    if Job.objects.filter(subject=subject, status=JobStatus.QUEUED).exists():
+        return None
+    return jobs.submit(
+        "capsante.events.tasks.refresh_event_indicators",
+        kind="events",
+        label=f"Mise à jour des indicateurs des événements ({period})",
+        user=user,
+        territory=event.territory,
+        subject=subject,
+        periods=[period],
     )
 
 

@@ -319,6 +319,8 @@ def event_create(request):
         event = form.save(commit=False)
         event = services.save_event(event, parts, _base_url(request))
         form.save_m2m()
+        if event.status == EventStatus.HELD:
+            counts.enqueue_refresh(event, request.user)
         messages.success(request, "L’événement a été créé.")
         return redirect("events:manage", pk=event.pk)
     return render(
@@ -347,6 +349,8 @@ def event_edit(request, pk: int):
         event = form.save(commit=False)
         services.save_event(event, parts, _base_url(request), previous_status=previous_status)
         form.save_m2m()
+        if EventStatus.HELD in (event.status, previous_status):
+            counts.enqueue_refresh(event, request.user)  # the month's figures follow
         messages.success(request, "L’événement a été mis à jour.")
         return redirect("events:manage", pk=event.pk)
     return render(
@@ -411,6 +415,8 @@ def attendance(request, pk: int):
         registrations.record_attendance(
             event, present, form.cleaned_data["participants"], form.cleaned_data["note"]
         )
+        if event.status == EventStatus.HELD:
+            counts.enqueue_refresh(event, request.user)
         messages.success(request, "La participation a été enregistrée.")
     else:
         messages.error(request, "Participation non enregistrée : le total doit être un nombre.")

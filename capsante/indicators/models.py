@@ -37,6 +37,7 @@ SOURCE_LABELS = {
     "survey": "enquêtes",
     "cyber-register": "registre cybersécurité de l’ARS",
     "campaigns": "suivi des campagnes",
+    "events": "événements d’animation",
 }
 # The forecast models of engine/forecast.py, as the status pages name them.
 FORECAST_LABELS = {"linear": "tendance linéaire", "logistic": "courbe en S (logistique)"}

@@ -354,7 +354,8 @@ def test_activity_counts_events_held_and_participants_per_month_departement_and_
         ("2023-10", "72", "72181", "journee_departementale", 1, 110),
     ]
     table = counts.activity_table()
-    assert table.num_rows == 2 and table.column("participants").to_pylist() == [0, 110]
+    assert table.num_rows == 2 and table.column("participants").to_pylist() == [110, 0]
+    assert table.column("commune_code").to_pylist() == ["72181", ""]
     assert day.pk
 
 
@@ -379,3 +380,97 @@ def test_the_demo_events_come_from_the_seeds(client, geography, seeded_roadmaps)
     objective = seeded_roadmaps["72"].objectives.all()[4]
     page = client.get(f"/feuilles-de-route/{seeded_roadmaps['72'].pk}/objectifs/5/").content
     assert day in objective.events.all() and "Journée départementale de la e-santé" in page.decode()
+
+
+@pytest.mark.django_db
+def test_events_held_feed_their_indicators_per_territory_and_month(
+    geography, settings, tmp_path, client, personas, run_jobs, django_capture_on_commit_callbacks
+):
+    from capsante.events.models import Registration
+    from capsante.indicators.models import IndicatorValue
+    from capsante.indicators.services import sync_catalogue
+
+    settings.STAGING_DIR = tmp_path / "staging"
+    sync_catalogue()
+    communes = geography["communes"]
+    Event.objects.create(
+        territory=geography["sarthe"],
+        kind=EventKind.DEPARTMENTAL_DAY,
+        title="Journée départementale",
+        commune=communes["72181"],
+        starts_at=paris(2023, 10, 12, 9),
+        ends_at=paris(2023, 10, 12, 17),
+        status=EventStatus.HELD,
+        participants=110,
+    )
+    webinar = Event.objects.create(
+        territory=geography["mayenne"],
+        kind=EventKind.WEBINAR,
+        title="Webinaire",
+        format=EventFormat.ONLINE,
+        online_url="https://visio.example.org/w",
+        starts_at=paris(2023, 10, 20, 12),
+        ends_at=paris(2023, 10, 20, 13),
+        status=EventStatus.PUBLISHED,
+    )
+    for n, code in enumerate(["53130", "53130", "72003"]):
+        Registration.objects.create(
+            event=webinar,
+            name=f"P{n}",
+            email=f"p{n}@example.org",
+            audience="medecins",
+            commune=communes[code],
+            status="confirmed",
+            consented_at=webinar.starts_at,
+        )
+    assert counts.export_activity() == ["2023-10"]
+
+    def value(code, level, territory):
+        found = IndicatorValue.objects.filter(
+            indicator__code=code,
+            territory__level=level,
+            territory__code=territory,
+            period="2023-10",
+            is_current=True,
+        ).first()
+        return found.value if found else None
+
+    assert value("EVENTS_HELD", "departement", "72") == 1
+    assert value("EVENT_PARTICIPANTS", "departement", "72") == 110
+    assert value("EVENT_PARTICIPANTS", "commune", "72181") == 110
+    assert value("EVENTS_HELD", "departement", "53") is None
+
+    # The organiser marks the webinar held and two registrants present (Laval, Allonnes): a
+    # background job restages the month and recomputes.
+    client.force_login(personas["dt53_editor"])
+    Event.objects.filter(pk=webinar.pk).update(status=EventStatus.HELD)
+    present = list(webinar.registrations.order_by("pk").values_list("pk", flat=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/evenements/{webinar.pk}/suivi/presences/",
+            {"present": [str(present[0]), str(present[2])], "participants": "5"},
+        )
+    assert response.status_code == 302
+    jobs = run_jobs()
+    assert [j.kind for j in jobs] == ["events"] and jobs[0].status == "succeeded", jobs[0].message
+    assert value("EVENTS_HELD", "departement", "53") == 1
+    assert value("EVENTS_HELD", "region", "52") == 2
+    assert value("EVENT_PARTICIPANTS", "commune", "53130") == 1
+    assert value("EVENT_PARTICIPANTS", "commune", "72003") == 1
+    # 110 in Le Mans, 1 in Allonnes; the 3 who came without a registration count nowhere.
+    assert value("EVENT_PARTICIPANTS", "departement", "72") == 111
+    assert value("EVENT_PARTICIPANTS", "region", "52") == 112
+
+
+@pytest.mark.parametrize("code", counts.INDICATORS)
+def test_the_events_indicators_document_themselves(code):
+    """As the catalogue's own indicators do (engine/tests/test_catalogue.py)."""
+    from capsante.engine import load_definitions
+    from capsante.engine.tests.test_catalogue import normalise
+
+    definition = {d.code: d for d in load_definitions()}[code]
+    page = definition.doc_path.read_text(encoding="utf-8")
+    for heading in ("## Ce que mesure", "## Formule", "## Source", "## Limites connues"):
+        assert heading in page
+    assert normalise(definition.numerator_sql) in normalise(page)
+    assert definition.name in page and definition.tables >= {"event_activity"}
