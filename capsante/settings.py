@@ -140,6 +140,7 @@ INSTALLED_APPS = [
     "capsante.campaigns",
     "capsante.committees",
     "capsante.events",
+    "capsante.newsletters",
     "capsante.reports",
     "capsante.site",
     # Before "ninja", whose docs page it overrides (French, the schema's title).

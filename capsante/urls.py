@@ -12,6 +12,7 @@ urlpatterns = [
     path("etablissements/", include("capsante.establishments.urls")),
     path("comites/", include("capsante.committees.urls")),
     path("evenements/", include("capsante.events.urls")),
+    path("lettres/", include("capsante.newsletters.urls")),
     path("rapports/", include("capsante.reports.urls")),
     path("api/", include("capsante.api.urls")),
     path("", include("capsante.site.urls")),

@@ -12,7 +12,7 @@ from .models import Organisation, OrganisationKind, Profile, Role
 
 # What a regional admin manages in the Django admin (filtered to their scope there), API
 # tokens included.
-ADMIN_DOMAIN_APPS = ["roadmaps", "committees", "events", "reports", "api"]
+ADMIN_DOMAIN_APPS = ["roadmaps", "committees", "events", "newsletters", "reports", "api"]
 DEMO_PASSWORD = "demo-cap-esante"  # noqa: S105 - demo accounts only, printed by `make run`
 
 

@@ -64,7 +64,7 @@ def _register(page, base: str, event: Event, name: str, email: str) -> None:
     page.get_by_role("combobox", name=re.compile("^Votre commune")).fill("Le Mans")
     page.locator("label[for=id_consent]").click()  # the DSFR label covers its box
     page.get_by_role("button", name="Envoyer ma demande d’inscription").click()
-    assert "Vérifiez votre messagerie" in page.locator("h1").inner_text()
+    page.get_by_role("heading", name="Vérifiez votre messagerie").wait_for()
 
 
 def test_a_visitor_registers_confirms_and_the_waiting_list_moves_up(live_server, workshop, page):
@@ -73,7 +73,7 @@ def test_a_visitor_registers_confirms_and_the_waiting_list_moves_up(live_server,
     (confirm,) = _links("jeanne@example.org")
     page.goto(confirm)
     page.get_by_role("button", name="Confirmer mon inscription").click()
-    assert "Votre inscription est confirmée" in page.content()
+    page.get_by_text("Votre inscription est confirmée").wait_for()
     assert Registration.objects.get(email="jeanne@example.org").status == "confirmed"
 
     # The 31st waits.
@@ -82,13 +82,13 @@ def test_a_visitor_registers_confirms_and_the_waiting_list_moves_up(live_server,
     _register(page, base, workshop, "Paul Durand", "paul@example.org")
     page.goto(_links("paul@example.org")[0])
     page.get_by_role("button", name="Confirmer mon inscription").click()
-    assert "liste d’attente, en position 1" in page.content()
+    page.get_by_text("liste d’attente, en position 1").wait_for()
 
     # Jeanne cancels by the link of her confirmation mail: Paul gets her seat and a mail.
     cancel = [link for link in _links("jeanne@example.org") if link.endswith("/annuler/")][0]
     page.goto(cancel)
     page.get_by_role("button", name="Annuler mon inscription").click()
-    assert "Votre inscription est annulée" in page.content()
+    page.get_by_text("Votre inscription est annulée").wait_for()
     assert Registration.objects.get(email="paul@example.org").status == "confirmed"
     deliver_pending()
     assert any(
@@ -112,6 +112,23 @@ def test_event_pages_pass_axe(live_server, workshop, page):
     # The form with its errors shown.
     page.goto(f"{base}/evenements/{workshop.pk}/inscription/")
     page.get_by_role("button", name="Envoyer ma demande d’inscription").click()
+    page.locator(".fr-error-text").first.wait_for()
     if violations := serious_violations(page):
         failures["inscription (erreurs)"] = violations
+    assert failures == {}
+
+
+def test_newsletter_pages_pass_axe(live_server, geography, page):
+    from capsante.newsletters.demo import load_demo_lists
+
+    mailing_list = load_demo_lists()
+    failures = {}
+    for path in (
+        "/lettres/",
+        f"/lettres/{mailing_list.slug}/inscription/",
+        f"/lettres/{mailing_list.slug}/archives/",
+    ):
+        assert page.goto(live_server.url + path).status == 200, path
+        if violations := serious_violations(page):
+            failures[path] = violations
     assert failures == {}

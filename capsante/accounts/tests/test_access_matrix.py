@@ -24,6 +24,8 @@ from capsante.imports.models import ImportRecord, ImportStatus
 from capsante.indicators import services as indicators
 from capsante.indicators.models import Indicator
 from capsante.jobs.models import Job, JobStatus
+from capsante.newsletters import services as newsletters
+from capsante.newsletters.models import Issue, MailingList, Subscriber
 from capsante.reports import services as reports
 from capsante.roadmaps.models import Action, Roadmap, RoadmapStatus
 
@@ -148,7 +150,24 @@ def world(personas, seeded_roadmaps, geography):
         audience="citoyens",
         consented_at=event.starts_at,
     )
+    mailing_list = MailingList.objects.create(
+        name="Lettre e-santé de la Sarthe", slug="lettre-72", territory=geography["sarthe"]
+    )
+    subscriber = Subscriber.objects.create(
+        mailing_list=mailing_list,
+        email="abonne@example.org",
+        email_digest=newsletters.digest("abonne@example.org"),
+    )
+    issue = Issue.objects.create(mailing_list=mailing_list, subject="N° 1", body="Bonjour")
+    sent_issue = Issue.objects.create(
+        mailing_list=mailing_list, subject="N° 0", body="…", status="sent"
+    )
     return {
+        "list": mailing_list.slug,
+        "issue": issue.pk,
+        "sent_issue": sent_issue.pk,
+        "subscribe_token": newsletters.token(subscriber, newsletters.CONFIRM),
+        "unsubscribe_token": newsletters.token(subscriber, newsletters.UNSUBSCRIBE),
         "event": event.pk,
         "confirm": registrations.token(registration, registrations.CONFIRM),
         "cancel": registrations.token(registration, registrations.CANCEL),
@@ -335,6 +354,7 @@ def cases(w: dict) -> list[Case]:
             everyone(),
         ),
         *event_cases(w),
+        *newsletter_cases(w),
         *api_cases(w),
     ]
 
@@ -379,6 +399,51 @@ def event_cases(w: dict) -> list[Case]:
 def on_api(expected: dict) -> dict:
     """The API's answers: 401 where the pages send anonymous visitors to the login page."""
     return {who: NO_CREDENTIALS if status == LOGIN else status for who, status in expected.items()}
+
+
+def newsletter_cases(w: dict) -> list[Case]:
+    """Subscribing and the archives of a list open to all are public; its subscribers and
+    issues are for the editors of its territory."""
+    slug = w["list"]
+    mine = {**editors(), "dt53_editor": 404}  # a list of Sarthe is not Mayenne's to read
+    return [
+        Case("newsletters:index", reverse("newsletters:index"), everyone()),
+        Case("newsletters:subscribe", reverse("newsletters:subscribe", args=[slug]), everyone()),
+        Case(
+            "newsletters:subscribe_sent",
+            reverse("newsletters:subscribe_sent", args=[slug]),
+            everyone(),
+        ),
+        Case(
+            "newsletters:confirm",
+            reverse("newsletters:confirm", args=[w["subscribe_token"]]),
+            everyone(),
+        ),
+        Case(
+            "newsletters:unsubscribe",
+            reverse("newsletters:unsubscribe", args=[w["unsubscribe_token"]]),
+            everyone(),
+        ),
+        Case("newsletters:archive", reverse("newsletters:archive", args=[slug]), everyone()),
+        Case(
+            "newsletters:archive_issue",
+            reverse("newsletters:archive_issue", args=[slug, w["sent_issue"]]),
+            everyone(),
+        ),
+        Case("newsletters:manage", reverse("newsletters:manage", args=[slug]), mine),
+        Case(
+            "newsletters:issue_create",
+            reverse("newsletters:issue_create", args=[slug]),
+            mine,
+        ),
+        Case("newsletters:issue", reverse("newsletters:issue", args=[w["issue"]]), mine),
+        Case(
+            "newsletters:issue_send",
+            reverse("newsletters:issue_send", args=[w["issue"]]),
+            {**editors(DONE), "dt53_editor": 404},
+            "post",
+        ),
+    ]
 
 
 def api_cases(w: dict) -> list[Case]:

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from capsante.accounts.personas import DEMO_PASSWORD, PERSONAS, ensure_personas
 from capsante.events.counts import export_activity
 from capsante.events.demo import load_demo_events
+from capsante.newsletters.demo import load_demo_lists
 from capsante.roadmaps.services import load_seed_roadmaps
 
 
@@ -35,6 +36,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Événements de démonstration créés : {len(created)}")
         # The events held, staged for their indicators (computed with the others by demo-data).
         export_activity(recompute=False)
+        load_demo_lists()
         if not options["no_data"]:
             call_command("demo-data", scale=options["scale"], verbosity=options["verbosity"])
         self.stdout.write(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
