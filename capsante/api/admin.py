@@ -10,6 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from capsante.accounts import access
 from capsante.accounts.admin_access import ScopedAdmin
 from capsante.territories.models import Territory
+from capsante.ui.formats import plural
 
 from . import tokens
 from .models import ApiToken
@@ -100,4 +101,6 @@ class ApiTokenAdmin(ScopedAdmin, SimpleHistoryAdmin):
             if token.revoked_at is None:
                 tokens.revoke(token, request.user)
                 revoked += 1
-        self.message_user(request, f"{revoked} jeton(s) révoqué(s).", messages.SUCCESS)
+        self.message_user(
+            request, f"{plural(revoked, 'jeton révoqué', 'jetons révoqués')}.", messages.SUCCESS
+        )

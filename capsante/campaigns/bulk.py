@@ -51,6 +51,7 @@ def check(campaign: Campaign, data: bytes, file: str, followups=None) -> BulkRes
         for f in (followups or campaign.followups).select_related("establishment", "stage")
     }
     seen: dict[str, int] = {}
+    final = campaign.final_stage
     for line_number, row in rows:
         result.rows_read += 1
         if len(row) < len(header):
@@ -100,6 +101,17 @@ def check(campaign: Campaign, data: bytes, file: str, followups=None) -> BulkRes
             continue
         evidence = row[index["justificatif"]].strip()[:300] if "justificatif" in index else ""
         note = row[index["note"]].strip() if "note" in index else ""
+        if stage.pk == final.pk and stage.pk != followup.stage_id and not evidence:
+            result.errors.append(
+                RowError(
+                    file,
+                    line_number,
+                    "justificatif",
+                    "justificatif requis pour l’étape finale (adresse MSSanté, courriel de "
+                    "résiliation…)",
+                )
+            )
+            continue
         if stage.pk == followup.stage_id:
             result.unchanged += 1
         else:
@@ -158,7 +170,15 @@ def _read_table(
         return (
             header,
             [],
-            [RowError(file, 1, None, f"colonne(s) manquante(s) : {', '.join(missing)}")],
+            [
+                RowError(
+                    file,
+                    1,
+                    None,
+                    f"{'colonnes manquantes' if len(missing) > 1 else 'colonne manquante'} : "
+                    f"{', '.join(missing)}",
+                )
+            ],
         )
     rows = [(n, row) for n, row in enumerate(reader, start=2) if any(cell.strip() for cell in row)]
     return header, rows, []

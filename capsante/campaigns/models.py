@@ -108,6 +108,8 @@ class FollowUp(models.Model):
     has_mss = models.BooleanField(_("dispose d'une MSSanté"), default=False)
     last_contact_at = models.DateTimeField(_("dernier contact"), null=True, blank=True)
     deadline = models.DateField(_("échéance applicable"), null=True, blank=True)
+    # The date of the next step the last contact set (a callback): the advisers' "rappels du jour".
+    callback_on = models.DateField(_("rappel prévu le"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -26,6 +27,11 @@ from capsante.territories.services import communes_of, covers
 from .models import Campaign, Contact, FollowUp, Stage
 
 MONTH = "%Y-%m"
+UNDO_MINUTES = 15
+FINAL_NEEDS_PROOF = (
+    "L’étape finale demande un justificatif : l’adresse MSSanté utilisée, le courriel de "
+    "résiliation de la ligne, le compte rendu de l’exercice…"
+)
 
 
 def population(campaign: Campaign) -> QuerySet[Establishment]:
@@ -108,9 +114,12 @@ def move(
     *,
     refresh: bool = True,
 ) -> FollowUp:
-    """Record a structure's new stage; the history keeps who, when, evidence and note."""
+    """Record a structure's new stage; the history keeps who, when, evidence and note. The
+    final stage (the fax line closed, the exercise done) asks for its proof."""
     if stage.campaign_id != followup.campaign_id:
         raise ValueError("Cette étape n'appartient pas à la campagne.")
+    if stage.is_final and stage.pk != followup.stage_id and not evidence.strip():
+        raise ValidationError({"evidence": FINAL_NEEDS_PROOF})
     followup.stage = stage
     followup.evidence = evidence
     followup.note = note
@@ -125,14 +134,86 @@ def move(
 
 @transaction.atomic
 def log_contact(followup: FollowUp, user, **fields) -> Contact:
+    """Record a call, visit or mail; its next step's date becomes the structure's callback
+    (a contact without one clears it)."""
     contact = Contact(
         campaign=followup.campaign, establishment=followup.establishment, user=user, **fields
     )
     contact._history_user = user  # type: ignore[attr-defined]
     contact.full_clean()
     contact.save()
-    FollowUp.objects.filter(pk=followup.pk).update(last_contact_at=contact.created_at)
+    FollowUp.objects.filter(pk=followup.pk).update(
+        last_contact_at=contact.created_at, callback_on=contact.next_date
+    )
     return contact
+
+
+def contact_for_author(user, campaign: Campaign, pk: int) -> Contact:
+    """A contact its author may still take back: theirs, of this campaign, of the last
+    UNDO_MINUTES minutes (the one-click "no answer" logged on the wrong line)."""
+    contact = (
+        Contact.objects.select_related("establishment")
+        .filter(pk=pk, campaign=campaign, user=user)
+        .first()
+    )
+    if contact is None:
+        raise access.not_found("Contact introuvable")
+    access.require(
+        contact.created_at >= timezone.now() - dt.timedelta(minutes=UNDO_MINUTES),
+        f"Un contact ne peut plus être annulé après {UNDO_MINUTES} minutes.",
+    )
+    return contact
+
+
+@transaction.atomic
+def undo_contact(user, contact: Contact) -> FollowUp | None:
+    """Take back a contact: the structure's last contact and callback are those of the contact
+    before it (the audit trail keeps the deletion, and who made it)."""
+    followup = FollowUp.objects.filter(
+        campaign=contact.campaign, establishment=contact.establishment
+    ).first()
+    contact._history_user = user  # type: ignore[attr-defined]
+    contact.delete()
+    if followup is not None:
+        previous = (
+            Contact.objects.filter(campaign=followup.campaign, establishment=followup.establishment)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        FollowUp.objects.filter(pk=followup.pk).update(
+            last_contact_at=previous.created_at if previous else None,
+            callback_on=previous.next_date if previous else None,
+        )
+    return followup
+
+
+@transaction.atomic
+def move_many(
+    followups: list[FollowUp], stage: Stage, user, evidence: str = "", note: str = ""
+) -> int:
+    """The same new stage for several structures of the call list (not the final stage, which
+    asks for each structure's proof); one recomputation of the indicators for all."""
+    if stage.is_final:
+        raise ValidationError({"stage": "L’étape finale se renseigne structure par structure."})
+    moved = 0
+    for followup in followups:
+        if followup.stage_id != stage.pk:
+            move(followup, stage, user, evidence, note, refresh=False)
+            moved += 1
+    if moved:
+        campaign = stage.campaign
+        transaction.on_commit(lambda: refresh_indicators(campaign))
+    return moved
+
+
+def callbacks_due(followups: QuerySet[FollowUp], today: dt.date | None = None):
+    """The structures to call back today or before (overdue first)."""
+    today = today or timezone.localdate()
+    return (
+        followups.filter(callback_on__lte=today)
+        .select_related("establishment__commune", "stage")
+        .order_by("callback_on", "establishment__name")
+    )
 
 
 # --- Call list ---------------------------------------------------------------------------------

@@ -115,7 +115,7 @@ class Decision(models.Model):
         ordering = ["meeting__date", "pk"]
 
     def __str__(self) -> str:
-        return self.text[:80]
+        return self.text
 
     @property
     def current_status(self) -> str:

@@ -64,3 +64,26 @@ class Establishment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.finess_et})"
+
+
+class ContactPerson(models.Model):
+    """Someone to ask for at a structure (the pharmacist in charge, the EHPAD's director…):
+    entered by the advisers, read by the partners whose scope holds the structure."""
+
+    establishment = models.ForeignKey(
+        Establishment, on_delete=models.CASCADE, related_name="people"
+    )
+    name = models.CharField(_("nom"), max_length=200)
+    role = models.CharField(_("fonction"), max_length=200, blank=True)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    email = models.EmailField(_("courriel"), blank=True)
+    note = models.CharField(_("précision"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("personne à contacter")
+        verbose_name_plural = _("personnes à contacter")
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name}{f' ({self.role})' if self.role else ''}"

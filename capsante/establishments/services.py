@@ -10,7 +10,7 @@ from capsante.accounts import access
 from capsante.territories.loader import refresh_statistics
 from capsante.territories.models import Level, Territory
 
-from .models import Establishment
+from .models import ContactPerson, Establishment
 
 # Rows per INSERT or UPDATE when the registry follows an extract.
 BATCH = 1000
@@ -135,3 +135,35 @@ def establishment_for_user(user, finess_et: str) -> Establishment:
 def may_read_contacts(user, structure: Establishment) -> bool:
     """The advisers' call notes are free text about people: contributors in scope only."""
     return structure.commune is not None and access.can_contribute(user, structure.commune)
+
+
+# --- The people to ask for at a structure -------------------------------------------------------
+
+
+def add_person(user, structure: Establishment, **fields) -> ContactPerson:
+    """Advisers (contributors) in scope record who to ask for; the audit trail keeps who did."""
+    access.require(
+        may_read_contacts(user, structure),
+        "Votre rôle ne permet pas de noter les personnes à contacter.",
+    )
+    person = ContactPerson(establishment=structure, **fields)
+    person._history_user = user  # type: ignore[attr-defined]
+    person.full_clean()
+    person.save()
+    return person
+
+
+def person_for_contributor(user, structure: Establishment, pk: int) -> ContactPerson:
+    person = structure.people.filter(pk=pk).first()
+    if person is None:
+        raise access.not_found("Personne introuvable")
+    access.require(
+        may_read_contacts(user, structure),
+        "Votre rôle ne permet pas de modifier les personnes à contacter.",
+    )
+    return person
+
+
+def remove_person(user, person: ContactPerson) -> None:
+    person._history_user = user  # type: ignore[attr-defined]
+    person.delete()

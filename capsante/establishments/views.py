@@ -8,11 +8,8 @@ from . import services
 def detail(request, finess: str):
     establishment = services.establishment_for_user(request.user, finess)
     followups = establishment.followups.select_related("campaign", "stage")
-    contacts = (
-        establishment.contacts.select_related("campaign", "user")
-        if services.may_read_contacts(request.user, establishment)
-        else None
-    )
+    contributor = services.may_read_contacts(request.user, establishment)
+    contacts = establishment.contacts.select_related("campaign", "user") if contributor else None
     return render(
         request,
         "establishments/detail.html",
@@ -21,6 +18,8 @@ def detail(request, finess: str):
             "establishment": establishment,
             "followups": followups,
             "contacts": contacts,
+            "people": establishment.people.all() if contributor else None,
+            "contributor": contributor,
             "breadcrumb": [(establishment.name, None)],
         },
     )

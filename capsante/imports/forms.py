@@ -1,7 +1,20 @@
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
+from capsante.ui.fields import MonthField
+
 MAX_UPLOAD_BYTES = 2 * 1024**3
+# The answers a survey file may hold, as the people who fill the form name them.
+SURVEY_FIELDS = {
+    "finess_et": "n° FINESS de l’établissement",
+    "answered_on": "date de la réponse",
+    "has_fax": "possède un fax (oui / non)",
+    "has_mss": "dispose d’une messagerie MSSanté",
+    "uses_mss": "utilise sa messagerie MSSanté",
+    "telehealth_equipped": "équipé pour la télésanté",
+    "telehealth_in_use": "pratique la télésanté",
+    "mss_kit": "a reçu le kit MSSanté",
+}
 
 
 class UploadForm(DsfrBaseForm):
@@ -27,50 +40,60 @@ class UploadForm(DsfrBaseForm):
     finess_et = forms.CharField(
         label="Établissement émetteur (n° FINESS, fichiers INS)", required=False, max_length=9
     )
-    period = forms.RegexField(
-        label="Mois des données (AAAA-MM, fichiers INS)",
-        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
-        required=False,
-        error_messages={"invalid": "Format attendu : AAAA-MM."},
-    )
+    period = MonthField(label="Mois des données (fichiers INS)", required=False)
 
     survey = forms.SlugField(
         label="Identifiant de l’enquête (fichiers d’enquête)",
         required=False,
-        help_text="Ex. : officines-fax-mssante-2024",
-    )
-    mapping = forms.CharField(
-        label="Correspondance des colonnes (fichiers d’enquête)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Une ligne par colonne : « intitulé de la colonne du fichier = champ », champs : finess_et, "
-        "answered_on, has_fax, has_mss, uses_mss, telehealth_equipped, telehealth_in_use, mss_kit.",
+        help_text="Lettres, chiffres et tirets, par exemple officines-fax-mssante-2024.",
     )
 
     def __init__(self, *args, sources=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["source"].choices = list(sources)
+        # Survey files: which column of the file holds each answer, in the users' words.
+        for target, label in SURVEY_FIELDS.items():
+            self.fields[f"column_{target}"] = forms.CharField(
+                label=f"Colonne « {label} »",
+                required=False,
+                max_length=200,
+                help_text="L’intitulé de la colonne tel qu’il figure dans votre fichier"
+                + (" (obligatoire pour une enquête)." if target == "finess_et" else "."),
+            )
+        self._bound_fields_cache.clear()
 
-    def clean_mapping(self):
-        mapping = {}
-        for number, line in enumerate(self.cleaned_data["mapping"].splitlines(), start=1):
-            if not line.strip():
-                continue
-            column, sep, target = line.rpartition("=")
-            if not sep or not column.strip() or not target.strip():
-                raise forms.ValidationError(f"Ligne {number} : « intitulé = champ » attendu.")
-            mapping[column.strip()] = target.strip()
-        return mapping
+    @property
+    def survey_columns(self) -> list:
+        return [self[f"column_{target}"] for target in SURVEY_FIELDS]
+
+    @property
+    def general_fields(self) -> list:
+        return [self[name] for name in self.fields if not name.startswith("column_")]
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("source") == "survey" and not (
-            cleaned.get("mapping") and cleaned.get("survey")
-        ):
-            self.add_error(
-                "mapping",
-                "Un fichier d’enquête demande l’identifiant de l’enquête et la correspondance des colonnes.",
-            )
+        mapping, seen = {}, {}
+        for target, label in SURVEY_FIELDS.items():
+            header = (cleaned.get(f"column_{target}") or "").strip()
+            if not header:
+                continue
+            if header in seen:
+                self.add_error(
+                    f"column_{target}",
+                    f"La colonne « {header} » est déjà choisie pour « {seen[header]} ».",
+                )
+                continue
+            seen[header] = label
+            mapping[header] = target
+        cleaned["mapping"] = mapping
+        if cleaned.get("source") == "survey":
+            if not cleaned.get("survey"):
+                self.add_error("survey", "Un fichier d’enquête demande l’identifiant de l’enquête.")
+            if "finess_et" not in mapping.values():
+                self.add_error(
+                    "column_finess_et",
+                    "Indiquez la colonne qui porte le n° FINESS de chaque établissement.",
+                )
         return cleaned
 
     def clean_file(self):

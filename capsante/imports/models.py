@@ -4,6 +4,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from capsante.ingest import registry
+from capsante.ui import formats
+
 
 class ImportStatus(models.TextChoices):
     QUEUED = "queued", _("En attente")
@@ -69,7 +72,7 @@ class ImportRecord(models.Model):
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.source} — {self.file_name} ({self.get_status_display()})"
+        return f"{self.source_label} — {self.file_name} ({self.get_status_display()})"
 
     @property
     def finished(self) -> bool:
@@ -81,9 +84,36 @@ class ImportRecord(models.Model):
             return 100 if self.finished else 0
         return min(100, int(100 * self.progress_done / self.progress_total))
 
+    @property
+    def source_label(self) -> str:
+        """The source by its name ("FINESS – établissements"), never its code."""
+        connector = registry.CONNECTORS.get(self.source)
+        return connector.label if connector else "source inconnue"
+
+    @property
+    def unchanged(self) -> int:
+        return sum(int(t.get("unchanged", 0)) for t in (self.tables or {}).values())
+
     def summary(self) -> str:
-        """The one-line summary the CLI prints and the pages show."""
+        """The summary the CLI prints and the pages show, with counts that add up: the lines
+        read are kept or rejected (or, for files of patient identities and other detailed
+        files, grouped into counts); the lines kept are added, changed or unchanged."""
+        n = formats.number
+        if self.rows_read == self.rows_kept + self.rows_rejected:
+            read = (
+                f"{n(self.rows_read)} lignes lues = {n(self.rows_kept)} retenues "
+                f"+ {n(self.rows_rejected)} rejetées"
+            )
+        else:
+            read = (
+                f"{n(self.rows_read)} lignes lues, dont {n(self.rows_rejected)} rejetées ; les "
+                f"autres regroupées en {n(self.rows_kept)} lignes de comptes"
+            )
+        if not self.tables:
+            return read
+        prepared = self.added + self.changed + self.unchanged
         return (
-            f"{self.rows_read} lignes lues, {self.rows_kept} retenues, {self.rows_rejected} rejetées ; "
-            f"{self.added} ajouts, {self.changed} modifications, {self.removed} suppressions"
+            f"{read} ; {n(prepared)} lignes préparées = {n(self.added)} ajoutées + "
+            f"{n(self.changed)} modifiées + {n(self.unchanged)} inchangées ; "
+            f"{n(self.removed)} retirées"
         )

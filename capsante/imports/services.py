@@ -24,12 +24,14 @@ from typing import Any
 
 import pyarrow.compute as pc
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import CharField, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from capsante.accounts import access
+from capsante.directory import services as directory
 from capsante.establishments.models import Establishment
 from capsante.establishments.services import apply_sync, plan_sync
 from capsante.indicators.services import definitions, recompute_after_import
@@ -56,10 +58,10 @@ def save_upload(upload) -> Path:
     The suffix is kept because parsers recognise .zip, .gz, .json… by it; the file's real name
     is recorded on the import record, never in the path.
     """
-    directory = Path(settings.UPLOAD_TEMP_DIR)
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder = Path(settings.UPLOAD_TEMP_DIR)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     suffix = "".join(Path(Path(upload.name).name).suffixes[-2:])[:20]
-    handle, name = tempfile.mkstemp(prefix="import-", suffix=suffix, dir=directory)
+    handle, name = tempfile.mkstemp(prefix="import-", suffix=suffix, dir=folder)
     try:
         with os.fdopen(handle, "wb") as file:
             for chunk in upload.chunks():
@@ -71,22 +73,81 @@ def save_upload(upload) -> Path:
 
 
 def run_uploaded_import(record_id: int, path: Path | str) -> ImportRecord:
-    """Run an uploaded file's import, then delete the file whatever the outcome.
-
-    A crash (the process killed) or a stop of the worker skips the deletion: the file stays for
-    a retry, and recovery deletes it once the time allowed for a retry has passed."""
+    """Run an uploaded file's import, then delete the file whatever the outcome, except:
+    after a successful dry run of a file that may be kept, the person may confirm the import
+    without sending it again (`confirm_dry_run`), within KEEP_CHECKED_HOURS; and a crash (the
+    process killed) or a stop of the worker skips the deletion: the file stays for a retry, and
+    recovery deletes it once the time allowed for a retry has passed."""
     record = ImportRecord.objects.get(pk=record_id)
+    keep = False
     try:
         record = run_import(
             record.source, path, user=record.user, dry_run=record.dry_run, record=record
         )
+        keep = record.status == ImportStatus.DRY_RUN and record.source not in NEVER_KEPT
+        if keep:
+            record.options = {**record.options, KEPT: Path(path).name}
+            record.save(update_fields=["options"])
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException:
         Path(path).unlink(missing_ok=True)
         raise
-    Path(path).unlink(missing_ok=True)
+    if not keep:
+        Path(path).unlink(missing_ok=True)
     return record
+
+
+def kept_file(record: ImportRecord) -> Path | None:
+    """The checked file of a dry run, still in the private upload folder and unchanged (same
+    SHA-256 as when it was checked), or None."""
+    name = (record.options or {}).get(KEPT)
+    if not name or record.status != ImportStatus.DRY_RUN or record.source in NEVER_KEPT:
+        return None
+    path = Path(settings.UPLOAD_TEMP_DIR) / Path(name).name
+    if not path.is_file() or file_digest(path) != record.file_hash:
+        return None
+    return path
+
+
+def confirm_dry_run(user, record: ImportRecord) -> tuple[ImportRecord, Path]:
+    """A new import of the file a dry run checked, with the same options, by the same person
+    (or a regional admin of its territories). The caller runs it; the file is then deleted."""
+    access.require(
+        access.can_administer(user) and (record.user_id == user.pk or access.is_superuser(user)),
+        "Seule la personne qui a fait la simulation peut confirmer cet import.",
+    )
+    path = kept_file(record)
+    if path is None:
+        raise ValidationError(
+            "Le fichier vérifié n’est plus disponible : déposez-le à nouveau."
+            if record.source not in NEVER_KEPT
+            else "Les fichiers d’identités ne sont jamais conservés : déposez-le à nouveau."
+        )
+    options = {k: v for k, v in (record.options or {}).items() if k != KEPT}
+    confirmed = ImportRecord.objects.create(
+        source=record.source,
+        file_name=record.file_name,
+        user=user,
+        dry_run=False,
+        options={**options, "checked_by_dry_run": record.pk},
+    )
+    ImportRecord.objects.filter(pk=record.pk).update(options=options)
+    return confirmed, path
+
+
+def purge_kept_files(now: float | None = None) -> int:
+    """Delete the checked files no one confirmed within KEEP_CHECKED_HOURS."""
+    folder = Path(settings.UPLOAD_TEMP_DIR)
+    if not folder.is_dir():
+        return 0
+    limit = (now or time.time()) - KEEP_CHECKED_HOURS * 3600
+    removed = 0
+    for path in folder.glob("import-*"):
+        if path.is_file() and path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def staging_store() -> StagingStore:
@@ -103,6 +164,15 @@ def file_digest(path: Path) -> str:
 
 def _connector(source: str):
     return registry.get(source)
+
+
+# Files of patient identities are reduced to counts and never kept, not even for a confirmation
+# (decisions 0009 and 0010): after a dry run, the person sends them again.
+# The staged tables by their titles (the staging contract's), as the import pages name them.
+TABLE_TITLES = {name: t.title for name, t in contract.TABLES.items()}
+NEVER_KEPT = frozenset({"ins-fhir", "ins-hl7"})
+KEPT = "checked_file"
+KEEP_CHECKED_HOURS = 24
 
 
 def known_sources() -> list[tuple[str, str]]:
@@ -143,18 +213,26 @@ def _diffs(
 
 
 def _structure_plan(result: ParseResult, full_extract: bool):
-    if "structures" not in result.tables:
-        return None
+    """The registry a file keeps in step with staging: FINESS establishments, directory
+    resources."""
+    if "structures" in result.tables:
+        return plan_sync(result.tables["structures"], full_extract=full_extract)
+    if "directory_resources" in result.tables:
+        return directory.plan_sync(result.tables["directory_resources"], full_extract=full_extract)
+    return None
 
-    return plan_sync(result.tables["structures"], full_extract=full_extract)
+
+def _removal_label(item) -> str:
+    if isinstance(item, Establishment):
+        return f"{item.name} (FINESS {item.finess_et}, {item.departement_code})"
+    return f"{item.name} ({item.source}, {item.departement_code or 'sans commune'})"
 
 
 def _removals(diffs: dict[str, DiffCounts], plan) -> list[str]:
     """What the import would take away, in words, the establishments by name."""
     if plan is not None and plan[2]:
         return [
-            f"{s.name} (FINESS {s.finess_et}, {s.departement_code})"
-            for s in sorted(plan[2], key=lambda s: (s.departement_code, s.name))
+            _removal_label(s) for s in sorted(plan[2], key=lambda s: (s.departement_code, s.name))
         ][:MAX_REMOVALS_SHOWN]
     keys = [
         f"{contract.table(table).title} : {key}"
@@ -281,7 +359,8 @@ def _run(
                 record,
                 ImportStatus.REFUSED,
                 started,
-                f"Fichier refusé : {result.error_count} erreur(s). Rien n'a été importé.",
+                f"Fichier refusé : {formats.plural(result.error_count, 'erreur')}, toutes "
+                "listées ci-dessous. Rien n'a été importé.",
             )
         covered = covered_territories(result)
         record.territories.set(covered)
@@ -510,7 +589,9 @@ def _write(
                 full_extract=full,
             )
         with transaction.atomic():
-            if plan is not None:
+            if isinstance(plan, directory.ResourcePlan):
+                plan.apply(record)
+            elif plan is not None:
                 apply_sync(plan, record)
             lease.mark_committed()
             record.written_at = timezone.now()

@@ -75,6 +75,9 @@ def _interrupted(job: Job) -> str:
     if record is None or job.kind != "import":
         return ""
     now = timezone.now()
+    if record.source in services.NEVER_KEPT and job.arguments.get("path"):
+        # An identity file (NIR, names, birth dates) is never kept waiting for a retry.
+        Path(job.arguments["path"]).unlink(missing_ok=True)
     if record.written_at:
         # The write had committed: the data landed whole, only the recompute was cut short.
         with transaction.atomic():

@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/etat.json", views.import_status, name="status"),
     path("travaux/", views.job_list, name="jobs"),
     path("travaux/<int:pk>/relancer/", views.job_retry, name="job_retry"),
+    path("<int:pk>/confirmer/", views.confirm, name="confirm"),
 ]

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import JsonResponse
@@ -17,12 +18,18 @@ from . import tasks
 from .forms import UploadForm
 from .models import ImportRecord
 from .services import (
+    KEEP_CHECKED_HOURS,
+    NEVER_KEPT,
+    TABLE_TITLES,
+    confirm_dry_run,
     import_for_user,
     imports_for_user,
     job_for_user,
     jobs_for_user,
+    kept_file,
     known_sources,
     latest_job,
+    purge_kept_files,
     save_upload,
 )
 
@@ -42,6 +49,7 @@ def import_list(request):
             "page": page,
             "sources": known_sources(),
             "source": source,
+            "source_label": dict(known_sources()).get(source, ""),
             "can_upload": access.can_administer(request.user),
             "can_see_jobs": access.can_administer(request.user),
             "breadcrumb": [("Imports de données", None)],
@@ -62,6 +70,13 @@ def import_detail(request, pk: int):
             "job": job,
             "can_retry": job is not None and _retryable(request.user, job),
             "can_see_jobs": access.can_administer(request.user),
+            "can_confirm": kept_file(record) is not None and record.user_id == request.user.pk,
+            "send_again": record.dry_run and record.source in NEVER_KEPT,
+            "keep_hours": KEEP_CHECKED_HOURS,
+            "tables": [
+                (TABLE_TITLES.get(name, name), counts)
+                for name, counts in (record.tables or {}).items()
+            ],
             "breadcrumb": [
                 ("Imports de données", reverse("imports:list")),
                 (f"Import n° {record.pk}", None),
@@ -95,7 +110,11 @@ def upload(request):
         access.can_administer(request.user),
         "Seuls les administrateurs régionaux déposent des fichiers.",
     )
-    form = UploadForm(request.POST or None, request.FILES or None, sources=known_sources())
+    purge_kept_files()
+    initial = {"source": request.GET.get("source", "")}
+    form = UploadForm(
+        request.POST or None, request.FILES or None, sources=known_sources(), initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         safe_name = Path(upload.name).name
@@ -221,3 +240,22 @@ def job_retry(request, pk: int):
 def _record_url(job) -> str:
     kind, _, pk = job.subject.partition(":")
     return reverse("imports:detail", args=[int(pk)]) if kind == "import" and pk.isdigit() else ""
+
+
+@login_required
+@require_POST
+def confirm(request, pk: int):
+    """Import, for real, the file a dry run checked: no need to send it again."""
+    record = import_for_user(request.user, pk)
+    try:
+        confirmed, path = confirm_dry_run(request.user, record)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("imports:detail", pk=record.pk)
+    with transaction.atomic():
+        tasks.enqueue_upload(confirmed, path)
+    messages.success(
+        request,
+        f"Import confirmé : le fichier vérifié par la simulation n° {record.pk} est importé.",
+    )
+    return redirect("imports:detail", pk=confirmed.pk)

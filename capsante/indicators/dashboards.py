@@ -14,20 +14,87 @@ from capsante.engine.periods import month_range
 from capsante.engine.query import table_ref
 from capsante.establishments.models import Establishment
 from capsante.territories.models import Level, Territory
-from capsante.territories.services import communes_of
+from capsante.territories.services import ancestors, communes_of
+from capsante.ui import formats
 from capsante.ui.charts import SCALE, SeriesChart, classes, sparkline
 from capsante.ui.maps import MapShape, svg_map
 
 from . import disclosure, services
 from .models import Indicator, IndicatorValue, Target
+from .targets import NO_TARGET, Remaining, remaining, target_label
+
+
+def digits(indicator: Indicator) -> int:
+    return 0 if indicator.unit == "count" else (2 if indicator.unit == "per_inhabitant" else 1)
 
 
 def format_value(value: float | None, indicator: Indicator) -> str:
     if value is None:
         return "—"
-    digits = 0 if indicator.unit == "count" else (2 if indicator.unit == "per_inhabitant" else 1)
-    text = f"{value:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
+    text = formats.number(value, digits(indicator))
     return f"{text} %" if indicator.unit == "%" else text
+
+
+def format_gap(gap: float | None, indicator: Indicator) -> str:
+    """A difference, signed: '+1,2 pt' for shares (percentage points), '−0,35' otherwise."""
+    if gap is None:
+        return "—"
+    text = formats.number(abs(gap), digits(indicator))
+    sign = "±" if text.strip("0,") == "" else ("+" if gap > 0 else "−")
+    return f"{sign}{text}{formats.THOUSANDS}pt" if indicator.unit == "%" else f"{sign}{text}"
+
+
+def comparison_parents(territory: Territory) -> list[Territory]:
+    """The territories a figure is compared with: its département and its région (the région
+    alone for a département; none for a région)."""
+    if territory.level == Level.REGION:
+        return []
+    found = [a for a in ancestors(territory) if a.level in (Level.DEPARTEMENT, Level.REGION)]
+    departement = next((a for a in found if a.level == Level.DEPARTEMENT), None)
+    region = next((a for a in found if a.level == Level.REGION), None)
+    if departement and not region and departement.parent_id:
+        region = departement.parent
+    return [t for t in (departement, region) if t is not None]
+
+
+@dataclass
+class Comparison:
+    """The same figure for an enclosing territory, and the gap to it."""
+
+    territory: Territory
+    value: IndicatorValue | None
+    indicator: Indicator
+    own: float | None
+
+    @property
+    def label(self) -> str:
+        return format_value(self.value.value if self.value else None, self.indicator)
+
+    @property
+    def gap(self) -> float | None:
+        if self.own is None or self.value is None or self.value.value is None:
+            return None
+        return self.own - self.value.value
+
+    @property
+    def gap_label(self) -> str:
+        return format_gap(self.gap, self.indicator)
+
+
+def series_by_indicator(territory: Territory) -> dict[int, list[IndicatorValue]]:
+    """Every indicator's current values for a territory, month by month, in one query."""
+    found: dict[int, list[IndicatorValue]] = defaultdict(list)
+    values = IndicatorValue.objects.filter(territory=territory, is_current=True).exclude(value=None)
+    for value in values.order_by("period"):
+        found[value.indicator_id].append(value)
+    return found
+
+
+def value_at(series: list[IndicatorValue], period: str | None) -> IndicatorValue | None:
+    """The value of the same month, or the latest before it (the latest of all without one):
+    a comparison sets side by side figures of the same date."""
+    eligible = [v for v in series if period is None or v.period <= period]
+    return eligible[-1] if eligible else None
 
 
 @dataclass
@@ -37,6 +104,7 @@ class Card:
     target: Target | None
     series: list[tuple[str, float]] = field(default_factory=list)
     withheld: bool = False  # a figure about a few named establishments, for partners only
+    comparisons: list[Comparison] = field(default_factory=list)
 
     @property
     def value_label(self) -> str:
@@ -46,13 +114,30 @@ class Card:
 
     @property
     def target_label(self) -> str:
-        if not self.target or self.target.target_value is None:
-            return ""
-        return format_value(self.target.target_value, self.indicator)
+        """'80 % en décembre 2026', 'sans objet sur ce territoire' or 'aucune cible fixée'."""
+        return target_label(self.target, lambda v: format_value(v, self.indicator))
+
+    @property
+    def has_target(self) -> bool:
+        return bool(
+            self.target and not self.target.not_applicable and self.target.target_value is not None
+        )
+
+    @property
+    def remaining(self) -> Remaining | None:
+        return None if self.withheld else remaining(self.indicator, self.target, self.latest)
+
+    @property
+    def is_campaign(self) -> bool:
+        return "campaigns" in (self.indicator.sources or [])
 
     @property
     def status_label(self) -> str:
         return services.STATUS_LABELS.get(self.target.status, "") if self.target else ""
+
+    @property
+    def no_target_label(self) -> str:
+        return NO_TARGET
 
     @property
     def progress(self) -> int | None:
@@ -75,7 +160,7 @@ class Card:
         return sparkline([v for _, v in self.series[-24:]])
 
 
-def territory_cards(territory: Territory, user=None) -> list[Card]:
+def territory_cards(territory: Territory, user=None, compare: bool = False) -> list[Card]:
     values = (
         IndicatorValue.objects.filter(territory=territory, is_current=True)
         .select_related("run__trigger", "manual_entry")
@@ -85,21 +170,121 @@ def territory_cards(territory: Territory, user=None) -> list[Card]:
     for value in values:
         by_indicator[value.indicator_id].append(value)
     targets = {t.indicator_id: t for t in Target.objects.filter(territory=territory)}
+    parents = comparison_parents(territory) if compare else []
+    parent_values = {p.pk: series_by_indicator(p) for p in parents}
     cards = []
     for indicator in Indicator.objects.all():
-        if disclosure.withholds(user, indicator, territory):
-            cards.append(Card(indicator, None, targets.get(indicator.pk), withheld=True))
-            continue
         series = by_indicator.get(indicator.pk, [])
+        latest = series[-1] if series else None
+        if disclosure.withholds(user, indicator, territory):
+            # The territory's figure is for partners; its département's and région's are public.
+            cards.append(
+                Card(
+                    indicator,
+                    None,
+                    targets.get(indicator.pk),
+                    withheld=True,
+                    comparisons=[
+                        Comparison(
+                            p,
+                            None
+                            if disclosure.withholds(user, indicator, p)
+                            else value_at(
+                                parent_values[p.pk].get(indicator.pk, []),
+                                latest.period if latest else None,
+                            ),
+                            indicator,
+                            None,
+                        )
+                        for p in parents
+                    ],
+                )
+            )
+            continue
         cards.append(
             Card(
                 indicator,
-                series[-1] if series else None,
+                latest,
                 targets.get(indicator.pk),
                 [(v.period, v.value) for v in series if v.value is not None],
+                comparisons=[
+                    Comparison(
+                        p,
+                        value_at(
+                            parent_values[p.pk].get(indicator.pk, []),
+                            latest.period if latest else None,
+                        ),
+                        indicator,
+                        latest.value if latest else None,
+                    )
+                    for p in parents
+                ],
             )
         )
     return cards
+
+
+@dataclass
+class Section:
+    """A group of a dashboard's cards: the roadmap's objective they serve, the campaigns…"""
+
+    title: str
+    cards: list[Card]
+    url: str = ""
+    description: str = ""
+
+
+# Groupings of a territory's indicators by what steers them, offered by the layers above:
+# roadmaps registers its objectives at start-up (RoadmapsConfig.ready). A grouping takes the
+# territory and the reader and returns (title, url, indicator codes) for each group, in order.
+Grouping = Callable[[Territory, object], list[tuple[str, str, list[str]]]]
+_GROUPINGS: list[Grouping] = []
+
+
+def register_grouping(grouping: Grouping) -> None:
+    if grouping not in _GROUPINGS:
+        _GROUPINGS.append(grouping)
+
+
+def sections(territory: Territory, cards: list[Card], user=None) -> list[Section]:
+    """A dashboard's cards in sections: first those with a target here, then by the objective of
+    the roadmap they serve, the campaigns' indicators apart, the others last. Each card once."""
+    placed: set[str] = set()
+    result = []
+    with_target = [c for c in cards if c.has_target]
+    if with_target:
+        result.append(
+            Section(
+                f"Objectifs chiffrés {territory.of_name}",
+                with_target,
+                description="Les indicateurs dotés d’une cible sur ce territoire, avec leur statut "
+                "calculé et ce qu’il reste à faire.",
+            )
+        )
+        placed |= {c.indicator.code for c in with_target}
+    by_code = {c.indicator.code: c for c in cards}
+    for grouping in _GROUPINGS:
+        for title, url, codes in grouping(territory, user):
+            group = [by_code[c] for c in codes if c in by_code and c not in placed]
+            group.sort(key=lambda c: not c.has_target)
+            if group:
+                result.append(Section(title, group, url))
+                placed |= {c.indicator.code for c in group}
+    campaigns = [c for c in cards if c.is_campaign and c.indicator.code not in placed]
+    if campaigns:
+        result.append(
+            Section(
+                "Campagnes",
+                campaigns,
+                description="Part des structures suivies par les conseillers à chaque étape de "
+                "leur campagne (zéro fax, cybersécurité, télésanté des ESMS).",
+            )
+        )
+        placed |= {c.indicator.code for c in campaigns}
+    others = [c for c in cards if c.indicator.code not in placed]
+    if others:
+        result.append(Section("Autres indicateurs", others))
+    return result
 
 
 def children_of(territory: Territory) -> list[Territory]:
@@ -109,24 +294,54 @@ def children_of(territory: Territory) -> list[Territory]:
         return list(territory.children.order_by("code"))
     if territory.level == Level.DEPARTEMENT:
         ids = communes_of(territory).exclude(epci=None).values_list("epci", flat=True).distinct()
-        return list(Territory.objects.filter(pk__in=ids).order_by("name"))
+        return by_name(Territory.objects.filter(pk__in=ids))
     if territory.level in (Level.EPCI, Level.GROUPING):
-        return list(communes_of(territory).order_by("name"))
+        return by_name(communes_of(territory))
     return []
 
 
+def by_name(territories) -> list[Territory]:
+    """In French alphabetical order: Étival-lès-le-Mans under E, not after Z."""
+    return sorted(territories, key=lambda t: formats.sort_key(t.name))
+
+
 def chart(
-    indicator: Indicator, territory: Territory, target: Target | None
+    indicator: Indicator,
+    territory: Territory,
+    target: Target | None,
+    parents: list[Territory] | None = None,
 ) -> tuple[dict, list[dict]]:
-    """The series chart and the rows of the table beside it."""
+    """The series chart and the rows of the table beside it; `parents` (département, région)
+    add a line each, and a column each to the table, over the same months."""
     series = [
         (v.period, v.value) for v in services.series(indicator, territory) if v.value is not None
     ]
-    drawing = SeriesChart(observed=series)
+    months = {p for p, _ in series}
+    compared = [
+        (
+            parent,
+            [
+                (v.period, v.value)
+                for v in services.series(indicator, parent)
+                if v.value is not None and (not months or min(months) <= v.period <= max(months))
+            ],
+        )
+        for parent in parents or []
+    ]
+    drawing = SeriesChart(observed=series, comparisons=[(p.name, s) for p, s in compared])
     rows = {
-        p: {"period": p, "value": v, "reference": None, "forecast": None, "low": None, "high": None}
+        p: {
+            "period": p,
+            "value": v,
+            "reference": None,
+            "forecast": None,
+            "low": None,
+            "high": None,
+        }
         for p, v in series
     }
+    for p in rows:
+        rows[p]["parents"] = [dict(s).get(p) for _, s in compared]
     if target and target.target_value is not None and target.deadline and series:
         assessment = services.assess(target)
         drawing.target = (target.deadline, target.target_value)
@@ -147,7 +362,15 @@ def chart(
             drawing.trajectory = [(p, trajectory.at(p)) for p in months]
             for p in months:
                 rows.setdefault(
-                    p, {"period": p, "value": None, "forecast": None, "low": None, "high": None}
+                    p,
+                    {
+                        "period": p,
+                        "value": None,
+                        "forecast": None,
+                        "low": None,
+                        "high": None,
+                        "parents": [None for _ in compared],
+                    },
                 )
                 rows[p]["reference"] = trajectory.at(p)
         fit = assessment.fit if assessment else None
@@ -155,7 +378,15 @@ def chart(
             months = month_range(series[-1][0], target.deadline)
             drawing.forecast = [(p, fit.predict(p), *fit.band(p)) for p in months]
             for p, value, low, high in drawing.forecast[1:]:
-                rows.setdefault(p, {"period": p, "value": None, "reference": None})
+                rows.setdefault(
+                    p,
+                    {
+                        "period": p,
+                        "value": None,
+                        "reference": None,
+                        "parents": [None for _ in compared],
+                    },
+                )
                 rows[p].update({"forecast": value, "low": low, "high": high})
     return drawing.render(), [rows[p] for p in sorted(rows)]
 

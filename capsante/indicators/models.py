@@ -10,6 +10,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from capsante.engine.status import Status
+from capsante.ui import formats
+
 AGGREGATION_LABELS = {
     "sum_ratio": "somme des numérateurs divisée par la somme des dénominateurs",
     "mean": "moyenne pondérée",
@@ -38,6 +41,10 @@ SOURCE_LABELS = {
     "cyber-register": "registre cybersécurité de l’ARS",
     "campaigns": "suivi des campagnes",
     "events": "événements d’animation",
+    "directory-data-inclusion": "annuaire des ressources (data·inclusion)",
+    "directory-mediation": "annuaire des ressources (lieux de médiation numérique)",
+    "directory-csv": "annuaire des ressources (CSV)",
+    "directory-geojson": "annuaire des ressources (GeoJSON)",
 }
 # The forecast models of engine/forecast.py, as the status pages name them.
 FORECAST_LABELS = {"linear": "tendance linéaire", "logistic": "courbe en S (logistique)"}
@@ -128,6 +135,11 @@ class Target(models.Model):
         help_text=_('Liste de {"period": "AAAA-MM", "value": nombre}'),
     )
     source = models.CharField(_("origine de la cible"), max_length=300, blank=True)
+    note = models.TextField(
+        _("commentaire"),
+        blank=True,
+        help_text=_("Publié avec la cible : ce qu'elle recouvre, d'où elle vient."),
+    )
     # The current status, computed by the engine's documented rule, never entered by hand.
     status = models.CharField(_("statut"), max_length=30, blank=True, editable=False)
     status_reason = models.CharField(
@@ -148,8 +160,19 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         if self.not_applicable:
-            return f"{self.indicator.code} — {self.territory} : sans objet"
-        return f"{self.indicator.code} — {self.territory} : {self.target_value} en {self.deadline}"
+            return f"{self.indicator.name} — {self.territory.name} : sans objet"
+        return (
+            f"{self.indicator.name} — {self.territory.name} : "
+            f"{formats.number(self.target_value, 1)} en {formats.month(self.deadline)}"
+        )
+
+    @property
+    def status_label(self) -> str:
+        """The computed status in words ("hors trajectoire"), "" when there is none."""
+        try:
+            return Status(self.status).label
+        except ValueError:
+            return ""
 
 
 class ComputationRun(models.Model):
@@ -180,7 +203,7 @@ class ComputationRun(models.Model):
         ordering = ["-started_at"]
 
     def __str__(self) -> str:
-        return f"Calcul n° {self.pk} ({self.engine}, {self.started_at:%d/%m/%Y %H:%M})"
+        return f"Calcul n° {self.pk} ({self.engine}, {formats.moment_short(self.started_at)})"
 
 
 class ManualStatus(models.TextChoices):
@@ -212,6 +235,7 @@ class ManualEntry(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_reason = models.TextField(_("motif du rejet"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -269,9 +293,9 @@ class IndicatorValue(models.Model):
         if self.run_id:
             run = self.run
             origin = (
-                f"import n° {run.trigger_id} ({run.trigger.source})"
+                f"import n° {run.trigger_id} ({SOURCE_LABELS.get(run.trigger.source, 'fichier')})"
                 if run.trigger_id
                 else "recalcul"
             )
-            return f"calcul n° {run.pk} du {run.started_at:%d/%m/%Y %H:%M}, {origin}"
+            return f"calcul n° {run.pk} du {formats.moment_short(run.started_at)}, {origin}"
         return "—"

@@ -397,6 +397,7 @@ def set_target(
     milestones: Sequence[dict] = (),
     not_applicable: bool = False,
     source: str = "",
+    note: str | None = None,
 ) -> tuple[Target, bool]:
     """Set or replace the target of an indicator for a territory (editors of the territory);
     its status is recomputed at once by the engine's rule. Returns (target, created)."""
@@ -411,7 +412,7 @@ def set_target(
         if target_value is None:
             errors["target_value"] = "Indiquez la cible, ou déclarez-la sans objet."
         if not deadline:
-            errors.setdefault("deadline", "Indiquez l'échéance de la cible (AAAA-MM).")
+            errors.setdefault("deadline", "Indiquez l'échéance de la cible.")
     if indicator.unit == "%":
         for field, number in (("target_value", target_value), ("baseline_value", baseline_value)):
             if number is not None and not 0 <= number <= 100:
@@ -423,6 +424,9 @@ def set_target(
         period, value = milestone.get("period", ""), milestone.get("value")
         if not _is_month(period) or not isinstance(value, int | float):
             errors["milestones"] = 'Jalons attendus : {"period": "AAAA-MM", "value": nombre}.'
+            break
+        if deadline and period > deadline:
+            errors["milestones"] = "Un jalon doit précéder l'échéance de la cible."
             break
         clean_milestones.append({"period": period, "value": float(value)})
     if len(source) > 300:
@@ -437,6 +441,7 @@ def set_target(
         "baseline_period": "" if not_applicable else baseline_period,
         "milestones": [] if not_applicable else sorted(clean_milestones, key=lambda m: m["period"]),
         "source": source.strip(),
+        **({"note": note.strip()} if note is not None else {}),
     }
     target = Target.objects.filter(indicator=indicator, territory=territory).first()
     created = target is None
@@ -509,14 +514,21 @@ def review_refusal(user, entry: ManualEntry) -> str:
 
 
 @transaction.atomic
-def review_manual_value(user, entry: ManualEntry, accept: bool) -> ManualEntry:
-    """A second person validates (a new value version) or rejects the proposal."""
+def review_manual_value(user, entry: ManualEntry, accept: bool, reason: str = "") -> ManualEntry:
+    """A second person validates (a new value version) or rejects the proposal, saying why: the
+    person who proposed it reads the reason."""
     if entry.status != ManualStatus.PROPOSED:
         raise ValidationError("Cette saisie a déjà été examinée.")
     refusal = review_refusal(user, entry)
     access.require(not refusal, refusal)
+    if not accept and not reason.strip():
+        raise ValidationError(
+            {"reason": "Indiquez le motif du rejet : la personne qui a proposé la valeur le lira."}
+        )
     entry.status = ManualStatus.VALIDATED if accept else ManualStatus.REJECTED
     entry.reviewed_by, entry.reviewed_at = user, timezone.now()
+    entry.review_reason = "" if accept else reason.strip()
+    entry._history_user = user  # type: ignore[attr-defined]
     entry.save()
     if accept:
         old = IndicatorValue.objects.filter(

@@ -9,11 +9,14 @@ from django.views.decorators.http import require_POST
 from capsante.accounts import access
 from capsante.territories.models import Territory
 from capsante.territories.services import ancestors
+from capsante.ui import formats
+from capsante.ui.redirects import safe_next
 
 from . import dashboards, disclosure, services
 from .exports import table_response
 from .forms import ManualValueForm
-from .models import Indicator, ManualStatus, Target
+from .models import FORECAST_LABELS, Indicator, ManualEntry, ManualStatus, Target
+from .targets import remaining, target_label
 
 
 def _territory(level: str, code: str) -> Territory:
@@ -53,7 +56,8 @@ def catalogue(request):
 
 def territory_dashboard(request, level: str, code: str):
     territory = _territory(level, code)
-    cards = dashboards.territory_cards(territory, request.user)
+    cards = dashboards.territory_cards(territory, request.user, compare=True)
+    parents = dashboards.comparison_parents(territory)
     return render(
         request,
         "indicators/territory.html",
@@ -61,6 +65,8 @@ def territory_dashboard(request, level: str, code: str):
             "title": f"Indicateurs — {territory.name}",
             "territory": territory,
             "cards": cards,
+            "sections": dashboards.sections(territory, cards, request.user),
+            "parents": parents,
             "children": dashboards.children_of(territory),
             "breadcrumb": _crumbs(territory),
         },
@@ -73,7 +79,12 @@ def indicator_detail(request, code: str, level: str, territory_code: str):
     if disclosure.withholds(request.user, indicator, territory):
         return _withheld(request, indicator, territory)
     target = Target.objects.filter(indicator=indicator, territory=territory).first()
-    drawing, rows = dashboards.chart(indicator, territory, target)
+    parents = [
+        p
+        for p in dashboards.comparison_parents(territory)
+        if not disclosure.withholds(request.user, indicator, p)
+    ]
+    drawing, rows = dashboards.chart(indicator, territory, target, parents)
     latest = services.latest_value(indicator, territory)
     period = latest.period if latest else None
     detailed = disclosure.sees_establishments(request.user, indicator, territory)
@@ -85,7 +96,17 @@ def indicator_detail(request, code: str, level: str, territory_code: str):
     )
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
-        return _download(request, indicator, territory, rows, map_rows, fmt)
+        return _download(request, indicator, territory, rows, map_rows, fmt, parents)
+    comparisons = [
+        dashboards.Comparison(
+            p,
+            services.latest_value(indicator, p, latest.period if latest else None),
+            indicator,
+            latest.value if latest else None,
+        )
+        for p in parents
+    ]
+    model = target.status_details.get("model") if target else None
     return render(
         request,
         "indicators/detail.html",
@@ -97,16 +118,20 @@ def indicator_detail(request, code: str, level: str, territory_code: str):
             "latest": latest,
             "chart": drawing,
             "rows": rows,
+            "parents": parents,
+            "comparisons": comparisons,
             "peers": dashboards.peers(indicator, territory, period),
             "map_rows": map_rows,
             "legend": legend,
             "status_label": services.STATUS_LABELS.get(target.status, "") if target else "",
             "value_label": dashboards.format_value(latest.value if latest else None, indicator),
-            "target_label": dashboards.format_value(target.target_value, indicator)
-            if target and target.target_value is not None
-            else "",
+            "target_label": target_label(target, lambda v: dashboards.format_value(v, indicator)),
+            "remaining": remaining(indicator, target, latest),
+            "model_label": FORECAST_LABELS.get(model, "") if model else "",
             "breadcrumb": _crumbs(territory, (indicator.name, None)),
             "can_propose": access.can_contribute(request.user, territory),
+            "can_set_target": access.can_edit(request.user, territory),
+            "pending": _pending_entries(request.user, indicator, territory),
             "choropleth": dashboards.commune_map(indicator, territory, period)
             if detailed
             else None,
@@ -117,6 +142,17 @@ def indicator_detail(request, code: str, level: str, territory_code: str):
             "manual_form": ManualValueForm(),
         },
     )
+
+
+def _pending_entries(user, indicator: Indicator, territory: Territory) -> list[ManualEntry]:
+    """Values proposed for this figure and waiting for a second person: shown at the top of
+    the page to the partners who may review them."""
+    if not access.can_edit(user, territory):
+        return []
+    entries = ManualEntry.objects.filter(
+        indicator=indicator, territory=territory, status=ManualStatus.PROPOSED
+    ).select_related("proposed_by", "territory__parent__parent")
+    return [e for e in entries if not services.review_refusal(user, e)]
 
 
 def _withheld(request, indicator: Indicator, territory: Territory):
@@ -136,15 +172,17 @@ def _withheld(request, indicator: Indicator, territory: Territory):
     )
 
 
-def _download(request, indicator, territory, rows, map_rows, fmt):
+def _download(request, indicator, territory, rows, map_rows, fmt, parents=()):
     table = request.GET.get("table", "series")
     about = {
         "Indicateur": f"{indicator.name} ({indicator.code})",
         "Territoire": f"{territory.name} ({territory.code})",
-        "Unité": indicator.unit,
-        "Sources": ", ".join(indicator.sources),
+        "Unité": indicator.unit_label or "nombre",
+        "Sources": indicator.sources_label,
         "Définition": indicator.doc,
-        "Tableau": table,
+        "Tableau": {"series": "valeurs mensuelles", "children": "détail par territoire"}.get(
+            table, table
+        ),
     }
     if table == "children":
         headers = ["code", "territoire", "mois", "numérateur", "dénominateur", "valeur"]
@@ -163,6 +201,7 @@ def _download(request, indicator, territory, rows, map_rows, fmt):
         headers = [
             "mois",
             "valeur observée",
+            *(p.name for p in parents),
             "trajectoire de référence",
             "prévision",
             "bande basse",
@@ -172,6 +211,7 @@ def _download(request, indicator, territory, rows, map_rows, fmt):
             [
                 r["period"],
                 r.get("value"),
+                *r.get("parents", [None for _ in parents]),
                 r.get("reference"),
                 r.get("forecast"),
                 r.get("low"),
@@ -209,11 +249,12 @@ def propose_value(request, code: str, level: str, territory_code: str):
 
 @login_required
 def manual_entries(request):
-    entries = list(
+    entries = sorted(
         # The territory's parents come along: deciding who may review walks up the tree.
         services.entries_for_user(request.user).select_related(
             "indicator", "territory__parent__parent", "proposed_by", "reviewed_by"
-        )
+        ),
+        key=lambda e: e.status != ManualStatus.PROPOSED,
     )
     return render(
         request,
@@ -241,10 +282,14 @@ def review_entry(request, pk: int):
     entry = services.entry_for_user(request.user, pk)
     try:
         services.review_manual_value(
-            request.user, entry, accept=request.POST.get("decision") == "validate"
+            request.user,
+            entry,
+            accept=request.POST.get("decision") == "validate",
+            reason=request.POST.get("reason", ""),
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"Saisie {entry.get_status_display().lower()}.")
-    return redirect("indicators:manual_entries")
+        what = f"{entry.indicator.name}, {entry.territory.name}, {formats.month(entry.period)}"
+        messages.success(request, f"Saisie {entry.get_status_display().lower()} ({what}).")
+    return redirect(safe_next(request, reverse("indicators:manual_entries")))

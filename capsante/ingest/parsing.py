@@ -73,7 +73,8 @@ class SourceRejected(Exception):
     """Raised by ``ParseResult.raise_for_errors``: the whole file is refused."""
 
     def __init__(self, result: ParseResult) -> None:
-        super().__init__(f"{result.file} : fichier refusé, {result.error_count} erreur(s)")
+        errors = "1 erreur" if result.error_count < 2 else f"{result.error_count} erreurs"
+        super().__init__(f"{result.file} : fichier refusé, {errors}")
         self.result = result
 
 

@@ -19,6 +19,14 @@ from .connectors.am_tables.parser import (
     parse_am_telehealth_offer,
 )
 from .connectors.cyber_register.parser import parse_cyber_register
+from .connectors.directory.parser import (
+    parse_csv as parse_directory_csv,
+)
+from .connectors.directory.parser import (
+    parse_data_inclusion,
+    parse_geojson,
+    parse_mediation,
+)
 from .connectors.finess.parser import parse_finess
 from .connectors.ins_fhir.parser import parse_ins_fhir
 from .connectors.ins_hl7.parser import parse_ins_hl7
@@ -84,6 +92,14 @@ CONNECTORS: dict[str, Connector] = {
                   ("mapping", "survey", "sheet", "known_finess"), (".csv", ".txt", ".xlsx")),
         Connector("cyber-register", "Registre ARS cybersécurité (exercices de crise, CaRE)", parse_cyber_register,
                   ("cyber_register",)),
+        Connector("directory-data-inclusion", "Annuaire des ressources – data·inclusion (structures et services)",
+                  parse_data_inclusion, ("directory_resources",), _COMMUNES, (".json", ".zip")),
+        Connector("directory-mediation", "Annuaire des ressources – lieux de médiation numérique (standard LaMednum)",
+                  parse_mediation, ("directory_resources",), _COMMUNES, (".csv", ".txt")),
+        Connector("directory-csv", "Annuaire des ressources – CSV", parse_directory_csv,
+                  ("directory_resources",), _COMMUNES, (".csv", ".txt")),
+        Connector("directory-geojson", "Annuaire des ressources – GeoJSON", parse_geojson,
+                  ("directory_resources",), _COMMUNES, (".geojson", ".json")),
     )
 }  # fmt: skip
 

@@ -11,9 +11,9 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
+from capsante.ui import pdf
 from capsante.ui.text import printable_data
 
-from . import pdf
 from .committee_report import DUE_SOON_DAYS
 
 TITLES = {"committee": "Rapport de comité", "digest": "Synthèse périodique"}

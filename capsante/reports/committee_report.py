@@ -45,10 +45,7 @@ def _format(value, indicator) -> str:
 
 
 def _delta_label(delta: float, indicator: Indicator) -> str:
-    text = dashboards.format_value(abs(delta), indicator).removesuffix(" %")
-    sign = "+" if delta > 0 else "−"
-    unit = "\u202fpt" if indicator.unit == "%" else ""
-    return f"{sign}{text}{unit}"
+    return dashboards.format_gap(delta, indicator)
 
 
 def _status_label(code: str) -> str:

@@ -5,8 +5,10 @@ from dataclasses import dataclass, field
 
 from capsante.indicators import dashboards, services
 from capsante.indicators.models import Indicator, IndicatorValue, Target
+from capsante.indicators.targets import Remaining, remaining, target_label
 from capsante.indicators.templatetags.indicator_tags import live_figure
 from capsante.roadmaps.models import KeyFigure, Roadmap
+from capsante.roadmaps.targets import TargetRow
 from capsante.territories.models import Level, Territory
 from capsante.ui.charts import SCALE, classes, sparkline
 from capsante.ui.maps import MapShape, svg_map
@@ -36,9 +38,12 @@ class Row:
 
     @property
     def target_label(self) -> str:
-        if not self.target or self.target.target_value is None:
-            return ""
-        return dashboards.format_value(self.target.target_value, self.indicator)
+        """'80 % en décembre 2026', or 'aucune cible fixée' where the roadmap sets none."""
+        return target_label(self.target, lambda v: dashboards.format_value(v, self.indicator))
+
+    @property
+    def remaining(self) -> Remaining | None:
+        return remaining(self.indicator, self.target, self.latest)
 
     @property
     def status_label(self) -> str:
@@ -59,12 +64,9 @@ class Row:
         start = f"{int(year) - 1}-{month}"
         base_period, base = next(((p, v) for p, v in self.series if p >= start), self.series[0])
         delta = last - base
-        text = dashboards.format_value(abs(delta), self.indicator).removesuffix(" %")
-        unit = "\u202fpt" if self.indicator.unit == "%" else ""
-        sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
         favourable = None if delta == 0 else (delta > 0) == (self.indicator.polarity == "up")
         return {
-            "label": f"{sign}{text}{unit}",
+            "label": dashboards.format_gap(delta, self.indicator),
             "since": month_label(base_period),
             "favourable": favourable,
         }
@@ -133,10 +135,12 @@ def _map(row: Row) -> None:
     row.map = svg_map(shapes, width=320) if shapes else None
 
 
-def roadmap_indicators(roadmap: Roadmap) -> list[Row]:
-    """The roadmap's indicators: those behind its key figures (on their own territory) and
-    those with a target on the roadmap's territory."""
+def roadmap_indicators(roadmap: Roadmap, targets: list[TargetRow] = ()) -> list[Row]:
+    """The roadmap's indicators: those behind its key figures (on their own territory), those
+    with a target it follows (`targets`, roadmaps.targets.roadmap_targets) and those with a
+    target on the roadmap's territory; in the order of the objectives they serve."""
     rows: dict[tuple[int, int], Row] = {}
+    order = {o.title: i for i, o in enumerate(roadmap.objectives.all())}
     figures = KeyFigure.objects.filter(objective__roadmap=roadmap).exclude(indicator="")
     for figure in figures.select_related("objective"):
         found = live_figure(figure, roadmap)
@@ -146,6 +150,14 @@ def roadmap_indicators(roadmap: Roadmap) -> list[Row]:
         row = rows.setdefault(key, Row(found["indicator"], found["territory"]))
         if figure.objective.title not in row.objectives:
             row.objectives.append(figure.objective.title)
+    for followed in targets:
+        row = rows.setdefault(
+            (followed.indicator.pk, followed.territory.pk),
+            Row(followed.indicator, followed.territory),
+        )
+        for objective in followed.objectives:
+            if objective.title not in row.objectives:
+                row.objectives.append(objective.title)
     for target in Target.objects.filter(territory=roadmap.territory).select_related(
         "indicator", "territory"
     ):
@@ -154,7 +166,14 @@ def roadmap_indicators(roadmap: Roadmap) -> list[Row]:
         rows.setdefault(
             (target.indicator_id, target.territory_id), Row(target.indicator, target.territory)
         )
-    result = sorted(rows.values(), key=lambda r: (r.indicator.order, r.territory.level))
+    result = sorted(
+        rows.values(),
+        key=lambda r: (
+            min((order.get(t, len(order)) for t in r.objectives), default=len(order)),
+            r.indicator.order,
+            r.territory.level,
+        ),
+    )
     for row in result:
         row.target = Target.objects.filter(indicator=row.indicator, territory=row.territory).first()
         series = services.series(row.indicator, row.territory)
@@ -178,6 +197,7 @@ def table(rows: list[Row]) -> tuple[list[str], list[list]]:
         "cible",
         "échéance",
         "statut",
+        "reste à faire",
         "évolution sur 12 mois",
         "objectifs de la feuille de route",
         "provenance",
@@ -197,6 +217,7 @@ def table(rows: list[Row]) -> tuple[list[str], list[list]]:
                 r.target.target_value if r.target else None,
                 r.target.deadline if r.target else None,
                 r.status_label or None,
+                r.remaining.label if r.remaining else None,
                 r.trend["label"] if r.trend else None,
                 " ; ".join(r.objectives),
                 r.latest.provenance if r.latest else None,

@@ -6,6 +6,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from capsante.ui import formats
+
 
 class ReportKind(models.TextChoices):
     COMMITTEE = "committee", _("Rapport de comité")
@@ -43,7 +45,7 @@ class ReportSnapshot(models.Model):
     def __str__(self) -> str:
         return (
             f"{self.get_kind_display()} — {self.territory.name}, du {self.start:%d/%m/%Y} "
-            f"au {self.end:%d/%m/%Y} (généré le {self.generated_at:%d/%m/%Y %H:%M})"
+            f"au {self.end:%d/%m/%Y} (généré le {formats.moment_short(self.generated_at)})"
         )
 
 

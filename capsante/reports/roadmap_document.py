@@ -14,10 +14,9 @@ from capsante.indicators.templatetags.indicator_tags import live_figure
 from capsante.roadmaps.models import FigureKind, KeyFigure, Roadmap
 from capsante.roadmaps.services import glossary_map
 from capsante.territories.models import Territory, TerritoryLoad
+from capsante.ui import pdf
 from capsante.ui.charts import SeriesChart
 from capsante.ui.maps import MapShape, svg_map
-
-from . import pdf
 
 ABBR = re.compile(r'<abbr title="[^"]*">([^<]+)</abbr>')
 MONTHS = [

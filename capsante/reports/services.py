@@ -14,6 +14,7 @@ from capsante.accounts import access
 from capsante.committees.services import last_meeting
 from capsante.roadmaps.models import Roadmap
 from capsante.territories.models import Territory
+from capsante.ui.formats import plural
 
 from . import committee_render, committee_report, roadmap_document
 from .models import Frequency, ReportKind, ReportSnapshot, ScheduledReport
@@ -182,10 +183,10 @@ def send_scheduled(schedule: ScheduledReport, today: dt.date | None = None) -> b
     body = (
         f"Bonjour,\n\nVoici {title.lower()} de {schedule.territory.name} pour la période "
         f"du {period.start:%d/%m/%Y} au {period.end:%d/%m/%Y} ({period.label}).\n\n"
-        f"- {len(data['indicators_moved'])} indicateur(s) en mouvement\n"
-        f"- {len(data['status_changes'])} changement(s) de statut\n"
-        f"- {len(data['at_risk'])} objectif(s) chiffré(s) à risque\n"
-        f"- {len(data['actions']['completed'])} action(s) réalisée(s), "
+        f"- {plural(len(data['indicators_moved']), 'indicateur en mouvement', 'indicateurs en mouvement')}\n"
+        f"- {plural(len(data['status_changes']), 'changement de statut', 'changements de statut')}\n"
+        f"- {plural(len(data['at_risk']), 'objectif chiffré à risque', 'objectifs chiffrés à risque')}\n"
+        f"- {plural(len(data['actions']['completed']), 'action réalisée', 'actions réalisées')}, "
         f"{len(data['actions']['late'])} en retard\n\n"
         f"Le rapport complet est joint (instantané n° {snapshot.pk} : le régénérer redonne les mêmes chiffres).\n\n"
         "Cap e-santé — envoi programmé. Pour ne plus le recevoir, écrivez à l’équipe de votre délégation territoriale.\n"

@@ -11,6 +11,7 @@ urlpatterns = [
         views.public_dashboard,
         name="public_dashboard",
     ),
+    path("synthese/<str:level>/<str:code>/", views.territory_summary, name="summary"),
     path("comites/<str:level>/<str:code>/", views.committee_reports, name="committee_reports"),
     path("instantanes/<int:pk>.<str:fmt>", views.snapshot_download, name="snapshot_download"),
     path("donnees-ouvertes/", views.opendata_page, name="opendata"),

@@ -1,3 +1,4 @@
+import datetime as dt
 import json
 
 from django.contrib import messages
@@ -10,9 +11,10 @@ from django.views.decorators.http import require_http_methods
 from capsante.accounts import access
 from capsante.indicators.exports import table_response
 from capsante.roadmaps import services as roadmap_services
+from capsante.roadmaps import targets as roadmap_targets
 from capsante.territories.models import Territory
 
-from . import dashboard, opendata, services
+from . import dashboard, opendata, services, summary
 from .forms import ReportRangeForm
 
 
@@ -54,7 +56,8 @@ def roadmap_document(request, pk: int):
 
 def public_dashboard(request, pk: int):
     roadmap = roadmap_services.roadmap_for_user(request.user, pk=pk)
-    rows = dashboard.roadmap_indicators(roadmap)
+    followed = roadmap_targets.roadmap_targets(roadmap)
+    rows = dashboard.roadmap_indicators(roadmap, followed)
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
         headers, data = dashboard.table(rows)
@@ -62,7 +65,9 @@ def public_dashboard(request, pk: int):
             "Tableau": f"Indicateurs de la feuille de route « {roadmap.title} »",
             "Territoire": f"{roadmap.territory.name} ({roadmap.territory.code})",
             "Filtres": "aucun : tous les indicateurs des chiffres clés et des cibles de la feuille de route",
-            "Sources": ", ".join(sorted({s for r in rows for s in r.indicator.sources})),
+            "Sources": ", ".join(
+                sorted({s for r in rows for s in r.indicator.sources_label.split(", ")})
+            ),
             "Adresse": request.build_absolute_uri(request.path),
         }
         return table_response(
@@ -79,11 +84,33 @@ def public_dashboard(request, pk: int):
             "title": f"Tableau de bord — {roadmap.title}",
             "roadmap": roadmap,
             "rows": rows,
+            "glance": roadmap_targets.glance(roadmap, followed),
             "share_url": request.build_absolute_uri(request.path),
             "breadcrumb": [
                 ("Feuilles de route", reverse("roadmaps:list")),
                 (roadmap.territory.name, reverse("roadmaps:detail", args=[roadmap.pk])),
                 ("Tableau de bord public", None),
+            ],
+        },
+    )
+
+
+def territory_summary(request, level: str, code: str):
+    """Any territory on one A4 page: as a web page (with its print stylesheet) or a PDF."""
+    territory = _territory(level, code)
+    data = summary.summary(territory, request.user)
+    if request.GET.get("format") == "pdf":
+        return _file(summary.summary_pdf(data), summary.summary_filename(territory), "pdf")
+    return render(
+        request,
+        "reports/summary.html",
+        {
+            "title": f"Synthèse — {territory.name}",
+            "s": data,
+            "breadcrumb": [
+                ("Indicateurs", reverse("indicators:catalogue")),
+                (territory.name, reverse("indicators:territory", args=[level, code])),
+                ("Synthèse sur une page", None),
             ],
         },
     )
@@ -159,6 +186,7 @@ def opendata_page(request):
         {
             "title": "Données ouvertes",
             "package": meta,
+            "produced": dt.datetime.fromisoformat(meta["created"]),
             "resources": [
                 {"title": r["title"], "path": r["path"], "rows": r.get("capsante:rows")}
                 for r in meta["resources"]

@@ -1,5 +1,6 @@
 """A territorial digital-health roadmap, as the partners write it (see DESIGN.md)."""
 
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -78,7 +79,7 @@ class TerritorialPriority(Ordered):
         verbose_name_plural = _("priorités territoriales")
 
     def __str__(self) -> str:
-        return self.text[:80]
+        return self.text
 
 
 class Objective(Ordered):
@@ -86,7 +87,11 @@ class Objective(Ordered):
     title = models.CharField(_("titre"), max_length=300)
     priority = models.TextField(_("priorité retenue"), blank=True)
     priority_detail = models.TextField(_("énoncé détaillé"), blank=True)
-    history = HistoricalRecords()
+    # The indicator targets this objective serves (set on the target's page by an editor).
+    targets = models.ManyToManyField(
+        "indicators.Target", verbose_name=_("cibles"), blank=True, related_name="objectives"
+    )
+    history = HistoricalRecords(m2m_fields=[targets])
 
     class Meta(Ordered.Meta):
         verbose_name = _("objectif")
@@ -113,8 +118,13 @@ class Action(Ordered):
     )
     start_date = models.DateField(_("début"), null=True, blank=True)
     due_date = models.DateField(_("échéance"), null=True, blank=True)
-    progress = models.PositiveSmallIntegerField(_("avancement (%)"), default=0)
-    note = models.TextField(_("note de suivi"), blank=True)
+    progress = models.PositiveSmallIntegerField(
+        _("avancement (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
+    # What partners write to each other ("what blocks") stays among the partners in scope; what
+    # the public reads is written apart, by choice.
+    note = models.TextField(_("note interne"), blank=True)
+    public_note = models.TextField(_("point d'étape public"), blank=True)
     history = HistoricalRecords()
 
     class Meta(Ordered.Meta):
@@ -122,12 +132,14 @@ class Action(Ordered):
         verbose_name_plural = _("actions")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(progress__lte=100), name="progress_at_most_100"
+                condition=models.Q(progress__lte=100),
+                name="progress_at_most_100",
+                violation_error_message=_("L'avancement s'exprime de 0 à 100 %."),
             )
         ]
 
     def __str__(self) -> str:
-        return self.text[:80]
+        return self.text
 
 
 class AssessmentItem(Ordered):
@@ -143,7 +155,7 @@ class AssessmentItem(Ordered):
         verbose_name_plural = _("bilan de l'existant")
 
     def __str__(self) -> str:
-        return self.text[:80]
+        return self.text
 
 
 class KeyFigure(Ordered):
@@ -165,7 +177,7 @@ class KeyFigure(Ordered):
         verbose_name_plural = _("chiffres clés")
 
     def __str__(self) -> str:
-        return f"{self.value} {self.unit} {self.label[:60]}"
+        return f"{self.value} {self.unit} {self.label}"
 
 
 class Testimony(Ordered):
@@ -181,7 +193,7 @@ class Testimony(Ordered):
         verbose_name_plural = _("témoignages")
 
     def __str__(self) -> str:
-        return f"{self.author} : {self.quote[:60]}"
+        return f"{self.author} : {self.quote}"
 
 
 class UsefulLink(Ordered):

@@ -8,9 +8,9 @@ from django.views.decorators.http import require_http_methods
 from capsante.accounts import access
 from capsante.ui.audit import changes
 
-from . import sections, services
+from . import sections, services, targets
 from .forms import ActionUpdateForm
-from .models import FigureKind, Objective
+from .models import Action, ActionStatus, Objective
 
 
 def roadmap_list(request):
@@ -36,19 +36,19 @@ def _crumbs(roadmap, *tail):
 
 def roadmap_detail(request, pk: int):
     roadmap = services.roadmap_for_user(request.user, pk=pk)
-    objectives = roadmap.objectives.prefetch_related("key_figures")
-    targets = [
-        (o, f) for o in objectives for f in o.key_figures.all() if f.kind == FigureKind.TARGET
-    ]
+    objectives = list(roadmap.objectives.prefetch_related("key_figures"))
+    rows = targets.roadmap_targets(roadmap)
     return render(
         request,
         "roadmaps/detail.html",
         {
             "title": roadmap.title,
             "roadmap": roadmap,
-            "objectives": objectives,
+            "objectives": [(o, targets.objective_targets(rows, o)) for o in objectives],
+            "objective_count": len(objectives),
             "priorities": roadmap.priorities.all(),
-            "targets": targets,
+            "targets": rows,
+            "glance": targets.glance(roadmap, rows),
             "glossary": services.glossary_map(roadmap),
             "glossary_entries": roadmap.glossary.all(),
             "can_edit": access.can_edit(request.user, roadmap.territory),
@@ -58,6 +58,53 @@ def roadmap_detail(request, pk: int):
             if access.can_read_unpublished(request.user, roadmap.territory)
             else [],
             "breadcrumb": _crumbs(roadmap),
+        },
+    )
+
+
+ACTION_FILTERS = {
+    "retard": "En retard",
+    "bientot": "À échéance dans les 30 jours",
+    **{s.value: s.label for s in ActionStatus},
+}
+
+
+def roadmap_actions(request, pk: int):
+    """Every action of the roadmap, or those late, due soon, or of one status: what is late is
+    one click away from the roadmap's overall view."""
+    roadmap = services.roadmap_for_user(request.user, pk=pk)
+    chosen = request.GET.get("filtre", "")
+    if chosen and chosen not in ACTION_FILTERS:
+        chosen = ""
+    actions = Action.objects.filter(objective__roadmap=roadmap)
+    if chosen == "retard":
+        actions = targets.late_actions(actions)
+    elif chosen == "bientot":
+        actions = targets.due_soon(actions)
+    elif chosen:
+        actions = actions.filter(status=chosen)
+    numbers = {pk: n for n, pk in enumerate(roadmap.objectives.values_list("pk", flat=True), 1)}
+    rows = [
+        (numbers[a.objective_id], a)
+        for a in actions.select_related("objective").order_by(
+            "objective__order", "objective_id", "order", "pk"
+        )
+    ]
+    label = ACTION_FILTERS.get(chosen, "Toutes les actions")
+    return render(
+        request,
+        "roadmaps/actions.html",
+        {
+            "title": f"{label} — {roadmap.title}",
+            "roadmap": roadmap,
+            "rows": rows,
+            "chosen": chosen,
+            "label": label,
+            "filters": [("", "Toutes"), *ACTION_FILTERS.items()],
+            "can_edit": access.can_edit(request.user, roadmap.territory),
+            "partner": access.can_read_unpublished(request.user, roadmap.territory),
+            "glossary": services.glossary_map(roadmap),
+            "breadcrumb": _crumbs(roadmap, ("Actions", None)),
         },
     )
 
@@ -87,6 +134,8 @@ def objective_detail(request, pk: int, number: int):
             "sections": sections.for_objective(request.user, objective),
             "glossary": services.glossary_map(roadmap),
             "can_edit": access.can_edit(request.user, roadmap.territory),
+            "partner": access.can_read_unpublished(request.user, roadmap.territory),
+            "targets": targets.objective_targets(targets.roadmap_targets(roadmap), objective),
             "audit": changes(
                 [
                     objective,

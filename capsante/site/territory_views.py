@@ -5,6 +5,7 @@ from django.urls import reverse
 from capsante.roadmaps.services import visible_roadmaps
 from capsante.territories import services
 from capsante.territories.models import Level, Territory
+from capsante.ui.formats import plural, sort_key
 from capsante.ui.maps import MapShape, svg_map
 
 
@@ -12,9 +13,9 @@ def search(request):
     query = request.GET.get("q", "").strip()
     results = Territory.objects.none()
     if query:
-        results = Territory.objects.filter(Q(name__icontains=query) | Q(code=query)).order_by(
-            "level", "name"
-        )[:50]
+        found = Territory.objects.filter(Q(name__icontains=query) | Q(code=query))[:200]
+        order = {level: i for i, level in enumerate(Level.values)}
+        results = sorted(found, key=lambda t: (order.get(t.level, 9), sort_key(t.name)))[:50]
     departements = Territory.objects.filter(level=Level.DEPARTEMENT).order_by("code")
     return render(
         request,
@@ -36,14 +37,19 @@ def detail(request, level: str, code: str):
     communes = services.communes_of(territory)
     epcis = []
     if territory.level in (Level.DEPARTEMENT, Level.REGION):
-        epcis = list(
+        epcis = sorted(
             Territory.objects.filter(level=Level.EPCI, member_communes__in=communes)
             .annotate(n=Count("member_communes", filter=Q(member_communes__in=communes)))
-            .order_by("name")
-            .distinct()
+            .distinct(),
+            key=lambda t: sort_key(t.name),
         )
     children = territory.children.order_by("code") if territory.level == Level.REGION else []
     roadmaps = visible_roadmaps(request.user).filter(territory=territory)
+    enclosing = services.ancestors(territory)
+    # Le Mans has no roadmap of its own: the Sarthe's covers it.
+    covering = (
+        visible_roadmaps(request.user).filter(territory__in=enclosing).select_related("territory")
+    )
     shapes = []
     if territory.level in (Level.DEPARTEMENT, Level.EPCI, Level.GROUPING):
         for commune in communes.only("code", "name", "geometry", "population"):
@@ -52,7 +58,8 @@ def detail(request, level: str, code: str):
                     commune.code,
                     commune.name,
                     commune.geometry,
-                    title=f"{commune.name} ({commune.code}) : {commune.population or 0} habitants",
+                    title=f"{commune.name} ({commune.code}) : "
+                    f"{plural(commune.population or 0, 'habitant')}",
                 )
             )
     elif territory.level == Level.REGION:
@@ -88,6 +95,7 @@ def detail(request, level: str, code: str):
             "epcis": epcis,
             "children": children,
             "roadmaps": roadmaps,
+            "covering": covering,
             "map": svg_map(shapes, width=520) if shapes else None,
             "ancestors": services.ancestors(territory),
             "breadcrumb": [

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("sources/", views.sources, name="sources"),
+    path("taches/", views.inbox, name="inbox"),
 ]

@@ -1,9 +1,16 @@
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
 
+from capsante.accounts import access
+from capsante.directory.services import freshness_for_partner
+from capsante.indicators import dashboards
+from capsante.roadmaps import targets
 from capsante.roadmaps.services import visible_roadmaps
 from capsante.territories.models import Level, Territory, TerritoryLoad
 from capsante.ui.maps import MapShape, svg_map
+
+from .inbox import inbox_for
 
 OVERSEAS_PREFIX = "97"
 
@@ -38,8 +45,34 @@ def home(request):
             "title": "Accueil",
             "roadmaps": roadmaps,
             "map": svg_map(shapes, width=560),
+            **_home_territory(request.user),
+            "directory": freshness_for_partner(request.user),
         },
     )
+
+
+HOME_CARDS = 6
+
+
+def _home_territory(user) -> dict:
+    """A partner's home page starts from their own territory: its key figures beside its
+    département's and région's, the roadmap that steers it, and what waits for them."""
+    home = access.home_territory(user)
+    if home is None:
+        return {"home": None}
+    cards = dashboards.territory_cards(home, user, compare=True)
+    sections = dashboards.sections(home, cards, user)
+    shown = [c for section in sections for c in section.cards if c.latest][:HOME_CARDS]
+    roadmap = targets.roadmap_of(user, home)
+    return {
+        "home": home,
+        "home_cards": shown,
+        "home_roadmap": roadmap,
+        "home_glance": targets.glance(roadmap, targets.roadmap_targets(roadmap))
+        if roadmap
+        else None,
+        "home_tasks": inbox_for(user).count,
+    }
 
 
 def accessibility(request):
@@ -62,5 +95,20 @@ def sources(request):
             "title": "Sources des données",
             "breadcrumb": [("Sources des données", None)],
             "territory_load": TerritoryLoad.objects.first(),
+        },
+    )
+
+
+@login_required
+def inbox(request):
+    """The person's tasks: what waits for them, wherever it is."""
+    return render(
+        request,
+        "site/inbox.html",
+        {
+            "title": "Mes tâches",
+            "inbox": inbox_for(request.user),
+            "can_administer": access.can_administer(request.user),
+            "breadcrumb": [("Mes tâches", None)],
         },
     )

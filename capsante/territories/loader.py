@@ -43,6 +43,7 @@ ARTICLES = {
 Progress = Callable[[str, int, int], None]
 FIELDS = (
     "name",
+    "name_type",
     "population",
     "population_vintage",
     "geometry",
@@ -133,6 +134,7 @@ def build_desired(progress: Progress | None = None) -> dict[tuple[str, str], dic
         code = str(row["code"])
         desired[(Level.COMMUNE, code)] = {
             "name": display_name(str(row["nom"]), row["type_nom"]),
+            "name_type": row["type_nom"] or "",
             "population": population,
             "population_vintage": POPULATION_VINTAGE,
             "geometry": geojson,
@@ -153,6 +155,7 @@ def build_desired(progress: Progress | None = None) -> dict[tuple[str, str], dic
         code = str(epci["code"])
         desired[(Level.EPCI, code)] = {
             "name": str(epci["nom"]),
+            "name_type": "",
             "population": epci_pop.get(code, 0),
             "population_vintage": POPULATION_VINTAGE,
             "geometry": "",
@@ -169,7 +172,10 @@ def build_desired(progress: Progress | None = None) -> dict[tuple[str, str], dic
         union = _solid(shapely.union_all(dep_geoms[code])) if dep_geoms[code] else None
         geojson, lat, lon = _geojson(union, AREA_TOLERANCE)
         desired[(Level.DEPARTEMENT, code)] = {
-            "name": display_name(str(dep["nom"]), dep["type_nom"]),
+            # Written without their article ("Sarthe", "Pays de la Loire"), as INSEE and the
+            # roadmaps name them; the name type gives "de la Sarthe" where a sentence needs it.
+            "name": str(dep["nom"]),
+            "name_type": dep["type_nom"] or "",
             "population": dep_pop.get(code, 0),
             "population_vintage": POPULATION_VINTAGE,
             "geometry": geojson,
@@ -189,7 +195,8 @@ def build_desired(progress: Progress | None = None) -> dict[tuple[str, str], dic
         union = _solid(shapely.union_all(region_geoms[code])) if region_geoms[code] else None
         geojson, lat, lon = _geojson(union, AREA_TOLERANCE)
         desired[(Level.REGION, code)] = {
-            "name": display_name(str(region["nom"]), region["type_nom"]),
+            "name": str(region["nom"]),
+            "name_type": region["type_nom"] or "",
             "population": region_pop.get(code, 0),
             "population_vintage": POPULATION_VINTAGE,
             "geometry": geojson,
@@ -208,6 +215,7 @@ def _current() -> dict[tuple[str, str], dict]:
         "level",
         "code",
         "name",
+        "name_type",
         "population",
         "population_vintage",
         "geometry",
@@ -220,6 +228,7 @@ def _current() -> dict[tuple[str, str], dict]:
         current[(row["level"], row["code"])] = {
             "pk": row["pk"],
             "name": row["name"],
+            "name_type": row["name_type"],
             "population": row["population"],
             "population_vintage": row["population_vintage"],
             "geometry": row["geometry"],
@@ -266,6 +275,7 @@ def load_territories(progress: Progress | None = None) -> LoadReport:
                 level=level,
                 code=key[1],
                 name=want["name"],
+                name_type=want["name_type"],
                 population=want["population"],
                 population_vintage=want["population_vintage"],
                 geometry=want["geometry"],
@@ -284,6 +294,7 @@ def load_territories(progress: Progress | None = None) -> LoadReport:
             to_update,
             [
                 "name",
+                "name_type",
                 "population",
                 "population_vintage",
                 "geometry",

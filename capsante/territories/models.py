@@ -2,6 +2,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from capsante.ui.formats import moment_short, of_name
+
 
 class Level(models.TextChoices):
     REGION = "region", _("Région")
@@ -29,6 +31,8 @@ class Territory(models.Model):
     level = models.CharField(_("niveau"), max_length=12, choices=Level.choices)
     code = models.CharField(_("code"), max_length=20, help_text=_("Code INSEE (COG) ou SIREN"))
     name = models.CharField(_("nom"), max_length=200)
+    # INSEE's name type (TNCC, 0 to 8): which article the name takes ("la Sarthe", "le Mans").
+    name_type = models.CharField(_("type de nom (INSEE)"), max_length=1, blank=True)
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent"),
@@ -84,6 +88,11 @@ class Territory(models.Model):
         return f"{self.name} ({self.code})"
 
     @property
+    def of_name(self) -> str:
+        """The name after "de", with its article: "de la Sarthe", "du Mans", "d’Angers"."""
+        return of_name(self.name, self.name_type, article_in_name=self.level == Level.COMMUNE)
+
+    @property
     def is_grouping(self) -> bool:
         return self.level == Level.GROUPING
 
@@ -104,4 +113,4 @@ class TerritoryLoad(models.Model):
         ordering = ["-loaded_at"]
 
     def __str__(self) -> str:
-        return f"{self.source} — {self.loaded_at:%d/%m/%Y %H:%M}"
+        return f"{self.source} — {moment_short(self.loaded_at)}"

@@ -20,7 +20,7 @@ def _shown(model: type[models.Model], field: str, value: Any) -> Any:
         choices = dict(model_field.flatchoices)
     except Exception:  # noqa: BLE001
         model_field, choices = None, {}
-    if isinstance(value, list):
+    if isinstance(value, list):  # a many-to-many field's rows, or a list of codes
         return _listed(model, model_field, value)
     return choices.get(value, value)
 
@@ -32,8 +32,11 @@ def _listed(model: type[models.Model], field: Any, values: list) -> str:
         return "—"
     if isinstance(field, models.ManyToManyField) and all(isinstance(v, dict) for v in values):
         related = field.related_model
-        own = model._meta.model_name
-        keys = [next((v for k, v in row.items() if k != own), None) for row in values]
+        name, own = related._meta.model_name, model._meta.model_name
+        keys = [
+            row[name] if name in row else next((v for k, v in row.items() if k != own), None)
+            for row in values
+        ]
         names = {obj.pk: str(obj)[:80] for obj in related._default_manager.filter(pk__in=keys)}
         return " ; ".join(names.get(key, f"n° {key} (supprimé)") for key in keys)
     return ", ".join(str(v) for v in values)
@@ -66,7 +69,7 @@ def changes(objects: Iterable[models.Model], limit: int = 50) -> list[dict]:
                     "date": version.history_date,
                     "user": version.history_user,
                     "type": version.get_history_type_display(),
-                    "object": f"{type(obj)._meta.verbose_name} : {str(obj)[:80]}",
+                    "object": f"{type(obj)._meta.verbose_name} : {obj}",
                     "changes": diff,
                 }
             )

@@ -11,6 +11,8 @@ BLUE = "#000091"
 ORANGE = "#b34000"
 GREEN = "#18753c"
 GREY = "#666666"
+# The enclosing territories' lines (département, région), told apart by colour and dashes.
+COMPARISON_STYLES = [("#a558a0", "8 3"), ("#716043", "2 3")]
 # Sequential scale (light → dark blue) for maps, with the bucket boundaries shown in the legend.
 SCALE = ["#e3e3fd", "#cacafb", "#8585f6", "#6a6af4", "#000091"]
 
@@ -31,6 +33,8 @@ class SeriesChart:
         default_factory=list
     )  # period, value, low, high
     target: tuple[str, float] | None = None
+    # The same figure for enclosing territories: (name, series), a second line for each.
+    comparisons: list[tuple[str, list[tuple[str, float]]]] = field(default_factory=list)
 
     def _bounds(self) -> tuple[int, int, float, float]:
         periods = (
@@ -40,7 +44,9 @@ class SeriesChart:
         )
         if self.target:
             periods.append(self.target[0])
+        periods += [p for _, series in self.comparisons for p, _ in series]
         values = [v for _, v in self.observed] + [v for _, v in self.trajectory]
+        values += [v for _, series in self.comparisons for _, v in series]
         values += [x for f in self.forecast for x in f[1:]]
         if self.target:
             values.append(self.target[1])
@@ -71,7 +77,9 @@ class SeriesChart:
             band = line(upper) + " " + " ".join(f"L{x(p):.1f},{y(v):.1f}" for p, v in lower) + " Z"
         ticks = _nice_ticks(y0, y1)
         years = sorted(
-            {p[:4] for p, _ in self.observed} | ({self.target[0][:4]} if self.target else set())
+            {p[:4] for p, _ in self.observed}
+            | ({self.target[0][:4]} if self.target else set())
+            | {p[:4] for _, series in self.comparisons for p, _ in series}
         )
         return {
             "width": self.width,
@@ -92,6 +100,13 @@ class SeriesChart:
             ],
             "plot": {"left": left, "top": top, "right": self.width - right, "bottom": top + plot_h},
             "colors": {"observed": BLUE, "trajectory": GREY, "forecast": ORANGE, "target": GREEN},
+            "comparisons": [
+                {"name": name, "path": line(series), "colour": colour, "dash": dash}
+                for (name, series), (colour, dash) in zip(
+                    self.comparisons, COMPARISON_STYLES, strict=False
+                )
+                if series
+            ],
         }
 
 

@@ -84,3 +84,101 @@ def svg_map(shapes: list[MapShape], width: int = 600) -> dict:
         "height": height,
         "role": role,
     }
+
+
+@dataclass
+class MapPoint:
+    longitude: float
+    latitude: float
+    label: str  # what the point is, read by screen readers in the SVG's <title>
+    number: int = 0  # shown in the point, the same number as in the list beside the map
+    highlight: bool = False
+
+
+def _mercator(latitude: float) -> float:
+    """Web Mercator's y, in degrees (so that one unit of x and of y match at the equator)."""
+    return math.degrees(math.log(math.tan(math.pi / 4 + math.radians(latitude) / 2)))
+
+
+def point_map(
+    shapes: list[MapShape], points: list[MapPoint], width: int = 600, tiles: str = ""
+) -> dict:
+    """Outlines and numbered points in Web Mercator, server-side; with `tiles` (an URL template
+    with {z}, {x}, {y}) the tiles covering the map are laid under them, as plain <image>s: no
+    script, and no outside service unless the operator configures one."""
+    parsed = [(s, json.loads(s.geometry)) for s in shapes if s.geometry]
+    coords = [pt for _, g in parsed for ring in _rings(g) for pt in ring]
+    coords += [[p.longitude, p.latitude] for p in points]
+    if not coords:
+        return {"shapes": [], "points": [], "tiles": [], "viewbox": "0 0 1 1", "width": width,
+                "height": 1, "role": "img"}  # fmt: skip
+    min_x = min(p[0] for p in coords)
+    max_x = max(p[0] for p in coords)
+    min_y = min(_mercator(p[1]) for p in coords)
+    max_y = max(_mercator(p[1]) for p in coords)
+    margin = max(max_x - min_x, max_y - min_y, 0.01) * 0.03
+    min_x, max_x, min_y, max_y = min_x - margin, max_x + margin, min_y - margin, max_y + margin
+    scale = width / (max_x - min_x)
+    height = int((max_y - min_y) * scale) + 1
+
+    def project(lon: float, lat: float) -> tuple[float, float]:
+        return (lon - min_x) * scale, (max_y - _mercator(lat)) * scale
+
+    tolerance = (max_x - min_x) / width
+    drawn = []
+    for shape, geometry in parsed:
+        simple = shapely.geometry.mapping(
+            shapely.simplify(shapely.geometry.shape(geometry), tolerance, preserve_topology=True)
+        )
+        parts = []
+        for ring in _rings(simple):
+            xy = (project(x, y) for x, y in ring)
+            parts.append("M" + " ".join(f"{x:.0f},{y:.0f}" for x, y in xy) + "Z")
+        drawn.append(
+            SvgShape(shape.code, shape.name, "".join(parts), shape.url, shape.css_class,
+                     shape.title or shape.name)
+        )  # fmt: skip
+    placed = []
+    for point in points:
+        x, y = project(point.longitude, point.latitude)
+        placed.append({"x": round(x, 1), "y": round(y, 1), "label": point.label,
+                       "number": point.number, "highlight": point.highlight})  # fmt: skip
+    return {
+        "shapes": drawn,
+        "points": placed,
+        "tiles": _tiles(tiles, min_x, max_x, min_y, max_y, scale) if tiles else [],
+        "viewbox": f"0 0 {width} {height}",
+        "width": width,
+        "height": height,
+        "role": "img",
+    }
+
+
+def _tiles(template: str, min_x, max_x, min_y, max_y, scale) -> list[dict]:
+    """The slippy-map tiles covering the box, each placed in the map's coordinates."""
+    zoom = max(0, min(18, round(math.log2(360 * scale / 256))))
+    count = 2**zoom
+    size = 360 / count  # a tile's width in degrees of longitude (and of Mercator y)
+
+    def tile_x(lon: float) -> int:
+        return int((lon + 180) / size)
+
+    def tile_y(merc: float) -> int:
+        return int((180 - merc) / size)
+
+    placed = []
+    for tx in range(tile_x(min_x), tile_x(max_x) + 1):
+        for ty in range(tile_y(max_y), tile_y(min_y) + 1):
+            if not (0 <= tx < count and 0 <= ty < count):
+                continue
+            left = tx * size - 180
+            top = 180 - ty * size
+            placed.append(
+                {
+                    "href": template.format(z=zoom, x=tx, y=ty),
+                    "x": round((left - min_x) * scale, 1),
+                    "y": round((max_y - top) * scale, 1),
+                    "size": round(size * scale, 1) + 0.5,
+                }
+            )
+    return placed

@@ -134,7 +134,8 @@ def test_the_call_list_and_its_actions_fit_a_phone(site, browser, width):
     for i in range(rows.count()):
         row = rows.nth(i)
         for control in [
-            row.locator("td").first.get_by_role("link"),
+            row.get_by_role("checkbox"),  # chooses the row for a bulk stage update
+            row.locator("td a").first,  # the structure's sheet
             row.get_by_role("link", name="02 43"),
             row.get_by_role("button", name="Appel sans réponse"),
             row.get_by_role("link", name="Noter un contact"),

@@ -123,7 +123,12 @@ def test_moving_an_officine_updates_board_indicator_and_history_at_once(
     final = campaign.stages.get(order=4)
     response = client.post(
         f"/campagnes/{campaign.slug}/structures/{target.finess_et}/etape/",
-        {"stage": final.pk, "evidence": "courriel de résiliation du 02/11", "note": ""},
+        {
+            "stage": final.pk,
+            "evidence": "courriel de résiliation du 02/11",
+            "note": "",
+            "confirm": "on",
+        },
     )
     assert response.status_code == 302
     board = client.get(f"/campagnes/{campaign.slug}/").content.decode()
@@ -207,7 +212,7 @@ def test_call_list_puts_the_most_urgent_first_and_exports_exactly_the_filtered_r
     rows = list(csv.reader(io.StringIO(exported), delimiter=";"))
     assert rows[0][:2] == ["finess", "structure"]
     assert sorted(r[0] for r in rows[1:]) == sorted([first.finess_et, second.finess_et])
-    assert all(r[7] == "Sans MSSanté" for r in rows[1:])
+    assert all(r[8] == "Sans MSSanté" for r in rows[1:])
 
 
 def _csv(text: str) -> bytes:
@@ -292,7 +297,11 @@ def test_committee_report_progress_reads_the_past_from_the_history(zero_fax, per
     )
     target = FollowUp.objects.get(campaign=campaign, establishment=zero_fax["sarthe"][2])
     services.move(
-        target, campaign.stages.get(order=4), personas["cpam72_contributor"], refresh=False
+        target,
+        campaign.stages.get(order=4),
+        personas["cpam72_contributor"],
+        "courriel de résiliation de la ligne",
+        refresh=False,
     )
     rows = {
         r["Campagne"]: r

@@ -138,7 +138,7 @@ def test_cli_prints_a_summary_and_exits_non_zero_on_refusal(
     communes_for("am-mes", path)
     call_command("import", "am-mes", str(path), verbosity=0)
     out = capsys.readouterr().out
-    assert out.startswith("Importé :") and "ajouts" in out
+    assert out.startswith("Importé :") and "ajoutées" in out
     bad = _corrupt(tmp_path, "am-mes", lambda data: data.replace(b";", b",", 40))
     with pytest.raises(CommandError, match="Rien n'a été importé"):
         call_command("import", "am-mes", str(bad), verbosity=0)

@@ -50,7 +50,9 @@ def test_admin_uploads_a_file_that_runs_in_background_and_shows_its_errors(
     page = client.get(f"/imports/{record.pk}/").content.decode()
     assert "registre-casse.csv" in page and "Rien n&#x27;a été importé" in page
     first = record.errors[0]
-    assert [first["file"], str(first["line"])] in [row[:2] for row in table_rows(page, "Erreurs")]
+    assert [first["file"], str(first["line"])] in [
+        row[:2] for row in table_rows(page, "Toutes les erreurs du fichier")
+    ]
 
 
 @pytest.mark.django_db
@@ -80,16 +82,59 @@ def test_survey_upload_maps_columns_given_in_the_form(client, personas, settings
         "/imports/deposer/",
         {"source": "survey", "file": SimpleUploadedFile("enquete.csv", answers.encode())},
     )
-    assert missing.status_code == 200 and "correspondance des colonnes" in missing.content.decode()
+    page = missing.content.decode()
+    assert missing.status_code == 200
+    # The error names what is missing in the users' words, beside the field that asks for it.
+    assert "Indiquez la colonne qui porte le n° FINESS" in page
+    assert "Un fichier d’enquête demande l’identifiant de l’enquête." in page
+    assert "Colonne « date de la réponse »" in page  # the expected columns, in their words
     response = client.post(
         "/imports/deposer/",
         {
             "source": "survey",
             "survey": "officines-fax-2024",
-            "mapping": "Horodateur = answered_on\nN° FINESS = finess_et\nAvez-vous un fax ? = has_fax",
+            "column_answered_on": "Horodateur",
+            "column_finess_et": "N° FINESS",
+            "column_has_fax": "Avez-vous un fax ?",
             "file": SimpleUploadedFile("enquete.csv", answers.encode()),
         },
     )
     record = _wait_finished(int(response["Location"].rstrip("/").split("/")[-1]))
     assert record.status == ImportStatus.IMPORTED, (record.message, record.errors[:2])
     assert record.rows_kept == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dry_run_without_errors_is_confirmed_without_sending_the_file_again(
+    client, personas, settings, tmp_path
+):
+    settings.STAGING_DIR = tmp_path / "staging"
+    settings.UPLOAD_TEMP_DIR = tmp_path / "uploads"
+    settings.RECOMPUTE_AFTER_IMPORT = False
+    sample = (CONNECTORS / SAMPLES["cyber-register"]).read_bytes()
+    client.force_login(personas["ars_admin"])
+    response = client.post(
+        "/imports/deposer/",
+        {
+            "source": "cyber-register",
+            "dry_run": "on",
+            "file": SimpleUploadedFile("registre.csv", sample),
+        },
+    )
+    checked = _wait_finished(int(response["Location"].rstrip("/").split("/")[-1]))
+    assert checked.status == ImportStatus.DRY_RUN
+    assert not (settings.STAGING_DIR / "cyber_register").exists()
+    page = client.get(f"/imports/{checked.pk}/").content.decode()
+    assert "Confirmer l’import de ce fichier" in page
+    # Only the person who ran the dry run confirms it; the file waits in the private folder.
+    assert len(list(settings.UPLOAD_TEMP_DIR.iterdir())) == 1
+
+    response = client.post(f"/imports/{checked.pk}/confirmer/")
+    confirmed = _wait_finished(int(response["Location"].rstrip("/").split("/")[-1]))
+    assert confirmed.pk != checked.pk and confirmed.status == ImportStatus.IMPORTED
+    assert confirmed.file_name == "registre.csv" and confirmed.file_hash == checked.file_hash
+    assert list(settings.UPLOAD_TEMP_DIR.iterdir()) == []
+    # The dry run cannot be confirmed twice: its file is gone.
+    again = client.post(f"/imports/{checked.pk}/confirmer/", follow=True).content.decode()
+    assert "Le fichier vérifié n’est plus disponible" in again
+    assert ImportRecord.objects.filter(dry_run=False).count() == 1

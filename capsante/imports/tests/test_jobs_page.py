@@ -22,9 +22,11 @@ def _dead_pid() -> int:
     return process.pid
 
 
-def _interrupted_upload(personas, path, *, written=False) -> tuple[ImportRecord, Job]:
+def _interrupted_upload(
+    personas, path, *, written=False, source="cyber-register"
+) -> tuple[ImportRecord, Job]:
     record = ImportRecord.objects.create(
-        source="cyber-register",
+        source=source,
         file_name="registre.csv",
         user=personas["ars_admin"],
         status=ImportStatus.RUNNING,
@@ -73,6 +75,22 @@ def test_an_interrupted_upload_is_retried_from_its_page_and_lands(
     assert not upload.exists()  # deleted once its import ended
     # One retry per failed job: the button is gone.
     assert "Réessayer" not in client.get(f"/imports/{record.pk}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_an_interrupted_identity_file_is_deleted_at_once_and_must_be_sent_again(
+    personas, settings, tmp_path
+):
+    """An identity file (NIR, names, birth dates) never waits on disk for a retry."""
+    settings.UPLOAD_TEMP_DIR = tmp_path / "uploads"
+    settings.UPLOAD_TEMP_DIR.mkdir()
+    upload = settings.UPLOAD_TEMP_DIR / "import-abc.json"
+    upload.write_bytes((CONNECTORS / SAMPLES["ins-fhir"]).read_bytes())
+    record, _ = _interrupted_upload(personas, upload, source="ins-fhir")
+    recover()
+    record.refresh_from_db()
+    assert record.status == ImportStatus.FAILED and "déposez-le à nouveau" in record.message
+    assert not upload.exists()
 
 
 @pytest.mark.django_db

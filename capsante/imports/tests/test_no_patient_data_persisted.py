@@ -120,8 +120,10 @@ def _files_text(root: Path) -> str:
         (FHIR, {"source": "ins-fhir", "period": "2025-04"}, ImportStatus.IMPORTED),
         (HL7, {"source": "ins-hl7", "finess_et": "720000025"}, ImportStatus.IMPORTED),
         (NDJSON, {"source": "ins-fhir"}, ImportStatus.REFUSED),  # no establishment: refused
+        # A dry run's checked file may be kept for a confirmation, but never an identity file.
+        (FHIR, {"source": "ins-fhir", "period": "2025-04", "dry_run": "on"}, ImportStatus.DRY_RUN),
     ],
-    ids=["fhir-accepted", "hl7-accepted", "ndjson-refused"],
+    ids=["fhir-accepted", "hl7-accepted", "ndjson-refused", "fhir-dry-run"],
 )
 def test_an_identity_file_uploaded_through_the_web_leaves_no_identity_on_disk(
     client, personas, settings, tmp_path, caplog, sample, fields, outcome

@@ -11,7 +11,7 @@ from capsante.territories.models import Level, Territory
 register = template.Library()
 
 
-def _scope(code: str, roadmap) -> Territory | None:
+def figure_scope(code: str, roadmap) -> Territory | None:
     """The territory a key figure is about; a code equal to the roadmap's région is the région."""
     home = roadmap.territory
     if code in ("", home.code):
@@ -29,7 +29,7 @@ def live_figure(figure, roadmap):
     if not figure.indicator:
         return None
     indicator = Indicator.objects.filter(code=figure.indicator).first()
-    territory = _scope(figure.scope, roadmap)
+    territory = figure_scope(figure.scope, roadmap)
     if indicator is None or territory is None:
         return None
     latest = services.latest_value(indicator, territory)

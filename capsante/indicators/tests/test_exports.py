@@ -17,11 +17,12 @@ ROWS = [
 ABOUT = {"Filtres": '=HYPERLINK("https://faux-site.example")'}
 
 
-def test_csv_keeps_numbers_and_neutralises_formulas():
+def test_csv_keeps_numbers_with_a_decimal_comma_and_neutralises_formulas():
+    """French spreadsheets read a CSV separated by semicolons with decimal commas."""
     response = table_response("t", "csv", HEADERS, ROWS, ABOUT)
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[1:] == [
-        ["Sarthe", "-3.5", "-3,5 %", "'+33 2 43 00 00 01", "'=1+1"],
+        ["Sarthe", "-3,5", "-3,5 %", "'+33 2 43 00 00 01", "'=1+1"],
         ["Mayenne", "12", "-1 234,5", "02 43 00 00 02", "'@SOMME(A1:A9)"],
         ["'\t=cmd", "0", "+2", "'-", "'-2+3+cmd|' /C calc'!A0"],
     ]

@@ -285,8 +285,10 @@ def test_the_establishments_behind_a_structure_based_indicator_are_listed_to_par
         assert "réservé aux partenaires" in page
         commune = client.get(commune_url).content.decode()
         assert "réservé aux partenaires" in commune and "0,0 %" not in commune
-        for card_page in ("/indicateurs/territoire/commune/72154/",):
-            assert "0,0 %" not in client.get(card_page).content.decode()
+        card_page = client.get("/indicateurs/territoire/commune/72154/").content.decode()
+        # The commune's own figure is withheld; the Sarthe's, public, stands beside it.
+        assert ">0,0 %<" not in card_page
+        assert "Sarthe : <strong>60,0 %</strong>" in card_page
     client.force_login(personas["elected_reader"])  # a reader whose scope is Sarthe
     page = client.get(url).content.decode()
     assert "Les structures derrière ce chiffre" in page

@@ -36,10 +36,14 @@ CASES: dict[str, tuple[Path, dict[str, Any]]] = {
     "am-telehealth-offer": (sample("am_tables", "am_telehealth_offer_2025-03.csv"), {}),
     "survey": (sample("survey", "enquete_numerique_ehpad_2025.csv"), {"mapping": SURVEY_MAPPING, "survey": "ehpad-2025"}),
     "cyber-register": (sample("cyber_register", "registre_cyber_ars_pdl_2025.csv"), {}),
+    "directory-data-inclusion": (sample("directory", "data-inclusion-72.json"), {"known_communes": COMMUNES}),
+    "directory-mediation": (sample("directory", "lieux-mediation-numerique-72-53.csv"), {"known_communes": COMMUNES}),
+    "directory-csv": (sample("directory", "ressources-72.csv"), {"known_communes": COMMUNES}),
+    "directory-geojson": (sample("directory", "ressources-72.geojson"), {"known_communes": COMMUNES}),
 }  # fmt: skip
 
 
-def test_registry_lists_the_twelve_cli_names():
+def test_registry_lists_every_cli_name():
     assert sorted(registry.CONNECTORS) == sorted(CASES)
     for connector in registry.CONNECTORS.values():
         assert connector.label and connector.tables

@@ -133,7 +133,7 @@ def test_public_dashboard_shows_value_target_status_trend_and_map(client, seeded
     html = page.content.decode()
     # Mayenne, December: 50 + 10 = 60 activations of 300 = 20,0 %; a year before is January, also 20,0 %.
     assert "Activation de Mon espace santé" in html and "20,0 %" in html
-    assert "Cible : <strong>30,0 %</strong> en 2026-12" in html
+    assert "Cible : <strong>30,0 % en décembre 2026</strong>" in html
     assert (
         'class="cap-map"' in html and "Sarthe" in html
     )  # the map and its table list the neighbours

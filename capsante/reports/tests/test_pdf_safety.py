@@ -10,7 +10,7 @@ import threading
 import pytest
 from PIL import Image
 
-from capsante.reports import pdf
+from capsante.ui import pdf
 
 
 def pixel() -> str:

@@ -12,8 +12,9 @@ from PIL import Image
 from weasyprint.formatting_structure import boxes
 
 from capsante.indicators import services as indicator_services
-from capsante.reports import pdf, roadmap_document
+from capsante.reports import roadmap_document
 from capsante.roadmaps.models import GlossaryEntry
+from capsante.ui import pdf
 
 from .conftest import normalise, stage_mes
 

@@ -37,6 +37,45 @@ def fr_number(value, digits: int = 0) -> str:
     return formats.number(value, int(digits))
 
 
+@register.filter
+def fr_percent(value, digits: int = 1) -> str:
+    """79.24 → '79,2 %'."""
+    return formats.percent(value, int(digits))
+
+
+@register.filter
+def moment(value) -> str:
+    """An instant in Paris time, as written in a sentence: '30 novembre 2026 à 16 h 59'."""
+    return formats.moment(value)
+
+
+@register.filter
+def moment_short(value) -> str:
+    """An instant in Paris time, for a table cell: '30/11/2026 16:59'."""
+    return formats.moment_short(value)
+
+
+@register.filter
+def fr_day(value, empty: str = "—") -> str:
+    """A date as written in a sentence: '1er juin 2026'."""
+    if value is not None and hasattr(value, "hour"):
+        value = formats.paris(value).date()
+    return formats.day(value, empty)
+
+
+@register.filter
+def day_short(value, empty: str = "—") -> str:
+    """A date for a table cell: '01/06/2026'."""
+    return formats.day_short(value, empty)
+
+
+@register.filter
+def plural(count, words: str) -> str:
+    """`{{ n|plural:"structure" }}` → '12 structures'; `"travail,travaux"` gives both forms."""
+    singular, _, plural_form = str(words).partition(",")
+    return formats.plural(count or 0, singular, plural_form or None)
+
+
 # Block components: `{% name key=value … %}content{% endname %}` renders the component's template
 # with the keywords and the rendered content as `slot`.
 
@@ -219,6 +258,8 @@ def card(
             else "",
             lines,
         )
+    elif lines:
+        description = format_html("{}{}", description, lines)
     return {
         "card": {
             "title": title,
@@ -336,3 +377,9 @@ def breadcrumb(context) -> dict:
     if any(not url for _, url in links):
         raise template.TemplateSyntaxError("every breadcrumb item but the last needs a url")
     return {"crumbs": {"links": [{"title": t, "url": u} for t, u in links], "current": current}}
+
+
+@register.inclusion_tag("components/badge_list.html")
+def badge_list(labels) -> dict:
+    """Small badges for a list of labels (the needs of each result in a list)."""
+    return {"labels": list(labels)}

@@ -10,6 +10,7 @@ from django.utils import timezone
 from capsante.accounts.models import Organisation, Role
 from capsante.territories.models import Territory
 from capsante.territories.services import get_by_code
+from capsante.ui import formats
 
 from ... import tokens
 from ...models import ApiToken
@@ -91,7 +92,7 @@ class Command(BaseCommand):
         for token in rows:
             if not include_all and not token.is_active:
                 continue
-            used = f"{token.last_used_at:%d/%m/%Y %H:%M}" if token.last_used_at else "jamais"
+            used = formats.moment_short(token.last_used_at, "jamais")
             self.stdout.write(
                 f"{token.prefix}  {token.state:8}  {token.get_role_display():24}  "
                 f"{token.scope}  {token.organisation}  « {token.name} »  utilisé : {used}"

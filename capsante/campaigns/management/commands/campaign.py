@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from capsante.campaigns import bulk
 from capsante.campaigns.models import Campaign
+from capsante.ui.formats import plural
 
 
 class Command(BaseCommand):
@@ -41,10 +42,10 @@ class Command(BaseCommand):
                 for error in errors:
                     sys.stderr.write(f"{error}\n")
                 raise CommandError(
-                    f"Fichier refusé : {len(errors)} erreur(s), rien n'a été modifié."
+                    f"Fichier refusé : {plural(len(errors), 'erreur')}, rien n'a été modifié."
                 )
             prefix = "Simulation" if options["dry_run"] else "Échéances enregistrées"
-            self.stdout.write(f"{prefix} : {count} commune(s).")
+            self.stdout.write(f"{prefix} : {plural(count, 'commune')}.")
             return
         user = get_user_model().objects.filter(username=options["user"]).first()
         if user is None:
@@ -57,7 +58,7 @@ class Command(BaseCommand):
             for error in result.errors:
                 sys.stderr.write(f"{error}\n")
             raise CommandError(
-                f"Fichier refusé : {len(result.errors)} erreur(s), rien n'a été modifié ({summary})."
+                f"Fichier refusé : {plural(len(result.errors), 'erreur')}, rien n'a été modifié ({summary})."
             )
         prefix = "Simulation" if options["dry_run"] else "Mise à jour"
         self.stdout.write(f"{prefix} : {summary}.")

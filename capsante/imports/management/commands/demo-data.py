@@ -7,6 +7,7 @@ from tqdm import tqdm
 from capsante.campaigns.starting import seed_demo_campaigns
 from capsante.imports.demo import demo_dir, generate_files, import_files
 from capsante.indicators.services import compute_and_store
+from capsante.ui.formats import plural
 
 
 class Command(BaseCommand):
@@ -59,7 +60,7 @@ class Command(BaseCommand):
         except RuntimeError as exc:
             raise CommandError(str(exc)) from exc
         bar.close()
-        self.stdout.write(f"{len(records)} fichier(s) importé(s).")
+        self.stdout.write(f"{plural(len(records), 'fichier importé', 'fichiers importés')}.")
 
         campaigns = seed_demo_campaigns()
         self.stdout.write(f"Campagnes prêtes : {', '.join(c.name for c in campaigns)}.")

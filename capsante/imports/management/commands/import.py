@@ -7,6 +7,7 @@ from tqdm import tqdm
 
 from capsante.imports.models import ImportStatus
 from capsante.imports.services import known_sources, run_import
+from capsante.ui.formats import plural
 
 
 class Command(BaseCommand):
@@ -73,7 +74,7 @@ class Command(BaseCommand):
                 sys.stderr.write(_error_line(error) + "\n")
             if record.error_count > len(record.errors):
                 sys.stderr.write(
-                    f"… et {record.error_count - len(record.errors)} autre(s) erreur(s).\n"
+                    f"… et {plural(record.error_count - len(record.errors), 'autre erreur', 'autres erreurs')}.\n"
                 )
             raise CommandError(f"{record.message} ({record.summary()})")
         self.stdout.write(f"{record.get_status_display()} : {record.summary()}. {record.message}")

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from capsante.outbox.services import deliver_pending
+from capsante.ui.formats import plural
 
 
 class Command(BaseCommand):
@@ -8,4 +9,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         sent, failed = deliver_pending()
-        self.stdout.write(f"{sent} courriel(s) envoyé(s), {failed} toujours en échec.")
+        self.stdout.write(
+            f"{plural(sent, 'courriel envoyé', 'courriels envoyés')}, {failed} toujours en échec."
+        )

@@ -3,6 +3,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 
 from capsante.reports import services
+from capsante.ui.formats import plural
 
 
 class Command(BaseCommand):
@@ -33,9 +34,11 @@ class Command(BaseCommand):
             sent += outcome
             state = f"envoyé ({schedule.last_period})" if outcome else "rien à envoyer"
             self.stdout.write(f"{schedule} : {state}")
-        self.stdout.write(self.style.SUCCESS(f"{sent} rapport(s) envoyé(s)."))
+        self.stdout.write(
+            self.style.SUCCESS(f"{plural(sent, 'rapport envoyé', 'rapports envoyés')}.")
+        )
         if failed:
             # A non-zero exit status, so that cron tells the administrator.
             raise CommandError(
-                f"{failed} rapport(s) programmé(s) non envoyé(s) : voir le journal ci-dessus."
+                f"{plural(failed, 'rapport programmé non envoyé', 'rapports programmés non envoyés')} : voir le journal ci-dessus."
             )

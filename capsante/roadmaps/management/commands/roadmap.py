@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from capsante.roadmaps.models import Roadmap
 from capsante.roadmaps.services import export_roadmap, import_roadmap_file
 from capsante.roadmaps.yaml_schema import RoadmapFileError
+from capsante.ui.formats import plural
 
 
 class Command(BaseCommand):
@@ -37,7 +38,7 @@ class Command(BaseCommand):
             for error in exc.errors:
                 sys.stderr.write(f"{error}\n")
             raise CommandError(
-                f"{path} refusé : {len(exc.errors)} erreur(s), rien n'a été importé."
+                f"{path} refusé : {plural(len(exc.errors), 'erreur')}, rien n'a été importé."
             ) from exc
         if written:
             self.stdout.write(

@@ -1,13 +1,26 @@
 import os
+from pathlib import Path
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from capsante.accounts.personas import DEMO_PASSWORD, PERSONAS, ensure_personas
+from capsante.directory import demo as directory_demo
+from capsante.directory.models import CommunePostcode, Resource
+from capsante.directory.reference import load_postcodes
+from capsante.directory.search import reset_index
+from capsante.directory.services import assign_owner
 from capsante.events.counts import export_activity
 from capsante.events.demo import load_demo_events
+from capsante.imports.models import ImportStatus
+from capsante.imports.services import run_import
 from capsante.newsletters.demo import load_demo_lists
 from capsante.roadmaps.services import load_seed_roadmaps
+
+
+def demo_dir() -> Path:
+    return Path(settings.DATA_DIR) / "demo"
 
 
 class Command(BaseCommand):
@@ -31,7 +44,8 @@ class Command(BaseCommand):
         for roadmap, written in load_seed_roadmaps():
             state = "chargée" if written else "déjà présente"
             self.stdout.write(f"Feuille de route {state} : {roadmap}")
-        ensure_personas()
+        users = {user.username: user for user in ensure_personas()}
+        self.directory(users)
         created = load_demo_events()
         self.stdout.write(f"Événements de démonstration créés : {len(created)}")
         # The events held, staged for their indicators (computed with the others by demo-data).
@@ -44,3 +58,21 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {persona.username:<22} {persona.full_name} — {persona.organisation}"
             )
+
+    def directory(self, users):
+        """The resource directory of Sarthe and Mayenne, imported as a data·inclusion file."""
+        if not CommunePostcode.objects.exists():
+            load_postcodes()
+            reset_index()
+        path = directory_demo.write_file(demo_dir() / "annuaire-data-inclusion.json")
+        record = run_import("directory-data-inclusion", path)
+        if record.status not in (ImportStatus.IMPORTED, ImportStatus.UNCHANGED):
+            errors = "; ".join(e["reason"] for e in record.errors[:3])
+            raise RuntimeError(f"annuaire de démonstration : {record.message} {errors}")
+        demo = Resource.objects.filter(source=directory_demo.SOURCE)
+        assign_owner(demo.filter(departement_code="72"), users["cpam72.contributeur"])
+        assign_owner(demo.filter(departement_code="53"), users["dt53.editeur"])
+        assign_owner(demo, users["ars.admin"])
+        self.stdout.write(
+            f"Annuaire des ressources : {record.get_status_display()} ({record.summary()})"
+        )

