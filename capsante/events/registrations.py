@@ -319,6 +319,8 @@ def where(event: Event) -> str:
 
 def _mail(registration: Registration, kind: str, base_url: str) -> None:
     event = registration.event
+    # Outside a request (a change in the admin, a command): the platform's public address.
+    base_url = base_url or settings.PUBLIC_URL
     context = {
         "registration": registration,
         "event": event,

@@ -95,6 +95,7 @@ def from_token(value: str, purpose: str) -> Subscriber | None:
 
 
 def link(base_url: str, subscriber: Subscriber, purpose: str) -> str:
+    base_url = base_url or settings.PUBLIC_URL  # outside a request: the public address
     name = "newsletters:confirm" if purpose == CONFIRM else "newsletters:unsubscribe"
     return base_url.rstrip("/") + reverse(name, args=[token(subscriber, purpose)])
 
@@ -237,7 +238,7 @@ def send_batch(issue: Issue, after: int, base_url: str) -> int | None:
                 "issue": issue,
                 "subscriber": subscriber,
                 "unsubscribe_url": link(base_url, subscriber, UNSUBSCRIBE),
-                "archive_url": base_url.rstrip("/")
+                "archive_url": (base_url or settings.PUBLIC_URL).rstrip("/")
                 + reverse("newsletters:archive", args=[issue.mailing_list.slug]),
             },
         )

@@ -249,3 +249,12 @@ def test_mails_leave_from_the_outbox_in_a_background_job(
     jobs = run_jobs()
     assert [j.kind for j in jobs] == ["mail"] and jobs[0].status == "succeeded"
     assert [m.to for m in mail.outbox] == [["jeanne@example.org"]]
+
+
+@pytest.mark.django_db
+def test_mails_made_outside_a_request_link_to_the_public_address(workshop, sent, settings):
+    settings.PUBLIC_URL = "https://cap-esante.example.fr"
+    registrations.register(
+        workshop, name="A", email="a@example.org", audience="citoyens", commune=None, base_url=""
+    )
+    assert "https://cap-esante.example.fr/evenements/inscription/" in sent()[0].body
