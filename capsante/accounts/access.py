@@ -8,7 +8,8 @@ The rules, in words:
 - anonymous visitors and accounts without a profile read what is published, nothing else;
 - every partner (any role) reads the unpublished work of the territories in its scope;
 - contributors (CPAM, GRADeS advisers) also follow structures and log contacts there;
-- editors and regional admins also change roadmaps, actions, targets, committees there;
+- editors and regional admins also change roadmaps, actions, targets, committees and events
+  there; an event's draft is theirs alone (other partners read it once published);
 - regional admins also import files covering their scope and manage the domain data in the
   admin, within their scope; only superusers manage accounts, roles and territories;
 - what the partners share about governance (committees and their reports) is read by the
@@ -156,9 +157,15 @@ def overlapping_scope_q(user, path: str = "territory") -> Q:
     return Q(**{f"{path}__in": overlapping(scope).values("pk")})
 
 
-def published_or_in_scope(user, queryset: QuerySet, published: Q, path: str = "territory"):
-    """What anyone reads (published) and, for partners, the unpublished work of their scope."""
+def published_or_in_scope(
+    user, queryset: QuerySet, published: Q, path: str = "territory", roles: frozenset | None = None
+):
+    """What anyone reads (published) and, for partners, the unpublished work of their scope;
+    with `roles`, only partners holding one of them read the unpublished work (an event's draft
+    is its editors' own)."""
     allowed, scope = _scope(user)
+    if allowed and roles is not None and not is_superuser(user):
+        allowed = role_of(user) in roles
     if not allowed:
         return queryset.filter(published)
     if scope is None:

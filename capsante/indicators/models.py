@@ -40,6 +40,7 @@ SOURCE_LABELS = {
     "survey": "enquêtes",
     "cyber-register": "registre cybersécurité de l’ARS",
     "campaigns": "suivi des campagnes",
+    "events": "événements d’animation",
     "directory-data-inclusion": "annuaire des ressources (data·inclusion)",
     "directory-mediation": "annuaire des ressources (lieux de médiation numérique)",
     "directory-csv": "annuaire des ressources (CSV)",

@@ -195,6 +195,21 @@ TABLES: dict[str, StagedTable] = {
             label="réponses aux enquêtes",
             scope_columns=("survey",),
         ),
+        # Written by the events app: each event held, in the communes its participants count in.
+        StagedTable(
+            "event_activity",
+            _schema(
+                ("period", STR),
+                ("event_id", STR),
+                ("kind", STR),
+                ("departement_code", STR),
+                ("commune_code", STR),
+                ("participants", COUNT),
+            ),
+            partitioned=True,
+            key_columns=("period", "event_id", "commune_code"),
+            label="événements tenus et leurs participants",
+        ),
         StagedTable(
             "cyber_register",
             _schema(

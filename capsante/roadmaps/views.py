@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 from capsante.accounts import access
 from capsante.ui.audit import changes
 
-from . import services, targets
+from . import sections, services, targets
 from .forms import ActionUpdateForm
 from .models import Action, ActionStatus, Objective
 
@@ -131,6 +131,7 @@ def objective_detail(request, pk: int, number: int):
             "testimonies": objective.testimonies.all(),
             "useful_links": objective.useful_links.all(),
             "event_highlights": objective.event_highlights.all(),
+            "sections": sections.for_objective(request.user, objective),
             "glossary": services.glossary_map(roadmap),
             "can_edit": access.can_edit(request.user, roadmap.territory),
             "partner": access.can_read_unpublished(request.user, roadmap.territory),

@@ -15,23 +15,31 @@ def _label(model: type[models.Model], field: str) -> str:
 
 
 def _shown(model: type[models.Model], field: str, value: Any) -> Any:
-    if isinstance(value, list):  # a many-to-many field: the related objects, by name
-        return _related(model, field, value)
     try:
-        choices = dict(model._meta.get_field(field).flatchoices)
+        model_field = model._meta.get_field(field)
+        choices = dict(model_field.flatchoices)
     except Exception:  # noqa: BLE001
-        choices = {}
+        model_field, choices = None, {}
+    if isinstance(value, list):  # a many-to-many field's rows, or a list of codes
+        return _listed(model, model_field, value)
     return choices.get(value, value)
 
 
-def _related(model: type[models.Model], field: str, rows: list) -> str:
-    try:
-        related = model._meta.get_field(field).related_model
-    except Exception:  # noqa: BLE001
-        return ", ".join(str(r) for r in rows)
-    key = related._meta.model_name
-    ids = [r.get(key) for r in rows if isinstance(r, dict)]
-    return " ; ".join(str(o) for o in related._default_manager.filter(pk__in=ids)) or "—"
+def _listed(model: type[models.Model], field: Any, values: list) -> str:
+    """A many-to-many field's rows (simple-history keeps the through rows, as dicts) as the
+    names of the related objects; a list of codes as it is."""
+    if not values:
+        return "—"
+    if isinstance(field, models.ManyToManyField) and all(isinstance(v, dict) for v in values):
+        related = field.related_model
+        name, own = related._meta.model_name, model._meta.model_name
+        keys = [
+            row[name] if name in row else next((v for k, v in row.items() if k != own), None)
+            for row in values
+        ]
+        names = {obj.pk: str(obj)[:80] for obj in related._default_manager.filter(pk__in=keys)}
+        return " ; ".join(names.get(key, f"n° {key} (supprimé)") for key in keys)
+    return ", ".join(str(v) for v in values)
 
 
 def changes(objects: Iterable[models.Model], limit: int = 50) -> list[dict]:

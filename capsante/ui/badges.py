@@ -22,6 +22,14 @@ COLOURS: dict[str, dict[str, str]] = {
         "dry_run": "info",
     },
     "job": {"succeeded": "success", "failed": "error", "interrupted": "error"},
+    "event": {
+        "published": "success",
+        "full": "warning",
+        "cancelled": "error",
+        "held": "info",
+        "draft": "new",
+    },
+    "registration": {"confirmed": "success", "waiting": "warning", "pending": "info"},
 }
 DEFAULTS = {"import": "new", "job": "new"}  # an import or a job still waiting or running
 

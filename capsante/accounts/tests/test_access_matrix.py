@@ -20,10 +20,14 @@ from capsante.committees.models import Committee, Decision, Meeting
 from capsante.directory.models import ErrorReport, Resource
 from capsante.establishments.models import Establishment
 from capsante.establishments.services import add_person
+from capsante.events import registrations
+from capsante.events.models import Event, EventKind, EventStatus, Registration
 from capsante.imports.models import ImportRecord, ImportStatus
 from capsante.indicators import services as indicators
 from capsante.indicators.models import Indicator
 from capsante.jobs.models import Job, JobStatus
+from capsante.newsletters import services as newsletters
+from capsante.newsletters.models import Issue, MailingList, Subscriber
 from capsante.reports import services as reports
 from capsante.roadmaps.models import Action, Roadmap, RoadmapStatus
 
@@ -133,6 +137,35 @@ def world(personas, seeded_roadmaps, geography):
         "Courrier de la CPAM",
     )
     action = Action.objects.filter(objective__roadmap=seeded_roadmaps["72"]).first()
+    event = Event.objects.create(
+        territory=geography["sarthe"],
+        kind=EventKind.ACTIVATION_WORKSHOP,
+        title="Atelier Mon espace santé",
+        commune=communes["72181"],
+        starts_at=dt.datetime(2099, 3, 12, 9, tzinfo=dt.UTC),
+        ends_at=dt.datetime(2099, 3, 12, 11, tzinfo=dt.UTC),
+        capacity=30,
+        status=EventStatus.PUBLISHED,
+    )
+    registration = Registration.objects.create(
+        event=event,
+        name="Jeanne Martin",
+        email="jeanne@example.org",
+        audience="citoyens",
+        consented_at=event.starts_at,
+    )
+    mailing_list = MailingList.objects.create(
+        name="Lettre e-santé de la Sarthe", slug="lettre-72", territory=geography["sarthe"]
+    )
+    subscriber = Subscriber.objects.create(
+        mailing_list=mailing_list,
+        email="abonne@example.org",
+        email_digest=newsletters.digest("abonne@example.org"),
+    )
+    issue = Issue.objects.create(mailing_list=mailing_list, subject="N° 1", body="Bonjour")
+    sent_issue = Issue.objects.create(
+        mailing_list=mailing_list, subject="N° 0", body="…", status="sent"
+    )
     followup = campaign.followups.get(establishment=pharmacy)
     call = campaigns.log_contact(
         followup, personas["cpam72_contributor"], kind="call", outcome="no_answer"
@@ -166,6 +199,14 @@ def world(personas, seeded_roadmaps, geography):
     )
     report = ErrorReport.objects.create(resource=resource, message="Fermé le lundi")
     return {
+        "list": mailing_list.slug,
+        "issue": issue.pk,
+        "sent_issue": sent_issue.pk,
+        "subscribe_token": newsletters.token(subscriber, newsletters.CONFIRM),
+        "unsubscribe_token": newsletters.token(subscriber, newsletters.UNSUBSCRIBE),
+        "event": event.pk,
+        "confirm": registrations.token(registration, registrations.CONFIRM),
+        "cancel": registrations.token(registration, registrations.CANCEL),
         "resource": resource.pk,
         "draft_resource": draft.pk,
         "error_report": report.pk,
@@ -440,8 +481,47 @@ def cases(w: dict) -> list[Case]:
             reverse("reports:opendata_file", args=["valeurs.csv"]),
             everyone(),
         ),
+        *event_cases(w),
+        *newsletter_cases(w),
         *directory_cases(w),
         *api_cases(w),
+    ]
+
+
+def event_cases(w: dict) -> list[Case]:
+    """The calendar and registration are public; organising is for editors (an event's
+    drafts are theirs alone: see capsante/events/tests)."""
+    event = w["event"]
+    organisers = {**partners(403), "ars_admin": 200, "dt72_editor": 200, "dt53_editor": 200}
+    return [
+        Case("events:calendar", reverse("events:calendar"), everyone()),
+        Case("events:detail", reverse("events:detail", args=[event]), everyone()),
+        Case("events:register", reverse("events:register", args=[event]), everyone()),
+        Case("events:register_sent", reverse("events:register_sent", args=[event]), everyone()),
+        Case("events:confirm", reverse("events:confirm", args=[w["confirm"]]), everyone()),
+        Case("events:cancel", reverse("events:cancel", args=[w["cancel"]]), everyone()),
+        Case("events:manage_list", reverse("events:manage_list"), organisers),
+        Case("events:create", reverse("events:create"), organisers),
+        Case(
+            "events:edit", reverse("events:edit", args=[event]), {**editors(), "dt53_editor": 403}
+        ),
+        Case(
+            "events:manage",
+            reverse("events:manage", args=[event]),
+            {**editors(), "dt53_editor": 403},
+        ),
+        Case(
+            "events:attendance",
+            reverse("events:attendance", args=[event]),
+            {**editors(DONE), "dt53_editor": 403},
+            "post",
+            {"participants": "12", "note": ""},
+        ),
+        Case(
+            "events:export",
+            reverse("events:export", args=[event]) + "?format=csv",
+            {**editors(), "dt53_editor": 403},
+        ),
     ]
 
 
@@ -482,6 +562,51 @@ def directory_cases(w: dict) -> list[Case]:
 def on_api(expected: dict) -> dict:
     """The API's answers: 401 where the pages send anonymous visitors to the login page."""
     return {who: NO_CREDENTIALS if status == LOGIN else status for who, status in expected.items()}
+
+
+def newsletter_cases(w: dict) -> list[Case]:
+    """Subscribing and the archives of a list open to all are public; its subscribers and
+    issues are for the editors of its territory."""
+    slug = w["list"]
+    mine = {**editors(), "dt53_editor": 404}  # a list of Sarthe is not Mayenne's to read
+    return [
+        Case("newsletters:index", reverse("newsletters:index"), everyone()),
+        Case("newsletters:subscribe", reverse("newsletters:subscribe", args=[slug]), everyone()),
+        Case(
+            "newsletters:subscribe_sent",
+            reverse("newsletters:subscribe_sent", args=[slug]),
+            everyone(),
+        ),
+        Case(
+            "newsletters:confirm",
+            reverse("newsletters:confirm", args=[w["subscribe_token"]]),
+            everyone(),
+        ),
+        Case(
+            "newsletters:unsubscribe",
+            reverse("newsletters:unsubscribe", args=[w["unsubscribe_token"]]),
+            everyone(),
+        ),
+        Case("newsletters:archive", reverse("newsletters:archive", args=[slug]), everyone()),
+        Case(
+            "newsletters:archive_issue",
+            reverse("newsletters:archive_issue", args=[slug, w["sent_issue"]]),
+            everyone(),
+        ),
+        Case("newsletters:manage", reverse("newsletters:manage", args=[slug]), mine),
+        Case(
+            "newsletters:issue_create",
+            reverse("newsletters:issue_create", args=[slug]),
+            mine,
+        ),
+        Case("newsletters:issue", reverse("newsletters:issue", args=[w["issue"]]), mine),
+        Case(
+            "newsletters:issue_send",
+            reverse("newsletters:issue_send", args=[w["issue"]]),
+            {**editors(DONE), "dt53_editor": 404},
+            "post",
+        ),
+    ]
 
 
 def api_cases(w: dict) -> list[Case]:

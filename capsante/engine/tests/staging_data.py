@@ -366,6 +366,23 @@ def tables() -> dict[str, Rows]:
             )
             for finess, stage in members
         ],
+        # An event held in a commune (110 present), a webinar counted in its present
+        # registrants' communes (one in 53001, three who came unregistered: no commune).
+        "event_activity": [
+            {
+                "period": "2025-03",
+                "event_id": event,
+                "kind": kind,
+                "departement_code": dep,
+                "commune_code": commune,
+                "participants": number,
+            }
+            for event, kind, dep, commune, number in (
+                ("1", "journee_departementale", "72", "72001", 110),
+                ("2", "webinaire", "53", "53001", 1),
+                ("2", "webinaire", "53", "", 3),
+            )
+        ],
         "territory_membership": membership_rows(),
         "territory_population": population_rows(),
     }

@@ -11,8 +11,11 @@ from capsante.directory.models import CommunePostcode, Resource
 from capsante.directory.reference import load_postcodes
 from capsante.directory.search import reset_index
 from capsante.directory.services import assign_owner
+from capsante.events.counts import export_activity
+from capsante.events.demo import load_demo_events
 from capsante.imports.models import ImportStatus
 from capsante.imports.services import run_import
+from capsante.newsletters.demo import load_demo_lists
 from capsante.roadmaps.services import load_seed_roadmaps
 
 
@@ -43,6 +46,11 @@ class Command(BaseCommand):
             self.stdout.write(f"Feuille de route {state} : {roadmap}")
         users = {user.username: user for user in ensure_personas()}
         self.directory(users)
+        created = load_demo_events()
+        self.stdout.write(f"Événements de démonstration créés : {len(created)}")
+        # The events held, staged for their indicators (computed with the others by demo-data).
+        export_activity(recompute=False)
+        load_demo_lists()
         if not options["no_data"]:
             call_command("demo-data", scale=options["scale"], verbosity=options["verbosity"])
         self.stdout.write(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")

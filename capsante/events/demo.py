@@ -1,0 +1,193 @@
+"""Demo events drawn from the seeds: Sarthe's departmental e-health day of 12 October 2023 (110
+participants, 8 workshops, 14 experience talks, 12 stands), the 2023 Val de Sarthe evening for
+elected officials, an awareness morning coming up in a France Services desk and a webinar.
+Idempotent: an event already there (same title) is left as it is."""
+
+import datetime as dt
+import zoneinfo
+
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from capsante.roadmaps.models import Objective
+from capsante.territories.models import Level, Territory
+
+from .models import Event, EventFormat, EventKind, EventStatus, PartKind, ProgrammePart
+
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+
+WORKSHOPS = [
+    "Activer et utiliser Mon espace santé",
+    "Alimenter le DMP depuis son logiciel",
+    "La messagerie sécurisée de santé au quotidien",
+    "Téléconsultation : s’équiper et se lancer",
+    "Téléexpertise entre médecins et spécialistes",
+    "Cybersécurité : les bons réflexes",
+    "Identité nationale de santé (INS) : qualifier les identités",
+    "Le Répertoire opérationnel des ressources (ROR)",
+]
+TALKS = [
+    *(f"Télésanté : retour d’expérience n° {n}" for n in range(1, 9)),
+    "Une maison de santé passée à la MSSanté",
+    "Une officine sans fax",
+    "Un EHPAD et le DMP",
+    "Un centre hospitalier et l’INS",
+    "Une CPTS et la coordination numérique",
+    "Un conseiller numérique France Services et Mon espace santé",
+]
+STANDS = [
+    "ARS Pays de la Loire",
+    "CPAM de la Sarthe",
+    "GRADeS e-santé Pays de la Loire",
+    "URPS médecins libéraux",
+    "URPS pharmaciens",
+    "URPS infirmiers",
+    "Conseil départemental de la Sarthe",
+    "France Services",
+    "Conseillers numériques",
+    "CPTS du Sud Sarthe",
+    "Centre hospitalier du Mans",
+    "Association d’usagers France Assos Santé",
+]
+
+
+def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=PARIS)
+
+
+def _commune(code: str) -> Territory | None:
+    return Territory.objects.filter(level=Level.COMMUNE, code=code).first()
+
+
+def _objective(territory_code: str, number: int) -> Objective | None:
+    objectives = list(
+        Objective.objects.filter(roadmap__territory__code=territory_code)
+        .exclude(roadmap__territory__level=Level.REGION)
+        .order_by("roadmap__period_start", "order", "pk")
+    )
+    return objectives[number - 1] if len(objectives) >= number else None
+
+
+def _next_weekday(start: dt.date, weekday: int) -> dt.date:
+    return start + dt.timedelta(days=(weekday - start.weekday()) % 7)
+
+
+@transaction.atomic
+def load_demo_events(today: dt.date | None = None) -> list[Event]:
+    """Create the demo events that are not there yet; returns those created."""
+    today = today or timezone.localdate()
+    sarthe = Territory.objects.filter(level=Level.DEPARTEMENT, code="72").first()
+    mayenne = Territory.objects.filter(level=Level.DEPARTEMENT, code="53").first()
+    if sarthe is None or mayenne is None:
+        return []
+    morning = _next_weekday(today + dt.timedelta(days=21), 1)  # a Tuesday three weeks on
+    webinar = _next_weekday(today + dt.timedelta(days=35), 3)  # a Thursday five weeks on
+    specs = [
+        {
+            "territory": sarthe,
+            "kind": EventKind.DEPARTMENTAL_DAY,
+            "title": "Journée départementale de la e-santé en Sarthe",
+            "description": "Une journée pour découvrir les outils du numérique en santé et "
+            "rencontrer celles et ceux qui les font vivre sur le territoire : ateliers, retours "
+            "d’expériences de professionnels (dont 8 sur la télésanté) et stands des partenaires.",
+            "audiences": [
+                "medecins",
+                "pharmaciens",
+                "infirmiers",
+                "autres_professionnels",
+                "elus",
+                "citoyens",
+            ],
+            "commune": _commune("72181"),
+            "venue": "Centre des congrès",
+            "starts_at": _at(dt.date(2023, 10, 12), 9),
+            "ends_at": _at(dt.date(2023, 10, 12), 17),
+            "capacity": 150,
+            "registration_open": False,
+            "other_organisers": "ARS Pays de la Loire — DT 72\nCPAM de la Sarthe\nGRADeS e-santé Pays de la Loire",
+            "status": EventStatus.HELD,
+            "participants": 110,
+            "attendance_note": "Professionnels et acteurs de santé, élus locaux, citoyens.",
+            "objectives": [_objective("72", 5)],
+            "parts": [(PartKind.WORKSHOP, t) for t in WORKSHOPS]
+            + [(PartKind.TALK, t) for t in TALKS]
+            + [(PartKind.STAND, t) for t in STANDS],
+        },
+        {
+            "territory": sarthe,
+            "kind": EventKind.EVENING,
+            "title": "Soirée « Outils de la e-santé » en Val de Sarthe",
+            "description": "Téléconsultation, téléexpertise, télérégulation et l’enjeu du Ségur "
+            "avec Mon espace santé : partages d’expériences de professionnels de santé et stands "
+            "des partenaires, pour les élus et les acteurs de santé du Val de Sarthe.",
+            "audiences": ["elus", "medecins", "autres_professionnels"],
+            "commune": _commune("72346"),
+            "venue": "Salle communale",
+            "starts_at": _at(dt.date(2023, 6, 15), 18, 30),
+            "ends_at": _at(dt.date(2023, 6, 15), 21),
+            "registration_open": False,
+            "other_organisers": "Communauté de communes du Val de Sarthe\nARS Pays de la Loire — DT 72",
+            "status": EventStatus.HELD,
+            "participants": 45,
+            "objectives": [_objective("72", 3)],
+            "parts": [],
+        },
+        {
+            "territory": sarthe,
+            "kind": EventKind.AWARENESS_MORNING,
+            "title": "Matinée Mon espace santé à l’Espace France Services de Sablé-sur-Sarthe",
+            "description": "Qu’est-ce que Mon espace santé ? Comment l’activer, y retrouver ses "
+            "documents, échanger avec ses soignants ? Une matinée d’information, puis un "
+            "accompagnement personnalisé par un conseiller numérique. Apportez votre carte Vitale.",
+            "audiences": ["citoyens", "mediateurs"],
+            "commune": _commune("72264"),
+            "venue": "Espace France Services",
+            "address": "Place Raphaël Élizé",
+            "starts_at": _at(morning, 9, 30),
+            "ends_at": _at(morning, 12),
+            "capacity": 20,
+            "other_organisers": "CPAM de la Sarthe\nFrance Services de Sablé-sur-Sarthe",
+            "status": EventStatus.PUBLISHED,
+            "objectives": [_objective("72", 2)],
+            "parts": [
+                (PartKind.PLENARY, "Présentation de Mon espace santé"),
+                (PartKind.WORKSHOP, "Activer son profil avec un conseiller numérique"),
+            ],
+        },
+        {
+            "territory": mayenne,
+            "kind": EventKind.WEBINAR,
+            "title": "Webinaire : informer ses patients sur Mon espace santé",
+            "description": "Une heure pour les professionnels de santé de la Mayenne : ce que "
+            "voient les patients, comment alimenter leur dossier, les questions les plus "
+            "fréquentes et les supports à leur remettre.",
+            "audiences": ["medecins", "pharmaciens", "infirmiers", "autres_professionnels"],
+            "format": EventFormat.ONLINE,
+            "online_url": "https://visio.exemple.invalid/webinaire-mes-53",
+            "starts_at": _at(webinar, 12, 30),
+            "ends_at": _at(webinar, 13, 30),
+            "capacity": 100,
+            "other_organisers": "CPAM de la Mayenne\nARS Pays de la Loire — DT 53",
+            "status": EventStatus.PUBLISHED,
+            "objectives": [_objective("53", 1)],
+            "parts": [],
+        },
+    ]
+    created = []
+    for spec in specs:
+        if Event.objects.filter(title=spec["title"]).exists():
+            continue
+        parts = spec.pop("parts")
+        objectives = [o for o in spec.pop("objectives") if o is not None]
+        event = Event.objects.create(**spec)
+        event.objectives.set(objectives)
+        bulk_create_with_history(
+            [
+                ProgrammePart(event=event, kind=kind, title=title, order=order)
+                for order, (kind, title) in enumerate(parts, 1)
+            ],
+            ProgrammePart,
+        )
+        created.append(event)
+    return created

@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from capsante.events.registrations import purge_registrations
+
+
+class Command(BaseCommand):
+    help = (
+        "Efface les inscriptions aux événements terminés depuis plus de "
+        "CAPSANTE_EVENTS_RETENTION_MONTHS mois (leurs décomptes par public et commune restent), "
+        "et les demandes jamais confirmées dont le lien a expiré. À lancer chaque jour (cron)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--months",
+            type=int,
+            default=None,
+            help="Durée de conservation en mois (par défaut : le réglage, "
+            f"{settings.EVENTS_REGISTRATION_RETENTION_MONTHS}).",
+        )
+
+    def handle(self, *args, **options):
+        done = purge_registrations(months=options["months"])
+        self.stdout.write(
+            f"{done['registrations']} inscription(s) effacée(s) pour {done['events']} "
+            f"événement(s) ; {done['unconfirmed']} demande(s) non confirmée(s) effacée(s)."
+        )

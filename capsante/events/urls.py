@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "events"
+urlpatterns = [
+    path("", views.calendar, name="calendar"),
+    path("<int:pk>/", views.event_detail, name="detail"),
+    path("<int:pk>/inscription/", views.register, name="register"),
+    path("<int:pk>/inscription/envoyee/", views.register_sent, name="register_sent"),
+    path("inscription/<str:token>/confirmer/", views.confirm, name="confirm"),
+    path("inscription/<str:token>/annuler/", views.cancel, name="cancel"),
+    path("gestion/", views.manage_list, name="manage_list"),
+    path("nouveau/", views.event_create, name="create"),
+    path("<int:pk>/modifier/", views.event_edit, name="edit"),
+    path("<int:pk>/suivi/", views.manage, name="manage"),
+    path("<int:pk>/suivi/presences/", views.attendance, name="attendance"),
+    path("<int:pk>/suivi/export/", views.export, name="export"),
+]
