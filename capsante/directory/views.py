@@ -21,6 +21,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from capsante.accounts import access
+from capsante.accounts.client_ip import client_ip
 from capsante.ingest.connectors.directory import vocabulary
 from capsante.territories.models import Level, Territory
 from capsante.ui import easy_read
@@ -206,7 +207,8 @@ def detail(request, pk: int):
 
 
 def _client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "inconnue"
+    # The visitor's address, behind the reverse proxy too (CAPSANTE_TRUSTED_PROXIES).
+    return client_ip(request) or "inconnue"
 
 
 @require_http_methods(["GET", "POST"])

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from capsante.accounts import access
+from capsante.accounts.client_ip import client_ip
 from capsante.indicators.exports import table_response
 from capsante.roadmaps.services import visible_roadmaps
 from capsante.territories.models import Level
@@ -136,7 +137,7 @@ def register(request, pk: int):
     )
     status = 200
     if request.method == "POST" and open_:
-        client = registrations.client_hash(request.META.get("REMOTE_ADDR", ""))
+        client = registrations.client_hash(client_ip(request))
         if registrations.too_many_posts("registration", client):
             messages.error(
                 request, "Trop d’envois depuis votre adresse : réessayez dans une heure."

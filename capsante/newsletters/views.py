@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from capsante.accounts import access
+from capsante.accounts.client_ip import client_ip
 from capsante.events.registrations import client_hash, too_many_posts
 
 from . import services
@@ -58,7 +59,7 @@ def subscribe(request, slug: str):
     form = SubscribeForm(request.POST or None, list_name=mailing_list.name)
     status = 200
     if request.method == "POST":
-        if too_many_posts("newsletter", client_hash(request.META.get("REMOTE_ADDR", ""))):
+        if too_many_posts("newsletter", client_hash(client_ip(request))):
             messages.error(
                 request, "Trop d’envois depuis votre adresse : réessayez dans une heure."
             )
