@@ -50,3 +50,12 @@ def serious_violations(page) -> list[str]:
         for v in results.response["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+def sign_in(page, base: str, username: str, password: str = "demo-cap-esante") -> None:
+    """Sign in through the login form, as a person would, and wait until it is done."""
+    page.goto(f"{base}/comptes/connexion/")
+    page.get_by_label("Identifiant").fill(username)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(lambda url: "/comptes/connexion/" not in url)

@@ -7,9 +7,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from capsante.accounts.personas import DEMO_PASSWORD
 from capsante.indicators.models import Target
 from tests import worlds
+
+from .conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,20 +21,11 @@ def site(live_server, geography, personas, seeded_roadmaps):
     return live_server.url, seeded_roadmaps["72"]
 
 
-def _sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/comptes/connexion/")
-    page.get_by_label("Identifiant").fill(username)
-    page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(lambda url: "/comptes/connexion/" not in url)
-    expect(page.locator("form[action='/comptes/deconnexion/']").first).to_be_attached()
-
-
 def test_the_sarthe_editor_sets_a_target_that_the_public_dashboard_shows(site, browser, personas):
     base, roadmap = site
     editor = browser.new_context(locale="fr-FR")
     page = editor.new_page()
-    _sign_in(page, base, personas["dt72_editor"].username)
+    sign_in(page, base, personas["dt72_editor"].username)
     page.goto(f"{base}/feuilles-de-route/cibles/DMP_ALIMENTATION/departement/72/")
     page.locator("#id_target_value").fill("85,5")
     page.locator("#id_deadline").fill("12/2026")
@@ -72,7 +64,7 @@ def test_the_partners_home_page_names_its_buttons_on_a_phone(site, browser, pers
     base, _ = site
     context = browser.new_context(locale="fr-FR", viewport={"width": 375, "height": 800})
     page = context.new_page()
-    _sign_in(page, base, personas["cpam72_contributor"].username)
+    sign_in(page, base, personas["cpam72_contributor"].username)
     page.goto(base + "/")
     for name in ("Tableau de bord complet", "Synthèse sur une page (PDF)", "Mes tâches"):
         link = page.get_by_role("link", name=re.compile("^" + re.escape(name)))

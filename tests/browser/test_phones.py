@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from .conftest import serious_violations
+from .conftest import serious_violations, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 WIDTHS = [375, 320]
@@ -117,10 +117,7 @@ def test_the_call_list_and_its_actions_fit_a_phone(site, browser, width):
     base, _ = site
     context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": 740})
     page = context.new_page()
-    page.goto(base + "/comptes/connexion/")
-    page.get_by_label("Identifiant").fill("cpam72.contributeur")
-    page.get_by_label("Mot de passe").fill("demo-cap-esante")
-    page.get_by_role("button", name="Se connecter").click()
+    sign_in(page, base, "cpam72.contributeur")
     failures = {}
     for path in ["/campagnes/zero-fax-72/appels/", "/campagnes/zero-fax-72/"]:
         assert page.goto(base + path).status == 200, path
