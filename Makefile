@@ -69,10 +69,11 @@ test: system-deps install-test ## Lance toute la suite, sur SQLite puis sur Post
 test-sqlite: ## La suite sur SQLite
 	CAPSANTE_DATA_DIR=$$(mktemp -d) $(PY) -m pytest $(PYTEST_ARGS)
 
-# The Spark tests (local mode and the standalone cluster) read no database: the SQLite pass runs
-# them, the PostgreSQL pass leaves them out rather than running them a second time.
-test-postgres: ## La suite sur un serveur PostgreSQL démarré pour l'occasion
-	CAPSANTE_DATA_DIR=$$(mktemp -d) bash scripts/with-postgres.sh $(PY) -m pytest -m "not spark" $(PYTEST_ARGS)
+# The PostgreSQL pass runs the tests that reach the database (CAPSANTE_TESTS_DATABASE_ONLY, see
+# conftest.py): the others (parsers, engine, generator, Spark) read no database and the SQLite pass
+# has run them already.
+test-postgres: ## La suite sur un serveur PostgreSQL démarré pour l'occasion (les tests qui lisent la base)
+	CAPSANTE_DATA_DIR=$$(mktemp -d) CAPSANTE_TESTS_DATABASE_ONLY=1 bash scripts/with-postgres.sh $(PY) -m pytest -m "not spark" $(PYTEST_ARGS)
 
 quality: install-test ## ruff, mypy, couches (import-linter), bandit, migrations à jour, aucune adresse de registre
 	$(VENV)/bin/ruff check .
