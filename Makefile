@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 # Plain-Python packages (no Django): the engine, the file parsers, the generator.
 MYPY_PATHS = $(wildcard capsante/engine capsante/ingest/parsing.py capsante/ingest/staging.py capsante/ingest/connectors/*/parser.py capsante/ingest/generator) capsante/roadmaps/yaml_schema.py capsante/ui/maps.py capsante/ui/formats.py capsante/ui/tables.py capsante/ui/badges.py capsante/ui/testing.py capsante/ingest/contract.py capsante/ingest/tabular.py
 
-.PHONY: help install install-test system-deps run dev demo test test-sqlite test-postgres quality audit fix bench clean lock
+.PHONY: help install install-test install-bench system-deps run dev demo test test-sqlite test-postgres quality audit fix bench clean lock
 
 help: ## Affiche cette aide
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -96,9 +96,16 @@ fix: install-test ## Corrige le formatage et ce que ruff sait corriger
 	$(VENV)/bin/ruff format .
 
 lock: | $(UV) ## Régénère requirements.lock depuis pyproject.toml
-	$(UV) pip compile pyproject.toml --extra test --extra spark --no-header --no-annotate -p 3.11 -q -o requirements.lock
+	$(UV) pip compile pyproject.toml --extra test --extra spark --extra bench --no-header --no-annotate -p 3.11 -q -o requirements.lock
 
-bench: install-test ## Lance les bancs d'essai (voir bench/RESULTS.md)
+# Locust (the load test) only comes with the benchmarks: neither the platform nor its tests need it.
+$(VENV)/.installed-bench: $(VENV)/.installed-test
+	$(UV) pip install -q --compile-bytecode -p $(PY) -c requirements.lock -e '.[test,spark,bench]'
+	@touch $@
+
+install-bench: $(VENV)/.installed-bench ## Installe aussi les outils des bancs d'essai (Locust)
+
+bench: install-bench ## Lance les bancs d'essai (voir bench/RESULTS.md)
 	$(PY) bench/bench_parsers.py
 	$(PY) bench/bench_engine.py
 
