@@ -192,6 +192,8 @@ def pytest_configure(config):
         RATE_LIMIT_LOGIN="0",
         RATE_LIMIT_API="0",
         RATE_LIMIT_PUBLIC_FORMS="0",
+        # Kept pages would outlive a test's data: off but in their own tests (ui/tests).
+        PUBLIC_PAGE_CACHE_SECONDS=0,
     ).enable()
 
 

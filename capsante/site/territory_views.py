@@ -5,6 +5,7 @@ from django.urls import reverse
 from capsante.roadmaps.services import visible_roadmaps
 from capsante.territories import services
 from capsante.territories.models import Level, Territory
+from capsante.ui import page_cache
 from capsante.ui.formats import plural, sort_key
 from capsante.ui.maps import MapShape, svg_map
 
@@ -30,6 +31,7 @@ def search(request):
     )
 
 
+@page_cache.for_visitors
 def detail(request, level: str, code: str):
     territory = get_object_or_404(
         Territory.objects.select_related("parent", "epci"), level=level, code=code
