@@ -2,6 +2,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
+from capsante.accounts import access
 from capsante.roadmaps.services import visible_roadmaps
 from capsante.territories import services
 from capsante.territories.models import Level, Territory
@@ -98,6 +99,7 @@ def detail(request, level: str, code: str):
             "covering": covering,
             "map": svg_map(shapes, width=520) if shapes else None,
             "ancestors": services.ancestors(territory),
+            "officials_url": _officials_url(request.user, territory),
             "breadcrumb": [
                 ("Territoires", reverse("territories:search")),
                 *breadcrumb,
@@ -105,3 +107,12 @@ def detail(request, level: str, code: str):
             ],
         },
     )
+
+
+def _officials_url(user, territory: Territory) -> str | None:
+    """For partners whose scope overlaps it: an EPCI's page of officials, CLS and events."""
+    if territory.level != Level.EPCI or not access.is_partner(user):
+        return None
+    if not access.overlaps(user, territory):
+        return None
+    return reverse("officials:epci", args=[territory.code])
