@@ -122,9 +122,8 @@ def test_epci_page_shows_officials_contracts_events_and_indicators(
     assert client.get(url).status_code == 404
     client.logout()
     assert client.get(url).status_code == 302
-    assert url not in client.get(
-        reverse("territories:detail", args=["epci", "247200132"])
-    ).content.decode()
+    public = client.get(reverse("territories:detail", args=["epci", "247200132"]))
+    assert url not in public.content.decode()
 
 
 @pytest.mark.django_db
@@ -171,3 +170,5 @@ def test_the_contracts_indicators_document_themselves(code):
     for heading in ("## Ce que mesure", "## Formule", "## Source", "## Limites connues"):
         assert heading in page
     assert definition.name in page
+    assert normalise(definition.numerator_sql) in normalise(page)
+    assert normalise(definition.denominator_sql or "") in normalise(page)
