@@ -183,7 +183,8 @@ def load_demo_contracts() -> list[Contract]:
 
 
 def _targets() -> None:
-    """All signed CLS with e-health (Sarthe's objective), for each Sarthe EPCI with a CLS too."""
+    """All signed CLS with e-health (Sarthe's objective), for each Sarthe EPCI with a signed
+    CLS too."""
     indicator = Indicator.objects.filter(code="CLS_EHEALTH_SHARE").first()
     if indicator is None:
         sync_catalogue()
@@ -191,7 +192,9 @@ def _targets() -> None:
     if indicator is None:
         return
     epcis = Territory.objects.filter(
-        health_contracts__isnull=False, member_communes__parent__code="72"
+        level=Level.EPCI,
+        health_contracts__status=ContractStatus.SIGNED,
+        member_communes__parent__code="72",
     ).distinct()
     for epci in epcis:
         Target.objects.get_or_create(

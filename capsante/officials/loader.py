@@ -80,6 +80,33 @@ def _rows(directory: Path, name: str, columns: tuple[str, ...]) -> Iterator[dict
             }
 
 
+def _official_rows(directory: Path, commune_ids: set[str]) -> Iterator[dict[str, str]]:
+    """The officials' file, only the rows of these communes: the commune id (second column, a
+    number) is read off the line before the CSV parser runs, which halves the reading time of
+    its half-million rows. A quoted field spanning lines is joined before it is parsed."""
+    with lzma.open(
+        directory / "elus_municipaux.csv.lzma", "rt", encoding="utf-8", newline=""
+    ) as handle:
+        header = next(csv.reader([handle.readline()]))
+        indexes = [header.index(column) for column in OFFICIAL_COLUMNS]
+        if header[1] != "commune_id":
+            raise ValueError("elus_municipaux : la deuxième colonne n’est plus commune_id")
+        pending = ""
+        for line in handle:
+            line = pending + line
+            if line.count('"') % 2:
+                pending = line
+                continue
+            pending = ""
+            if line.split(",", 2)[1] not in commune_ids:
+                continue
+            row = next(csv.reader([line]))
+            yield {
+                column: ("" if row[i] == "\\N" else row[i])
+                for column, i in zip(OFFICIAL_COLUMNS, indexes, strict=True)
+            }
+
+
 def _one_line(address: str) -> str:
     return ", ".join(line.strip() for line in address.splitlines() if line.strip())
 
@@ -111,7 +138,7 @@ def read_package(
         communes[row["id"]] = row
     desired: dict[Key, dict] = {}
     skipped = 0
-    for row in _rows(directory, "elus_municipaux", OFFICIAL_COLUMNS):
+    for row in _official_rows(directory, set(communes)):
         commune = communes.get(row["commune_id"])
         if commune is None:
             continue

@@ -5,7 +5,6 @@ stored anywhere."""
 import csv
 import lzma
 import re
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,57 +16,18 @@ from capsante.newsletters.models import MailingList, SubscriberStatus
 from capsante.officials.lists import retained
 from capsante.officials.models import Function, Official, OfficialLoad, OfficialsList
 from capsante.territories.loader import data_dir
-from capsante.territories.models import Level, Territory
 
-csv.field_size_limit(sys.maxsize)
-
-
-def read(directory: Path, name: str):
-    with lzma.open(directory / f"{name}.csv.lzma", "rt", encoding="utf-8", newline="") as handle:
-        yield from csv.DictReader(handle)
+from .conftest import build_territories, read_package_of
 
 
 @pytest.fixture(scope="module")
 def package():
-    """Sarthe as the package describes it: its communes (with EPCI and town-hall address) and
-    the rows of its municipal officials, read straight from the files."""
-    directory = data_dir()
-    dep_id = next(r["id"] for r in read(directory, "departements") if r["code"] == "72")
-    epcis = {r["id"]: r for r in read(directory, "epci")}
-    communes = {
-        r["id"]: r
-        for r in read(directory, "communes")
-        if r["type"] == "COM" and r["departement_id"] == dep_id
-    }
-    officials = [r for r in read(directory, "elus_municipaux") if r["commune_id"] in communes]
-    return {"communes": communes, "epcis": epcis, "officials": officials}
+    return read_package_of({"72"})
 
 
 @pytest.fixture
 def sarthe(db, package):
-    region = Territory.objects.create(level=Level.REGION, code="52", name="Pays de la Loire")
-    sarthe = Territory.objects.create(
-        level=Level.DEPARTEMENT, code="72", name="Sarthe", name_type="3", parent=region
-    )
-    epcis = {}
-    for row in package["communes"].values():
-        epci = package["epcis"].get(row["epci_id"])
-        if epci and epci["code"] not in epcis:
-            epcis[epci["code"]] = Territory.objects.create(
-                level=Level.EPCI, code=epci["code"], name=epci["nom"]
-            )
-    Territory.objects.bulk_create(
-        Territory(
-            level=Level.COMMUNE,
-            code=row["code"],
-            name=row["nom"],
-            parent=sarthe,
-            population=int(row["population_municipale"] or 0),
-            epci=epcis.get(package["epcis"].get(row["epci_id"], {}).get("code")),
-        )
-        for row in package["communes"].values()
-    )
-    return sarthe
+    return build_territories(package)["72"]
 
 
 def mayors_in_package(package) -> list[dict]:
