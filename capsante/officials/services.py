@@ -10,11 +10,13 @@ from capsante.events.counts import with_counts
 from capsante.events.models import Event
 from capsante.events.services import visible_events
 from capsante.indicators.dashboards import territory_cards
+from capsante.roadmaps.models import Objective
+from capsante.roadmaps.sections import Section
 from capsante.territories.models import GroupingKind, Level, Territory
 from capsante.territories.services import communes_of
 
 from . import counts
-from .models import Contract, EpciFunction, Function, Official, OfficialLoad, OfficialsList
+from .models import Axis, Contract, EpciFunction, Function, Official, OfficialLoad, OfficialsList
 
 # --- Contracts ------------------------------------------------------------------------------
 
@@ -136,3 +138,18 @@ def epci_page(user, epci: Territory) -> dict:
 def upcoming_events(user, epci: Territory) -> QuerySet[Event]:
     """The events an editor may invite this EPCI's officials to."""
     return visible_events(user).filter(ends_at__gte=timezone.now()).order_by("starts_at")
+
+
+# --- The objective page's section (roadmaps/sections.py) ------------------------------------
+
+
+def objective_section(user, objective: Objective) -> Section | None:
+    """The CLS e-health axes serving an objective, with their progress: partners in scope."""
+    axes = list(
+        Axis.objects.filter(objective=objective, contract__in=readable_contracts(user))
+        .select_related("contract__territory")
+        .order_by("contract__territory__name", "order")
+    )
+    if not axes:
+        return None
+    return Section("officials/objective_section.html", {"axes": axes})

@@ -110,9 +110,12 @@ def detail(request, level: str, code: str):
 
 
 def _officials_url(user, territory: Territory) -> str | None:
-    """For partners whose scope overlaps it: an EPCI's page of officials, CLS and events."""
-    if territory.level != Level.EPCI or not access.is_partner(user):
+    """For partners whose scope overlaps it: an EPCI's page of officials, CLS and events; for a
+    département or a région, the list of the CLS."""
+    if not access.is_partner(user) or not access.overlaps(user, territory):
         return None
-    if not access.overlaps(user, territory):
-        return None
-    return reverse("officials:epci", args=[territory.code])
+    if territory.level == Level.EPCI:
+        return reverse("officials:epci", args=[territory.code])
+    if territory.level in (Level.DEPARTEMENT, Level.REGION):
+        return reverse("officials:contracts")
+    return None

@@ -172,3 +172,23 @@ def test_the_contracts_indicators_document_themselves(code):
     assert definition.name in page
     assert normalise(definition.numerator_sql) in normalise(page)
     assert normalise(definition.denominator_sql or "") in normalise(page)
+
+
+@pytest.mark.django_db
+def test_the_objective_page_lists_the_cls_axes_serving_it(
+    geography, contracts, seeded_roadmaps, client, personas
+):
+    roadmap = seeded_roadmaps["72"]
+    objective = roadmap.objectives.all()[2]  # « Renforcer la représentation des élus locaux »
+    Axis.objects.filter(contract=contracts["le_mans"]).update(objective=objective)
+    url = reverse("roadmaps:objective", args=[roadmap.pk, 3])
+    client.force_login(personas["elected_reader"])
+    page = client.get(url).content.decode()
+    assert "CLS du Mans" in page and "Mon espace santé" in page and "40 %" in page
+    client.logout()
+    assert "CLS du Mans" not in client.get(url).content.decode()
+    department = client.get(reverse("territories:detail", args=["departement", "72"]))
+    assert reverse("officials:contracts") not in department.content.decode()
+    client.force_login(personas["dt72_editor"])
+    department = client.get(reverse("territories:detail", args=["departement", "72"]))
+    assert reverse("officials:contracts") in department.content.decode()
