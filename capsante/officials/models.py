@@ -34,6 +34,15 @@ class EpciFunction(models.TextChoices):
     VICE_PRESIDENT = "vice_president", _("Vice-président de l’EPCI")
 
 
+FEMININE = {
+    "Maire délégué": "Maire déléguée",
+    "Adjoint au maire": "Adjointe au maire",
+    "Conseiller municipal": "Conseillère municipale",
+    "Président de l’EPCI": "Présidente de l’EPCI",
+    "Vice-président de l’EPCI": "Vice-présidente de l’EPCI",
+}
+
+
 class Official(models.Model):
     """A municipal official who is a mayor (or delegate mayor) or holds an EPCI function."""
 
@@ -82,13 +91,28 @@ class Official(models.Model):
         return f"{self.civility} {self.first_name} {self.last_name}"
 
     @property
+    def function_label(self) -> str:
+        """The municipal function, in the feminine for a woman (« Adjointe au maire »)."""
+        if not self.function:
+            return ""
+        label = str(self.get_function_display())
+        return FEMININE.get(label, label) if self.civility == Civility.MADAM else label
+
+    @property
+    def epci_function_label(self) -> str:
+        if not self.epci_function:
+            return ""
+        label = str(self.get_epci_function_display())
+        return FEMININE.get(label, label) if self.civility == Civility.MADAM else label
+
+    @property
     def functions(self) -> str:
-        """« Maire du Mans, vice-président de l’EPCI »."""
+        """« Maire (Le Mans), vice-présidente de l’EPCI »."""
         parts = []
         if self.function:
-            parts.append(f"{self.get_function_display()} ({self.commune.name})")
+            parts.append(f"{self.function_label} ({self.commune.name})")
         if self.epci_function:
-            parts.append(self.get_epci_function_display())
+            parts.append(self.epci_function_label.lower())
         return ", ".join(parts)
 
 

@@ -14,6 +14,7 @@ from capsante.roadmaps.models import Objective
 from capsante.roadmaps.sections import Section
 from capsante.territories.models import GroupingKind, Level, Territory
 from capsante.territories.services import communes_of
+from capsante.ui.formats import sort_key
 
 from . import counts
 from .models import Axis, Contract, EpciFunction, Function, Official, OfficialLoad, OfficialsList
@@ -84,16 +85,23 @@ def epci_for_reader(user, code: str) -> Territory:
     return epci
 
 
-def epci_officials(epci: Territory) -> QuerySet[Official]:
-    """Its communes' mayors and its own executive, president first."""
+EXECUTIVE_ORDER = {EpciFunction.PRESIDENT: 0, EpciFunction.VICE_PRESIDENT: 1}
+
+
+def epci_officials(epci: Territory) -> list[Official]:
+    """Its communes' mayors and its own executive: president, vice-presidents, then mayors."""
     communes = communes_of(epci)
-    return (
-        Official.objects.filter(
-            Q(commune__in=communes, function__in=(Function.MAYOR, Function.DELEGATE_MAYOR))
-            | (Q(epci=epci) & ~Q(epci_function=EpciFunction.NONE))
-        )
-        .select_related("commune")
-        .order_by("-epci_function", "commune__name", "last_name")
+    officials = Official.objects.filter(
+        Q(commune__in=communes, function__in=(Function.MAYOR, Function.DELEGATE_MAYOR))
+        | (Q(epci=epci) & ~Q(epci_function=EpciFunction.NONE))
+    ).select_related("commune")
+    return sorted(
+        officials,
+        key=lambda o: (
+            EXECUTIVE_ORDER.get(o.epci_function, 2),
+            sort_key(o.commune.name),
+            o.last_name,
+        ),
     )
 
 
@@ -119,7 +127,7 @@ def epci_events(user, epci: Territory) -> list[Event]:
 
 
 def epci_page(user, epci: Territory) -> dict:
-    officials = list(epci_officials(epci))
+    officials = epci_officials(epci)
     cards = [c for c in territory_cards(epci, user) if c.latest is not None or c.has_target]
     return {
         "epci": epci,

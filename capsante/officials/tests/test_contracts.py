@@ -113,7 +113,7 @@ def test_epci_page_shows_officials_contracts_events_and_indicators(
     url = reverse("officials:epci", args=["247200132"])
     client.force_login(personas["elected_reader"])
     page = client.get(url).content.decode()
-    assert "Mme Claire DUPONT" in page and "Président de l’EPCI" in page
+    assert "Mme Claire DUPONT" in page and "Présidente de l’EPCI" in page
     assert "CLS du Mans" in page
     assert "Contrats locaux de santé signés intégrant la e-santé" in page and "100" in page
     territory = client.get(reverse("territories:detail", args=["epci", "247200132"]))
