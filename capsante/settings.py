@@ -151,6 +151,7 @@ INSTALLED_APPS = [
     "capsante.events",
     "capsante.newsletters",
     "capsante.directory",
+    "capsante.officials",
     "capsante.reports",
     "capsante.site",
     "capsante.operations",
