@@ -16,6 +16,7 @@ from capsante.events.demo import load_demo_events
 from capsante.imports.models import ImportStatus
 from capsante.imports.services import run_import
 from capsante.newsletters.demo import load_demo_lists
+from capsante.questionnaires.demo import load_demo_questionnaires
 from capsante.roadmaps.services import load_seed_roadmaps
 
 
@@ -51,6 +52,8 @@ class Command(BaseCommand):
         # The events held, staged for their indicators (computed with the others by demo-data).
         export_activity(recompute=False)
         load_demo_lists()
+        questionnaires = load_demo_questionnaires()
+        self.stdout.write(f"Questionnaires de démonstration créés : {len(questionnaires)}")
         if not options["no_data"]:
             call_command("demo-data", scale=options["scale"], verbosity=options["verbosity"])
         self.stdout.write(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
