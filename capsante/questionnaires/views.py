@@ -330,6 +330,9 @@ def export(request, pk: int):
 def answer(request, slug: str, token: str = ""):
     questionnaire = services.public(slug)
     who = answering.respondent(questionnaire, token)
+    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_ANSWER_BYTES:
+        # Read before the form: an oversized post is refused unread.
+        return HttpResponse("Réponse trop volumineuse.", status=413)
     open_ = services.is_open(questionnaire)
     fixed = who.establishment is not None
     status = 200
@@ -339,8 +342,6 @@ def answer(request, slug: str, token: str = ""):
         fixed_structure=fixed,
     )
     if request.method == "POST" and open_:
-        if len(request.body) > MAX_ANSWER_BYTES:
-            return HttpResponse("Réponse trop volumineuse.", status=413)
         if too_many_posts("questionnaire", client_hash(client_ip(request))):
             messages.error(
                 request, "Trop d’envois depuis votre adresse : réessayez dans une heure."
