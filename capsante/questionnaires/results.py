@@ -41,7 +41,7 @@ class QuestionResult:
                 "y": i * BAR_STEP,
                 "width": round(300 * line.count / top) if top else 0,
                 "label": line.label,
-                "value": f"{line.count} ({formats.percent(line.share, 0)})",
+                "value": f"{line.count} ({formats.percent(line.share, 1)})",
             }
             for i, line in enumerate(self.lines)
         ]
