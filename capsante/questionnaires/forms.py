@@ -118,12 +118,38 @@ class QuestionForm(DsfrBaseForm, forms.ModelForm):
         return data
 
 
+class _Lenient:
+    """A field marked required (django-dsfr then marks the others « (Optionnel) ») whose
+    emptiness the form judges: a required question hidden by its condition needs no answer."""
+
+    def validate(self, value):
+        required, self.required = self.required, False
+        try:
+            super().validate(value)
+        finally:
+            self.required = required
+
+
+class ChoiceField(_Lenient, forms.ChoiceField):
+    pass
+
+
+class MultipleChoiceField(_Lenient, forms.MultipleChoiceField):
+    pass
+
+
+class CharField(_Lenient, forms.CharField):
+    pass
+
+
 class AnswerForm(DsfrBaseForm):
     """The questions of a questionnaire, as fields; whether an answer is required depends on the
     conditions, checked on what was answered."""
 
+    use_required_attribute = False  # the browser would refuse a hidden required question
+
     contact_email = forms.EmailField(
-        label="Votre adresse électronique (facultatif)", required=False, max_length=254
+        label="Votre adresse électronique", required=False, max_length=254
     )
 
     def __init__(self, *args, questionnaire: Questionnaire, fixed_structure: bool, **kwargs):
@@ -162,15 +188,13 @@ class AnswerForm(DsfrBaseForm):
                 f"{self.numbers.get(question.shown_if_id, '')}."
             )
             hint = f"{hint} {condition}".strip()
-        if not question.required:
-            label += " (facultatif)"
-        common = {"label": label, "required": False, "help_text": hint}
+        common = {"label": label, "required": question.required, "help_text": hint}
         if question.kind == QuestionKind.SINGLE:
-            return forms.ChoiceField(
+            return ChoiceField(
                 choices=[(c, c) for c in question.choices], widget=forms.RadioSelect, **common
             )
         if question.kind == QuestionKind.MULTIPLE:
-            return forms.MultipleChoiceField(
+            return MultipleChoiceField(
                 choices=[(c, c) for c in question.choices],
                 widget=forms.CheckboxSelectMultiple,
                 **common,
@@ -180,14 +204,14 @@ class AnswerForm(DsfrBaseForm):
             common["help_text"] = (
                 f"{hint} De {values[0]} (le moins) à {values[-1]} (le plus).".strip()
             )
-            return forms.ChoiceField(
+            return ChoiceField(
                 choices=[(v, v) for v in values], widget=forms.RadioSelect, **common
             )
         if question.kind == QuestionKind.NUMBER:
-            return forms.CharField(max_length=30, **common)
+            return CharField(max_length=30, **common)
         if question.kind == QuestionKind.STRUCTURE:
             kind = question.identifier or Identifier.FINESS
-            field = forms.CharField(max_length=20, **common)
+            field = CharField(max_length=20, **common)
             field.widget.attrs.update(
                 {
                     "inputmode": "numeric" if kind == Identifier.RPPS else "text",
@@ -195,7 +219,7 @@ class AnswerForm(DsfrBaseForm):
                 }
             )
             return field
-        return forms.CharField(
+        return CharField(
             max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 4}), **common
         )
 

@@ -40,9 +40,11 @@
     for (var i = 0; i < dependent.length; i++) {
       var field = dependent[i];
       if (!field.form) continue;
-      groupOf(field).hidden = !answered(
+      var group = groupOf(field);
+      group.hidden = !answered(
         field.form, field.getAttribute("data-shown-if"), field.getAttribute("data-shown-if-value")
       );
+      group.style.display = group.hidden ? "none" : ""; // DSFR's display wins over [hidden]
     }
   }
   document.addEventListener("change", applyConditions);
