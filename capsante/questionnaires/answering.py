@@ -5,6 +5,7 @@ and reminders by mail through the outbox, and the purge of the addresses left.""
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
@@ -17,6 +18,7 @@ from capsante.jobs import services as jobs
 from capsante.jobs.models import Job, JobStatus
 from capsante.newsletters.models import SubscriberStatus
 from capsante.outbox.services import queue_mail
+from capsante.territories.services import within
 from capsante.ui import formats
 
 from .models import Audience, Invitation, Question, Questionnaire, Response, Status
@@ -67,9 +69,7 @@ def respondent(questionnaire: Questionnaire, token: str | None) -> Respondent:
     return Respondent(invitation=invitation)
 
 
-def link(base_url: str, questionnaire: Questionnaire, token: str = "") -> str:
-    from django.conf import settings
-
+def link(base_url: str, questionnaire: Questionnaire, token: str | None = None) -> str:
     base_url = (base_url or settings.PUBLIC_URL).rstrip("/")
     if token:
         return base_url + reverse("questionnaires:answer_link", args=[questionnaire.slug, token])
@@ -78,8 +78,6 @@ def link(base_url: str, questionnaire: Questionnaire, token: str = "") -> str:
 
 def structures(questionnaire: Questionnaire):
     """The known structures a questionnaire asks (its territory, the types chosen)."""
-    from capsante.territories.services import within
-
     found = Establishment.objects.filter(
         active=True, commune__in=within(questionnaire.territory).values("pk")
     )

@@ -5,8 +5,8 @@ MSSanté, the 2024 survey's questions, to send by pre-filled links. Idempotent: 
 already there (same slug) is left as it is."""
 
 import datetime as dt
-import random
 
+import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,6 +24,7 @@ PROFESSIONS = [
     "Cadre de santé",
     "Autre",
 ]
+WEIGHTS = [w / 17 for w in (4, 5, 2, 3, 2, 1)]
 SATISFACTION_SLUG = "satisfaction-outils-regionaux-72"
 PHARMACY_SLUG = "officines-fax-mssante-72"
 SUGGESTIONS = [
@@ -143,26 +144,28 @@ def satisfaction_questionnaire(territory: Territory) -> Questionnaire:
 
 def satisfaction_answers(questionnaire: Questionnaire, count: int = 64, seed: int = 72) -> int:
     """Generated answers, spread over the last weeks (deterministic)."""
-    rng = random.Random(seed)
+    rng = np.random.default_rng(seed)
     questions = {q.order: q for q in questionnaire.questions.all()}
     now = timezone.now()
     responses = []
     for _ in range(count):
         used = [t for t in TOOLS if rng.random() < {"ROR": 0.6, "Télésanté": 0.5}.get(t, 0.7)]
-        used = used or [rng.choice(TOOLS)]
+        used = used or [TOOLS[int(rng.integers(len(TOOLS)))]]
         answers = {
             str(questions[1].pk): used,
-            str(questions[2].pk): rng.choices(PROFESSIONS, weights=[4, 5, 2, 3, 2, 1])[0],
+            str(questions[2].pk): PROFESSIONS[int(rng.choice(len(PROFESSIONS), p=WEIGHTS))],
         }
         for order, tool in enumerate(TOOLS, start=3):
             if tool in used:
                 mean = {"ROR": 3.1, "Télésanté": 3.6, "e-santé Mail": 3.9}[tool]
-                answers[str(questions[order].pk)] = min(5, max(1, round(rng.gauss(mean, 1.0))))
+                answers[str(questions[order].pk)] = min(5, max(1, round(rng.normal(mean, 1.0))))
         if rng.random() < 0.7:
-            answers[str(questions[6].pk)] = rng.randint(1, 25)
+            answers[str(questions[6].pk)] = int(rng.integers(1, 26))
         if rng.random() < 0.25:
-            answers[str(questions[7].pk)] = rng.choice(SUGGESTIONS)
-        moment = now - dt.timedelta(days=rng.randint(1, 40), minutes=rng.randint(0, 600))
+            answers[str(questions[7].pk)] = SUGGESTIONS[int(rng.integers(len(SUGGESTIONS)))]
+        moment = now - dt.timedelta(
+            days=int(rng.integers(1, 41)), minutes=int(rng.integers(0, 601))
+        )
         responses.append(
             Response(
                 questionnaire=questionnaire,

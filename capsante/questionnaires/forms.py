@@ -204,9 +204,7 @@ class AnswerForm(DsfrBaseForm):
             common["help_text"] = (
                 f"{hint} De {values[0]} (le moins) à {values[-1]} (le plus).".strip()
             )
-            return ChoiceField(
-                choices=[(v, v) for v in values], widget=forms.RadioSelect, **common
-            )
+            return ChoiceField(choices=[(v, v) for v in values], widget=forms.RadioSelect, **common)
         if question.kind == QuestionKind.NUMBER:
             return CharField(max_length=30, **common)
         if question.kind == QuestionKind.STRUCTURE:
@@ -219,9 +217,7 @@ class AnswerForm(DsfrBaseForm):
                 }
             )
             return field
-        return CharField(
-            max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 4}), **common
-        )
+        return CharField(max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 4}), **common)
 
     def clean(self):
         data = super().clean()

@@ -327,7 +327,7 @@ def export(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
-def answer(request, slug: str, token: str = ""):
+def answer(request, slug: str, token: str | None = None):
     questionnaire = services.public(slug)
     who = answering.respondent(questionnaire, token)
     if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_ANSWER_BYTES:

@@ -210,7 +210,9 @@ def world(personas, seeded_roadmaps, geography):
     return {
         "questionnaire": questionnaire.pk,
         "question": questionnaire.questions.first().pk,
-        "questionnaire_link": questionnaire_links.structure_token(questionnaire, pharmacy.finess_et),
+        "questionnaire_link": questionnaire_links.structure_token(
+            questionnaire, pharmacy.finess_et
+        ),
         "questionnaire_slug": questionnaire.slug,
         "list": mailing_list.slug,
         "issue": issue.pk,

@@ -13,7 +13,7 @@ from capsante.indicators.models import IndicatorValue
 from capsante.questionnaires import answering
 from capsante.questionnaires import staging as feeding
 
-from .pharmacies import SURVEY_OPTIONS, june_2024, finess_numbers, write_finess, write_survey
+from .pharmacies import SURVEY_OPTIONS, finess_numbers, june_2024, write_finess, write_survey
 
 
 def answer_all(questionnaire, answers) -> None:
