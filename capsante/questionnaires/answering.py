@@ -164,7 +164,7 @@ def submit(
             first_submitted_at=now,
             submitted_at=now,
         )
-    if questionnaire.survey:
+    if questionnaire.survey and questionnaire.questions.exclude(target="").exists():
         enqueue_feed(questionnaire)
     return Submitted(response, replaced_at)
 

@@ -47,10 +47,11 @@ def editable_territories(user) -> QuerySet[Territory]:
     ).order_by("level", "code")
 
 
-def managed(user) -> QuerySet[Questionnaire]:
-    """The questionnaires of the territories the user edits, with their answer counts."""
+def readable(user) -> QuerySet[Questionnaire]:
+    """The questionnaires whose results a partner reads (territories overlapping their scope),
+    with their answer counts."""
     return (
-        Questionnaire.objects.filter(territory__in=editable_territories(user))
+        Questionnaire.objects.filter(access.overlapping_scope_q(user))
         .select_related("territory")
         .annotate(answers=Count("responses", distinct=True))
         .order_by("-created_at", "pk")

@@ -40,13 +40,19 @@ def _base_url(request) -> str:
 
 @login_required
 def manage_list(request):
-    territories = services.editable_territories(request.user)
-    access.require(territories.exists(), "Réservé aux éditeurs d’un territoire.")
-    page = Paginator(services.managed(request.user), PER_PAGE).get_page(request.GET.get("page"))
+    access.require_partner(request.user)
+    page = Paginator(services.readable(request.user), PER_PAGE).get_page(request.GET.get("page"))
+    rows = [(q, access.can_edit(request.user, q.territory)) for q in page]
     return render(
         request,
         "questionnaires/manage_list.html",
-        {"title": "Questionnaires", "page": page, "breadcrumb": _crumbs()},
+        {
+            "title": "Questionnaires",
+            "page": page,
+            "rows": rows,
+            "can_create": services.editable_territories(request.user).exists(),
+            "breadcrumb": _crumbs(),
+        },
     )
 
 
@@ -258,7 +264,7 @@ def send(request, pk: int):
     else:
         answering.enqueue(questionnaire, what, request.user, _base_url(request))
         word = "invitations" if what == "invite" else "relances"
-        messages.success(request, f"Envoi des {word} lancé : suivez-le dans « Travaux en cours ».")
+        messages.success(request, f"Envoi des {word} lancé en arrière-plan.")
     return redirect("questionnaires:publish", pk=questionnaire.pk)
 
 
@@ -294,12 +300,7 @@ def results(request, pk: int):
             "replaced": questionnaire.responses.filter(replaced__gt=0).count(),
             "survey": survey,
             "can_edit": access.can_edit(request.user, questionnaire.territory),
-            "breadcrumb": [
-                ("Questionnaires", reverse("questionnaires:manage_list")),
-                (questionnaire.title, None),
-            ]
-            if access.can_edit(request.user, questionnaire.territory)
-            else [(f"Résultats : {questionnaire.title}", None)],
+            "breadcrumb": _crumbs((f"Résultats : {questionnaire.title}", None)),
         },
     )
 

@@ -547,7 +547,7 @@ def questionnaire_cases(w: dict) -> list[Case]:
     pk, question, slug = w["questionnaire"], w["question"], w["questionnaire_slug"]
     organisers = {**partners(403), "ars_admin": 200, "dt72_editor": 200, "dt53_editor": 200}
     return [
-        Case("questionnaires:manage_list", reverse("questionnaires:manage_list"), organisers),
+        Case("questionnaires:manage_list", reverse("questionnaires:manage_list"), partners()),
         Case("questionnaires:create", reverse("questionnaires:create"), organisers),
         Case("questionnaires:build", reverse("questionnaires:build", args=[pk]), editors()),
         Case("questionnaires:edit", reverse("questionnaires:edit", args=[pk]), editors()),

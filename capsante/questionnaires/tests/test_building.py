@@ -169,3 +169,16 @@ def test_prefilled_links_are_listed_and_downloadable_for_the_structures_asked(
     assert len(rows) == 2 and rows[1].startswith("720000041;PHARMACIE DU CENTRE;Le Mans;non;http")
     token = rows[1].rsplit("/", 2)[-2]
     assert answering.respondent(pharmacy, token).establishment.finess_et == "720000041"
+
+
+@pytest.mark.django_db
+def test_partners_find_the_questionnaires_of_their_territory_and_their_results(
+    client, personas, pharmacy
+):
+    client.force_login(personas["elected_reader"])
+    page = text(client.get(reverse("questionnaires:manage_list")))
+    assert pharmacy.title in page and "Nouveau questionnaire" not in page
+    assert reverse("questionnaires:results", args=[pharmacy.pk]) in page
+    assert f'href="{reverse("questionnaires:build", args=[pharmacy.pk])}"' not in page
+    client.force_login(personas["dt53_editor"])
+    assert pharmacy.title not in text(client.get(reverse("questionnaires:manage_list")))
