@@ -18,6 +18,7 @@ from django.utils import timezone
 from capsante.establishments.models import Establishment
 from capsante.imports.models import ImportRecord
 from capsante.imports.services import run_import
+from capsante.territories.services import within
 
 from .answering import visible
 from .models import QuestionKind, Questionnaire
@@ -33,8 +34,8 @@ class SurveyFile:
     header: list[str]
     rows: list[list[str]]
     mapping: dict[str, str]
-    # Answers left out: no FINESS, or a FINESS the registry does not know (the connector would
-    # refuse the whole file for it).
+    # Answers left out: no FINESS, a FINESS the registry does not know (the connector would
+    # refuse the whole file for it), or a structure outside the questionnaire's territory.
     left_out: list[str] = field(default_factory=list)
 
 
@@ -68,9 +69,11 @@ def survey_file(questionnaire: Questionnaire) -> SurveyFile:
         mapping[name] = question.target
     known = None
     if Establishment.objects.exists():
+        # Structures of the registry, in the questionnaire's territory (whose editors run it).
         known = set(
             Establishment.objects.filter(
-                finess_et__in=questionnaire.responses.exclude(structure="").values("structure")
+                finess_et__in=questionnaire.responses.exclude(structure="").values("structure"),
+                commune__in=within(questionnaire.territory).values("pk"),
             ).values_list("finess_et", flat=True)
         )
     result = SurveyFile(header, [], mapping)

@@ -74,7 +74,8 @@ def test_readers_see_results_but_do_not_edit(client, personas, pharmacy):
 def test_results_give_counts_and_french_percentages_with_a_table_beside_each_chart(
     client, personas, geography
 ):
-    load_demo_questionnaires()
+    assert len(load_demo_questionnaires()) == 2
+    assert load_demo_questionnaires() == []  # idempotent
     satisfaction = Questionnaire.objects.get(slug="satisfaction-outils-regionaux-72")
     client.force_login(personas["cpam72_contributor"])
     page = text(client.get(reverse("questionnaires:results", args=[satisfaction.pk])))

@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 
 from capsante import engine
+from capsante.establishments.models import Establishment
 from capsante.imports.models import ImportRecord, ImportStatus
 from capsante.imports.services import run_import, staging_store
 from capsante.indicators import services as indicators
@@ -93,7 +94,7 @@ def test_the_2024_survey_as_a_questionnaire_gives_156_officines_and_91_percent_w
 
 
 @pytest.mark.django_db
-def test_answers_for_structures_outside_the_registry_are_left_out_and_said(
+def test_answers_for_structures_outside_the_registry_or_the_territory_are_left_out(
     geography, staging, pharmacy, tmp_path, settings
 ):
     settings.RECOMPUTE_AFTER_IMPORT = False
@@ -103,8 +104,14 @@ def test_answers_for_structures_outside_the_registry_are_left_out_and_said(
     structure = pharmacy.questions.get(kind="structure")
     stranger = finess_numbers(1, start=5000)[0]
     answering.submit(pharmacy, {str(structure.pk): stranger}, structure=stranger)
+    mayenne = Establishment.objects.create(
+        finess_et=finess_numbers(1, start=6000)[0].replace("72", "53", 1),
+        name="PHARMACIE DE LAVAL", category_group="officine",
+        commune=geography["communes"]["53130"], departement_code="53",
+    )  # fmt: skip
+    answering.submit(pharmacy, {}, who=answering.Respondent(establishment=mayenne))
     survey = feeding.survey_file(pharmacy)
-    assert len(survey.rows) == 3 and survey.left_out == [stranger]
+    assert len(survey.rows) == 3 and survey.left_out == [stranger, mayenne.finess_et]
     record = feeding.feed(pharmacy)
     assert record.status == ImportStatus.IMPORTED, (record.message, record.errors[:2])
     # A second answer from the same pharmacy replaces the first: its row changes, none is added.
