@@ -150,6 +150,7 @@ INSTALLED_APPS = [
     "capsante.committees",
     "capsante.events",
     "capsante.newsletters",
+    "capsante.questionnaires",
     "capsante.directory",
     "capsante.officials",
     "capsante.reports",

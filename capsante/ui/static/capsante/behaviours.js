@@ -19,4 +19,34 @@
       window.print();
     }
   });
+  // <input data-shown-if="q12" data-shown-if-value="Oui">: the question (its group) is shown
+  // only while the field q12 of the same form has that answer (a questionnaire's conditions;
+  // without this file every question shows, with its condition written in its hint).
+  function groupOf(field) {
+    return field.closest(".fr-fieldset, .fr-input-group, .fr-select-group") || field;
+  }
+  function answered(form, name, value) {
+    var fields = form.querySelectorAll("[name='" + name + "']");
+    for (var i = 0; i < fields.length; i++) {
+      var f = fields[i];
+      if (groupOf(f).hidden) return false;
+      var chosen = (f.type === "radio" || f.type === "checkbox") ? f.checked : true;
+      if (chosen && f.value === value) return true;
+    }
+    return false;
+  }
+  function applyConditions() {
+    var dependent = document.querySelectorAll("[data-shown-if]");
+    for (var i = 0; i < dependent.length; i++) {
+      var field = dependent[i];
+      if (!field.form) continue;
+      var group = groupOf(field);
+      group.hidden = !answered(
+        field.form, field.getAttribute("data-shown-if"), field.getAttribute("data-shown-if-value")
+      );
+      group.style.display = group.hidden ? "none" : ""; // DSFR's display wins over [hidden]
+    }
+  }
+  document.addEventListener("change", applyConditions);
+  document.addEventListener("DOMContentLoaded", applyConditions);
 })();
