@@ -8,6 +8,7 @@ would copy names and addresses beyond their retention), erased some months after
 (`capsante purge_registrations`), leaving counts by audience and commune behind (`Tally`).
 """
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -260,6 +261,15 @@ class Registration(models.Model):
     seated_at = models.DateTimeField(_("place attribuée le"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
     attended = models.BooleanField(_("présent"), null=True, blank=True)
+    # Asked at the door or after the event, optional: 1 (not at all) to 5 (very satisfied).
+    satisfaction = models.PositiveSmallIntegerField(
+        _("satisfaction (1 à 5)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    # The reminder is sent once, some days before the event (`capsante send_event_reminders`).
+    reminded_at = models.DateTimeField(_("rappel envoyé le"), null=True, blank=True)
     # A keyed hash of the sender's address, to slow down a burst of posts; erased with the rest.
     client_hash = models.CharField(max_length=64, blank=True, editable=False)
 
@@ -294,6 +304,8 @@ class Tally(models.Model):
     )
     registered = models.PositiveIntegerField(_("inscrits (confirmés)"), default=0)
     attended = models.PositiveIntegerField(_("présents"), default=0)
+    # The satisfaction answers (1 to 5) of these registrants, counted by score: {"5": 3, ...}.
+    satisfaction = models.JSONField(_("réponses de satisfaction"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("décompte des inscriptions")
@@ -318,3 +330,21 @@ class PublicPost(models.Model):
 
     def __str__(self) -> str:
         return f"{self.form} — {self.posted_at:%d/%m/%Y %H:%M}"
+
+
+class MailCalendar(models.Model):
+    """The iCalendar invitation attached to a registrant's mail, kept beside the outbox's mail
+    until it is sent, and deleted with it (the outbox's retention): no name, an event and a
+    cancellation link."""
+
+    mail = models.OneToOneField(
+        "outbox.OutgoingMail", on_delete=models.CASCADE, related_name="+", primary_key=True
+    )
+    content = models.BinaryField(_("invitation iCalendar"))
+
+    class Meta:
+        verbose_name = _("invitation iCalendar d’un courriel")
+        verbose_name_plural = _("invitations iCalendar des courriels")
+
+    def __str__(self) -> str:
+        return f"Invitation du courriel n° {self.mail_id}"

@@ -16,7 +16,7 @@ from capsante.territories.models import Level
 from capsante.territories.services import communes_of
 from capsante.ui.audit import changes
 
-from . import counts, registrations, services
+from . import calendars, counts, registrations, services
 from .forms import AttendanceForm, CalendarForm, EventForm, ProgrammeFormSet, RegistrationForm
 from .models import EventStatus, PartKind, RegistrationStatus
 
@@ -49,6 +49,8 @@ def calendar(request):
         )
     events = services.calendar(request.user, filters)
     page = Paginator(events, PER_PAGE).get_page(request.GET.get("page"))
+    territories = [filters.territory] if filters.territory else services.calendar_territories()
+    feeds = [link for t in territories for link in services.feed_links(territory=t)]
     return render(
         request,
         "events/calendar.html",
@@ -58,6 +60,7 @@ def calendar(request):
             "page": page,
             "filtered": bool(request.GET.keys() - {"page"}),
             "can_manage": services.editable_territories(request.user).exists(),
+            "feeds": feeds,
             "breadcrumb": _crumbs(),
         },
     )
@@ -110,6 +113,7 @@ def event_detail(request, pk: int):
             if event.status == EventStatus.HELD
             else None,
             "can_edit": can_edit,
+            "feeds": services.feed_links(event=event),
             "breadcrumb": _crumbs((event.title, None)),
         },
     )
@@ -274,6 +278,31 @@ def cancel(request, token: str):
                 (event.title, reverse("events:detail", args=[event.pk])), ("Annulation", None)
             ),
         },
+    )
+
+
+def _ics(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=calendars.CONTENT_TYPE)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "public, max-age=900"
+    return response
+
+
+def event_ics(request, pk: int) -> HttpResponse:
+    """One event's iCalendar feed: public events only (a draft is not found, whoever asks)."""
+    event = calendars.public_events().filter(pk=pk).first()
+    if event is None:
+        raise access.not_found("Événement introuvable")
+    return _ics(calendars.event_feed(event, _base_url(request)), f"evenement-{event.pk}.ics")
+
+
+def territory_ics(request, level: str, code: str) -> HttpResponse:
+    """A région's, département's or commune's feed: the public events organised there or held
+    in one of its communes, of the past year and to come."""
+    territory = services.feed_territory(level, code)
+    return _ics(
+        calendars.territory_feed(territory, _base_url(request)),
+        f"evenements-{territory.level}-{territory.code}.ics",
     )
 
 

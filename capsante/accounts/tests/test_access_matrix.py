@@ -496,6 +496,12 @@ def event_cases(w: dict) -> list[Case]:
     return [
         Case("events:calendar", reverse("events:calendar"), everyone()),
         Case("events:detail", reverse("events:detail", args=[event]), everyone()),
+        Case("events:event_ics", reverse("events:event_ics", args=[event]), everyone()),
+        Case(
+            "events:territory_ics",
+            reverse("events:territory_ics", args=["departement", "72"]),
+            everyone(),
+        ),
         Case("events:register", reverse("events:register", args=[event]), everyone()),
         Case("events:register_sent", reverse("events:register_sent", args=[event]), everyone()),
         Case("events:confirm", reverse("events:confirm", args=[w["confirm"]]), everyone()),
