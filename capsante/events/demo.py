@@ -1,19 +1,33 @@
-"""Demo events drawn from the seeds: Sarthe's departmental e-health day of 12 October 2023 (110
-participants, 8 workshops, 14 experience talks, 12 stands), the 2023 Val de Sarthe evening for
-elected officials, an awareness morning coming up in a France Services desk and a webinar.
-Idempotent: an event already there (same title) is left as it is."""
+"""Demo events drawn from the seeds: Sarthe's departmental e-health day of 12 October 2023 (its
+figures — 110 participants, 8 workshops, 14 experience talks, 12 stands — read from the seeded
+roadmap's "focus événement": its participants registered, came and answered the satisfaction
+question, and their registrations were purged to counts as the daily job does), the 2023 Val de
+Sarthe evening for elected officials, an awareness morning coming up in a France Services desk
+and a webinar. Idempotent: an event already there (same title) is left as it is."""
 
 import datetime as dt
+import random
 import zoneinfo
 
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from capsante.roadmaps.models import Objective
+from capsante.roadmaps.models import EventHighlight, Objective
 from capsante.territories.models import Level, Territory
 
-from .models import Event, EventFormat, EventKind, EventStatus, PartKind, ProgrammePart
+from .models import (
+    Audience,
+    Event,
+    EventFormat,
+    EventKind,
+    EventStatus,
+    PartKind,
+    ProgrammePart,
+    Registration,
+    RegistrationStatus,
+)
+from .registrations import purge_registrations
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 
@@ -81,6 +95,7 @@ def load_demo_events(today: dt.date | None = None) -> list[Event]:
     mayenne = Territory.objects.filter(level=Level.DEPARTEMENT, code="53").first()
     if sarthe is None or mayenne is None:
         return []
+    day = day_figures()
     morning = _next_weekday(today + dt.timedelta(days=21), 1)  # a Tuesday three weeks on
     webinar = _next_weekday(today + dt.timedelta(days=35), 3)  # a Thursday five weeks on
     specs = [
@@ -107,12 +122,15 @@ def load_demo_events(today: dt.date | None = None) -> list[Event]:
             "registration_open": False,
             "other_organisers": "ARS Pays de la Loire — DT 72\nCPAM de la Sarthe\nGRADeS e-santé Pays de la Loire",
             "status": EventStatus.HELD,
-            "participants": 110,
             "attendance_note": "Professionnels et acteurs de santé, élus locaux, citoyens.",
             "objectives": [_objective("72", 5)],
-            "parts": [(PartKind.WORKSHOP, t) for t in WORKSHOPS]
-            + [(PartKind.TALK, t) for t in TALKS]
-            + [(PartKind.STAND, t) for t in STANDS],
+            "parts": [
+                (PartKind.WORKSHOP, t) for t in _titles(WORKSHOPS, day["ateliers"], "Atelier")
+            ]
+            + [(PartKind.TALK, t) for t in _titles(TALKS, day["retours"], "Retour d’expérience")]
+            + [(PartKind.STAND, t) for t in _titles(STANDS, day["stands"], "Stand")],
+            # Its participants registered (and came) as the seeds count them: see _attendees.
+            "attendees": day["participants"],
         },
         {
             "territory": sarthe,
@@ -179,6 +197,7 @@ def load_demo_events(today: dt.date | None = None) -> list[Event]:
         if Event.objects.filter(title=spec["title"]).exists():
             continue
         parts = spec.pop("parts")
+        attendees = spec.pop("attendees", 0)
         objectives = [o for o in spec.pop("objectives") if o is not None]
         event = Event.objects.create(**spec)
         event.objectives.set(objectives)
@@ -189,5 +208,83 @@ def load_demo_events(today: dt.date | None = None) -> list[Event]:
             ],
             ProgrammePart,
         )
+        if attendees:
+            _attendees(event, attendees, sarthe)
         created.append(event)
+    # What the daily purge does: the registrations of past events become anonymous counts.
+    purge_registrations()
     return created
+
+
+# --- The departmental day, as the seeds tell it ----------------------------------------------
+
+# The figures of the seeds' "focus événement" (Sarthe 2025-2026, objective 5), read from the
+# seeded roadmap when it is loaded; these when it is not.
+DAY_FIGURES = {"participants": 110, "ateliers": 8, "retours": 14, "stands": 12}
+DAY_AUDIENCES = [  # who came: professionals and actors of health, local elected officials, citizens
+    (Audience.DOCTORS, 18),
+    (Audience.PHARMACISTS, 12),
+    (Audience.NURSES, 14),
+    (Audience.OTHER_PROFESSIONALS, 16),
+    (Audience.ESMS, 8),
+    (Audience.ESTABLISHMENTS, 8),
+    (Audience.ELECTED, 16),
+    (Audience.CITIZENS, 18),
+]
+
+
+def day_figures() -> dict[str, int]:
+    """The departmental day's figures as the seeded roadmap states them (its "focus
+    événement"), keyed by the first word of their label."""
+    figures = dict(DAY_FIGURES)
+    highlight = (
+        EventHighlight.objects.filter(
+            objective__roadmap__territory__code="72",
+            objective__roadmap__territory__level=Level.DEPARTEMENT,
+            date=dt.date(2023, 10, 12),
+        )
+        .order_by("pk")
+        .first()
+    )
+    for figure in highlight.figures if highlight else []:
+        word = str(figure.get("label", "")).split(" ", 1)[0].strip(" :").lower()
+        if word in figures and str(figure.get("value", "")).isdigit():
+            figures[word] = int(figure["value"])
+    return figures
+
+
+def _titles(known: list[str], count: int, name: str) -> list[str]:
+    return known[:count] + [f"{name} n° {n}" for n in range(len(known) + 1, count + 1)]
+
+
+def _attendees(event: Event, present: int, departement: Territory) -> None:
+    """Registrations for a past event: `present` people came (by audience, from communes of the
+    département), a tenth more registered and did not; two thirds of those present answered the
+    satisfaction question."""
+    rng = random.Random(event.pk)
+    communes = list(
+        Territory.objects.filter(level=Level.COMMUNE, parent=departement).order_by("code")
+    )
+    weights = [weight for _, weight in DAY_AUDIENCES]
+    moment = event.starts_at - dt.timedelta(days=20)
+    rows = []
+    for n in range(1, present + present // 10 + 1):
+        came = n <= present
+        rows.append(
+            Registration(
+                event=event,
+                name=f"Participant {n}",
+                email=f"participant{n}.evenement{event.pk}@exemple.invalid",
+                audience=rng.choices([a for a, _ in DAY_AUDIENCES], weights)[0],
+                commune=rng.choice(communes) if communes else None,
+                status=RegistrationStatus.CONFIRMED,
+                consented_at=moment,
+                confirmed_at=moment,
+                seated_at=moment,
+                attended=came,
+                satisfaction=rng.choices([3, 4, 5], [2, 5, 4])[0]
+                if came and rng.random() < 2 / 3
+                else None,
+            )
+        )
+    Registration.objects.bulk_create(rows)

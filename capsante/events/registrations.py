@@ -373,17 +373,25 @@ def mail_attachments(mail) -> list:
 
 @transaction.atomic
 def record_attendance(
-    event: Event, present: set[int], participants: int | None, note: str = ""
+    event: Event,
+    present: set[int],
+    participants: int | None,
+    note: str = "",
+    scores: dict[int, int | None] | None = None,
 ) -> Event:
-    """Who of the registrants came, and how many people in all (walk-ins included)."""
+    """Who of the registrants came, and how many people in all (walk-ins included); with
+    `scores`, the satisfaction (1 to 5, or None) each registrant gave."""
     if event.registrations_purged_at is None:
         for registration in event.registrations.filter(
             status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING]
         ):
             attended = registration.pk in present
-            if registration.attended != attended:
-                registration.attended = attended
-                registration.save(update_fields=["attended"])
+            score = registration.satisfaction
+            if scores is not None:
+                score = scores.get(registration.pk)
+            if registration.attended != attended or registration.satisfaction != score:
+                registration.attended, registration.satisfaction = attended, score
+                registration.save(update_fields=["attended", "satisfaction"])
     event.participants = participants
     event.attendance_note = note
     event.save(update_fields=["participants", "attendance_note"])

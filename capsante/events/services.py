@@ -46,6 +46,17 @@ def event_for_editor(user, pk: int) -> Event:
     return event
 
 
+def event_for_report(user, pk: int) -> Event:
+    """An event's closing report: for the partners whose scope holds its territory (its
+    organisers among them); 404 if the event is unreadable, 403 for other readers."""
+    event = event_for_reader(user, pk)
+    access.require(
+        access.in_scope(user, event.territory),
+        "Le bilan d’un événement est réservé aux partenaires de son territoire.",
+    )
+    return event
+
+
 def editable_territories(user) -> QuerySet[Territory]:
     """Where the user may organise events: the régions and départements they edit."""
     return access.territories_where(

@@ -17,10 +17,12 @@ from capsante.territories.services import communes_of
 from capsante.ui.audit import changes
 
 from . import calendars, counts, registrations, services
+from . import report as closing
 from .forms import AttendanceForm, CalendarForm, EventForm, ProgrammeFormSet, RegistrationForm
 from .models import EventStatus, PartKind, RegistrationStatus
 
 PER_PAGE = 20
+SCORES = ("1", "2", "3", "4", "5")
 
 
 def _crumbs(*tail):
@@ -113,6 +115,8 @@ def event_detail(request, pk: int):
             if event.status == EventStatus.HELD
             else None,
             "can_edit": can_edit,
+            "can_read_report": event.status != EventStatus.DRAFT
+            and access.in_scope(request.user, event.territory),
             "feeds": services.feed_links(event=event),
             "breadcrumb": _crumbs((event.title, None)),
         },
@@ -442,8 +446,17 @@ def attendance(request, pk: int):
     form = AttendanceForm(request.POST)
     if form.is_valid():
         present = {int(value) for value in request.POST.getlist("present") if value.isdigit()}
+        scores = {
+            int(key.removeprefix("satisfaction-")): int(value) if value in SCORES else None
+            for key, value in request.POST.items()
+            if key.startswith("satisfaction-") and key.removeprefix("satisfaction-").isdigit()
+        }
         registrations.record_attendance(
-            event, present, form.cleaned_data["participants"], form.cleaned_data["note"]
+            event,
+            present,
+            form.cleaned_data["participants"],
+            form.cleaned_data["note"],
+            scores if any(k.startswith("satisfaction-") for k in request.POST) else None,
         )
         if event.status == EventStatus.HELD:
             counts.enqueue_refresh(event, request.user)
@@ -502,3 +515,37 @@ def _moment(value) -> str:
     if value is None:
         return ""
     return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+
+
+# --- The closing report ---------------------------------------------------------------------
+
+
+@login_required
+def report(request, pk: int):
+    event = services.event_for_report(request.user, pk)
+    crumbs = (
+        [("Organiser", reverse("events:manage_list"))]
+        if access.can_edit(request.user, event.territory)
+        else []
+    )
+    return render(
+        request,
+        "events/report.html",
+        {
+            "title": f"Bilan : {event.title}",
+            "r": closing.closing_report(event),
+            "breadcrumb": _crumbs(
+                *crumbs, (event.title, reverse("events:detail", args=[event.pk])), ("Bilan", None)
+            ),
+        },
+    )
+
+
+@login_required
+def report_pdf(request, pk: int) -> HttpResponse:
+    event = services.event_for_report(request.user, pk)
+    response = HttpResponse(
+        closing.report_pdf(closing.closing_report(event)), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'attachment; filename="bilan-evenement-{event.pk}.pdf"'
+    return response

@@ -528,6 +528,12 @@ def event_cases(w: dict) -> list[Case]:
             reverse("events:export", args=[event]) + "?format=csv",
             {**editors(), "dt53_editor": 403},
         ),
+        Case("events:report", reverse("events:report", args=[event]), sarthe_partners(others=403)),
+        Case(
+            "events:report_pdf",
+            reverse("events:report_pdf", args=[event]),
+            sarthe_partners(others=403),
+        ),
     ]
 
 
