@@ -224,3 +224,18 @@ class AttendanceForm(DsfrBaseForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class SignInSheetForm(DsfrBaseForm):
+    sheet = forms.FileField(
+        label="Feuille d’émargement",
+        help_text="CSV ou XLSX, 2 Mio au plus : une colonne « Adresse électronique » ou "
+        "« Nom » et « Prénom » (ou « Nom et prénom »), et si vous l’avez « Satisfaction » "
+        "(de 1 à 5). Le fichier est lu puis effacé, jamais conservé.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
+    )
+    dry_run = forms.BooleanField(
+        label="Vérifier seulement, sans rien enregistrer",
+        required=False,
+        initial=True,
+    )

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/modifier/", views.event_edit, name="edit"),
     path("<int:pk>/suivi/", views.manage, name="manage"),
     path("<int:pk>/suivi/presences/", views.attendance, name="attendance"),
+    path("<int:pk>/suivi/emargement/", views.attendance_sheet, name="attendance_sheet"),
     path("<int:pk>/suivi/export/", views.export, name="export"),
     path("<int:pk>/bilan/", views.report, name="report"),
     path("<int:pk>/bilan.pdf", views.report_pdf, name="report_pdf"),

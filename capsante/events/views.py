@@ -16,9 +16,16 @@ from capsante.territories.models import Level
 from capsante.territories.services import communes_of
 from capsante.ui.audit import changes
 
-from . import calendars, counts, registrations, services
+from . import calendars, counts, registrations, services, signin
 from . import report as closing
-from .forms import AttendanceForm, CalendarForm, EventForm, ProgrammeFormSet, RegistrationForm
+from .forms import (
+    AttendanceForm,
+    CalendarForm,
+    EventForm,
+    ProgrammeFormSet,
+    RegistrationForm,
+    SignInSheetForm,
+)
 from .models import EventStatus, PartKind, RegistrationStatus
 
 PER_PAGE = 20
@@ -431,6 +438,7 @@ def manage(request, pk: int):
             "attendance_form": AttendanceForm(
                 initial={"participants": event.participants, "note": event.attendance_note}
             ),
+            "sheet_form": SignInSheetForm(),
             "audit": changes([event, *event.parts.all()]),
             "breadcrumb": _crumbs(
                 ("Organiser", reverse("events:manage_list")), (event.title, None)
@@ -464,6 +472,45 @@ def attendance(request, pk: int):
     else:
         messages.error(request, "Participation non enregistrée : le total doit être un nombre.")
     return redirect("events:manage", pk=event.pk)
+
+
+@login_required
+@require_POST
+def attendance_sheet(request, pk: int):
+    """Attendance from an uploaded sign-in sheet: a dry run, or all lines recorded or none."""
+    event = services.event_for_editor(request.user, pk)
+    form = SignInSheetForm(request.POST, request.FILES)
+    result = None
+    if form.is_valid():
+        result = signin.attendance_from_sheet(
+            event, form.cleaned_data["sheet"], form.cleaned_data["dry_run"]
+        )
+        if result.recorded:
+            if event.status == EventStatus.HELD:
+                counts.enqueue_refresh(event, request.user)
+            messages.success(
+                request,
+                f"Feuille d’émargement « {result.file} » enregistrée : "
+                f"{len(result.present)} présent{'s' if len(result.present) > 1 else ''}.",
+            )
+            return redirect("events:manage", pk=event.pk)
+    return render(
+        request,
+        "events/sheet_result.html",
+        {
+            "title": "Feuille d’émargement",
+            "event": event,
+            "form": SignInSheetForm(),
+            "result": result,
+            "field_errors": form.errors if result is None else None,
+            "breadcrumb": _crumbs(
+                ("Organiser", reverse("events:manage_list")),
+                (event.title, reverse("events:manage", args=[event.pk])),
+                ("Feuille d’émargement", None),
+            ),
+        },
+        status=200 if result is not None and result.ok else 400,
+    )
 
 
 @login_required

@@ -528,6 +528,13 @@ def event_cases(w: dict) -> list[Case]:
             reverse("events:export", args=[event]) + "?format=csv",
             {**editors(), "dt53_editor": 403},
         ),
+        Case(
+            "events:attendance_sheet",
+            reverse("events:attendance_sheet", args=[event]),
+            {**editors(400), "dt53_editor": 403},  # no file sent: the form says so
+            "post",
+            {"dry_run": "on"},
+        ),
         Case("events:report", reverse("events:report", args=[event]), sarthe_partners(others=403)),
         Case(
             "events:report_pdf",
