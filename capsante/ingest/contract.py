@@ -210,6 +210,23 @@ TABLES: dict[str, StagedTable] = {
             key_columns=("period", "event_id", "commune_code"),
             label="événements tenus et leurs participants",
         ),
+        # Written by the events app: the participants of each event held by audience (the
+        # registrants marked present; those who came unregistered with an empty audience).
+        StagedTable(
+            "event_audiences",
+            _schema(
+                ("period", STR),
+                ("event_id", STR),
+                ("kind", STR),
+                ("departement_code", STR),
+                ("commune_code", STR),
+                ("audience", STR),
+                ("participants", COUNT),
+            ),
+            partitioned=True,
+            key_columns=("period", "event_id", "commune_code", "audience"),
+            label="participants des événements tenus, par public",
+        ),
         StagedTable(
             "cyber_register",
             _schema(
