@@ -406,6 +406,8 @@ OUTBOX_RETENTION_DAYS = int(os.environ.get("CAPSANTE_OUTBOX_RETENTION_DAYS", "30
 EVENTS_REGISTRATION_RETENTION_MONTHS = env_int("CAPSANTE_EVENTS_RETENTION_MONTHS", 6)
 EVENTS_CONFIRMATION_HOURS = env_int("CAPSANTE_EVENTS_CONFIRMATION_HOURS", 48)
 EVENTS_REMINDER_DAYS = env_int("CAPSANTE_EVENTS_REMINDER_DAYS", 2)
+# An ambassador who left the network is erased this many months after (activities stay).
+AMBASSADORS_RETENTION_MONTHS = env_int("CAPSANTE_AMBASSADORS_RETENTION_MONTHS", 12)
 EVENTS_PUBLIC_POSTS_PER_HOUR = env_int("CAPSANTE_PUBLIC_POSTS_PER_HOUR", 10)
 # The platform's address as people reach it: links in mails and exports made outside a request
 # (the reminders' cron job).

@@ -17,6 +17,7 @@ from capsante.jobs.models import Job, JobStatus
 from capsante.roadmaps.models import Objective
 from capsante.roadmaps.sections import Section
 
+from . import ambassadors
 from .models import Event, EventStatus, RegistrationStatus, Tally
 from .services import visible_events
 
@@ -215,6 +216,8 @@ INDICATORS = (
     "EVENT_PARTICIPANTS_PROFESSIONALS",
     "EVENT_PARTICIPANTS_ELECTED",
     "ACTIVATION_CITIZENS_REACHED",
+    "AMBASSADOR_ACTIVITIES",
+    "AMBASSADOR_PEOPLE_REACHED",
 )
 
 
@@ -223,14 +226,21 @@ def export_activity(periods: list[str] | None = None, recompute: bool = True) ->
     under the table's lock, then recompute the events' indicators for those months."""
     table = activity_table(periods)
     audiences = audience_table(periods)
-    written = sorted(set(periods or []) | set(table.column("period").to_pylist()))
+    ambassador_table = ambassadors.activity_table(periods)
+    written = sorted(
+        set(periods or [])
+        | set(table.column("period").to_pylist())
+        | set(ambassador_table.column("period").to_pylist())
+    )
     if not written:
         return []
     catalogue = definitions()
-    with jobs.staging_lock(["event_activity", "event_audiences"], "Événements tenus"):
+    tables = ["event_activity", "event_audiences", "ambassador_activity"]
+    with jobs.staging_lock(tables, "Événements tenus et activités des ambassadeurs"):
         store = StagingStore(settings.STAGING_DIR)
         store.write("event_activity", table, written)
         store.write("event_audiences", audiences, written)
+        store.write("ambassador_activity", ambassador_table, written)
         codes = [code for code in INDICATORS if code in catalogue]
         if recompute and codes:
             compute_and_store(periods=written, codes=codes)
@@ -241,6 +251,12 @@ def enqueue_refresh(event: Event, user=None):
     """After an event is held or its attendance recorded: its month's figures, in the
     background once the change has committed (one waiting refresh per month is enough)."""
     period = timezone.localtime(event.starts_at).strftime("%Y-%m")
+    return enqueue_refresh_period(period, user, event.territory)
+
+
+def enqueue_refresh_period(period: str, user=None, territory=None):
+    """The month's events and ambassadors' figures, restaged and recomputed in the background
+    (an ambassador's activity logged, an event held)."""
     subject = f"events:{period}"
     if Job.objects.filter(subject=subject, status=JobStatus.QUEUED).exists():
         return None
@@ -249,7 +265,7 @@ def enqueue_refresh(event: Event, user=None):
         kind="events",
         label=f"Mise à jour des indicateurs des événements ({period})",
         user=user,
-        territory=event.territory,
+        territory=territory,
         subject=subject,
         periods=[period],
     )

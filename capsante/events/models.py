@@ -10,6 +10,7 @@ would copy names and addresses beyond their retention), erased some months after
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -348,3 +349,110 @@ class MailCalendar(models.Model):
 
     def __str__(self) -> str:
         return f"Invitation du courriel n° {self.mail_id}"
+
+
+# --- Ambassadors of Mon espace santé ------------------------------------------------------------
+
+
+class AmbassadorStatus(models.TextChoices):
+    ACTIVE = "active", _("Actif")
+    PAUSED = "paused", _("En pause")
+    LEFT = "left", _("A quitté le réseau")
+
+
+class Ambassador(models.Model):
+    """A person trained to inform and support the public on Mon espace santé (a France Services
+    agent, a digital mediator, a volunteer…). Personal data, for the partners of its territory
+    only: no audit history (it would keep a name beyond its retention); erased some months after
+    the person left the network, their activities staying without a name."""
+
+    territory = models.ForeignKey(
+        "territories.Territory",
+        verbose_name=_("département"),
+        on_delete=models.PROTECT,
+        related_name="ambassadors",
+        limit_choices_to={"level": "departement"},
+    )
+    commune = models.ForeignKey(
+        "territories.Territory",
+        verbose_name=_("commune d’intervention"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        limit_choices_to={"level": "commune"},
+    )
+    name = models.CharField(_("nom et prénom"), max_length=150)
+    email = models.EmailField(_("adresse électronique"), blank=True)
+    organisation = models.CharField(_("organisation"), max_length=200)
+    trained_on = models.DateField(_("formé le"), null=True, blank=True)
+    status = models.CharField(
+        _("statut"),
+        max_length=10,
+        choices=AmbassadorStatus.choices,
+        default=AmbassadorStatus.ACTIVE,
+    )
+    left_on = models.DateField(_("a quitté le réseau le"), null=True, blank=True)
+    created_at = models.DateTimeField(_("enregistré le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ambassadeur ou ambassadrice")
+        verbose_name_plural = _("ambassadrices et ambassadeurs")
+        ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["territory", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation})"
+
+    def save(self, *args, **kwargs):
+        # The day someone leaves starts their retention: recorded if not given.
+        if self.status == AmbassadorStatus.LEFT and self.left_on is None:
+            self.left_on = timezone.localdate()
+        super().save(*args, **kwargs)
+
+
+class AmbassadorActivityKind(models.TextChoices):
+    INFORMATION_DESK = "permanence", _("Permanence d’information")
+    WORKSHOP = "atelier", _("Atelier co-animé")
+    MEDIATION = "accompagnement", _("Accompagnement individuel")
+
+
+class AmbassadorActivity(models.Model):
+    """What an ambassador did on a day, and for how many people. Its territory and commune are
+    its own, so that it still counts once the ambassador's name is erased."""
+
+    ambassador = models.ForeignKey(
+        Ambassador,
+        verbose_name=_("ambassadeur ou ambassadrice"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+    )
+    territory = models.ForeignKey(
+        "territories.Territory",
+        verbose_name=_("département"),
+        on_delete=models.PROTECT,
+        related_name="ambassador_activities",
+    )
+    commune = models.ForeignKey(
+        "territories.Territory",
+        verbose_name=_("commune"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": "commune"},
+    )
+    kind = models.CharField(_("nature"), max_length=20, choices=AmbassadorActivityKind.choices)
+    date = models.DateField(_("date"))
+    people = models.PositiveIntegerField(_("personnes accompagnées ou informées"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("activité d’ambassadeur")
+        verbose_name_plural = _("activités des ambassadeurs")
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["territory", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.date:%d/%m/%Y}"

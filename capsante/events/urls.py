@@ -19,6 +19,10 @@ urlpatterns = [
     path("<int:pk>/suivi/presences/", views.attendance, name="attendance"),
     path("<int:pk>/suivi/emargement/", views.attendance_sheet, name="attendance_sheet"),
     path("<int:pk>/suivi/export/", views.export, name="export"),
+    path("ambassadeurs/", views.ambassadors, name="ambassadors"),
+    path("ambassadeurs/nouveau/", views.ambassador_create, name="ambassador_create"),
+    path("ambassadeurs/<int:pk>/", views.ambassador_detail, name="ambassador_detail"),
+    path("ambassadeurs/<int:pk>/activite/", views.ambassador_activity, name="ambassador_activity"),
     path("<int:pk>/bilan/", views.report, name="report"),
     path("<int:pk>/bilan.pdf", views.report_pdf, name="report_pdf"),
 ]

@@ -16,9 +16,12 @@ from capsante.territories.models import Level
 from capsante.territories.services import communes_of
 from capsante.ui.audit import changes
 
+from . import ambassadors as network
 from . import calendars, counts, registrations, services, signin
 from . import report as closing
 from .forms import (
+    AmbassadorActivityForm,
+    AmbassadorForm,
     AttendanceForm,
     CalendarForm,
     EventForm,
@@ -69,6 +72,7 @@ def calendar(request):
             "page": page,
             "filtered": bool(request.GET.keys() - {"page"}),
             "can_manage": services.editable_territories(request.user).exists(),
+            "is_partner": access.is_partner(request.user),
             "feeds": feeds,
             "breadcrumb": _crumbs(),
         },
@@ -596,3 +600,104 @@ def report_pdf(request, pk: int) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="bilan-evenement-{event.pk}.pdf"'
     return response
+
+
+# --- Ambassadors ----------------------------------------------------------------------------
+
+
+def _ambassador_crumbs(*tail):
+    return [("Ambassadeurs", reverse("events:ambassadors") if tail else None), *tail]
+
+
+@login_required
+def ambassadors(request):
+    """The directory of the ambassadors of Mon espace santé, for the partners in scope."""
+    people = network.directory(request.user)
+    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "events/ambassadors.html",
+        {
+            "title": "Ambassadrices et ambassadeurs de Mon espace santé",
+            "page": page,
+            "can_add": network.manageable_departements(request.user).exists(),
+            "retention_months": settings.AMBASSADORS_RETENTION_MONTHS,
+            "breadcrumb": _ambassador_crumbs(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ambassador_create(request):
+    access.require_partner(request.user)
+    departements = network.manageable_departements(request.user)
+    access.require(departements.exists(), "Votre rôle ne permet pas d’ajouter des ambassadeurs.")
+    form = AmbassadorForm(request.POST or None, departements=departements)
+    if request.method == "POST" and form.is_valid():
+        ambassador = form.save(commit=False)
+        ambassador.commune = form.cleaned_data["commune"]
+        ambassador.save()
+        messages.success(request, f"{ambassador.name} a rejoint l’annuaire des ambassadeurs.")
+        return redirect("events:ambassador_detail", pk=ambassador.pk)
+    return render(
+        request,
+        "events/ambassador_form.html",
+        {
+            "title": "Ajouter un ambassadeur ou une ambassadrice",
+            "form": form,
+            "retention_months": settings.AMBASSADORS_RETENTION_MONTHS,
+            "breadcrumb": _ambassador_crumbs(("Ajouter", None)),
+        },
+    )
+
+
+def _ambassador_page(request, ambassador, form, status=200):
+    return render(
+        request,
+        "events/ambassador_detail.html",
+        {
+            "title": ambassador.name,
+            "ambassador": ambassador,
+            "activities": ambassador.activities.select_related("commune")[:100],
+            "totals": network.totals_by_kind(ambassador),
+            "form": form,
+            "breadcrumb": _ambassador_crumbs((ambassador.name, None)),
+        },
+        status=status,
+    )
+
+
+@login_required
+def ambassador_detail(request, pk: int):
+    ambassador = network.ambassador_for_reader(request.user, pk)
+    can_log = network.can_log(request.user, ambassador)
+    form = AmbassadorActivityForm(ambassador=ambassador) if can_log else None
+    return _ambassador_page(request, ambassador, form)
+
+
+@login_required
+@require_POST
+def ambassador_activity(request, pk: int):
+    ambassador = network.ambassador_for_reader(request.user, pk)
+    access.require(
+        network.can_log(request.user, ambassador),
+        "Votre rôle ne permet pas d’enregistrer l’activité des ambassadeurs de ce département.",
+    )
+    form = AmbassadorActivityForm(request.POST, ambassador=ambassador)
+    if not form.is_valid():
+        return _ambassador_page(request, ambassador, form, status=400)
+    data = form.cleaned_data
+    activity = network.log_activity(
+        ambassador,
+        kind=data["kind"],
+        date=data["date"],
+        people=data["people"],
+        commune=data["commune"],
+        note=data["note"],
+    )
+    counts.enqueue_refresh_period(
+        activity.date.strftime("%Y-%m"), request.user, ambassador.territory
+    )
+    messages.success(request, "L’activité a été enregistrée.")
+    return redirect("events:ambassador_detail", pk=ambassador.pk)

@@ -227,6 +227,21 @@ TABLES: dict[str, StagedTable] = {
             key_columns=("period", "event_id", "commune_code", "audience"),
             label="participants des événements tenus, par public",
         ),
+        # Written by the events app: the ambassadors' activities per month, commune and kind.
+        StagedTable(
+            "ambassador_activity",
+            _schema(
+                ("period", STR),
+                ("departement_code", STR),
+                ("commune_code", STR),
+                ("kind", STR),
+                ("activities", COUNT),
+                ("people", COUNT),
+            ),
+            partitioned=True,
+            key_columns=("period", "commune_code", "kind"),
+            label="activités des ambassadeurs de Mon espace santé",
+        ),
         StagedTable(
             "cyber_register",
             _schema(

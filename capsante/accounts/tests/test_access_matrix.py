@@ -21,7 +21,7 @@ from capsante.directory.models import ErrorReport, Resource
 from capsante.establishments.models import Establishment
 from capsante.establishments.services import add_person
 from capsante.events import registrations
-from capsante.events.models import Event, EventKind, EventStatus, Registration
+from capsante.events.models import Ambassador, Event, EventKind, EventStatus, Registration
 from capsante.imports.models import ImportRecord, ImportStatus
 from capsante.indicators import services as indicators
 from capsante.indicators.models import Indicator
@@ -198,7 +198,14 @@ def world(personas, seeded_roadmaps, geography):
         verified_on=dt.date(2026, 1, 5),
     )
     report = ErrorReport.objects.create(resource=resource, message="Fermé le lundi")
+    ambassador = Ambassador.objects.create(
+        territory=geography["sarthe"],
+        commune=communes["72181"],
+        name="Camille Martin",
+        organisation="Espace France Services du Mans",
+    )
     return {
+        "ambassador": ambassador.pk,
         "list": mailing_list.slug,
         "issue": issue.pk,
         "sent_issue": sent_issue.pk,
@@ -536,6 +543,24 @@ def event_cases(w: dict) -> list[Case]:
             {"dry_run": "on"},
         ),
         Case("events:report", reverse("events:report", args=[event]), sarthe_partners(others=403)),
+        Case("events:ambassadors", reverse("events:ambassadors"), partners()),
+        Case(
+            "events:ambassador_create",
+            reverse("events:ambassador_create"),
+            {**partners(403), "ars_admin": 200, "dt72_editor": 200, "dt53_editor": 200},
+        ),
+        Case(
+            "events:ambassador_detail",
+            reverse("events:ambassador_detail", args=[w["ambassador"]]),
+            sarthe_partners(),
+        ),
+        Case(
+            "events:ambassador_activity",
+            reverse("events:ambassador_activity", args=[w["ambassador"]]),
+            contributors(DONE),
+            "post",
+            {"kind": "permanence", "date": "2026-01-05", "people": "4", "note": ""},
+        ),
         Case(
             "events:report_pdf",
             reverse("events:report_pdf", args=[event]),

@@ -474,4 +474,4 @@ def test_the_events_indicators_document_themselves(code):
         assert heading in page
     assert normalise(definition.numerator_sql) in normalise(page)
     assert definition.name in page
-    assert definition.tables & {"event_activity", "event_audiences"}
+    assert definition.tables & {"event_activity", "event_audiences", "ambassador_activity"}
