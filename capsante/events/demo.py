@@ -265,7 +265,7 @@ def _attendees(event: Event, present: int, departement: Territory) -> None:
     """Registrations for a past event: `present` people came (by audience, from communes of the
     département), a tenth more registered and did not; two thirds of those present answered the
     satisfaction question."""
-    rng = random.Random(event.pk)
+    rng = random.Random(event.pk)  # noqa: S311 - demo data  # nosec B311
     communes = list(
         Territory.objects.filter(level=Level.COMMUNE, parent=departement).order_by("code")
     )
@@ -372,7 +372,7 @@ def load_demo_year(today: dt.date | None = None) -> list[Event]:
     today = today or timezone.localdate()
     if Event.objects.filter(title__startswith=YEAR_MARK).exists():
         return []
-    rng = random.Random(2026)
+    rng = random.Random(2026)  # noqa: S311 - demo data  # nosec B311
     created = []
     for code in ("72", "53"):
         departement = Territory.objects.filter(level=Level.DEPARTEMENT, code=code).first()
@@ -529,7 +529,7 @@ def load_demo_ambassadors(today: dt.date | None = None) -> list[Ambassador]:
     today = today or timezone.localdate()
     if Ambassador.objects.exists():
         return []
-    rng = random.Random(53)
+    rng = random.Random(53)  # noqa: S311 - demo data  # nosec B311
     people: list[Ambassador] = []
     for code, count in (("72", 22), ("53", 14)):
         departement = Territory.objects.filter(level=Level.DEPARTEMENT, code=code).first()
