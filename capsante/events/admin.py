@@ -14,7 +14,7 @@ class PartInline(admin.TabularInline):
 
 class TallyInline(admin.TabularInline):
     model = models.Tally
-    fields = ["audience", "commune", "registered", "attended"]
+    fields = ["audience", "commune", "registered", "attended", "satisfaction"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -44,7 +44,14 @@ class RegistrationAdmin(ScopedAdmin):
     list_filter = ["status", "audience"]
     search_fields = ["email", "name"]
     raw_id_fields = ["event", "commune"]
-    readonly_fields = ["consented_at", "created_at", "confirmed_at", "seated_at", "cancelled_at"]
+    readonly_fields = [
+        "consented_at",
+        "created_at",
+        "confirmed_at",
+        "seated_at",
+        "cancelled_at",
+        "reminded_at",
+    ]
 
 
 @admin.register(models.Ambassador)

@@ -533,6 +533,7 @@ def export(request, pk: int) -> HttpResponse:
             _moment(r.created_at),
             _moment(r.confirmed_at),
             {True: "oui", False: "non", None: ""}[r.attended],
+            r.satisfaction or "",
         ]
         for r in event.registrations.select_related("commune").order_by("status", "created_at")
     ]
@@ -550,6 +551,7 @@ def export(request, pk: int) -> HttpResponse:
             "Inscrit le",
             "Adresse confirmée le",
             "Présent",
+            "Satisfaction (1 à 5)",
         ],
         rows,
         {

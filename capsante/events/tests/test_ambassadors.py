@@ -169,3 +169,15 @@ def test_the_demo_year_of_events_is_held_counted_and_feeds_the_indicators(
     page = client.get("/evenements/?type=atelier_activation&du=2025-05-01").content.decode()
     assert "Atelier d’activation de Mon espace santé à" in page
     assert Event.objects.filter(kind=EventKind.EVENING, status=EventStatus.HELD).count() == 2
+
+
+def test_the_admin_finds_an_ambassador_to_correct_or_erase(admin_client, network):
+    ambassador = network[0]
+    page = admin_client.get("/admin/events/ambassador/", {"q": ambassador.email}).content.decode()
+    assert ambassador.name in page
+    for path in (
+        f"/admin/events/ambassador/{ambassador.pk}/change/",
+        "/admin/events/ambassadoractivity/",
+        "/admin/events/registration/",
+    ):
+        assert admin_client.get(path).status_code == 200, path
