@@ -151,6 +151,7 @@ INSTALLED_APPS = [
     "capsante.events",
     "capsante.newsletters",
     "capsante.directory",
+    "capsante.officials",
     "capsante.reports",
     "capsante.site",
     "capsante.operations",
@@ -227,6 +228,10 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'capsante.sqlite3'}"),
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        # A connection kept between requests is checked before it is reused: after PostgreSQL
+        # restarts, the first request of each process would otherwise fail on a dead connection
+        # (bench/fault_postgres_restart.py).
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -289,6 +294,10 @@ AXES_CLIENT_IP_CALLABLE = "capsante.accounts.client_ip.client_ip"
 RATE_LIMIT_LOGIN = os.environ.get("CAPSANTE_RATE_LIMIT_LOGIN", "20/m")
 RATE_LIMIT_API = os.environ.get("CAPSANTE_RATE_LIMIT_API", "600/m")
 RATE_LIMIT_PUBLIC_FORMS = os.environ.get("CAPSANTE_RATE_LIMIT_PUBLIC_FORMS", "10/m")
+# Public pages (home, territory pages, dashboards, indicator pages) kept for visitors who are
+# not signed in, as long as nothing they show changes (capsante/ui/page_cache.py); 0: never kept.
+PUBLIC_PAGE_CACHE_SECONDS = env_int("CAPSANTE_PUBLIC_PAGE_CACHE_SECONDS", 300)
+PUBLIC_PAGE_VERSION_SECONDS = 5  # how often each process reads the content's version again
 LOGIN_URL = "accounts:login"
 # Sign-in through OpenID Connect (docs/decisions/0015): ProConnect for State and Assurance
 # Maladie agents, Pro Santé Connect ("psc") for health professionals. Off unless listed in

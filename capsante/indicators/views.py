@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from capsante.accounts import access
 from capsante.territories.models import Territory
 from capsante.territories.services import ancestors
-from capsante.ui import formats
+from capsante.ui import formats, page_cache
 from capsante.ui.redirects import safe_next
 
 from . import dashboards, disclosure, services
@@ -54,6 +54,7 @@ def catalogue(request):
     )
 
 
+@page_cache.for_visitors
 def territory_dashboard(request, level: str, code: str):
     territory = _territory(level, code)
     cards = dashboards.territory_cards(territory, request.user, compare=True)
@@ -73,6 +74,7 @@ def territory_dashboard(request, level: str, code: str):
     )
 
 
+@page_cache.for_visitors
 def indicator_detail(request, code: str, level: str, territory_code: str):
     indicator = get_object_or_404(Indicator, code=code)
     territory = _territory(level, territory_code)

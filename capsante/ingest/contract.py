@@ -242,6 +242,35 @@ TABLES: dict[str, StagedTable] = {
             key_columns=("period", "commune_code", "kind"),
             label="activités des ambassadeurs de Mon espace santé",
         ),
+        # Written by the officials app: each Contrat Local de Santé, month by month, at its seat
+        # commune (the most populous of its territory), so that it counts once at every level.
+        StagedTable(
+            "health_contracts",
+            _schema(
+                ("period", STR),
+                ("contract_id", STR),
+                ("departement_code", STR),
+                ("commune_code", STR),
+                ("signed", COUNT),
+                ("with_ehealth", COUNT),
+            ),
+            partitioned=True,
+            key_columns=("period", "contract_id"),
+            label="contrats locaux de santé en vigueur",
+        ),
+        StagedTable(
+            "cls_working_groups",
+            _schema(
+                ("period", STR),
+                ("meeting_id", STR),
+                ("contract_id", STR),
+                ("departement_code", STR),
+                ("commune_code", STR),
+            ),
+            partitioned=True,
+            key_columns=("period", "meeting_id"),
+            label="groupes de travail des contrats locaux de santé suivis",
+        ),
         StagedTable(
             "cyber_register",
             _schema(

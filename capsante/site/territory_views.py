@@ -2,9 +2,11 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
+from capsante.accounts import access
 from capsante.roadmaps.services import visible_roadmaps
 from capsante.territories import services
 from capsante.territories.models import Level, Territory
+from capsante.ui import page_cache
 from capsante.ui.formats import plural, sort_key
 from capsante.ui.maps import MapShape, svg_map
 
@@ -30,6 +32,7 @@ def search(request):
     )
 
 
+@page_cache.for_visitors
 def detail(request, level: str, code: str):
     territory = get_object_or_404(
         Territory.objects.select_related("parent", "epci"), level=level, code=code
@@ -98,6 +101,7 @@ def detail(request, level: str, code: str):
             "covering": covering,
             "map": svg_map(shapes, width=520) if shapes else None,
             "ancestors": services.ancestors(territory),
+            "officials_url": _officials_url(request.user, territory),
             "breadcrumb": [
                 ("Territoires", reverse("territories:search")),
                 *breadcrumb,
@@ -105,3 +109,15 @@ def detail(request, level: str, code: str):
             ],
         },
     )
+
+
+def _officials_url(user, territory: Territory) -> str | None:
+    """For partners whose scope overlaps it: an EPCI's page of officials, CLS and events; for a
+    département or a région, the list of the CLS."""
+    if not access.is_partner(user) or not access.overlaps(user, territory):
+        return None
+    if territory.level == Level.EPCI:
+        return reverse("officials:epci", args=[territory.code])
+    if territory.level in (Level.DEPARTEMENT, Level.REGION):
+        return reverse("officials:contracts")
+    return None

@@ -8,6 +8,7 @@ from capsante.indicators import dashboards
 from capsante.roadmaps import targets
 from capsante.roadmaps.services import visible_roadmaps
 from capsante.territories.models import Level, Territory, TerritoryLoad
+from capsante.ui import page_cache
 from capsante.ui.maps import MapShape, svg_map
 
 from .inbox import inbox_for
@@ -15,6 +16,7 @@ from .inbox import inbox_for
 OVERSEAS_PREFIX = "97"
 
 
+@page_cache.for_visitors
 def home(request):
     roadmaps = (
         visible_roadmaps(request.user).select_related("territory").order_by("territory__code")

@@ -30,6 +30,7 @@ COLOURS: dict[str, dict[str, str]] = {
         "draft": "new",
     },
     "registration": {"confirmed": "success", "waiting": "warning", "pending": "info"},
+    "contract": {"signe": "success", "preparation": "info", "echu": "warning"},
 }
 DEFAULTS = {"import": "new", "job": "new"}  # an import or a job still waiting or running
 

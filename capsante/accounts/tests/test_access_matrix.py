@@ -28,8 +28,10 @@ from capsante.indicators.models import Indicator
 from capsante.jobs.models import Job, JobStatus
 from capsante.newsletters import services as newsletters
 from capsante.newsletters.models import Issue, MailingList, Subscriber
+from capsante.officials.models import Contract
 from capsante.reports import services as reports
 from capsante.roadmaps.models import Action, Roadmap, RoadmapStatus
+from capsante.territories.models import Territory
 
 ANON = "anonymous"
 WHO = [ANON, "ars_admin", "dt72_editor", "dt53_editor", "cpam72_contributor", "elected_reader"]
@@ -491,6 +493,7 @@ def cases(w: dict) -> list[Case]:
         *event_cases(w),
         *newsletter_cases(w),
         *directory_cases(w),
+        *officials_cases(w),
         *api_cases(w),
     ]
 
@@ -600,6 +603,25 @@ def directory_cases(w: dict) -> list[Case]:
             {**contributors(DONE), "dt53_editor": 404},
             "post",
         ),
+    ]  # fmt: skip
+
+
+def officials_cases(w: dict) -> list[Case]:
+    """Contracts and the EPCI page are for partners in scope; editors write contracts, make
+    the officials' lists and invitations."""
+    epci = Territory.objects.get(level="epci", code="247200132")
+    contract, _ = Contract.objects.get_or_create(
+        name="CLS de Le Mans Métropole", territory=epci, defaults={"status": "signe"}
+    )
+    writers = {**partners(403), "ars_admin": 200, "dt72_editor": 200, "dt53_editor": 200}
+    return [
+        Case("officials:contracts", reverse("officials:contracts"), partners()),
+        Case("officials:contract_create", reverse("officials:contract_create"), writers),
+        Case("officials:contract", reverse("officials:contract", args=[contract.pk]), sarthe_partners()),
+        Case("officials:contract_edit", reverse("officials:contract_edit", args=[contract.pk]), editors()),
+        Case("officials:epci", reverse("officials:epci", args=[epci.code]), sarthe_partners()),
+        Case("officials:epci_list", reverse("officials:epci_list", args=[epci.code]), editors(DONE), "post"),
+        Case("officials:epci_invite", reverse("officials:epci_invite", args=[epci.code]), editors(DONE), "post"),
     ]  # fmt: skip
 
 

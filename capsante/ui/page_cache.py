@@ -1,0 +1,114 @@
+"""Public pages served from a cache to visitors who are not signed in.
+
+A département dashboard costs tens of milliseconds of work (every indicator, its target, its
+trend and its comparisons) and reads the same for every visitor: under a crowd (bench/
+load_test.py: 200 people at once) that work, done again for each of them, is what makes the
+server fall behind. The page is kept, per address (path and query), as long as nothing it may
+show has changed — the content's version — and at most PUBLIC_PAGE_CACHE_SECONDS (setting).
+
+The content's version is read from the database, so that every process of the server sees a
+change made by any other (the web's, the worker's after a recompute, a command's): the highest
+row of each history table (every domain model keeps its history: a creation, a change or a
+deletion adds a row) and of the tables that grow without one (indicator values and their
+computations). It is read at most every PUBLIC_PAGE_VERSION_SECONDS per process: a change shows to
+visitors within that delay. Signed-in partners, whose pages depend on their role and scope,
+never go through the cache; nor does a page that carries a form's security token, sets a
+cookie, or answers anything but 200.
+"""
+
+import functools
+import hashlib
+import threading
+import time
+from collections.abc import Callable
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Max
+from django.http import HttpRequest, HttpResponse
+from simple_history.models import registered_models
+
+# Tables written without a history row (append-only), read with their highest primary key.
+GROWING_TABLES = ("indicators.IndicatorValue", "indicators.ComputationRun")
+
+_version_lock = threading.Lock()
+_version: tuple[float, str] = (0.0, "")
+
+
+def _read_version() -> str:
+    highest = []
+    # (Many-to-many tables are registered too, without a history of their own: their changes
+    # are recorded with the model that holds the field.)
+    models = [m.history.model for m in registered_models.values() if hasattr(m, "history")]
+    models += [apps.get_model(label) for label in GROWING_TABLES]
+    for model in sorted(models, key=lambda m: m._meta.label):
+        top = model.objects.aggregate(top=Max(model._meta.pk.attname))["top"]
+        highest.append(f"{model._meta.label_lower}={top or 0}")
+    return hashlib.sha256(";".join(highest).encode()).hexdigest()[:16]
+
+
+def content_version() -> str:
+    """The version of what public pages show (see the module's docstring)."""
+    global _version
+    with _version_lock:
+        read_at, value = _version
+        if time.monotonic() - read_at >= settings.PUBLIC_PAGE_VERSION_SECONDS or not value:
+            _version = (time.monotonic(), _read_version())
+        return _version[1]
+
+
+def forget_version() -> None:
+    """Read the version again at the next page (tests, after a change they just made)."""
+    global _version
+    with _version_lock:
+        _version = (0.0, "")
+
+
+def _cacheable(request: HttpRequest) -> bool:
+    """Visitors with no cookie but the form token's: one with a session (a message waiting to
+    be shown, a mode chosen) gets the page made for them."""
+    return (
+        settings.PUBLIC_PAGE_CACHE_SECONDS > 0
+        and request.method in ("GET", "HEAD")
+        and not request.user.is_authenticated
+        and not set(request.COOKIES) - {settings.CSRF_COOKIE_NAME}
+    )
+
+
+def _keepable(request: HttpRequest, response: HttpResponse) -> bool:
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        # The page holds a form's security token, which is the visitor's own.
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+    )
+
+
+def for_visitors(view: Callable) -> Callable:
+    """Serve the view's page from the cache to visitors who are not signed in."""
+
+    @functools.wraps(view)
+    def serve(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not _cacheable(request):
+            return view(request, *args, **kwargs)
+        address = request.get_full_path()
+        key = "page:" + hashlib.sha256(f"{content_version()}|{address}".encode()).hexdigest()
+        kept = cache.get(key)
+        if kept is not None:
+            content, headers = kept
+            response = HttpResponse(content)
+            for name, value in headers.items():
+                response[name] = value
+            return response
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+            response.render()
+        if _keepable(request, response):
+            # The headers go with it: the type, a download's file name, Vary, the cache policy.
+            kept = (response.content, dict(response.headers))
+            cache.set(key, kept, settings.PUBLIC_PAGE_CACHE_SECONDS)
+        return response
+
+    return serve
