@@ -411,9 +411,13 @@ OUTBOX_RETENTION_DAYS = int(os.environ.get("CAPSANTE_OUTBOX_RETENTION_DAYS", "30
 
 # Events (capsante.events): registrations are erased this many months after their event, only
 # their counts by audience and commune staying; a registration's confirmation link is valid this
-# many hours; a public form takes at most this many posts an hour from one address.
+# many hours; confirmed registrants are reminded this many days before the event; a public form
+# takes at most this many posts an hour from one address.
 EVENTS_REGISTRATION_RETENTION_MONTHS = env_int("CAPSANTE_EVENTS_RETENTION_MONTHS", 6)
 EVENTS_CONFIRMATION_HOURS = env_int("CAPSANTE_EVENTS_CONFIRMATION_HOURS", 48)
+EVENTS_REMINDER_DAYS = env_int("CAPSANTE_EVENTS_REMINDER_DAYS", 2)
+# An ambassador who left the network is erased this many months after (activities stay).
+AMBASSADORS_RETENTION_MONTHS = env_int("CAPSANTE_AMBASSADORS_RETENTION_MONTHS", 12)
 EVENTS_PUBLIC_POSTS_PER_HOUR = env_int("CAPSANTE_PUBLIC_POSTS_PER_HOUR", 10)
 # The platform's address as people reach it: links in mails and exports made outside a request
 # (the reminders' cron job).

@@ -31,6 +31,10 @@ NO_HISTORY = {
     "events.Registration": "personal data: a history would copy names and addresses beyond "
     "their retention; its steps are dated on the record (confirmed, seated, cancelled)",
     "events.Tally": "the anonymous counts left by erased registrations, written once",
+    "events.MailCalendar": "the invitation attached to an outbox mail, deleted with it: a copy "
+    "of the event, written once",
+    "events.Ambassador": "personal data (a name, an address): a history would keep them beyond "
+    "their retention; its steps are dated on the row (trained, left)",
     "events.PublicPost": "a keyed hash of an address, kept an hour to refuse bursts: runtime state",
     "newsletters.Subscriber": "personal data: a history would keep the address of someone who "
     "unsubscribed; its steps are dated on the row",

@@ -14,7 +14,7 @@ class PartInline(admin.TabularInline):
 
 class TallyInline(admin.TabularInline):
     model = models.Tally
-    fields = ["audience", "commune", "registered", "attended"]
+    fields = ["audience", "commune", "registered", "attended", "satisfaction"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -44,4 +44,33 @@ class RegistrationAdmin(ScopedAdmin):
     list_filter = ["status", "audience"]
     search_fields = ["email", "name"]
     raw_id_fields = ["event", "commune"]
-    readonly_fields = ["consented_at", "created_at", "confirmed_at", "seated_at", "cancelled_at"]
+    readonly_fields = [
+        "consented_at",
+        "created_at",
+        "confirmed_at",
+        "seated_at",
+        "cancelled_at",
+        "reminded_at",
+    ]
+
+
+@admin.register(models.Ambassador)
+class AmbassadorAdmin(ScopedAdmin):
+    """An ambassador's data, found by name or address to correct, export or erase on request;
+    "a quitté le réseau" starts their retention."""
+
+    territory_levels = ("departement",)
+    list_display = ["name", "organisation", "territory", "status", "trained_on", "left_on"]
+    list_filter = ["status", "territory"]
+    search_fields = ["name", "email", "organisation"]
+    raw_id_fields = ["commune"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(models.AmbassadorActivity)
+class AmbassadorActivityAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    territory_levels = ("departement",)
+    list_display = ["date", "kind", "ambassador", "commune", "people"]
+    list_filter = ["kind", "territory"]
+    date_hierarchy = "date"
+    raw_id_fields = ["ambassador", "commune"]

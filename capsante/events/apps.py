@@ -14,3 +14,11 @@ class EventsConfig(AppConfig):
         from .counts import objective_section
 
         sections.register("events", objective_section)
+
+        # lazy: the same (the outbox's hook reads the events' invitations).
+        from capsante.outbox.services import register_attachments
+
+        # lazy: the same (registrations reads the events' models).
+        from .registrations import mail_attachments
+
+        register_attachments(mail_attachments)

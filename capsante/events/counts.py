@@ -17,6 +17,7 @@ from capsante.jobs.models import Job, JobStatus
 from capsante.roadmaps.models import Objective
 from capsante.roadmaps.sections import Section
 
+from . import ambassadors
 from .models import Event, EventStatus, RegistrationStatus, Tally
 from .services import visible_events
 
@@ -146,19 +147,100 @@ def _present_by_commune(event: Event) -> dict[str, int]:
     return dict(present)
 
 
-INDICATORS = ("EVENTS_HELD", "EVENT_PARTICIPANTS")
+AUDIENCE_COLUMNS = (
+    "period",
+    "event_id",
+    "kind",
+    "departement_code",
+    "commune_code",
+    "audience",
+    "participants",
+)
+
+
+def _present_by_audience(event: Event) -> dict[tuple[str, str], int]:
+    """(audience, commune code of the registrant) → registrants marked present."""
+    present: dict[tuple[str, str], int] = defaultdict(int)
+    if event.registrations_purged_at is not None:
+        for audience, code, number in event.tallies.values_list(
+            "audience", "commune__code", "attended"
+        ):
+            present[(audience, code or "")] += number
+    else:
+        for audience, code in event.registrations.filter(attended=True).values_list(
+            "audience", "commune__code"
+        ):
+            present[(audience, code or "")] += 1
+    return dict(present)
+
+
+def audience_table(periods: list[str] | None = None) -> pa.Table:
+    """The staged table `event_audiences`: the participants of each event held by audience, in
+    the commune where they count (the event's; online, the registrant's). Those who came
+    without registering have an empty audience."""
+    held = with_counts(Event.objects.filter(status=EventStatus.HELD)).select_related(
+        "territory", "commune__parent"
+    )
+    columns: dict[str, list] = {name: [] for name in AUDIENCE_COLUMNS}
+    for event in held.order_by("starts_at", "pk"):
+        period = timezone.localtime(event.starts_at).strftime("%Y-%m")
+        if periods is not None and period not in periods:
+            continue
+        if event.commune_id:
+            departement = event.commune.parent.code if event.commune.parent_id else ""
+        else:
+            departement = event.territory.code if event.territory.level == "departement" else ""
+        totals: dict[tuple[str, str], int] = defaultdict(int)
+        for (audience, code), number in _present_by_audience(event).items():
+            totals[(audience, event.commune.code if event.commune_id else code)] += number
+        walk_ins = (participants(event) or 0) - sum(totals.values())
+        if walk_ins > 0:
+            totals[("", event.commune.code if event.commune_id else "")] += walk_ins
+        for (audience, commune), number in sorted(totals.items()):
+            if number:
+                row = (period, str(event.pk), event.kind, departement, commune, audience, number)
+                for name, value in zip(AUDIENCE_COLUMNS, row, strict=True):
+                    columns[name].append(value)
+    return pa.table(
+        {
+            name: pa.array(values, pa.int64() if name == "participants" else pa.string())
+            for name, values in columns.items()
+        }
+    )
+
+
+INDICATORS = (
+    "EVENTS_HELD",
+    "EVENT_PARTICIPANTS",
+    "EVENT_PARTICIPANTS_CITIZENS",
+    "EVENT_PARTICIPANTS_PROFESSIONALS",
+    "EVENT_PARTICIPANTS_ELECTED",
+    "ACTIVATION_CITIZENS_REACHED",
+    "AMBASSADOR_ACTIVITIES",
+    "AMBASSADOR_PEOPLE_REACHED",
+)
 
 
 def export_activity(periods: list[str] | None = None, recompute: bool = True) -> list[str]:
     """Write `event_activity` for the months given (all months with an event held by default)
     under the table's lock, then recompute the events' indicators for those months."""
     table = activity_table(periods)
-    written = sorted(set(periods or []) | set(table.column("period").to_pylist()))
+    audiences = audience_table(periods)
+    ambassador_table = ambassadors.activity_table(periods)
+    written = sorted(
+        set(periods or [])
+        | set(table.column("period").to_pylist())
+        | set(ambassador_table.column("period").to_pylist())
+    )
     if not written:
         return []
     catalogue = definitions()
-    with jobs.staging_lock(["event_activity"], "Événements tenus"):
-        StagingStore(settings.STAGING_DIR).write("event_activity", table, written)
+    tables = ["event_activity", "event_audiences", "ambassador_activity"]
+    with jobs.staging_lock(tables, "Événements tenus et activités des ambassadeurs"):
+        store = StagingStore(settings.STAGING_DIR)
+        store.write("event_activity", table, written)
+        store.write("event_audiences", audiences, written)
+        store.write("ambassador_activity", ambassador_table, written)
         codes = [code for code in INDICATORS if code in catalogue]
         if recompute and codes:
             compute_and_store(periods=written, codes=codes)
@@ -169,6 +251,12 @@ def enqueue_refresh(event: Event, user=None):
     """After an event is held or its attendance recorded: its month's figures, in the
     background once the change has committed (one waiting refresh per month is enough)."""
     period = timezone.localtime(event.starts_at).strftime("%Y-%m")
+    return enqueue_refresh_period(period, user, event.territory)
+
+
+def enqueue_refresh_period(period: str, user=None, territory=None):
+    """The month's events and ambassadors' figures, restaged and recomputed in the background
+    (an ambassador's activity logged, an event held)."""
     subject = f"events:{period}"
     if Job.objects.filter(subject=subject, status=JobStatus.QUEUED).exists():
         return None
@@ -177,7 +265,7 @@ def enqueue_refresh(event: Event, user=None):
         kind="events",
         label=f"Mise à jour des indicateurs des événements ({period})",
         user=user,
-        territory=event.territory,
+        territory=territory,
         subject=subject,
         periods=[period],
     )

@@ -1,19 +1,37 @@
-"""Demo events drawn from the seeds: Sarthe's departmental e-health day of 12 October 2023 (110
-participants, 8 workshops, 14 experience talks, 12 stands), the 2023 Val de Sarthe evening for
-elected officials, an awareness morning coming up in a France Services desk and a webinar.
-Idempotent: an event already there (same title) is left as it is."""
+"""Demo events drawn from the seeds: Sarthe's departmental e-health day of 12 October 2023 (its
+figures — 110 participants, 8 workshops, 14 experience talks, 12 stands — read from the seeded
+roadmap's "focus événement": its participants registered, came and answered the satisfaction
+question, and their registrations were purged to counts as the daily job does), the 2023 Val de
+Sarthe evening for elected officials, an awareness morning coming up in a France Services desk
+and a webinar. Idempotent: an event already there (same title) is left as it is."""
 
 import datetime as dt
+import random
 import zoneinfo
 
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from capsante.roadmaps.models import Objective
+from capsante.roadmaps.models import EventHighlight, Objective
 from capsante.territories.models import Level, Territory
 
-from .models import Event, EventFormat, EventKind, EventStatus, PartKind, ProgrammePart
+from .models import (
+    Ambassador,
+    AmbassadorActivity,
+    AmbassadorActivityKind,
+    AmbassadorStatus,
+    Audience,
+    Event,
+    EventFormat,
+    EventKind,
+    EventStatus,
+    PartKind,
+    ProgrammePart,
+    Registration,
+    RegistrationStatus,
+)
+from .registrations import purge_registrations
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 
@@ -81,6 +99,7 @@ def load_demo_events(today: dt.date | None = None) -> list[Event]:
     mayenne = Territory.objects.filter(level=Level.DEPARTEMENT, code="53").first()
     if sarthe is None or mayenne is None:
         return []
+    day = day_figures()
     morning = _next_weekday(today + dt.timedelta(days=21), 1)  # a Tuesday three weeks on
     webinar = _next_weekday(today + dt.timedelta(days=35), 3)  # a Thursday five weeks on
     specs = [
@@ -107,12 +126,15 @@ def load_demo_events(today: dt.date | None = None) -> list[Event]:
             "registration_open": False,
             "other_organisers": "ARS Pays de la Loire — DT 72\nCPAM de la Sarthe\nGRADeS e-santé Pays de la Loire",
             "status": EventStatus.HELD,
-            "participants": 110,
             "attendance_note": "Professionnels et acteurs de santé, élus locaux, citoyens.",
             "objectives": [_objective("72", 5)],
-            "parts": [(PartKind.WORKSHOP, t) for t in WORKSHOPS]
-            + [(PartKind.TALK, t) for t in TALKS]
-            + [(PartKind.STAND, t) for t in STANDS],
+            "parts": [
+                (PartKind.WORKSHOP, t) for t in _titles(WORKSHOPS, day["ateliers"], "Atelier")
+            ]
+            + [(PartKind.TALK, t) for t in _titles(TALKS, day["retours"], "Retour d’expérience")]
+            + [(PartKind.STAND, t) for t in _titles(STANDS, day["stands"], "Stand")],
+            # Its participants registered (and came) as the seeds count them: see _attendees.
+            "attendees": day["participants"],
         },
         {
             "territory": sarthe,
@@ -179,6 +201,7 @@ def load_demo_events(today: dt.date | None = None) -> list[Event]:
         if Event.objects.filter(title=spec["title"]).exists():
             continue
         parts = spec.pop("parts")
+        attendees = spec.pop("attendees", 0)
         objectives = [o for o in spec.pop("objectives") if o is not None]
         event = Event.objects.create(**spec)
         event.objectives.set(objectives)
@@ -189,5 +212,372 @@ def load_demo_events(today: dt.date | None = None) -> list[Event]:
             ],
             ProgrammePart,
         )
+        if attendees:
+            _attendees(event, attendees, sarthe)
         created.append(event)
+    # What the daily purge does: the registrations of past events become anonymous counts.
+    purge_registrations()
     return created
+
+
+# --- The departmental day, as the seeds tell it ----------------------------------------------
+
+# The figures of the seeds' "focus événement" (Sarthe 2025-2026, objective 5), read from the
+# seeded roadmap when it is loaded; these when it is not.
+DAY_FIGURES = {"participants": 110, "ateliers": 8, "retours": 14, "stands": 12}
+DAY_AUDIENCES = [  # who came: professionals and actors of health, local elected officials, citizens
+    (Audience.DOCTORS, 18),
+    (Audience.PHARMACISTS, 12),
+    (Audience.NURSES, 14),
+    (Audience.OTHER_PROFESSIONALS, 16),
+    (Audience.ESMS, 8),
+    (Audience.ESTABLISHMENTS, 8),
+    (Audience.ELECTED, 16),
+    (Audience.CITIZENS, 18),
+]
+
+
+def day_figures() -> dict[str, int]:
+    """The departmental day's figures as the seeded roadmap states them (its "focus
+    événement"), keyed by the first word of their label."""
+    figures = dict(DAY_FIGURES)
+    highlight = (
+        EventHighlight.objects.filter(
+            objective__roadmap__territory__code="72",
+            objective__roadmap__territory__level=Level.DEPARTEMENT,
+            date=dt.date(2023, 10, 12),
+        )
+        .order_by("pk")
+        .first()
+    )
+    for figure in highlight.figures if highlight else []:
+        word = str(figure.get("label", "")).split(" ", 1)[0].strip(" :").lower()
+        if word in figures and str(figure.get("value", "")).isdigit():
+            figures[word] = int(figure["value"])
+    return figures
+
+
+def _titles(known: list[str], count: int, name: str) -> list[str]:
+    return known[:count] + [f"{name} n° {n}" for n in range(len(known) + 1, count + 1)]
+
+
+def _attendees(event: Event, present: int, departement: Territory) -> None:
+    """Registrations for a past event: `present` people came (by audience, from communes of the
+    département), a tenth more registered and did not; two thirds of those present answered the
+    satisfaction question."""
+    rng = random.Random(event.pk)  # noqa: S311 - demo data  # nosec B311
+    communes = list(
+        Territory.objects.filter(level=Level.COMMUNE, parent=departement).order_by("code")
+    )
+    weights = [weight for _, weight in DAY_AUDIENCES]
+    moment = event.starts_at - dt.timedelta(days=20)
+    rows = []
+    for n in range(1, present + present // 10 + 1):
+        came = n <= present
+        rows.append(
+            Registration(
+                event=event,
+                name=f"Participant {n}",
+                email=f"participant{n}.evenement{event.pk}@exemple.invalid",
+                audience=rng.choices([a for a, _ in DAY_AUDIENCES], weights)[0],
+                commune=rng.choice(communes) if communes else None,
+                status=RegistrationStatus.CONFIRMED,
+                consented_at=moment,
+                confirmed_at=moment,
+                seated_at=moment,
+                attended=came,
+                satisfaction=rng.choices([3, 4, 5], [2, 5, 4])[0]
+                if came and rng.random() < 2 / 3
+                else None,
+            )
+        )
+    Registration.objects.bulk_create(rows)
+
+
+# --- A year of animation in Sarthe and Mayenne ------------------------------------------------
+
+# Communes with an Espace France Services (by name: the geography's codes change as communes
+# merge), where the activation workshops and the ambassadors are.
+FRANCE_SERVICES = {
+    "72": [
+        "Sablé-sur-Sarthe",
+        "La Flèche",
+        "Mamers",
+        "Saint-Calais",
+        "La Ferté-Bernard",
+        "Sillé-le-Guillaume",
+        "Montval-sur-Loir",
+        "Écommoy",
+        "Allonnes",
+        "Le Mans",
+    ],
+    "53": [
+        "Laval",
+        "Mayenne",
+        "Château-Gontier-sur-Mayenne",
+        "Évron",
+        "Ernée",
+        "Craon",
+        "Villaines-la-Juhel",
+        "Gorron",
+    ],
+}
+YEAR_MARK = "Atelier d’activation de Mon espace santé à "
+ORGANISATIONS = [
+    "Espace France Services de {commune}",
+    "Conseiller numérique — CCAS de {commune}",
+    "Médiathèque de {commune}",
+    "Association Familles rurales de {commune}",
+]
+FIRST_NAMES = [
+    "Camille", "Nathalie", "Julien", "Sophie", "Thomas", "Isabelle", "Nicolas", "Aurélie",
+    "Mathieu", "Céline", "Laurent", "Émilie", "Sébastien", "Claire", "Olivier", "Manon",
+    "Pierre", "Hélène",
+]  # fmt: skip
+LAST_NAMES = [
+    "Martin", "Bernard", "Dubois", "Moreau", "Laurent", "Simon", "Michel", "Lefebvre",
+    "Leroy", "Roux", "David", "Bertrand", "Morel", "Fournier", "Girard", "Bonnet",
+    "Dupont", "Lambert", "Fontaine", "Rousseau",
+]  # fmt: skip
+
+
+def _desk_communes(code: str) -> list[Territory]:
+    found = {
+        c.name: c
+        for c in Territory.objects.filter(
+            level=Level.COMMUNE, parent__code=code, name__in=FRANCE_SERVICES[code]
+        )
+    }
+    communes = [found[name] for name in FRANCE_SERVICES[code] if name in found]
+    if len(communes) < 3:  # a partial geography (tests): its communes
+        communes += list(
+            Territory.objects.filter(level=Level.COMMUNE, parent__code=code)
+            .exclude(pk__in=[c.pk for c in communes])
+            .order_by("code")[: 8 - len(communes)]
+        )
+    return communes
+
+
+def _months_back(today: dt.date, months: int) -> dt.date:
+    index = today.year * 12 + today.month - 1 - months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+@transaction.atomic
+def load_demo_year(today: dt.date | None = None) -> list[Event]:
+    """A year of events in Sarthe and Mayenne: an activation workshop a month in a France
+    Services desk (citizens, registered and present), a webinar a quarter for the
+    professionals, an evening for the elected officials; held ones with their attendance and
+    satisfaction, the next ones open to registration. Created once (its workshops mark it)."""
+    today = today or timezone.localdate()
+    if Event.objects.filter(title__startswith=YEAR_MARK).exists():
+        return []
+    rng = random.Random(2026)  # noqa: S311 - demo data  # nosec B311
+    created = []
+    for code in ("72", "53"):
+        departement = Territory.objects.filter(level=Level.DEPARTEMENT, code=code).first()
+        communes = _desk_communes(code)
+        if departement is None or not communes:
+            continue
+        name = departement.name
+        for month in range(-11, 2):  # eleven months back, this month and the next
+            first = _months_back(today, -month)
+            commune = communes[(month + 11) % len(communes)]
+            day = _next_weekday(first + dt.timedelta(days=7), 1 if code == "72" else 3)
+            created.append(
+                _year_event(
+                    departement,
+                    today,
+                    rng,
+                    kind=EventKind.ACTIVATION_WORKSHOP,
+                    title=f"{YEAR_MARK}{commune.name} ({formats_month(day)})",
+                    description="Activer son profil Mon espace santé, y retrouver ses documents "
+                    "et échanger avec ses soignants, avec un conseiller numérique. Apportez "
+                    "votre carte Vitale et votre téléphone.",
+                    audiences=[Audience.CITIZENS],
+                    commune=commune,
+                    venue="Espace France Services",
+                    start=_at(day, 14),
+                    hours=2,
+                    capacity=12,
+                    registrants=(6, 13),
+                    mix=[(Audience.CITIZENS, 1)],
+                )
+            )
+            if month % 3 == 0:
+                webinar = _next_weekday(first + dt.timedelta(days=14), 3)
+                created.append(
+                    _year_event(
+                        departement,
+                        today,
+                        rng,
+                        kind=EventKind.WEBINAR,
+                        title=f"Webinaire Mon espace santé pour les professionnels de la "
+                        f"{name} ({formats_month(webinar)})",
+                        description="Alimenter le DMP depuis son logiciel, répondre aux "
+                        "questions des patients, les documents à leur remettre.",
+                        audiences=[
+                            "medecins",
+                            "pharmaciens",
+                            "infirmiers",
+                            "autres_professionnels",
+                        ],
+                        commune=None,
+                        start=_at(webinar, 12, 30),
+                        hours=1,
+                        capacity=100,
+                        registrants=(25, 60),
+                        mix=[
+                            (Audience.DOCTORS, 4),
+                            (Audience.PHARMACISTS, 3),
+                            (Audience.NURSES, 3),
+                            (Audience.OTHER_PROFESSIONALS, 2),
+                        ],
+                        online=True,
+                    )
+                )
+            if month == -5:
+                evening = _next_weekday(first + dt.timedelta(days=10), 3)
+                created.append(
+                    _year_event(
+                        departement,
+                        today,
+                        rng,
+                        kind=EventKind.EVENING,
+                        title=f"Soirée des élus : le numérique en santé en {name} "
+                        f"({formats_month(evening)})",
+                        description="Mon espace santé, la télésanté, les ambassadeurs : ce que "
+                        "les communes et intercommunalités peuvent faire, avec les acteurs de "
+                        "santé du territoire.",
+                        audiences=[Audience.ELECTED, Audience.LOCAL_AGENTS],
+                        commune=communes[0],
+                        venue="Salle du conseil",
+                        start=_at(evening, 18, 30),
+                        hours=2,
+                        capacity=80,
+                        registrants=(30, 55),
+                        mix=[(Audience.ELECTED, 3), (Audience.LOCAL_AGENTS, 1)],
+                    )
+                )
+    created = [e for e in created if e is not None]
+    purge_registrations()
+    return created
+
+
+def formats_month(day: dt.date) -> str:
+    months = (
+        "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+        "septembre", "octobre", "novembre", "décembre",
+    )  # fmt: skip
+    return f"{months[day.month - 1]} {day.year}"
+
+
+def _year_event(
+    departement, today, rng, *, start, hours, registrants, mix, online=False, **fields
+) -> Event:
+    held = start.date() < today
+    event = Event.objects.create(
+        territory=departement,
+        format=EventFormat.ONLINE if online else EventFormat.IN_PERSON,
+        online_url="https://visio.exemple.invalid/mon-espace-sante" if online else "",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=hours),
+        status=EventStatus.HELD if held else EventStatus.PUBLISHED,
+        other_organisers=f"CPAM de la {departement.name}\nARS Pays de la Loire",
+        **fields,
+    )
+    if not held:
+        return event
+    communes = list(
+        Territory.objects.filter(level=Level.COMMUNE, parent=departement).order_by("code")[:400]
+    )
+    number = rng.randint(*registrants)
+    if event.capacity:
+        number = min(number, event.capacity)
+    moment = start - dt.timedelta(days=10)
+    rows = []
+    for n in range(1, number + 1):
+        came = rng.random() < 0.85
+        rows.append(
+            Registration(
+                event=event,
+                name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                email=f"inscrit{n}.evenement{event.pk}@exemple.invalid",
+                audience=rng.choices([a for a, _ in mix], [w for _, w in mix])[0],
+                commune=event.commune
+                if event.commune_id and rng.random() < 0.6
+                else (rng.choice(communes) if communes else None),
+                status=RegistrationStatus.CONFIRMED,
+                consented_at=moment,
+                confirmed_at=moment,
+                seated_at=moment,
+                attended=came,
+                satisfaction=rng.choices([2, 3, 4, 5], [1, 3, 6, 5])[0]
+                if came and rng.random() < 0.6
+                else None,
+            )
+        )
+    Registration.objects.bulk_create(rows)
+    return event
+
+
+@transaction.atomic
+def load_demo_ambassadors(today: dt.date | None = None) -> list[Ambassador]:
+    """A few dozen ambassadors of Mon espace santé in Sarthe and Mayenne, trained over the last
+    two years, with a year of activity (information desks, workshops co-hosted, one-to-one
+    mediation). Created once."""
+    today = today or timezone.localdate()
+    if Ambassador.objects.exists():
+        return []
+    rng = random.Random(53)  # noqa: S311 - demo data  # nosec B311
+    people: list[Ambassador] = []
+    for code, count in (("72", 22), ("53", 14)):
+        departement = Territory.objects.filter(level=Level.DEPARTEMENT, code=code).first()
+        communes = _desk_communes(code)
+        if departement is None or not communes:
+            continue
+        for n in range(count):
+            commune = communes[n % len(communes)]
+            first, last = (
+                FIRST_NAMES[(n * 7 + len(code)) % len(FIRST_NAMES)],
+                LAST_NAMES[(n * 3 + int(code)) % len(LAST_NAMES)],
+            )
+            left = n % 11 == 10
+            people.append(
+                Ambassador(
+                    territory=departement,
+                    commune=commune,
+                    name=f"{first} {last}",
+                    email=f"{first.lower()}.{last.lower()}.{code}{n}@exemple.invalid",
+                    organisation=ORGANISATIONS[n % len(ORGANISATIONS)].format(commune=commune.name),
+                    trained_on=today - dt.timedelta(days=rng.randint(60, 720)),
+                    status=AmbassadorStatus.LEFT if left else AmbassadorStatus.ACTIVE,
+                    left_on=today - dt.timedelta(days=40) if left else None,
+                )
+            )
+    Ambassador.objects.bulk_create(people)
+    kinds = [
+        (AmbassadorActivityKind.INFORMATION_DESK, (3, 15), 5),
+        (AmbassadorActivityKind.WORKSHOP, (5, 12), 2),
+        (AmbassadorActivityKind.MEDIATION, (1, 1), 6),
+    ]
+    activities = []
+    for ambassador in people:
+        start = max(ambassador.trained_on, today - dt.timedelta(days=365))
+        end = ambassador.left_on or today
+        day = start + dt.timedelta(days=rng.randint(3, 20))
+        while day < end:
+            kind, (low, high), _ = rng.choices(kinds, [w for _, _, w in kinds])[0]
+            activities.append(
+                AmbassadorActivity(
+                    ambassador=ambassador,
+                    territory=ambassador.territory,
+                    commune=ambassador.commune,
+                    kind=kind,
+                    date=day,
+                    people=rng.randint(low, high),
+                )
+            )
+            day += dt.timedelta(days=rng.randint(10, 35))
+    bulk_create_with_history(activities, AmbassadorActivity)
+    return people

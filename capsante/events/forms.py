@@ -1,11 +1,20 @@
 from django import forms
 from django.forms import inlineformset_factory
+from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
 from capsante.accounts.models import Organisation
 from capsante.roadmaps.models import Action
 
-from .models import Audience, Event, EventFormat, EventKind, ProgrammePart
+from .models import (
+    Ambassador,
+    AmbassadorActivityKind,
+    Audience,
+    Event,
+    EventFormat,
+    EventKind,
+    ProgrammePart,
+)
 from .registrations import find_commune
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -224,3 +233,87 @@ class AttendanceForm(DsfrBaseForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class SignInSheetForm(DsfrBaseForm):
+    sheet = forms.FileField(
+        label="Feuille d’émargement",
+        help_text="CSV ou XLSX, 2 Mio au plus : une colonne « Adresse électronique » ou "
+        "« Nom » et « Prénom » (ou « Nom et prénom »), et si vous l’avez « Satisfaction » "
+        "(de 1 à 5). Le fichier est lu puis effacé, jamais conservé.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
+    )
+    dry_run = forms.BooleanField(
+        label="Vérifier seulement, sans rien enregistrer",
+        required=False,
+        initial=True,
+    )
+
+
+class AmbassadorForm(DsfrBaseForm, forms.ModelForm):
+    commune_name = forms.CharField(
+        label="Commune d’intervention",
+        required=False,
+        max_length=120,
+        help_text="Nom de la commune (ou code INSEE) où la personne intervient le plus souvent.",
+    )
+
+    class Meta:
+        model = Ambassador
+        fields = ["territory", "name", "email", "organisation", "trained_on", "status"]
+        widgets = {"trained_on": DATE}
+
+    def __init__(self, *args, departements=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["territory"].queryset = departements
+        self.fields["territory"].empty_label = None
+
+    def clean(self):
+        data = super().clean()
+        commune, error = find_commune(data.get("commune_name", ""), data.get("territory"))
+        if error:
+            self.add_error("commune_name", error)
+        elif (
+            commune is not None
+            and data.get("territory")
+            and commune.parent_id != data["territory"].pk
+        ):
+            self.add_error("commune_name", "Cette commune n’est pas dans le département choisi.")
+        data["commune"] = commune
+        return data
+
+
+class AmbassadorActivityForm(DsfrBaseForm):
+    kind = forms.ChoiceField(label="Nature de l’activité", choices=AmbassadorActivityKind.choices)
+    date = forms.DateField(label="Date", widget=DATE)
+    people = forms.IntegerField(
+        label="Personnes informées ou accompagnées", min_value=0, max_value=10_000
+    )
+    commune_name = forms.CharField(
+        label="Commune",
+        required=False,
+        max_length=120,
+        help_text="Vide : la commune d’intervention de l’ambassadeur.",
+    )
+    note = forms.CharField(label="Note", required=False, max_length=300)
+
+    def __init__(self, *args, ambassador=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ambassador = ambassador
+
+    def clean(self):
+        data = super().clean()
+        commune, error = find_commune(data.get("commune_name", ""), self.ambassador.territory)
+        if error:
+            self.add_error("commune_name", error)
+        commune = commune or self.ambassador.commune
+        if commune is None and not error:
+            self.add_error("commune_name", "Indiquez la commune où l’activité a eu lieu.")
+        elif commune is not None and commune.parent_id != self.ambassador.territory_id:
+            self.add_error(
+                "commune_name", "Cette commune n’est pas dans le département de l’ambassadeur."
+            )
+        data["commune"] = commune
+        if data.get("date") and data["date"] > timezone.localdate():
+            self.add_error("date", "Une activité se déclare une fois menée : la date est à venir.")
+        return data

@@ -8,7 +8,9 @@ would copy names and addresses beyond their retention), erased some months after
 (`capsante purge_registrations`), leaving counts by audience and commune behind (`Tally`).
 """
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -260,6 +262,15 @@ class Registration(models.Model):
     seated_at = models.DateTimeField(_("place attribuée le"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
     attended = models.BooleanField(_("présent"), null=True, blank=True)
+    # Asked at the door or after the event, optional: 1 (not at all) to 5 (very satisfied).
+    satisfaction = models.PositiveSmallIntegerField(
+        _("satisfaction (1 à 5)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    # The reminder is sent once, some days before the event (`capsante send_event_reminders`).
+    reminded_at = models.DateTimeField(_("rappel envoyé le"), null=True, blank=True)
     # A keyed hash of the sender's address, to slow down a burst of posts; erased with the rest.
     client_hash = models.CharField(max_length=64, blank=True, editable=False)
 
@@ -294,6 +305,8 @@ class Tally(models.Model):
     )
     registered = models.PositiveIntegerField(_("inscrits (confirmés)"), default=0)
     attended = models.PositiveIntegerField(_("présents"), default=0)
+    # The satisfaction answers (1 to 5) of these registrants, counted by score: {"5": 3, ...}.
+    satisfaction = models.JSONField(_("réponses de satisfaction"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("décompte des inscriptions")
@@ -318,3 +331,128 @@ class PublicPost(models.Model):
 
     def __str__(self) -> str:
         return f"{self.form} — {self.posted_at:%d/%m/%Y %H:%M}"
+
+
+class MailCalendar(models.Model):
+    """The iCalendar invitation attached to a registrant's mail, kept beside the outbox's mail
+    until it is sent, and deleted with it (the outbox's retention): no name, an event and a
+    cancellation link."""
+
+    mail = models.OneToOneField(
+        "outbox.OutgoingMail", on_delete=models.CASCADE, related_name="+", primary_key=True
+    )
+    content = models.BinaryField(_("invitation iCalendar"))
+
+    class Meta:
+        verbose_name = _("invitation iCalendar d’un courriel")
+        verbose_name_plural = _("invitations iCalendar des courriels")
+
+    def __str__(self) -> str:
+        return f"Invitation du courriel n° {self.mail_id}"
+
+
+# --- Ambassadors of Mon espace santé ------------------------------------------------------------
+
+
+class AmbassadorStatus(models.TextChoices):
+    ACTIVE = "active", _("Actif")
+    PAUSED = "paused", _("En pause")
+    LEFT = "left", _("A quitté le réseau")
+
+
+class Ambassador(models.Model):
+    """A person trained to inform and support the public on Mon espace santé (a France Services
+    agent, a digital mediator, a volunteer…). Personal data, for the partners of its territory
+    only: no audit history (it would keep a name beyond its retention); erased some months after
+    the person left the network, their activities staying without a name."""
+
+    territory = models.ForeignKey(
+        "territories.Territory",
+        verbose_name=_("département"),
+        on_delete=models.PROTECT,
+        related_name="ambassadors",
+        limit_choices_to={"level": "departement"},
+    )
+    commune = models.ForeignKey(
+        "territories.Territory",
+        verbose_name=_("commune d’intervention"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        limit_choices_to={"level": "commune"},
+    )
+    name = models.CharField(_("nom et prénom"), max_length=150)
+    email = models.EmailField(_("adresse électronique"), blank=True)
+    organisation = models.CharField(_("organisation"), max_length=200)
+    trained_on = models.DateField(_("formé le"), null=True, blank=True)
+    status = models.CharField(
+        _("statut"),
+        max_length=10,
+        choices=AmbassadorStatus.choices,
+        default=AmbassadorStatus.ACTIVE,
+    )
+    left_on = models.DateField(_("a quitté le réseau le"), null=True, blank=True)
+    created_at = models.DateTimeField(_("enregistré le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ambassadeur ou ambassadrice")
+        verbose_name_plural = _("ambassadrices et ambassadeurs")
+        ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["territory", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation})"
+
+    def save(self, *args, **kwargs):
+        # The day someone leaves starts their retention: recorded if not given.
+        if self.status == AmbassadorStatus.LEFT and self.left_on is None:
+            self.left_on = timezone.localdate()
+        super().save(*args, **kwargs)
+
+
+class AmbassadorActivityKind(models.TextChoices):
+    INFORMATION_DESK = "permanence", _("Permanence d’information")
+    WORKSHOP = "atelier", _("Atelier co-animé")
+    MEDIATION = "accompagnement", _("Accompagnement individuel")
+
+
+class AmbassadorActivity(models.Model):
+    """What an ambassador did on a day, and for how many people. Its territory and commune are
+    its own, so that it still counts once the ambassador's name is erased."""
+
+    ambassador = models.ForeignKey(
+        Ambassador,
+        verbose_name=_("ambassadeur ou ambassadrice"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+    )
+    territory = models.ForeignKey(
+        "territories.Territory",
+        verbose_name=_("département"),
+        on_delete=models.PROTECT,
+        related_name="ambassador_activities",
+    )
+    commune = models.ForeignKey(
+        "territories.Territory",
+        verbose_name=_("commune"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": "commune"},
+    )
+    kind = models.CharField(_("nature"), max_length=20, choices=AmbassadorActivityKind.choices)
+    date = models.DateField(_("date"))
+    people = models.PositiveIntegerField(_("personnes accompagnées ou informées"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("activité d’ambassadeur")
+        verbose_name_plural = _("activités des ambassadeurs")
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["territory", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.date:%d/%m/%Y}"

@@ -20,14 +20,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from capsante.jobs import services as jobs
+from capsante.jobs.models import Job, JobStatus
 from capsante.outbox.services import queue_mail
 from capsante.territories.models import Level, Territory
 from capsante.ui import formats
 
+from . import calendars
 from .models import (
     OPEN_STATUSES,
     Event,
     EventStatus,
+    MailCalendar,
     PublicPost,
     Registration,
     RegistrationStatus,
@@ -287,7 +291,10 @@ SUBJECTS = {
     "waiting": "Liste d’attente : {title}",
     "promoted": "Une place s’est libérée : {title}",
     "event_cancelled": "Événement annulé : {title}",
+    "reminder": "Rappel : {title}, {when}",
 }
+# The mails that carry the event as an iCalendar invitation (to add it to one's calendar).
+WITH_INVITATION = ("seated", "promoted", "reminder", "event_cancelled")
 
 
 def when(event: Event) -> str:
@@ -321,6 +328,7 @@ def _mail(registration: Registration, kind: str, base_url: str) -> None:
     event = registration.event
     # Outside a request (a change in the admin, a command): the platform's public address.
     base_url = base_url or settings.PUBLIC_URL
+    cancel_url = link(base_url, registration, CANCEL)
     context = {
         "registration": registration,
         "event": event,
@@ -328,19 +336,36 @@ def _mail(registration: Registration, kind: str, base_url: str) -> None:
         "when": when(event),
         "where": where(event),
         "confirm_url": link(base_url, registration, CONFIRM) if kind == "confirm" else "",
-        "cancel_url": link(base_url, registration, CANCEL),
+        "cancel_url": cancel_url,
         "event_url": base_url.rstrip("/") + reverse("events:detail", args=[event.pk]),
         "confirmation_hours": settings.EVENTS_CONFIRMATION_HOURS,
         "position": waiting_position(registration) or "",
         "online_url": event.online_url if event.is_online else "",
         "retention_months": settings.EVENTS_REGISTRATION_RETENTION_MONTHS,
+        "invitation": kind in WITH_INVITATION,
+        "reminder_days": settings.EVENTS_REMINDER_DAYS,
     }
-    queue_mail(
+    mail = queue_mail(
         f"event_{kind}",
-        SUBJECTS[kind].format(title=event.title),
+        SUBJECTS[kind].format(title=event.title, when=when(event)),
         render_to_string("events/mail/registration.txt", context),
         [registration.email],
     )
+    if kind in WITH_INVITATION:
+        MailCalendar.objects.create(
+            mail=mail, content=calendars.invitation(event, base_url, cancel_url)
+        )
+
+
+def mail_attachments(mail) -> list:
+    """The outbox's hook: the invitation kept beside a mail, as its text/calendar part."""
+    if not mail.kind.startswith("event_"):
+        return []
+    stored = MailCalendar.objects.filter(mail=mail).first()
+    if stored is None:
+        return []
+    content = bytes(stored.content)
+    return [calendars.attachment(content, calendars.method_of(content))]
 
 
 # --- After the event ------------------------------------------------------------------------
@@ -348,17 +373,25 @@ def _mail(registration: Registration, kind: str, base_url: str) -> None:
 
 @transaction.atomic
 def record_attendance(
-    event: Event, present: set[int], participants: int | None, note: str = ""
+    event: Event,
+    present: set[int],
+    participants: int | None,
+    note: str = "",
+    scores: dict[int, int | None] | None = None,
 ) -> Event:
-    """Who of the registrants came, and how many people in all (walk-ins included)."""
+    """Who of the registrants came, and how many people in all (walk-ins included); with
+    `scores`, the satisfaction (1 to 5, or None) each registrant gave."""
     if event.registrations_purged_at is None:
         for registration in event.registrations.filter(
             status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING]
         ):
             attended = registration.pk in present
-            if registration.attended != attended:
-                registration.attended = attended
-                registration.save(update_fields=["attended"])
+            score = registration.satisfaction
+            if scores is not None:
+                score = scores.get(registration.pk)
+            if registration.attended != attended or registration.satisfaction != score:
+                registration.attended, registration.satisfaction = attended, score
+                registration.save(update_fields=["attended", "satisfaction"])
     event.participants = participants
     event.attendance_note = note
     event.save(update_fields=["participants", "attendance_note"])
@@ -391,13 +424,16 @@ def purge_registrations(now: dt.datetime | None = None, months: int | None = Non
     for event in events:
         counts: Counter = Counter()
         present: Counter = Counter()
-        for audience, commune_id, status, attended in event.registrations.values_list(
-            "audience", "commune_id", "status", "attended"
+        scores: dict[tuple, Counter] = {}
+        for audience, commune_id, status, attended, score in event.registrations.values_list(
+            "audience", "commune_id", "status", "attended", "satisfaction"
         ):
             if status == RegistrationStatus.CONFIRMED or attended:
                 counts[(audience, commune_id)] += 1
             if attended:
                 present[(audience, commune_id)] += 1
+            if score and (status == RegistrationStatus.CONFIRMED or attended):
+                scores.setdefault((audience, commune_id), Counter())[str(score)] += 1
         Tally.objects.bulk_create(
             [
                 Tally(
@@ -406,6 +442,7 @@ def purge_registrations(now: dt.datetime | None = None, months: int | None = Non
                     commune_id=commune_id,
                     registered=number,
                     attended=present[(audience, commune_id)],
+                    satisfaction=dict(sorted(scores.get((audience, commune_id), {}).items())),
                 )
                 for (audience, commune_id), number in sorted(counts.items(), key=str)
             ]
@@ -475,3 +512,49 @@ def _key(row, field: str) -> str:
     if field == "audience":
         return str(row.get_audience_display())
     return row.commune.name if row.commune_id else "Commune non renseignée"
+
+
+# --- Reminders ------------------------------------------------------------------------------
+
+
+def send_reminders(now: dt.datetime | None = None, base_url: str = "") -> int:
+    """Remind every confirmed registrant of the events starting within the next
+    `CAPSANTE_EVENTS_REMINDER_DAYS` days, once (the reminder is dated on the registration, in
+    the same transaction as its mail). Returns the number of reminders queued."""
+    now = now or timezone.now()
+    horizon = now + dt.timedelta(days=settings.EVENTS_REMINDER_DAYS)
+    due = Registration.objects.filter(
+        status=RegistrationStatus.CONFIRMED,
+        reminded_at=None,
+        event__status__in=OPEN_STATUSES,
+        event__starts_at__gt=now,
+        event__starts_at__lte=horizon,
+    ).select_related("event__commune", "event__territory")
+    sent = 0
+    for pk in list(due.values_list("pk", flat=True)):
+        with transaction.atomic():
+            registration = (
+                due.select_for_update(of=("self",)).filter(pk=pk, reminded_at=None).first()
+            )
+            if registration is None:
+                continue  # reminded by another run meanwhile
+            registration.reminded_at = now
+            registration.save(update_fields=["reminded_at"])
+            _mail(registration, "reminder", base_url)
+            sent += 1
+    return sent
+
+
+REMINDERS_TASK = "capsante.events.tasks.send_event_reminders"
+
+
+def enqueue_reminders():
+    """The daily reminders as a background job (one waiting is enough); None if one waits."""
+    if Job.objects.filter(kind="event_reminders", status=JobStatus.QUEUED).exists():
+        return None
+    return jobs.submit(
+        REMINDERS_TASK,
+        kind="event_reminders",
+        label="Rappels des événements",
+        base_url=settings.PUBLIC_URL,
+    )

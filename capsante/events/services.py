@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from capsante.accounts import access
@@ -41,6 +42,17 @@ def event_for_editor(user, pk: int) -> Event:
     access.require(
         access.can_edit(user, event.territory),
         "Vous ne pouvez pas modifier les événements de ce territoire.",
+    )
+    return event
+
+
+def event_for_report(user, pk: int) -> Event:
+    """An event's closing report: for the partners whose scope holds its territory (its
+    organisers among them); 404 if the event is unreadable, 403 for other readers."""
+    event = event_for_reader(user, pk)
+    access.require(
+        access.in_scope(user, event.territory),
+        "Le bilan d’un événement est réservé aux partenaires de son territoire.",
     )
     return event
 
@@ -139,6 +151,36 @@ def calendar_territories() -> QuerySet[Territory]:
         .distinct()
         .order_by("level", "code")
     )
+
+
+def feed_territory(level: str, code: str) -> Territory:
+    """The région, département or commune a territory feed is asked for (404 otherwise)."""
+    territory = Territory.objects.filter(
+        level__in=[Level.REGION, Level.DEPARTEMENT, Level.COMMUNE], level=level, code=code
+    ).first()
+    if territory is None:
+        raise access.not_found("Territoire introuvable")
+    return territory
+
+
+def feed_links(event: Event | None = None, territory: Territory | None = None) -> list:
+    """The feeds a page offers: (label, path) of the event's, of its département's and région's,
+    or of the territory the calendar is filtered on."""
+    links = []
+    if event is not None:
+        links.append(("Cet événement", reverse("events:event_ics", args=[event.pk])))
+        place = event.commune.parent if event.commune_id and event.commune.parent_id else None
+        for scope in filter(None, [place or event.territory, (place or event.territory).parent]):
+            if scope.level in (Level.DEPARTEMENT, Level.REGION):
+                links.append(_territory_link(scope))
+    elif territory is not None:
+        links.append(_territory_link(territory))
+    return links
+
+
+def _territory_link(territory: Territory) -> tuple[str, str]:
+    label = f"Tous les événements : {territory.name}"
+    return label, reverse("events:territory_ics", args=[territory.level, territory.code])
 
 
 # --- Saving ---------------------------------------------------------------------------------

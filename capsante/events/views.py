@@ -16,11 +16,23 @@ from capsante.territories.models import Level
 from capsante.territories.services import communes_of
 from capsante.ui.audit import changes
 
-from . import counts, registrations, services
-from .forms import AttendanceForm, CalendarForm, EventForm, ProgrammeFormSet, RegistrationForm
+from . import ambassadors as network
+from . import calendars, counts, registrations, services, signin
+from . import report as closing
+from .forms import (
+    AmbassadorActivityForm,
+    AmbassadorForm,
+    AttendanceForm,
+    CalendarForm,
+    EventForm,
+    ProgrammeFormSet,
+    RegistrationForm,
+    SignInSheetForm,
+)
 from .models import EventStatus, PartKind, RegistrationStatus
 
 PER_PAGE = 20
+SCORES = ("1", "2", "3", "4", "5")
 
 
 def _crumbs(*tail):
@@ -49,6 +61,8 @@ def calendar(request):
         )
     events = services.calendar(request.user, filters)
     page = Paginator(events, PER_PAGE).get_page(request.GET.get("page"))
+    territories = [filters.territory] if filters.territory else services.calendar_territories()
+    feeds = [link for t in territories for link in services.feed_links(territory=t)]
     return render(
         request,
         "events/calendar.html",
@@ -58,6 +72,8 @@ def calendar(request):
             "page": page,
             "filtered": bool(request.GET.keys() - {"page"}),
             "can_manage": services.editable_territories(request.user).exists(),
+            "is_partner": access.is_partner(request.user),
+            "feeds": feeds,
             "breadcrumb": _crumbs(),
         },
     )
@@ -110,6 +126,9 @@ def event_detail(request, pk: int):
             if event.status == EventStatus.HELD
             else None,
             "can_edit": can_edit,
+            "can_read_report": event.status != EventStatus.DRAFT
+            and access.in_scope(request.user, event.territory),
+            "feeds": services.feed_links(event=event),
             "breadcrumb": _crumbs((event.title, None)),
         },
     )
@@ -277,6 +296,31 @@ def cancel(request, token: str):
     )
 
 
+def _ics(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=calendars.CONTENT_TYPE)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "public, max-age=900"
+    return response
+
+
+def event_ics(request, pk: int) -> HttpResponse:
+    """One event's iCalendar feed: public events only (a draft is not found, whoever asks)."""
+    event = calendars.public_events().filter(pk=pk).first()
+    if event is None:
+        raise access.not_found("Événement introuvable")
+    return _ics(calendars.event_feed(event, _base_url(request)), f"evenement-{event.pk}.ics")
+
+
+def territory_ics(request, level: str, code: str) -> HttpResponse:
+    """A région's, département's or commune's feed: the public events organised there or held
+    in one of its communes, of the past year and to come."""
+    territory = services.feed_territory(level, code)
+    return _ics(
+        calendars.territory_feed(territory, _base_url(request)),
+        f"evenements-{territory.level}-{territory.code}.ics",
+    )
+
+
 # --- Organisers -----------------------------------------------------------------------------
 
 
@@ -398,6 +442,7 @@ def manage(request, pk: int):
             "attendance_form": AttendanceForm(
                 initial={"participants": event.participants, "note": event.attendance_note}
             ),
+            "sheet_form": SignInSheetForm(),
             "audit": changes([event, *event.parts.all()]),
             "breadcrumb": _crumbs(
                 ("Organiser", reverse("events:manage_list")), (event.title, None)
@@ -413,8 +458,17 @@ def attendance(request, pk: int):
     form = AttendanceForm(request.POST)
     if form.is_valid():
         present = {int(value) for value in request.POST.getlist("present") if value.isdigit()}
+        scores = {
+            int(key.removeprefix("satisfaction-")): int(value) if value in SCORES else None
+            for key, value in request.POST.items()
+            if key.startswith("satisfaction-") and key.removeprefix("satisfaction-").isdigit()
+        }
         registrations.record_attendance(
-            event, present, form.cleaned_data["participants"], form.cleaned_data["note"]
+            event,
+            present,
+            form.cleaned_data["participants"],
+            form.cleaned_data["note"],
+            scores if any(k.startswith("satisfaction-") for k in request.POST) else None,
         )
         if event.status == EventStatus.HELD:
             counts.enqueue_refresh(event, request.user)
@@ -422,6 +476,45 @@ def attendance(request, pk: int):
     else:
         messages.error(request, "Participation non enregistrée : le total doit être un nombre.")
     return redirect("events:manage", pk=event.pk)
+
+
+@login_required
+@require_POST
+def attendance_sheet(request, pk: int):
+    """Attendance from an uploaded sign-in sheet: a dry run, or all lines recorded or none."""
+    event = services.event_for_editor(request.user, pk)
+    form = SignInSheetForm(request.POST, request.FILES)
+    result = None
+    if form.is_valid():
+        result = signin.attendance_from_sheet(
+            event, form.cleaned_data["sheet"], form.cleaned_data["dry_run"]
+        )
+        if result.recorded:
+            if event.status == EventStatus.HELD:
+                counts.enqueue_refresh(event, request.user)
+            messages.success(
+                request,
+                f"Feuille d’émargement « {result.file} » enregistrée : "
+                f"{len(result.present)} présent{'s' if len(result.present) > 1 else ''}.",
+            )
+            return redirect("events:manage", pk=event.pk)
+    return render(
+        request,
+        "events/sheet_result.html",
+        {
+            "title": "Feuille d’émargement",
+            "event": event,
+            "form": SignInSheetForm(),
+            "result": result,
+            "field_errors": form.errors if result is None else None,
+            "breadcrumb": _crumbs(
+                ("Organiser", reverse("events:manage_list")),
+                (event.title, reverse("events:manage", args=[event.pk])),
+                ("Feuille d’émargement", None),
+            ),
+        },
+        status=200 if result is not None and result.ok else 400,
+    )
 
 
 @login_required
@@ -440,6 +533,7 @@ def export(request, pk: int) -> HttpResponse:
             _moment(r.created_at),
             _moment(r.confirmed_at),
             {True: "oui", False: "non", None: ""}[r.attended],
+            r.satisfaction or "",
         ]
         for r in event.registrations.select_related("commune").order_by("status", "created_at")
     ]
@@ -457,6 +551,7 @@ def export(request, pk: int) -> HttpResponse:
             "Inscrit le",
             "Adresse confirmée le",
             "Présent",
+            "Satisfaction (1 à 5)",
         ],
         rows,
         {
@@ -473,3 +568,138 @@ def _moment(value) -> str:
     if value is None:
         return ""
     return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+
+
+# --- The closing report ---------------------------------------------------------------------
+
+
+@login_required
+def report(request, pk: int):
+    event = services.event_for_report(request.user, pk)
+    crumbs = (
+        [("Organiser", reverse("events:manage_list"))]
+        if access.can_edit(request.user, event.territory)
+        else []
+    )
+    return render(
+        request,
+        "events/report.html",
+        {
+            "title": f"Bilan : {event.title}",
+            "r": closing.closing_report(event),
+            "breadcrumb": _crumbs(
+                *crumbs, (event.title, reverse("events:detail", args=[event.pk])), ("Bilan", None)
+            ),
+        },
+    )
+
+
+@login_required
+def report_pdf(request, pk: int) -> HttpResponse:
+    event = services.event_for_report(request.user, pk)
+    response = HttpResponse(
+        closing.report_pdf(closing.closing_report(event)), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'attachment; filename="bilan-evenement-{event.pk}.pdf"'
+    return response
+
+
+# --- Ambassadors ----------------------------------------------------------------------------
+
+
+def _ambassador_crumbs(*tail):
+    return [("Ambassadeurs", reverse("events:ambassadors") if tail else None), *tail]
+
+
+@login_required
+def ambassadors(request):
+    """The directory of the ambassadors of Mon espace santé, for the partners in scope."""
+    people = network.directory(request.user)
+    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "events/ambassadors.html",
+        {
+            "title": "Ambassadrices et ambassadeurs de Mon espace santé",
+            "page": page,
+            "can_add": network.manageable_departements(request.user).exists(),
+            "retention_months": settings.AMBASSADORS_RETENTION_MONTHS,
+            "breadcrumb": _ambassador_crumbs(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ambassador_create(request):
+    access.require_partner(request.user)
+    departements = network.manageable_departements(request.user)
+    access.require(departements.exists(), "Votre rôle ne permet pas d’ajouter des ambassadeurs.")
+    form = AmbassadorForm(request.POST or None, departements=departements)
+    if request.method == "POST" and form.is_valid():
+        ambassador = form.save(commit=False)
+        ambassador.commune = form.cleaned_data["commune"]
+        ambassador.save()
+        messages.success(request, f"{ambassador.name} a rejoint l’annuaire des ambassadeurs.")
+        return redirect("events:ambassador_detail", pk=ambassador.pk)
+    return render(
+        request,
+        "events/ambassador_form.html",
+        {
+            "title": "Ajouter un ambassadeur ou une ambassadrice",
+            "form": form,
+            "retention_months": settings.AMBASSADORS_RETENTION_MONTHS,
+            "breadcrumb": _ambassador_crumbs(("Ajouter", None)),
+        },
+    )
+
+
+def _ambassador_page(request, ambassador, form, status=200):
+    return render(
+        request,
+        "events/ambassador_detail.html",
+        {
+            "title": ambassador.name,
+            "ambassador": ambassador,
+            "activities": ambassador.activities.select_related("commune")[:100],
+            "totals": network.totals_by_kind(ambassador),
+            "form": form,
+            "breadcrumb": _ambassador_crumbs((ambassador.name, None)),
+        },
+        status=status,
+    )
+
+
+@login_required
+def ambassador_detail(request, pk: int):
+    ambassador = network.ambassador_for_reader(request.user, pk)
+    can_log = network.can_log(request.user, ambassador)
+    form = AmbassadorActivityForm(ambassador=ambassador) if can_log else None
+    return _ambassador_page(request, ambassador, form)
+
+
+@login_required
+@require_POST
+def ambassador_activity(request, pk: int):
+    ambassador = network.ambassador_for_reader(request.user, pk)
+    access.require(
+        network.can_log(request.user, ambassador),
+        "Votre rôle ne permet pas d’enregistrer l’activité des ambassadeurs de ce département.",
+    )
+    form = AmbassadorActivityForm(request.POST, ambassador=ambassador)
+    if not form.is_valid():
+        return _ambassador_page(request, ambassador, form, status=400)
+    data = form.cleaned_data
+    activity = network.log_activity(
+        ambassador,
+        kind=data["kind"],
+        date=data["date"],
+        people=data["people"],
+        commune=data["commune"],
+        note=data["note"],
+    )
+    counts.enqueue_refresh_period(
+        activity.date.strftime("%Y-%m"), request.user, ambassador.territory
+    )
+    messages.success(request, "L’activité a été enregistrée.")
+    return redirect("events:ambassador_detail", pk=ambassador.pk)

@@ -210,6 +210,38 @@ TABLES: dict[str, StagedTable] = {
             key_columns=("period", "event_id", "commune_code"),
             label="événements tenus et leurs participants",
         ),
+        # Written by the events app: the participants of each event held by audience (the
+        # registrants marked present; those who came unregistered with an empty audience).
+        StagedTable(
+            "event_audiences",
+            _schema(
+                ("period", STR),
+                ("event_id", STR),
+                ("kind", STR),
+                ("departement_code", STR),
+                ("commune_code", STR),
+                ("audience", STR),
+                ("participants", COUNT),
+            ),
+            partitioned=True,
+            key_columns=("period", "event_id", "commune_code", "audience"),
+            label="participants des événements tenus, par public",
+        ),
+        # Written by the events app: the ambassadors' activities per month, commune and kind.
+        StagedTable(
+            "ambassador_activity",
+            _schema(
+                ("period", STR),
+                ("departement_code", STR),
+                ("commune_code", STR),
+                ("kind", STR),
+                ("activities", COUNT),
+                ("people", COUNT),
+            ),
+            partitioned=True,
+            key_columns=("period", "commune_code", "kind"),
+            label="activités des ambassadeurs de Mon espace santé",
+        ),
         # Written by the officials app: each Contrat Local de Santé, month by month, at its seat
         # commune (the most populous of its territory), so that it counts once at every level.
         StagedTable(

@@ -3,6 +3,8 @@
 
 import datetime as dt
 import logging
+from collections.abc import Callable
+from email.mime.base import MIMEBase
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -25,6 +27,17 @@ RETRY_DELAYS = (
 
 
 BATCH_TASK = "capsante.outbox.tasks.send_mail_batch"
+
+# Parts a domain adds to its mails when they are sent (the events' iCalendar invitations):
+# functions (mail) -> list of MIME parts, registered by the domain's AppConfig.ready(). The
+# outbox stores no attachment itself; the domain keeps it beside the mail, deleted with it.
+Attachments = Callable[[OutgoingMail], list[MIMEBase]]
+_attachments: list[Attachments] = []
+
+
+def register_attachments(provider: Attachments) -> None:
+    if provider not in _attachments:
+        _attachments.append(provider)
 
 
 def queue_mail(kind: str, subject: str, body: str, recipients: list[str]) -> OutgoingMail:
@@ -76,6 +89,9 @@ def deliver(pk: int) -> bool:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=mail.recipients,
     )
+    for provider in _attachments:
+        for part in provider(mail):
+            message.attach(part)
     mail.attempts += 1
     try:
         message.send()

@@ -1,10 +1,11 @@
 """Events in a real browser: a visitor registers to a workshop without an account, confirms by
-the link of the mail (captured by the test mail backend); the 31st registration to a 30-seat
-workshop waits and is promoted when someone cancels by the link of their mail; the calendar,
-event and registration pages pass axe-core."""
+the link of the mail (captured by the test mail backend) and receives the iCalendar invitation;
+the 31st registration to a 30-seat workshop waits and is promoted when someone cancels by the
+link of their mail; the calendar, event and registration pages pass axe-core."""
 
 import re
 
+import icalendar
 import pytest
 from django.core import mail
 
@@ -75,6 +76,16 @@ def test_a_visitor_registers_confirms_and_the_waiting_list_moves_up(live_server,
     page.get_by_role("button", name="Confirmer mon inscription").click()
     page.get_by_text("Votre inscription est confirmée").wait_for()
     assert Registration.objects.get(email="jeanne@example.org").status == "confirmed"
+    # The confirmation mail carries the iCalendar invitation, which a calendar client reads.
+    deliver_pending()
+    (seated,) = [
+        m for m in mail.outbox if m.to == ["jeanne@example.org"] and "confirmée" in m.subject
+    ]
+    (invitation,) = [p for p in seated.message().walk() if p.get_content_type() == "text/calendar"]
+    cal = icalendar.Calendar.from_ical(invitation.get_payload(decode=True))
+    (item,) = cal.walk("VEVENT")
+    assert cal["method"] == "PUBLISH" and item["summary"] == workshop.title
+    assert item.decoded("dtstart") == workshop.starts_at
 
     # The 31st waits.
     page.goto(f"{base}/evenements/{workshop.pk}/")

@@ -21,7 +21,7 @@ from capsante.directory.models import ErrorReport, Resource
 from capsante.establishments.models import Establishment
 from capsante.establishments.services import add_person
 from capsante.events import registrations
-from capsante.events.models import Event, EventKind, EventStatus, Registration
+from capsante.events.models import Ambassador, Event, EventKind, EventStatus, Registration
 from capsante.imports.models import ImportRecord, ImportStatus
 from capsante.indicators import services as indicators
 from capsante.indicators.models import Indicator
@@ -209,6 +209,12 @@ def world(personas, seeded_roadmaps, geography):
         purpose="Améliorer les outils.", status=Status.OPEN,
     )  # fmt: skip
     public_questionnaire.questions.create(order=1, text="Un avis ?", kind="text")
+    ambassador = Ambassador.objects.create(
+        territory=geography["sarthe"],
+        commune=communes["72181"],
+        name="Camille Martin",
+        organisation="Espace France Services du Mans",
+    )
     return {
         "questionnaire": questionnaire.pk,
         "question": questionnaire.questions.first().pk,
@@ -216,6 +222,7 @@ def world(personas, seeded_roadmaps, geography):
             questionnaire, pharmacy.finess_et
         ),
         "questionnaire_slug": questionnaire.slug,
+        "ambassador": ambassador.pk,
         "list": mailing_list.slug,
         "issue": issue.pk,
         "sent_issue": sent_issue.pk,
@@ -515,6 +522,12 @@ def event_cases(w: dict) -> list[Case]:
     return [
         Case("events:calendar", reverse("events:calendar"), everyone()),
         Case("events:detail", reverse("events:detail", args=[event]), everyone()),
+        Case("events:event_ics", reverse("events:event_ics", args=[event]), everyone()),
+        Case(
+            "events:territory_ics",
+            reverse("events:territory_ics", args=["departement", "72"]),
+            everyone(),
+        ),
         Case("events:register", reverse("events:register", args=[event]), everyone()),
         Case("events:register_sent", reverse("events:register_sent", args=[event]), everyone()),
         Case("events:confirm", reverse("events:confirm", args=[w["confirm"]]), everyone()),
@@ -540,6 +553,37 @@ def event_cases(w: dict) -> list[Case]:
             "events:export",
             reverse("events:export", args=[event]) + "?format=csv",
             {**editors(), "dt53_editor": 403},
+        ),
+        Case(
+            "events:attendance_sheet",
+            reverse("events:attendance_sheet", args=[event]),
+            {**editors(400), "dt53_editor": 403},  # no file sent: the form says so
+            "post",
+            {"dry_run": "on"},
+        ),
+        Case("events:report", reverse("events:report", args=[event]), sarthe_partners(others=403)),
+        Case("events:ambassadors", reverse("events:ambassadors"), partners()),
+        Case(
+            "events:ambassador_create",
+            reverse("events:ambassador_create"),
+            {**partners(403), "ars_admin": 200, "dt72_editor": 200, "dt53_editor": 200},
+        ),
+        Case(
+            "events:ambassador_detail",
+            reverse("events:ambassador_detail", args=[w["ambassador"]]),
+            sarthe_partners(),
+        ),
+        Case(
+            "events:ambassador_activity",
+            reverse("events:ambassador_activity", args=[w["ambassador"]]),
+            contributors(DONE),
+            "post",
+            {"kind": "permanence", "date": "2026-01-05", "people": "4", "note": ""},
+        ),
+        Case(
+            "events:report_pdf",
+            reverse("events:report_pdf", args=[event]),
+            sarthe_partners(others=403),
         ),
     ]
 

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from capsante.events.ambassadors import purge_ambassadors
 from capsante.events.registrations import purge_registrations
 
 
@@ -8,7 +9,9 @@ class Command(BaseCommand):
     help = (
         "Efface les inscriptions aux événements terminés depuis plus de "
         "CAPSANTE_EVENTS_RETENTION_MONTHS mois (leurs décomptes par public et commune restent), "
-        "et les demandes jamais confirmées dont le lien a expiré. À lancer chaque jour (cron)."
+        "et les demandes jamais confirmées dont le lien a expiré ; efface aussi les ambassadeurs "
+        "partis du réseau depuis plus de CAPSANTE_AMBASSADORS_RETENTION_MONTHS mois (leurs "
+        "activités restent, sans nom). À lancer chaque jour (cron)."
     )
 
     def add_arguments(self, parser):
@@ -22,7 +25,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         done = purge_registrations(months=options["months"])
+        erased = purge_ambassadors()
         self.stdout.write(
             f"{done['registrations']} inscription(s) effacée(s) pour {done['events']} "
-            f"événement(s) ; {done['unconfirmed']} demande(s) non confirmée(s) effacée(s)."
+            f"événement(s) ; {done['unconfirmed']} demande(s) non confirmée(s) effacée(s) ; "
+            f"{erased} ambassadeur(s) parti(s) effacé(s)."
         )

@@ -12,7 +12,7 @@ from capsante.directory.reference import load_postcodes
 from capsante.directory.search import reset_index
 from capsante.directory.services import assign_owner
 from capsante.events.counts import export_activity
-from capsante.events.demo import load_demo_events
+from capsante.events.demo import load_demo_ambassadors, load_demo_events, load_demo_year
 from capsante.imports.models import ImportStatus
 from capsante.imports.services import run_import
 from capsante.indicators.models import IndicatorValue
@@ -50,9 +50,12 @@ class Command(BaseCommand):
             self.stdout.write(f"Feuille de route {state} : {roadmap}")
         users = {user.username: user for user in ensure_personas()}
         self.directory(users)
-        created = load_demo_events()
+        created = load_demo_events() + load_demo_year()
         self.stdout.write(f"Événements de démonstration créés : {len(created)}")
-        # The events held, staged for their indicators (computed with the others by demo-data).
+        ambassadors = load_demo_ambassadors()
+        self.stdout.write(f"Ambassadeurs de démonstration créés : {len(ambassadors)}")
+        # The events held and the ambassadors' activity, staged for their indicators (computed
+        # with the others by demo-data).
         export_activity(recompute=False)
         load_demo_lists()
         self.officials()
