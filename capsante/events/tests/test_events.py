@@ -461,6 +461,25 @@ def test_events_held_feed_their_indicators_per_territory_and_month(
     assert value("EVENT_PARTICIPANTS", "departement", "72") == 111
     assert value("EVENT_PARTICIPANTS", "region", "52") == 112
 
+    # Like any indicator, they take a target, which the committee report then follows.
+    import datetime as dt
+
+    from capsante.indicators.models import Indicator
+    from capsante.indicators.services import set_target
+    from capsante.reports import committee_report
+
+    set_target(
+        personas["dt72_editor"],
+        Indicator.objects.get(code="EVENT_PARTICIPANTS"),
+        geography["sarthe"],
+        target_value=150,
+        deadline="2023-12",
+        source="Comité e-santé de la Sarthe",
+    )
+    followed = committee_report.targets(geography["sarthe"], dt.date(2023, 10, 31))
+    row = next(row for row in followed if row["code"] == "EVENT_PARTICIPANTS")
+    assert row["name"] == "Participants aux événements d’animation" and row["status"]
+
 
 @pytest.mark.parametrize("code", counts.INDICATORS)
 def test_the_events_indicators_document_themselves(code):
