@@ -32,7 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-DASHBOARD = "tableau de bord département"
+DASHBOARD = "tableau de bord département"  # the visitors' and the partners' lines
 
 
 def free_port() -> int:
@@ -165,23 +165,25 @@ def report(stats_file: Path, failures_file: Path, args) -> int:
     )
     print("| requêtes | nombre | échecs | p50 ms | p95 ms | p99 ms | max ms |")
     print("|---|---:|---:|---:|---:|---:|---:|")
-    dashboard_p95, failures = None, 0
+    dashboard_p95: list[float] = []
+    failures = 0
     for row in rows:
         name = row["Name"] if row["Name"] != "Aggregated" else "**toutes**"
         print(
             f"| {row['Type']} {name} | {row['Request Count']} | {row['Failure Count']} | "
             f"{row['50%']} | {row['95%']} | {row['99%']} | {float(row['Max Response Time']):.0f} |"
         )
-        if row["Name"] == DASHBOARD:
-            dashboard_p95 = float(row["95%"])
+        if row["Name"].startswith(DASHBOARD):
+            dashboard_p95.append(float(row["95%"]))
         if row["Name"] == "Aggregated":
             failures = int(row["Failure Count"])
     for failure in csv.DictReader(failures_file.open(encoding="utf-8")):
         print(f"échec : {failure['Name']} — {failure['Error']} ({failure['Occurrences']} fois)")
-    met = failures == 0 and dashboard_p95 is not None and dashboard_p95 < 300
+    met = failures == 0 and bool(dashboard_p95) and max(dashboard_p95) < 300
     print(
         f"\nobjectifs : 0 erreur → {failures} ; tableau de bord p95 < 300 ms → "
-        f"{dashboard_p95} ms : {'atteints' if met else 'NON atteints'}"
+        f"{' / '.join(f'{p:.0f}' for p in dashboard_p95)} ms (visiteurs / partenaires) : "
+        f"{'atteints' if met else 'NON atteints'}"
     )
     return 0 if met else 1
 

@@ -150,7 +150,7 @@ class Partner(Person):
 
     @task(4)
     def departement_dashboard(self) -> None:
-        self.dashboard()
+        self.dashboard("partenaire")
 
     @task(2)
     def inbox(self) -> None:
