@@ -151,6 +151,7 @@ INSTALLED_APPS = [
     "capsante.events",
     "capsante.newsletters",
     "capsante.directory",
+    "capsante.difficulties",
     "capsante.reports",
     "capsante.site",
     "capsante.operations",
@@ -405,6 +406,13 @@ OUTBOX_RETENTION_DAYS = int(os.environ.get("CAPSANTE_OUTBOX_RETENTION_DAYS", "30
 EVENTS_REGISTRATION_RETENTION_MONTHS = env_int("CAPSANTE_EVENTS_RETENTION_MONTHS", 6)
 EVENTS_CONFIRMATION_HOURS = env_int("CAPSANTE_EVENTS_CONFIRMATION_HOURS", 48)
 EVENTS_PUBLIC_POSTS_PER_HOUR = env_int("CAPSANTE_PUBLIC_POSTS_PER_HOUR", 10)
+# Field difficulties (capsante.difficulties): the reporter's address, given to be told of the
+# resolution, is erased this many days after the difficulty is closed (`capsante
+# purge_difficulty_contacts`); the public form refuses a post sent sooner than this many seconds
+# after the form was shown (robots), or larger than this many kilobytes.
+DIFFICULTIES_CONTACT_RETENTION_DAYS = env_int("CAPSANTE_DIFFICULTIES_CONTACT_RETENTION_DAYS", 30)
+DIFFICULTIES_MIN_FILL_SECONDS = env_int("CAPSANTE_DIFFICULTIES_MIN_FILL_SECONDS", 3)
+DIFFICULTIES_MAX_POST_KB = env_int("CAPSANTE_DIFFICULTIES_MAX_POST_KB", 32)
 # The platform's address as people reach it: links in mails and exports made outside a request
 # (the reminders' cron job).
 PUBLIC_URL = os.environ.get("CAPSANTE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -24,6 +24,7 @@ urlpatterns = [
     path("evenements/", include("capsante.events.urls")),
     path("lettres/", include("capsante.newsletters.urls")),
     path("ressources/", include("capsante.directory.urls")),
+    path("remontees/", include("capsante.difficulties.urls")),
     path("rapports/", include("capsante.reports.urls")),
     path("api/", include("capsante.api.urls")),
     path("", include("capsante.operations.urls")),

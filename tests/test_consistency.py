@@ -32,6 +32,8 @@ NO_HISTORY = {
     "their retention; its steps are dated on the record (confirmed, seated, cancelled)",
     "events.Tally": "the anonymous counts left by erased registrations, written once",
     "events.PublicPost": "a keyed hash of an address, kept an hour to refuse bursts: runtime state",
+    "difficulties.ReporterContact": "personal data: a history would keep a reporter's address "
+    "beyond its erasure after the difficulty is closed; its steps are dated on the row",
     "newsletters.Subscriber": "personal data: a history would keep the address of someone who "
     "unsubscribed; its steps are dated on the row",
     "newsletters.Delivery": "a log of what was sent to whom, written once by the sending job",
