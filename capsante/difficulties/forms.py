@@ -101,7 +101,9 @@ class ReportForm(DsfrBaseForm):
             chosen = self.candidates[0].code
         elif self.candidates:
             chosen = ""
-            self.add_error("commune_code", "Plusieurs communes correspondent : choisissez la vôtre.")
+            self.add_error(
+                "commune_code", "Plusieurs communes correspondent : choisissez la vôtre."
+            )
         else:
             chosen = ""
             if cleaned.get("commune"):

@@ -48,8 +48,9 @@ class Blocker(models.TextChoices):
     INS_WITHOUT_SECRETARY = "ins_sans_secretariat", _("Qualification de l’INS sans secrétariat")
     SEGUR_VERSIONS = "versions_segur", _("Déploiement lent des versions Ségur des logiciels")
     MSSANTE_EQUIPMENT = "equipement_mssante", _("Équipement en MSSanté")
-    MSSANTE_DIRECTORY = "annuaire_mssante", _(
-        "Trouver et mettre à jour ses adresses dans l’annuaire MSSanté"
+    MSSANTE_DIRECTORY = (
+        "annuaire_mssante",
+        _("Trouver et mettre à jour ses adresses dans l’annuaire MSSanté"),
     )
     DELEGATION = "delegation", _("Contraintes de la délégation")
     OTHER = "autre", _("Autre")

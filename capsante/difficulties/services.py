@@ -90,7 +90,9 @@ def owners_for(difficulty: Difficulty) -> list:
     """Who may be made responsible: the accounts that may follow the difficulty."""
     users = get_user_model().objects.filter(is_active=True).select_related("profile")
     return [
-        u for u in users.order_by("last_name", "first_name", "username") if can_follow(u, difficulty)
+        u
+        for u in users.order_by("last_name", "first_name", "username")
+        if can_follow(u, difficulty)
     ]
 
 

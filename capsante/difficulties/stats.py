@@ -136,7 +136,11 @@ def _open_months(difficulty: Difficulty, now: dt.datetime) -> list[str]:
     start = _period(difficulty.reported_at)
     if difficulty.closed_at is None:
         return _months(start, _period(now))
-    return [p for p in _months(start, _period(difficulty.closed_at)) if p != _period(difficulty.closed_at)]
+    return [
+        p
+        for p in _months(start, _period(difficulty.closed_at))
+        if p != _period(difficulty.closed_at)
+    ]
 
 
 def activity_table(periods: list[str] | None = None, now: dt.datetime | None = None) -> pa.Table:

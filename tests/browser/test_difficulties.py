@@ -33,15 +33,15 @@ def software(live_server, geography, personas, settings):
 def _report(page, base: str) -> None:
     page.goto(f"{base}/remontees/")
     page.get_by_label("Vous êtes", exact=True).select_option(label="Pharmacien")
-    page.get_by_label("Service concerné").select_option(
-        label="MSSanté (messagerie sécurisée)"
-    )
+    page.get_by_label("Service concerné").select_option(label="MSSanté (messagerie sécurisée)")
     page.get_by_label("Logiciel utilisé").select_option(label="LGPI")
     page.get_by_label("Ce qui s’est passé").fill(
         "La messagerie sécurisée n’est pas reliée au logiciel : <script>alert(1)</script>"
     )
     page.get_by_label("Commune d’exercice").fill("72000")
-    page.get_by_role("textbox", name=re.compile("^Adresse électronique")).fill("officine@example.org")
+    page.get_by_role("textbox", name=re.compile("^Adresse électronique")).fill(
+        "officine@example.org"
+    )
     page.locator("label[for=id_consent]").click()  # the DSFR label covers its box
     page.wait_for_timeout(2100)  # as long as a person takes, at least
     page.get_by_role("button", name="Envoyer le signalement").click()

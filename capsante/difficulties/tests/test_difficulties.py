@@ -151,10 +151,18 @@ def test_a_reported_difficulty_goes_to_resolved_and_its_reporter_is_told(
     base = {"blocker": "versions_segur", "escalated_to": "", "owner": adviser.pk, "due_on": "2026-12-31", "resolution": "", "comment": ""}  # fmt: skip
     # Straight from "new" to "resolved" is refused: the status is not offered.
     assert client.post(url, {**base, "status": "resolue"}).status_code == 400
-    assert client.post(url, {**base, "status": "qualifiee", "comment": "Éditeur contacté."}).status_code == 302
+    assert (
+        client.post(
+            url, {**base, "status": "qualifiee", "comment": "Éditeur contacté."}
+        ).status_code
+        == 302
+    )
     refused = client.post(url, {**base, "status": "escaladee"})
     assert "Indiquez à qui" in refused.content.decode()
-    assert client.post(url, {**base, "status": "escaladee", "escalated_to": "editeur"}).status_code == 302
+    assert (
+        client.post(url, {**base, "status": "escaladee", "escalated_to": "editeur"}).status_code
+        == 302
+    )
     no_answer = client.post(url, {**base, "status": "resolue", "escalated_to": "editeur"})
     assert "Indiquez la réponse" in no_answer.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
@@ -172,22 +180,25 @@ def test_a_reported_difficulty_goes_to_resolved_and_its_reporter_is_told(
         assert seen in page, seen
     assert difficulty.history.count() >= 4
     # No second mail when saved again.
-    services.follow_up(difficulty, adviser, status=Status.RESOLVED, blocker="versions_segur", resolution="idem")
+    services.follow_up(
+        difficulty, adviser, status=Status.RESOLVED, blocker="versions_segur", resolution="idem"
+    )
     assert len([m for m in sent() if m.to == ["docteur@example.org"]]) == 1
 
 
 def test_closed_difficulties_do_not_move_again(world):
     difficulty = services.report(
-        commune=world["communes"]["72181"], profession="pharmacien", service="mssante", description="x"
+        commune=world["communes"]["72181"],
+        profession="pharmacien",
+        service="mssante",
+        description="x",
     )
     services.follow_up(difficulty, None, status=Status.CLOSED_UNRESOLVED, resolution="Hors champ.")
     with pytest.raises(services.WorkflowError):
         services.follow_up(difficulty, None, status=Status.QUALIFIED, blocker="autre")
 
 
-def test_a_merged_duplicate_points_to_the_kept_one_is_closed_and_counted_once(
-    client, world, sent
-):
+def test_a_merged_duplicate_points_to_the_kept_one_is_closed_and_counted_once(client, world, sent):
     _report(client, world)
     _report(client, world, email="pharmacie@example.org", profession="pharmacien")
     kept, duplicate = Difficulty.objects.order_by("pk")
@@ -216,9 +227,27 @@ def test_addresses_are_erased_after_closure_and_the_retention(world, settings):
     settings.DIFFICULTIES_CONTACT_RETENTION_DAYS = 30
     adviser = world["cpam72_contributor"]
     le_mans = world["communes"]["72181"]
-    resolved = services.report(commune=le_mans, profession="infirmier", service="ins", description="a", email="a@example.org")
-    still_open = services.report(commune=le_mans, profession="infirmier", service="ins", description="b", email="b@example.org")
-    duplicate = services.report(commune=le_mans, profession="infirmier", service="ins", description="c", email="c@example.org")
+    resolved = services.report(
+        commune=le_mans,
+        profession="infirmier",
+        service="ins",
+        description="a",
+        email="a@example.org",
+    )
+    still_open = services.report(
+        commune=le_mans,
+        profession="infirmier",
+        service="ins",
+        description="b",
+        email="b@example.org",
+    )
+    duplicate = services.report(
+        commune=le_mans,
+        profession="infirmier",
+        service="ins",
+        description="c",
+        email="c@example.org",
+    )
     services.merge(duplicate, still_open, adviser)
     _resolve(resolved, adviser)
     assert services.purge_contacts() == 0  # resolved today: kept 30 days
@@ -314,9 +343,13 @@ def test_access_by_role_and_territory(client, world):
 def test_an_adviser_records_a_difficulty_in_their_departement_only(client, world):
     client.force_login(world["cpam72_contributor"])
     data = report_data(world["weda"], email="", consent="")
-    outside = client.post(reverse("difficulties:create"), {**data, "commune": "Laval", "commune_code": "53130"})
+    outside = client.post(
+        reverse("difficulties:create"), {**data, "commune": "Laval", "commune_code": "53130"}
+    )
     assert "hors des départements" in outside.content.decode()
     response = client.post(reverse("difficulties:create"), data)
     difficulty = Difficulty.objects.get()
     assert response["Location"] == reverse("difficulties:detail", args=[difficulty.pk])
-    assert difficulty.origin == "conseiller" and difficulty.recorded_by == world["cpam72_contributor"]
+    assert (
+        difficulty.origin == "conseiller" and difficulty.recorded_by == world["cpam72_contributor"]
+    )

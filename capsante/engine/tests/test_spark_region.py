@@ -136,9 +136,7 @@ def test_duckdb_and_a_spark_cluster_agree_on_region_scale_generated_data(tmp_pat
     # Every definition whose source the generator writes has values (events and difficulties are
     # recorded in the platform, not generated as files: their definitions are checked by their
     # apps' tests).
-    generated = {
-        d.code for d in catalogue if not {"events", "difficulties"} & set(d.sources)
-    }
+    generated = {d.code for d in catalogue if not {"events", "difficulties"} & set(d.sources)}
     assert generated and {c for c in duck["indicator_code"].to_pylist()} == generated
     assert len(duck) > 10_000
     with (
