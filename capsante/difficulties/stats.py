@@ -24,6 +24,7 @@ INDICATORS = ("DIFFICULTIES_OPEN", "DIFFICULTY_RESOLUTION_DAYS")
 STAGED_COLUMNS = ("period", "difficulty_id", "departement_code", "commune_code", "state", "days")
 AGES = ("moins de 30 jours", "de 30 à 90 jours", "plus de 90 jours")
 NO_VENDOR = "Autre ou non précisé"
+NO_EPCI = "Commune hors EPCI connu"
 
 
 @dataclass(frozen=True)
@@ -52,17 +53,24 @@ def breakdowns(difficulties: QuerySet[Difficulty], now: dt.datetime | None = Non
     """{dimension: [Row]} over the difficulties given (duplicates left out): every status for
     service, vendor, profession and territory; the open ones only for their age."""
     now = now or timezone.now()
-    services, vendors, professions, territories, ages = (Counter() for _ in range(5))
+    services, vendors, professions, territories, epcis, ages = (Counter() for _ in range(6))
     statuses = Counter()
     labels = {"service": dict(Service.choices), "profession": dict(Profession.choices)}
     rows = counted(difficulties).values_list(
-        "service", "product__vendor__name", "profession", "territory__name", "status", "reported_at"
+        "service",
+        "product__vendor__name",
+        "profession",
+        "territory__name",
+        "commune__epci__name",
+        "status",
+        "reported_at",
     )
-    for service, vendor, profession, territory, status, reported_at in rows:
+    for service, vendor, profession, territory, epci, status, reported_at in rows:
         services[str(labels["service"][service])] += 1
         vendors[vendor or NO_VENDOR] += 1
         professions[str(labels["profession"][profession])] += 1
         territories[territory] += 1
+        epcis[epci or NO_EPCI] += 1
         statuses[str(Status(status).label)] += 1
         if status in OPEN_STATUSES:
             ages[_age(reported_at, now)] += 1
@@ -71,6 +79,7 @@ def breakdowns(difficulties: QuerySet[Difficulty], now: dt.datetime | None = Non
         "vendor": _rows(vendors),
         "profession": _rows(professions),
         "territory": _rows(territories),
+        "epci": _rows(epcis),
         "age": _rows(ages, list(AGES)),
         "status": _rows(statuses, [str(s.label) for s in Status]),
     }

@@ -303,6 +303,7 @@ DIMENSIONS = [
     ("vendor", "Par éditeur de logiciel", "Éditeur"),
     ("profession", "Par profession", "Profession"),
     ("territory", "Par département", "Département"),
+    ("epci", "Par EPCI (intercommunalité)", "EPCI"),
     ("age", "Difficultés ouvertes, par ancienneté", "Ouverte depuis"),
 ]
 

@@ -280,6 +280,10 @@ def test_statistics_count_by_service_vendor_profession_territory_and_age(client,
     assert [(r.label, r.count) for r in found["vendor"]] == [("Weda", 2), ("Cegedim Santé", 1)]
     assert [r.count for r in found["age"]] == [1, 1, 1]
     assert {r.label for r in found["territory"]} == {"Sarthe", "Mayenne"}
+    assert {r.label: r.count for r in found["epci"]} == {
+        "Le Mans Métropole": 2,
+        "Laval Agglomération": 1,
+    }
     client.force_login(world["dt72_editor"])
     page = client.get(reverse("difficulties:statistics")).content.decode()
     assert "Par éditeur de logiciel" in page and "<svg" in page
