@@ -12,6 +12,8 @@ from django.utils import timezone
 from capsante.difficulties import services, stats
 from capsante.difficulties.demo import load_demo_difficulties
 from capsante.difficulties.models import Difficulty, Product, ReporterContact, Status
+from capsante.engine import load_definitions
+from capsante.engine.tests.test_catalogue import normalise
 from capsante.indicators.models import IndicatorValue
 from capsante.indicators.services import sync_catalogue
 
@@ -291,7 +293,9 @@ def test_statistics_count_by_service_vendor_profession_territory_and_age(client,
     assert "moins de 30 jours" in page
 
 
-def test_the_indicators_follow_open_difficulties_and_time_to_resolution(world, settings, tmp_path):
+def test_the_indicators_follow_open_difficulties_and_time_to_resolution(
+    client, world, settings, tmp_path, run_jobs, django_capture_on_commit_callbacks
+):
     settings.STAGING_DIR = tmp_path / "staging"
     sync_catalogue()
     adviser = world["cpam72_contributor"]
@@ -299,19 +303,34 @@ def test_the_indicators_follow_open_difficulties_and_time_to_resolution(world, s
     now = timezone.now()
     first = services.report(commune=le_mans, profession="pharmacien", service="dmp", description="a", reported_at=now - dt.timedelta(days=10))  # fmt: skip
     services.report(commune=le_mans, profession="pharmacien", service="dmp", description="b", reported_at=now - dt.timedelta(days=4))  # fmt: skip
-    services.report(commune=le_mans, profession="pharmacien", service="dmp", description="c")
     _resolve(first, adviser)
-    stats.export_activity()
+    # A report on the public form refreshes the indicators in the background.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _report(client, world).status_code == 302
+    jobs = run_jobs()
+    assert [j.kind for j in jobs] == ["difficulties"], [j.kind for j in jobs]
+    assert jobs[0].status == "succeeded", jobs[0].message
     period = timezone.localtime(now).strftime("%Y-%m")
 
-    def value(code):
+    def value(code, level="departement", territory="72"):
         return IndicatorValue.objects.get(
-            indicator__code=code, territory__level="departement", territory__code="72",
+            indicator__code=code, territory__level=level, territory__code=territory,
             period=period, is_current=True,
         ).value  # fmt: skip
 
     assert value("DIFFICULTIES_OPEN") == 2
+    assert value("DIFFICULTIES_OPEN", "region", "52") == 2
     assert value("DIFFICULTY_RESOLUTION_DAYS") == pytest.approx(10, abs=0.2)
+
+
+@pytest.mark.parametrize("code", stats.INDICATORS)
+def test_the_difficulties_indicators_document_themselves(code):
+    definition = {d.code: d for d in load_definitions()}[code]
+    page = definition.doc_path.read_text(encoding="utf-8")
+    for heading in ("## Ce que mesure", "## Formule", "## Source", "## Limites connues"):
+        assert heading in page
+    assert normalise(definition.numerator_sql) in normalise(page)
+    assert definition.name in page and definition.tables >= {"difficulty_activity"}
 
 
 def test_the_demo_spans_the_workflow_in_sarthe_and_mayenne(world):
