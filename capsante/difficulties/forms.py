@@ -61,7 +61,7 @@ class ReportForm(DsfrBaseForm):
         label="Précisez votre commune", required=False, widget=forms.RadioSelect
     )
     email = forms.EmailField(
-        label="Adresse électronique (facultatif)",
+        label="Adresse électronique",
         max_length=254,
         required=False,
         help_text="Pour être informé quand la difficulté sera résolue.",

@@ -121,6 +121,8 @@ class Product(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.name == self.vendor.name:
+            return self.name
         return f"{self.name} ({self.vendor.name})"
 
 
