@@ -13,10 +13,14 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from capsante.accounts import access
 from capsante.indicators.services import compute_and_store, definitions
 from capsante.ingest.staging import StagingStore
 from capsante.jobs import services as jobs
 from capsante.jobs.models import Job, JobStatus
+from capsante.roadmaps.models import Objective
+from capsante.roadmaps.sections import Section
+from capsante.territories.services import within
 
 from .models import OPEN_STATUSES, Difficulty, Profession, Service, Status
 
@@ -212,3 +216,22 @@ def enqueue_refresh(user=None, territory=None):
         territory=territory,
         subject=subject,
     )
+
+
+def objective_section(user, objective: Objective) -> Section | None:
+    """On a roadmap objective that names the Sentinelle scheme (Sarthe's "ergonomics of the
+    digital tools"): the public form for everyone; for partners in scope, the difficulties of
+    the roadmap's territory, counted as on the statistics page."""
+    text = " ".join([objective.title, objective.priority, objective.priority_detail]).lower()
+    if "sentinelle" not in text:
+        return None
+    territory = objective.roadmap.territory
+    counts = None
+    if access.in_scope(user, territory):
+        inside = counted(Difficulty.objects.filter(territory__in=within(territory).values("pk")))
+        counts = {
+            "total": inside.count(),
+            "open": inside.filter(status__in=OPEN_STATUSES).count(),
+            "resolved": inside.filter(status=Status.RESOLVED).count(),
+        }
+    return Section("difficulties/objective_section.html", {"counts": counts})

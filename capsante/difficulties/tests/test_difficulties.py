@@ -376,3 +376,24 @@ def test_an_adviser_records_a_difficulty_in_their_departement_only(client, world
     assert (
         difficulty.origin == "conseiller" and difficulty.recorded_by == world["cpam72_contributor"]
     )
+
+
+def test_the_sentinelle_objective_page_links_the_form_and_counts_for_partners(
+    client, world, seeded_roadmaps
+):
+    roadmap = seeded_roadmaps["72"]
+    pks = list(roadmap.objectives.values_list("pk", flat=True))
+    objective = roadmap.objectives.get(priority__icontains="Sentinelle")
+    url = reverse("roadmaps:objective", args=[roadmap.pk, pks.index(objective.pk) + 1])
+    services.report(commune=world["communes"]["72181"], profession="pharmacien", service="dmp", description="a")  # fmt: skip
+    services.report(commune=world["communes"]["53130"], profession="pharmacien", service="dmp", description="b")  # fmt: skip
+    public = client.get(url).content.decode()
+    assert "Remontées terrain (dispositif Sentinelle)" in public
+    assert reverse("difficulties:report") in public and "remontée dans ce territoire" not in public
+    client.force_login(world["dt72_editor"])
+    page = client.get(url).content.decode()
+    said = "1 difficulté remontée dans ce territoire : 1 ouverte, 0 résolue."
+    assert said in page.replace("\N{NO-BREAK SPACE}", " ")
+    other = roadmap.objectives.exclude(pk=objective.pk).first()
+    other_url = reverse("roadmaps:objective", args=[roadmap.pk, pks.index(other.pk) + 1])
+    assert "Remontées terrain" not in client.get(other_url).content.decode().split("<main")[1]
