@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 # Plain-Python packages (no Django): the engine, the file parsers, the generator.
 MYPY_PATHS = $(wildcard capsante/engine capsante/ingest/parsing.py capsante/ingest/staging.py capsante/ingest/connectors/*/parser.py capsante/ingest/generator) capsante/roadmaps/yaml_schema.py capsante/ui/maps.py capsante/ui/formats.py capsante/ui/tables.py capsante/ui/badges.py capsante/ui/testing.py capsante/ingest/contract.py capsante/ingest/tabular.py
 
-.PHONY: help install install-test system-deps run dev demo test test-sqlite test-postgres quality audit fix bench clean lock
+.PHONY: help install install-test install-bench system-deps run dev demo test test-sqlite test-postgres quality audit fix bench clean lock
 
 help: ## Affiche cette aide
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -69,10 +69,11 @@ test: system-deps install-test ## Lance toute la suite, sur SQLite puis sur Post
 test-sqlite: ## La suite sur SQLite
 	CAPSANTE_DATA_DIR=$$(mktemp -d) $(PY) -m pytest $(PYTEST_ARGS)
 
-# The Spark tests (local mode and the standalone cluster) read no database: the SQLite pass runs
-# them, the PostgreSQL pass leaves them out rather than running them a second time.
-test-postgres: ## La suite sur un serveur PostgreSQL démarré pour l'occasion
-	CAPSANTE_DATA_DIR=$$(mktemp -d) bash scripts/with-postgres.sh $(PY) -m pytest -m "not spark" $(PYTEST_ARGS)
+# The PostgreSQL pass runs the tests that reach the database (CAPSANTE_TESTS_DATABASE_ONLY, see
+# conftest.py): the others (parsers, engine, generator, Spark) read no database and the SQLite pass
+# has run them already.
+test-postgres: ## La suite sur un serveur PostgreSQL démarré pour l'occasion (les tests qui lisent la base)
+	CAPSANTE_DATA_DIR=$$(mktemp -d) CAPSANTE_TESTS_DATABASE_ONLY=1 bash scripts/with-postgres.sh $(PY) -m pytest -m "not spark" $(PYTEST_ARGS)
 
 quality: install-test ## ruff, mypy, couches (import-linter), bandit, migrations à jour, aucune adresse de registre
 	$(VENV)/bin/ruff check .
@@ -95,9 +96,16 @@ fix: install-test ## Corrige le formatage et ce que ruff sait corriger
 	$(VENV)/bin/ruff format .
 
 lock: | $(UV) ## Régénère requirements.lock depuis pyproject.toml
-	$(UV) pip compile pyproject.toml --extra test --extra spark --no-header --no-annotate -p 3.11 -q -o requirements.lock
+	$(UV) pip compile pyproject.toml --extra test --extra spark --extra bench --no-header --no-annotate -p 3.11 -q -o requirements.lock
 
-bench: install-test ## Lance les bancs d'essai (voir bench/RESULTS.md)
+# Locust (the load test) only comes with the benchmarks: neither the platform nor its tests need it.
+$(VENV)/.installed-bench: $(VENV)/.installed-test
+	$(UV) pip install -q --compile-bytecode -p $(PY) -c requirements.lock -e '.[test,spark,bench]'
+	@touch $@
+
+install-bench: $(VENV)/.installed-bench ## Installe aussi les outils des bancs d'essai (Locust)
+
+bench: install-bench ## Lance les bancs d'essai (voir bench/RESULTS.md)
 	$(PY) bench/bench_parsers.py
 	$(PY) bench/bench_engine.py
 

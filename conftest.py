@@ -193,3 +193,27 @@ def pytest_configure(config):
         RATE_LIMIT_API="0",
         RATE_LIMIT_PUBLIC_FORMS="0",
     ).enable()
+
+
+# Fixtures through which a test reaches the database (directly or through a server it starts).
+# (Not django_db_blocker: pytest-django's autouse fixtures ask for it in every test.)
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "site_template", "django_db_setup"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """The PostgreSQL pass (`make test-postgres`, CAPSANTE_TESTS_DATABASE_ONLY=1) runs the tests
+    that reach the database: those that do not (parsers, engine, generator) would run the same
+    code a second time for nothing, as the SQLite pass has already run them."""
+    import os
+
+    if os.environ.get("CAPSANTE_TESTS_DATABASE_ONLY") != "1":
+        return
+    kept, left = [], []
+    for item in items:
+        uses_database = item.get_closest_marker("django_db") or DATABASE_FIXTURES.intersection(
+            getattr(item, "fixturenames", ())
+        )
+        (kept if uses_database else left).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept

@@ -29,6 +29,8 @@ class SearchForm(forms.Form):
     lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
     lon = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
     commune = forms.CharField(required=False, max_length=5, widget=forms.HiddenInput)
+    # The results' page, from the links under the list (a new search starts at the first).
+    page = forms.IntegerField(required=False, min_value=1, max_value=100, widget=forms.HiddenInput)
 
     def __init__(self, *args, easy: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

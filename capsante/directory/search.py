@@ -12,6 +12,7 @@ Resources are read from the database in a box around the point, widened until en
 found, and sorted here by distance (haversine).
 """
 
+import bisect
 import math
 import re
 import threading
@@ -80,6 +81,8 @@ class CommuneIndex:
     # The same names by length: a name within two mistakes is within two letters of the length.
     by_length: dict[int, tuple[list[str], list[int]]] = field(default_factory=dict)
     built: float = 0.0
+    sorted_names: list[str] = field(default_factory=list)  # `names` in order, for prefixes
+    sorted_owners: list[int] = field(default_factory=list)
 
     @classmethod
     def build(cls) -> "CommuneIndex":
@@ -121,6 +124,9 @@ class CommuneIndex:
                 names, owners = index.by_length.setdefault(len(variant), ([], []))
                 names.append(variant)
                 owners.append(position)
+        pairs = sorted(zip(index.names, index.owners, strict=True))
+        index.sorted_names = [name for name, _ in pairs]
+        index.sorted_owners = [owner for _, owner in pairs]
         return index
 
     def _by_population(self, positions) -> list[Commune]:
@@ -141,11 +147,7 @@ class CommuneIndex:
             return []
         if norm in self.by_name:
             return self._by_population(self.by_name[norm])[:limit]
-        starting = [
-            p
-            for name, p in zip(self.names, self.owners, strict=True)
-            if name.startswith(norm + " ")
-        ]
+        starting = self._starting_with(norm + " ")
         if starting:
             return self._by_population(starting)[:limit]
         allowed = 1 if len(norm) <= 5 else 2
@@ -160,6 +162,16 @@ class CommuneIndex:
             return []
         best = min(distance for distance, _ in found)
         return self._by_population([p for distance, p in found if distance == best])[:limit]
+
+    def _starting_with(self, prefix: str) -> list[int]:
+        """The communes one of whose names starts with `prefix`: a bisection in the sorted
+        names rather than a look at each of the 36,000 (a third of a search's time)."""
+        found = []
+        at = bisect.bisect_left(self.sorted_names, prefix)
+        while at < len(self.sorted_names) and self.sorted_names[at].startswith(prefix):
+            found.append(self.sorted_owners[at])
+            at += 1
+        return found
 
     def nearest(self, latitude: float, longitude: float) -> Commune | None:
         """The commune whose centre is nearest to a point (the browser's position)."""
@@ -243,9 +255,10 @@ def nearby(
     codes: frozenset[str],
     filters: Filters,
     limit: int = 20,
+    offset: int = 0,
 ) -> tuple[list[Result], int]:
     """The published located resources nearest to a point, those serving the person's zone
-    first; and how many were found within the search radius."""
+    first (`limit` of them from `offset`); and how many were found within the search radius."""
     base = filters.apply(Resource.objects.filter(published=True))
     candidates: list[tuple[int, float]] = []
     for radius in RADII_KM:
@@ -268,7 +281,7 @@ def nearby(
         if len(candidates) >= ENOUGH:
             break
     candidates.sort(key=lambda c: (not c[2], c[1]))
-    chosen = candidates[:limit]
+    chosen = candidates[offset : offset + limit]
     resources = Resource.objects.select_related("commune").in_bulk([pk for pk, _, _ in chosen])
     results = [
         Result(resources[pk], round(distance, 1), serving) for pk, distance, serving in chosen

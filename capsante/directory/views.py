@@ -32,7 +32,9 @@ from . import easy_texts, exports, hours, memo, search, services
 from .forms import ReportForm, ResourceForm, SearchForm
 from .models import Resource
 
-PAGE_SIZE = 20
+# Ten resources a page: enough to choose from, short enough to read (and to print) for people
+# far from digital tools; the next ones are a link away.
+PAGE_SIZE = 10
 
 
 def _crumbs(*tail):
@@ -115,8 +117,16 @@ def run_search(request, form: SearchForm, easy: bool) -> dict:
     filters = search.Filters(
         data.get("need") or "", data.get("kind") or "", data.get("audience") or ""
     )
-    results, found = search.nearby(point[0], point[1], commune.zone_codes, filters, limit=PAGE_SIZE)
-    for number, result in enumerate(results, start=1):
+    wanted = data.get("page") or 1
+    results, found = search.nearby(
+        *point, commune.zone_codes, filters, limit=PAGE_SIZE, offset=(wanted - 1) * PAGE_SIZE
+    )
+    page = Paginator(range(found), PAGE_SIZE).get_page(wanted)
+    if page.number != wanted:  # beyond the last page (the list has shrunk since): the last one
+        results, _ = search.nearby(
+            *point, commune.zone_codes, filters, limit=PAGE_SIZE, offset=page.start_index() - 1
+        )
+    for number, result in enumerate(results, start=max(page.start_index(), 1)):
         result.number = number
     remote = search.remote(commune.zone_codes, filters)
     around_me = data.get("lat") is not None
@@ -128,6 +138,7 @@ def run_search(request, form: SearchForm, easy: bool) -> dict:
         "around_me": around_me,
         "results": results,
         "found": found,
+        "page": page,
         "remote": remote,
         "map": _departement_map(commune, results, point, here),
         "need": vocabulary.NEED_BY_CODE.get(data.get("need") or ""),

@@ -114,3 +114,36 @@ def test_a_draft_is_for_the_partners_of_its_scope(client, directory_world, perso
     assert "Allonnes" not in client.get("/ressources/", {"q": "Le Mans"}).content.decode()
     client.force_login(personas["dt72_editor"])
     assert client.get(f"/ressources/{draft.pk}/").status_code == 200
+
+
+def test_results_come_ten_a_page_numbered_on_and_nearest_first(client, directory_world):
+    """Twenty-five more desks in Le Mans, each farther than the last: the first page holds ten,
+    the second goes on from 11 without repeating any, a page past the end shows the last one."""
+    from capsante.directory.models import Resource
+
+    mans = directory_world["fs_mans"]
+    for n in range(25):
+        copy = Resource.objects.get(pk=mans.pk)
+        copy.pk = None
+        copy.external_id = f"bureau-{n}"
+        copy.name = f"Bureau {n:02d}"
+        copy.latitude = mans.latitude + 0.003 * (n + 1)
+        copy.fill_keys()
+        copy.save()
+    first = client.get("/ressources/", {"q": "Le Mans"}).content.decode()
+    second = client.get("/ressources/", {"q": "Le Mans", "page": 2}).content.decode()
+
+    def numbered(html: str) -> list[str]:  # the list, not the remote services under it
+        return [name for name in names_on(html) if name[0].isdigit()]
+
+    on_first, on_second = numbered(first), numbered(second)
+    assert len(on_first) == 10 and on_second[0].startswith("11 ")
+    assert not {n.split(" ", 1)[1] for n in on_first} & {n.split(" ", 1)[1] for n in on_second}
+    assert "Ressources 1 à 10 sur" in first and "Ressources 11 à 20 sur" in second
+    assert 'href="?q=Le+Mans&amp;page=2"' in first or "page=2" in first
+    desks = [n.split(" ", 1)[1] for n in on_first + on_second if " Bureau " in f" {n}"]
+    assert desks == sorted(desks)  # nearest first, across the pages
+    total = int(re.search(r"Ressources 1 à 10 sur (\d+)", first).group(1))
+    beyond = client.get("/ressources/", {"q": "Le Mans", "page": 99}).content.decode()
+    assert numbered(beyond)[-1].startswith(f"{total} ")  # the last page, not an empty one
+    assert "Plateforme régionale de télésanté" in first and "Plateforme régionale" not in second

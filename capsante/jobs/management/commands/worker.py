@@ -1,12 +1,54 @@
 """`capsante worker`: put right what a crash left, then run the queued jobs until stopped."""
 
+import contextlib
+import logging
 import os
+import time
 
+from django.db import InterfaceError, OperationalError, connections
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands import db_worker
 
 from capsante.jobs import holder, presence
 from capsante.jobs.services import recover
+
+log = logging.getLogger("capsante.jobs")
+LONGEST_WAIT_SECONDS = 30
+
+
+class SteadyWorker(db_worker.Worker):
+    """django-tasks-db's worker, which stops at the first database error but a lock: this one
+    waits for the database to come back (PostgreSQL restarted, a network cut) and goes on, so
+    that the queue does not depend on systemd restarting it (bench/fault_postgres_restart.py)."""
+
+    def run(self) -> None:
+        wait = 1
+        while True:
+            try:
+                return super().run()
+            except (OperationalError, InterfaceError) as error:
+                if not self.running:
+                    raise
+                log.warning(
+                    "base de données injoignable (%s) : nouvel essai dans %d s",
+                    str(error).strip().splitlines()[0] if str(error).strip() else error,
+                    wait,
+                )
+                connections.close_all()
+                time.sleep(wait)
+                wait = min(wait * 2, LONGEST_WAIT_SECONDS)
+
+
+@contextlib.contextmanager
+def _steady_worker():
+    """The library's command builds its `Worker` by name and offers no other hook: the name is
+    pointed at ours for the time of `handle`."""
+    library_worker = db_worker.Worker
+    db_worker.Worker = SteadyWorker
+    try:
+        yield
+    finally:
+        db_worker.Worker = library_worker
 
 
 class Command(db_worker.Command):
@@ -37,5 +79,5 @@ class Command(db_worker.Command):
             super().handle(*args, **options)
             return
         # Its row and heartbeat tell /readyz that someone runs the queue.
-        with presence.announced(options["worker_id"]):
+        with presence.announced(options["worker_id"]), _steady_worker():
             super().handle(*args, **options)
