@@ -153,6 +153,7 @@ INSTALLED_APPS = [
     "capsante.questionnaires",
     "capsante.directory",
     "capsante.officials",
+    "capsante.difficulties",
     "capsante.reports",
     "capsante.site",
     "capsante.operations",
@@ -419,6 +420,13 @@ EVENTS_REMINDER_DAYS = env_int("CAPSANTE_EVENTS_REMINDER_DAYS", 2)
 # An ambassador who left the network is erased this many months after (activities stay).
 AMBASSADORS_RETENTION_MONTHS = env_int("CAPSANTE_AMBASSADORS_RETENTION_MONTHS", 12)
 EVENTS_PUBLIC_POSTS_PER_HOUR = env_int("CAPSANTE_PUBLIC_POSTS_PER_HOUR", 10)
+# Field difficulties (capsante.difficulties): the reporter's address, given to be told of the
+# resolution, is erased this many days after the difficulty is closed (`capsante
+# purge_difficulty_contacts`); the public form refuses a post sent sooner than this many seconds
+# after the form was shown (robots), or larger than this many kilobytes.
+DIFFICULTIES_CONTACT_RETENTION_DAYS = env_int("CAPSANTE_DIFFICULTIES_CONTACT_RETENTION_DAYS", 30)
+DIFFICULTIES_MIN_FILL_SECONDS = env_int("CAPSANTE_DIFFICULTIES_MIN_FILL_SECONDS", 3)
+DIFFICULTIES_MAX_POST_KB = env_int("CAPSANTE_DIFFICULTIES_MAX_POST_KB", 32)
 # The platform's address as people reach it: links in mails and exports made outside a request
 # (the reminders' cron job).
 PUBLIC_URL = os.environ.get("CAPSANTE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -26,6 +26,7 @@ urlpatterns = [
     path("questionnaires/", include("capsante.questionnaires.urls")),
     path("ressources/", include("capsante.directory.urls")),
     path("elus/", include("capsante.officials.urls")),
+    path("remontees/", include("capsante.difficulties.urls")),
     path("rapports/", include("capsante.reports.urls")),
     path("api/", include("capsante.api.urls")),
     path("", include("capsante.operations.urls")),

@@ -36,6 +36,8 @@ NO_HISTORY = {
     "events.Ambassador": "personal data (a name, an address): a history would keep them beyond "
     "their retention; its steps are dated on the row (trained, left)",
     "events.PublicPost": "a keyed hash of an address, kept an hour to refuse bursts: runtime state",
+    "difficulties.ReporterContact": "personal data: a history would keep a reporter's address "
+    "beyond its erasure after the difficulty is closed; its steps are dated on the row",
     "newsletters.Subscriber": "personal data: a history would keep the address of someone who "
     "unsubscribed; its steps are dated on the row",
     "newsletters.Delivery": "a log of what was sent to whom, written once by the sending job",

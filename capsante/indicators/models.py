@@ -41,6 +41,7 @@ SOURCE_LABELS = {
     "cyber-register": "registre cybersécurité de l’ARS",
     "campaigns": "suivi des campagnes",
     "events": "événements d’animation",
+    "difficulties": "difficultés remontées du terrain",
     "directory-data-inclusion": "annuaire des ressources (data·inclusion)",
     "directory-mediation": "annuaire des ressources (lieux de médiation numérique)",
     "directory-csv": "annuaire des ressources (CSV)",

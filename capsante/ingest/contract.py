@@ -271,6 +271,22 @@ TABLES: dict[str, StagedTable] = {
             key_columns=("period", "meeting_id"),
             label="groupes de travail des contrats locaux de santé suivis",
         ),
+        # Written by the difficulties app: each difficulty open at a month's end, and each one
+        # resolved in the month with the days it took (duplicates merged are not counted).
+        StagedTable(
+            "difficulty_activity",
+            _schema(
+                ("period", STR),
+                ("difficulty_id", STR),
+                ("departement_code", STR),
+                ("commune_code", STR),
+                ("state", STR),
+                ("days", pa.float64()),
+            ),
+            partitioned=True,
+            key_columns=("period", "difficulty_id", "state"),
+            label="difficultés remontées du terrain, ouvertes et résolues",
+        ),
         StagedTable(
             "cyber_register",
             _schema(

@@ -22,6 +22,12 @@ COLOURS: dict[str, dict[str, str]] = {
         "dry_run": "info",
     },
     "job": {"succeeded": "success", "failed": "error", "interrupted": "error"},
+    "difficulty": {
+        "nouvelle": "new",
+        "qualifiee": "info",
+        "escaladee": "warning",
+        "resolue": "success",
+    },
     "event": {
         "published": "success",
         "full": "warning",

@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from capsante.campaigns import services as campaigns
 from capsante.campaigns.models import Campaign, Stage
 from capsante.committees.models import Committee, Decision, Meeting
+from capsante.difficulties import services as difficulties
 from capsante.directory.models import ErrorReport, Resource
 from capsante.establishments.models import Establishment
 from capsante.establishments.services import add_person
@@ -215,6 +216,12 @@ def world(personas, seeded_roadmaps, geography):
         name="Camille Martin",
         organisation="Espace France Services du Mans",
     )
+    difficulty, kept = (
+        difficulties.report(
+            commune=communes["72181"], profession="pharmacien", service="dmp", description=text
+        )
+        for text in ("Envoi au DMP refusé", "Envoi au DMP impossible")
+    )
     return {
         "questionnaire": questionnaire.pk,
         "question": questionnaire.questions.first().pk,
@@ -234,6 +241,8 @@ def world(personas, seeded_roadmaps, geography):
         "resource": resource.pk,
         "draft_resource": draft.pk,
         "error_report": report.pk,
+        "difficulty": difficulty.pk,
+        "kept_difficulty": kept.pk,
         "roadmap": seeded_roadmaps["72"].pk,
         "action": action.pk,
         "pharmacy": pharmacy.finess_et,
@@ -510,6 +519,7 @@ def cases(w: dict) -> list[Case]:
         *questionnaire_cases(w),
         *directory_cases(w),
         *officials_cases(w),
+        *difficulty_cases(w),
         *api_cases(w),
     ]
 
@@ -611,6 +621,39 @@ def questionnaire_cases(w: dict) -> list[Case]:
         Case("questionnaires:answer_link", reverse("questionnaires:answer_link", args=[slug, w["questionnaire_link"]]), everyone()),
         Case("questionnaires:thanks", reverse("questionnaires:thanks", args=[slug]), everyone()),
     ]  # fmt: skip
+
+
+def difficulty_cases(w: dict) -> list[Case]:
+    """Reporting a difficulty is public; partners read those of their scope and the statistics;
+    advisers (contributors) and above follow them in their départements."""
+    difficulty = w["difficulty"]
+    recorders = {**partners(), "elected_reader": 403}
+    return [
+        Case("difficulties:report", reverse("difficulties:report"), everyone()),
+        Case("difficulties:report_sent", reverse("difficulties:report_sent"), everyone()),
+        Case("difficulties:list", reverse("difficulties:list"), partners()),
+        Case("difficulties:statistics", reverse("difficulties:statistics"), partners()),
+        Case("difficulties:create", reverse("difficulties:create"), recorders),
+        Case(
+            "difficulties:detail",
+            reverse("difficulties:detail", args=[difficulty]),
+            sarthe_partners(),
+        ),
+        Case(
+            "difficulties:follow_up",
+            reverse("difficulties:follow_up", args=[difficulty]),
+            contributors(DONE),
+            "post",
+            {"status": "qualifiee", "blocker": "autre"},
+        ),
+        Case(
+            "difficulties:merge",
+            reverse("difficulties:merge", args=[difficulty]),
+            contributors(DONE),
+            "post",
+            {"kept": w["kept_difficulty"]},
+        ),
+    ]
 
 
 def directory_cases(w: dict) -> list[Case]:

@@ -383,6 +383,24 @@ def tables() -> dict[str, Rows]:
                 ("2", "webinaire", "53", "", 3),
             )
         ],
+        # A difficulty open at the end of February and March in 72001; one resolved in March in
+        # 53001 after 12.5 days, another in 72002 after 30 days.
+        "difficulty_activity": [
+            {
+                "period": period,
+                "difficulty_id": number,
+                "departement_code": dep,
+                "commune_code": commune,
+                "state": state,
+                "days": days,
+            }
+            for period, number, dep, commune, state, days in (
+                ("2025-02", "1", "72", "72001", "open", None),
+                ("2025-03", "1", "72", "72001", "open", None),
+                ("2025-03", "2", "53", "53001", "resolved", 12.5),
+                ("2025-03", "3", "72", "72002", "resolved", 30.0),
+            )
+        ],
         "territory_membership": membership_rows(),
         "territory_population": population_rows(),
     }

@@ -6,6 +6,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from capsante.accounts.personas import DEMO_PASSWORD, PERSONAS, ensure_personas
+from capsante.difficulties.demo import load_demo_difficulties
+from capsante.difficulties.stats import export_activity as export_difficulties
 from capsante.directory import demo as directory_demo
 from capsante.directory.models import CommunePostcode, Resource
 from capsante.directory.reference import load_postcodes
@@ -57,6 +59,9 @@ class Command(BaseCommand):
         # The events held and the ambassadors' activity, staged for their indicators (computed
         # with the others by demo-data).
         export_activity(recompute=False)
+        difficulties = load_demo_difficulties()
+        self.stdout.write(f"Difficultés remontées de démonstration créées : {len(difficulties)}")
+        export_difficulties(recompute=False)
         load_demo_lists()
         self.officials()
         questionnaires = load_demo_questionnaires()
