@@ -24,7 +24,7 @@ from capsante.accounts import access
 from capsante.accounts.client_ip import client_ip
 from capsante.ingest.connectors.directory import vocabulary
 from capsante.territories.models import Level, Territory
-from capsante.ui import easy_read
+from capsante.ui import easy_read, page_cache
 from capsante.ui.maps import MapPoint, MapShape, point_map
 from capsante.ui.redirects import safe_next
 
@@ -158,6 +158,7 @@ def memo_departements() -> list[Territory]:
     return cache.get_or_set("directory:memo-departements", find, 600)
 
 
+@page_cache.for_visitors
 def search_page(request):
     context = _easy_context(request)
     form = SearchForm(request.GET or None, easy=context["easy"])
