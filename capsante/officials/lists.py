@@ -13,14 +13,21 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from capsante.events.models import Event
+from capsante.events.models import Ambassador, AmbassadorStatus, Event
 from capsante.newsletters.models import Issue, MailingList, Subscriber, SubscriberStatus
 from capsante.newsletters.services import digest
 from capsante.territories.models import Level, Territory
 from capsante.territories.services import communes_of
 from capsante.ui.formats import moment
 
-from .models import EpciFunction, Function, Official, OfficialsList
+from .models import (
+    Contract,
+    ContractStatus,
+    EpciFunction,
+    Function,
+    Official,
+    OfficialsList,
+)
 
 MAYORS = (Function.MAYOR,)
 
@@ -46,11 +53,19 @@ def _label(official: Official) -> str:
 @transaction.atomic
 def refresh(officials_list: OfficialsList) -> tuple[int, int]:
     """Bring the list's subscribers in line with its officials: (added, taken off)."""
-    mailing_list = officials_list.mailing_list
     wanted: dict[str, tuple[str, str]] = {}
     for official in retained(officials_list).select_related("commune").order_by("pk"):
         if official.email:
             wanted.setdefault(digest(official.email), (official.email, _label(official)))
+    changes = follow(officials_list.mailing_list, wanted)
+    officials_list.refreshed_at = timezone.now()
+    officials_list.save(update_fields=["refreshed_at"])
+    return changes
+
+
+def follow(mailing_list: MailingList, wanted: dict[str, tuple[str, str]]) -> tuple[int, int]:
+    """The list's subscribers added from the platform become `wanted` (address digest → address,
+    name): (added, taken off). Unsubscribed addresses stay so; self-subscribed ones stay."""
     existing = {s.email_digest: s for s in mailing_list.subscribers.all()}
     new = [
         Subscriber(
@@ -72,9 +87,79 @@ def refresh(officials_list: OfficialsList) -> tuple[int, int]:
         if key not in wanted and s.added_by_editor and s.status == SubscriberStatus.SUBSCRIBED
     ]
     Subscriber.objects.filter(pk__in=gone).delete()
-    officials_list.refreshed_at = timezone.now()
-    officials_list.save(update_fields=["refreshed_at"])
     return len(new), len(gone)
+
+
+# Lists the platform keeps from what it knows of people's roles (not of officials): the CLS
+# coordinators and the Mon espace santé ambassadors of a département, for the newsletters.
+
+
+def _platform_list(kind: str, departement: Territory, name: str, description: str) -> MailingList:
+    mailing_list, _ = MailingList.objects.get_or_create(
+        slug=f"{kind}-{departement.code}",
+        defaults={
+            "name": f"{name} {departement.of_name}",
+            "territory": departement,
+            "description": description,
+            "open_to_public": False,
+        },
+    )
+    return mailing_list
+
+
+@transaction.atomic
+def refresh_coordinators(departement: Territory) -> tuple[int, int]:
+    """The coordinators of the département's CLS (in preparation or signed): (added, taken off)."""
+    mailing_list = _platform_list(
+        "coordinateurs-cls",
+        departement,
+        "Coordinateurs des contrats locaux de santé",
+        "Les coordinateurs et coordinatrices des CLS en préparation ou signés, d’après les "
+        "contrats enregistrés dans la plateforme, actualisés chaque jour.",
+    )
+    wanted: dict[str, tuple[str, str]] = {}
+    contracts = Contract.objects.exclude(coordinator_email="").exclude(
+        status=ContractStatus.EXPIRED
+    )
+    for contract in contracts.select_related("territory").order_by("pk"):
+        if communes_of(contract.territory).filter(parent=departement).exists():
+            name = f"{contract.coordinator_name or contract.coordinator_email} — {contract.name}"
+            wanted.setdefault(
+                digest(contract.coordinator_email), (contract.coordinator_email, name[:150])
+            )
+    return follow(mailing_list, wanted)
+
+
+@transaction.atomic
+def refresh_ambassadors(departement: Territory) -> tuple[int, int]:
+    """The département's active Mon espace santé ambassadors: (added, taken off). Those who left
+    the network or paused are taken off."""
+    mailing_list = _platform_list(
+        "ambassadeurs",
+        departement,
+        "Ambassadrices et ambassadeurs de Mon espace santé",
+        "Les ambassadeurs actifs du département, d’après leur annuaire dans la plateforme, "
+        "actualisés chaque jour.",
+    )
+    people = Ambassador.objects.filter(territory=departement, status=AmbassadorStatus.ACTIVE)
+    wanted = {
+        digest(a.email): (a.email, f"{a.name} — {a.organisation}"[:150])
+        for a in people.exclude(email="").order_by("pk")
+    }
+    return follow(mailing_list, wanted)
+
+
+def refresh_platform_lists() -> dict[str, tuple[int, int]]:
+    """Every département with contracts or ambassadors: its two lists, by slug."""
+    codes = set(Ambassador.objects.values_list("territory__code", flat=True))
+    for contract in Contract.objects.select_related("territory"):
+        codes.update(communes_of(contract.territory).values_list("parent__code", flat=True))
+    departements = Territory.objects.filter(level=Level.DEPARTEMENT, code__in=codes)
+    changes = {}
+    for departement in departements.order_by("code"):
+        changes[f"coordinateurs-cls-{departement.code}"] = refresh_coordinators(departement)
+        changes[f"ambassadeurs-{departement.code}"] = refresh_ambassadors(departement)
+    return changes
 
 
 def ensure_list(territory: Territory, kind: str) -> OfficialsList:

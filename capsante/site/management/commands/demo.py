@@ -21,6 +21,7 @@ from capsante.indicators.models import IndicatorValue
 from capsante.newsletters.demo import load_demo_lists
 from capsante.officials import demo as officials_demo
 from capsante.officials.counts import export_contracts
+from capsante.officials.lists import refresh_platform_lists
 from capsante.questionnaires.demo import load_demo_questionnaires
 from capsante.roadmaps.services import load_seed_roadmaps
 
@@ -86,6 +87,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Contrats locaux de santé de démonstration créés : {len(contracts)}")
         # Staged for their indicators (computed with the others by demo-data).
         export_contracts(recompute=False)
+        # The CLS coordinators' and the ambassadors' lists of each département, for the letters.
+        refresh_platform_lists()
 
     def directory(self, users):
         """The resource directory of Sarthe and Mayenne, imported as a data·inclusion file."""
