@@ -156,6 +156,13 @@ class RegistrationForm(DsfrBaseForm):
     )
     organisation = forms.CharField(label="Organisation", max_length=200, required=False)
     consent = forms.BooleanField(label="Consentement", required=True)
+    news = forms.BooleanField(
+        label="Je souhaite aussi recevoir par courriel les prochaines informations sur les "
+        "événements du numérique en santé de mon département (facultatif).",
+        help_text="Un lien de désinscription accompagne chaque envoi ; votre adresse est alors "
+        "effacée de la liste.",
+        required=False,
+    )
 
     def __init__(self, *args, event: Event, retention_months: int, **kwargs):
         super().__init__(*args, **kwargs)

@@ -256,6 +256,9 @@ class Registration(models.Model):
         default=RegistrationStatus.PENDING,
     )
     consented_at = models.DateTimeField(_("consentement donné le"))
+    # A second, separate consent: the organisers' news by e-mail (a list of the newsletters,
+    # which keeps the address apart from this registration and its retention).
+    wants_news = models.BooleanField(_("souhaite recevoir les informations"), default=False)
     created_at = models.DateTimeField(_("inscrit le"), auto_now_add=True)
     # The waiting list is served in the order people confirmed.
     confirmed_at = models.DateTimeField(_("adresse confirmée le"), null=True, blank=True)

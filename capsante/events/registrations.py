@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.db.models import QuerySet
+from django.dispatch import Signal
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -42,6 +43,9 @@ ACTIVE = (RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED, Registration
 CONFIRM, CANCEL = "confirmer", "annuler"
 _SALT = "capsante.events.registration"
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+# Sent once a registrant has confirmed their address (keyword argument: registration).
+address_confirmed = Signal()
 
 
 class RegistrationClosed(Exception):
@@ -173,6 +177,7 @@ def register(
     organisation: str = "",
     client: str = "",
     base_url: str,
+    wants_news: bool = False,
 ) -> Registration:
     """Record a request and mail its confirmation link. The same address asking again gets
     the mail again (its link, or its cancellation link), never a second registration; the page
@@ -199,6 +204,7 @@ def register(
         organisation=organisation.strip(),
         consented_at=timezone.now(),
         client_hash=client,
+        wants_news=wants_news,
     )
     _mail(registration, "confirm", base_url)
     return registration
@@ -222,6 +228,8 @@ def confirm(registration: Registration, base_url: str) -> Registration:
         registration.status = RegistrationStatus.WAITING
     registration.save(update_fields=["status", "confirmed_at", "seated_at"])
     registration.event = event
+    # The address is now confirmed: the newsletters may take it (if its owner asked).
+    address_confirmed.send(sender=Registration, registration=registration)
     _mail(registration, "seated" if registration.seated_at else "waiting", base_url)
     _sync_full(event)
     return registration

@@ -177,6 +177,7 @@ def register(request, pk: int):
                     organisation=data["organisation"],
                     client=client,
                     base_url=_base_url(request),
+                    wants_news=data["news"],
                 )
             except registrations.RegistrationClosed:
                 messages.error(request, "Les inscriptions à cet événement sont closes.")

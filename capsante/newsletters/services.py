@@ -266,3 +266,49 @@ def report(issue: Issue) -> dict:
         else:
             waiting += 1
     return {"sent": sent, "waiting": waiting, "failures": failures, "total": len(deliveries)}
+
+
+# --- Event participants who asked for news -------------------------------------------------
+
+
+def participants_list(departement) -> MailingList:
+    """The list of a département's event participants who asked for the organisers' news."""
+    mailing_list, _ = MailingList.objects.get_or_create(
+        slug=f"participants-evenements-{departement.code}",
+        defaults={
+            "name": f"Participants aux événements {departement.of_name}",
+            "territory": departement,
+            "description": "Les personnes inscrites à un événement qui ont demandé, en plus, à "
+            "recevoir les prochaines informations (case facultative du formulaire d’inscription, "
+            "adresse confirmée par son lien).",
+            "open_to_public": False,
+        },
+    )
+    return mailing_list
+
+
+def take_participant(registration) -> Subscriber | None:
+    """A registrant who ticked the news box and confirmed their address joins their event's
+    département's list (their confirmation is the double opt-in). An address that unsubscribed
+    from it stays out: ticking a box at a later registration does not bring it back."""
+    if not registration.wants_news:
+        return None
+    event = registration.event
+    territory = event.territory
+    departement = territory if territory.level == "departement" else territory.parent
+    if departement is None or departement.level != "departement":
+        return None
+    mailing_list = participants_list(departement)
+    subscriber, created = Subscriber.objects.get_or_create(
+        mailing_list=mailing_list,
+        email_digest=digest(registration.email),
+        defaults={
+            "email": registration.email,
+            "name": registration.name,
+            "status": SubscriberStatus.SUBSCRIBED,
+            "confirmed_at": timezone.now(),
+        },
+    )
+    if not created and subscriber.status == SubscriberStatus.PENDING:
+        confirm(subscriber)
+    return subscriber

@@ -8,6 +8,8 @@ from django.core import mail
 
 from capsante.events import registrations
 from capsante.events.models import EventStatus, PublicPost, Registration, RegistrationStatus
+from capsante.newsletters import services as newsletters
+from capsante.newsletters.models import MailingList, SubscriberStatus
 from capsante.outbox.models import OutgoingMail
 
 from .conftest import links
@@ -258,3 +260,30 @@ def test_mails_made_outside_a_request_link_to_the_public_address(workshop, sent,
         workshop, name="A", email="a@example.org", audience="citoyens", commune=None, base_url=""
     )
     assert "https://cap-esante.example.fr/evenements/inscription/" in sent()[0].body
+
+
+@pytest.mark.django_db
+def test_who_asks_for_news_joins_the_departements_list_once_their_address_is_confirmed(
+    client, workshop, sent
+):
+    def subscribed() -> set[str]:
+        found = MailingList.objects.filter(slug="participants-evenements-72").first()
+        if found is None:
+            return set()
+        rows = found.subscribers.filter(status=SubscriberStatus.SUBSCRIBED)
+        return set(rows.values_list("email", flat=True))
+
+    # Jeanne ticks the box, Paul does not; neither is on the list before confirming.
+    post_registration(client, workshop, news="on")
+    post_registration(client, workshop, "10.0.0.2", name="Paul", email="paul@example.org")
+    assert subscribed() == set()
+    for message in sent():
+        client.post(links(message)["confirmer"])
+    assert subscribed() == {"jeanne@example.org"}
+    assert Registration.objects.get(email="jeanne@example.org").wants_news
+    # Once unsubscribed, a later registration with the box ticked does not bring her back.
+    mailing_list = MailingList.objects.get(slug="participants-evenements-72")
+    newsletters.unsubscribe(mailing_list.subscribers.get(email="jeanne@example.org"))
+    later = Registration.objects.get(email="jeanne@example.org")
+    registrations.address_confirmed.send(sender=Registration, registration=later)
+    assert subscribed() == set()
