@@ -42,6 +42,7 @@ SOURCE_LABELS = {
     "campaigns": "suivi des campagnes",
     "events": "événements d’animation",
     "difficulties": "difficultés remontées du terrain",
+    "contracts": "contrats locaux de santé enregistrés dans la plateforme",
     "directory-data-inclusion": "annuaire des ressources (data·inclusion)",
     "directory-mediation": "annuaire des ressources (lieux de médiation numérique)",
     "directory-csv": "annuaire des ressources (CSV)",

@@ -401,6 +401,67 @@ def tables() -> dict[str, Rows]:
                 ("2025-03", "3", "72", "72002", "resolved", 30.0),
             )
         ],
+        # The present registrants of those events by audience (walk-ins without one).
+        "event_audiences": [
+            {
+                "period": "2025-03",
+                "event_id": event,
+                "kind": kind,
+                "departement_code": dep,
+                "commune_code": commune,
+                "audience": audience,
+                "participants": number,
+            }
+            for event, kind, dep, commune, audience, number in (
+                ("1", "journee_departementale", "72", "72001", "citoyens", 60),
+                ("1", "journee_departementale", "72", "72001", "medecins", 30),
+                ("1", "journee_departementale", "72", "72001", "elus", 20),
+                ("3", "atelier_activation", "72", "72002", "citoyens", 9),
+                ("2", "webinaire", "53", "53001", "pharmaciens", 1),
+                ("2", "webinaire", "53", "", "", 3),
+            )
+        ],
+        # Ambassadors' activities: a desk in 72001 (two sessions, 14 people), a workshop in 53001.
+        "ambassador_activity": [
+            {
+                "period": period,
+                "departement_code": dep,
+                "commune_code": commune,
+                "kind": kind,
+                "activities": activities,
+                "people": people,
+            }
+            for period, dep, commune, kind, activities, people in (
+                ("2025-02", "72", "72001", "permanence", 2, 14),
+                ("2025-03", "53", "53001", "atelier", 1, 8),
+            )
+        ],
+        # Two CLS at their seat commune (one signed with e-health, one signed without), one
+        # working group of the first in March.
+        "health_contracts": [
+            {
+                "period": period,
+                "contract_id": contract,
+                "departement_code": dep,
+                "commune_code": commune,
+                "signed": 1,
+                "with_ehealth": ehealth,
+            }
+            for period in ("2025-02", "2025-03")
+            for contract, dep, commune, ehealth in (
+                ("1", "72", "72001", 1),
+                ("2", "53", "53001", 0),
+            )
+        ],
+        "cls_working_groups": [
+            {
+                "period": "2025-03",
+                "meeting_id": "1",
+                "contract_id": "1",
+                "departement_code": "72",
+                "commune_code": "72001",
+            }
+        ],
         "territory_membership": membership_rows(),
         "territory_population": population_rows(),
     }
