@@ -177,6 +177,11 @@ def report(stats_file: Path, failures_file: Path, args) -> int:
             dashboard_p95[row["Name"].removeprefix(DASHBOARD).strip(" ()")] = float(row["95%"])
         if row["Name"] == "Aggregated":
             failures = int(row["Failure Count"])
+    exceptions = failures_file.with_name("locust_exceptions.csv")
+    if exceptions.exists():
+        for row in csv.DictReader(exceptions.open(encoding="utf-8")):
+            failures += int(row["Count"])
+            print(f"exception dans un scénario : {row['Message']} ({row['Count']} fois)")
     for failure in csv.DictReader(failures_file.open(encoding="utf-8")):
         print(f"échec : {failure['Name']} — {failure['Error']} ({failure['Occurrences']} fois)")
     met = failures == 0 and bool(dashboard_p95) and max(dashboard_p95.values()) < 300

@@ -45,11 +45,11 @@ class Person(HttpUser):
             else:
                 response.success()
 
-    def dashboard(self) -> None:
+    def dashboard(self, who: str = "visiteur") -> None:
         code = random.choice(DEPARTEMENTS)
         self.page(
             DASHBOARD.format(code=code),
-            "tableau de bord département",
+            f"tableau de bord département ({who})",
             "Sarthe" if code == "72" else "Mayenne",
         )
 
