@@ -61,10 +61,12 @@ dev: export DEBUG ?= true
 dev: demo ## Comme run, en mode développement (DEBUG=true : pages d'erreur détaillées, rechargement du code)
 	@$(WITH_WORKER) $(CAPSANTE) runserver 127.0.0.1:$(PORT)
 
-test: system-deps install-test ## Lance toute la suite, sur SQLite puis sur PostgreSQL
+# The two passes run side by side (each has its own data folder, database and ports): on two
+# cores the suite takes the time of the longer one rather than of both. Each pass's output is
+# printed whole when it ends (--output-sync).
+test: system-deps install-test ## Lance toute la suite, sur SQLite et sur PostgreSQL en parallèle
 	$(MAKE) --no-print-directory quality
-	$(MAKE) --no-print-directory test-sqlite
-	$(MAKE) --no-print-directory test-postgres
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 test-sqlite: ## La suite sur SQLite
 	CAPSANTE_DATA_DIR=$$(mktemp -d) $(PY) -m pytest $(PYTEST_ARGS)
