@@ -271,20 +271,30 @@ def report(issue: Issue) -> dict:
 # --- Event participants who asked for news -------------------------------------------------
 
 
-def participants_list(departement) -> MailingList:
-    """The list of a département's event participants who asked for the organisers' news."""
+def platform_list(slug: str, territory, name: str, description: str) -> MailingList:
+    """A list the platform keeps from its own data (not open to self-subscription)."""
     mailing_list, _ = MailingList.objects.get_or_create(
-        slug=f"participants-evenements-{departement.code}",
+        slug=slug,
         defaults={
-            "name": f"Participants aux événements {departement.of_name}",
-            "territory": departement,
-            "description": "Les personnes inscrites à un événement qui ont demandé, en plus, à "
-            "recevoir les prochaines informations (case facultative du formulaire d’inscription, "
-            "adresse confirmée par son lien).",
+            "name": name,
+            "territory": territory,
+            "description": description,
             "open_to_public": False,
         },
     )
     return mailing_list
+
+
+def participants_list(departement) -> MailingList:
+    """The list of a département's event participants who asked for the organisers' news."""
+    return platform_list(
+        f"participants-evenements-{departement.code}",
+        departement,
+        f"Participants aux événements {departement.of_name}",
+        "Les personnes inscrites à un événement qui ont demandé, en plus, à recevoir les "
+        "prochaines informations (case facultative du formulaire d’inscription, adresse "
+        "confirmée par son lien).",
+    )
 
 
 def take_participant(registration) -> Subscriber | None:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from capsante.events.models import Ambassador, AmbassadorStatus, Event
 from capsante.newsletters.models import Issue, MailingList, Subscriber, SubscriberStatus
-from capsante.newsletters.services import digest
+from capsante.newsletters.services import digest, platform_list
 from capsante.territories.models import Level, Territory
 from capsante.territories.services import communes_of
 from capsante.ui.formats import moment
@@ -95,16 +95,9 @@ def follow(mailing_list: MailingList, wanted: dict[str, tuple[str, str]]) -> tup
 
 
 def _platform_list(kind: str, departement: Territory, name: str, description: str) -> MailingList:
-    mailing_list, _ = MailingList.objects.get_or_create(
-        slug=f"{kind}-{departement.code}",
-        defaults={
-            "name": f"{name} {departement.of_name}",
-            "territory": departement,
-            "description": description,
-            "open_to_public": False,
-        },
+    return platform_list(
+        f"{kind}-{departement.code}", departement, f"{name} {departement.of_name}", description
     )
-    return mailing_list
 
 
 @transaction.atomic
