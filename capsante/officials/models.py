@@ -10,6 +10,7 @@ nationality: the package has them, the purpose does not (docs/decisions/0018).
 
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -209,6 +210,18 @@ class Contract(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def status_today(self) -> ContractStatus:
+        """The status to show: a signed contract past its end date reads "Échu" without anyone
+        having to edit it (the indicator already stops counting it that month)."""
+        if (
+            self.status == ContractStatus.SIGNED
+            and self.ends_on is not None
+            and self.ends_on < timezone.localdate()
+        ):
+            return ContractStatus.EXPIRED
+        return ContractStatus(self.status)
 
     @property
     def signatory_list(self) -> list[str]:

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from capsante.indicators.models import IndicatorValue, Target
 from capsante.indicators.services import current_month, sync_catalogue
@@ -192,3 +193,23 @@ def test_the_objective_page_lists_the_cls_axes_serving_it(
     client.force_login(personas["dt72_editor"])
     department = client.get(reverse("territories:detail", args=["departement", "72"]))
     assert reverse("officials:contracts") in department.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_signed_contract_past_its_end_reads_expired_and_leaves_the_share(
+    geography, contracts, client, personas
+):
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    le_mans = contracts["le_mans"]
+    le_mans.ends_on = yesterday
+    le_mans.save()
+    counts.export_contracts()
+    # Only the Pays fléchois contract (no e-health axis) is in force this month... unless the
+    # Le Mans one ended earlier this very month, when it still counts for the month.
+    expected = 50 if yesterday.strftime("%Y-%m") == current_month() else 0
+    assert value("CLS_EHEALTH_SHARE", "departement", "72") == expected
+    client.force_login(personas["dt72_editor"])
+    page = client.get(reverse("officials:contract", args=[le_mans.pk])).content.decode()
+    assert "Échu" in page and ">Signé<" not in page
+    listing = client.get(reverse("officials:contracts")).content.decode()
+    assert "Échu" in listing
