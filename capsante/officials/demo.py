@@ -87,7 +87,8 @@ CONTRACTS = [
         "epci": "247200348",
         "status": ContractStatus.SIGNED,
         "signed_on": dt.date(2021, 11, 30),
-        "ends_on": dt.date(2026, 11, 29),
+        # Extended by a one-year amendment while its renewal is written (see its working group).
+        "ends_on": dt.date(2027, 11, 29),
         "signatories": "ARS Pays de la Loire\nCommunauté de communes du Pays Fléchois\n"
         "Préfecture de la Sarthe",
         "coordinator": ("Coordination du CLS du Pays Fléchois", "cls@paysflechois.example.org"),
