@@ -12,6 +12,7 @@ a mean of rates.
 | per_population | Σ numerator          | Σ commune populations | Σnum × unit factor / Σpop  |
 | sum            | Σ numerator          | —                     | Σnum                       |
 | count_distinct | distinct items       | —                     | counted again at each level|
+| median         | median of the rows   | —                     | computed again at each level|
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .definitions import Definition
+from .definitions import PER_LEVEL_RULES, Definition
 
 RESULT_SCHEMA = pa.schema(
     [
@@ -45,7 +46,7 @@ SORT_KEYS = [
 
 
 class NotCombinable(ValueError):
-    """The rule cannot derive a parent's value from its parts (a distinct count)."""
+    """The rule cannot derive a parent's value from its parts (a distinct count, a median)."""
 
 
 @dataclass(frozen=True)
@@ -72,9 +73,9 @@ def combine(definition: Definition, parts: Iterable[tuple[float, float | None]])
     Used for comparisons built on the fly; the parts must not share communes (for overlapping sets
     ask the engine for a grouping instead).
     """
-    if definition.aggregation == "count_distinct":
+    if definition.aggregation in PER_LEVEL_RULES:
         raise NotCombinable(
-            f"{definition.code} is a distinct count: compute the union as a grouping "
+            f"{definition.code} is a distinct count or a median: compute the union as a grouping "
             "(territory_membership level 'groupement') instead of adding values"
         )
     pairs = list(parts)

@@ -30,6 +30,7 @@ KIND_RULES: dict[str, frozenset[str]] = {
     "count": frozenset({"sum", "count_distinct"}),
     "rate_per_population": frozenset({"per_population"}),
     "mean": frozenset({"mean"}),
+    "median": frozenset({"median"}),
 }
 UNITS_BY_RULE: dict[str, frozenset[str]] = {
     "sum_ratio": frozenset({"%"}),
@@ -37,10 +38,14 @@ UNITS_BY_RULE: dict[str, frozenset[str]] = {
     "count_distinct": frozenset({"count"}),
     "per_population": frozenset({"per_inhabitant", "per_1000"}),
     "mean": frozenset({"%", "count", "per_inhabitant", "per_1000"}),
+    "median": frozenset({"%", "count", "per_inhabitant", "per_1000"}),
 }
 # What the value is multiplied by once the ratio is formed, so values are in display units.
 UNIT_FACTOR = {"%": 100.0, "per_1000": 1000.0, "per_inhabitant": 1.0, "count": 1.0}
 RULES_WITH_DENOMINATOR_SQL = frozenset({"sum_ratio", "mean"})
+# Rules whose value at a level is not a sum of its parts' (a distinct count, a median): the
+# engine computes them again at each level from the finest rows instead of adding up the tree.
+PER_LEVEL_RULES = frozenset({"count_distinct", "median"})
 GRAIN_KEY = {"commune": "commune_code", "structure": "finess_et", "departement": "departement_code"}
 
 _PLACEHOLDER = re.compile(r"\{(?:(table|param):([A-Za-z_][A-Za-z0-9_]*)|(snapshot_period))\}")

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import sqlglot
 from sqlglot import exp
 
-from .definitions import Definition
+from .definitions import PER_LEVEL_RULES, Definition
 
 NUMBER = "DOUBLE"
 OUTPUT_COLUMNS = ("territory_code", "territory_level", "period", "numerator", "denominator")
@@ -76,8 +76,8 @@ def build_query(
     ctes += num_ctes
     if definition.denominator_sql is not None:
         ctes += _side_ctes(definition, plan, "denominator", "den")
-    if definition.aggregation == "count_distinct":
-        final = _count_distinct_select(definition, num_ctes[-1][0])
+    if definition.aggregation in PER_LEVEL_RULES:
+        final = _per_level_select(definition, num_ctes[-1][0])
     else:
         ctes.append(("base", _base_select(definition)))
         final = (
@@ -150,7 +150,7 @@ def _side_ctes(
         )
         current = f"{prefix}_win"
     if definition.grain == "departement":
-        return ctes  # mapped to territories directly by _count_distinct_select
+        return ctes  # mapped to territories directly by _per_level_select
     ctes.append((f"{prefix}_c", _to_commune(definition, current)))
     return ctes
 
@@ -176,7 +176,7 @@ def _prefix_ctes(sql: str, prefix: str) -> str:
 
 
 def _to_commune(definition: Definition, source: str) -> str:
-    value = "x.value" if definition.aggregation == "count_distinct" else "SUM(x.value) AS value"
+    value = "x.value" if definition.aggregation in PER_LEVEL_RULES else "SUM(x.value) AS value"
     if definition.grain == "structure":
         # One commune per FINESS even if the extract repeats a row, so nothing is counted twice.
         structures = (
@@ -190,6 +190,9 @@ def _to_commune(definition: Definition, source: str) -> str:
         source = f"{source} AS x"
     if definition.aggregation == "count_distinct":
         return f"SELECT DISTINCT {commune} AS commune_code, x.period, x.value FROM {source}"
+    if definition.aggregation == "median":
+        # Every row is one observation (two difficulties resolved in 3 days are two 3s).
+        return f"SELECT {commune} AS commune_code, x.period, x.value FROM {source}"
     return (
         f"SELECT {commune} AS commune_code, x.period, {value} FROM {source}"
         f" GROUP BY {commune}, x.period"
@@ -230,8 +233,12 @@ def _base_select(definition: Definition) -> str:
     return num.format(den=null)
 
 
-def _count_distinct_select(definition: Definition, source: str) -> str:
-    """Distinct items per territory, counted at each level: a distinct count cannot be summed."""
+def _per_level_select(definition: Definition, source: str) -> str:
+    """Distinct items, or the median of the observations, per territory, computed at each level:
+    neither can be summed from the levels below. A median has no denominator to show."""
+    statistic = (
+        "MEDIAN(c.value)" if definition.aggregation == "median" else "COUNT(DISTINCT c.value)"
+    )
     if definition.grain == "departement":
         # The département → territory pairs, without communes: the data says nothing finer than a
         # département, and repeating its items on every commune would only multiply rows. The
@@ -251,7 +258,7 @@ def _count_distinct_select(definition: Definition, source: str) -> str:
         )
     return (
         "SELECT m.territory_code, m.territory_level, c.period,"
-        f" CAST(COUNT(DISTINCT c.value) AS {NUMBER}) AS numerator,"
+        f" CAST({statistic} AS {NUMBER}) AS numerator,"
         f" CAST(NULL AS {NUMBER}) AS denominator"
         f" FROM {source} AS c JOIN membership AS m ON c.commune_code = m.commune_code"
         " GROUP BY m.territory_code, m.territory_level, c.period"

@@ -24,7 +24,7 @@ all again. At national scale that repetition, not reading the files, was most of
 
 Values are those of the per-definition path (a test compares both on every definition, DuckDB and
 Spark): the same rows exist, and sums of the same counts are the same numbers. Distinct counts
-(`count_distinct`) cannot be summed up the tree and keep the per-definition query.
+(`count_distinct`) and medians cannot be summed up the tree and keep the per-definition query.
 
 Identifiers come from validated definitions and names made here; literals are quoted by
 `query.quote`: S608 (string-built SQL) is silenced for the module as in query.py.
@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 import sqlglot
 from sqlglot import exp
 
-from .definitions import Definition
+from .definitions import PER_LEVEL_RULES, Definition
 from .query import NUMBER, PeriodPlan, _prefix_ctes, in_list, quote, table_ref
 
 PREFIX = "cs_"
@@ -376,7 +376,7 @@ class SharedPlan:
 
     def add(self, definition: Definition, plan: PeriodPlan) -> None:
         self.plans[definition.code] = plan
-        if definition.aggregation == "count_distinct":
+        if definition.aggregation in PER_LEVEL_RULES:
             self.alone.append(definition)
             return
         numerator = self._slot(definition, plan, "numerator")

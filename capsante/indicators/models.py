@@ -19,6 +19,7 @@ AGGREGATION_LABELS = {
     "per_population": "rapporté à la population couverte par la source",
     "sum": "somme",
     "count_distinct": "nombre d’éléments distincts, recompté à chaque niveau",
+    "median": "médiane des observations, recalculée à chaque niveau",
 }
 GRAIN_LABELS = {
     "commune": "commune",

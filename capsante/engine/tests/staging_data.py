@@ -383,8 +383,8 @@ def tables() -> dict[str, Rows]:
                 ("2", "webinaire", "53", "", 3),
             )
         ],
-        # A difficulty open at the end of February and March in 72001; one resolved in March in
-        # 53001 after 12.5 days, another in 72002 after 30 days.
+        # A difficulty open at the end of February and March in 72001; resolved in March: one in
+        # 53001 after 12.5 days, two in 72001 after 1 and 3 days, one in 72002 after 30 days.
         "difficulty_activity": [
             {
                 "period": period,
@@ -399,6 +399,8 @@ def tables() -> dict[str, Rows]:
                 ("2025-03", "1", "72", "72001", "open", None),
                 ("2025-03", "2", "53", "53001", "resolved", 12.5),
                 ("2025-03", "3", "72", "72002", "resolved", 30.0),
+                ("2025-03", "4", "72", "72001", "resolved", 1.0),
+                ("2025-03", "5", "72", "72001", "resolved", 3.0),
             )
         ],
         # The present registrants of those events by audience (walk-ins without one).

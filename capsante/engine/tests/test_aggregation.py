@@ -102,6 +102,21 @@ def test_distinct_counts_are_recounted_not_added(shared_staging, by_code):
         combine(definition, [(2, None), (3, None)])
 
 
+def test_medians_are_recomputed_at_each_level_from_the_observations(shared_staging, by_code):
+    # Resolved in March 2025 (staging_data): 12.5 days in 53001; 1 and 3 in 72001; 30 in 72002.
+    definition = by_code["DIFFICULTY_RESOLUTION_DAYS"]
+    rows = rows_by_territory(compute([definition], shared_staging), definition.code, "2025-03")
+    assert rows[("commune", "72001")]["value"] == 2  # (1 + 3) / 2
+    # Not the median of the communes' medians (2 and 30 → 16), nor the mean (11.3).
+    assert rows[("departement", "72")]["value"] == 3
+    assert rows[("epci", "E72A")]["value"] == 3
+    assert rows[("region", "52")]["value"] == (3 + 12.5) / 2
+    assert rows[("groupement", "G1")]["value"] == 2  # 53002 resolved nothing
+    assert rows[("departement", "72")]["denominator"] is None
+    with pytest.raises(NotCombinable):
+        combine(definition, [(2, None), (30, None)])
+
+
 def test_per_population_sums_populations(shared_staging, by_code):
     definition = by_code["DMP_DOCS_PER_INHABITANT"]
     rows = rows_by_territory(compute([definition], shared_staging), definition.code, "2024-12")
