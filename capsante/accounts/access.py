@@ -17,12 +17,16 @@ The rules, in words:
   départements' teams, and they by the région's).
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from capsante.territories.models import Territory
-from capsante.territories.services import covers, overlapping, within
+from capsante.territories.services import ancestors, covers, within
 
 from .models import Profile, Role
 
@@ -139,22 +143,57 @@ def within_scope(user, queryset: QuerySet, path: str = "territory") -> QuerySet:
     return queryset.filter(within_scope_q(user, path))
 
 
+# The territories within each scope, listed once per request (ScopesKeptMiddleware): a partner's
+# page filters by its scope many times, and the list (a département: about 400 territories) is
+# cheaper to pass than the query that finds it is to run again. Outside a request (commands, the
+# worker, tests calling services), the query goes into each filter as before.
+_scopes_kept: ContextVar[dict[int, list[int]] | None] = ContextVar("scopes_kept", default=None)
+
+
+@contextmanager
+def scopes_kept() -> Iterator[None]:
+    token = _scopes_kept.set({})
+    try:
+        yield
+    finally:
+        _scopes_kept.reset(token)
+
+
+def forget_scopes() -> None:
+    """A territory or a grouping's members changed: list the scopes again."""
+    kept = _scopes_kept.get()
+    if kept:
+        kept.clear()
+
+
+def _within(scope: Territory):
+    kept = _scopes_kept.get()
+    if kept is None:
+        return within(scope).values("pk")
+    if scope.pk not in kept:
+        kept[scope.pk] = list(within(scope).values_list("pk", flat=True))
+    return kept[scope.pk]
+
+
 def within_scope_q(user, path: str = "territory") -> Q:
     allowed, scope = _scope(user)
     if not allowed:
         return Q(pk__in=[])
     if scope is None:
         return Q()
-    return Q(**{f"{path}__in": within(scope).values("pk")})
+    return Q(**{f"{path}__in": _within(scope)})
 
 
 def overlapping_scope_q(user, path: str = "territory") -> Q:
+    """Territories within the scope and those that contain it (its département, its région…)."""
     allowed, scope = _scope(user)
     if not allowed:
         return Q(pk__in=[])
     if scope is None:
         return Q()
-    return Q(**{f"{path}__in": overlapping(scope).values("pk")})
+    return Q(**{f"{path}__in": _within(scope)}) | Q(
+        **{f"{path}__in": [a.pk for a in ancestors(scope)]}
+    )
 
 
 def published_or_in_scope(
@@ -203,4 +242,4 @@ def territories_where(user, roles: frozenset, levels) -> QuerySet[Territory]:
         return territories.none()
     if profile.scope is None:
         return territories
-    return territories.filter(pk__in=within(profile.scope).values("pk"))
+    return territories.filter(pk__in=_within(profile.scope))

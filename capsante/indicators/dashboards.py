@@ -15,7 +15,7 @@ from capsante.engine.query import table_ref
 from capsante.establishments.models import Establishment
 from capsante.territories.models import Level, Territory
 from capsante.territories.services import ancestors, communes_of
-from capsante.ui import formats
+from capsante.ui import formats, page_cache
 from capsante.ui.charts import SCALE, SeriesChart, classes, sparkline
 from capsante.ui.maps import MapShape, svg_map
 
@@ -161,6 +161,18 @@ class Card:
 
 
 def territory_cards(territory: Territory, user=None, compare: bool = False) -> list[Card]:
+    """Every indicator's card for the territory, with its target and, with `compare`, its
+    département's and région's values. The reader changes them only through whether the
+    territory lies in their scope (disclosure.withholds; the parents compared with are public
+    levels): the cards are kept under that fact, for every partner alike (page_cache.kept)."""
+    return page_cache.kept(
+        "cards",
+        (territory.pk, compare, disclosure.reads_every_figure(user, territory)),
+        lambda: _territory_cards(territory, user, compare),
+    )
+
+
+def _territory_cards(territory: Territory, user, compare: bool) -> list[Card]:
     values = (
         IndicatorValue.objects.filter(territory=territory, is_current=True)
         .select_related("run__trigger", "manual_entry")

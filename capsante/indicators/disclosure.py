@@ -32,13 +32,14 @@ def sees_establishments(user, indicator: Indicator, territory: Territory) -> boo
     return not protects_establishments(indicator) or access.in_scope(user, territory)
 
 
+def reads_every_figure(user, territory: Territory) -> bool:
+    """Whether this reader sees every figure of this territory (none is withheld from them)."""
+    return territory.level in PUBLIC_LEVELS or access.in_scope(user, territory)
+
+
 def withholds(user, indicator: Indicator, territory: Territory) -> bool:
     """Whether the figure of this territory must not be shown to this reader at all."""
-    return (
-        protects_establishments(indicator)
-        and territory.level not in PUBLIC_LEVELS
-        and not access.in_scope(user, territory)
-    )
+    return protects_establishments(indicator) and not reads_every_figure(user, territory)
 
 
 def withholds_counts(user, territory: Territory) -> bool:

@@ -105,34 +105,31 @@ def within(scope: Territory) -> QuerySet[Territory]:
     communes do (an EPCI straddling two départements lies within neither, but within the région).
     """
     communes = communes_of(scope).values("pk")
-    outside = Territory.objects.filter(level=Level.COMMUNE).exclude(pk__in=communes)
     wanted = Q(pk=scope.pk)
     if scope.level != Level.COMMUNE:
         wanted |= Q(level=Level.COMMUNE, pk__in=communes)
-        wanted |= Q(
-            level=Level.EPCI,
-            pk__in=Territory.objects.filter(pk__in=communes).exclude(epci=None).values("epci"),
-        ) & ~Q(pk__in=outside.exclude(epci=None).values("epci"))
-        wanted |= Q(
-            level=Level.GROUPING,
-            pk__in=Territory.members.through.objects.filter(to_territory__in=communes).values(
-                "from_territory"
-            ),
-        ) & ~Q(
-            pk__in=Territory.members.through.objects.filter(to_territory__in=outside).values(
-                "from_territory"
-            )
+        # The candidates are the EPCIs and groupings with a commune inside; a candidate with a
+        # commune outside is dropped. Looking only at the candidates' communes (not at every
+        # commune of France outside the scope) keeps this a few milliseconds: partners' pages
+        # filter by it many times.
+        epcis = Territory.objects.filter(pk__in=communes).exclude(epci=None).values("epci")
+        straddling = (
+            Territory.objects.filter(level=Level.COMMUNE, epci__in=epcis)
+            .exclude(pk__in=communes)
+            .values("epci")
         )
+        wanted |= Q(level=Level.EPCI, pk__in=epcis) & ~Q(pk__in=straddling)
+        links = Territory.members.through.objects
+        groupings = links.filter(to_territory__in=communes).values("from_territory")
+        spilling = (
+            links.filter(from_territory__in=groupings)
+            .exclude(to_territory__in=communes)
+            .values("from_territory")
+        )
+        wanted |= Q(level=Level.GROUPING, pk__in=groupings) & ~Q(pk__in=spilling)
     if scope.level == Level.REGION:
         wanted |= Q(level=Level.DEPARTEMENT, parent=scope)
     return Territory.objects.filter(wanted)
-
-
-def overlapping(scope: Territory) -> QuerySet[Territory]:
-    """Territories within `scope` and those that contain it (its département, its région…)."""
-    return Territory.objects.filter(
-        Q(pk__in=within(scope).values("pk")) | Q(pk__in=[a.pk for a in ancestors(scope)])
-    )
 
 
 def departements_with(territory_ids: Iterable[int]) -> QuerySet[Territory]:

@@ -12,8 +12,10 @@ row of each history table (every domain model keeps its history: a creation, a c
 deletion adds a row) and of the tables that grow without one (indicator values and their
 computations). It is read at most every PUBLIC_PAGE_VERSION_SECONDS per process: a change shows to
 visitors within that delay. Signed-in partners, whose pages depend on their role and scope,
-never go through the cache; nor does a page that carries a form's security token, sets a
-cookie, or answers anything but 200.
+never get a kept page; nor does a page that carries a form's security token, sets a cookie, or
+answers anything but 200. Parts of partners' pages that depend on the reader only through a few
+facts (a territory's cards: whether it lies in the reader's scope) are kept with `kept`, under
+those facts and the same version.
 """
 
 import functools
@@ -21,6 +23,7 @@ import hashlib
 import threading
 import time
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.apps import apps
 from django.conf import settings
@@ -31,6 +34,8 @@ from simple_history.models import registered_models
 
 # Tables written without a history row (append-only), read with their highest primary key.
 GROWING_TABLES = ("indicators.IndicatorValue", "indicators.ComputationRun")
+
+Kept = TypeVar("Kept")
 
 _version_lock = threading.Lock()
 _version: tuple[float, str] = (0.0, "")
@@ -63,6 +68,20 @@ def forget_version() -> None:
     global _version
     with _version_lock:
         _version = (0.0, "")
+
+
+def kept(name: str, facts: tuple, make: Callable[[], Kept]) -> Kept:
+    """`make()`, kept while the content's version is unchanged, under `facts`: everything the
+    result depends on besides the content (the territory, what the reader may see). Made again
+    every time when keeping is turned off (PUBLIC_PAGE_CACHE_SECONDS = 0, as in tests)."""
+    if settings.PUBLIC_PAGE_CACHE_SECONDS <= 0:
+        return make()
+    key = f"{name}:" + hashlib.sha256(f"{content_version()}|{facts!r}".encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = make()
+        cache.set(key, found, settings.PUBLIC_PAGE_CACHE_SECONDS)
+    return found
 
 
 def _cacheable(request: HttpRequest) -> bool:

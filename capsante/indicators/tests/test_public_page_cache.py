@@ -30,14 +30,12 @@ def kept_pages(settings, tmp_path):
 
 
 def get(client, url):
-    """The page, and whether it was made for this request (values read) or taken as kept."""
+    """The page, and whether it was made for this request or taken as kept."""
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200
-    made = any(
-        '"indicators_indicatorvalue"' in q["sql"] and "MAX(" not in q["sql"].upper()
-        for q in captured.captured_queries
-    )
+    # A kept page reads the content's version alone; a page made finds its territory first.
+    made = any('"territories_territory"' in q["sql"] for q in captured.captured_queries)
     return response, made
 
 
@@ -92,3 +90,50 @@ def test_a_download_keeps_its_file_name(client, geography, kept_pages):
     assert again.content == first.content
     assert again["Content-Disposition"] == first["Content-Disposition"]
     assert again["Content-Type"] == first["Content-Type"]
+
+
+def cards_of(territory, user):
+    """The cards, and whether they were made for this call (values read) or taken as kept."""
+    from capsante.indicators import dashboards
+
+    with CaptureQueriesContext(connection) as captured:
+        cards = dashboards.territory_cards(territory, user, compare=True)
+    made = any(
+        '"indicators_indicatorvalue"' in q["sql"] and "MAX(" not in q["sql"].upper()
+        for q in captured.captured_queries
+    )  # the content's version reads the highest value's id
+    return cards, made
+
+
+def test_partners_share_a_territorys_cards_by_what_they_may_see(
+    client, geography, personas, kept_pages
+):
+    le_mans = geography["epci"]["le_mans"]
+    sarthe_cards, made = cards_of(le_mans, personas["dt72_editor"])
+    assert made and not any(c.withheld for c in sarthe_cards)
+    # Another partner of Sarthe reads the same cards without their being made again…
+    assert cards_of(le_mans, personas["cpam72_contributor"])[1] is False
+    # …a partner of Mayenne gets cards made for what they may see: the figures counted by
+    # establishment withheld, the others shown.
+    mayenne_cards, made = cards_of(le_mans, personas["dt53_editor"])
+    assert made
+    withheld = {c.indicator.code for c in mayenne_cards if c.withheld}
+    protected = {
+        c.indicator.code
+        for c in sarthe_cards
+        if c.indicator.grain == "structure" and not c.indicator.detail_public
+    }
+    assert protected and withheld == protected
+    # A new target shows at once on the partners' page too.
+    client.force_login(personas["dt72_editor"])
+    url = f"/indicateurs/territoire/epci/{le_mans.code}/"
+    assert "97,5" not in client.get(url).content.decode()
+    services.set_target(
+        personas["dt72_editor"],
+        Indicator.objects.get(code="MES_ACTIVATION"),
+        le_mans,
+        target_value=97.5,
+        deadline="2026-12",
+        source="feuille de route",
+    )
+    assert "97,5" in client.get(url).content.decode()
