@@ -9,7 +9,17 @@ from .models import ExternalIdentity, Organisation, Profile, Role
 
 # What a regional admin manages in the Django admin (filtered to their scope there), API
 # tokens included.
-ADMIN_DOMAIN_APPS = ["roadmaps", "committees", "events", "newsletters", "reports", "api"]
+ADMIN_DOMAIN_APPS = [
+    "roadmaps",
+    "committees",
+    "events",
+    "newsletters",
+    "reports",
+    "api",
+    "officials",
+    "difficulties",
+    "questionnaires",
+]
 
 
 @transaction.atomic

@@ -1023,3 +1023,40 @@ def test_an_upload_covering_another_region_is_refused(personas, breton_admin, se
     assert not (tmp_path / "staging" / "am_mes_activations").exists()
     accepted = run_import("am-mes", path, user=personas["ars_admin"])
     assert accepted.status == ImportStatus.IMPORTED, accepted.message
+
+
+@pytest.mark.django_db
+def test_regional_admins_manage_contracts_difficulties_and_questionnaires_of_their_region(
+    client, personas, geography, breton_admin
+):
+    """The listening side's data (CLS, field difficulties, questionnaires) in the admin, within
+    the regional admin's scope: Pays de la Loire's admin finds them, Bretagne's sees none."""
+    from capsante.difficulties import services as difficulties
+    from capsante.officials.models import Contract, ContractStatus
+    from capsante.questionnaires.models import Questionnaire
+
+    contract = Contract.objects.create(
+        name="CLS du Mans", territory=geography["epci"]["le_mans"], status=ContractStatus.SIGNED
+    )
+    difficulty = difficulties.report(
+        commune=geography["communes"]["72181"], profession="pharmacien", service="dmp",
+        description="Envoi au DMP refusé",
+    )  # fmt: skip
+    questionnaire = Questionnaire.objects.create(
+        title="Satisfaction des outils régionaux", territory=geography["sarthe"]
+    )
+    pages = {
+        "/admin/officials/contract/": contract.name,
+        "/admin/difficulties/difficulty/": f">{difficulty.pk}<",
+        "/admin/questionnaires/questionnaire/": questionnaire.title,
+    }
+    client.force_login(personas["ars_admin"])
+    for path, shown in pages.items():
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert shown in response.content.decode(), path
+    client.force_login(breton_admin)
+    for path, shown in pages.items():
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert shown not in response.content.decode(), path
