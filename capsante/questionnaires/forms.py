@@ -52,6 +52,19 @@ class QuestionnaireForm(DsfrBaseForm, forms.ModelForm):
             self.add_error("mailing_list", "Choisissez la liste à interroger.")
         return data
 
+    def clean_survey(self):
+        """Two questionnaires under one survey identifier would replace each other's answers in
+        the indicators at each transmission."""
+        survey = self.cleaned_data.get("survey", "")
+        if survey:
+            other = Questionnaire.objects.filter(survey=survey).exclude(pk=self.instance.pk)
+            if other.exists():
+                raise forms.ValidationError(
+                    f"L’identifiant « {survey} » est déjà celui du questionnaire « "
+                    f"{other.first().title} » : choisissez-en un autre."
+                )
+        return survey
+
 
 class QuestionForm(DsfrBaseForm, forms.ModelForm):
     choices_text = forms.CharField(

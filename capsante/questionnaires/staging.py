@@ -16,7 +16,7 @@ from pathlib import Path
 from django.utils import timezone
 
 from capsante.establishments.models import Establishment
-from capsante.imports.models import ImportRecord
+from capsante.imports.models import ImportRecord, ImportStatus
 from capsante.imports.services import run_import
 from capsante.territories.services import within
 
@@ -99,6 +99,26 @@ def write(survey: SurveyFile, path: Path) -> Path:
     return path
 
 
+def file_name(questionnaire: Questionnaire) -> str:
+    return f"questionnaire-{questionnaire.slug}.csv"
+
+
+def imported_files(questionnaire: Questionnaire) -> list[ImportRecord]:
+    """Files imported by hand under the questionnaire's survey identifier: feeding the answers
+    replaces what they staged (a survey is replaced whole at each import)."""
+    if not questionnaire.survey:
+        return []
+    return list(
+        ImportRecord.objects.filter(
+            source="survey",
+            options__survey=questionnaire.survey,
+            status__in=[ImportStatus.IMPORTED, ImportStatus.UNCHANGED],
+        )
+        .exclude(file_name=file_name(questionnaire))
+        .order_by("-created_at")[:5]
+    )
+
+
 def feed(questionnaire: Questionnaire, user=None) -> ImportRecord | None:
     """Import the questionnaire's answers as its survey file (None: nothing to feed)."""
     if not feeds_indicators(questionnaire):
@@ -108,7 +128,7 @@ def feed(questionnaire: Questionnaire, user=None) -> ImportRecord | None:
         return None
     options = {"survey": questionnaire.survey, "mapping": survey.mapping, "confirm_removals": True}
     with tempfile.TemporaryDirectory(prefix="questionnaire-") as folder:
-        path = write(survey, Path(folder) / f"questionnaire-{questionnaire.slug}.csv")
+        path = write(survey, Path(folder) / file_name(questionnaire))
         return run_import("survey", path, user=user, options=options)
 
 

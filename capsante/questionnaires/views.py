@@ -299,6 +299,7 @@ def results(request, pk: int):
             "count": count,
             "replaced": questionnaire.responses.filter(replaced__gt=0).count(),
             "survey": survey,
+            "imported_files": staging.imported_files(questionnaire) if survey else [],
             "can_edit": access.can_edit(request.user, questionnaire.territory),
             "breadcrumb": _crumbs((f"Résultats : {questionnaire.title}", None)),
         },

@@ -62,6 +62,40 @@ def test_an_editor_builds_a_questionnaire_with_a_condition_and_opens_it(
 
 
 @pytest.mark.django_db
+def test_a_survey_identifier_feeds_one_questionnaire_only(client, personas, geography, pharmacy):
+    client.force_login(personas["dt72_editor"])
+    response = client.post(
+        reverse("questionnaires:create"),
+        {
+            "territory": geography["sarthe"].pk,
+            "title": "Officines, relance",
+            "slug": "officines-relance",
+            "purpose": "Relancer l’enquête.",
+            "retention_months": "6",
+            "audience": Audience.PUBLIC,
+            "survey": pharmacy.survey,
+        },
+    )
+    assert response.status_code == 200  # the form again, with the reason
+    assert f"déjà celui du questionnaire « {pharmacy.title} »" in text(response)
+    assert not Questionnaire.objects.filter(slug="officines-relance").exists()
+    # Its own questionnaire keeps it when edited.
+    edited = client.post(
+        reverse("questionnaires:edit", args=[pharmacy.pk]),
+        {
+            "territory": geography["sarthe"].pk,
+            "title": pharmacy.title,
+            "slug": pharmacy.slug,
+            "purpose": pharmacy.purpose,
+            "retention_months": pharmacy.retention_months,
+            "audience": pharmacy.audience,
+            "survey": pharmacy.survey,
+        },
+    )
+    assert edited.status_code == 302, text(edited)[:1500]
+
+
+@pytest.mark.django_db
 def test_readers_see_results_but_do_not_edit(client, personas, pharmacy):
     client.force_login(personas["elected_reader"])
     assert client.get(reverse("questionnaires:results", args=[pharmacy.pk])).status_code == 200

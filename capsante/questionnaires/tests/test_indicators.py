@@ -49,7 +49,7 @@ def engine_values(code: str) -> list[dict]:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_2024_survey_as_a_questionnaire_gives_156_officines_and_91_percent_with_a_fax(
-    geography, staging, pharmacy, run_jobs, tmp_path, settings
+    geography, staging, pharmacy, run_jobs, tmp_path, settings, client, personas
 ):
     settings.RECOMPUTE_AFTER_IMPORT = False
     numbers = finess_numbers(156)
@@ -82,6 +82,11 @@ def test_the_2024_survey_as_a_questionnaire_gives_156_officines_and_91_percent_w
     again = run_import("survey", file, options=SURVEY_OPTIONS)
     assert again.status == ImportStatus.UNCHANGED, again.message
     assert "déjà importé" in again.message
+    # The questionnaire's editors are told that a file shares its survey: each replaces the other.
+    assert [r.file_name for r in feeding.imported_files(pharmacy)] == [file.name]
+    client.force_login(personas["dt72_editor"])
+    results = client.get(f"/questionnaires/{pharmacy.pk}/resultats/").content.decode()
+    assert file.name in results and "remplacée en entier" in results
 
     # And from a platform where only the file was ever imported: the same values everywhere.
     settings.STAGING_DIR = tmp_path / "other-staging"
