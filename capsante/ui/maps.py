@@ -1,10 +1,12 @@
 """Draw territories as an inline SVG map, server-side: no map library, no tile server."""
 
+import functools
 import json
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import shapely
 
 
@@ -100,22 +102,44 @@ def _mercator(latitude: float) -> float:
     return math.degrees(math.log(math.tan(math.pi / 4 + math.radians(latitude) / 2)))
 
 
+def _to_mercator(coords: np.ndarray) -> np.ndarray:
+    projected = coords.copy()
+    projected[:, 1] = np.degrees(np.log(np.tan(np.pi / 4 + np.radians(coords[:, 1]) / 2)))
+    return projected
+
+
+@functools.lru_cache(maxsize=64)
+def _in_mercator(geometry: str) -> shapely.Geometry:
+    """A GeoJSON outline in (longitude, Mercator y), read once per process: parsing a
+    département's outline (thousands of points) cost more than the rest of a directory search."""
+    return shapely.transform(shapely.geometry.shape(json.loads(geometry)), _to_mercator)
+
+
+@functools.lru_cache(maxsize=256)
+def _simplified_rings(
+    geometry: str, tolerance: float
+) -> tuple[tuple[tuple[float, float], ...], ...]:
+    simple = shapely.simplify(_in_mercator(geometry), tolerance, preserve_topology=True)
+    return tuple(
+        tuple((x, y) for x, y in ring) for ring in _rings(shapely.geometry.mapping(simple))
+    )
+
+
 def point_map(
     shapes: list[MapShape], points: list[MapPoint], width: int = 600, tiles: str = ""
 ) -> dict:
     """Outlines and numbered points in Web Mercator, server-side; with `tiles` (an URL template
     with {z}, {x}, {y}) the tiles covering the map are laid under them, as plain <image>s: no
     script, and no outside service unless the operator configures one."""
-    parsed = [(s, json.loads(s.geometry)) for s in shapes if s.geometry]
-    coords = [pt for _, g in parsed for ring in _rings(g) for pt in ring]
-    coords += [[p.longitude, p.latitude] for p in points]
-    if not coords:
+    outlines = [(s, _in_mercator(s.geometry)) for s in shapes if s.geometry]
+    xs = [x for _, g in outlines for x in (g.bounds[0], g.bounds[2])]
+    ys = [y for _, g in outlines for y in (g.bounds[1], g.bounds[3])]
+    xs += [p.longitude for p in points]
+    ys += [_mercator(p.latitude) for p in points]
+    if not xs:
         return {"shapes": [], "points": [], "tiles": [], "viewbox": "0 0 1 1", "width": width,
                 "height": 1, "role": "img"}  # fmt: skip
-    min_x = min(p[0] for p in coords)
-    max_x = max(p[0] for p in coords)
-    min_y = min(_mercator(p[1]) for p in coords)
-    max_y = max(_mercator(p[1]) for p in coords)
+    min_x, max_x, min_y, max_y = min(xs), max(xs), min(ys), max(ys)
     margin = max(max_x - min_x, max_y - min_y, 0.01) * 0.03
     min_x, max_x, min_y, max_y = min_x - margin, max_x + margin, min_y - margin, max_y + margin
     scale = width / (max_x - min_x)
@@ -124,15 +148,14 @@ def point_map(
     def project(lon: float, lat: float) -> tuple[float, float]:
         return (lon - min_x) * scale, (max_y - _mercator(lat)) * scale
 
+    # One pixel is the finest detail the map can show. The same outline at the same size (a
+    # département's, for every search in it) is simplified once per process.
     tolerance = (max_x - min_x) / width
     drawn = []
-    for shape, geometry in parsed:
-        simple = shapely.geometry.mapping(
-            shapely.simplify(shapely.geometry.shape(geometry), tolerance, preserve_topology=True)
-        )
+    for shape, _ in outlines:
         parts = []
-        for ring in _rings(simple):
-            xy = (project(x, y) for x, y in ring)
+        for ring in _simplified_rings(shape.geometry, tolerance):
+            xy = (((x - min_x) * scale, (max_y - y) * scale) for x, y in ring)
             parts.append("M" + " ".join(f"{x:.0f},{y:.0f}" for x, y in xy) + "Z")
         drawn.append(
             SvgShape(shape.code, shape.name, "".join(parts), shape.url, shape.css_class,
