@@ -13,7 +13,9 @@ bench_engine.py copied in, then, each as the real command in its own process:
    its split: preparation (catalogue, membership from the database), engine, storage, targets;
 2. `capsante import am-dmp-documents <one new month, national>`: parse, stage, and the recompute
    it triggers (only the definitions that read the table, only the months the import touched and
-   the rolling windows that include them); its run's seconds against the full recompute's;
+   the rolling windows that include them); its run's seconds against the full recompute's; then
+   the full recompute again (the import's months were stored by a recompute of their own, so
+   their blocks are compared figure by figure, the others left alone by their fingerprints);
 3. with --pages: gunicorn (2 workers, loopback, DEBUG off) on that database, logged in as the
    regional administrator, `--requests` requests per page after 10 warm-up ones: the
    département dashboard, an indicator page (with the ranking of the région's départements) and
@@ -228,6 +230,16 @@ def main() -> None:
         f"recompute after the import / full recompute (first compute run): {float(duration) / float(full_run):.3f};"
         f" whole import command / full compute with nothing changed (wall): {seconds / steady:.3f}"
     )
+
+    seconds, output = run(dict(env, LOG_LEVEL="INFO"), "indicators", "-v0", "compute")
+    f = split_of(output)
+    steps = re.findall(r"storage step (.+?): ([0-9.]+) s", LAST_STDERR[0])
+    print(
+        f"\nfull compute after the import (its months were recomputed alone): {seconds:.1f} s wall,"
+        f" engine {f.get('moteur', 0):.1f} s, storage {f.get('enregistrement', 0):.1f} s,"
+        f" {int(f.get('new', 0)):,} new"
+    )
+    print("storage steps: " + ", ".join(f"{k} {v} s" for k, v in steps))
 
     if args.pages:
         results = pages(env, args.requests, args.concurrency)

@@ -23,6 +23,7 @@ NO_HISTORY = {
     "indicators.Indicator": "a mirror of the definition files, versioned in git",
     "indicators.ComputationRun": "a log of computations, written once",
     "indicators.IndicatorValue": "versioned by itself: a change adds a version, none is edited",
+    "indicators.StoredBlock": "a fingerprint the platform writes for itself, rebuilt by any recompute",
     "reports.ReportSnapshot": "a frozen snapshot, never edited",
     "jobs.Job": "a log of background work written by the worker; its outcome is on the record "
     "it worked on (an import record, a computation run), which keeps the history",

@@ -7,11 +7,12 @@ class AccountsConfig(AppConfig):
     verbose_name = "Comptes et accès"
 
     def ready(self) -> None:
-        from django.db.models.signals import m2m_changed, post_delete, post_save
+        # lazy: models (and access, which reads them) cannot be imported before apps are ready.
+        from django.db.models.signals import m2m_changed, post_delete, post_save  # lazy: idem
 
-        from capsante.territories.models import Territory
+        from capsante.territories.models import Territory  # lazy: idem
 
-        from . import access
+        from . import access  # lazy: idem
 
         def forget(**_):
             access.forget_scopes()

@@ -38,9 +38,15 @@ def directory(user, since: dt.date | None = None) -> QuerySet[Ambassador]:
     """The directory, with each ambassador's activities and people reached since `since`."""
     since = since or timezone.localdate() - dt.timedelta(days=RECENT_DAYS)
     recent = Q(activities__date__gte=since)
-    return visible_ambassadors(user).annotate(
-        recent_activities=Count("activities", filter=recent),
-        recent_people=Sum("activities__people", filter=recent),
+    # Django leaves the model's ordering out of a query that groups: say it again, or the pages
+    # of the directory could show someone twice and miss someone else.
+    return (
+        visible_ambassadors(user)
+        .annotate(
+            recent_activities=Count("activities", filter=recent),
+            recent_people=Sum("activities__people", filter=recent),
+        )
+        .order_by("name", "pk")
     )
 
 

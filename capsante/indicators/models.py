@@ -209,6 +209,30 @@ class ComputationRun(models.Model):
         return f"Calcul n° {self.pk} ({self.engine}, {formats.moment_short(self.started_at)})"
 
 
+class StoredBlock(models.Model):
+    """The fingerprint of what a full recompute gave, and stored, for one indicator and month.
+
+    The next full recompute that gives the same fingerprint leaves the block's stored values as
+    they are instead of comparing them one by one. Any other change to the block (a recompute of
+    some months or territories, a validated manual entry) forgets the fingerprint, so that the
+    next full recompute compares the block figure by figure again.
+    """
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(_("mois"), max_length=7)
+    fingerprint = models.CharField(_("empreinte"), max_length=80)
+
+    class Meta:
+        verbose_name = _("empreinte d'un mois d'indicateur calculé")
+        verbose_name_plural = _("empreintes des mois d'indicateurs calculés")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "period"], name="one_stored_block"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.period}"
+
+
 class ManualStatus(models.TextChoices):
     PROPOSED = "proposed", _("Proposée")
     VALIDATED = "validated", _("Validée")

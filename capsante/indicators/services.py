@@ -540,6 +540,10 @@ def review_manual_value(user, entry: ManualEntry, accept: bool, reason: str = ""
         if old:
             old.is_current = False
             old.save(update_fields=["is_current"])
+        # lazy: storage loads pyarrow, which read-only commands need not load.
+        from .storage import forget_block
+
+        forget_block(entry.indicator, entry.period)
         IndicatorValue.objects.create(
             indicator=entry.indicator,
             territory=entry.territory,

@@ -4,7 +4,8 @@ The engine's rows are bulk-loaded into a temporary table (COPY on PostgreSQL, ba
 SQLite), then a few statements decide which figures are new or changed, insert their new versions
 and retire what a full recompute no longer produces. A national recompute gives millions of rows:
 reading the current versions into Python objects to compare them one by one took longer than
-computing them.
+computing them. A full recompute first compares one fingerprint per indicator and month with the
+one it stored last time (`StoredBlock`) and leaves out the blocks in which nothing changed.
 
 Table names come from the models' metadata and the fixed names below, values are passed as
 parameters: S608 (string-built SQL) is silenced for this module, whose job is composing SQL.
@@ -23,9 +24,10 @@ from typing import TYPE_CHECKING
 from django.db import connection
 from django.utils import timezone
 
+from capsante.engine.fingerprints import block_fingerprints, rows_outside
 from capsante.territories.models import Territory
 
-from .models import ComputationRun, Indicator, IndicatorValue
+from .models import ComputationRun, Indicator, IndicatorValue, StoredBlock
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -50,6 +52,7 @@ _LOADED = "cs_loaded_values"
 _KEYED = "cs_keyed_values"
 _PAST = "cs_past_versions"
 _NEW = "cs_new_values"
+_UNCHANGED = "cs_unchanged_blocks"
 
 
 def _same_sql(a: str, b: str, greatest: str) -> str:
@@ -98,6 +101,55 @@ def _load_result(cursor, result: pa.Table, vendor: str) -> None:
             cursor.executemany(sql, zip(*batch.to_pydict().values(), strict=True))
 
 
+def _unchanged_blocks(
+    fingerprints: dict[tuple[str, str], str], indicator_ids: dict[str, int]
+) -> list[tuple[int, str]]:
+    """(indicator id, period) of the blocks whose stored fingerprint is the result's."""
+    codes = {pk: code for code, pk in indicator_ids.items()}
+    stored = StoredBlock.objects.filter(indicator_id__in=list(codes))
+    return [
+        (block.indicator_id, block.period)
+        for block in stored
+        if fingerprints.get((codes[block.indicator_id], block.period)) == block.fingerprint
+    ]
+
+
+def _create_unchanged(cursor, unchanged: list[tuple[int, str]]) -> None:
+    cursor.execute(f"DROP TABLE IF EXISTS {_UNCHANGED}")
+    cursor.execute(f"CREATE TEMP TABLE {_UNCHANGED} (indicator_id INTEGER, period VARCHAR(7))")
+    if unchanged:
+        cursor.executemany(f"INSERT INTO {_UNCHANGED} VALUES (%s, %s)", unchanged)
+
+
+def _remember_blocks(
+    fingerprints: dict[tuple[str, str], str], indicator_ids: dict[str, int]
+) -> None:
+    """After a full recompute of these indicators: their blocks' fingerprints, and only those."""
+    StoredBlock.objects.filter(indicator_id__in=list(indicator_ids.values())).delete()
+    StoredBlock.objects.bulk_create(
+        StoredBlock(indicator_id=indicator_ids[code], period=period, fingerprint=fingerprint)
+        for (code, period), fingerprint in fingerprints.items()
+        if code in indicator_ids
+    )
+
+
+def _forget_blocks(result: pa.Table) -> None:
+    """A recompute of some months or territories changes blocks a full one fingerprinted."""
+    blocks = result.group_by(["indicator_code", "period"]).aggregate([])
+    periods_by_code: dict[str, list[str]] = {}
+    for code, period in zip(
+        blocks["indicator_code"].to_pylist(), blocks["period"].to_pylist(), strict=True
+    ):
+        periods_by_code.setdefault(code, []).append(period)
+    for code, periods in periods_by_code.items():
+        StoredBlock.objects.filter(indicator__code=code, period__in=periods).delete()
+
+
+def forget_block(indicator: Indicator, period: str) -> None:
+    """A value of this indicator and month changed outside a full recompute."""
+    StoredBlock.objects.filter(indicator=indicator, period=period).delete()
+
+
 def store_values(
     result: pa.Table, run: ComputationRun, retire_codes: Iterable[str] | None = None
 ) -> int:
@@ -125,6 +177,21 @@ def store_values(
             # (for this transaction only).
             cursor.execute("SET LOCAL work_mem = '256MB'")
         step = _Steps()
+        full_ids = (
+            dict(Indicator.objects.filter(code__in=list(retire_codes)).values_list("code", "pk"))
+            if retire_codes is not None
+            else None
+        )
+        fingerprints: dict[tuple[str, str], str] = {}
+        unchanged: list[tuple[int, str]] = []
+        if full_ids is not None:
+            fingerprints = block_fingerprints(result)
+            unchanged = _unchanged_blocks(fingerprints, full_ids)
+            by_code = {pk: code for code, pk in full_ids.items()}
+            result = rows_outside(result, [(by_code[pk], period) for pk, period in unchanged])
+            step(f"fingerprints ({len(unchanged)} of {len(fingerprints)} blocks unchanged)")
+        else:
+            _forget_blocks(result)
         _load_result(cursor, result, vendor)
         if vendor == "postgresql":
             cursor.execute(f"ANALYZE {_LOADED}")  # temporary tables have no statistics
@@ -199,22 +266,24 @@ def store_values(
         cursor.execute(f"SELECT COUNT(*), COUNT(cur_manual) FROM {_NEW}")
         added, held_by_manual = cursor.fetchone()
         retired = 0
-        if retire_codes is not None:
-            ids = list(
-                Indicator.objects.filter(code__in=list(retire_codes)).values_list("pk", flat=True)
+        if full_ids:
+            ids = list(full_ids.values())
+            _create_unchanged(cursor, unchanged)
+            # What the result no longer holds, outside the blocks it gave again unchanged.
+            cursor.execute(
+                f"UPDATE {values} SET is_current = %s WHERE is_current"
+                " AND manual_entry_id IS NULL"
+                f" AND indicator_id IN ({', '.join(['%s'] * len(ids))})"
+                f" AND NOT EXISTS (SELECT 1 FROM {_KEYED} AS k"
+                f" WHERE {same_key.format(a='k', b=values)})"
+                f" AND NOT EXISTS (SELECT 1 FROM {_UNCHANGED} AS u"
+                f" WHERE u.indicator_id = {values}.indicator_id AND u.period = {values}.period)",
+                [False, *ids],
             )
-            if ids:
-                cursor.execute(
-                    f"UPDATE {values} SET is_current = %s WHERE is_current"
-                    " AND manual_entry_id IS NULL"
-                    f" AND indicator_id IN ({', '.join(['%s'] * len(ids))})"
-                    f" AND NOT EXISTS (SELECT 1 FROM {_KEYED} AS k"
-                    f" WHERE {same_key.format(a='k', b=values)})",
-                    [False, *ids],
-                )
-                retired = cursor.rowcount
+            retired = cursor.rowcount
+            _remember_blocks(fingerprints, full_ids)
         step("retire")
-        for name in (_NEW, _PAST, _KEYED):
+        for name in (_NEW, _PAST, _KEYED, _UNCHANGED):
             cursor.execute(f"DROP TABLE IF EXISTS {name}")
     run.held_by_manual = held_by_manual
     return int(added) + int(retired)

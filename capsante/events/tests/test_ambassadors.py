@@ -181,3 +181,20 @@ def test_the_admin_finds_an_ambassador_to_correct_or_erase(admin_client, network
         "/admin/events/registration/",
     ):
         assert admin_client.get(path).status_code == 200, path
+
+
+def test_the_directory_pages_list_everyone_once_in_alphabetical_order(client, personas, network):
+    sarthe = next(a.territory for a in network if a.territory.code == "72")
+    Ambassador.objects.bulk_create(
+        Ambassador(territory=sarthe, name=f"Zoé Martin {n:02d}", organisation="France Services")
+        for n in range(60)
+    )
+    editor = personas["dt72_editor"]
+    in_scope = ambassadors.visible_ambassadors(editor)
+    expected = list(in_scope.order_by("name", "pk"))  # the database's collation, as the page
+    client.force_login(editor)
+    seen = []
+    for number in range(1, len(expected) // 50 + 2):
+        page = client.get("/evenements/ambassadeurs/", {"page": number}).context["page"]
+        seen += list(page.object_list)
+    assert [a.pk for a in seen] == [a.pk for a in expected]

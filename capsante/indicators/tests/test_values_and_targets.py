@@ -430,3 +430,72 @@ def test_every_source_rule_and_grain_has_a_name_in_french():
     assert set(registry.CONNECTORS) <= set(SOURCE_LABELS)
     assert {d.aggregation for d in definitions} <= set(AGGREGATION_LABELS)
     assert {d.grain for d in definitions} <= set(GRAIN_LABELS)
+
+
+def version_numbers(territory, period):
+    indicator = Indicator.objects.get(code="MES_ACTIVATION")
+    return [(v.version, v.is_current) for v in services.versions(indicator, territory, period)]
+
+
+@pytest.mark.django_db
+def test_a_full_recompute_leaves_unchanged_months_alone_and_stores_the_changed_one(
+    geography, staging, caplog
+):
+    stage_mes(staging, {"2025-01": SARTHE, "2025-02": SARTHE, "2025-03": SARTHE})
+    services.compute_and_store(codes=["MES_ACTIVATION"])
+    stage_mes(
+        staging,
+        {"2025-01": SARTHE, "2025-02": dict(SARTHE, **{"72003": (30, 100)}), "2025-03": SARTHE},
+    )
+    with caplog.at_level("INFO", logger="capsante.indicators.storage"):
+        run = services.compute_and_store(codes=["MES_ACTIVATION"])
+    # Only February's block was compared figure by figure: Allonnes, its EPCI, Sarthe, the région.
+    assert "fingerprints (2 of 3 blocks unchanged)" in caplog.text
+    assert run.new_versions == 4
+    assert value("MES_ACTIVATION", geography["sarthe"], "2025-02").numerator == 980
+    assert version_numbers(geography["sarthe"], "2025-02") == [(2, True), (1, False)]
+    for month in ("2025-01", "2025-03"):
+        assert version_numbers(geography["sarthe"], month) == [(1, True)]
+        assert value("MES_ACTIVATION", geography["sarthe"], month).numerator == 960
+
+
+@pytest.mark.django_db
+def test_a_month_recomputed_alone_is_compared_again_by_the_next_full_recompute(geography, staging):
+    stage_mes(staging, {"2025-01": SARTHE})
+    services.compute_and_store(codes=["MES_ACTIVATION"])
+    # A corrected file, recomputed for its month only…
+    stage_mes(staging, {"2025-01": dict(SARTHE, **{"72003": (30, 100)})})
+    services.compute_and_store(codes=["MES_ACTIVATION"], periods=["2025-01"])
+    assert value("MES_ACTIVATION", geography["sarthe"]).numerator == 980
+    # …then the first file restored without a recompute: the full recompute must not take the
+    # month for the one it fingerprinted before the correction.
+    stage_mes(staging, {"2025-01": SARTHE})
+    run = services.compute_and_store(codes=["MES_ACTIVATION"])
+    assert run.new_versions > 0
+    assert value("MES_ACTIVATION", geography["sarthe"]).numerator == 960
+    assert version_numbers(geography["sarthe"], "2025-01") == [(3, True), (2, False), (1, False)]
+
+
+@pytest.mark.django_db
+def test_a_full_recompute_that_skips_a_month_still_retires_the_month_it_no_longer_gives(
+    geography, staging
+):
+    stage_mes(staging, {"2025-01": SARTHE, "2025-02": SARTHE})
+    services.compute_and_store(codes=["MES_ACTIVATION"])
+    StagingStore(staging).write(
+        "am_mes_activations",
+        pa.table(
+            {
+                "period": [],
+                "commune_code": [],
+                "beneficiaries": [],
+                "activated": [],
+                "with_document": [],
+            }  # fmt: skip
+        ),
+        periods=["2025-02"],
+        full_extract=True,
+    )
+    services.compute_and_store(codes=["MES_ACTIVATION"])
+    assert version_numbers(geography["sarthe"], "2025-01") == [(1, True)]
+    assert version_numbers(geography["sarthe"], "2025-02") == [(1, False)]
