@@ -4,3 +4,8 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "capsante.settings")
 application = get_wsgi_application()
+
+# After Django is set up: each web process loads its views and indexes before taking requests.
+from capsante.operations.warmup import warm_up  # noqa: E402
+
+warm_up()
