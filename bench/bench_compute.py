@@ -40,6 +40,7 @@ ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(HERE)]
 
 from bench_engine import data_dir, generate  # noqa: E402
+from postgres import create_database  # noqa: E402
 
 CAPSANTE = [sys.executable, "-m", "capsante.cli"]
 NEW_MONTH = "2026-01"
@@ -126,19 +127,6 @@ def pages(env: dict[str, str], requests: int, concurrency: int) -> list[tuple[st
         server.wait(20)
 
 
-def _create_database(url: str) -> None:
-    """The database named by DATABASE_URL, created on its server if missing."""
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
-        found = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if not found:
-            connection.execute(f'CREATE DATABASE "{name}"')
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=["region", "national"], default="national")
@@ -168,7 +156,7 @@ def main() -> None:
         DJANGO_SETTINGS_MODULE="capsante.settings",
     )
     if vendor == "postgresql":
-        _create_database(os.environ["DATABASE_URL"])
+        create_database(os.environ["DATABASE_URL"])
     started = time.perf_counter()
     template = ROOT / "data" / "bench" / f"setup-{args.scale}.sqlite3"
     database = work / "capsante.sqlite3"

@@ -25,6 +25,8 @@ import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from postgres import create_database  # bench/, the script's own directory
+
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 14
 
@@ -152,6 +154,8 @@ def main() -> int:
     )
     os.environ.update(env)
     started = time.monotonic()
+    if database == "postgresql":
+        create_database(os.environ["DATABASE_URL"])
     queries = fill(args.resources)
     print(
         f"base prête en {time.monotonic() - started:.0f} s ({database}, {args.resources} ressources)"

@@ -30,6 +30,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from postgres import create_database  # bench/, the script's own directory
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 DASHBOARD = "tableau de bord département"  # the visitors' and the partners' lines
@@ -52,18 +54,6 @@ def wait_for(url: str, seconds: float = 120) -> None:
             if time.monotonic() > deadline:
                 raise
         time.sleep(0.5)
-
-
-def create_database(url: str) -> None:
-    """scripts/with-postgres.sh starts an empty server: the platform's database is made here."""
-    import psycopg  # lazy: only the PostgreSQL run needs it
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(base + "/postgres", autocommit=True) as connection:
-        if not connection.execute(
-            "select 1 from pg_database where datname = %s", [name]
-        ).fetchone():
-            connection.execute(f'create database "{name}"')
 
 
 PENDING = (

@@ -25,6 +25,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from capsante.territories.models import Level, Territory
+from capsante.ui import formats
 
 from .models import CommunePostcode, Resource
 
@@ -68,6 +69,16 @@ class Commune:
     def label(self) -> str:
         postcode = f" ({self.postcodes[0]})" if self.postcodes else ""
         return f"{self.name}{postcode}"
+
+    @property
+    def near(self) -> str:
+        """'près du Mans', 'près d’Angers', 'près de La Flèche'."""
+        return "près " + formats.of_name(self.name, article_in_name=True)
+
+    @property
+    def near_label(self) -> str:
+        """'près du Mans (72000)'."""
+        return "près " + formats.of_name(self.label, article_in_name=True)
 
 
 @dataclass

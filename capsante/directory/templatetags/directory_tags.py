@@ -3,6 +3,7 @@
 import re
 
 from django import template
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 
 from capsante.ingest.connectors.directory import vocabulary
@@ -10,6 +11,28 @@ from capsante.ingest.connectors.directory import vocabulary
 from .. import hours as opening_hours
 
 register = template.Library()
+
+# Rendered resource details, per process: {(pk, version, easy mode, commune name): html}.
+_details: dict[tuple, str] = {}
+DETAILS_KEPT = 20_000
+
+
+@register.simple_tag
+def resource_details(resource, easy: bool) -> str:
+    """What a resource's block says of the resource alone (address, hours, contact, needs, date
+    verified), rendered once per process and version of the resource: ten of them were a third
+    of a search page's time. A change to the resource saves a new `updated_at`, hence a new key."""
+    commune = resource.commune.name if resource.commune_id else ""
+    key = (resource.pk, resource.updated_at, bool(easy), commune)
+    html = _details.get(key)
+    if html is None:
+        html = render_to_string(
+            "directory/_resource_details.html", {"r": resource, "easy": bool(easy)}
+        )
+        if len(_details) >= DETAILS_KEPT:
+            _details.clear()
+        _details[key] = html
+    return html
 
 
 @register.filter

@@ -24,7 +24,7 @@ def test_every_way_of_typing_le_mans_finds_its_resources_nearest_first(
     response = client.get("/ressources/", {"q": typed})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "près de Le Mans" in html
+    assert "près du Mans (72000)" in html  # never "près de Le Mans"
     found = names_on(html)
     # Le Mans's own first (serving its commune, nearest), then Allonnes (serves the département).
     assert found[:3] == [
@@ -147,3 +147,20 @@ def test_results_come_ten_a_page_numbered_on_and_nearest_first(client, directory
     beyond = client.get("/ressources/", {"q": "Le Mans", "page": 99}).content.decode()
     assert numbered(beyond)[-1].startswith(f"{total} ")  # the last page, not an empty one
     assert "Plateforme régionale de télésanté" in first and "Plateforme régionale" not in second
+
+
+def test_a_corrected_resource_shows_its_new_details_at_the_next_search(
+    client, directory_world, settings
+):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0  # the details kept per process are what is tested
+    from capsante.directory.models import Resource
+
+    resource = Resource.objects.get(name="France Services du Mans")
+    before = client.get("/ressources/", {"q": "Le Mans"}).content.decode()
+    assert "02 43 11 22 33" not in before and "10 h – 11 h 30" not in before
+    resource.phone = "02 43 11 22 33"
+    resource.opening_hours = "Sa 10:00-11:30"
+    resource.save()
+    after = client.get("/ressources/", {"q": "Le Mans"}).content.decode()
+    assert '<a href="tel:+33243112233">02 43 11 22 33</a>' in after
+    assert "Horaires : Samedi : 10 h – 11 h 30" in after
