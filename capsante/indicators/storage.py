@@ -116,7 +116,12 @@ def _unchanged_blocks(
 
 def _create_unchanged(cursor, unchanged: list[tuple[int, str]]) -> None:
     cursor.execute(f"DROP TABLE IF EXISTS {_UNCHANGED}")
-    cursor.execute(f"CREATE TEMP TABLE {_UNCHANGED} (indicator_id INTEGER, period VARCHAR(7))")
+    # Keyed: SQLite looks each value's block up in it (without a key, 490 blocks scanned for each
+    # of 5.4 M values took 88 s at national scale).
+    cursor.execute(
+        f"CREATE TEMP TABLE {_UNCHANGED} (indicator_id INTEGER, period VARCHAR(7),"
+        " PRIMARY KEY (indicator_id, period))"
+    )
     if unchanged:
         cursor.executemany(f"INSERT INTO {_UNCHANGED} VALUES (%s, %s)", unchanged)
 
