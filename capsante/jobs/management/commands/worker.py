@@ -3,6 +3,7 @@
 import contextlib
 import logging
 import os
+import signal
 import time
 
 from django.db import InterfaceError, OperationalError, connections
@@ -37,6 +38,10 @@ class SteadyWorker(db_worker.Worker):
                 connections.close_all()
                 time.sleep(wait)
                 wait = min(wait * 2, LONGEST_WAIT_SECONDS)
+
+
+def _stop_now(signum, frame) -> None:
+    raise SystemExit(0)
 
 
 @contextlib.contextmanager
@@ -78,6 +83,9 @@ class Command(db_worker.Command):
             # `make dev`: this process only restarts the real worker, its child, on changes.
             super().handle(*args, **options)
             return
+        # Until the library's worker sets its own handlers, a stop request (systemd stopping a
+        # worker that has just started) leaves the block like any exit, so that its row goes.
+        signal.signal(signal.SIGTERM, _stop_now)
         # Its row and heartbeat tell /readyz that someone runs the queue.
         with presence.announced(options["worker_id"]), _steady_worker():
             super().handle(*args, **options)
