@@ -20,8 +20,6 @@ from collections.abc import Iterable
 import duckdb
 import pyarrow as pa
 
-BLOCK = ("indicator_code", "period")
-
 
 def block_fingerprints(result: pa.Table) -> dict[tuple[str, str], str]:
     """{(indicator code, period): fingerprint} for every block of an engine result."""

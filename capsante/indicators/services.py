@@ -23,7 +23,15 @@ from capsante.engine.definitions import DEFAULT_DIR
 from capsante.outbox.services import queue_mail
 from capsante.territories.models import Level, Territory
 
-from .models import ComputationRun, Indicator, IndicatorValue, ManualEntry, ManualStatus, Target
+from .models import (
+    ComputationRun,
+    Indicator,
+    IndicatorValue,
+    ManualEntry,
+    ManualStatus,
+    StoredBlock,
+    Target,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -540,10 +548,8 @@ def review_manual_value(user, entry: ManualEntry, accept: bool, reason: str = ""
         if old:
             old.is_current = False
             old.save(update_fields=["is_current"])
-        # lazy: storage loads pyarrow, which read-only commands need not load.
-        from .storage import forget_block
-
-        forget_block(entry.indicator, entry.period)
+        # The month changed outside a full recompute: the next one compares it figure by figure.
+        StoredBlock.objects.filter(indicator=entry.indicator, period=entry.period).delete()
         IndicatorValue.objects.create(
             indicator=entry.indicator,
             territory=entry.territory,

@@ -102,10 +102,9 @@ def _load_result(cursor, result: pa.Table, vendor: str) -> None:
 
 
 def _unchanged_blocks(
-    fingerprints: dict[tuple[str, str], str], indicator_ids: dict[str, int]
+    fingerprints: dict[tuple[str, str], str], codes: dict[int, str]
 ) -> list[tuple[int, str]]:
     """(indicator id, period) of the blocks whose stored fingerprint is the result's."""
-    codes = {pk: code for code, pk in indicator_ids.items()}
     stored = StoredBlock.objects.filter(indicator_id__in=list(codes))
     return [
         (block.indicator_id, block.period)
@@ -150,11 +149,6 @@ def _forget_blocks(result: pa.Table) -> None:
         StoredBlock.objects.filter(indicator__code=code, period__in=periods).delete()
 
 
-def forget_block(indicator: Indicator, period: str) -> None:
-    """A value of this indicator and month changed outside a full recompute."""
-    StoredBlock.objects.filter(indicator=indicator, period=period).delete()
-
-
 def store_values(
     result: pa.Table, run: ComputationRun, retire_codes: Iterable[str] | None = None
 ) -> int:
@@ -191,9 +185,9 @@ def store_values(
         unchanged: list[tuple[int, str]] = []
         if full_ids is not None:
             fingerprints = block_fingerprints(result)
-            unchanged = _unchanged_blocks(fingerprints, full_ids)
-            by_code = {pk: code for code, pk in full_ids.items()}
-            result = rows_outside(result, [(by_code[pk], period) for pk, period in unchanged])
+            codes = {pk: code for code, pk in full_ids.items()}
+            unchanged = _unchanged_blocks(fingerprints, codes)
+            result = rows_outside(result, [(codes[pk], period) for pk, period in unchanged])
             step(f"fingerprints ({len(unchanged)} of {len(fingerprints)} blocks unchanged)")
         else:
             _forget_blocks(result)

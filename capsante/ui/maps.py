@@ -97,14 +97,19 @@ class MapPoint:
     highlight: bool = False
 
 
+def _mercator_y(latitude):
+    """Web Mercator's y, in degrees (so that one unit of x and of y match at the equator), of a
+    latitude or an array of them."""
+    return np.degrees(np.log(np.tan(np.pi / 4 + np.radians(latitude) / 2)))
+
+
 def _mercator(latitude: float) -> float:
-    """Web Mercator's y, in degrees (so that one unit of x and of y match at the equator)."""
-    return math.degrees(math.log(math.tan(math.pi / 4 + math.radians(latitude) / 2)))
+    return float(_mercator_y(latitude))
 
 
 def _to_mercator(coords: np.ndarray) -> np.ndarray:
     projected = coords.copy()
-    projected[:, 1] = np.degrees(np.log(np.tan(np.pi / 4 + np.radians(coords[:, 1]) / 2)))
+    projected[:, 1] = _mercator_y(coords[:, 1])
     return projected
 
 
@@ -145,8 +150,9 @@ def point_map(
     scale = width / (max_x - min_x)
     height = int((max_y - min_y) * scale) + 1
 
-    def project(lon: float, lat: float) -> tuple[float, float]:
-        return (lon - min_x) * scale, (max_y - _mercator(lat)) * scale
+    def to_pixels(x: float, y: float) -> tuple[float, float]:
+        """A point already in (longitude, Mercator y) to the SVG's pixels."""
+        return (x - min_x) * scale, (max_y - y) * scale
 
     # One pixel is the finest detail the map can show. The same outline at the same size (a
     # département's, for every search in it) is simplified once per process.
@@ -155,7 +161,7 @@ def point_map(
     for shape, _ in outlines:
         parts = []
         for ring in _simplified_rings(shape.geometry, tolerance):
-            xy = (((x - min_x) * scale, (max_y - y) * scale) for x, y in ring)
+            xy = (to_pixels(x, y) for x, y in ring)
             parts.append("M" + " ".join(f"{x:.0f},{y:.0f}" for x, y in xy) + "Z")
         drawn.append(
             SvgShape(shape.code, shape.name, "".join(parts), shape.url, shape.css_class,
@@ -163,7 +169,7 @@ def point_map(
         )  # fmt: skip
     placed = []
     for point in points:
-        x, y = project(point.longitude, point.latitude)
+        x, y = to_pixels(point.longitude, _mercator(point.latitude))
         placed.append({"x": round(x, 1), "y": round(y, 1), "label": point.label,
                        "number": point.number, "highlight": point.highlight})  # fmt: skip
     return {
