@@ -303,5 +303,12 @@ def nearby(
 def remote(codes: frozenset[str], filters: Filters, limit: int = 20) -> list[Result]:
     """Published resources without a place (online, by phone) that serve the person's zone."""
     queryset = filters.apply(Resource.objects.filter(published=True, latitude=None))
-    queryset = queryset.filter(_zone_q(codes)).select_related("commune").order_by("name")
-    return [Result(r, None, True) for r in queryset[:limit]]
+    # Their keys first: most zones have none, and that short query costs a fraction of one
+    # that would load every column of the resources and their communes.
+    keys = list(
+        queryset.filter(_zone_q(codes)).order_by("name").values_list("pk", flat=True)[:limit]
+    )
+    if not keys:
+        return []
+    resources = Resource.objects.select_related("commune").in_bulk(keys)
+    return [Result(resources[pk], None, True) for pk in keys]

@@ -128,7 +128,12 @@ def run_search(request, form: SearchForm, easy: bool) -> dict:
         )
     for number, result in enumerate(results, start=max(page.start_index(), 1)):
         result.number = number
-    remote = search.remote(commune.zone_codes, filters)
+    # The same for everyone in the zone, and read at every search: kept until the content changes.
+    remote = page_cache.kept(
+        "directory-remote",
+        (sorted(commune.zone_codes), filters),
+        lambda: search.remote(commune.zone_codes, filters),
+    )
     around_me = data.get("lat") is not None
     here = "Votre position" if around_me else f"Centre de {commune.name}"
     return {

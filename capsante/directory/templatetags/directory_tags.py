@@ -5,6 +5,8 @@ import re
 from django import template
 from django.template.loader import render_to_string
 from django.templatetags.static import static
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from capsante.ingest.connectors.directory import vocabulary
 
@@ -12,27 +14,53 @@ from .. import hours as opening_hours
 
 register = template.Library()
 
-# Rendered resource details, per process: {(pk, version, easy mode, commune name): html}.
-_details: dict[tuple, str] = {}
-DETAILS_KEPT = 20_000
+# Rendered resource blocks, per process: {(pk, version, easy mode, embedded, commune name): html}.
+_blocks: dict[tuple, str] = {}
+BLOCKS_KEPT = 20_000
+
+# Where a block's search-dependent parts go. An HTML comment, because a "<" never comes out of
+# escaped data: these strings can only be the template's own, never a resource's name or address.
+NUMBER_SLOT = mark_safe("<!--cap:number-->")
+DISTANCE_SLOT = mark_safe("<!--cap:distance-->")
 
 
-@register.simple_tag
-def resource_details(resource, easy: bool) -> str:
-    """What a resource's block says of the resource alone (address, hours, contact, needs, date
-    verified), rendered once per process and version of the resource: ten of them were a third
-    of a search page's time. A change to the resource saves a new `updated_at`, hence a new key."""
+@register.simple_tag(takes_context=True)
+def resource_block(context, result) -> str:
+    """One resource found by a search, as a block of the list. What the block says of the
+    resource alone (kind, name, address, hours, contact, needs, date verified) is rendered once
+    per process and version of the resource — ten of them were half of a search page's time —
+    and what depends on the search (its number on the map, how far it is) is filled in each
+    time. A change to the resource saves a new `updated_at`, hence a new key."""
+    resource = result.resource
+    easy, embedded = bool(context.get("easy")), bool(context.get("embedded"))
     commune = resource.commune.name if resource.commune_id else ""
-    key = (resource.pk, resource.updated_at, bool(easy), commune)
-    html = _details.get(key)
+    key = (resource.pk, resource.updated_at, easy, embedded, commune)
+    html = _blocks.get(key)
     if html is None:
         html = render_to_string(
-            "directory/_resource_details.html", {"r": resource, "easy": bool(easy)}
+            "directory/_resource_block.html",
+            {
+                "r": resource,
+                "easy": easy,
+                "embedded": embedded,
+                "number": NUMBER_SLOT,
+                "distance": DISTANCE_SLOT,
+            },
         )
-        if len(_details) >= DETAILS_KEPT:
-            _details.clear()
-        _details[key] = html
-    return html
+        if len(_blocks) >= BLOCKS_KEPT:
+            _blocks.clear()
+        _blocks[key] = html
+    number = (
+        format_html(
+            '<span class="cap-resource__number" aria-hidden="true">{}</span> ', result.number
+        )
+        if result.number
+        else ""
+    )
+    distance = render_to_string(
+        "directory/_resource_distance.html", {"result": result, "r": resource, "easy": easy}
+    )
+    return mark_safe(html.replace(NUMBER_SLOT, number, 1).replace(DISTANCE_SLOT, distance, 1))
 
 
 @register.filter

@@ -45,3 +45,26 @@ def test_visitors_see_the_events_alone(client):
     assert f'href="{reverse("events:calendar")}"' in home
     for url_name in ("officials:contracts", "questionnaires:manage_list", "difficulties:list"):
         assert reverse(url_name) not in home
+
+
+@pytest.mark.django_db
+def test_the_header_kept_for_visitors_marks_each_page_and_never_shows_to_a_partner(
+    client, personas
+):
+    # Visitors' header is rendered once per page and process (ui_tags.frame_part): the kept
+    # copy must mark the page it was made for, and a partner who signs in gets their own.
+    def marked(page) -> list[str]:
+        return re.findall(r'href="([^"]+)" aria-current="page"', menu(page.content.decode()))
+
+    for _ in range(2):  # made, then kept
+        assert marked(client.get(reverse("directory:search"))) == [reverse("directory:search")]
+        assert marked(client.get(reverse("events:calendar"))) == [reverse("events:calendar")]
+        assert marked(client.get(reverse("site:home"))) == [reverse("site:home")]
+    visitor = client.get(reverse("directory:search")).content.decode()
+    assert "Se connecter" in visitor and "Se déconnecter" not in visitor
+    partner = personas["elected_reader"]
+    client.force_login(partner)
+    signed_in = client.get(reverse("directory:search")).content.decode()
+    assert "Se déconnecter" in signed_in and "Se connecter</a>" not in signed_in
+    assert (partner.get_full_name() or partner.username) in signed_in
+    assert "Animation et écoute" in signed_in
