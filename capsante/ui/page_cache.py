@@ -28,7 +28,7 @@ from typing import TypeVar
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Max
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from simple_history.models import registered_models
 
@@ -41,15 +41,33 @@ _version_lock = threading.Lock()
 _version: tuple[float, str] = (0.0, "")
 
 
-def _read_version() -> str:
-    highest = []
+@functools.cache
+def _version_tables() -> list[tuple[str, str, str]]:
+    """(label, table, primary key column) of every table whose highest row makes the version:
+    listed once per process (listing the history models takes 10 ms)."""
     # (Many-to-many tables are registered too, without a history of their own: their changes
     # are recorded with the model that holds the field.)
     models = [m.history.model for m in registered_models.values() if hasattr(m, "history")]
     models += [apps.get_model(label) for label in GROWING_TABLES]
-    for model in sorted(models, key=lambda m: m._meta.label):
-        top = model.objects.aggregate(top=Max(model._meta.pk.attname))["top"]
-        highest.append(f"{model._meta.label_lower}={top or 0}")
+    return [
+        (model._meta.label_lower, model._meta.db_table, model._meta.pk.column)
+        for model in sorted(models, key=lambda m: m._meta.label)
+    ]
+
+
+def _read_version() -> str:
+    # One statement for the ≈ 50 tables: read one by one, they took 20 ms on SQLite and more on
+    # PostgreSQL (a round trip each), paid every few seconds by one visitor per process.
+    tables = _version_tables()
+    quote = connection.ops.quote_name
+    sql = " UNION ALL ".join(
+        f"SELECT {index}, MAX({quote(column)}) FROM {quote(table)}"
+        for index, (_, table, column) in enumerate(tables)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        top = dict(cursor.fetchall())
+    highest = [f"{label}={top.get(index) or 0}" for index, (label, _, _) in enumerate(tables)]
     return hashlib.sha256(";".join(highest).encode()).hexdigest()[:16]
 
 

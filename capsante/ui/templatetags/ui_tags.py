@@ -7,7 +7,7 @@ template that writes its own markup says why."""
 
 from django import template
 from django.template.base import token_kwargs
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeData, mark_safe
 
 from capsante.ui import badges, formats, tables
@@ -388,6 +388,22 @@ def breadcrumb(context) -> dict:
 def badge_list(labels) -> dict:
     """Small badges for a list of labels (the needs of each result in a list)."""
     return {"labels": list(labels)}
+
+
+@register.simple_tag
+def select_options(choices, chosen) -> str:
+    """The <option> elements of a select, the chosen value marked: a form's lists (the
+    directory's needs, kinds and audiences) written by a loop in a template cost more than the
+    rest of the form."""
+    chosen = "" if chosen is None else str(chosen)
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (value, mark_safe(" selected") if str(value) == chosen else "", label)
+            for value, label in choices
+        ),
+    )
 
 
 # Parts of the page's frame, per process: {(template, section, page): html}. Bounded by the
