@@ -400,7 +400,7 @@ def select_options(choices, chosen) -> str:
         "",
         '<option value="{}"{}>{}</option>',
         (
-            (value, mark_safe(" selected") if str(value) == chosen else "", label)
+            (value, mark_safe(" selected") if str(value) == chosen else "", label)  # nosec B308
             for value, label in choices
         ),
     )
