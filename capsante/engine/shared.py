@@ -6,8 +6,9 @@ the rows to communes and joins every level of the membership, then the next defi
 all again. At national scale that repetition, not reading the files, was most of the time. Here:
 
 1. **The membership is built once** per recompute (`cs_membership_all`, the scoped
-   `cs_membership`, its parent levels `cs_membership_up`, its communes `cs_communes`) with the
-   FINESS → commune map (`cs_structures`).
+   `cs_membership`, its parent levels numbered in `cs_territories` and each commune's in
+   `cs_membership_up`, its communes `cs_communes`) with the FINESS → commune map
+   (`cs_structures`).
 2. **One pass per staged table for the sides that read it.** A side of the simple form
    `SELECT key, period, value FROM <one table> [WHERE …] [GROUP BY …]` is merged with the other
    simple sides over the same table, key, period and grouping into one query with one column per
@@ -461,11 +462,22 @@ class SharedPlan:
             )
         else:
             scoped = every
+        # Parent levels are summed under a number: grouping millions of rows by two strings
+        # (code, level) cost four times grouping them by one integer (0.18 s against 0.05 s per
+        # large definition, national); the codes are joined back on the few summed rows.
         relations += [
             (
+                self.name("territories"),
+                "SELECT CAST(row_number() OVER (ORDER BY territory_level, territory_code) AS INTEGER)"
+                " AS territory_id, territory_code, territory_level FROM (SELECT DISTINCT"
+                f" territory_code, territory_level FROM {scoped}"
+                " WHERE territory_level <> 'commune') AS t",
+            ),
+            (
                 self.name("membership_up"),
-                f"SELECT commune_code, territory_code, territory_level FROM {scoped}"
-                " WHERE territory_level <> 'commune'",
+                f"SELECT m.commune_code, t.territory_id FROM {scoped} AS m"
+                f" JOIN {self.name('territories')} AS t ON m.territory_code = t.territory_code"
+                " AND m.territory_level = t.territory_level",
             ),
             (
                 self.name("communes"),
@@ -489,11 +501,13 @@ class SharedPlan:
             " p.num AS numerator, p.den AS denominator"
             f" FROM pairs AS p JOIN {self.name('communes')} AS c ON p.commune_code = c.commune_code"
             "\nUNION ALL\n"
-            "SELECT m.territory_code, m.territory_level, p.period,"
+            "SELECT t.territory_code, t.territory_level, g.period, g.numerator, g.denominator"
+            " FROM (SELECT m.territory_id, p.period,"
             " SUM(p.num) AS numerator, SUM(p.den) AS denominator"
             f" FROM pairs AS p JOIN {self.name('membership_up')} AS m"
             " ON p.commune_code = m.commune_code"
-            " GROUP BY m.territory_code, m.territory_level, p.period"
+            f" GROUP BY m.territory_id, p.period) AS g JOIN {self.name('territories')} AS t"
+            " ON g.territory_id = t.territory_id"
         )
 
     def _pairs_sql(self, definition: Definition, numerator: Slot, denominator: Slot | None) -> str:
