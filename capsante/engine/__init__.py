@@ -129,7 +129,7 @@ def compute(
       shared.py); False runs one self-contained query per definition. Same values. None: what
       the backend runs faster (DuckDB: shared; Spark: one query per definition).
     - `options`: passed to the backend (Spark: `master`, `conf`; DuckDB: `threads`,
-      `memory_limit`).
+      `memory_limit`, `workers`: queries of the shared plan run side by side, 2 by default).
 
     Rows come in no particular order (`aggregation.sort_result` sorts them).
     """

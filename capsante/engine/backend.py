@@ -13,9 +13,9 @@ import datetime as dt
 import logging
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Generator, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Self
+from typing import Self, TypeVar
 
 import pyarrow as pa
 
@@ -23,10 +23,13 @@ from .aggregation import empty_result, finish
 from .definitions import Definition
 from .periods import affected_outputs, window_pairs
 from .query import PeriodPlan, build_query
-from .shared import SharedPlan
+from .shared import Scan, SharedPlan
 from .staging import PARTITIONED, TERRITORY_TABLES, check_period, import_period, table_periods
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 Progress = Callable[[int, int, str], None]
 """Called after each definition with (done, total, indicator code)."""
@@ -55,6 +58,15 @@ class Backend(ABC):
     @abstractmethod
     def drop(self, name: str) -> None:
         """Forget what `materialize` kept under `name`."""
+
+    def run_each(self, work: Callable[[T], R], items: Iterable[T]) -> Generator[R, None, None]:
+        """`work` applied to every item, results yielded in the items' order.
+
+        One after the other here; a backend able to run queries side by side overrides it (the
+        shared plan's passes, then its definitions, do not depend on one another).
+        """
+        for item in items:
+            yield work(item)
 
     def close(self) -> None:  # noqa: B027 - optional hook, most backends hold nothing to free
         """Release what the backend holds (connections, sessions)."""
@@ -114,7 +126,7 @@ class Backend(ABC):
             if periods is not None:
                 plan.add(definition, periods)
         kept: list[str] = []
-        tables = []
+        results: Generator[pa.Table | None, None, None] | None = None
         try:
             if plan.sides or plan.alone:
                 started = time.perf_counter()
@@ -122,30 +134,53 @@ class Backend(ABC):
                     self.materialize(name, sql)
                     kept.append(name)
                 self._record("membership", started)
-                for scan in plan.scans:
-                    started = time.perf_counter()
-                    self.materialize(scan.name, scan.commune_sql(plan.name("structures")))
-                    kept.append(scan.name)
-                    self._record(
-                        f"scan {scan.name.removeprefix(plan.prefix)} "
-                        f"({scan.source_label}, {scan.width} sides)",
-                        started,
-                    )
-            for done, (definition, periods) in enumerate(planned, start=1):
-                if periods is not None:
-                    started = time.perf_counter()
-                    if definition.code in plan.sides:
-                        sql = plan.definition_sql(definition)
-                    else:
-                        sql = build_query(definition, periods, territories, plan.memberships)
-                    tables.append(finish(definition, self.run_sql(sql)))
-                    self._record(f"definition {definition.code}", started)
+                kept += [scan.name for scan in plan.scans]
+            for _ in self.run_each(lambda scan: self._materialize_scan(plan, scan), plan.scans):
+                pass
+
+            def run(item: tuple[Definition, PeriodPlan | None]) -> pa.Table | None:
+                definition, periods = item
+                if periods is None:
+                    return None
+                return self._run_definition(plan, definition, periods, territories)
+
+            results = self.run_each(run, planned)
+            tables = []
+            for index, table in enumerate(results):
+                if table is not None:
+                    tables.append(table)
                 if progress is not None:
-                    progress(done, len(planned), definition.code)
+                    progress(index + 1, len(planned), planned[index][0].code)
         finally:
+            if results is not None:
+                results.close()  # queries still running end before what they read is dropped
             for name in reversed(kept):
                 self.drop(name)
         return tables
+
+    def _run_definition(
+        self,
+        plan: SharedPlan,
+        definition: Definition,
+        periods: PeriodPlan,
+        territories: Sequence[Territory] | None,
+    ) -> pa.Table:
+        started = time.perf_counter()
+        if definition.code in plan.sides:
+            sql = plan.definition_sql(definition)
+        else:
+            sql = build_query(definition, periods, territories, plan.memberships)
+        table = finish(definition, self.run_sql(sql))
+        self._record(f"definition {definition.code}", started)
+        return table
+
+    def _materialize_scan(self, plan: SharedPlan, scan: Scan) -> None:
+        started = time.perf_counter()
+        self.materialize(scan.name, scan.commune_sql(plan.name("structures")))
+        self._record(
+            f"scan {scan.name.removeprefix(plan.prefix)} ({scan.source_label}, {scan.width} sides)",
+            started,
+        )
 
     def _record(self, stage: str, started: float) -> None:
         elapsed = time.perf_counter() - started
