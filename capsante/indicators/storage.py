@@ -215,15 +215,17 @@ def store_values(
             cursor.execute(f"ANALYZE {_KEYED}")
         step("index")
         # Figures without a current computed version: their highest version and latest
-        # computed one.
+        # computed one. CROSS JOIN makes SQLite look each figure up in the value table's index
+        # (PostgreSQL plans it as any join): left to choose, SQLite read the whole table in its
+        # index order to group it, 0.80 s against 0.06 s for one new month at national scale.
         cursor.execute(f"DROP TABLE IF EXISTS {_PAST}")
         cursor.execute(
             f"CREATE TEMP TABLE {_PAST} AS SELECT p.indicator_id, p.territory_id, p.period,"
             " MAX(p.version) AS max_version,"
             " MAX(CASE WHEN p.manual_entry_id IS NULL THEN p.version END) AS computed_version"
-            f" FROM {values} AS p JOIN (SELECT indicator_id, territory_id, period FROM {_KEYED}"
-            " WHERE cur_id IS NULL OR cur_manual IS NOT NULL) AS k"
-            f" ON {same_key.format(a='p', b='k')}"
+            f" FROM (SELECT indicator_id, territory_id, period FROM {_KEYED}"
+            f" WHERE cur_id IS NULL OR cur_manual IS NOT NULL) AS k CROSS JOIN {values} AS p"
+            f" WHERE {same_key.format(a='p', b='k')}"
             " GROUP BY p.indicator_id, p.territory_id, p.period"
         )
         compared_current = " AND ".join(
