@@ -74,29 +74,42 @@ def measure_engine(out: Path, shared: bool = True) -> dict:
     from capsante.engine.duckdb_backend import DuckDBBackend
 
     catalogue = load_definitions()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     with DuckDBBackend(out / "staging") as backend:
         table = backend.compute(catalogue, snapshot_period=SNAPSHOT, shared=shared)
         timings = backend.timings
-    return {"seconds": time.perf_counter() - started, "rows": len(table), "stages": timings}
+    return {
+        "seconds": time.perf_counter() - started,
+        "cpu_s": time.process_time() - cpu,
+        "rows": len(table),
+        "stages": timings,
+    }
 
 
 def measure_pandas(out: Path) -> dict:
     _warm_imports()
     from engine_pandas import PandasIndicators
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     frame = PandasIndicators(out / "staging", SNAPSHOT).all()
-    return {"seconds": time.perf_counter() - started, "rows": len(frame)}
+    return {
+        "seconds": time.perf_counter() - started,
+        "cpu_s": time.process_time() - cpu,
+        "rows": len(frame),
+    }
 
 
 def measure_polars(out: Path) -> dict:
     _warm_imports()
     from engine_polars import PolarsIndicators
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     frame = PolarsIndicators(out / "staging", SNAPSHOT).all()
-    return {"seconds": time.perf_counter() - started, "rows": len(frame)}
+    return {
+        "seconds": time.perf_counter() - started,
+        "cpu_s": time.process_time() - cpu,
+        "rows": len(frame),
+    }
 
 
 def read_columns() -> dict[str, list[str]]:
@@ -124,7 +137,7 @@ def measure_floor(out: Path, which: str) -> dict:
 
     wanted = read_columns()
     con = duckdb.connect()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     rows = 0
     for table, columns in wanted.items():
         folder = out / "staging" / table
@@ -143,7 +156,11 @@ def measure_floor(out: Path, which: str) -> dict:
             else f"SELECT count(*), bit_xor(hash({hashed})) FROM read_parquet('{pattern}')"  # noqa: S608
         )
         rows += con.sql(query).fetchall()[0][0]
-    return {"seconds": time.perf_counter() - started, "rows": rows}
+    return {
+        "seconds": time.perf_counter() - started,
+        "cpu_s": time.process_time() - cpu,
+        "rows": rows,
+    }
 
 
 def measure_check(out: Path) -> dict:
@@ -300,6 +317,8 @@ def summarise(runs: list[dict]) -> dict:
         "min_s": min(seconds),
         "max_s": max(seconds),
         "peak_rss_mib": max(r["peak_rss_mib"] for r in runs),
+        # CPU time of every thread of the process: CPU / wall is how many cores it kept busy.
+        "cpu_s": statistics.median(r.get("cpu_s", 0.0) for r in runs),
         "rows": runs[0]["rows"],
     }
 
@@ -348,11 +367,13 @@ def main() -> None:
         f"\n{args.scale} — every definition, every territory and period (median of {args.repeat})"
     )
     print(
-        f"{'measure':<24}{'median s':>10}{'min s':>9}{'max s':>9}{'peak RSS MiB':>14}{'rows':>13}"
+        f"{'measure':<24}{'median s':>10}{'min s':>9}{'max s':>9}{'CPU s':>8}{'cores':>7}"
+        f"{'peak RSS MiB':>14}{'rows':>13}"
     )
     for name, r in results.items():
         print(
             f"{name:<24}{r['median_s']:>10.3f}{r['min_s']:>9.3f}{r['max_s']:>9.3f}"
+            f"{r['cpu_s']:>8.2f}{r['cpu_s'] / r['median_s']:>7.2f}"
             f"{r['peak_rss_mib']:>14.0f}{int(r['rows']):>13,}"
         )
     engine = results.get("engine", {}).get("median_s")
