@@ -97,7 +97,7 @@ def pages(env: dict[str, str], requests: int, concurrency: int) -> list[tuple[st
     import bench_dashboard as dash
 
     port = dash.free_port()
-    env = dict(env, ALLOWED_HOSTS="127.0.0.1", CAPSANTE_SECURE_COOKIES="false")
+    env = dict(env, ALLOWED_HOSTS="127.0.0.1", CAPSANTE_HTTPS="false")  # plain http on loopback
     run(env, "collectstatic", "--no-input", "-v0")
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "capsante.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2",
