@@ -68,48 +68,46 @@ def _warm_imports() -> None:
     load_definitions()
 
 
+def _clock() -> tuple[float, float]:
+    return time.perf_counter(), time.process_time()
+
+
+def _elapsed(clock: tuple[float, float]) -> dict[str, float]:
+    """Wall seconds and CPU seconds (every thread of the process: CPU / wall is how many cores
+    the measure kept busy) since `clock`."""
+    started, cpu = clock
+    return {"seconds": time.perf_counter() - started, "cpu_s": time.process_time() - cpu}
+
+
 def measure_engine(out: Path, shared: bool = True) -> dict:
     _warm_imports()
     from capsante.engine import load_definitions
     from capsante.engine.duckdb_backend import DuckDBBackend
 
     catalogue = load_definitions()
-    started, cpu = time.perf_counter(), time.process_time()
+    clock = _clock()
     with DuckDBBackend(out / "staging") as backend:
         table = backend.compute(catalogue, snapshot_period=SNAPSHOT, shared=shared)
         timings = backend.timings
-    return {
-        "seconds": time.perf_counter() - started,
-        "cpu_s": time.process_time() - cpu,
-        "rows": len(table),
-        "stages": timings,
-    }
+    return {**_elapsed(clock), "rows": len(table), "stages": timings}
 
 
 def measure_pandas(out: Path) -> dict:
     _warm_imports()
     from engine_pandas import PandasIndicators
 
-    started, cpu = time.perf_counter(), time.process_time()
+    clock = _clock()
     frame = PandasIndicators(out / "staging", SNAPSHOT).all()
-    return {
-        "seconds": time.perf_counter() - started,
-        "cpu_s": time.process_time() - cpu,
-        "rows": len(frame),
-    }
+    return {**_elapsed(clock), "rows": len(frame)}
 
 
 def measure_polars(out: Path) -> dict:
     _warm_imports()
     from engine_polars import PolarsIndicators
 
-    started, cpu = time.perf_counter(), time.process_time()
+    clock = _clock()
     frame = PolarsIndicators(out / "staging", SNAPSHOT).all()
-    return {
-        "seconds": time.perf_counter() - started,
-        "cpu_s": time.process_time() - cpu,
-        "rows": len(frame),
-    }
+    return {**_elapsed(clock), "rows": len(frame)}
 
 
 def read_columns() -> dict[str, list[str]]:
@@ -137,7 +135,7 @@ def measure_floor(out: Path, which: str) -> dict:
 
     wanted = read_columns()
     con = duckdb.connect()
-    started, cpu = time.perf_counter(), time.process_time()
+    clock = _clock()
     rows = 0
     for table, columns in wanted.items():
         folder = out / "staging" / table
@@ -156,11 +154,7 @@ def measure_floor(out: Path, which: str) -> dict:
             else f"SELECT count(*), bit_xor(hash({hashed})) FROM read_parquet('{pattern}')"  # noqa: S608
         )
         rows += con.sql(query).fetchall()[0][0]
-    return {
-        "seconds": time.perf_counter() - started,
-        "cpu_s": time.process_time() - cpu,
-        "rows": rows,
-    }
+    return {**_elapsed(clock), "rows": rows}
 
 
 def measure_check(out: Path) -> dict:

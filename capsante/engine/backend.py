@@ -135,8 +135,8 @@ class Backend(ABC):
                     kept.append(name)
                 self._record("membership", started)
                 kept += [scan.name for scan in plan.scans]
-            for _ in self.run_each(lambda scan: self._materialize_scan(plan, scan), plan.scans):
-                pass
+                for _ in self.run_each(lambda s: self._materialize_scan(plan, s), plan.scans):
+                    pass
 
             def run(item: tuple[Definition, PeriodPlan | None]) -> pa.Table | None:
                 definition, periods = item

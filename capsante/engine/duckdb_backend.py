@@ -97,15 +97,13 @@ class DuckDBBackend(Backend):
         self.con.execute("SET lock_configuration = true")
 
     def run_sql(self, sql: str) -> pa.Table:
-        con = self._connection()
-        return self._timed(lambda: con.sql(sql).to_arrow_table(), con=con)
+        return self._timed(lambda: self._connection().sql(sql).to_arrow_table())
 
     def materialize(self, name: str, sql: str) -> None:
         # A table of the in-memory database, not a TEMP one: temporary tables belong to the
         # connection that made them, and the definitions reading it may run on another.
         # The name is made by the shared plan (letters, digits, '_'), not taken from input.
-        con = self._connection()
-        self._timed(lambda: con.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}"), con=con)  # noqa: S608
+        self._timed(lambda: self._connection().execute(f"CREATE OR REPLACE TABLE {name} AS {sql}"))  # noqa: S608
 
     def drop(self, name: str) -> None:
         self.con.execute(f"DROP TABLE IF EXISTS {name}")
@@ -155,16 +153,12 @@ class DuckDBBackend(Backend):
             raise ValueError(f"query returned more than {max_rows} rows")
         return table
 
-    def _timed(
-        self,
-        fetch: Callable[[], T],
-        timeout_s: float | None = None,
-        con: duckdb.DuckDBPyConnection | None = None,
-    ) -> T:
+    def _timed(self, fetch: Callable[[], T], timeout_s: float | None = None) -> T:
         limit = timeout_s if timeout_s is not None else self.timeout_s
         if not limit:
             return fetch()
-        timer = threading.Timer(limit, (con or self.con).interrupt)
+        # `fetch` runs on this thread's connection: that is the one to interrupt.
+        timer = threading.Timer(limit, self._connection().interrupt)
         timer.start()
         try:
             return fetch()
