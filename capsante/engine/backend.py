@@ -176,7 +176,7 @@ class Backend(ABC):
 
     def _materialize_scan(self, plan: SharedPlan, scan: Scan) -> None:
         started = time.perf_counter()
-        self.materialize(scan.name, scan.commune_sql(plan.name("structures")))
+        self.materialize(scan.name, plan.scan_sql(scan))
         self._record(
             f"scan {scan.name.removeprefix(plan.prefix)} ({scan.source_label}, {scan.width} sides)",
             started,

@@ -18,7 +18,7 @@ all again. At national scale that repetition, not reading the files, was most of
    CTE, same grouping, another column) are merged by uniting their projections: they have the
    same rows. Identical sides (a denominator shared by several definitions) become one column.
    Other sides run alone. Each pass is mapped to communes once and materialised
-   (`cs_scan_<n>`: commune_code, period, v_i, n_i).
+   (`cs_scan_<n>`: commune_id, period, v_i, n_i; communes by number, see `commune_sql`).
 3. **Grouping sets over the levels**: a definition's (numerator, denominator) pairs per commune
    are its commune rows as they are; only the parent levels (EPCI, département, région,
    groupement: four rows per commune instead of five) are summed through the membership.
@@ -328,29 +328,47 @@ class Scan:
         group = f" GROUP BY {', '.join(s.group)}" if s.group is not None else ""
         return f"SELECT {', '.join(columns)} FROM {source}{where}{group}"
 
-    def commune_sql(self, structures: str) -> str:
-        """commune_code, period, v<i>, n<i>: the pass mapped to communes."""
+    def commune_sql(self, structures: str, commune_ids: str) -> str:
+        """commune_id, period, v<i>, n<i>: the pass mapped to communes, each one by its number.
+
+        Communes go by number (`commune_ids`) from here on: the definitions join and group
+        the passes' rows by commune, and by a number that costs about half what it costs by
+        code (a large monthly definition 0.24 → 0.14 s, national). A code the membership does
+        not know gets no number: its rows stay (a month only they fill still counts as read,
+        as in the per-definition query) and nothing joins them to a territory.
+        """
         raw = self.raw_sql()
         slots = range(self.width)
-        if self.plan.pairs is not None:
-            values = ", ".join(f"({quote(o)}, {quote(s)})" for o, s in self.plan.pairs)
-            kept = ", ".join(f"r.v{i}, r.n{i}" for i in slots)
-            raw = (
-                f"SELECT r.k, w.period, {kept} FROM ({raw}) AS r JOIN"
-                f" (SELECT * FROM (VALUES {values}) AS v(period, source_period)) AS w"
-                " ON r.period = w.source_period"
-            )
-        if self.unique_per_commune:
-            kept = ", ".join(f"x.v{i}, x.n{i}" for i in slots)
-            return f"SELECT x.k AS commune_code, x.period, {kept} FROM ({raw}) AS x"
+        kept = ", ".join(f"x.v{i}, x.n{i}" for i in slots)
         sums = ", ".join(f"SUM(x.v{i}) AS v{i}, SUM(x.n{i}) AS n{i}" for i in slots)
         if self.grain == "structure":
             return (
-                f"SELECT s.commune_code, x.period, {sums} FROM ({raw}) AS x"
-                f" JOIN {structures} AS s ON x.k = s.finess_et GROUP BY s.commune_code, x.period"
+                f"SELECT s.commune_id, x.period, {sums} FROM ({self._windowed(raw, 'k')}) AS x"
+                f" JOIN {structures} AS s ON x.k = s.finess_et GROUP BY s.commune_id, x.period"
             )
+        if not self.unique_per_commune and self.plan.pairs is None:
+            raw = f"SELECT x.k, x.period, {sums} FROM ({raw}) AS x GROUP BY x.k, x.period"
+        numbered = (
+            f"SELECT i.commune_id, x.period, {kept} FROM ({raw}) AS x"
+            f" LEFT JOIN {commune_ids} AS i ON x.k = i.commune_code"
+        )
+        if self.plan.pairs is None:
+            return numbered
         return (
-            f"SELECT x.k AS commune_code, x.period, {sums} FROM ({raw}) AS x GROUP BY x.k, x.period"
+            f"SELECT x.commune_id, x.period, {sums}"
+            f" FROM ({self._windowed(numbered, 'commune_id')}) AS x GROUP BY x.commune_id, x.period"
+        )
+
+    def _windowed(self, rows: str, key: str) -> str:
+        """Each month's rows counted again in every output month whose window holds it."""
+        if self.plan.pairs is None:
+            return rows
+        values = ", ".join(f"({quote(o)}, {quote(s)})" for o, s in self.plan.pairs)
+        kept = ", ".join(f"r.v{i}, r.n{i}" for i in range(self.width))
+        return (
+            f"SELECT r.{key}, w.period, {kept} FROM ({rows}) AS r JOIN"
+            f" (SELECT * FROM (VALUES {values}) AS v(period, source_period)) AS w"
+            " ON r.period = w.source_period"
         )
 
 
@@ -465,6 +483,8 @@ class SharedPlan:
         # Parent levels are summed under a number: grouping millions of rows by two strings
         # (code, level) cost four times grouping them by one integer (0.18 s against 0.05 s per
         # large definition, national); the codes are joined back on the few summed rows.
+        # Communes are numbered too (every commune the membership knows): the passes and the
+        # definitions group and join them by number, and only the rows returned get the code.
         relations += [
             (
                 self.name("territories"),
@@ -474,22 +494,36 @@ class SharedPlan:
                 " WHERE territory_level <> 'commune') AS t",
             ),
             (
+                self.name("commune_ids"),
+                "SELECT CAST(row_number() OVER (ORDER BY commune_code) AS INTEGER) AS commune_id,"
+                f" commune_code FROM (SELECT DISTINCT commune_code FROM {every}) AS c",
+            ),
+            (
                 self.name("membership_up"),
-                f"SELECT m.commune_code, t.territory_id FROM {scoped} AS m"
+                f"SELECT i.commune_id, t.territory_id FROM {scoped} AS m"
                 f" JOIN {self.name('territories')} AS t ON m.territory_code = t.territory_code"
-                " AND m.territory_level = t.territory_level",
+                " AND m.territory_level = t.territory_level"
+                f" JOIN {self.name('commune_ids')} AS i ON m.commune_code = i.commune_code",
             ),
             (
                 self.name("communes"),
-                f"SELECT DISTINCT commune_code FROM {scoped} WHERE territory_level = 'commune'",
+                f"SELECT i.commune_id, i.commune_code FROM {self.name('commune_ids')} AS i"
+                f" WHERE i.commune_code IN (SELECT commune_code FROM {scoped}"
+                " WHERE territory_level = 'commune')",
             ),
             (
                 self.name("structures"),
-                f"SELECT finess_et, MIN(commune_code) AS commune_code FROM {table_ref('structures')}"
-                " GROUP BY finess_et",
+                "SELECT s.finess_et, i.commune_id FROM (SELECT finess_et,"
+                f" MIN(commune_code) AS commune_code FROM {table_ref('structures')}"
+                f" GROUP BY finess_et) AS s LEFT JOIN {self.name('commune_ids')} AS i"
+                " ON s.commune_code = i.commune_code",
             ),
         ]
         return relations
+
+    def scan_sql(self, scan: Scan) -> str:
+        """What a pass keeps: its rows mapped to the communes' numbers."""
+        return scan.commune_sql(self.name("structures"), self.name("commune_ids"))
 
     def definition_sql(self, definition: Definition) -> str:
         """territory_code, territory_level, period, numerator, denominator of one definition."""
@@ -497,15 +531,15 @@ class SharedPlan:
         pairs = self._pairs_sql(definition, numerator, denominator)
         return (
             f"WITH pairs AS (\n  {pairs}\n)\n"
-            "SELECT p.commune_code AS territory_code, 'commune' AS territory_level, p.period,"
+            "SELECT c.commune_code AS territory_code, 'commune' AS territory_level, p.period,"
             " p.num AS numerator, p.den AS denominator"
-            f" FROM pairs AS p JOIN {self.name('communes')} AS c ON p.commune_code = c.commune_code"
+            f" FROM pairs AS p JOIN {self.name('communes')} AS c ON p.commune_id = c.commune_id"
             "\nUNION ALL\n"
             "SELECT t.territory_code, t.territory_level, g.period, g.numerator, g.denominator"
             " FROM (SELECT m.territory_id, p.period,"
             " SUM(p.num) AS numerator, SUM(p.den) AS denominator"
             f" FROM pairs AS p JOIN {self.name('membership_up')} AS m"
-            " ON p.commune_code = m.commune_code"
+            " ON p.commune_id = m.commune_id"
             f" GROUP BY m.territory_id, p.period) AS g JOIN {self.name('territories')} AS t"
             " ON g.territory_id = t.territory_id"
         )
@@ -519,45 +553,52 @@ class SharedPlan:
         """
         zero, null = f"CAST(0 AS {NUMBER})", f"CAST(NULL AS {NUMBER})"
         n = numerator
-        num_rows = f"SELECT commune_code, period, {n.value} AS value FROM {n.scan.name} WHERE {n.count} > 0"
+        num_rows = (
+            f"SELECT commune_id, period, {n.value} AS value FROM {n.scan.name} WHERE {n.count} > 0"
+        )
         if definition.aggregation == "per_population":
+            ids = self.name("commune_ids")
             covered = (
                 f"SELECT DISTINCT cm.commune_code FROM {self.name('membership_all')} AS cm JOIN ("
                 f"SELECT DISTINCT dm.territory_code FROM ({num_rows}) AS nc"
-                f" JOIN {self.name('membership_all')} AS dm ON nc.commune_code = dm.commune_code"
+                f" JOIN {ids} AS ni ON nc.commune_id = ni.commune_id"
+                f" JOIN {self.name('membership_all')} AS dm ON ni.commune_code = dm.commune_code"
                 " WHERE dm.territory_level = 'departement') AS cd"
                 " ON cm.territory_code = cd.territory_code WHERE cm.territory_level = 'departement'"
             )
             population = (
-                "SELECT p.territory_code AS commune_code, per.period,"
+                "SELECT i.commune_id, per.period,"
                 f" CAST(p.population AS {NUMBER}) AS value"
                 f" FROM {table_ref('territory_population')} AS p"
+                f" JOIN {ids} AS i ON p.territory_code = i.commune_code"
                 f" CROSS JOIN (SELECT DISTINCT period FROM {n.scan.name} WHERE {n.count} > 0) AS per"
                 f" WHERE p.territory_level = 'commune' AND p.territory_code IN ({covered})"
             )
             return _union_pairs(num_rows, population)
         if denominator is None:
-            return f"SELECT commune_code, period, {n.value} AS num, {null} AS den FROM {n.scan.name} WHERE {n.count} > 0"
+            return f"SELECT commune_id, period, {n.value} AS num, {null} AS den FROM {n.scan.name} WHERE {n.count} > 0"
         d = denominator
         if d.scan is n.scan:
             both = f"{n.count} > 0 AND {d.count} > 0"
             return (
-                "SELECT commune_code, period,"
+                "SELECT commune_id, period,"
                 f" CASE WHEN {both} THEN COALESCE({n.value}, {zero})"
                 f" WHEN {n.count} > 0 THEN {n.value} ELSE {zero} END AS num,"
                 f" CASE WHEN {both} THEN COALESCE({d.value}, {zero})"
                 f" WHEN {d.count} > 0 THEN {d.value} ELSE {zero} END AS den"
                 f" FROM {n.scan.name} WHERE {n.count} > 0 OR {d.count} > 0"
             )
-        den_rows = f"SELECT commune_code, period, {d.value} AS value FROM {d.scan.name} WHERE {d.count} > 0"
+        den_rows = (
+            f"SELECT commune_id, period, {d.value} AS value FROM {d.scan.name} WHERE {d.count} > 0"
+        )
         return _union_pairs(num_rows, den_rows)
 
 
 def _union_pairs(num_rows: str, den_rows: str) -> str:
     zero = f"CAST(0 AS {NUMBER})"
     return (
-        "SELECT commune_code, period, SUM(num) AS num, SUM(den) AS den FROM ("
-        f"SELECT commune_code, period, value AS num, {zero} AS den FROM ({num_rows}) AS a"
-        f" UNION ALL SELECT commune_code, period, {zero} AS num, value AS den FROM ({den_rows}) AS b"
-        ") AS u GROUP BY commune_code, period"
+        "SELECT commune_id, period, SUM(num) AS num, SUM(den) AS den FROM ("
+        f"SELECT commune_id, period, value AS num, {zero} AS den FROM ({num_rows}) AS a"
+        f" UNION ALL SELECT commune_id, period, {zero} AS num, value AS den FROM ({den_rows}) AS b"
+        ") AS u GROUP BY commune_id, period"
     )

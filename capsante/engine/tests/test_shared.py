@@ -145,6 +145,40 @@ def test_merged_sides_with_different_conditions_keep_their_own_rows(tmp_path: Pa
     ] == {"52"}
 
 
+def test_rows_of_a_commune_the_membership_does_not_know_count_nowhere(tmp_path: Path, by_code):
+    """Communes go by number in the passes; a code without one (a typo, a commune merged
+    since) must not land on another commune, nor drop a month that only it fills."""
+    from .staging_data import document_rows, write_staging, write_table
+
+    staging = write_staging(tmp_path / "staging")
+    stray = [
+        {"period": p, "commune_code": "99999", "document_type": "11502-2", "documents": 7}
+        for p in ("2025-03", "2025-04")  # 2025-04: no known commune has documents that month
+    ]
+    write_table(staging, "am_dmp_documents", [*document_rows(), *stray])
+    windowed = by_code["DMP_DOCS_PER_INHABITANT"]
+    # The same rate month by month: its population rows exist for every month read, 2025-04
+    # included, whoever filled it.
+    monthly = dataclasses.replace(windowed, code="DOCS_PER_INHABITANT_MONTHLY", window_months=None)
+    definitions = [windowed, monthly]
+    shared = compute(definitions, staging)
+    assert_same(compute(definitions, staging, shared=False), shared)
+    rows = shared.to_pylist()
+    assert "99999" not in {r["territory_code"] for r in rows}
+    assert any(
+        r["indicator_code"] == monthly.code and r["period"] == "2025-04" and r["denominator"]
+        for r in rows
+    )
+    clean = compute(definitions, write_staging(tmp_path / "clean"))
+    key = ("indicator_code", "territory_level", "territory_code", "period")
+    before = {tuple(r[k] for k in key): r["numerator"] for r in clean.to_pylist()}
+    # Every figure the stray rows could have reached is the one computed without them.
+    for row in rows:
+        found = before.get(tuple(row[k] for k in key))
+        if found is not None:
+            assert row["numerator"] == found, row
+
+
 def test_the_shared_relations_are_dropped_after_a_recompute(shared_staging: Path, catalogue):
     with DuckDBBackend(shared_staging) as backend:
         backend.compute(catalogue, snapshot_period=SNAPSHOT)
@@ -193,4 +227,4 @@ def test_merged_sql_transpiles_to_spark(shared_staging: Path, catalogue):
         assert periods is not None
         plan.add(definition, periods)
     for scan in plan.scans:
-        sqlglot.transpile(scan.commune_sql(plan.name("structures")), read="duckdb", write="spark")
+        sqlglot.transpile(plan.scan_sql(scan), read="duckdb", write="spark")
