@@ -24,7 +24,15 @@ from .definitions import Definition
 from .periods import affected_outputs, window_pairs
 from .query import PeriodPlan, build_query
 from .shared import Scan, SharedPlan
-from .staging import PARTITIONED, TERRITORY_TABLES, check_period, import_period, table_periods
+from .staging import (
+    CONTRACT,
+    PARTITIONED,
+    TERRITORY_TABLES,
+    check_period,
+    import_period,
+    parquet_files,
+    table_periods,
+)
 
 log = logging.getLogger(__name__)
 
@@ -59,14 +67,23 @@ class Backend(ABC):
     def drop(self, name: str) -> None:
         """Forget what `materialize` kept under `name`."""
 
-    def run_each(self, work: Callable[[T], R], items: Iterable[T]) -> Generator[R, None, None]:
+    def run_each(
+        self,
+        work: Callable[[T], R],
+        items: Iterable[T],
+        cost: Callable[[T], float] | None = None,
+    ) -> Generator[R, None, None]:
         """`work` applied to every item, results yielded in the items' order.
 
         One after the other here; a backend able to run queries side by side overrides it (the
-        shared plan's passes, then its definitions, do not depend on one another).
+        shared plan's passes, then its definitions, do not depend on one another) and starts
+        the costliest first (`cost`), so that the last to end is a short one.
         """
         for item in items:
             yield work(item)
+
+    def expect(self, queries: int) -> None:  # noqa: B027 - optional hook
+        """Told, before a recompute's first query, how many queries it will run."""
 
     def close(self) -> None:  # noqa: B027 - optional hook, most backends hold nothing to free
         """Release what the backend holds (connections, sessions)."""
@@ -126,16 +143,24 @@ class Backend(ABC):
             if periods is not None:
                 plan.add(definition, periods)
         kept: list[str] = []
+        sizes: dict[str, int] = {}
         results: Generator[pa.Table | None, None, None] | None = None
         try:
             if plan.sides or plan.alone:
+                self.expect(len(plan.scans) + len(planned))
+                sizes = staged_bytes(self.staging_root)
                 started = time.perf_counter()
                 for name, sql in plan.membership_sql(territories):
                     self.materialize(name, sql)
                     kept.append(name)
                 self._record("membership", started)
                 kept += [scan.name for scan in plan.scans]
-                for _ in self.run_each(lambda s: self._materialize_scan(plan, s), plan.scans):
+                passes = self.run_each(
+                    lambda s: self._materialize_scan(plan, s),
+                    plan.scans,
+                    cost=lambda s: sum(sizes.get(t, 0) for t in s.tables),
+                )
+                for _ in passes:
                     pass
 
             def run(item: tuple[Definition, PeriodPlan | None]) -> pa.Table | None:
@@ -144,7 +169,11 @@ class Backend(ABC):
                     return None
                 return self._run_definition(plan, definition, periods, territories)
 
-            results = self.run_each(run, planned)
+            results = self.run_each(
+                run,
+                planned,
+                cost=lambda item: sum(sizes.get(t, 0) for t in plan.tables_of(item[0])),
+            )
             tables = []
             for index, table in enumerate(results):
                 if table is not None:
@@ -223,6 +252,14 @@ def plan_periods(
         return None
     sources = None if changed is None else tuple(sorted({s for _, s in pairs}))
     return PeriodPlan(snapshot_period=snapshot, sources=sources, pairs=tuple(pairs))
+
+
+def staged_bytes(staging_root: Path) -> dict[str, int]:
+    """Bytes on disk of each staged table: what a query costs, roughly (they are read whole)."""
+    return {
+        table: sum(f.stat().st_size for f in parquet_files(staging_root, table))
+        for table in CONTRACT
+    }
 
 
 def available_periods(definition: Definition, staging_root: Path) -> list[str]:

@@ -124,6 +124,10 @@ class Definition:
             names.add("territory_population")
         return frozenset(names)
 
+    def side_tables(self, part: str) -> frozenset[str]:
+        """The staged tables one side ("numerator" or "denominator") names."""
+        return frozenset(_tables_in(getattr(self, f"{part}_sql") or ""))
+
     @property
     def partitioned_tables(self) -> frozenset[str]:
         return frozenset(self.tables & PARTITIONED)

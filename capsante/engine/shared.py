@@ -224,6 +224,7 @@ class Scan:
     simple: SimpleSide | None = None
     shape: str | None = None
     source_label: str = ""  # what the timings call it: the table, or the first side's name
+    tables: frozenset[str] = frozenset()  # the staged tables its sides read
     members: list[tuple[str | None, str, exp.Expr, exp.Expr | None]] = field(
         default_factory=list
     )  # simple: (where SQL, value SQL, value, where) of each slot
@@ -434,6 +435,7 @@ class SharedPlan:
             simple=side,
             shape=shaped[0] if shaped is not None else None,
             source_label=side.source if side is not None else f"{definition.code} {part}",
+            tables=definition.side_tables(part),
         )
         self.scans.append(scan)
         if side is not None:
@@ -520,6 +522,12 @@ class SharedPlan:
             ),
         ]
         return relations
+
+    def tables_of(self, definition: Definition) -> frozenset[str]:
+        """The staged tables a definition's query reads: its passes', or its own."""
+        if definition.code not in self.sides:
+            return definition.tables
+        return frozenset().union(*(s.scan.tables for s in self.sides[definition.code] if s))
 
     def scan_sql(self, scan: Scan) -> str:
         """What a pass keeps: its rows mapped to the communes' numbers."""

@@ -29,6 +29,27 @@ def test_configuration_is_locked(shared_staging: Path):
         backend.run_sql("SET threads = 1")
 
 
+def test_a_recompute_that_chooses_its_threads_still_locks_everything(
+    shared_staging: Path, catalogue, tmp_path: Path
+):
+    """The lock waits for the first query (a full recompute first gives each query its share
+    of the cores): nothing may run before it, whatever the entry point."""
+    with DuckDBBackend(shared_staging, workers=2) as backend:
+        assert backend.compute(catalogue, snapshot_period="2025-03").num_rows > 0
+        with pytest.raises(duckdb.Error, match="locked"):
+            backend.run_sql("SET threads = 4")
+        with pytest.raises(duckdb.Error, match="disabled"):
+            backend.run_sql("SELECT * FROM read_csv('/etc/passwd')")
+    outside = tmp_path / "outside.csv"
+    outside.write_text("secret\n1\n")
+    with DuckDBBackend(shared_staging) as backend:
+        # The connection itself, reached before any query, is locked too.
+        with pytest.raises(duckdb.Error, match="locked"):
+            backend.con.execute("SET enable_external_access = true")
+        with pytest.raises(duckdb.Error):
+            backend.con.sql(f"SELECT * FROM read_csv('{outside}')").fetchall()  # noqa: S608
+
+
 def test_ad_hoc_queries_have_a_row_cap(shared_staging: Path):
     with DuckDBBackend(shared_staging) as backend:
         assert len(backend.query("SELECT * FROM stg_structures", max_rows=8)) == 8
