@@ -16,7 +16,9 @@ machine falls on all of them alike), median of --repeat rounds:
 - pandas and polars: straightforward implementations of every definition reading the same staged
   Parquet tables (bench/engine_pandas.py, bench/engine_polars.py);
 - floor-all: a bare DuckDB scan decoding every column of the staged files the engine reads;
-- floor-read: the same, only the columns the definitions name (what the engine must read).
+- floor-read: the same, only the columns the definitions name (what the engine must read);
+- floor-group: each of those tables grouped once by its key (commune or FINESS) and month, the
+  least any implementation must do before it sums a territory or hands over a result row.
 
 Then checks that the engine, its per-definition path, pandas and Polars give the same rows and the
 same numerator and denominator on every row, and prints the engine's time per stage (the
@@ -157,6 +159,40 @@ def measure_floor(out: Path, which: str) -> dict:
     return {**_elapsed(clock), "rows": rows}
 
 
+def measure_floor_group(out: Path) -> dict:
+    """Each staged table read and grouped once by its key (commune or FINESS) and month: the
+    least any implementation of the definitions must do before summing territories, without
+    handing over a single result row."""
+    import duckdb
+
+    from capsante.engine.staging import CONTRACT, PARTITIONED
+
+    con = duckdb.connect()
+    clock = _clock()
+    groups = 0
+    for table in read_columns():
+        folder = out / "staging" / table
+        if not folder.exists():
+            continue
+        names = CONTRACT[table].names
+        key = next((k for k in ("commune_code", "finess_et") if k in names), None)
+        pattern = str(folder / "**" / "*.parquet")
+        hive = "true" if table in PARTITIONED else "false"
+        source = (
+            f"read_parquet('{pattern}', hive_partitioning = {hive},"
+            " hive_types = {'period': 'VARCHAR'})"
+            if table in PARTITIONED
+            else f"read_parquet('{pattern}')"
+        )
+        grouped = [c for c in (key, "period") if c and (c in names or table in PARTITIONED)]
+        if not grouped:  # no key to group by (a national list): read it whole
+            grouped = list(names)
+        by = ", ".join(grouped)
+        query = f"SELECT count(*) FROM (SELECT {by}, count(*) FROM {source} GROUP BY {by})"  # noqa: S608
+        groups += con.sql(query).fetchall()[0][0]
+    return {**_elapsed(clock), "rows": groups}
+
+
 def measure_check(out: Path) -> dict:
     """Engine (both paths), pandas and Polars agree on every row's numerator and denominator."""
     import numpy as np
@@ -254,6 +290,7 @@ MEASURES = {
     "polars": measure_polars,
     "floor-all": lambda out: measure_floor(out, "all"),
     "floor-read": lambda out: measure_floor(out, "read"),
+    "floor-group": measure_floor_group,
     "check": measure_check,
     "staging": measure_staging,
 }
@@ -375,7 +412,7 @@ def main() -> None:
         for other in ("engine-per-definition", "pandas", "polars"):
             if other in results:
                 print(f"{other} / engine: {results[other]['median_s'] / engine:.2f}×")
-        for floor in ("floor-all", "floor-read"):
+        for floor in ("floor-all", "floor-read", "floor-group"):
             if floor in results:
                 print(f"engine / {floor}: {engine / results[floor]['median_s']:.2f}×")
         stages: dict[str, list[float]] = {}
