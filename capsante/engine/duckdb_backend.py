@@ -153,7 +153,7 @@ class DuckDBBackend(Backend):
                 self.workers, thread_name_prefix="capsante-engine", initializer=self._open_cursor
             )
         listed = list(items)
-        order = range(len(listed))
+        order: list[int] = list(range(len(listed)))
         if cost is not None:
             # The costliest first: with the cheap ones last, both workers end together.
             order = sorted(order, key=lambda i: -cost(listed[i]))
