@@ -130,6 +130,22 @@ def read_columns() -> dict[str, list[str]]:
     }
 
 
+def _parquet_source(out: Path, table: str) -> str | None:
+    """The staged table's files as DuckDB reads them (months from the folders), or None."""
+    from capsante.engine.staging import PARTITIONED
+
+    folder = out / "staging" / table
+    if not folder.exists():
+        return None
+    pattern = str(folder / "**" / "*.parquet")
+    if table in PARTITIONED:
+        return (
+            f"read_parquet('{pattern}', hive_partitioning = true,"
+            " hive_types = {'period': 'VARCHAR'})"
+        )
+    return f"read_parquet('{pattern}', hive_partitioning = false)"
+
+
 def measure_floor(out: Path, which: str) -> dict:
     import duckdb
 
@@ -140,21 +156,14 @@ def measure_floor(out: Path, which: str) -> dict:
     clock = _clock()
     rows = 0
     for table, columns in wanted.items():
-        folder = out / "staging" / table
-        if not folder.exists():
+        source = _parquet_source(out, table)
+        if source is None:
             continue
-        pattern = str(folder / "**" / "*.parquet")
-        hive = "true" if table in PARTITIONED else "false"
         names = CONTRACT[table].names if which == "all" else columns
         names = [c for c in names if c != "period" or table in PARTITIONED]
         # hash() of every value forces each one to be read and decoded; statistics cannot answer.
         hashed = ", ".join(f'"{c}"' for c in names)
-        query = (
-            f"SELECT count(*), bit_xor(hash({hashed})) FROM read_parquet('{pattern}',"  # noqa: S608
-            f" hive_partitioning = {hive}, hive_types = {{'period': 'VARCHAR'}})"
-            if table in PARTITIONED
-            else f"SELECT count(*), bit_xor(hash({hashed})) FROM read_parquet('{pattern}')"  # noqa: S608
-        )
+        query = f"SELECT count(*), bit_xor(hash({hashed})) FROM {source}"  # noqa: S608
         rows += con.sql(query).fetchall()[0][0]
     return {**_elapsed(clock), "rows": rows}
 
@@ -171,19 +180,11 @@ def measure_floor_group(out: Path) -> dict:
     clock = _clock()
     groups = 0
     for table in read_columns():
-        folder = out / "staging" / table
-        if not folder.exists():
+        source = _parquet_source(out, table)
+        if source is None:
             continue
         names = CONTRACT[table].names
         key = next((k for k in ("commune_code", "finess_et") if k in names), None)
-        pattern = str(folder / "**" / "*.parquet")
-        hive = "true" if table in PARTITIONED else "false"
-        source = (
-            f"read_parquet('{pattern}', hive_partitioning = {hive},"
-            " hive_types = {'period': 'VARCHAR'})"
-            if table in PARTITIONED
-            else f"read_parquet('{pattern}')"
-        )
         grouped = [c for c in (key, "period") if c and (c in names or table in PARTITIONED)]
         if not grouped:  # no key to group by (a national list): read it whole
             grouped = list(names)

@@ -72,18 +72,19 @@ class Backend(ABC):
         work: Callable[[T], R],
         items: Iterable[T],
         cost: Callable[[T], float] | None = None,
-    ) -> Generator[R, None, None]:
-        """`work` applied to every item, results yielded in the items' order.
+    ) -> Generator[tuple[int, R], None, None]:
+        """`work` applied to every item: (the item's index, its result), as each one ends.
 
         One after the other here; a backend able to run queries side by side overrides it (the
         shared plan's passes, then its definitions, do not depend on one another) and starts
         the costliest first (`cost`), so that the last to end is a short one.
         """
-        for item in items:
-            yield work(item)
+        for index, item in enumerate(items):
+            yield index, work(item)
 
     def expect(self, queries: int) -> None:  # noqa: B027 - optional hook
-        """Told, before a recompute's first query, how many queries it will run."""
+        """Told, before a recompute's first query, how many queries each of its phases (the
+        passes, then the definitions) runs at least."""
 
     def close(self) -> None:  # noqa: B027 - optional hook, most backends hold nothing to free
         """Release what the backend holds (connections, sessions)."""
@@ -143,12 +144,17 @@ class Backend(ABC):
             if periods is not None:
                 plan.add(definition, periods)
         kept: list[str] = []
-        sizes: dict[str, int] = {}
-        results: Generator[pa.Table | None, None, None] | None = None
+        sizes = staged_bytes(self.staging_root)
+
+        def reading(tables: frozenset[str]) -> int:
+            """What a query costs, roughly: the bytes of the staged tables it reads."""
+            return sum(sizes.get(t, 0) for t in tables)
+
+        results: Generator[tuple[int, pa.Table | None], None, None] | None = None
         try:
             if plan.sides or plan.alone:
-                self.expect(len(plan.scans) + len(planned))
-                sizes = staged_bytes(self.staging_root)
+                computed = sum(1 for _, periods in planned if periods is not None)
+                self.expect(min(len(plan.scans), computed))
                 started = time.perf_counter()
                 for name, sql in plan.membership_sql(territories):
                     self.materialize(name, sql)
@@ -158,7 +164,7 @@ class Backend(ABC):
                 passes = self.run_each(
                     lambda s: self._materialize_scan(plan, s),
                     plan.scans,
-                    cost=lambda s: sum(sizes.get(t, 0) for t in s.tables),
+                    cost=lambda s: reading(s.tables),
                 )
                 for _ in passes:
                     pass
@@ -172,14 +178,15 @@ class Backend(ABC):
             results = self.run_each(
                 run,
                 planned,
-                cost=lambda item: sum(sizes.get(t, 0) for t in plan.tables_of(item[0])),
+                cost=lambda item: reading(plan.tables_of(item[0])),
             )
             tables = []
-            for index, table in enumerate(results):
+            # As each definition ends (the costliest started first): progress moves on.
+            for done, (index, table) in enumerate(results, start=1):
                 if table is not None:
                     tables.append(table)
                 if progress is not None:
-                    progress(index + 1, len(planned), planned[index][0].code)
+                    progress(done, len(planned), planned[index][0].code)
         finally:
             if results is not None:
                 results.close()  # queries still running end before what they read is dropped
@@ -255,11 +262,16 @@ def plan_periods(
 
 
 def staged_bytes(staging_root: Path) -> dict[str, int]:
-    """Bytes on disk of each staged table: what a query costs, roughly (they are read whole)."""
-    return {
-        table: sum(f.stat().st_size for f in parquet_files(staging_root, table))
-        for table in CONTRACT
-    }
+    """Bytes on disk of each staged table, to start the largest queries first (a rough cost:
+    queries read some of the months and columns)."""
+    return {table: sum(_size(f) for f in parquet_files(staging_root, table)) for table in CONTRACT}
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # a partition an import is replacing: it only orders the queries
+        return 0
 
 
 def available_periods(definition: Definition, staging_root: Path) -> list[str]:

@@ -1,17 +1,17 @@
 """The default backend: an in-memory DuckDB over the staged Parquet files.
 
 Each staged table is a view over its Parquet glob, so a partition rewritten by an import is seen by
-the next query without any reload. Once the views exist the connection is locked down: file access
-is limited to the staging root and configuration is frozen, so a definition's SQL can read the
-staged tables and nothing else. Queries run under a time limit; ad-hoc queries also get a row cap.
+the next query without any reload. Before the first query (and before anyone reaches the
+connection) it is locked down: file access is limited to the staging root and configuration is
+frozen, so a definition's SQL can read the staged tables and nothing else. Queries run under a
+time limit; ad-hoc queries also get a row cap.
 """
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Collection, Generator, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor, as_completed, wait
 from pathlib import Path
 from typing import TypeVar
 
@@ -55,8 +55,8 @@ class DuckDBBackend(Backend):
         `threads`: DuckDB's threads, for every query. Not given, a recompute of many queries
         (the shared plan of a full recompute) gives each query its share of the cores, the
         queries side by side filling them, and a recompute of a few (one month of one source)
-        lets each query use them all (`expect`): national 3.0 → 2.7 s, one month of documents
-        0.41 s rather than 0.30 s with a single thread (bench/RESULTS.md)."""
+        lets each query use them all (`expect`): national 3.0 → 2.7 s; one month of documents
+        takes 0.30 s with every core, 0.41 s with one (bench/RESULTS.md)."""
         self.staging_root = Path(staging_root).resolve()
         self.timeout_s = timeout_s
         self.workers = max(1, int(workers))
@@ -66,6 +66,7 @@ class DuckDBBackend(Backend):
         self._registered: dict[str, pa.Table] = {}
         self._threads = int(threads) if threads else None
         self._locked = False
+        self._locking = threading.RLock()  # two first queries at once: one locks, both run
         self._con = duckdb.connect(":memory:")
         if self._threads:
             self._con.execute(f"SET threads = {self._threads}")
@@ -103,28 +104,35 @@ class DuckDBBackend(Backend):
         return self._con
 
     def expect(self, queries: int) -> None:
-        if self._locked:
-            return
-        if self._threads is None and self.workers > 1 and queries >= 2 * self.workers:
-            # Each query's share of the cores: DuckDB's threads are one setting for all.
-            share = max(1, (os.cpu_count() or 1) // self.workers)
-            self._con.execute(f"SET threads = {share}")
-        self._lock_down()
+        """Chooses the threads for this backend's life: only before its first query (after
+        it the configuration is locked, and this does nothing)."""
+        with self._locking:
+            if self._locked:
+                return
+            if self._threads is None and self.workers > 1 and queries >= 2 * self.workers:
+                # Each query's share of what DuckDB would use (it reads the cores allowed to
+                # the process): its threads are one setting for every query of the database.
+                every = self._con.sql("SELECT current_setting('threads')").fetchall()[0][0]
+                self._con.execute(f"SET threads = {max(1, int(every) // self.workers)}")
+            self._lock_down()
 
     def _lock_down(self) -> None:
-        """No query runs before this: from here on configuration and file access are fixed.
+        """From here on configuration and file access are fixed; nothing runs before.
 
         Done at the first query rather than at construction, so that `expect` may still
-        choose the threads; every query goes through `_timed`, which locks first."""
+        choose the threads: every entry point (`con`, `_timed`, `run_each`, `drop`) calls it."""
         if self._locked:
             return
-        root = _plain(str(self.staging_root) + "/")
-        self._con.execute(f"SET allowed_directories = ['{root}']")
-        self._con.execute("SET enable_external_access = false")
-        self._con.execute("SET autoinstall_known_extensions = false")
-        self._con.execute("SET autoload_known_extensions = false")
-        self._con.execute("SET lock_configuration = true")
-        self._locked = True
+        with self._locking:
+            if self._locked:
+                return
+            root = _plain(str(self.staging_root) + "/")
+            self._con.execute(f"SET allowed_directories = ['{root}']")
+            self._con.execute("SET enable_external_access = false")
+            self._con.execute("SET autoinstall_known_extensions = false")
+            self._con.execute("SET autoload_known_extensions = false")
+            self._con.execute("SET lock_configuration = true")
+            self._locked = True
 
     def run_sql(self, sql: str) -> pa.Table:
         return self._timed(lambda: self._connection().sql(sql).to_arrow_table())
@@ -136,14 +144,14 @@ class DuckDBBackend(Backend):
         self._timed(lambda: self._connection().execute(f"CREATE OR REPLACE TABLE {name} AS {sql}"))  # noqa: S608
 
     def drop(self, name: str) -> None:
-        self._con.execute(f"DROP TABLE IF EXISTS {name}")
+        self.con.execute(f"DROP TABLE IF EXISTS {name}")
 
     def run_each(
         self,
         work: Callable[[T], R],
         items: Iterable[T],
         cost: Callable[[T], float] | None = None,
-    ) -> Generator[R, None, None]:
+    ) -> Generator[tuple[int, R], None, None]:
         if self.workers == 1:
             yield from super().run_each(work, items)
             return
@@ -155,13 +163,13 @@ class DuckDBBackend(Backend):
         listed = list(items)
         order: list[int] = list(range(len(listed)))
         if cost is not None:
-            # The costliest first: with the cheap ones last, both workers end together.
+            # The costliest first: with the cheap ones last, the workers end together.
             order = sorted(order, key=lambda i: -cost(listed[i]))
-        submitted = {i: self._pool.submit(work, listed[i]) for i in order}
-        futures = [submitted[i] for i in range(len(listed))]
+        index_of = {self._pool.submit(work, listed[i]): i for i in order}
+        futures = list(index_of)
         try:
-            for future in futures:
-                yield future.result()
+            for future in as_completed(futures):
+                yield index_of[future], future.result()
         finally:
             # On an error (or a caller that stops reading), the queries not started are
             # cancelled and the running ones end before the caller drops what they read.

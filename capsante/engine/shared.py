@@ -6,9 +6,9 @@ the rows to communes and joins every level of the membership, then the next defi
 all again. At national scale that repetition, not reading the files, was most of the time. Here:
 
 1. **The membership is built once** per recompute (`cs_membership_all`, the scoped
-   `cs_membership`, its parent levels numbered in `cs_territories` and each commune's in
-   `cs_membership_up`, its communes `cs_communes`) with the FINESS → commune map
-   (`cs_structures`).
+   `cs_membership`, its parent levels numbered in `cs_territories`, every commune numbered in
+   `cs_commune_ids`, each commune's parents in `cs_membership_up`, the scope's communes
+   `cs_communes`) with the FINESS → commune map (`cs_structures`), all by number.
 2. **One pass per staged table for the sides that read it.** A side of the simple form
    `SELECT key, period, value FROM <one table> [WHERE …] [GROUP BY …]` is merged with the other
    simple sides over the same table, key, period and grouping into one query with one column per
@@ -348,6 +348,8 @@ class Scan:
                 f" JOIN {structures} AS s ON x.k = s.finess_et GROUP BY s.commune_id, x.period"
             )
         if not self.unique_per_commune and self.plan.pairs is None:
+            # Several rows per commune and month: one each before numbering. A window groups
+            # its rows once, by commune number and output month, below.
             raw = f"SELECT x.k, x.period, {sums} FROM ({raw}) AS x GROUP BY x.k, x.period"
         numbered = (
             f"SELECT i.commune_id, x.period, {kept} FROM ({raw}) AS x"
@@ -524,7 +526,8 @@ class SharedPlan:
         return relations
 
     def tables_of(self, definition: Definition) -> frozenset[str]:
-        """The staged tables a definition's query reads: its passes', or its own."""
+        """The staged tables behind a definition's query, to weigh it against the others: those
+        its passes read (it reads the passes), or its own when it runs alone."""
         if definition.code not in self.sides:
             return definition.tables
         return frozenset().union(*(s.scan.tables for s in self.sides[definition.code] if s))

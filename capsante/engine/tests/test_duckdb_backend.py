@@ -50,6 +50,36 @@ def test_a_recompute_that_chooses_its_threads_still_locks_everything(
             backend.con.sql(f"SELECT * FROM read_csv('{outside}')").fetchall()  # noqa: S608
 
 
+def test_two_threads_reaching_a_new_backend_at_once_both_get_it_locked(shared_staging: Path):
+    """The lock is set at the first use: two at once must not trip over each other's settings."""
+    import threading
+
+    for _ in range(20):
+        with DuckDBBackend(shared_staging) as backend:
+            failures: list[BaseException] = []
+            start = threading.Barrier(2)
+
+            def reach(
+                backend: DuckDBBackend = backend,
+                failures: list = failures,
+                start: threading.Barrier = start,
+            ) -> None:
+                start.wait()
+                try:
+                    backend.con  # noqa: B018 - reaching it is what locks it
+                except duckdb.Error as error:
+                    failures.append(error)
+
+            threads = [threading.Thread(target=reach) for _ in range(2)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            assert failures == []
+            with pytest.raises(duckdb.Error, match="locked"):
+                backend.run_sql("SET threads = 1")
+
+
 def test_ad_hoc_queries_have_a_row_cap(shared_staging: Path):
     with DuckDBBackend(shared_staging) as backend:
         assert len(backend.query("SELECT * FROM stg_structures", max_rows=8)) == 8

@@ -179,6 +179,64 @@ def test_rows_of_a_commune_the_membership_does_not_know_count_nowhere(tmp_path: 
             assert row["numerator"] == found, row
 
 
+def test_a_structure_in_a_commune_the_membership_does_not_know_counts_nowhere(
+    tmp_path: Path, by_code
+):
+    """Structures are mapped to communes by number too: one registered in a commune the
+    membership does not know (99999) must not land anywhere, in any kind of recompute."""
+    from .staging_data import structure, tables, write_staging, write_table
+
+    staging = write_staging(tmp_path / "staging")
+    write_table(
+        staging, "structures", [*tables()["structures"], structure("990000011", "ehpad", "99999")]
+    )
+    write_table(
+        staging,
+        "campaign_status",
+        [
+            *tables()["campaign_status"],
+            {
+                "period": "2025-03",
+                "campaign": "zero-fax-72",
+                "finess_et": "990000011",
+                "stage_order": 4,
+            },
+        ],
+    )
+    write_table(
+        staging,
+        "ins_identities",
+        [
+            *tables()["ins_identities"],
+            {
+                "period": "2025-02",
+                "finess_et": "990000011",
+                "status": "QUAL",
+                "ins_valid": True,
+                "identities": 9,
+            },
+        ],
+    )
+    definitions = [by_code[c] for c in ("CAMPAIGN_ZERO_FAX_CLOSED", "INS_QUALIFICATION")]
+    clean = compute(definitions, write_staging(tmp_path / "clean"), snapshot_period=SNAPSHOT)
+    for options in (
+        {},
+        {"periods": ["2025-02", "2025-03"]},
+        {"territories": [("departement", "72")]},
+    ):
+        shared = compute(definitions, staging, snapshot_period=SNAPSHOT, **options)
+        assert_same(
+            compute(definitions, staging, snapshot_period=SNAPSHOT, shared=False, **options), shared
+        )
+        assert "99999" not in {r["territory_code"] for r in shared.to_pylist()}
+    key = ("indicator_code", "territory_level", "territory_code", "period")
+    before = {
+        tuple(r[k] for k in key): (r["numerator"], r["denominator"]) for r in clean.to_pylist()
+    }
+    after = compute(definitions, staging, snapshot_period=SNAPSHOT).to_pylist()
+    assert {tuple(r[k] for k in key): (r["numerator"], r["denominator"]) for r in after} == before
+
+
 def test_the_shared_relations_are_dropped_after_a_recompute(shared_staging: Path, catalogue):
     with DuckDBBackend(shared_staging) as backend:
         backend.compute(catalogue, snapshot_period=SNAPSHOT)
