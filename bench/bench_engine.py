@@ -13,6 +13,8 @@ machine falls on all of them alike), median of --repeat rounds:
   period — the shared plan (membership once, one pass per staged table);
 - engine-per-definition: the same with one self-contained query per definition (the path before
   the shared plan, kept for comparison and tests);
+- engine-month (and engine-month-1-thread, DuckDB held to one thread): what an import of one
+  month of documents recomputes — a few queries, each of which may use every core;
 - pandas and polars: straightforward implementations of every definition reading the same staged
   Parquet tables (bench/engine_pandas.py, bench/engine_polars.py);
 - floor-all: a bare DuckDB scan decoding every column of the staged files the engine reads;
@@ -92,6 +94,20 @@ def measure_engine(out: Path, shared: bool = True) -> dict:
         table = backend.compute(catalogue, snapshot_period=SNAPSHOT, shared=shared)
         timings = backend.timings
     return {**_elapsed(clock), "rows": len(table), "stages": timings}
+
+
+def measure_engine_month(out: Path, threads: int | None = None) -> dict:
+    """What an import of one month of documents recomputes: the definitions reading the table,
+    that month and the 12-month windows that include it (a few queries, not the whole plan)."""
+    _warm_imports()
+    from capsante.engine import load_definitions
+    from capsante.engine.duckdb_backend import DuckDBBackend
+
+    fed = [d for d in load_definitions() if "am_dmp_documents" in d.tables]
+    clock = _clock()
+    with DuckDBBackend(out / "staging", threads=threads) as backend:
+        table = backend.compute(fed, periods=[SNAPSHOT], snapshot_period=SNAPSHOT)
+    return {**_elapsed(clock), "rows": len(table)}
 
 
 def measure_pandas(out: Path) -> dict:
@@ -287,6 +303,8 @@ def _am_headers(table: str) -> dict[str, str]:
 MEASURES = {
     "engine": measure_engine,
     "engine-per-definition": lambda out: measure_engine(out, shared=False),
+    "engine-month": measure_engine_month,
+    "engine-month-1-thread": lambda out: measure_engine_month(out, threads=1),
     "pandas": measure_pandas,
     "polars": measure_polars,
     "floor-all": lambda out: measure_floor(out, "all"),

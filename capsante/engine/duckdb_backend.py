@@ -56,7 +56,7 @@ class DuckDBBackend(Backend):
         (the shared plan of a full recompute) gives each query its share of the cores, the
         queries side by side filling them, and a recompute of a few (one month of one source)
         lets each query use them all (`expect`): national 3.0 → 2.7 s; one month of documents
-        takes 0.30 s with every core, 0.41 s with one (bench/RESULTS.md)."""
+        takes 0.34 s with every core, 0.45 s with one (bench/RESULTS.md)."""
         self.staging_root = Path(staging_root).resolve()
         self.timeout_s = timeout_s
         self.workers = max(1, int(workers))
