@@ -10,6 +10,7 @@ reads them.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import time
 from abc import ABC, abstractmethod
@@ -25,12 +26,11 @@ from .periods import affected_outputs, window_pairs
 from .query import PeriodPlan, build_query
 from .shared import Scan, SharedPlan
 from .staging import (
-    CONTRACT,
     PARTITIONED,
     TERRITORY_TABLES,
     check_period,
     import_period,
-    parquet_files,
+    table_bytes,
     table_periods,
 )
 
@@ -144,11 +144,12 @@ class Backend(ABC):
             if periods is not None:
                 plan.add(definition, periods)
         kept: list[str] = []
-        sizes = staged_bytes(self.staging_root)
+        # Each table's files looked at once, and only those of a table a query reads.
+        size_of = functools.cache(lambda table: table_bytes(self.staging_root, table))
 
         def reading(tables: frozenset[str]) -> int:
             """What a query costs, roughly: the bytes of the staged tables it reads."""
-            return sum(sizes.get(t, 0) for t in tables)
+            return sum(size_of(t) for t in tables)
 
         results: Generator[tuple[int, pa.Table | None], None, None] | None = None
         try:
@@ -259,19 +260,6 @@ def plan_periods(
         return None
     sources = None if changed is None else tuple(sorted({s for _, s in pairs}))
     return PeriodPlan(snapshot_period=snapshot, sources=sources, pairs=tuple(pairs))
-
-
-def staged_bytes(staging_root: Path) -> dict[str, int]:
-    """Bytes on disk of each staged table, to start the largest queries first (a rough cost:
-    queries read some of the months and columns)."""
-    return {table: sum(_size(f) for f in parquet_files(staging_root, table)) for table in CONTRACT}
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:  # a partition an import is replacing: it only orders the queries
-        return 0
 
 
 def available_periods(definition: Definition, staging_root: Path) -> list[str]:

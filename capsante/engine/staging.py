@@ -51,6 +51,17 @@ def parquet_files(staging_root: Path, table: str) -> list[Path]:
     return sorted(p for p in root.rglob("*.parquet") if not p.name.startswith((".", "_")))
 
 
+def table_bytes(staging_root: Path, table: str) -> int:
+    """Bytes on disk of a staged table: a rough cost, to start the largest queries first."""
+    total = 0
+    for path in parquet_files(staging_root, table):
+        try:
+            total += path.stat().st_size
+        except OSError:  # a partition an import is replacing: it only orders the queries
+            continue
+    return total
+
+
 def table_periods(staging_root: Path, table: str) -> list[str]:
     """Months present on disk for a partitioned table, read from the `period=YYYY-MM` folders.
 
