@@ -32,6 +32,8 @@ class QueryTimeout(RuntimeError):
 
 
 class DuckDBBackend(Backend):
+    month_by_month = True
+
     def __init__(
         self,
         staging_root: Path | str,

@@ -10,11 +10,13 @@ import duckdb
 import pytest
 import sqlglot
 
+from capsante.engine import backend as backend_module
 from capsante.engine import compute
 from capsante.engine.backend import plan_periods
 from capsante.engine.duckdb_backend import DuckDBBackend
 from capsante.engine.query import table_ref
-from capsante.engine.shared import SharedPlan, simple_side, skeleton
+from capsante.engine.shared import SharedPlan, one_month, simple_side, skeleton
+from capsante.engine.staging import table_periods
 
 from .staging_data import GROUPING
 from .test_spark import assert_same
@@ -286,3 +288,101 @@ def test_merged_sql_transpiles_to_spark(shared_staging: Path, catalogue):
         plan.add(definition, periods)
     for scan in plan.scans:
         sqlglot.transpile(plan.scan_sql(scan), read="duckdb", write="spark")
+
+
+@pytest.mark.parametrize(
+    ("periods", "scope"),
+    [
+        (None, None),
+        (["2025-02"], None),
+        (["2024-06", "2025-03"], [("departement", "72")]),
+        (None, [("epci", "E53A")]),
+    ],
+    ids=["full", "one-month", "months-and-departement", "epci"],
+)
+def test_passes_read_month_by_month_give_the_per_definition_values(
+    shared_staging: Path, catalogue, monkeypatch, periods, scope
+):
+    """Large monthly tables are grouped one month at a time; the test set is small, so every
+    table is made to qualify."""
+    monkeypatch.setattr(backend_module, "MONTH_BY_MONTH_BYTES", 0)
+    options = {"periods": periods, "territories": scope, "snapshot_period": SNAPSHOT}
+    shared = compute(catalogue, shared_staging, **options)
+    assert_same(compute(catalogue, shared_staging, shared=False, **options), shared)
+    assert shared.num_rows > 0
+
+
+def test_month_by_month_is_what_the_large_passes_run(shared_staging: Path, catalogue):
+    """Not vacuous: with the months given, the documents' window (several months in the test
+    set) and TELEHEALTH_LIBERAL's two groupings (a CTE; one month) are one query per month;
+    without them, one query."""
+    plan = SharedPlan()
+    for definition in catalogue:
+        periods = plan_periods(definition, shared_staging, None, SNAPSHOT)
+        assert periods is not None
+        plan.add(definition, periods)
+    by_table = {scan.table: scan for scan in plan.scans if scan.table}
+    for table in ("am_dmp_documents", "am_telehealth"):
+        scan = by_table[table_ref(table)]
+        months = table_periods(shared_staging, table)
+        assert months
+        whole = plan.scan_sql(scan)
+        plan.months = {table_ref(table): months}
+        monthly = plan.scan_sql(scan)
+        plan.months = {}
+        assert "UNION ALL" not in whole and "WHERE period =" not in whole
+        assert monthly.count("UNION ALL") == len(months) - 1
+        for month in months:
+            assert f"WHERE period = '{month}'" in monthly
+
+
+def _one_month(sql: str) -> str | None:
+    monthly = one_month(sqlglot.parse_one(sql, read="duckdb"), "stg_t", "2025-03")
+    return monthly.sql(dialect="duckdb") if monthly is not None else None
+
+
+def test_one_month_keeps_only_what_cannot_pair_two_months():
+    cte = (
+        "WITH p AS (SELECT k, period, j, MAX(a) AS a FROM stg_t GROUP BY k, period, j)"
+        " SELECT k, period, SUM(a) AS v FROM p GROUP BY k, period"
+    )
+    monthly = _one_month(cte)
+    assert monthly is not None
+    assert "WHERE period = '2025-03'" in monthly
+    assert "GROUP BY k, j" in monthly and "GROUP BY k" in monthly
+    assert "'2025-03' AS period" in monthly
+    refused = [
+        # a join or a window may pair rows of different months
+        "SELECT a.k, a.period, SUM(b.x) AS v FROM stg_t AS a JOIN stg_t AS b ON b.k = a.k"
+        " GROUP BY a.k, a.period",
+        "SELECT k, period, SUM(x) OVER (PARTITION BY k ORDER BY period) AS v FROM stg_t",
+        # grouped across months, or by the month alone (one row even for a month without rows)
+        "SELECT k, MAX(period) AS period, SUM(x) AS v FROM stg_t GROUP BY k",
+        "SELECT 'k' AS k, period, SUM(x) AS v FROM stg_t GROUP BY period",
+        "SELECT k, period, v FROM (SELECT k, period, COUNT(*) AS v FROM stg_t GROUP BY k) AS q",
+        # a month of its own making, or another table's
+        "SELECT k, strftime(day, '%Y-%m') AS period, SUM(x) AS v FROM stg_t GROUP BY k, 2",
+        "SELECT k, period, SUM(x) AS v FROM stg_u GROUP BY k, period",
+    ]
+    for sql in refused:
+        assert _one_month(sql) is None, sql
+
+
+def test_a_month_no_table_is_partitioned_by_is_written_out(tmp_path: Path, by_code):
+    """A side may make its month from a date (a survey's wave): the month it names, known to no
+    relation of the plan, still comes out as its text, as in the per-definition query."""
+    import datetime as dt
+
+    from .staging_data import tables, write_staging, write_table
+
+    staging = write_staging(tmp_path / "staging")
+    answers = [
+        {**row, "answered_on": dt.date(2019, 11, 5)} if row["survey"] == "officines-2024" else row
+        for row in tables()["survey_answers"]
+    ]
+    write_table(staging, "survey_answers", answers)
+    definitions = [by_code["OFFICINES_FAX"], by_code["DMP_ALIMENTATION"]]
+    shared = compute(definitions, staging, snapshot_period=SNAPSHOT)
+    assert_same(compute(definitions, staging, snapshot_period=SNAPSHOT, shared=False), shared)
+    waves = {r["period"] for r in shared.to_pylist() if r["indicator_code"] == "OFFICINES_FAX"}
+    assert waves == {"2019-11", "2025-01"}
