@@ -46,11 +46,13 @@ Territory = tuple[str, str]
 """(territory_level, territory_code): codes alone are ambiguous (région 52 ≠ département 52)."""
 
 
-MONTH_BY_MONTH_BYTES = 512 * 1024
+MONTH_BY_MONTH_BYTES = 256 * 1024
 """Months of at least this size on average (Parquet bytes) are grouped one by one: each month's
 query costs about a millisecond of its own (planning, opening its files), which the smaller hash
-tables repay on a national table (TELEHEALTH_LIBERAL's pass, 830 KiB a month: 0.67 → 0.46 s)
-and not on a regional one (the whole region recompute 0.37 → 0.60 s when every table was)."""
+tables and the month's number given as a constant repay on a national table (one thread:
+TELEHEALTH_LIBERAL's pass, 830 KiB a month, 0.67 → 0.46 s; the MES activations', 420 KiB,
+0.27 → 0.21 s) and not on a regional one (50 KiB a month at most: the whole region recompute
+went 0.37 → 0.60 s when every table was read so)."""
 
 
 class Backend(ABC):
