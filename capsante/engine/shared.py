@@ -468,12 +468,36 @@ class Scan:
             rows = f"SELECT x.commune_id, {month_id_sql('x.period')} AS month_id, {kept} FROM ({rows}) AS x"
         if self.plan.pairs is None:
             return rows
-        windows = ", ".join(f"({month_id(o)}, {month_id(s)})" for o, s in self.plan.pairs)
+        if month == "month_id":  # a large table
+            return self._windows(rows)
+        pairs = ", ".join(f"({month_id(o)}, {month_id(s)})" for o, s in self.plan.pairs)
         return (
             f"SELECT r.commune_id, w.month_id, {sums.replace('x.', 'r.')} FROM ({rows}) AS r JOIN"
-            f" (SELECT * FROM (VALUES {windows}) AS v(month_id, source_month_id)) AS w"
+            f" (SELECT * FROM (VALUES {pairs}) AS v(month_id, source_month_id)) AS w"
             " ON r.month_id = w.source_month_id GROUP BY r.commune_id, w.month_id"
         )
+
+    def _windows(self, rows: str) -> str:
+        """Each output month of a rolling window: the sums of the months it holds, by commune.
+
+        One grouping per output month, by commune only, over the monthly rows kept once: twelve
+        small hash tables cost less than joining each month to every window that holds it and
+        grouping the 5.4 M rows that makes by commune and month (the documents' pass, one
+        thread: 0.57–0.61 → 0.47–0.53 s). A commune has a row in a month whose window holds
+        any of its rows, as with the join. For a large table only: on a small one the query per
+        output month costs more than it saves.
+        """
+        sources: dict[str, list[str]] = {}
+        for output, source in self.plan.pairs or ():
+            sources.setdefault(output, []).append(source)
+        sums = ", ".join(f"SUM(r.v{i}) AS v{i}, SUM(r.n{i}) AS n{i}" for i in range(self.width))
+        months = "\nUNION ALL\n".join(
+            f"SELECT r.commune_id, {month_id(output)} AS month_id, {sums} FROM cs_monthly AS r"
+            f" WHERE r.month_id IN ({', '.join(str(month_id(m)) for m in held)})"
+            " GROUP BY r.commune_id"
+            for output, held in sorted(sources.items())
+        )
+        return f"WITH cs_monthly AS (\n{rows}\n)\n{months}"
 
     def _month_by_month(self, months: Sequence[str]) -> str | None:
         """k, month_id, v<i>, n<i>: `raw_sql` as a union of one query per month, each grouping
