@@ -197,11 +197,17 @@ def month_id(period: str) -> int:
     return int(period[:4]) * 12 + int(period[5:7]) - 1
 
 
+_MONTHS = ", ".join(f"'{m:02d}'" for m in range(1, 13))
+
+
 def month_id_sql(period: str) -> str:
-    """`month_id` in SQL; NULL for a text that is not a month (counted, never joined)."""
+    """`month_id` in SQL, for a `YYYY-MM` text only: anything else (a day, '2024-13', '2024-1')
+    gets no number rather than another month's, and comes out without a month."""
+    year = f"substr({period}, 1, 4)"
     return (
-        f"TRY_CAST(substr({period}, 1, 4) AS INTEGER) * 12"
-        f" + TRY_CAST(substr({period}, 6, 2) AS INTEGER) - 1"
+        f"CASE WHEN {period} LIKE '____-__' AND substr({period}, 6, 2) IN ({_MONTHS})"
+        f" AND CAST(TRY_CAST({year} AS INTEGER) AS VARCHAR) = {year}"
+        f" THEN CAST({year} AS INTEGER) * 12 + CAST(substr({period}, 6, 2) AS INTEGER) - 1 END"
     )
 
 
@@ -225,7 +231,26 @@ def one_month(tree: exp.Expr, table: str, month: str) -> exp.Expr | None:
         return None
     if tree.find(exp.Join, exp.Window, exp.SetOperation) is not None:
         return None
+    # Columns renamed where `period` could be another column's new name: a column list on an
+    # alias (`a(commune_code, period)`), a star that replaces, renames or excludes.
+    if any(alias.args.get("columns") for alias in tree.find_all(exp.TableAlias)):
+        return None
+    if any(
+        star.args.get(modifier)
+        for star in tree.find_all(exp.Star)
+        for modifier in ("except", "except_", "replace", "rename")
+    ):
+        return None
     for select in tree.find_all(exp.Select):
+        # A subquery elsewhere than FROM (EXISTS, IN, a scalar) could read other months' rows.
+        if select is not tree and not (
+            isinstance(select.parent, exp.CTE)
+            or (
+                isinstance(select.parent, exp.Subquery)
+                and isinstance(select.parent.parent, exp.From)
+            )
+        ):
+            return None
         group = select.args.get("group")
         keys = group.expressions if group is not None else []
         aggregates = any(e.find(exp.AggFunc) for e in select.expressions) or select.args.get(
@@ -428,7 +453,13 @@ class Scan:
         group = f" GROUP BY {', '.join(s.group)}" if s.group is not None else ""
         return f"SELECT {', '.join(columns)} FROM {source}{where}{group}"
 
-    def commune_sql(self, structures: str, commune_ids: str, months: Sequence[str] = ()) -> str:
+    def commune_sql(
+        self,
+        structures: str,
+        commune_ids: str,
+        months: Sequence[str] = (),
+        month_ids: str | None = None,
+    ) -> str:
         """commune_id, month_id, v<i>, n<i>: the pass mapped to communes, both by number.
 
         Communes and months go by number from here on (`commune_ids`, `month_id`): the
@@ -464,8 +495,16 @@ class Scan:
                 f" LEFT JOIN {commune_ids} AS i ON x.k = i.commune_code"
             )
         if month == "period":
-            # Numbered once the rows are grouped: 50 ns a row, not to be paid on the staged rows.
-            rows = f"SELECT x.commune_id, {month_id_sql('x.period')} AS month_id, {kept} FROM ({rows}) AS x"
+            # Numbered once the rows are grouped: by the plan's months (`month_ids`, a join),
+            # or from the text where none matches (50 ns a row).
+            number = month_id_sql("x.period")
+            if month_ids is None:
+                rows = f"SELECT x.commune_id, {number} AS month_id, {kept} FROM ({rows}) AS x"
+            else:
+                rows = (
+                    f"SELECT x.commune_id, COALESCE(m.month_id, {number}) AS month_id, {kept}"
+                    f" FROM ({rows}) AS x LEFT JOIN {month_ids} AS m ON x.period = m.period"
+                )
         if self.plan.pairs is None:
             return rows
         if month == "month_id":  # a large table
@@ -689,7 +728,9 @@ class SharedPlan:
     def scan_sql(self, scan: Scan) -> str:
         """What a pass keeps: its rows mapped to the communes' numbers."""
         months = self.months.get(scan.table or "", ())
-        return scan.commune_sql(self.name("structures"), self.name("commune_ids"), months)
+        return scan.commune_sql(
+            self.name("structures"), self.name("commune_ids"), months, self.name("months")
+        )
 
     def _months_sql(self) -> str:
         """month_id, period of every month the plan knows of (those on disk, the windows', the

@@ -363,6 +363,21 @@ def test_one_month_keeps_only_what_cannot_pair_two_months():
         # a month of its own making, or another table's
         "SELECT k, strftime(day, '%Y-%m') AS period, SUM(x) AS v FROM stg_t GROUP BY k, 2",
         "SELECT k, period, SUM(x) AS v FROM stg_u GROUP BY k, period",
+        # a subquery outside FROM sees only its month once rewritten (found by a review)
+        "WITH a AS (SELECT k, period, f FROM stg_t) SELECT k, period, COUNT(*) AS v FROM a"
+        " WHERE NOT EXISTS (SELECT 1 FROM a AS b WHERE b.f = a.f AND b.period < a.period)"
+        " GROUP BY k, period",
+        "WITH a AS (SELECT k, period, f, s FROM stg_t) SELECT k, period, COUNT(*) AS v FROM a"
+        " WHERE f IN (SELECT f FROM a WHERE s = 'B') GROUP BY k, period",
+        # another column renamed `period`
+        "WITH a(k, period, x) AS (SELECT k, created, x FROM stg_t)"
+        " SELECT k, period, SUM(x) AS v FROM a GROUP BY k, period",
+        "SELECT k, period, SUM(x) AS v FROM (SELECT k, created, x FROM stg_t) AS a(k, period, x)"
+        " GROUP BY k, period",
+        "WITH a AS (SELECT * REPLACE (created AS period) FROM stg_t)"
+        " SELECT k, period, SUM(x) AS v FROM a GROUP BY k, period",
+        "WITH a AS (SELECT * EXCLUDE (period) RENAME (created AS period) FROM stg_t)"
+        " SELECT k, period, SUM(x) AS v FROM a GROUP BY k, period",
     ]
     for sql in refused:
         assert _one_month(sql) is None, sql
@@ -386,3 +401,34 @@ def test_a_month_no_table_is_partitioned_by_is_written_out(tmp_path: Path, by_co
     assert_same(compute(definitions, staging, snapshot_period=SNAPSHOT, shared=False), shared)
     waves = {r["period"] for r in shared.to_pylist() if r["indicator_code"] == "OFFICINES_FAX"}
     assert waves == {"2019-11", "2025-01"}
+
+
+def test_a_period_that_is_not_a_month_gets_no_other_month():
+    """The shared plan numbers months; a side whose period is not `YYYY-MM` (a day, a
+    thirteenth month, an unpadded month) must not be counted in another month."""
+    from capsante.engine.shared import month_id, month_id_sql
+
+    texts = [
+        "2024-12",
+        "2024-01",
+        "2024-13",
+        "2024-00",
+        "2024-1",
+        "2024-01-15",
+        " 2024-01",
+        "+202-01",
+        "2024",
+        None,
+    ]
+    rows = (
+        duckdb.connect()
+        .execute(
+            f"SELECT p, {month_id_sql('p')} AS m FROM (SELECT unnest(?) AS p)",  # noqa: S608
+            [texts],
+        )
+        .fetchall()
+    )
+    numbers = dict(rows)
+    assert numbers["2024-12"] == month_id("2024-12") == 2024 * 12 + 11
+    assert numbers["2024-01"] == month_id("2024-01")
+    assert [t for t in texts if numbers[t] is not None] == ["2024-12", "2024-01"]
