@@ -385,40 +385,50 @@ class Scan:
         """The staged table the pass reads, when it reads one only."""
         return table_ref(next(iter(self.tables))) if len(self.tables) == 1 else None
 
-    def raw_sql(self, month: str | None = None) -> str | None:
-        """k, period, v0, n0, v1, n1… at the definitions' grain.
-
-        Given a month: of that month's partition only, the month a constant (`one_month`), or
-        None when the pass cannot be read month by month.
-        """
+    def raw_sql(self) -> str:
+        """k, period, v0, n0, v1, n1… at the definitions' grain."""
         if self.simple is None:
-            merged = _unite(self.trees, self._names(len(self.trees)))
-            assert merged is not None  # checked as each side joined
-            period = "CAST(q.period AS VARCHAR)"
-            if month is not None:
-                merged = one_month(merged, self.table or "", month)
-                if merged is None:
-                    return None
-                period = quote(month)
-            body = _prefix_ctes(merged.sql(dialect="duckdb"), self.name)
-            values = ", ".join(
-                f"CAST(q.cs_v{i} AS {NUMBER}) AS v{i}, 1 AS n{i}" for i in range(self.width)
-            )
-            select = (
-                f"SELECT CAST(q.{self.grain_key} AS VARCHAR) AS k,"
-                f" {period} AS period, {values} FROM (\n{body}\n) AS q"
-            )
-        elif month is not None:
-            # The month's query is the merged one with its period as the table's column, read
-            # by `one_month` like any other.
-            tree = sqlglot.parse_one(self._merged_sql(bare_period=True), read="duckdb")
-            monthly = one_month(tree, self.table or "", month)
-            return monthly.sql(dialect="duckdb") if monthly is not None else None
+            select = self._tree_sql(self._united(), "CAST(q.period AS VARCHAR)")
         else:
             select = self._merged_sql()
-        if self.plan.sources is not None and month is None:
+        if self.plan.sources is not None:
             select = f"SELECT * FROM ({select}) AS q WHERE q.period IN {in_list(self.plan.sources)}"
         return select
+
+    def _monthly_sql(self, months: Sequence[str]) -> list[str] | None:
+        """`raw_sql` of each month's partition alone, the month a constant (`one_month`); None
+        when the pass cannot be read so."""
+        if self.simple is None:
+            tree = self._united()
+        else:
+            # The merged query with its period as the table's column, read like any other.
+            tree = sqlglot.parse_one(self._merged_sql(bare_period=True), read="duckdb")
+        parts = []
+        for month in months:
+            monthly = one_month(tree, self.table or "", month)
+            if monthly is None:
+                return None
+            if self.simple is None:
+                parts.append(self._tree_sql(monthly, quote(month)))
+            else:
+                parts.append(monthly.sql(dialect="duckdb"))
+        return parts
+
+    def _united(self) -> exp.Expr:
+        merged = _unite(self.trees, self._names(len(self.trees)))
+        assert merged is not None  # checked as each side joined
+        return merged
+
+    def _tree_sql(self, tree: exp.Expr, period: str) -> str:
+        """The sides run as written (their projections united): k, period, v<i>, n<i>."""
+        body = _prefix_ctes(tree.sql(dialect="duckdb"), self.name)
+        values = ", ".join(
+            f"CAST(q.cs_v{i} AS {NUMBER}) AS v{i}, 1 AS n{i}" for i in range(self.width)
+        )
+        return (
+            f"SELECT CAST(q.{self.grain_key} AS VARCHAR) AS k,"
+            f" {period} AS period, {values} FROM (\n{body}\n) AS q"
+        )
 
     def _merged_sql(self, bare_period: bool = False) -> str:
         s = self.simple
@@ -454,11 +464,7 @@ class Scan:
         return f"SELECT {', '.join(columns)} FROM {source}{where}{group}"
 
     def commune_sql(
-        self,
-        structures: str,
-        commune_ids: str,
-        months: Sequence[str] = (),
-        month_ids: str | None = None,
+        self, structures: str, commune_ids: str, month_ids: str, months: Sequence[str] = ()
     ) -> str:
         """commune_id, month_id, v<i>, n<i>: the pass mapped to communes, both by number.
 
@@ -477,7 +483,7 @@ class Scan:
         rows = self._month_by_month(months)
         month = "month_id"
         if rows is None:
-            rows, month = self.raw_sql() or "", "period"
+            rows, month = self.raw_sql(), "period"
         slots = range(self.width)
         kept = ", ".join(f"x.v{i}, x.n{i}" for i in slots)
         sums = ", ".join(f"SUM(x.v{i}) AS v{i}, SUM(x.n{i}) AS n{i}" for i in slots)
@@ -497,14 +503,11 @@ class Scan:
         if month == "period":
             # Numbered once the rows are grouped: by the plan's months (`month_ids`, a join),
             # or from the text where none matches (50 ns a row).
-            number = month_id_sql("x.period")
-            if month_ids is None:
-                rows = f"SELECT x.commune_id, {number} AS month_id, {kept} FROM ({rows}) AS x"
-            else:
-                rows = (
-                    f"SELECT x.commune_id, COALESCE(m.month_id, {number}) AS month_id, {kept}"
-                    f" FROM ({rows}) AS x LEFT JOIN {month_ids} AS m ON x.period = m.period"
-                )
+            rows = (
+                f"SELECT x.commune_id, COALESCE(m.month_id, {month_id_sql('x.period')})"
+                f" AS month_id, {kept} FROM ({rows}) AS x"
+                f" LEFT JOIN {month_ids} AS m ON x.period = m.period"
+            )
         if self.plan.pairs is None:
             return rows
         if month == "month_id":  # a large table
@@ -555,12 +558,13 @@ class Scan:
         wanted = [m for m in months if self.plan.sources is None or m in self.plan.sources]
         if not groups or not wanted:
             return None
-        parts = [(m, self.raw_sql(m)) for m in wanted]
-        if any(part is None for _, part in parts):
+        parts = self._monthly_sql(wanted)
+        if parts is None:
             return None
         kept = ", ".join(f"x.v{i}, x.n{i}" for i in range(self.width))
         return "\nUNION ALL\n".join(
-            f"SELECT x.k, {month_id(m)} AS month_id, {kept} FROM ({part}) AS x" for m, part in parts
+            f"SELECT x.k, {month_id(m)} AS month_id, {kept} FROM ({part}) AS x"
+            for m, part in zip(wanted, parts, strict=True)
         )
 
 
@@ -729,7 +733,7 @@ class SharedPlan:
         """What a pass keeps: its rows mapped to the communes' numbers."""
         months = self.months.get(scan.table or "", ())
         return scan.commune_sql(
-            self.name("structures"), self.name("commune_ids"), months, self.name("months")
+            self.name("structures"), self.name("commune_ids"), self.name("months"), months
         )
 
     def _months_sql(self) -> str:
