@@ -18,6 +18,21 @@ def fresh_counters():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def within_one_window(monkeypatch):
+    """Counters run by fixed windows (one a minute): a test's requests, 0.2 s apart on a loaded
+    machine, could straddle the turn of a minute and be counted in two windows (seen in CI:
+    four sign-ins from 18:57:59.996 to 18:58:00.653, none refused). The clock is held 20 s into
+    a window; Retry-After is then 41 s."""
+    import time
+    from types import SimpleNamespace
+
+    from capsante.operations import ratelimit
+
+    held = (int(time.time()) // 60) * 60 + 20.0
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: held))
+
+
 def sign_in(client, address, username="inconnu"):
     return client.post(
         "/comptes/connexion/",
