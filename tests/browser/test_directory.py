@@ -3,6 +3,7 @@ and easy-to-read modes, nothing scrolls sideways at 320 px, the search works by 
 and with JavaScript disabled."""
 
 import pytest
+from playwright.sync_api import expect
 
 from capsante.directory.tests.conftest import directory_world  # noqa: F401 - a fixture used here
 
@@ -78,8 +79,9 @@ def test_the_search_works_with_javascript_disabled(browser, site):
     page.locator("#id_q").fill("72000")
     page.locator("#id_need").select_option("teleconsulter")
     page.get_by_role("button", name="Chercher").click()
+    page.wait_for_load_state()
     titles = page.locator(".cap-resource h3").all_inner_texts()
     assert titles and all("téléconsultation" in t for t in titles)
     page.get_by_role("link", name="Facile à lire et à comprendre").click()
-    assert page.locator(".cap-easy").count() == 1
+    expect(page.locator(".cap-easy")).to_have_count(1)
     context.close()

@@ -1,6 +1,7 @@
 """Public pages in a real browser: they render with the DSFR and pass axe-core."""
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import serious_violations
 
@@ -77,7 +78,7 @@ def test_editor_logs_in_and_updates_an_action(site, page):
     page.get_by_label("Avancement (%)").fill("60")
     page.get_by_label("Statut").select_option("in_progress")
     page.get_by_role("button", name="Enregistrer").click()
-    assert "L’action a été mise à jour." in page.content()
+    expect(page.locator("body")).to_contain_text("L’action a été mise à jour.")
     assert "Bruno Sarthe" in page.locator("table").inner_text()
     assert not serious_violations(page)
 
@@ -138,7 +139,7 @@ def test_repeated_failed_sign_ins_lead_to_the_french_lockout_page(site, page):
         page.get_by_label("Identifiant").fill("dt72.editeur")
         page.get_by_label("Mot de passe").fill("pas-le-bon-mot-de-passe")
         page.get_by_role("button", name="Se connecter").click()
-    assert page.locator("h1").inner_text() == "Connexion bloquée"
+    expect(page.locator("h1")).to_have_text("Connexion bloquée")
     assert "bloquée pendant 15 minutes" in page.locator(".fr-alert").inner_text()
     assert not serious_violations(page)
     # The right password changes nothing until the wait is over.
@@ -146,7 +147,7 @@ def test_repeated_failed_sign_ins_lead_to_the_french_lockout_page(site, page):
     page.get_by_label("Identifiant").fill("dt72.editeur")
     page.get_by_label("Mot de passe").fill("demo-cap-esante")
     page.get_by_role("button", name="Se connecter").click()
-    assert page.locator("h1").inner_text() == "Connexion bloquée"
+    expect(page.locator("h1")).to_have_text("Connexion bloquée")
 
 
 def test_the_404_page_is_french_styled_and_accessible(site, page):

@@ -6,6 +6,7 @@ import re
 import zoneinfo
 
 import pytest
+from playwright.sync_api import expect
 
 from capsante.imports.models import ImportRecord, ImportStatus
 from capsante.imports.services import run_import
@@ -79,7 +80,7 @@ def test_three_pharmacies_answer_by_prefilled_links_as_an_imported_survey_would(
     page.get_by_text("Questionnaire : ouvert aux réponses.").wait_for()
     page.get_by_role("link", name="Diffuser").click()
     links = page.get_by_role("link", name=re.compile("^Lien pré-rempli de"))
-    assert links.count() == 3
+    expect(links).to_have_count(3)  # count() alone reads the page before it has arrived
     urls = [links.nth(i).get_attribute("href") for i in range(3)]
     assert serious_violations(page) == []
 

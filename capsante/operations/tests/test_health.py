@@ -131,7 +131,7 @@ def test_an_unreachable_database_makes_it_not_ready_without_leaking_the_error(
 
 
 def test_a_real_worker_announces_itself_and_leaves_when_stopped(live_site):
-    worker = live_site.start("worker", "--no-startup-delay", "--interval", "0.2")
+    worker = live_site.start("worker", "--no-startup-delay", "--interval", "0.2", log="worker.log")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if live_site.sql("SELECT count(*) FROM jobs_worker")[0][0] == 1:
@@ -140,5 +140,7 @@ def test_a_real_worker_announces_itself_and_leaves_when_stopped(live_site):
     else:
         raise AssertionError("le travailleur ne s'est pas annoncé")
     worker.send_signal(signal.SIGTERM)
-    worker.wait(timeout=30)
-    assert live_site.sql("SELECT count(*) FROM jobs_worker")[0][0] == 0
+    code = worker.wait(timeout=30)
+    log = (live_site.root / "worker.log").read_text()[-3000:]
+    assert live_site.sql("SELECT count(*) FROM jobs_worker")[0][0] == 0, log
+    assert code == 0, log
