@@ -96,6 +96,36 @@ def measure_engine(out: Path, shared: bool = True) -> dict:
     return {**_elapsed(clock), "rows": len(table), "stages": timings}
 
 
+def measure_engine_rows_kept(out: Path) -> dict:
+    """The engine with each definition's rows summed inside DuckDB rather than handed over (no
+    Arrow rows, no values computed in pyarrow): what handing 5.4 M rows over costs."""
+    _warm_imports()
+    import pyarrow as pa
+
+    from capsante.engine import load_definitions
+    from capsante.engine.duckdb_backend import DuckDBBackend
+    from capsante.engine.query import build_query
+
+    class RowsKept(DuckDBBackend):
+        def _run_definition(self, plan, definition, periods, territories):
+            started = time.perf_counter()
+            if definition.code in plan.sides:
+                sql = plan.definition_sql(definition)
+            else:
+                sql = build_query(definition, periods, territories, plan.memberships)
+            kept = f"SELECT count(*) AS n, sum(numerator) AS s, sum(denominator) AS d FROM ({sql}) AS q"  # noqa: S608
+            rows = self.run_sql(kept)
+            self._record(f"definition {definition.code}", started)
+            return pa.table({"rows": rows["n"]})
+
+    catalogue = load_definitions()
+    clock = _clock()
+    with RowsKept(out / "staging") as backend:
+        table = backend.compute(catalogue, snapshot_period=SNAPSHOT)
+        timings = backend.timings
+    return {**_elapsed(clock), "rows": sum(table["rows"].to_pylist()), "stages": timings}
+
+
 def measure_engine_month(out: Path, threads: int | None = None) -> dict:
     """What an import of one month of documents recomputes: the definitions reading the table,
     that month and the 12-month windows that include it (a few queries, not the whole plan)."""
@@ -184,17 +214,21 @@ def measure_floor(out: Path, which: str) -> dict:
     return {**_elapsed(clock), "rows": rows}
 
 
-def measure_floor_group(out: Path) -> dict:
+def measure_floor_group(out: Path, threads: int | None = None) -> dict:
     """Each staged table read and grouped once by its key (commune or FINESS) and month: the
     least any implementation of the definitions must do before summing territories, without
-    handing over a single result row."""
+    handing over a single result row. With `threads`, each table's time is kept too: the
+    engine's passes (one thread each in a full recompute) are compared with it table by table."""
     import duckdb
 
     from capsante.engine.staging import CONTRACT, PARTITIONED
 
     con = duckdb.connect()
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
     clock = _clock()
     groups = 0
+    tables: dict[str, float] = {}
     for table in read_columns():
         source = _parquet_source(out, table)
         if source is None:
@@ -206,8 +240,10 @@ def measure_floor_group(out: Path) -> dict:
             grouped = list(names)
         by = ", ".join(grouped)
         query = f"SELECT count(*) FROM (SELECT {by}, count(*) FROM {source} GROUP BY {by})"  # noqa: S608
+        started = time.perf_counter()
         groups += con.sql(query).fetchall()[0][0]
-    return {**_elapsed(clock), "rows": groups}
+        tables[table] = time.perf_counter() - started
+    return {**_elapsed(clock), "rows": groups, "tables": tables}
 
 
 def measure_check(out: Path) -> dict:
@@ -310,6 +346,8 @@ MEASURES = {
     "floor-all": lambda out: measure_floor(out, "all"),
     "floor-read": lambda out: measure_floor(out, "read"),
     "floor-group": measure_floor_group,
+    "floor-group-1-thread": lambda out: measure_floor_group(out, threads=1),
+    "engine-rows-kept": measure_engine_rows_kept,
     "check": measure_check,
     "staging": measure_staging,
 }
@@ -434,6 +472,9 @@ def main() -> None:
         for floor in ("floor-all", "floor-read", "floor-group"):
             if floor in results:
                 print(f"engine / {floor}: {engine / results[floor]['median_s']:.2f}×")
+                if "engine-rows-kept" in results:
+                    kept = results["engine-rows-kept"]["median_s"]
+                    print(f"engine-rows-kept / {floor}: {kept / results[floor]['median_s']:.2f}×")
         stages: dict[str, list[float]] = {}
         for run in runs["engine"]:
             for stage, seconds in run["stages"].items():
@@ -441,6 +482,27 @@ def main() -> None:
         print("\nengine, median seconds per stage (membership, passes, then each definition):")
         for stage, values in stages.items():
             print(f"  {stage:<66}{statistics.median(values):>8.3f}")
+        # Queries run side by side: these sums are query time, about twice the wall time.
+        for kind in ("scan", "definition"):
+            total = sum(statistics.median(v) for k, v in stages.items() if k.startswith(kind))
+            label = f"sum of the {kind} stages (query time, two at a time)"
+            print(f"  {label:<66}{total:>8.3f}")
+    if "engine-rows-kept" in runs:
+        for kind in ("scan", "definition"):
+            total = statistics.median(
+                sum(v for k, v in run["stages"].items() if k.startswith(kind))
+                for run in runs["engine-rows-kept"]
+            )
+            label = f"engine-rows-kept: sum of the {kind} stages (query time)"
+            print(f"  {label:<66}{total:>8.3f}")
+    if "floor-group-1-thread" in runs:
+        print("\nfloor-group, one thread, median seconds per table:")
+        per_table: dict[str, list[float]] = {}
+        for run in runs["floor-group-1-thread"]:
+            for table, seconds in run["tables"].items():
+                per_table.setdefault(table, []).append(seconds)
+        for table, values in per_table.items():
+            print(f"  {table:<66}{statistics.median(values):>8.3f}")
     if args.staging:
         staging = run_child("staging", out)
         print(
