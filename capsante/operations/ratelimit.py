@@ -1,7 +1,8 @@
 """Rate limits by client address (accounts.client_ip), in the platform itself.
 
-Each rule counts one address's requests in a fixed window (a minute, an hour) and answers 429
-past its limit, in French (a page, or JSON for the API), with Retry-After. The counters live in
+Each rule counts one address's requests over a sliding period (a minute, an hour) and answers
+429 past its limit, in French (a page, or JSON for the API), with Retry-After: the time after
+which the next request goes through. The counters live in
 Django's cache, in each process's memory: with several gunicorn processes an address gets up to
 that many times the limit, which still stops a robot and needs no other server (a limit shared
 by every process belongs to the reverse proxy, docs/exploitation/securite.md).
@@ -18,6 +19,7 @@ there, and so does every request behind a reverse proxy that was not declared
 (CAPSANTE_TRUSTED_PROXIES), which would otherwise share one counter for all.
 """
 
+import math
 import time
 from dataclasses import dataclass
 
@@ -98,17 +100,41 @@ def rules() -> list[Rule]:
 
 
 def hit(rule: Rule, address: str) -> tuple[bool, int]:
-    """Count one request; (allowed, seconds until the window ends)."""
-    now = time.time()
-    window = int(now // rule.period)
-    key = f"ratelimit:{rule.name}:{address}:{window}"
-    cache.add(key, 0, timeout=rule.period + 1)
+    """Count one request; (allowed, seconds until the next request would be allowed).
+
+    A sliding window, estimated from two counters: this window's requests plus the previous
+    window's, weighted by the share of it still within the last period. Fixed windows alone let
+    an address send the limit at 0:59 and again at 1:00, twice the limit in two seconds. Refused
+    requests count too: an address that keeps trying stays stopped.
+    """
+    elapsed, into = divmod(time.time(), rule.period)
+    window, fraction = int(elapsed), into / rule.period
+    current = f"ratelimit:{rule.name}:{address}:{window}"
+    # Each counter is kept two periods: the next window reads it as its previous one.
+    kept = 2 * rule.period + 1
+    cache.add(current, 0, timeout=kept)
     try:
-        count = cache.incr(key)
+        count = cache.incr(current)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=rule.period + 1)
+        cache.set(current, 1, timeout=kept)
         count = 1
-    return count <= rule.limit, max(1, int((window + 1) * rule.period - now) + 1)
+    previous = cache.get(f"ratelimit:{rule.name}:{address}:{window - 1}", 0)
+    if previous * (1 - fraction) + count <= rule.limit:
+        return True, 0
+    return False, _retry_after(rule, previous, count, fraction)
+
+
+def _retry_after(rule: Rule, previous: int, count: int, fraction: float) -> int:
+    """Seconds until one more request fits, if none is sent before."""
+    if count < rule.limit:
+        # Within this window, once enough of the previous one has slid out.
+        needed = 1 - (rule.limit - count - 1) / previous
+        wait = (needed - fraction) * rule.period
+    else:
+        # In the next window, where this one's requests are the previous ones.
+        needed = 1 - (rule.limit - 1) / count
+        wait = (1 - fraction + needed) * rule.period
+    return max(1, math.ceil(wait))
 
 
 def refused(request, rule: Rule, retry_after: int):
