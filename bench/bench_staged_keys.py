@@ -8,6 +8,11 @@ bare scan of every column, the grouping by commune and month, and the same group
 a definition takes. The ratio grouping / scan is what the engine's distance to the floor is made
 of; the absolute times say what the import's numbering would save.
 
+Then another kernel on today's table: the commune codes read as Parquet dictionaries (pyarrow),
+each file's dictionary mapped to numbers once, the rows summed with `numpy.bincount` by commune
+and month — no string hashed per row — against pyarrow's own bare read of the same columns and
+DuckDB's grouping with its sum; the sums are checked equal.
+
     .venv/bin/python bench/bench_staged_keys.py [--scale national|region] [--repeat 3]
 """
 
@@ -21,9 +26,13 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_engine import _parquet_source  # noqa: E402
@@ -79,15 +88,71 @@ def main() -> None:
                 f"{label:<28}{times[0]:>9.3f}{times[1]:>9.3f}{times[2]:>13.3f}"
                 f"{times[1] / times[0]:>13.2f}×"
             )
+    compare_kernels(con, source, DATA / args.scale / "staging" / TABLE, args.repeat)
 
 
 def _median(con: duckdb.DuckDBPyConnection, query: str, repeat: int) -> float:
+    return _median_of(lambda: con.sql(query).fetchall(), repeat)
+
+
+def _median_of(work: Callable[[], object], repeat: int) -> float:
     seconds = []
     for _ in range(repeat):
         started = time.perf_counter()
-        con.sql(query).fetchall()
+        work()
         seconds.append(time.perf_counter() - started)
     return statistics.median(seconds)
+
+
+def dense_kernel(folder: Path, communes: list[str], months: list[str]) -> np.ndarray:
+    """Sums of `documents` by (month, commune number), one thread."""
+    number = {code: i for i, code in enumerate(communes)}
+    sums = np.zeros((len(months), len(communes)))
+    for m, month in enumerate(months):
+        keys, weights = [], []
+        for path in sorted((folder / f"period={month}").glob("*.parquet")):
+            read = pq.ParquetFile(path, read_dictionary=["commune_code"])
+            table = read.read(columns=["commune_code", "documents"], use_threads=False)
+            for codes, documents in zip(
+                table["commune_code"].chunks, table["documents"].chunks, strict=True
+            ):
+                numbers = np.array([number[c] for c in codes.dictionary.to_pylist()])
+                keys.append(numbers[codes.indices.to_numpy(zero_copy_only=False)])
+                weights.append(documents.to_numpy(zero_copy_only=False))
+        sums[m] = np.bincount(
+            np.concatenate(keys), weights=np.concatenate(weights), minlength=len(communes)
+        )
+    return sums
+
+
+def pyarrow_scan(folder: Path) -> int:
+    rows = 0
+    for path in sorted(folder.glob("period=*/*.parquet")):
+        columns = ["commune_code", "document_type", "documents"]
+        rows += pq.read_table(path, columns=columns, use_threads=False).num_rows
+    return rows
+
+
+def compare_kernels(con: duckdb.DuckDBPyConnection, source: str, folder: Path, repeat: int) -> None:
+    pa.set_cpu_count(1)
+    pa.set_io_thread_count(1)
+    communes = [
+        r[0] for r in con.sql(f"SELECT DISTINCT commune_code FROM {source} ORDER BY 1").fetchall()
+    ]
+    months = sorted(p.name.removeprefix("period=") for p in folder.glob("period=*"))
+    grouped = f"SELECT commune_code, period, sum(documents) AS s FROM {source} GROUP BY ALL"
+    times = {
+        "pyarrow: bare read of the same columns": _median_of(lambda: pyarrow_scan(folder), repeat),
+        "dense kernel (dictionaries + numpy.bincount)": _median_of(
+            lambda: dense_kernel(folder, communes, months), repeat
+        ),
+        "DuckDB: grouping with its sum": _median(con, f"SELECT count(*) FROM ({grouped})", repeat),
+    }
+    total = con.sql(f"SELECT sum(s) FROM ({grouped})").fetchall()[0][0]
+    same = float(dense_kernel(folder, communes, months).sum()) == float(total)
+    print(f"\nanother kernel, today's table, one thread, median of {repeat} (sums equal: {same})")
+    for label, seconds in times.items():
+        print(f"{label:<48}{seconds:>9.3f}")
 
 
 if __name__ == "__main__":
