@@ -2,10 +2,10 @@
 
 Each rule counts one address's requests over a sliding period (a minute, an hour) and answers
 429 past its limit, in French (a page, or JSON for the API), with Retry-After: the time after
-which the next request goes through. The counters live in
-Django's cache, in each process's memory: with several gunicorn processes an address gets up to
-that many times the limit, which still stops a robot and needs no other server (a limit shared
-by every process belongs to the reverse proxy, docs/exploitation/securite.md).
+which the next request goes through. The counters live in Django's cache, in each process's
+memory: with several gunicorn processes an address gets up to that many times the limit, which
+still stops a robot and needs no other server (a limit shared by every process belongs to the
+reverse proxy, docs/exploitation/securite.md).
 
 - sign-in (the platform's form and the admin's), POST: CAPSANTE_RATE_LIMIT_LOGIN, beside
   django-axes, which locks one username from one address after repeated failures: this one stops
