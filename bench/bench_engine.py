@@ -104,15 +104,11 @@ def measure_engine_rows_kept(out: Path) -> dict:
 
     from capsante.engine import load_definitions
     from capsante.engine.duckdb_backend import DuckDBBackend
-    from capsante.engine.query import build_query
 
     class RowsKept(DuckDBBackend):
         def _run_definition(self, plan, definition, periods, territories):
             started = time.perf_counter()
-            if definition.code in plan.sides:
-                sql = plan.definition_sql(definition)
-            else:
-                sql = build_query(definition, periods, territories, plan.memberships)
+            sql = self._definition_query(plan, definition, periods, territories)
             kept = f"SELECT count(*) AS n, sum(numerator) AS s, sum(denominator) AS d FROM ({sql}) AS q"  # noqa: S608
             rows = self.run_sql(kept)
             self._record(f"definition {definition.code}", started)

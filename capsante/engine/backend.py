@@ -224,13 +224,22 @@ class Backend(ABC):
         territories: Sequence[Territory] | None,
     ) -> pa.Table:
         started = time.perf_counter()
-        if definition.code in plan.sides:
-            sql = plan.definition_sql(definition)
-        else:
-            sql = build_query(definition, periods, territories, plan.memberships)
+        sql = self._definition_query(plan, definition, periods, territories)
         table = finish(definition, self.run_sql(sql))
         self._record(f"definition {definition.code}", started)
         return table
+
+    @staticmethod
+    def _definition_query(
+        plan: SharedPlan,
+        definition: Definition,
+        periods: PeriodPlan,
+        territories: Sequence[Territory] | None,
+    ) -> str:
+        """A definition's query in the shared plan: over its passes, or alone."""
+        if definition.code in plan.sides:
+            return plan.definition_sql(definition)
+        return build_query(definition, periods, territories, plan.memberships)
 
     def _materialize_scan(self, plan: SharedPlan, scan: Scan) -> None:
         started = time.perf_counter()

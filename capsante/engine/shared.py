@@ -481,12 +481,12 @@ class Scan:
         its month's number as a constant.
         """
         rows = self._month_by_month(months)
-        month = "month_id"
+        by_month = rows is not None
+        # Read month by month, the rows carry the month's number; otherwise its text.
+        month = "month_id" if by_month else "period"
         if rows is None:
-            rows, month = self.raw_sql(), "period"
-        slots = range(self.width)
-        kept = ", ".join(f"x.v{i}, x.n{i}" for i in slots)
-        sums = ", ".join(f"SUM(x.v{i}) AS v{i}, SUM(x.n{i}) AS n{i}" for i in slots)
+            rows = self.raw_sql()
+        kept, sums = self._kept("x"), self._sums("x")
         if self.grain == "structure":
             rows = (
                 f"SELECT s.commune_id, x.{month}, {sums} FROM ({rows}) AS x"
@@ -500,7 +500,7 @@ class Scan:
                 f"SELECT i.commune_id, x.{month}, {kept} FROM ({rows}) AS x"
                 f" LEFT JOIN {commune_ids} AS i ON x.k = i.commune_code"
             )
-        if month == "period":
+        if not by_month:
             # Numbered once the rows are grouped: by the plan's months (`month_ids`, a join),
             # or from the text where none matches (50 ns a row).
             rows = (
@@ -510,13 +510,21 @@ class Scan:
             )
         if self.plan.pairs is None:
             return rows
-        if month == "month_id":  # a large table
+        if by_month:  # a large table: one grouping per output month
             return self._windows(rows)
         pairs = ", ".join(f"({month_id(o)}, {month_id(s)})" for o, s in self.plan.pairs)
         return (
-            f"SELECT r.commune_id, w.month_id, {sums.replace('x.', 'r.')} FROM ({rows}) AS r JOIN"
+            f"SELECT r.commune_id, w.month_id, {self._sums('r')} FROM ({rows}) AS r JOIN"
             f" (SELECT * FROM (VALUES {pairs}) AS v(month_id, source_month_id)) AS w"
             " ON r.month_id = w.source_month_id GROUP BY r.commune_id, w.month_id"
+        )
+
+    def _kept(self, alias: str) -> str:
+        return ", ".join(f"{alias}.v{i}, {alias}.n{i}" for i in range(self.width))
+
+    def _sums(self, alias: str) -> str:
+        return ", ".join(
+            f"SUM({alias}.v{i}) AS v{i}, SUM({alias}.n{i}) AS n{i}" for i in range(self.width)
         )
 
     def _windows(self, rows: str) -> str:
@@ -532,9 +540,9 @@ class Scan:
         sources: dict[str, list[str]] = {}
         for output, source in self.plan.pairs or ():
             sources.setdefault(output, []).append(source)
-        sums = ", ".join(f"SUM(r.v{i}) AS v{i}, SUM(r.n{i}) AS n{i}" for i in range(self.width))
         months = "\nUNION ALL\n".join(
-            f"SELECT r.commune_id, {month_id(output)} AS month_id, {sums} FROM cs_monthly AS r"
+            f"SELECT r.commune_id, {month_id(output)} AS month_id, {self._sums('r')}"
+            " FROM cs_monthly AS r"
             f" WHERE r.month_id IN ({', '.join(str(month_id(m)) for m in held)})"
             " GROUP BY r.commune_id"
             for output, held in sorted(sources.items())
@@ -561,9 +569,8 @@ class Scan:
         parts = self._monthly_sql(wanted)
         if parts is None:
             return None
-        kept = ", ".join(f"x.v{i}, x.n{i}" for i in range(self.width))
         return "\nUNION ALL\n".join(
-            f"SELECT x.k, {month_id(m)} AS month_id, {kept} FROM ({part}) AS x"
+            f"SELECT x.k, {month_id(m)} AS month_id, {self._kept('x')} FROM ({part}) AS x"
             for m, part in zip(wanted, parts, strict=True)
         )
 

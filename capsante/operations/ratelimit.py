@@ -109,7 +109,7 @@ def hit(rule: Rule, address: str) -> tuple[bool, int]:
     """
     elapsed, into = divmod(time.time(), rule.period)
     window, fraction = int(elapsed), into / rule.period
-    current = f"ratelimit:{rule.name}:{address}:{window}"
+    current = _counter(rule, address, window)
     # Each counter is kept two periods: the next window reads it as its previous one.
     kept = 2 * rule.period + 1
     cache.add(current, 0, timeout=kept)
@@ -118,10 +118,14 @@ def hit(rule: Rule, address: str) -> tuple[bool, int]:
     except ValueError:  # expired between add and incr
         cache.set(current, 1, timeout=kept)
         count = 1
-    previous = cache.get(f"ratelimit:{rule.name}:{address}:{window - 1}", 0)
+    previous = cache.get(_counter(rule, address, window - 1), 0)
     if previous * (1 - fraction) + count <= rule.limit:
         return True, 0
     return False, _retry_after(rule, previous, count, fraction)
+
+
+def _counter(rule: Rule, address: str, window: int) -> str:
+    return f"ratelimit:{rule.name}:{address}:{window}"
 
 
 def _retry_after(rule: Rule, previous: int, count: int, fraction: float) -> int:
