@@ -19,6 +19,7 @@ import io
 import logging
 import time
 from collections.abc import Iterable
+from contextlib import nullcontext
 from typing import TYPE_CHECKING
 
 from django.db import connection
@@ -27,6 +28,7 @@ from django.utils import timezone
 from capsante.engine.fingerprints import block_fingerprints, rows_outside
 from capsante.territories.models import Territory
 
+from . import bulk
 from .models import ComputationRun, Indicator, IndicatorValue, StoredBlock
 
 if TYPE_CHECKING:
@@ -149,6 +151,19 @@ def _forget_blocks(result: pa.Table) -> None:
         StoredBlock.objects.filter(indicator__code=code, period__in=periods).delete()
 
 
+def _insert_new_versions(cursor, values: str, run: ComputationRun) -> None:
+    cursor.execute(
+        f"INSERT INTO {values} (indicator_id, territory_id, period, numerator, denominator,"
+        " value, version, is_current, run_id, manual_entry_id, created_at)"
+        " SELECT indicator_id, territory_id, period, numerator, denominator, value, version,"
+        f" cur_manual IS NULL, %s, NULL, %s FROM {_NEW}"
+        # In the order of the value table's main indexes: millions of rows inserted in
+        # hash-join order scattered their index pages.
+        " ORDER BY indicator_id, territory_id, period",
+        [run.pk, timezone.now()],
+    )
+
+
 def store_values(
     result: pa.Table, run: ComputationRun, retire_codes: Iterable[str] | None = None
 ) -> int:
@@ -256,23 +271,19 @@ def store_values(
             [False],
         )
         step("supersede")
-        cursor.execute(
-            f"INSERT INTO {values} (indicator_id, territory_id, period, numerator, denominator,"
-            " value, version, is_current, run_id, manual_entry_id, created_at)"
-            " SELECT indicator_id, territory_id, period, numerator, denominator, value, version,"
-            f" cur_manual IS NULL, %s, NULL, %s FROM {_NEW}"
-            # In the order of the value table's main indexes: millions of rows inserted in
-            # hash-join order scattered their index pages.
-            " ORDER BY indicator_id, territory_id, period",
-            [run.pk, timezone.now()],
-        )
-        if vendor == "postgresql" and cursor.rowcount > 100_000:
+        cursor.execute(f"SELECT COUNT(*), COUNT(cur_manual) FROM {_NEW}")
+        added, held_by_manual = cursor.fetchone()
+        set_aside = bulk.worth_setting_aside(cursor, values, added)
+        with bulk.indexes_set_aside(cursor, values) if set_aside else nullcontext():
+            _insert_new_versions(cursor, values, run)
+            step("insert" + (", indexes and keys set aside" if set_aside else ""))
+        if set_aside:
+            step("indexes and keys rebuilt")
+        if vendor == "postgresql" and added > 100_000:
             # The next statements (and the next computation's comparison) are planned from the
             # table's statistics, which autovacuum would update only after the commit, later.
             cursor.execute(f"ANALYZE {values}")
-        step("insert")
-        cursor.execute(f"SELECT COUNT(*), COUNT(cur_manual) FROM {_NEW}")
-        added, held_by_manual = cursor.fetchone()
+            step("analyse")
         retired = 0
         if full_ids:
             ids = list(full_ids.values())

@@ -1,0 +1,133 @@
+"""A large insert into a table with its indexes and foreign keys set aside, rebuilt after it.
+
+A first national compute adds 5.4 M values to an empty value table. Inserted with the table's
+six indexes and unique key kept up to date row by row, and (PostgreSQL) its foreign keys checked
+row by row at the commit — one trigger per row and key, each locking the row it points to —
+storing took 113 s where the engine took 2.8 s. Built after the insert, an index is one sort of
+the table and a foreign key one join (bench/RESULTS.md, decision 0025).
+
+Only for an insert that at least doubles the table: a monthly recompute adds thousands of rows
+to millions, and rebuilding every index for them would cost far more than maintaining them.
+
+PostgreSQL: dropping a key or an index locks the table against every reader until the commit.
+The lock is asked for a few seconds at most (`LOCK_WAIT`); if pages are reading the table then,
+the insert goes the usual way rather than making them wait. SQLite: readers keep reading the
+last committed state meanwhile; its foreign keys are part of the table and stay (each check is
+one look-up in the referenced table's primary key).
+
+Everything happens inside the caller's transaction: an error anywhere rolls the drops back with
+the insert, and the indexes and keys are rebuilt from their own definitions as the database
+reports them, names included.
+"""
+
+# ruff: noqa: S608 - table and index names come from the database's own catalogue
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import OperationalError, connection, transaction
+
+log = logging.getLogger(__name__)
+
+BULK_ROWS = 200_000
+"""Fewer new rows than this are inserted the usual way, whatever the table's size."""
+
+LOCK_WAIT = "3s"
+"""How long PostgreSQL waits for readers to let go of the table before the usual way is taken."""
+
+
+def worth_setting_aside(cursor, table: str, adding: int) -> bool:
+    """Whether adding `adding` rows at least doubles `table` (and is large in itself).
+
+    Only inside a transaction: outside one, the drops would be committed before the insert."""
+    if adding < BULK_ROWS or not connection.in_atomic_block:
+        return False
+    # Counts at most `adding` + 1 rows: a large table is not read through to say so.
+    cursor.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} LIMIT %s) AS s", [adding + 1])
+    return cursor.fetchone()[0] <= adding
+
+
+@contextmanager
+def indexes_set_aside(cursor, table: str) -> Iterator[None]:
+    """Inside: `table` without its secondary indexes, unique keys and (PostgreSQL) foreign
+    keys, when it could have them to itself. On leaving normally, each is made again; on an
+    error the transaction's rollback brings them back."""
+    if connection.vendor == "postgresql":
+        rebuild = _set_aside_postgresql(cursor, table)
+    else:
+        rebuild = _set_aside_sqlite(cursor, table)
+    yield
+    if rebuild:
+        if connection.vendor == "postgresql":
+            # Each index build sorts the whole table: in memory rather than in temporary files.
+            cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        for statement in rebuild:
+            cursor.execute(statement)
+        log.info("%s: %d indexes and keys rebuilt after a large insert", table, len(rebuild))
+
+
+def _set_aside_sqlite(cursor, table: str) -> list[str]:
+    # Indexes the database made for a UNIQUE clause of the table have no SQL and stay.
+    cursor.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s"
+        " AND sql IS NOT NULL ORDER BY name",
+        [table],
+    )
+    indexes = cursor.fetchall()
+    for name, _sql in indexes:
+        cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    return [sql for _name, sql in indexes]
+
+
+def _set_aside_postgresql(cursor, table: str) -> list[str]:
+    quoted = connection.ops.quote_name(table)
+    cursor.execute("SELECT current_setting('lock_timeout')")
+    previous = cursor.fetchone()[0]
+    try:
+        with transaction.atomic():  # a savepoint: a refused lock undoes only what follows
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [LOCK_WAIT])
+            cursor.execute(f"LOCK TABLE {quoted} IN ACCESS EXCLUSIVE MODE")
+            # A table with checks still waiting for the commit cannot be altered: they are made
+            # now (what the commit would have found, found earlier), then the keys go back to
+            # being checked at the commit, as Django declares them.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            rebuild = _drop_postgresql(cursor, table, quoted)
+    except OperationalError as error:
+        log.info("%s: kept its indexes for a large insert (%s)", table, str(error).strip())
+        rebuild = []
+    cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
+    return rebuild
+
+
+def _drop_postgresql(cursor, table: str, quoted: str) -> list[str]:
+    """Drops the secondary indexes, unique and foreign keys of `table`; returns what makes
+    them again, in an order that works (indexes, unique keys, then foreign keys)."""
+    cursor.execute(
+        "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint"
+        " WHERE conrelid = %s::regclass AND contype IN ('f', 'u') ORDER BY contype, conname",
+        [table],
+    )
+    constraints = cursor.fetchall()
+    # Indexes of their own: neither the primary key's nor one a constraint owns.
+    cursor.execute(
+        "SELECT c.relname, pg_get_indexdef(x.indexrelid) FROM pg_index AS x"
+        " JOIN pg_class AS c ON c.oid = x.indexrelid"
+        " WHERE x.indrelid = %s::regclass AND NOT x.indisprimary AND x.indexrelid NOT IN"
+        " (SELECT conindid FROM pg_constraint WHERE conrelid = %s::regclass"
+        " AND contype IN ('p', 'u', 'x')) ORDER BY c.relname",
+        [table, table],
+    )
+    indexes = cursor.fetchall()
+    for name, _kind, _definition in constraints:  # foreign keys first ('f' < 'u')
+        cursor.execute(f"ALTER TABLE {quoted} DROP CONSTRAINT {connection.ops.quote_name(name)}")
+    for name, _definition in indexes:
+        cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    adding = [
+        f"ALTER TABLE {quoted} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}"
+        for name, _kind, definition in sorted(constraints, key=lambda c: c[1] == "f")
+    ]
+    return [definition for _name, definition in indexes] + adding

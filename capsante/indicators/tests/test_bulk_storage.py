@@ -1,0 +1,138 @@
+"""A first compute stores its values with the value table's indexes and keys set aside, and
+leaves the table exactly as it found it: the same indexes, unique key and foreign keys, enforced."""
+
+import logging
+
+import psycopg
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from capsante.indicators import bulk, services
+from capsante.indicators.models import Indicator, IndicatorValue, StoredBlock
+from capsante.indicators.tests.test_values_and_targets import MAYENNE, SARTHE, stage_mes
+
+VALUES = IndicatorValue._meta.db_table
+MONTHS = {"2025-01": {**SARTHE, **MAYENNE}, "2025-02": {**SARTHE, **MAYENNE}}
+
+
+@pytest.fixture
+def staging(settings, tmp_path):
+    settings.STAGING_DIR = tmp_path / "staging"
+    stage_mes(settings.STAGING_DIR, MONTHS)
+    return settings.STAGING_DIR
+
+
+def schema() -> dict:
+    """Every index and constraint of the value table, as the database describes it."""
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, VALUES)
+    return {
+        name: (tuple(c["columns"]), c["unique"], c["primary_key"], c["foreign_key"], c["index"])
+        for name, c in found.items()
+    }
+
+
+def stored() -> list[tuple]:
+    return sorted(
+        IndicatorValue.objects.values_list(
+            "indicator__code",
+            "territory__code",
+            "period",
+            "numerator",
+            "denominator",
+            "value",
+            "version",
+            "is_current",
+        )
+    )
+
+
+def compute(caplog) -> tuple[list[tuple], bool]:
+    """A compute of the activation rate: what it stored, whether it set the indexes aside."""
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="capsante.indicators.bulk"):
+        services.compute_and_store(codes=["MES_ACTIVATION"])
+    return stored(), "rebuilt after a large insert" in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_first_compute_stores_the_same_values_and_gives_the_table_back_as_it_was(
+    geography, staging, monkeypatch, caplog
+):
+    monkeypatch.setattr(bulk, "BULK_ROWS", 1_000_000)
+    usual, set_aside = compute(caplog)
+    assert not set_aside and usual
+    monkeypatch.setattr(bulk, "BULK_ROWS", 1)
+    with connection.cursor() as cursor:  # set aside only when the insert at least doubles it
+        assert bulk.worth_setting_aside(cursor, VALUES, len(usual))
+        assert not bulk.worth_setting_aside(cursor, VALUES, len(usual) - 1)
+    IndicatorValue.objects.all().delete()
+    StoredBlock.objects.all().delete()
+    before = schema()
+
+    bulk_stored, set_aside = compute(caplog)
+
+    assert set_aside
+    assert bulk_stored == usual
+    assert ("MES_ACTIVATION", "72", "2025-02", 960, 1200, 80.0, 1, True) in bulk_stored
+    assert schema() == before
+    assert len([c for c in before.values() if c[3]]) >= 3  # foreign keys were among them
+
+
+@pytest.mark.django_db
+def test_after_a_bulk_store_the_keys_are_enforced_again(geography, staging, monkeypatch, caplog):
+    monkeypatch.setattr(bulk, "BULK_ROWS", 1)
+    _, set_aside = compute(caplog)
+    assert set_aside
+    value = IndicatorValue.objects.filter(is_current=True).first()
+    with pytest.raises(IntegrityError), transaction.atomic():  # the unique key
+        IndicatorValue.objects.create(
+            indicator=value.indicator, territory=value.territory, period=value.period, version=1
+        )
+    with transaction.atomic():
+        # A territory that does not exist: refused when the keys are checked (at the commit).
+        IndicatorValue.objects.filter(pk=value.pk).update(territory_id=10**9)
+        with pytest.raises(IntegrityError):
+            connection.check_constraints(table_names=[VALUES])
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_a_second_compute_adds_to_a_large_table_the_usual_way(
+    geography, staging, monkeypatch, caplog
+):
+    monkeypatch.setattr(bulk, "BULK_ROWS", 1)
+    compute(caplog)
+    stage_mes(staging, {**MONTHS, "2025-03": {**SARTHE, **MAYENNE}})
+    added, set_aside = compute(caplog)
+    assert not set_aside  # one new month would not double the table
+    assert {row[2] for row in added} == {"2025-01", "2025-02", "2025-03"}
+
+
+@pytest.mark.django_db
+def test_a_reader_of_the_values_is_not_kept_waiting_by_a_large_store(
+    geography, staging, monkeypatch, caplog
+):
+    """PostgreSQL: dropping an index locks out readers until the commit. When a page is reading
+    the values, the store takes the usual way after a short wait rather than block the page."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite readers read the last committed state: nothing to wait for")
+    monkeypatch.setattr(bulk, "BULK_ROWS", 1)
+    monkeypatch.setattr(bulk, "LOCK_WAIT", "300ms")
+    settings = connection.settings_dict
+    reader = psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        password=settings["PASSWORD"],
+        host=settings["HOST"],
+        port=settings["PORT"] or None,
+    )
+    try:
+        # Its transaction holds the table. The name is the model's table, not input.
+        reader.execute(f"SELECT COUNT(*) FROM {VALUES}")  # noqa: S608
+        values, set_aside = compute(caplog)
+        assert not set_aside and "kept its indexes" in caplog.text
+        assert ("MES_ACTIVATION", "53", "2025-01", 80, 300) in [row[:5] for row in values]
+        assert Indicator.objects.get(code="MES_ACTIVATION").values.filter(is_current=True).count()
+    finally:
+        reader.close()
