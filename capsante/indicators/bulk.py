@@ -4,16 +4,18 @@ A first national compute adds 5.4 M values to an empty value table. Inserted wit
 six indexes and unique key kept up to date row by row, and (PostgreSQL) its foreign keys checked
 row by row at the commit — one trigger per row and key, each locking the row it points to —
 storing took 113 s where the engine took 2.8 s. Built after the insert, an index is one sort of
-the table and a foreign key one join (bench/RESULTS.md, decision 0025).
+the table and a foreign key one join: the same first compute stored in 107 s against 288 s for
+the usual way, measured the same hour on a busier machine (bench/RESULTS.md, decision 0025).
 
 Only for an insert that at least doubles the table: a monthly recompute adds thousands of rows
 to millions, and rebuilding every index for them would cost far more than maintaining them.
+Only on PostgreSQL: SQLite has no foreign keys to drop (they are part of the table, each check
+one primary-key look-up), and rebuilding its indexes after the insert cost what maintaining them
+did (first national compute: 19.9 s of insert + 22.1 s of rebuilding against a 41.0 s insert).
 
-PostgreSQL: dropping a key or an index locks the table against every reader until the commit.
-The lock is asked for a few seconds at most (`LOCK_WAIT`); if pages are reading the table then,
-the insert goes the usual way rather than making them wait. SQLite: readers keep reading the
-last committed state meanwhile; its foreign keys are part of the table and stay (each check is
-one look-up in the referenced table's primary key).
+Dropping a key or an index locks the table against every reader until the commit. The lock is
+asked for a few seconds at most (`LOCK_WAIT`); if pages are reading the table then, the insert
+goes the usual way rather than making them wait.
 
 Everything happens inside the caller's transaction: an error anywhere rolls the drops back with
 the insert, and the indexes and keys are rebuilt from their own definitions as the database
@@ -42,8 +44,9 @@ LOCK_WAIT = "3s"
 def worth_setting_aside(cursor, table: str, adding: int) -> bool:
     """Whether adding `adding` rows at least doubles `table` (and is large in itself).
 
-    Only inside a transaction: outside one, the drops would be committed before the insert."""
-    if adding < BULK_ROWS or not connection.in_atomic_block:
+    Only on PostgreSQL, inside a transaction: outside one, the drops would be committed before
+    the insert."""
+    if adding < BULK_ROWS or connection.vendor != "postgresql" or not connection.in_atomic_block:
         return False
     # Counts at most `adding` + 1 rows: a large table is not read through to say so.
     cursor.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} LIMIT %s) AS s", [adding + 1])
@@ -51,38 +54,21 @@ def worth_setting_aside(cursor, table: str, adding: int) -> bool:
 
 
 @contextmanager
-def indexes_set_aside(cursor, table: str) -> Iterator[None]:
-    """Inside: `table` without its secondary indexes, unique keys and (PostgreSQL) foreign
-    keys, when it could have them to itself. On leaving normally, each is made again; on an
-    error the transaction's rollback brings them back."""
-    if connection.vendor == "postgresql":
-        rebuild = _set_aside_postgresql(cursor, table)
-    else:
-        rebuild = _set_aside_sqlite(cursor, table)
-    yield
+def indexes_set_aside(cursor, table: str) -> Iterator[bool]:
+    """Inside: `table` without its secondary indexes, unique and foreign keys, when it could have
+    them to itself (gives whether it did). On leaving normally, each is made again; on an error
+    the transaction's rollback brings them back."""
+    rebuild = _set_aside(cursor, table)
+    yield bool(rebuild)
     if rebuild:
-        if connection.vendor == "postgresql":
-            # Each index build sorts the whole table: in memory rather than in temporary files.
-            cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        # Each index build sorts the whole table: in memory rather than in temporary files.
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         for statement in rebuild:
             cursor.execute(statement)
         log.info("%s: %d indexes and keys rebuilt after a large insert", table, len(rebuild))
 
 
-def _set_aside_sqlite(cursor, table: str) -> list[str]:
-    # Indexes the database made for a UNIQUE clause of the table have no SQL and stay.
-    cursor.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s"
-        " AND sql IS NOT NULL ORDER BY name",
-        [table],
-    )
-    indexes = cursor.fetchall()
-    for name, _sql in indexes:
-        cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-    return [sql for _name, sql in indexes]
-
-
-def _set_aside_postgresql(cursor, table: str) -> list[str]:
+def _set_aside(cursor, table: str) -> list[str]:
     quoted = connection.ops.quote_name(table)
     cursor.execute("SELECT current_setting('lock_timeout')")
     previous = cursor.fetchone()[0]

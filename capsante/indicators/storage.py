@@ -273,8 +273,8 @@ def store_values(
         step("supersede")
         cursor.execute(f"SELECT COUNT(*), COUNT(cur_manual) FROM {_NEW}")
         added, held_by_manual = cursor.fetchone()
-        set_aside = bulk.worth_setting_aside(cursor, values, added)
-        with bulk.indexes_set_aside(cursor, values) if set_aside else nullcontext():
+        large = bulk.worth_setting_aside(cursor, values, added)
+        with bulk.indexes_set_aside(cursor, values) if large else nullcontext(False) as set_aside:
             _insert_new_versions(cursor, values, run)
             step("insert" + (", indexes and keys set aside" if set_aside else ""))
         if set_aside:

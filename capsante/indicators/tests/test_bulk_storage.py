@@ -1,5 +1,6 @@
-"""A first compute stores its values with the value table's indexes and keys set aside, and
-leaves the table exactly as it found it: the same indexes, unique key and foreign keys, enforced."""
+"""A first compute stores its values with the value table's indexes and keys set aside
+(PostgreSQL), and leaves the table exactly as it found it: the same indexes, unique key and
+foreign keys, enforced. SQLite stores the usual way (rebuilding its indexes measured no faster)."""
 
 import logging
 
@@ -64,7 +65,9 @@ def test_a_first_compute_stores_the_same_values_and_gives_the_table_back_as_it_w
     assert not set_aside and usual
     monkeypatch.setattr(bulk, "BULK_ROWS", 1)
     with connection.cursor() as cursor:  # set aside only when the insert at least doubles it
-        assert bulk.worth_setting_aside(cursor, VALUES, len(usual))
+        assert bulk.worth_setting_aside(cursor, VALUES, len(usual)) == (
+            connection.vendor == "postgresql"
+        )
         assert not bulk.worth_setting_aside(cursor, VALUES, len(usual) - 1)
     IndicatorValue.objects.all().delete()
     StoredBlock.objects.all().delete()
@@ -72,7 +75,7 @@ def test_a_first_compute_stores_the_same_values_and_gives_the_table_back_as_it_w
 
     bulk_stored, set_aside = compute(caplog)
 
-    assert set_aside
+    assert set_aside == (connection.vendor == "postgresql")
     assert bulk_stored == usual
     assert ("MES_ACTIVATION", "72", "2025-02", 960, 1200, 80.0, 1, True) in bulk_stored
     assert schema() == before
@@ -83,7 +86,7 @@ def test_a_first_compute_stores_the_same_values_and_gives_the_table_back_as_it_w
 def test_after_a_bulk_store_the_keys_are_enforced_again(geography, staging, monkeypatch, caplog):
     monkeypatch.setattr(bulk, "BULK_ROWS", 1)
     _, set_aside = compute(caplog)
-    assert set_aside
+    assert set_aside == (connection.vendor == "postgresql")
     value = IndicatorValue.objects.filter(is_current=True).first()
     with pytest.raises(IntegrityError), transaction.atomic():  # the unique key
         IndicatorValue.objects.create(
