@@ -54,11 +54,12 @@ def worth_setting_aside(cursor, table: str, adding: int) -> bool:
 
 
 @contextmanager
-def indexes_set_aside(cursor, table: str) -> Iterator[bool]:
-    """Inside: `table` without its secondary indexes, unique and foreign keys, when it could have
-    them to itself (gives whether it did). On leaving normally, each is made again; on an error
-    the transaction's rollback brings them back."""
-    rebuild = _set_aside(cursor, table)
+def indexes_set_aside(cursor, table: str, adding: int) -> Iterator[bool]:
+    """Inside: `table` without its secondary indexes, unique and foreign keys, when adding
+    `adding` rows is worth it (`worth_setting_aside`) and the table could be had to itself;
+    gives whether it was. On leaving normally, each is made again; on an error the
+    transaction's rollback brings them back."""
+    rebuild = _set_aside(cursor, table) if worth_setting_aside(cursor, table, adding) else []
     yield bool(rebuild)
     if rebuild:
         # Each index build sorts the whole table: in memory rather than in temporary files.
@@ -81,7 +82,7 @@ def _set_aside(cursor, table: str) -> list[str]:
             # being checked at the commit, as Django declares them.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-            rebuild = _drop_postgresql(cursor, table, quoted)
+            rebuild = _drop(cursor, table, quoted)
     except OperationalError as error:
         log.info("%s: kept its indexes for a large insert (%s)", table, str(error).strip())
         rebuild = []
@@ -89,7 +90,7 @@ def _set_aside(cursor, table: str) -> list[str]:
     return rebuild
 
 
-def _drop_postgresql(cursor, table: str, quoted: str) -> list[str]:
+def _drop(cursor, table: str, quoted: str) -> list[str]:
     """Drops the secondary indexes, unique and foreign keys of `table`; returns what makes
     them again, in an order that works (indexes, unique keys, then foreign keys)."""
     cursor.execute(

@@ -19,7 +19,6 @@ import io
 import logging
 import time
 from collections.abc import Iterable
-from contextlib import nullcontext
 from typing import TYPE_CHECKING
 
 from django.db import connection
@@ -273,8 +272,7 @@ def store_values(
         step("supersede")
         cursor.execute(f"SELECT COUNT(*), COUNT(cur_manual) FROM {_NEW}")
         added, held_by_manual = cursor.fetchone()
-        large = bulk.worth_setting_aside(cursor, values, added)
-        with bulk.indexes_set_aside(cursor, values) if large else nullcontext(False) as set_aside:
+        with bulk.indexes_set_aside(cursor, values, added) as set_aside:
             _insert_new_versions(cursor, values, run)
             step("insert" + (", indexes and keys set aside" if set_aside else ""))
         if set_aside:

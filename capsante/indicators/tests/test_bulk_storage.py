@@ -4,7 +4,6 @@ foreign keys, enforced. SQLite stores the usual way (rebuilding its indexes meas
 
 import logging
 
-import psycopg
 import pytest
 from django.db import IntegrityError, connection, transaction
 
@@ -122,14 +121,7 @@ def test_a_reader_of_the_values_is_not_kept_waiting_by_a_large_store(
         pytest.skip("SQLite readers read the last committed state: nothing to wait for")
     monkeypatch.setattr(bulk, "BULK_ROWS", 1)
     monkeypatch.setattr(bulk, "LOCK_WAIT", "300ms")
-    settings = connection.settings_dict
-    reader = psycopg.connect(
-        dbname=settings["NAME"],
-        user=settings["USER"],
-        password=settings["PASSWORD"],
-        host=settings["HOST"],
-        port=settings["PORT"] or None,
-    )
+    reader = connection.get_new_connection(connection.get_connection_params())  # a second one
     try:
         # Its transaction holds the table. The name is the model's table, not input.
         reader.execute(f"SELECT COUNT(*) FROM {VALUES}")  # noqa: S608
