@@ -200,7 +200,11 @@ def main() -> None:
 
     path = work / f"documents_{NEW_MONTH}.csv"
     rows = new_month_file(work / "staging", path)
-    seconds, output = run(env, "import", "-v0", "am-dmp-documents", str(path))
+    seconds, output = run(
+        dict(env, LOG_LEVEL="INFO"), "import", "-v0", "am-dmp-documents", str(path)
+    )
+    split = re.findall(r"computation [0-9]+: (.+)", LAST_STDERR[0])
+    steps = re.findall(r"storage step (.+?): ([0-9.]+) s", LAST_STDERR[0])
     last = shell(
         env,
         "from capsante.indicators.models import ComputationRun as R; r = R.objects.latest('pk');"
@@ -212,6 +216,8 @@ def main() -> None:
         f" in all; its recompute: {float(duration):.1f} s, {int(values):,} values, {int(new):,} new,"
         f" periods {periods}"
     )
+    print(f"its recompute: {split[-1] if split else '?'}")
+    print("its storage steps: " + ", ".join(f"{k} {v} s" for k, v in steps))
     full_run = shell(
         env,
         "from capsante.indicators.models import ComputationRun as R;"

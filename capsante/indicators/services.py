@@ -4,6 +4,7 @@ targets and their statuses, manual entries. The computing itself is the engine's
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -32,6 +33,8 @@ from .models import (
     StoredBlock,
     Target,
 )
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -228,6 +231,11 @@ def compute_and_store(
     assessing = time.monotonic()
     assess_targets(Indicator.objects.filter(code__in=[d.code for d in chosen]), as_of=as_of)
     run.seconds["targets"] = time.monotonic() - assessing
+    log.info(
+        "computation %s: %s",
+        run.pk,
+        ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in run.seconds.items()),
+    )
     return run
 
 

@@ -7,6 +7,10 @@ reading the current versions into Python objects to compare them one by one took
 computing them. A full recompute first compares one fingerprint per indicator and month with the
 one it stored last time (`StoredBlock`) and leaves out the blocks in which nothing changed.
 
+An indicator with no value stored yet (a first compute, or an indicator just added) has nothing
+to compare with: its rows skip the comparison, their ids are resolved in Arrow and they go
+straight into the value table, by COPY on PostgreSQL (decision 0026).
+
 Table names come from the models' metadata and the fixed names below, values are passed as
 parameters: S608 (string-built SQL) is silenced for this module, whose job is composing SQL.
 """
@@ -22,9 +26,11 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.db import connection
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from capsante.engine.fingerprints import block_fingerprints, rows_outside
+from capsante.engine.keyed import KEYED_COLUMNS, keyed_batches
 from capsante.territories.models import Territory
 
 from . import bulk
@@ -63,6 +69,16 @@ def _same_sql(a: str, b: str, greatest: str) -> str:
     )
 
 
+def _csv(batch: pa.RecordBatch) -> bytes:
+    """A batch as PostgreSQL's COPY reads CSV (an empty field is NULL), written by Arrow."""
+    # lazy: the CSV writer is needed for PostgreSQL's COPY only.
+    import pyarrow.csv as pacsv
+
+    buffer = io.BytesIO()
+    pacsv.write_csv(batch, buffer, pacsv.WriteOptions(include_header=False, quoting_style="none"))
+    return buffer.getvalue()
+
+
 def _load_result(cursor, result: pa.Table, vendor: str) -> None:
     """The engine's rows into a temporary table, by COPY on PostgreSQL."""
     columns = [
@@ -83,18 +99,10 @@ def _load_result(cursor, result: pa.Table, vendor: str) -> None:
     )
     table = result.select(columns)
     if vendor == "postgresql":
-        # lazy: the CSV writer is needed for PostgreSQL's COPY only.
-        import pyarrow.csv as pacsv
-
-        with cursor.copy(
-            f"COPY {_LOADED} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"
-        ) as copy:
+        statement = f"COPY {_LOADED} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"
+        with cursor.copy(statement) as copy:
             for batch in table.to_batches(max_chunksize=200_000):
-                buffer = io.BytesIO()
-                pacsv.write_csv(
-                    batch, buffer, pacsv.WriteOptions(include_header=False, quoting_style="none")
-                )
-                copy.write(buffer.getvalue())
+                copy.write(_csv(batch))
     else:
         placeholders = ", ".join(["%s"] * len(columns))
         sql = f"INSERT INTO {_LOADED} VALUES ({placeholders})"
@@ -163,6 +171,66 @@ def _insert_new_versions(cursor, values: str, run: ComputationRun) -> None:
     )
 
 
+def _indicators_without_values(result: pa.Table) -> dict[str, int]:
+    """{code: id} of the result's indicators with no value stored at all, computed or entered
+    by hand, current or not: their figures are all new, in their first version."""
+    import pyarrow.compute as pc  # lazy, as pyarrow is (see services.store_values)
+
+    codes = pc.unique(result["indicator_code"]).to_pylist()
+    stored = IndicatorValue.objects.filter(indicator=OuterRef("pk"))
+    return dict(
+        Indicator.objects.filter(code__in=codes).exclude(Exists(stored)).values_list("code", "pk")
+    )
+
+
+def _without_indicators(result: pa.Table, codes: Iterable[str]) -> pa.Table:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    chosen = pc.is_in(result["indicator_code"], value_set=pa.array(list(codes), pa.string()))
+    return result.filter(pc.invert(chosen))
+
+
+def _insert_first_versions(
+    cursor, table: str, result: pa.Table, indicator_ids: dict[str, int], run: ComputationRun
+) -> int:
+    """The rows of these indicators straight into the value table, in their first version, in
+    force, this run's; returns how many."""
+    import pyarrow as pa
+
+    territory_ids = {
+        (level, code): pk
+        for level, code, pk in Territory.objects.values_list("level", "code", "pk")
+    }
+    batches = keyed_batches(result, indicator_ids, territory_ids)
+    constants = {"version": 1, "is_current": True, "run_id": run.pk, "manual_entry_id": None}
+    names = [*KEYED_COLUMNS, *constants, "created_at"]
+    created_at = timezone.now()
+    count = 0
+    if connection.vendor == "postgresql":
+        stamped = (*constants.values(), created_at.isoformat())
+
+        def with_constants(batch: pa.RecordBatch) -> pa.RecordBatch:
+            added = [pa.repeat(pa.scalar(value), batch.num_rows) for value in stamped]
+            return pa.RecordBatch.from_arrays([*batch.columns, *added], names=names)
+
+        statement = f"COPY {table} ({', '.join(names)}) FROM STDIN WITH (FORMAT csv)"
+        with cursor.copy(statement) as copy:
+            for batch in batches:
+                copy.write(_csv(with_constants(batch)))
+                count += batch.num_rows
+        return count
+    # SQLite reads the date as Django writes it (naive UTC).
+    tail = (*constants.values(), connection.ops.adapt_datetimefield_value(created_at))
+    sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})"
+    for batch in batches:
+        cursor.executemany(
+            sql, (row + tail for row in zip(*batch.to_pydict().values(), strict=True))
+        )
+        count += batch.num_rows
+    return count
+
+
 def store_values(
     result: pa.Table, run: ComputationRun, retire_codes: Iterable[str] | None = None
 ) -> int:
@@ -199,12 +267,18 @@ def store_values(
         unchanged: list[tuple[int, str]] = []
         if full_ids is not None:
             fingerprints = block_fingerprints(result)
-            codes = {pk: code for code, pk in full_ids.items()}
+        else:
+            _forget_blocks(result)
+        first_ids = _indicators_without_values(result)
+        first_result, first_rows = result, 0
+        if first_ids:
+            result = _without_indicators(result, first_ids)
+            first_rows = first_result.num_rows - result.num_rows
+        if full_ids is not None:
+            codes = {pk: code for code, pk in full_ids.items() if code not in first_ids}
             unchanged = _unchanged_blocks(fingerprints, codes)
             result = rows_outside(result, [(codes[pk], period) for pk, period in unchanged])
             step(f"fingerprints ({len(unchanged)} of {len(fingerprints)} blocks unchanged)")
-        else:
-            _forget_blocks(result)
         _load_result(cursor, result, vendor)
         if vendor == "postgresql":
             cursor.execute(f"ANALYZE {_LOADED}")  # temporary tables have no statistics
@@ -272,9 +346,15 @@ def store_values(
         step("supersede")
         cursor.execute(f"SELECT COUNT(*), COUNT(cur_manual) FROM {_NEW}")
         added, held_by_manual = cursor.fetchone()
-        with bulk.indexes_set_aside(cursor, values, added) as set_aside:
+        # At most: a row of a territory the database does not know is left out.
+        with bulk.indexes_set_aside(cursor, values, added + first_rows) as set_aside:
             _insert_new_versions(cursor, values, run)
-            step("insert" + (", indexes and keys set aside" if set_aside else ""))
+            aside = ", indexes and keys set aside" if set_aside else ""
+            step("insert" + aside)
+            if first_ids:
+                first = _insert_first_versions(cursor, values, first_result, first_ids, run)
+                added += first
+                step(f"first versions of {len(first_ids)} indicators inserted ({first}){aside}")
         if set_aside:
             step("indexes and keys rebuilt")
         if vendor == "postgresql" and added > 100_000:
@@ -283,8 +363,9 @@ def store_values(
             cursor.execute(f"ANALYZE {values}")
             step("analyse")
         retired = 0
-        if full_ids:
-            ids = list(full_ids.values())
+        # An indicator stored for the first time has nothing but this run's values to retire.
+        ids = [pk for code, pk in (full_ids or {}).items() if code not in first_ids]
+        if ids:
             _create_unchanged(cursor, unchanged)
             # What the result no longer holds, outside the blocks it gave again unchanged.
             cursor.execute(
@@ -298,6 +379,7 @@ def store_values(
                 [False, run.pk, *ids],  # what this run just stored is in the result
             )
             retired = cursor.rowcount
+        if full_ids:
             _remember_blocks(fingerprints, full_ids)
         step("retire")
         for name in (_NEW, _PAST, _KEYED, _UNCHANGED):

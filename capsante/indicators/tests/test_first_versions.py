@@ -1,0 +1,137 @@
+"""An indicator with no value stored yet skips the comparison: its figures go straight into the
+value table in their first version (COPY on PostgreSQL). What is stored must be exactly what the
+comparison would have stored, and the comparison must still be taken wherever a value exists."""
+
+import pytest
+
+from capsante.indicators import services, storage
+from capsante.indicators.models import ComputationRun, Indicator, IndicatorValue, StoredBlock
+from capsante.indicators.tests.test_values_and_targets import MAYENNE, SARTHE, stage_mes
+
+MONTHS = {"2025-01": {**SARTHE, **MAYENNE}, "2025-02": {**SARTHE, **MAYENNE}}
+
+
+@pytest.fixture
+def staging(settings, tmp_path):
+    settings.STAGING_DIR = tmp_path / "staging"
+    stage_mes(settings.STAGING_DIR, MONTHS)
+    return settings.STAGING_DIR
+
+
+def stored(code: str) -> list[tuple]:
+    return sorted(
+        IndicatorValue.objects.filter(indicator__code=code).values_list(
+            "territory__level",
+            "territory__code",
+            "period",
+            "numerator",
+            "denominator",
+            "value",
+            "version",
+            "is_current",
+            "manual_entry_id",
+        )
+    )
+
+
+def first_versions_taken(monkeypatch) -> list[dict]:
+    """Records the indicators each store sent the first-version way."""
+    taken: list[dict] = []
+    original = storage._indicators_without_values
+
+    def recording(result):
+        found = original(result)
+        taken.append(found)
+        return found
+
+    monkeypatch.setattr(storage, "_indicators_without_values", recording)
+    return taken
+
+
+@pytest.mark.django_db
+def test_first_versions_are_the_figures_the_comparison_would_have_stored(
+    geography, staging, monkeypatch
+):
+    taken = first_versions_taken(monkeypatch)
+    run = services.compute_and_store(codes=["MES_ACTIVATION", "DMP_ALIMENTATION"])
+    assert set(taken[-1]) == {"MES_ACTIVATION", "DMP_ALIMENTATION"}
+    straight = {code: stored(code) for code in ("MES_ACTIVATION", "DMP_ALIMENTATION")}
+    assert run.new_versions == sum(len(rows) for rows in straight.values()) == run.rows
+    assert ("departement", "72", "2025-02", 960, 1200, 80.0, 1, True, None) in straight[
+        "MES_ACTIVATION"
+    ]
+    assert IndicatorValue.objects.filter(run=run).count() == run.rows
+    value = IndicatorValue.objects.filter(run=run).first()
+    assert value.provenance.startswith(f"calcul n° {run.pk} du ")
+    assert value.created_at.tzinfo is not None
+
+    IndicatorValue.objects.all().delete()
+    StoredBlock.objects.all().delete()
+    monkeypatch.setattr(storage, "_indicators_without_values", lambda result: {})
+    compared = services.compute_and_store(codes=["MES_ACTIVATION", "DMP_ALIMENTATION"])
+
+    assert compared.new_versions == run.new_versions
+    assert {code: stored(code) for code in straight} == straight
+
+
+@pytest.mark.django_db
+def test_an_indicator_added_beside_stored_ones_is_stored_straight_and_the_others_compared(
+    geography, staging, monkeypatch
+):
+    services.compute_and_store(codes=["MES_ACTIVATION"])
+    before = stored("MES_ACTIVATION")
+    taken = first_versions_taken(monkeypatch)
+    stage_mes(staging, {**MONTHS, "2025-02": dict(SARTHE, **{"72003": (40, 100)}, **MAYENNE)})
+
+    run = services.compute_and_store(codes=["MES_ACTIVATION", "DMP_ALIMENTATION"])
+
+    assert set(taken[-1]) == {"DMP_ALIMENTATION"}
+    after = stored("MES_ACTIVATION")
+    # The changed figures of February get a second version, the earlier one kept readable.
+    assert ("departement", "72", "2025-02", 990, 1200, 82.5, 2, True, None) in after
+    assert ("departement", "72", "2025-02", 960, 1200, 80.0, 1, False, None) in after
+    assert ("departement", "72", "2025-01", 960, 1200, 80.0, 1, True, None) in after
+    assert len(after) > len(before)
+    assert {row[6] for row in stored("DMP_ALIMENTATION")} == {1}
+    assert run.new_versions == IndicatorValue.objects.filter(run=run).count()
+
+
+@pytest.mark.django_db
+def test_an_indicator_with_only_a_validated_manual_figure_is_compared(geography, staging, personas):
+    services.sync_catalogue()
+    indicator = Indicator.objects.get(code="MES_ACTIVATION")
+    entry = services.propose_manual_value(
+        personas["dt72_editor"],
+        indicator,
+        geography["sarthe"],
+        "2025-01",
+        81.5,
+        "Courrier de la CPAM du 3 février",
+    )
+    services.review_manual_value(personas["ars_admin"], entry, accept=True)
+
+    run = services.compute_and_store(codes=["MES_ACTIVATION"])
+
+    assert run.held_by_manual == 1
+    in_force = IndicatorValue.objects.get(
+        indicator=indicator, territory=geography["sarthe"], period="2025-01", is_current=True
+    )
+    assert in_force.manual_entry == entry and in_force.value == 81.5
+    computed = IndicatorValue.objects.get(
+        indicator=indicator, territory=geography["sarthe"], period="2025-01", run=run
+    )
+    assert (computed.version, computed.is_current, computed.numerator) == (2, False, 960)
+
+
+@pytest.mark.django_db
+def test_values_deleted_by_hand_are_stored_again_by_the_next_full_compute(geography, staging):
+    first = services.compute_and_store(codes=["MES_ACTIVATION"])
+    # The fingerprints of the blocks stored stay behind: they must not hide the missing values.
+    IndicatorValue.objects.all().delete()
+    assert StoredBlock.objects.exists()
+
+    again = services.compute_and_store(codes=["MES_ACTIVATION"])
+
+    assert again.new_versions == first.new_versions > 0
+    assert IndicatorValue.objects.filter(is_current=True).count() == first.rows
+    assert ComputationRun.objects.count() == 2
