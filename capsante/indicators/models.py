@@ -275,9 +275,17 @@ class ManualEntry(models.Model):
 
 
 class IndicatorValue(models.Model):
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
+    # No index of their own for these two keys: the unique key below begins with the indicator,
+    # the (territory, in force) index with the territory. Each index of this table is maintained
+    # for millions of rows at each first compute (decision 0026).
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="values", db_index=False
+    )
     territory = models.ForeignKey(
-        "territories.Territory", on_delete=models.CASCADE, related_name="indicator_values"
+        "territories.Territory",
+        on_delete=models.CASCADE,
+        related_name="indicator_values",
+        db_index=False,
     )
     period = models.CharField(_("mois"), max_length=7)
     numerator = models.FloatField(_("numérateur"), null=True)
@@ -296,10 +304,7 @@ class IndicatorValue(models.Model):
     class Meta:
         verbose_name = _("valeur d'indicateur")
         verbose_name_plural = _("valeurs d'indicateurs")
-        indexes = [
-            models.Index(fields=["indicator", "territory", "period"]),
-            models.Index(fields=["territory", "is_current"]),
-        ]
+        indexes = [models.Index(fields=["territory", "is_current"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["indicator", "territory", "period", "version"], name="one_value_per_version"

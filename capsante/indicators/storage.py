@@ -158,6 +158,25 @@ def _forget_blocks(result: pa.Table) -> None:
         StoredBlock.objects.filter(indicator__code=code, period__in=periods).delete()
 
 
+def _blocks_of(result: pa.Table) -> tuple[str, list]:
+    """A condition on a value table alias `{a}`: its indicator and month are among the result's.
+
+    Both joins with the value table are told it: for a recompute of one month of one indicator
+    PostgreSQL then reads that indicator's rows by index, where it read the whole table twice
+    (national: 3.8 s of 4.2 s to store one month's 36,000 figures among 5.4 M)."""
+    import pyarrow.compute as pc
+
+    codes = pc.unique(result["indicator_code"]).to_pylist()
+    periods = pc.unique(result["period"]).to_pylist()
+    ids = list(Indicator.objects.filter(code__in=codes).values_list("pk", flat=True))
+    if not ids or not periods:
+        return "1 = 0", []
+    return (
+        f"{{a}}.indicator_id IN ({', '.join(['%s'] * len(ids))})"
+        f" AND {{a}}.period IN ({', '.join(['%s'] * len(periods))})"
+    ), [*ids, *periods]
+
+
 def _insert_new_versions(cursor, values: str, run: ComputationRun) -> None:
     cursor.execute(
         f"INSERT INTO {values} (indicator_id, territory_id, period, numerator, denominator,"
@@ -282,6 +301,7 @@ def store_values(
         _load_result(cursor, result, vendor)
         if vendor == "postgresql":
             cursor.execute(f"ANALYZE {_LOADED}")  # temporary tables have no statistics
+        within, within_params = _blocks_of(result)
         step("load")
         cursor.execute(f"DROP TABLE IF EXISTS {_KEYED}")
         cursor.execute(
@@ -292,7 +312,8 @@ def store_values(
             f" FROM {_LOADED} AS v JOIN {indicators} AS i ON i.code = v.indicator_code"
             f" JOIN {territories} AS t ON t.level = v.territory_level AND t.code = v.territory_code"
             f" LEFT JOIN {values} AS c ON c.indicator_id = i.id AND c.territory_id = t.id"
-            " AND c.period = v.period AND c.is_current"
+            f" AND c.period = v.period AND c.is_current AND {within.format(a='c')}",
+            within_params,
         )
         step("match current versions")
         cursor.execute(f"DROP TABLE {_LOADED}")
@@ -313,8 +334,9 @@ def store_values(
             " MAX(CASE WHEN p.manual_entry_id IS NULL THEN p.version END) AS computed_version"
             f" FROM (SELECT indicator_id, territory_id, period FROM {_KEYED}"
             f" WHERE cur_id IS NULL OR cur_manual IS NOT NULL) AS k CROSS JOIN {values} AS p"
-            f" WHERE {same_key.format(a='p', b='k')}"
-            " GROUP BY p.indicator_id, p.territory_id, p.period"
+            f" WHERE {same_key.format(a='p', b='k')} AND {within.format(a='p')}"
+            " GROUP BY p.indicator_id, p.territory_id, p.period",
+            within_params,
         )
         compared_current = " AND ".join(
             _same_sql(f"k.cur_{c}", f"k.{c}", greatest)

@@ -131,3 +131,18 @@ def test_a_reader_of_the_values_is_not_kept_waiting_by_a_large_store(
         assert Indicator.objects.get(code="MES_ACTIVATION").values.filter(is_current=True).count()
     finally:
         reader.close()
+
+
+@pytest.mark.django_db
+def test_the_value_table_keeps_no_index_another_one_begins_with():
+    """Every index is maintained for millions of rows: none may be the beginning of another."""
+    indexed = {(c[0], c[1]) for c in schema().values() if (c[4] or c[1]) and not c[2]}
+    assert indexed == {
+        (("indicator_id", "territory_id", "period", "version"), True),
+        (("territory_id", "is_current"), False),
+        (("run_id",), False),
+        (("manual_entry_id",), False),
+    }
+    columns = [c for c, _ in indexed]
+    for shorter in columns:
+        assert not [c for c in columns if c != shorter and c[: len(shorter)] == shorter]
