@@ -60,6 +60,7 @@ _KEYED = "cs_keyed_values"
 _PAST = "cs_past_versions"
 _NEW = "cs_new_values"
 _UNCHANGED = "cs_unchanged_blocks"
+_FIRST = "cs_first_values"
 
 
 def _same_sql(a: str, b: str, greatest: str) -> str:
@@ -237,14 +238,27 @@ def _insert_first_versions(
                 copy.write(_csv(with_constants(batch)))
                 count += batch.num_rows
         return count
-    # SQLite reads the date as Django writes it (naive UTC).
-    tail = (*constants.values(), connection.ops.adapt_datetimefield_value(created_at))
-    sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})"
+    # SQLite: into a table without index first, then one statement (each row's index entries
+    # added by SQLite itself): half the time of inserting them one by one into the value table
+    # (1 M values: 1.9 + 3.0 s against 9.6 s).
+    cursor.execute(f"DROP TABLE IF EXISTS {_FIRST}")
+    cursor.execute(
+        f"CREATE TEMP TABLE {_FIRST} (indicator_id INTEGER, territory_id INTEGER,"
+        " period VARCHAR(7), numerator REAL, denominator REAL, value REAL)"
+    )
+    loading = f"INSERT INTO {_FIRST} VALUES ({', '.join(['%s'] * len(KEYED_COLUMNS))})"
     for batch in batches:
-        cursor.executemany(
-            sql, (row + tail for row in zip(*batch.to_pydict().values(), strict=True))
-        )
+        cursor.executemany(loading, zip(*batch.to_pydict().values(), strict=True))
         count += batch.num_rows
+    keyed = ", ".join(KEYED_COLUMNS)
+    # No ORDER BY: the rows are read back in the order they were written, the batches' order.
+    cursor.execute(
+        f"INSERT INTO {table} ({', '.join(names)}) SELECT {keyed}, %s, %s, %s, %s, %s"
+        f" FROM {_FIRST}",
+        # The date as Django writes it on SQLite (naive UTC).
+        [*constants.values(), connection.ops.adapt_datetimefield_value(created_at)],
+    )
+    cursor.execute(f"DROP TABLE {_FIRST}")
     return count
 
 
