@@ -9,17 +9,9 @@ from django.db import IntegrityError, connection, transaction
 
 from capsante.indicators import bulk, services
 from capsante.indicators.models import Indicator, IndicatorValue, StoredBlock
-from capsante.indicators.tests.test_values_and_targets import MAYENNE, SARTHE, stage_mes
+from capsante.indicators.tests.test_values_and_targets import MAYENNE, MONTHS, SARTHE, stage_mes
 
 VALUES = IndicatorValue._meta.db_table
-MONTHS = {"2025-01": {**SARTHE, **MAYENNE}, "2025-02": {**SARTHE, **MAYENNE}}
-
-
-@pytest.fixture
-def staging(settings, tmp_path):
-    settings.STAGING_DIR = tmp_path / "staging"
-    stage_mes(settings.STAGING_DIR, MONTHS)
-    return settings.STAGING_DIR
 
 
 def schema() -> dict:
@@ -57,7 +49,7 @@ def compute(caplog) -> tuple[list[tuple], bool]:
 
 @pytest.mark.django_db
 def test_a_first_compute_stores_the_same_values_and_gives_the_table_back_as_it_was(
-    geography, staging, monkeypatch, caplog
+    geography, staged, monkeypatch, caplog
 ):
     monkeypatch.setattr(bulk, "BULK_ROWS", 1_000_000)
     usual, set_aside = compute(caplog)
@@ -82,7 +74,7 @@ def test_a_first_compute_stores_the_same_values_and_gives_the_table_back_as_it_w
 
 
 @pytest.mark.django_db
-def test_after_a_bulk_store_the_keys_are_enforced_again(geography, staging, monkeypatch, caplog):
+def test_after_a_bulk_store_the_keys_are_enforced_again(geography, staged, monkeypatch, caplog):
     monkeypatch.setattr(bulk, "BULK_ROWS", 1)
     _, set_aside = compute(caplog)
     assert set_aside == (connection.vendor == "postgresql")
@@ -101,11 +93,11 @@ def test_after_a_bulk_store_the_keys_are_enforced_again(geography, staging, monk
 
 @pytest.mark.django_db
 def test_a_second_compute_adds_to_a_large_table_the_usual_way(
-    geography, staging, monkeypatch, caplog
+    geography, staged, monkeypatch, caplog
 ):
     monkeypatch.setattr(bulk, "BULK_ROWS", 1)
     compute(caplog)
-    stage_mes(staging, {**MONTHS, "2025-03": {**SARTHE, **MAYENNE}})
+    stage_mes(staged, {**MONTHS, "2025-03": {**SARTHE, **MAYENNE}})
     added, set_aside = compute(caplog)
     assert not set_aside  # one new month would not double the table
     assert {row[2] for row in added} == {"2025-01", "2025-02", "2025-03"}
@@ -113,7 +105,7 @@ def test_a_second_compute_adds_to_a_large_table_the_usual_way(
 
 @pytest.mark.django_db
 def test_a_reader_of_the_values_is_not_kept_waiting_by_a_large_store(
-    geography, staging, monkeypatch, caplog
+    geography, staged, monkeypatch, caplog
 ):
     """PostgreSQL: dropping an index locks out readers until the commit. When a page is reading
     the values, the store takes the usual way after a short wait rather than block the page."""

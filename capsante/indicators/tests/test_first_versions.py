@@ -6,16 +6,13 @@ import pytest
 
 from capsante.indicators import services, storage
 from capsante.indicators.models import ComputationRun, Indicator, IndicatorValue, StoredBlock
-from capsante.indicators.tests.test_values_and_targets import MAYENNE, SARTHE, stage_mes
-
-MONTHS = {"2025-01": {**SARTHE, **MAYENNE}, "2025-02": {**SARTHE, **MAYENNE}}
-
-
-@pytest.fixture
-def staging(settings, tmp_path):
-    settings.STAGING_DIR = tmp_path / "staging"
-    stage_mes(settings.STAGING_DIR, MONTHS)
-    return settings.STAGING_DIR
+from capsante.indicators.tests.test_values_and_targets import (
+    MAYENNE,
+    MONTHS,
+    SARTHE,
+    stage_mes,
+    validated_figure,
+)
 
 
 def stored(code: str) -> list[tuple]:
@@ -50,7 +47,7 @@ def first_versions_taken(monkeypatch) -> list[dict]:
 
 @pytest.mark.django_db
 def test_first_versions_are_the_figures_the_comparison_would_have_stored(
-    geography, staging, monkeypatch
+    geography, staged, monkeypatch
 ):
     taken = first_versions_taken(monkeypatch)
     run = services.compute_and_store(codes=["MES_ACTIVATION", "DMP_ALIMENTATION"])
@@ -76,12 +73,12 @@ def test_first_versions_are_the_figures_the_comparison_would_have_stored(
 
 @pytest.mark.django_db
 def test_an_indicator_added_beside_stored_ones_is_stored_straight_and_the_others_compared(
-    geography, staging, monkeypatch
+    geography, staged, monkeypatch
 ):
     services.compute_and_store(codes=["MES_ACTIVATION"])
     before = stored("MES_ACTIVATION")
     taken = first_versions_taken(monkeypatch)
-    stage_mes(staging, {**MONTHS, "2025-02": dict(SARTHE, **{"72003": (40, 100)}, **MAYENNE)})
+    stage_mes(staged, {**MONTHS, "2025-02": dict(SARTHE, **{"72003": (40, 100)}, **MAYENNE)})
 
     run = services.compute_and_store(codes=["MES_ACTIVATION", "DMP_ALIMENTATION"])
 
@@ -97,18 +94,10 @@ def test_an_indicator_added_beside_stored_ones_is_stored_straight_and_the_others
 
 
 @pytest.mark.django_db
-def test_an_indicator_with_only_a_validated_manual_figure_is_compared(geography, staging, personas):
+def test_an_indicator_with_only_a_validated_manual_figure_is_compared(geography, staged, personas):
     services.sync_catalogue()
     indicator = Indicator.objects.get(code="MES_ACTIVATION")
-    entry = services.propose_manual_value(
-        personas["dt72_editor"],
-        indicator,
-        geography["sarthe"],
-        "2025-01",
-        81.5,
-        "Courrier de la CPAM du 3 février",
-    )
-    services.review_manual_value(personas["ars_admin"], entry, accept=True)
+    entry = validated_figure(personas, indicator, geography["sarthe"])
 
     run = services.compute_and_store(codes=["MES_ACTIVATION"])
 
@@ -124,7 +113,7 @@ def test_an_indicator_with_only_a_validated_manual_figure_is_compared(geography,
 
 
 @pytest.mark.django_db
-def test_values_deleted_by_hand_are_stored_again_by_the_next_full_compute(geography, staging):
+def test_values_deleted_by_hand_are_stored_again_by_the_next_full_compute(geography, staged):
     first = services.compute_and_store(codes=["MES_ACTIVATION"])
     # The fingerprints of the blocks stored stay behind: they must not hide the missing values.
     IndicatorValue.objects.all().delete()

@@ -17,6 +17,7 @@ from capsante.ui.testing import table_rows
 # Laval: 20 of 200; Mayenne: 60 of 100 (Mayenne).
 SARTHE = {"72181": (900, 1000), "72003": (10, 100), "72154": (50, 100)}
 MAYENNE = {"53130": (20, 200), "53147": (60, 100)}
+MONTHS = {"2025-01": {**SARTHE, **MAYENNE}, "2025-02": {**SARTHE, **MAYENNE}}
 
 
 def stage_mes(root, months: dict[str, dict[str, tuple[int, int]]]) -> None:
@@ -41,6 +42,20 @@ def stage_mes(root, months: dict[str, dict[str, tuple[int, int]]]) -> None:
 def staging(settings, tmp_path):
     settings.STAGING_DIR = tmp_path / "staging"
     return settings.STAGING_DIR
+
+
+def validated_figure(personas, indicator, territory, figure=81.5) -> ManualEntry:
+    """January 2025's figure entered by the Sarthe editor and validated by the regional admin."""
+    entry = services.propose_manual_value(
+        personas["dt72_editor"],
+        indicator,
+        territory,
+        "2025-01",
+        figure,
+        "Courrier de la CPAM du 3 février",
+    )
+    services.review_manual_value(personas["ars_admin"], entry, accept=True)
+    return entry
 
 
 def value(code, territory, period="2025-01"):
@@ -349,15 +364,7 @@ def test_a_recompute_does_not_replace_a_value_validated_by_two_people(geography,
     stage_mes(staging, {"2025-01": SARTHE})
     services.compute_and_store(codes=["MES_ACTIVATION"])
     indicator = Indicator.objects.get(code="MES_ACTIVATION")
-    entry = services.propose_manual_value(
-        personas["dt72_editor"],
-        indicator,
-        geography["sarthe"],
-        "2025-01",
-        81.5,
-        "Courrier de la CPAM du 3 février",
-    )
-    services.review_manual_value(personas["ars_admin"], entry, accept=True)
+    entry = validated_figure(personas, indicator, geography["sarthe"])
     stage_mes(staging, {"2025-01": dict(SARTHE, **{"72003": (40, 100)})})
     run = services.compute_and_store(codes=["MES_ACTIVATION"], periods=["2025-01"])
     in_force = value("MES_ACTIVATION", geography["sarthe"])
