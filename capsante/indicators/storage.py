@@ -23,8 +23,9 @@ import io
 import logging
 import time
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
+import pyarrow as pa
+import pyarrow.compute as pc
 from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -35,9 +36,6 @@ from capsante.territories.models import Territory
 
 from . import bulk
 from .models import ComputationRun, Indicator, IndicatorValue, StoredBlock
-
-if TYPE_CHECKING:
-    import pyarrow as pa
 
 TOLERANCE = 1e-9
 log = logging.getLogger(__name__)
@@ -167,8 +165,6 @@ def _indicators_of(result: pa.Table) -> tuple[str, list]:
     4.2 s to store one month's 36,000 figures among 5.4 M). Not the months as well: a month just
     imported is one the table's statistics may not know yet, and told "this month", PostgreSQL
     expected one row and chose a plan that took 90 s instead of 0.3."""
-    import pyarrow.compute as pc
-
     codes = pc.unique(result["indicator_code"]).to_pylist()
     ids = list(Indicator.objects.filter(code__in=codes).values_list("pk", flat=True))
     if not ids:
@@ -192,8 +188,6 @@ def _insert_new_versions(cursor, values: str, run: ComputationRun) -> None:
 def _indicators_without_values(result: pa.Table) -> dict[str, int]:
     """{code: id} of the result's indicators with no value stored at all, computed or entered
     by hand, current or not: their figures are all new, in their first version."""
-    import pyarrow.compute as pc  # lazy, as pyarrow is (see services.store_values)
-
     codes = pc.unique(result["indicator_code"]).to_pylist()
     stored = IndicatorValue.objects.filter(indicator=OuterRef("pk"))
     return dict(
@@ -202,9 +196,6 @@ def _indicators_without_values(result: pa.Table) -> dict[str, int]:
 
 
 def _without_indicators(result: pa.Table, codes: Iterable[str]) -> pa.Table:
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     chosen = pc.is_in(result["indicator_code"], value_set=pa.array(list(codes), pa.string()))
     return result.filter(pc.invert(chosen))
 
@@ -214,8 +205,6 @@ def _insert_first_versions(
 ) -> int:
     """The rows of these indicators straight into the value table, in their first version, in
     force, this run's; returns how many."""
-    import pyarrow as pa
-
     territory_ids = {
         (level, code): pk
         for level, code, pk in Territory.objects.values_list("level", "code", "pk")
