@@ -296,15 +296,31 @@ class IndicatorValue(models.Model):
     run = models.ForeignKey(
         ComputationRun, null=True, blank=True, on_delete=models.PROTECT, related_name="values"
     )
+    # Indexed below over the few values that have one, not the millions that have none.
     manual_entry = models.ForeignKey(
-        ManualEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        ManualEntry,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("valeur d'indicateur")
         verbose_name_plural = _("valeurs d'indicateurs")
-        indexes = [models.Index(fields=["territory", "is_current"])]
+        indexes = [
+            models.Index(fields=["territory", "is_current"]),
+            # Finds the values of a hand-entered figure (to protect it from deletion): a
+            # handful of rows, where an index of every value held millions of empty keys,
+            # maintained at each store and rebuilt after each first compute (decision 0027).
+            models.Index(
+                fields=["manual_entry"],
+                condition=models.Q(manual_entry__isnull=False),
+                name="value_of_manual_entry",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["indicator", "territory", "period", "version"], name="one_value_per_version"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -116,42 +115,68 @@ def sync_catalogue() -> list[Indicator]:
 
 
 def membership_tables() -> tuple[pa.Table, pa.Table]:
-    """The territory tree as the engine reads it: commune → every territory that contains it."""
+    """The territory tree as the engine reads it: commune → every territory that contains it,
+    and each territory's inhabitants (the sum of its communes')."""
     # lazy: read-only commands (`indicators show`) answer without loading pyarrow.
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     communes = Territory.objects.filter(level=Level.COMMUNE).values_list(
         "code", "population", "epci__code", "parent__code", "parent__parent__code"
     )
-    rows: dict[str, list] = {"commune_code": [], "territory_code": [], "territory_level": []}
-    population: dict[tuple[str, str], int] = defaultdict(int)
-
-    def add(commune: str, code: str | None, level: str, inhabitants: int) -> None:
-        if code:
-            rows["commune_code"].append(commune)
-            rows["territory_code"].append(code)
-            rows["territory_level"].append(level)
-            population[(level, code)] += inhabitants
-
-    for code, inhabitants, epci, dep, region in communes.iterator(chunk_size=10_000):
-        inhabitants = inhabitants or 0
-        add(code, code, Level.COMMUNE, inhabitants)
-        add(code, epci, Level.EPCI, inhabitants)
-        add(code, dep, Level.DEPARTEMENT, inhabitants)
-        add(code, region, Level.REGION, inhabitants)
-    groupings = Territory.objects.filter(level=Level.GROUPING).prefetch_related("members")
-    for grouping in groupings:
-        for member in grouping.members.all():
-            add(member.code, grouping.code, Level.GROUPING, member.population or 0)
-    membership = pa.table({k: pa.array(v, pa.string()) for k, v in rows.items()})
-    pop = pa.table(
-        {
-            "territory_code": pa.array([c for _, c in population], pa.string()),
-            "territory_level": pa.array([lvl for lvl, _ in population], pa.string()),
-            "population": pa.array(list(population.values()), pa.int64()),
-        }
+    codes, people, epcis, departements, regions = list(zip(*communes, strict=True)) or [()] * 5
+    commune = pa.array(codes, pa.string())
+    inhabitants = pc.fill_null(pa.array(people, pa.int64()), 0)
+    # Built column by column in Arrow: row by row in Python, the national tree (35,000
+    # communes, 140,000 links) took 0.3–0.4 s of every computation, a monthly one included.
+    parts = [_links(commune, commune, Level.COMMUNE, inhabitants)] + [
+        _links(commune, pa.array(parents, pa.string()), level, inhabitants)
+        for parents, level in (
+            (epcis, Level.EPCI),
+            (departements, Level.DEPARTEMENT),
+            (regions, Level.REGION),
+        )
+    ]
+    members = [
+        (member.code, grouping.code, member.population or 0)
+        for grouping in Territory.objects.filter(level=Level.GROUPING).prefetch_related("members")
+        for member in grouping.members.all()
+    ]
+    if members:
+        member, grouping, member_people = zip(*members, strict=True)
+        parts.append(
+            _links(
+                pa.array(member, pa.string()),
+                pa.array(grouping, pa.string()),
+                Level.GROUPING,
+                pa.array(member_people, pa.int64()),
+            )
+        )
+    links = pa.concat_tables(parts)
+    membership = links.select(["commune_code", "territory_code", "territory_level"])
+    pop = (
+        links.group_by(["territory_code", "territory_level"], use_threads=False)
+        .aggregate([("population", "sum")])
+        .rename_columns(["territory_code", "territory_level", "population"])
     )
     return membership, pop
+
+
+def _links(communes, territories, level: str, inhabitants) -> pa.Table:
+    """(commune, territory, level, inhabitants) where the commune has a territory of `level`."""
+    # lazy: as membership_tables.
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    links = pa.table(
+        {
+            "commune_code": communes,
+            "territory_code": territories,
+            "territory_level": pa.repeat(pa.scalar(level, pa.string()), len(communes)),
+            "population": inhabitants,
+        }
+    )
+    return links.filter(pc.fill_null(pc.not_equal(territories, ""), False))
 
 
 def store_values(

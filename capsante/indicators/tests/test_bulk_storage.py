@@ -24,6 +24,19 @@ def schema() -> dict:
     }
 
 
+def manual_entry_index() -> str:
+    """How the database defines the index of hand-entered figures (no quotes or brackets
+    around names or the condition, upper case)."""
+    query = {
+        "postgresql": "SELECT indexdef FROM pg_indexes WHERE indexname = %s",
+        "sqlite": "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = %s",
+    }[connection.vendor]
+    with connection.cursor() as cursor:
+        cursor.execute(query, ["value_of_manual_entry"])
+        definition = cursor.fetchone()[0].replace('"', "").replace("WHERE (", "WHERE ")
+        return " ".join(definition.removesuffix(")").split()).upper()
+
+
 def stored() -> list[tuple]:
     return sorted(
         IndicatorValue.objects.values_list(
@@ -71,6 +84,8 @@ def test_a_first_compute_stores_the_same_values_and_gives_the_table_back_as_it_w
     assert ("MES_ACTIVATION", "72", "2025-02", 960, 1200, 80.0, 1, True) in bulk_stored
     assert schema() == before
     assert len([c for c in before.values() if c[3]]) >= 3  # foreign keys were among them
+    # Made again from its definition, condition included: the values entered by hand only.
+    assert manual_entry_index().endswith("(MANUAL_ENTRY_ID) WHERE MANUAL_ENTRY_ID IS NOT NULL")
 
 
 @pytest.mark.django_db

@@ -4,9 +4,11 @@ comparison would have stored, and the comparison must still be taken wherever a 
 
 import datetime as dt
 
+import pyarrow as pa
 import pytest
 from django.utils import timezone
 
+from capsante.engine import RESULT_SCHEMA
 from capsante.indicators import services, storage
 from capsante.indicators.models import ComputationRun, Indicator, IndicatorValue, StoredBlock
 from capsante.indicators.tests.test_values_and_targets import (
@@ -143,3 +145,40 @@ def test_a_month_recomputed_alone_after_values_were_deleted_leaves_no_stale_fing
     current = IndicatorValue.objects.filter(is_current=True)
     assert current.count() == first.rows
     assert {"2025-01", "2025-02"} == set(current.values_list("period", flat=True))
+
+
+@pytest.mark.django_db
+def test_a_first_version_keeps_empty_figures_and_every_digit(geography, monkeypatch):
+    """What goes straight into the table (PostgreSQL's binary COPY) is what the comparison
+    stores: no numerator, no value, a value whose decimals no short text holds, a very small
+    and a very large number; a territory the database does not know is left out either way."""
+    services.sync_catalogue()
+    rows = [
+        ("departement", "72", "2025-01", None, 1200.0, None),
+        ("departement", "53", "2025-01", 1.0, 3.0, 1 / 3),
+        ("departement", "72", "2025-02", 2.0**-60, 7.0, 0.1 + 0.2),
+        ("region", "52", "2025-01", 1.7976931348623157e308, 1e-300, 123456789.12345679),
+        ("departement", "99", "2025-01", 1.0, 2.0, 50.0),  # not in the database
+    ]
+    result = pa.table(
+        {
+            "indicator_code": ["MES_ACTIVATION"] * len(rows),
+            "territory_code": [row[1] for row in rows],
+            "territory_level": [row[0] for row in rows],
+            "period": [row[2] for row in rows],
+            "numerator": pa.array([row[3] for row in rows], pa.float64()),
+            "denominator": pa.array([row[4] for row in rows], pa.float64()),
+            "value": pa.array([row[5] for row in rows], pa.float64()),
+        },
+        schema=RESULT_SCHEMA,
+    )
+    taken = first_versions_taken(monkeypatch)
+    storage.store_values(result, ComputationRun.objects.create(engine="duckdb"))
+    assert set(taken[-1]) == {"MES_ACTIVATION"}
+    straight = stored("MES_ACTIVATION")
+    assert [row[:6] for row in straight] == sorted(row for row in rows if row[1] != "99")
+
+    IndicatorValue.objects.all().delete()
+    monkeypatch.setattr(storage, "_indicators_without_values", lambda result: {})
+    storage.store_values(result, ComputationRun.objects.create(engine="duckdb"))
+    assert stored("MES_ACTIVATION") == straight
