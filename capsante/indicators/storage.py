@@ -9,7 +9,7 @@ one it stored last time (`StoredBlock`) and leaves out the blocks in which nothi
 
 An indicator with no value stored yet (a first compute, or an indicator just added) has nothing
 to compare with: its rows skip the comparison, DuckDB gives them their ids and they go
-straight into the value table, by COPY on PostgreSQL (decision 0026).
+straight into the value table, by COPY on PostgreSQL (decision 0026; binary, 0027).
 
 Table names come from the models' metadata and the fixed names below, values are passed as
 parameters: S608 (string-built SQL) is silenced for this module, whose job is composing SQL.
@@ -285,9 +285,6 @@ def store_values(
             # Hash joins over millions of rows stay in memory rather than spilling to disk
             # (for this transaction only).
             cursor.execute("SET LOCAL work_mem = '256MB'")
-            # Compiling a plan (JIT) took 15–25 ms a statement, more than it saved on joins
-            # that mostly read and hash: one month's store 0.06 s faster without.
-            cursor.execute("SET LOCAL jit = off")
         step = _Steps()
         full_ids = (
             dict(Indicator.objects.filter(code__in=list(retire_codes)).values_list("code", "pk"))
