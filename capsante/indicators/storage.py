@@ -86,8 +86,8 @@ def _copy(
     `names`, by PostgreSQL's binary COPY, which psycopg writes; returns how many.
 
     Binary rather than CSV: numbers and times go over as they are stored instead of as text
-    the server parses back (5.4 M values of a first national compute: 11.5 s against 18.5 s,
-    the creation time's text alone a third of the CSV's; bench/RESULTS.md)."""
+    the server parses back (5.4 M values of a first national compute: 11.4 s against 18.6 s,
+    `bench/bench_copy.py`; decision 0027)."""
     types = _column_types(cursor, table, names)  # not inside: the COPY holds the connection
     statement = f"COPY {table} ({', '.join(names)}) FROM STDIN WITH (FORMAT binary)"
     count = 0
