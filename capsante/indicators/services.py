@@ -157,7 +157,8 @@ def membership_tables() -> tuple[pa.Table, pa.Table]:
     pop = (
         links.group_by(["territory_code", "territory_level"], use_threads=False)
         .aggregate([("population", "sum")])
-        .rename_columns(["territory_code", "territory_level", "population"])
+        .rename_columns({"population_sum": "population"})
+        .select(["territory_code", "territory_level", "population"])
     )
     return membership, pop
 

@@ -150,14 +150,16 @@ def test_a_month_recomputed_alone_after_values_were_deleted_leaves_no_stale_fing
 @pytest.mark.django_db
 def test_a_first_version_keeps_empty_figures_and_every_digit(geography, monkeypatch):
     """What goes straight into the table (PostgreSQL's binary COPY) is what the comparison
-    stores: no numerator, no value, a value whose decimals no short text holds, a very small
-    and a very large number; a territory the database does not know is left out either way."""
+    stores: no numerator, no value, a value whose decimals no short text holds, the largest
+    double, the smallest (denormal) one, infinities; a territory the database does not know is
+    left out either way."""
     services.sync_catalogue()
     rows = [
         ("departement", "72", "2025-01", None, 1200.0, None),
         ("departement", "53", "2025-01", 1.0, 3.0, 1 / 3),
         ("departement", "72", "2025-02", 2.0**-60, 7.0, 0.1 + 0.2),
-        ("region", "52", "2025-01", 1.7976931348623157e308, 1e-300, 123456789.12345679),
+        ("region", "52", "2025-01", 1.7976931348623157e308, 5e-324, 123456789.12345679),
+        ("epci", "247200132", "2025-01", float("inf"), -0.0, float("-inf")),
         ("departement", "99", "2025-01", 1.0, 2.0, 50.0),  # not in the database
     ]
     result = pa.table(
