@@ -119,7 +119,7 @@ def membership_tables() -> tuple[pa.Table, pa.Table]:
     and each territory's inhabitants (the sum of its communes')."""
     # lazy: read-only commands (`indicators show`) answer without loading pyarrow.
     import pyarrow as pa
-    import pyarrow.compute as pc
+    import pyarrow.compute as pc  # lazy: as pyarrow, above.
 
     communes = Territory.objects.filter(level=Level.COMMUNE).values_list(
         "code", "population", "epci__code", "parent__code", "parent__parent__code"
@@ -165,9 +165,8 @@ def membership_tables() -> tuple[pa.Table, pa.Table]:
 
 def _links(communes, territories, level: str, inhabitants) -> pa.Table:
     """(commune, territory, level, inhabitants) where the commune has a territory of `level`."""
-    # lazy: as membership_tables.
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    import pyarrow as pa  # lazy: as in membership_tables.
+    import pyarrow.compute as pc  # lazy: as in membership_tables.
 
     links = pa.table(
         {
