@@ -32,6 +32,7 @@ import numpy as np
 import psycopg
 import pyarrow as pa
 import pyarrow.csv as pacsv
+from postgres import create_database  # bench/postgres.py: this script's folder is on the path
 
 INDICATORS, TERRITORIES, MONTHS = 21, 10_750, 24
 VARYING = ["indicator_id", "territory_id", "period", "numerator", "denominator", "value"]
@@ -231,10 +232,7 @@ def main() -> None:
     parser.add_argument("--ways", default=",".join(WAYS))
     args = parser.parse_args()
     url = os.environ["DATABASE_URL"]
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(base + "/postgres", autocommit=True) as server:
-        if not server.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            server.execute(f'CREATE DATABASE "{name}"')
+    create_database(url)
     table = values()
     print(f"{table.num_rows:,} rows shaped as the value table's\n")
     print(f"{'way':<14} {'COPY s':>7} {'rebuild s':>9}  rebuild steps")
