@@ -7,10 +7,7 @@ class DifficultiesConfig(AppConfig):
     verbose_name = "Remontées terrain"
 
     def ready(self) -> None:
-        # lazy: an app's models (used by the section) cannot be imported before apps are ready.
+        # lazy: an app's models cannot be imported before apps are ready.
         from capsante.roadmaps import sections
 
-        # lazy: the same (stats reads the difficulties' models).
-        from .stats import objective_section
-
-        sections.register("difficulties", objective_section)
+        sections.register("difficulties", "capsante.difficulties.stats.objective_section")

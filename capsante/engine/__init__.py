@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .aggregation import RESULT_SCHEMA, Combined, NotCombinable, combine, value_of
     from .backend import Backend, Progress, Territory, plan_periods, recompute_plan
     from .definitions import (
+        DEFAULT_DIR,
         Definition,
         DefinitionError,
         Reference,
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "DEFAULT_DIR",
     "RESULT_SCHEMA",
     "Backend",
     "Combined",
@@ -65,6 +67,7 @@ _LAZY = {
     "Territory": "backend",
     "plan_periods": "backend",
     "recompute_plan": "backend",
+    "DEFAULT_DIR": "definitions",
     "Definition": "definitions",
     "DefinitionError": "definitions",
     "Reference": "definitions",

@@ -22,13 +22,12 @@ import pyarrow as pa
 
 from .aggregation import empty_result, finish
 from .definitions import Definition
-from .periods import affected_outputs, window_pairs
+from .periods import affected_outputs, check_period, window_pairs
 from .query import PeriodPlan, build_query, table_ref
 from .shared import Scan, SharedPlan
 from .staging import (
     PARTITIONED,
     TERRITORY_TABLES,
-    check_period,
     import_period,
     table_bytes,
     table_periods,

@@ -19,7 +19,8 @@ import sqlglot
 import yaml
 from sqlglot import exp
 
-from .staging import CONTRACT, PARTITIONED, PERIOD_RE, TERRITORY_TABLES
+from .periods import PERIOD_RE
+from .staging import CONTRACT, PARTITIONED, TERRITORY_TABLES
 
 DEFAULT_DIR = Path(__file__).resolve().parents[1] / "indicators" / "definitions"
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable
 
-from .staging import check_period
+# Plain Python: the models read it (through the status of a target), and starting Django must
+# not import Arrow for them.
+PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def check_period(period: str) -> str:
+    if not isinstance(period, str) or not PERIOD_RE.match(period):
+        raise ValueError(f"period must be 'YYYY-MM', got {period!r}")
+    return period
 
 
 def to_index(period: str) -> int:

@@ -8,7 +8,6 @@ definitions that read it simply return no rows.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import pyarrow as pa
 
 from capsante.ingest.contract import TABLES as SOURCE_TABLES
 
-PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+from .periods import PERIOD_RE
 
 # Column types follow docs/staging-contract.md. Counts are BIGINT, codes are strings.
 _STR = pa.string()
@@ -89,9 +88,3 @@ def import_period(staging_root: Path, tables: Iterable[str]) -> str | None:
     if not mtimes:
         return None
     return dt.datetime.fromtimestamp(max(mtimes), tz=dt.UTC).strftime("%Y-%m")
-
-
-def check_period(period: str) -> str:
-    if not isinstance(period, str) or not PERIOD_RE.match(period):
-        raise ValueError(f"period must be 'YYYY-MM', got {period!r}")
-    return period

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
 from .forecast import (
     DEFAULT_BAND_LEVEL,
@@ -33,33 +32,11 @@ from .forecast import (
     reference_trajectory,
 )
 from .periods import months_between, to_index
+from .statuses import Status
 
 MIN_OBSERVATIONS = 3
 DEFAULT_STALE_AFTER_MONTHS = 6
 DEFAULT_TOLERANCE = 0.05
-
-
-class Status(StrEnum):
-    ATTEINT = "atteint"
-    EN_BONNE_VOIE = "en_bonne_voie"
-    A_SURVEILLER = "a_surveiller"
-    HORS_TRAJECTOIRE = "hors_trajectoire"
-    DONNEES_INSUFFISANTES = "donnees_insuffisantes"
-    DONNEES_ANCIENNES = "donnees_anciennes"
-
-    @property
-    def label(self) -> str:
-        return _LABELS[self]
-
-
-_LABELS = {
-    Status.ATTEINT: "atteint",
-    Status.EN_BONNE_VOIE: "en bonne voie",
-    Status.A_SURVEILLER: "à surveiller",
-    Status.HORS_TRAJECTOIRE: "hors trajectoire",
-    Status.DONNEES_INSUFFISANTES: "données insuffisantes",
-    Status.DONNEES_ANCIENNES: "données anciennes",
-}
 
 
 @dataclass(frozen=True)

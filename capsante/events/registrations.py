@@ -15,7 +15,6 @@ from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.db.models import QuerySet
-from django.dispatch import Signal
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -38,14 +37,12 @@ from .models import (
     RegistrationStatus,
     Tally,
 )
+from .signals import address_confirmed  # sent here; its home keeps start-up light
 
 ACTIVE = (RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING)
 CONFIRM, CANCEL = "confirmer", "annuler"
 _SALT = "capsante.events.registration"
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-
-# Sent once a registrant has confirmed their address (keyword argument: registration).
-address_confirmed = Signal()
 
 
 class RegistrationClosed(Exception):

@@ -4,7 +4,6 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from capsante.ingest import registry
 from capsante.ui import formats
 
 
@@ -87,6 +86,10 @@ class ImportRecord(models.Model):
     @property
     def source_label(self) -> str:
         """The source by its name ("FINESS – établissements"), never its code."""
+        # The connectors import their parsers' libraries (Arrow, PROJ, the data·inclusion
+        # schema…): imported with the models, every command would wait for them at start-up.
+        from capsante.ingest import registry  # lazy: see above
+
         connector = registry.CONNECTORS.get(self.source)
         return connector.label if connector else "source inconnue"
 

@@ -19,7 +19,7 @@ from capsante.ui import formats, page_cache
 from capsante.ui.charts import SCALE, SeriesChart, classes, sparkline
 from capsante.ui.maps import MapShape, svg_map
 
-from . import disclosure, services
+from . import disclosure, groupings, services
 from .models import Indicator, IndicatorValue, Target
 from .targets import NO_TARGET, Remaining, remaining, target_label
 
@@ -246,18 +246,6 @@ class Section:
     description: str = ""
 
 
-# Groupings of a territory's indicators by what steers them, offered by the layers above:
-# roadmaps registers its objectives at start-up (RoadmapsConfig.ready). A grouping takes the
-# territory and the reader and returns (title, url, indicator codes) for each group, in order.
-Grouping = Callable[[Territory, object], list[tuple[str, str, list[str]]]]
-_GROUPINGS: list[Grouping] = []
-
-
-def register_grouping(grouping: Grouping) -> None:
-    if grouping not in _GROUPINGS:
-        _GROUPINGS.append(grouping)
-
-
 def sections(territory: Territory, cards: list[Card], user=None) -> list[Section]:
     """A dashboard's cards in sections: first those with a target here, then by the objective of
     the roadmap they serve, the campaigns' indicators apart, the others last. Each card once."""
@@ -275,7 +263,7 @@ def sections(territory: Territory, cards: list[Card], user=None) -> list[Section
         )
         placed |= {c.indicator.code for c in with_target}
     by_code = {c.indicator.code: c for c in cards}
-    for grouping in _GROUPINGS:
+    for grouping in groupings.registered():
         for title, url, codes in grouping(territory, user):
             group = [by_code[c] for c in codes if c in by_code and c not in placed]
             group.sort(key=lambda c: not c.has_target)

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from capsante.engine.status import Status
+from capsante.engine.statuses import Status
 from capsante.ui import formats
 
 AGGREGATION_LABELS = {

@@ -19,7 +19,6 @@ from capsante import engine
 from capsante.accounts import access
 from capsante.accounts.models import Profile
 from capsante.engine import status as engine_status
-from capsante.engine.definitions import DEFAULT_DIR
 from capsante.outbox.services import queue_mail
 from capsante.territories.models import Level, Territory
 
@@ -59,7 +58,7 @@ def definitions() -> dict[str, engine.Definition]:
     Validating every definition's SQL takes a tenth of a second or more: pages (e.g. an indicator
     page listing the structures behind a figure) and recomputes ask for it often.
     """
-    files = sorted(DEFAULT_DIR.glob("*.y*ml"))
+    files = sorted(engine.DEFAULT_DIR.glob("*.y*ml"))
     key = tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files)
     if key not in _CATALOGUE:
         _CATALOGUE.clear()

@@ -17,16 +17,18 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError
 from django.utils import timezone
 
-from capsante.ingest.staging import StagingStore
-
 from . import holder
 from .heartbeat import Heartbeat
 from .models import Job, StagingLock
+
+if TYPE_CHECKING:
+    from capsante.ingest.staging import StagingStore
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.25
@@ -45,7 +47,11 @@ class Lease:
         StagingLock.objects.filter(token=self.token).update(committed=True)
 
 
-def store() -> StagingStore:
+def store() -> "StagingStore":
+    # The staging store reads Parquet with Arrow; the jobs' services (and every app that queues
+    # a job) import this module at start-up, and a command should not wait for Arrow.
+    from capsante.ingest.staging import StagingStore  # lazy: see above
+
     return StagingStore(settings.STAGING_DIR)
 
 

@@ -70,8 +70,23 @@ def register_kind(kind: Kind) -> Kind:
     return kind
 
 
+@functools.cache
+def _discover_kinds() -> None:
+    # Each app's kinds are registered by its `tasks` module, imported here the first time a
+    # kind is asked for rather than at start-up: the tasks read the domains' services and the
+    # libraries they import, which a command such as `capsante indicators show` does not need.
+    autodiscover_modules("tasks")
+
+
+def kind_of(name: str) -> Kind | None:
+    """The kind of job called `name`, whichever app registers it."""
+    _discover_kinds()
+    return KINDS.get(name)
+
+
 def kind_label(name: str) -> str:
-    return KINDS[name].label if name in KINDS else name
+    kind = kind_of(name)
+    return kind.label if kind is not None else name
 
 
 def current() -> Job | None:
@@ -256,7 +271,7 @@ def retry(job: Job, user) -> Job:
         raise CannotRetry("Seul un travail en échec ou interrompu peut être relancé.")
     if job.retries.exists():
         raise CannotRetry("Ce travail a déjà été relancé.")
-    kind = KINDS.get(job.kind)
+    kind = kind_of(job.kind)
     if kind is not None and kind.retry is not None:
         return kind.retry(job, user)
     if not job.task:
@@ -315,14 +330,14 @@ def recover() -> Recovery:
     tables first (back to their backup unless the write had committed), then the jobs (marked
     interrupted, their domain told), then the queue's own rows."""
     # Every app's kinds of job are known before they are asked to put their records right.
-    autodiscover_modules("tasks")
+    _discover_kinds()
     tables = locks.recover_stale_locks()
     interrupted = []
     when = timezone.localtime().strftime("%d/%m/%Y à %H:%M")
     for job in Job.objects.filter(status=JobStatus.RUNNING).order_by("pk"):
         if _alive(job):
             continue
-        kind = KINDS.get(job.kind)
+        kind = kind_of(job.kind)
         what = ""
         if kind is not None and kind.on_interrupted is not None:
             what = kind.on_interrupted(job) or ""

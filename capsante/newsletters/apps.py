@@ -9,7 +9,7 @@ class NewslettersConfig(AppConfig):
     def ready(self) -> None:
         # The events app below sends the signal; the newsletters take the address (events may
         # not import newsletters: docs/decisions/0001).
-        from capsante.events.registrations import address_confirmed  # lazy: apps not ready before
+        from capsante.events.signals import address_confirmed  # lazy: apps not ready before
 
         from . import services  # lazy: models are loaded once the apps are ready
 

@@ -7,10 +7,7 @@ class OfficialsConfig(AppConfig):
     verbose_name = "Élus locaux et contrats locaux de santé"
 
     def ready(self) -> None:
-        # lazy: an app's models (used by the section) cannot be imported before apps are ready.
+        # lazy: an app's models cannot be imported before apps are ready.
         from capsante.roadmaps import sections
 
-        # lazy: the same (services reads the contracts' models).
-        from .services import objective_section
-
-        sections.register("officials", objective_section)
+        sections.register("officials", "capsante.officials.services.objective_section")

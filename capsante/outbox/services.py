@@ -9,6 +9,7 @@ from email.mime.base import MIMEBase
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from capsante.jobs import services as jobs
 from capsante.jobs.models import Job, JobStatus
@@ -29,13 +30,16 @@ RETRY_DELAYS = (
 BATCH_TASK = "capsante.outbox.tasks.send_mail_batch"
 
 # Parts a domain adds to its mails when they are sent (the events' iCalendar invitations):
-# functions (mail) -> list of MIME parts, registered by the domain's AppConfig.ready(). The
-# outbox stores no attachment itself; the domain keeps it beside the mail, deleted with it.
+# functions (mail) -> list of MIME parts, registered by the domain's AppConfig.ready() by
+# dotted path and imported when a mail is first sent (start-up imports none of the domain's
+# services). The outbox stores no attachment itself; the domain keeps it beside the mail,
+# deleted with it.
 Attachments = Callable[[OutgoingMail], list[MIMEBase]]
-_attachments: list[Attachments] = []
+_attachments: list[str] = []
 
 
-def register_attachments(provider: Attachments) -> None:
+def register_attachments(provider: str) -> None:
+    """`provider`: the dotted path of an `Attachments` function."""
     if provider not in _attachments:
         _attachments.append(provider)
 
@@ -89,7 +93,8 @@ def deliver(pk: int) -> bool:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=mail.recipients,
     )
-    for provider in _attachments:
+    for path in _attachments:
+        provider: Attachments = import_string(path)
         for part in provider(mail):
             message.attach(part)
     mail.attempts += 1

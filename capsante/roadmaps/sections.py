@@ -4,11 +4,17 @@ Roadmaps sit below the domains that serve their objectives (events, and others t
 may not import them. A domain registers here, once its app is ready, a function that returns
 the template and context of its section for one objective and one reader (or None to show
 nothing); the objective page renders them in order. See docs/decisions/0014.
+
+The function is registered by its dotted path and imported when an objective page first asks
+for it: imported at start-up, the domains' services (and the libraries they read data with)
+would delay every command, `capsante indicators show` included (bench/RESULTS.md, *Commands*).
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from django.utils.module_loading import import_string
 
 from .models import Objective
 
@@ -20,13 +26,15 @@ class Section:
 
 
 SectionBuilder = Callable[[Any, Objective], Section | None]
-_BUILDERS: dict[str, SectionBuilder] = {}
+_BUILDERS: dict[str, str] = {}
 
 
-def register(name: str, build: SectionBuilder) -> None:
-    """Add (or replace, by name) a section of the objective page."""
+def register(name: str, build: str) -> None:
+    """Add (or replace, by name) a section of the objective page: `build` is the dotted path of
+    a `SectionBuilder`."""
     _BUILDERS[name] = build
 
 
 def for_objective(user, objective: Objective) -> list[Section]:
-    return [s for build in _BUILDERS.values() if (s := build(user, objective)) is not None]
+    builders: list[SectionBuilder] = [import_string(path) for path in _BUILDERS.values()]
+    return [s for build in builders if (s := build(user, objective)) is not None]

@@ -1,5 +1,9 @@
 """HTML → PDF with WeasyPrint, offline: the DSFR's Marianne font read from the installed
-django-dsfr package, no URL fetched. PDF/UA-1 gives a tagged PDF with language and title."""
+django-dsfr package, no URL fetched. PDF/UA-1 gives a tagged PDF with language and title.
+
+WeasyPrint is imported when a PDF is made, not with this module: it takes three quarters of a
+second to import, which the HTML and DOCX reports (they read `font_css`) and every command that
+imports the reports would otherwise pay (bench/RESULTS.md, *Commands*)."""
 
 from functools import cache
 from pathlib import Path
@@ -7,9 +11,6 @@ from urllib.request import url2pathname
 
 import dsfr
 from django.conf import settings
-from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
 
 from capsante.ui.text import printable
 
@@ -44,34 +45,45 @@ def allowed_roots() -> list[Path]:
     return [root.resolve() for root in roots]
 
 
-class ReportURLFetcher(URLFetcher):
-    """Fetches the project's fonts and static files and ``data:`` URLs, and nothing else.
+def serves(url: str) -> bool:
+    """Whether a report may read this ``file:`` URL: only under `allowed_roots`."""
+    path = Path(url2pathname(url.split("?", 1)[0].split("#", 1)[0][len("file:") :]))
+    resolved = path.resolve()
+    return any(resolved.is_relative_to(root) for root in allowed_roots())
 
-    A report's HTML carries texts written by users (notes, decisions, resource links); whatever
-    they contain, the PDF never reads the server's files (``file:///etc/passwd`` as an image or
-    an attachment) nor reaches the network. A refused URL is left out of the document, with a
-    warning in the log."""
 
-    def __init__(self) -> None:
-        super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
-        self.roots = allowed_roots()
+@cache
+def _fetcher_class():
+    # lazy: WeasyPrint is imported when a PDF is made (see the module's docstring).
+    from weasyprint.urls import URLFetcher
 
-    def fetch(self, url, headers=None):
-        if url.lower().startswith("file:") and not self.serves(url):
-            raise ValueError(f"adresse refusée dans un rapport : {url}")
-        return super().fetch(url, headers)
+    class ReportURLFetcher(URLFetcher):
+        """Fetches the project's fonts and static files and ``data:`` URLs, and nothing else.
 
-    def serves(self, url: str) -> bool:
-        path = Path(url2pathname(url.split("?", 1)[0].split("#", 1)[0][len("file:") :]))
-        resolved = path.resolve()
-        return any(resolved.is_relative_to(root) for root in self.roots)
+        A report's HTML carries texts written by users (notes, decisions, resource links);
+        whatever they contain, the PDF never reads the server's files (``file:///etc/passwd``
+        as an image or an attachment) nor reaches the network. A refused URL is left out of the
+        document, with a warning in the log."""
+
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
+
+        def fetch(self, url, headers=None):
+            if url.lower().startswith("file:") and not serves(url):
+                raise ValueError(f"adresse refusée dans un rapport : {url}")
+            return super().fetch(url, headers)
+
+    return ReportURLFetcher
 
 
 def document(html: str):
     """The laid-out document (pages and boxes), for writing or for inspecting the layout.
     Characters no document can carry are dropped first (``core.text``)."""
+    from weasyprint import HTML  # lazy: imported when a PDF is made (module docstring)
+    from weasyprint.text.fonts import FontConfiguration  # lazy: the same
+
     return HTML(
-        string=printable(html), base_url=str(FONT_DIR), url_fetcher=ReportURLFetcher()
+        string=printable(html), base_url=str(FONT_DIR), url_fetcher=_fetcher_class()()
     ).render(font_config=FontConfiguration(), pdf_variant="pdf/ua-1")
 
 

@@ -10,6 +10,10 @@ class Command(BaseCommand):
         "Exporte des données : « opendata » écrit tout le stock d'indicateurs en données ouvertes."
     )
 
+    # The system checks import every view (the engine, the maps, WeasyPrint…): seconds before
+    # the command starts. `capsante check` and `migrate` run them.
+    requires_system_checks: list[str] = []
+
     def add_arguments(self, parser):
         parser.add_argument("what", choices=["opendata"])
         parser.add_argument("--output", required=True, help="Dossier de sortie")

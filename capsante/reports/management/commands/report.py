@@ -23,6 +23,10 @@ class Command(BaseCommand):
         "comité (PDF, DOCX ou HTML). Le format suit l'extension du fichier de sortie."
     )
 
+    # The system checks import every view (the engine, the maps, WeasyPrint…): seconds before
+    # the command starts. `capsante check` and `migrate` run them.
+    requires_system_checks: list[str] = []
+
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=["roadmap", "committee", "digest"])
         parser.add_argument("--territory", required=True, help="Code INSEE du territoire")
