@@ -9,9 +9,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from capsante.engine import forecast as engine_forecast
-from capsante.engine.duckdb_backend import DuckDBBackend
 from capsante.engine.periods import month_range
-from capsante.engine.query import table_ref
 from capsante.establishments.models import Establishment
 from capsante.territories.models import Level, Territory
 from capsante.territories.services import ancestors, communes_of
@@ -536,6 +534,11 @@ def establishments_behind(
     }
     if not establishments:
         return None
+    # DuckDB and the engine's SQL (sqlglot) serve this table alone: imported with the dashboards,
+    # every report and page that reads a figure would load them first (decision 0028).
+    from capsante.engine.duckdb_backend import DuckDBBackend  # lazy: see above
+    from capsante.engine.query import table_ref  # lazy: the same
+
     numerator = definition.render("numerator", table_ref, snapshot_period=period)
     denominator = definition.render("denominator", table_ref, snapshot_period=period)
     # The period is matched by the regex above and the SQL comes from the versioned catalogue.
