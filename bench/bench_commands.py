@@ -1,0 +1,130 @@
+"""Commands that answer at once: `capsante indicators show` / `list` and the report commands on the
+region demo, each run as a user runs it — a fresh process, bytecode compiled.
+
+    .venv/bin/python bench/bench_commands.py [--rounds 5] [--compare REF] [--only show,list]
+
+The demo (`capsante migrate`, `capsante demo`: Pays de la Loire, every source, ≈ 307,000 values)
+is built once into data/bench/commands/ and reused. With --compare, a git worktree of REF runs
+the same commands on the same database, alternately with the working tree in each round, so that
+the machine's load — this machine is shared and its speed moves by half from one hour to the
+next — falls on both alike. Prints each command's sorted wall times and median.
+
+Bytecode: the shell here sets PYTHONDONTWRITEBYTECODE, with which every project module is
+compiled again at each start (a third of a second per command); the children run without it,
+after `compileall` of each tree, as an installed platform runs (`make install` compiles).
+"""
+
+from __future__ import annotations
+
+import argparse
+import compileall
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data" / "bench" / "commands"
+
+COMMANDS = {
+    "show": ["indicators", "show", "INS_QUALIFICATION", "--territory", "53"],
+    "list": ["indicators", "list"],
+    "show-json": ["indicators", "show", "MES_ACTIVATION", "--territory", "R52", "--format", "json"],
+    "committee-docx": ["report", "committee", "--territory", "53", "--output", "{out}/c.docx"],
+    "committee-html": ["report", "committee", "--territory", "53", "--output", "{out}/c.html"],
+    "committee-pdf": ["report", "committee", "--territory", "53", "--output", "{out}/c.pdf"],
+    "roadmap-html": ["report", "roadmap", "--territory", "72", "--output", "{out}/r.html"],
+    "roadmap-pdf": ["report", "roadmap", "--territory", "72", "--output", "{out}/r.pdf"],
+}
+
+
+def environment() -> dict[str, str]:
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "DATABASE_URL")
+    }
+    return env | {"CAPSANTE_DATA_DIR": str(DATA), "CAPSANTE_HTTPS": "false"}
+
+
+def capsante(tree: Path, arguments: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    """`capsante <arguments>` with the code of `tree` (first on the path, before the installed
+    project), as the console command runs it."""
+    code = (
+        f"import sys; sys.path.insert(0, {str(tree)!r}); sys.argv = ['capsante', *{arguments!r}];"
+        " from capsante.cli import main; main()"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=tree, env=env, capture_output=True, text=True
+    )
+
+
+def build_demo(env: dict[str, str]) -> None:
+    if (DATA / "capsante.sqlite3").exists():
+        return
+    DATA.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    for arguments in (["migrate", "--no-input", "-v0"], ["demo"]):
+        done = capsante(ROOT, arguments, env)
+        if done.returncode:
+            sys.exit(f"capsante {' '.join(arguments)}: {done.stderr[-2000:]}")
+    print(f"demo built in {DATA} in {time.perf_counter() - started:.0f} s")
+
+
+def timed(tree: Path, arguments: list[str], env: dict[str, str]) -> float | None:
+    started = time.perf_counter()
+    done = capsante(tree, arguments, env)
+    seconds = time.perf_counter() - started
+    if done.returncode:
+        print(f"  {tree.name}: capsante {' '.join(arguments)} failed: {done.stderr[-300:]}")
+        return None
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--compare", help="a git reference run alternately with the working tree")
+    parser.add_argument("--only", help="commands, comma-separated: " + ", ".join(COMMANDS))
+    options = parser.parse_args()
+    env = environment()
+    build_demo(env)
+    names = options.only.split(",") if options.only else list(COMMANDS)
+    trees = {"this tree": ROOT}
+    scratch = Path(tempfile.mkdtemp(prefix="bench-commands-"))
+    try:
+        if options.compare:
+            other = scratch / "compared"
+            subprocess.run(
+                ["git", "worktree", "add", "--detach", "-q", str(other), options.compare],
+                cwd=ROOT, check=True,
+            )  # fmt: skip
+            trees = {options.compare: other, "this tree": ROOT}
+        for tree in trees.values():
+            compileall.compile_dir(tree / "capsante", quiet=1)
+        print(f"{options.rounds} rounds, each command in a fresh process; sorted wall times (s)")
+        for name in names:
+            arguments = [a.format(out=scratch) for a in COMMANDS[name]]
+            times: dict[str, list[float]] = {label: [] for label in trees}
+            for _ in range(options.rounds):
+                for label, tree in trees.items():
+                    seconds = timed(tree, arguments, env)
+                    if seconds is not None:
+                        times[label].append(seconds)
+            for label, values in times.items():
+                runs = " ".join(f"{t:.2f}" for t in sorted(values))
+                median = f"{statistics.median(values):.2f}" if values else "—"
+                print(f"{name:<15} {label:<12} median {median:>5}   {runs}")
+    finally:
+        if options.compare:
+            subprocess.run(
+                ["git", "worktree", "remove", "--force", str(scratch / "compared")],
+                cwd=ROOT, check=False,
+            )  # fmt: skip
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
