@@ -14,6 +14,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from capsante.indicators import groupings
+from capsante.outbox import services as outbox
+from capsante.roadmaps import sections
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # Libraries that take a tenth of a second or more to import and that starting a command does not
@@ -35,9 +41,9 @@ HEAVY = {
 }
 
 
-def loaded_after(code: str, tmp_path: Path) -> set[str]:
+def loaded_after(code: str, tmp_path: Path, expect_output: str = "") -> set[str]:
     """The modules loaded once `code` has run, in a fresh interpreter with the project's
-    settings on an empty SQLite database of its own."""
+    settings on an empty SQLite database of its own (and `code` printed `expect_output`)."""
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env |= {"DJANGO_SETTINGS_MODULE": "capsante.settings", "CAPSANTE_DATA_DIR": str(tmp_path)}
     script = (
@@ -51,7 +57,9 @@ def loaded_after(code: str, tmp_path: Path) -> set[str]:
         [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    return set(json.loads(done.stdout.strip().splitlines()[-1]))
+    *printed, modules = done.stdout.strip().splitlines()
+    assert expect_output in "\n".join(printed)
+    return set(json.loads(modules))
 
 
 def packages(modules: set[str]) -> set[str]:
@@ -72,16 +80,51 @@ def test_the_indicators_command_loads_no_heavy_library_before_computing(tmp_path
 def test_a_report_command_starts_without_the_views_nor_weasyprint(tmp_path):
     """Run as a user runs it (system checks included, unless the command skips them): a DOCX
     committee report needs no PDF library, nor every view the system checks would import. The
-    territory does not exist: the command stops there, after starting."""
+    database is empty: the command stops at its first query — the territory's —, which proves
+    it went past the arguments and the checks."""
+    output = tmp_path / "rapport.docx"
     loaded = loaded_after(
         "from django.core.management import execute_from_command_line\n"
         "try:\n"
         "    execute_from_command_line(['capsante', 'report', 'committee', '--territory',"
-        " '99999', '--output', 'rapport.docx'])\n"
-        "except (SystemExit, Exception):\n"
-        "    pass",
+        f" '53', '--output', {str(output)!r}])\n"
+        "except BaseException as stopped:\n"
+        "    print('stopped by', type(stopped).__name__, stopped)",
         tmp_path,
+        expect_output="stopped by OperationalError no such table: territories_territory",
     )
     assert "weasyprint" not in packages(loaded)
-    assert "capsante.reports.management.commands.report" in loaded  # it did start
     assert sorted(m for m in loaded if m.startswith("capsante") and m.endswith(".views")) == []
+    assert not output.exists()
+
+
+def test_every_hook_registered_at_start_up_is_found():
+    """Hooks are registered by dotted path (decision 0028): a mistyped one would only fail on the
+    page or the mail that uses it. Each resolves to the function its app offers."""
+    found = {
+        "sections of the objective page": sections.builders(),
+        "groupings of the dashboards": groupings.registered(),
+        "attachments of mails": outbox.attachment_providers(),
+    }
+    names = {hook: [f"{f.__module__}.{f.__qualname__}" for f in fs] for hook, fs in found.items()}
+    assert names == {
+        "sections of the objective page": [
+            "capsante.events.counts.objective_section",
+            "capsante.officials.services.objective_section",
+            "capsante.difficulties.stats.objective_section",
+        ],
+        "groupings of the dashboards": ["capsante.roadmaps.targets.objective_groups"],
+        "attachments of mails": ["capsante.events.registrations.mail_attachments"],
+    }
+
+
+def test_a_hook_is_refused_unless_given_by_its_path():
+    def build(user, objective):
+        return None
+
+    with pytest.raises(TypeError, match="dotted path"):
+        sections.register("events", build)
+    with pytest.raises(TypeError, match="dotted path"):
+        groupings.register_grouping(build)
+    with pytest.raises(TypeError, match="dotted path"):
+        outbox.register_attachments(build)

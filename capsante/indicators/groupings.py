@@ -20,6 +20,10 @@ _GROUPINGS: list[str] = []
 
 def register_grouping(path: str) -> None:
     """`path`: the dotted path of a `Grouping`."""
+    if not isinstance(path, str):
+        raise TypeError(
+            f"register_grouping: a dotted path is expected, not {path!r} (decision 0028)"
+        )
     if path not in _GROUPINGS:
         _GROUPINGS.append(path)
 

@@ -40,8 +40,17 @@ _attachments: list[str] = []
 
 def register_attachments(provider: str) -> None:
     """`provider`: the dotted path of an `Attachments` function."""
+    if not isinstance(provider, str):
+        raise TypeError(
+            f"register_attachments: a dotted path is expected, not {provider!r} (decision 0028)"
+        )
     if provider not in _attachments:
         _attachments.append(provider)
+
+
+def attachment_providers() -> list[Attachments]:
+    """The registered providers of attachments, imported."""
+    return [import_string(path) for path in _attachments]
 
 
 def queue_mail(kind: str, subject: str, body: str, recipients: list[str]) -> OutgoingMail:
@@ -93,8 +102,7 @@ def deliver(pk: int) -> bool:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=mail.recipients,
     )
-    for path in _attachments:
-        provider: Attachments = import_string(path)
+    for provider in attachment_providers():
         for part in provider(mail):
             message.attach(part)
     mail.attempts += 1

@@ -32,9 +32,15 @@ _BUILDERS: dict[str, str] = {}
 def register(name: str, build: str) -> None:
     """Add (or replace, by name) a section of the objective page: `build` is the dotted path of
     a `SectionBuilder`."""
+    if not isinstance(build, str):
+        raise TypeError(f"register: a dotted path is expected, not {build!r} (decision 0028)")
     _BUILDERS[name] = build
 
 
+def builders() -> list[SectionBuilder]:
+    """The registered section builders, imported, in their order of registration."""
+    return [import_string(path) for path in _BUILDERS.values()]
+
+
 def for_objective(user, objective: Objective) -> list[Section]:
-    builders: list[SectionBuilder] = [import_string(path) for path in _BUILDERS.values()]
-    return [s for build in builders if (s := build(user, objective)) is not None]
+    return [s for build in builders() if (s := build(user, objective)) is not None]

@@ -56,9 +56,7 @@ class Command(BaseCommand):
         # The tables every definition reads, held while computing: an import running meanwhile
         # finishes first (or waits), so that no value is computed from a half-written table.
         tables = {t for d in services.definitions().values() for t in d.tables}
-        with staging_lock(
-            sorted(t for t in tables if t in _source_tables()), "Calcul des indicateurs"
-        ):
+        with staging_lock(sorted(tables & _source_tables()), "Calcul des indicateurs"):
             run = services.compute_and_store(
                 periods=options["period"],
                 engine_name=options["engine"],
