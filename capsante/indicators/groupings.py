@@ -12,21 +12,16 @@ maps and the forecasts they read with) — every command would wait for them
 
 from collections.abc import Callable
 
-from django.utils.module_loading import import_string
+from capsante.ui.hooks import Hooks
 
 Grouping = Callable[[object, object], list[tuple[str, str, list[str]]]]
-_GROUPINGS: list[str] = []
+_GROUPINGS = Hooks("groupings of the dashboards")
 
 
 def register_grouping(path: str) -> None:
     """`path`: the dotted path of a `Grouping`."""
-    if not isinstance(path, str):
-        raise TypeError(
-            f"register_grouping: a dotted path is expected, not {path!r} (decision 0028)"
-        )
-    if path not in _GROUPINGS:
-        _GROUPINGS.append(path)
+    _GROUPINGS.register(path)
 
 
 def registered() -> list[Grouping]:
-    return [import_string(path) for path in _GROUPINGS]
+    return _GROUPINGS.functions()

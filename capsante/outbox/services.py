@@ -9,10 +9,10 @@ from email.mime.base import MIMEBase
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from capsante.jobs import services as jobs
 from capsante.jobs.models import Job, JobStatus
+from capsante.ui.hooks import Hooks
 
 from .models import OutgoingMail
 
@@ -35,22 +35,17 @@ BATCH_TASK = "capsante.outbox.tasks.send_mail_batch"
 # services). The outbox stores no attachment itself; the domain keeps it beside the mail,
 # deleted with it.
 Attachments = Callable[[OutgoingMail], list[MIMEBase]]
-_attachments: list[str] = []
+_attachments = Hooks("attachments of mails")
 
 
 def register_attachments(provider: str) -> None:
     """`provider`: the dotted path of an `Attachments` function."""
-    if not isinstance(provider, str):
-        raise TypeError(
-            f"register_attachments: a dotted path is expected, not {provider!r} (decision 0028)"
-        )
-    if provider not in _attachments:
-        _attachments.append(provider)
+    _attachments.register(provider)
 
 
 def attachment_providers() -> list[Attachments]:
     """The registered providers of attachments, imported."""
-    return [import_string(path) for path in _attachments]
+    return _attachments.functions()
 
 
 def queue_mail(kind: str, subject: str, body: str, recipients: list[str]) -> OutgoingMail:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.module_loading import import_string
+from capsante.ui.hooks import Hooks
 
 from .models import Objective
 
@@ -26,20 +26,18 @@ class Section:
 
 
 SectionBuilder = Callable[[Any, Objective], Section | None]
-_BUILDERS: dict[str, str] = {}
+_BUILDERS = Hooks("sections of the objective page")
 
 
 def register(name: str, build: str) -> None:
     """Add (or replace, by name) a section of the objective page: `build` is the dotted path of
     a `SectionBuilder`."""
-    if not isinstance(build, str):
-        raise TypeError(f"register: a dotted path is expected, not {build!r} (decision 0028)")
-    _BUILDERS[name] = build
+    _BUILDERS.register(build, name=name)
 
 
 def builders() -> list[SectionBuilder]:
     """The registered section builders, imported, in their order of registration."""
-    return [import_string(path) for path in _BUILDERS.values()]
+    return _BUILDERS.functions()
 
 
 def for_objective(user, objective: Objective) -> list[Section]:

@@ -45,11 +45,11 @@ def allowed_roots() -> list[Path]:
     return [root.resolve() for root in roots]
 
 
-def serves(url: str) -> bool:
-    """Whether a report may read this ``file:`` URL: only under `allowed_roots`."""
+def serves(url: str, roots: list[Path]) -> bool:
+    """Whether a report may read this ``file:`` URL: only under `roots` (`allowed_roots`)."""
     path = Path(url2pathname(url.split("?", 1)[0].split("#", 1)[0][len("file:") :]))
     resolved = path.resolve()
-    return any(resolved.is_relative_to(root) for root in allowed_roots())
+    return any(resolved.is_relative_to(root) for root in roots)
 
 
 @cache
@@ -67,9 +67,10 @@ def _fetcher_class():
 
         def __init__(self) -> None:
             super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
+            self.roots = allowed_roots()
 
         def fetch(self, url, headers=None):
-            if url.lower().startswith("file:") and not serves(url):
+            if url.lower().startswith("file:") and not serves(url, self.roots):
                 raise ValueError(f"adresse refusée dans un rapport : {url}")
             return super().fetch(url, headers)
 
