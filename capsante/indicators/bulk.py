@@ -69,13 +69,27 @@ def indexes_set_aside(cursor, table: str, adding: int) -> Iterator[bool]:
         log.info("%s: %d indexes and keys rebuilt after a large insert", table, len(rebuild))
 
 
-def _set_aside(cursor, table: str) -> list[str]:
-    quoted = connection.ops.quote_name(table)
+@contextmanager
+def waiting_at_most(cursor, wait: str) -> Iterator[None]:
+    """Inside: a lock the transaction asks for (PostgreSQL) is waited for `wait` at most, then
+    refused (OperationalError); the transaction's previous limit comes back on leaving.
+
+    Put a savepoint inside it (`transaction.atomic()`), so that a refused lock undoes only what
+    the savepoint holds and the limit can still be set back."""
     cursor.execute("SELECT current_setting('lock_timeout')")
     previous = cursor.fetchone()[0]
+    cursor.execute("SELECT set_config('lock_timeout', %s, true)", [wait])
     try:
-        with transaction.atomic():  # a savepoint: a refused lock undoes only what follows
-            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [LOCK_WAIT])
+        yield
+    finally:
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
+
+
+def _set_aside(cursor, table: str) -> list[str]:
+    quoted = connection.ops.quote_name(table)
+    try:
+        # A savepoint: a refused lock undoes only what follows.
+        with waiting_at_most(cursor, LOCK_WAIT), transaction.atomic():
             cursor.execute(f"LOCK TABLE {quoted} IN ACCESS EXCLUSIVE MODE")
             # A table with checks still waiting for the commit cannot be altered: they are made
             # now (what the commit would have found, found earlier), then the keys go back to
@@ -86,7 +100,6 @@ def _set_aside(cursor, table: str) -> list[str]:
     except OperationalError as error:
         log.info("%s: kept its indexes for a large insert (%s)", table, str(error).strip())
         rebuild = []
-    cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
     return rebuild
 
 

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -259,6 +259,35 @@ def _insert_first_versions(
     return count
 
 
+STATISTICS_WAIT = "200ms"
+"""How long a store waits to analyse the value table while something else (autovacuum) does."""
+
+
+def _refresh_statistics(cursor, table: str) -> bool:
+    """Analyses `table` (PostgreSQL) unless that means waiting; returns whether it did.
+
+    The next statements, the next computation's comparison and the pages are planned from the
+    table's statistics: left to autovacuum's default (once a tenth of the table has changed), a
+    new month — 0.7 % of a national table — would stay unknown to them for a year, every query
+    about it planned for one row. So a store that adds rows analyses the table: 0.2–0.3 s at
+    national scale.
+
+    Analysing takes the lock that a vacuum holds. After a large store autovacuum vacuums the
+    table for a while (17 s after a first national compute): an ANALYZE then waits a second,
+    after which PostgreSQL cancels the vacuum — a monthly import took 1.4 s to analyse instead of
+    0.35 s, and the vacuum started again later from the beginning. So the store waits a moment
+    at most and otherwise leaves the statistics to autovacuum, which analyses this table once
+    10,000 of its rows have changed (migration `indicators/0008`): within a minute.
+    """
+    try:
+        with bulk.waiting_at_most(cursor, STATISTICS_WAIT), transaction.atomic():
+            cursor.execute(f"ANALYZE {table}")
+    except OperationalError as error:
+        log.info("%s: statistics left to autovacuum (%s)", table, str(error).strip())
+        return False
+    return True
+
+
 def store_values(
     result: pa.Table, run: ComputationRun, retire_codes: Iterable[str] | None = None
 ) -> int:
@@ -392,12 +421,10 @@ def store_values(
         if set_aside:
             step("indexes and keys rebuilt")
         if vendor == "postgresql" and added:
-            # The next statements, the next computation's comparison and the pages are planned
-            # from the table's statistics. Autovacuum updates them once a tenth of the table has
-            # changed: a new month (0.7 % of a national table) would stay unknown to them for
-            # a year, every query about it planned for one row. 0.2–0.3 s at national scale.
-            cursor.execute(f"ANALYZE {values}")
-            step("analyse")
+            if _refresh_statistics(cursor, values):
+                step("analyse")
+            else:
+                step("statistics left to autovacuum (the table was being vacuumed)")
         retired = 0
         # An indicator stored for the first time has nothing but this run's values to retire.
         ids = [pk for code, pk in (full_ids or {}).items() if code not in first_ids]

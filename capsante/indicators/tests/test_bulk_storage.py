@@ -153,3 +153,42 @@ def test_the_value_table_keeps_no_index_another_one_begins_with():
     columns = [c for c, _ in indexed]
     for shorter in columns:
         assert not [c for c in columns if c != shorter and c[: len(shorter)] == shorter]
+
+
+@pytest.mark.django_db
+def test_a_store_does_not_wait_for_a_vacuum_to_analyse_the_values(geography, staged, caplog):
+    """PostgreSQL: a store that adds values analyses the table, unless it is being vacuumed —
+    autovacuum vacuums it for a while after a large store, and an ANALYZE would wait a second
+    and then cancel that vacuum. The statistics are then left to autovacuum, which the table
+    asks to analyse it once 10,000 of its rows have changed."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite: a store does not analyse the table")
+    storage_log = "capsante.indicators.storage"
+    # (An analyse holds its lock until the commit: the test's transaction cannot analyse first.)
+    vacuum = connection.get_new_connection(connection.get_connection_params())  # a second one
+    try:
+        # What a vacuum holds, held by a transaction of its own (autovacuum cannot be timed).
+        vacuum.execute(f"LOCK TABLE {VALUES} IN SHARE UPDATE EXCLUSIVE MODE")  # noqa: S608
+        with connection.cursor() as cursor:
+            # Waiting for the lock fails the test (the previous code waited for ever).
+            cursor.execute("SET statement_timeout = '20s'")
+        with caplog.at_level(logging.INFO, logger=storage_log):
+            services.compute_and_store(codes=["MES_ACTIVATION"])
+    finally:
+        vacuum.close()
+        with connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = 0")
+    assert "statistics left to autovacuum" in caplog.text
+    assert "storage step analyse" not in caplog.text
+    assert IndicatorValue.objects.filter(indicator__code="MES_ACTIVATION", period="2025-02")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = %s", [VALUES])
+        options = set(cursor.fetchone()[0] or [])
+    assert {"autovacuum_analyze_scale_factor=0", "autovacuum_analyze_threshold=10000"} <= options
+
+    caplog.clear()  # nothing in the way: the store analyses the table itself
+    stage_mes(staged, {**MONTHS, "2025-03": {**SARTHE, **MAYENNE}})
+    with caplog.at_level(logging.INFO, logger=storage_log):
+        services.compute_and_store(codes=["MES_ACTIVATION"])
+    assert "storage step analyse" in caplog.text
+    assert IndicatorValue.objects.filter(indicator__code="MES_ACTIVATION", period="2025-03")
