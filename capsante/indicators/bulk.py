@@ -74,8 +74,9 @@ def waiting_at_most(cursor, wait: str) -> Iterator[None]:
     """Inside: a lock the transaction asks for (PostgreSQL) is waited for `wait` at most, then
     refused (OperationalError); the transaction's previous limit comes back on leaving.
 
-    Put a savepoint inside it (`transaction.atomic()`), so that a refused lock undoes only what
-    the savepoint holds and the limit can still be set back."""
+    Within a transaction only (the limit is the transaction's own), with a savepoint inside it
+    (`transaction.atomic()`), so that a refused lock undoes only what the savepoint holds and
+    the limit can still be set back."""
     cursor.execute("SELECT current_setting('lock_timeout')")
     previous = cursor.fetchone()[0]
     cursor.execute("SELECT set_config('lock_timeout', %s, true)", [wait])

@@ -280,8 +280,11 @@ def _refresh_statistics(cursor, table: str) -> bool:
     10,000 of its rows have changed (migration `indicators/0008`): within a minute.
     """
     try:
-        with bulk.waiting_at_most(cursor, STATISTICS_WAIT), transaction.atomic():
-            cursor.execute(f"ANALYZE {table}")
+        # The limit holds within a transaction (the outer block), the savepoint (the inner one)
+        # undoes only the refused ANALYZE.
+        with transaction.atomic(), bulk.waiting_at_most(cursor, STATISTICS_WAIT):
+            with transaction.atomic():
+                cursor.execute(f"ANALYZE {table}")
     except OperationalError as error:
         log.info("%s: statistics left to autovacuum (%s)", table, str(error).strip())
         return False
