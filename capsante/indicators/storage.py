@@ -260,7 +260,7 @@ def _insert_first_versions(
 
 
 STATISTICS_WAIT = "200ms"
-"""How long a store waits to analyse the value table while something else (autovacuum) does."""
+"""How long a store waits for the lock to analyse the value table (a vacuum may hold it)."""
 
 
 def _refresh_statistics(cursor, table: str) -> bool:
