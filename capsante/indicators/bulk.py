@@ -71,26 +71,25 @@ def indexes_set_aside(cursor, table: str, adding: int) -> Iterator[bool]:
 
 @contextmanager
 def waiting_at_most(cursor, wait: str) -> Iterator[None]:
-    """Inside: a lock the transaction asks for (PostgreSQL) is waited for `wait` at most, then
-    refused (OperationalError); the transaction's previous limit comes back on leaving.
-
-    Within a transaction only (the limit is the transaction's own), with a savepoint inside it
-    (`transaction.atomic()`), so that a refused lock undoes only what the savepoint holds and
-    the limit can still be set back."""
-    cursor.execute("SELECT current_setting('lock_timeout')")
-    previous = cursor.fetchone()[0]
-    cursor.execute("SELECT set_config('lock_timeout', %s, true)", [wait])
-    try:
-        yield
-    finally:
-        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
+    """Inside: a lock asked for (PostgreSQL) is waited for `wait` at most, then refused
+    (OperationalError), and the refusal undoes only what was done inside (a savepoint); the
+    previous limit comes back on leaving. The limit is a transaction's: this opens one if none is."""
+    with transaction.atomic():
+        cursor.execute("SELECT current_setting('lock_timeout')")
+        previous = cursor.fetchone()[0]
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [wait])
+        try:
+            with transaction.atomic():
+                yield
+        finally:
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
 
 
 def _set_aside(cursor, table: str) -> list[str]:
     quoted = connection.ops.quote_name(table)
     try:
-        # A savepoint: a refused lock undoes only what follows.
-        with waiting_at_most(cursor, LOCK_WAIT), transaction.atomic():
+        # A refused lock undoes only what follows.
+        with waiting_at_most(cursor, LOCK_WAIT):
             cursor.execute(f"LOCK TABLE {quoted} IN ACCESS EXCLUSIVE MODE")
             # A table with checks still waiting for the commit cannot be altered: they are made
             # now (what the commit would have found, found earlier), then the keys go back to

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, connection
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -280,11 +280,8 @@ def _refresh_statistics(cursor, table: str) -> bool:
     10,000 of its rows have changed (migration `indicators/0008`): within a minute.
     """
     try:
-        # The limit holds within a transaction (the outer block), the savepoint (the inner one)
-        # undoes only the refused ANALYZE.
-        with transaction.atomic(), bulk.waiting_at_most(cursor, STATISTICS_WAIT):
-            with transaction.atomic():
-                cursor.execute(f"ANALYZE {table}")
+        with bulk.waiting_at_most(cursor, STATISTICS_WAIT):
+            cursor.execute(f"ANALYZE {table}")
     except OperationalError as error:
         log.info("%s: statistics left to autovacuum (%s)", table, str(error).strip())
         return False
