@@ -9,7 +9,10 @@ or any master Spark accepts. Local and loopback masters bind the driver to 127.0
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import shutil
+import socket
 from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,12 +35,30 @@ LOOPBACK_CONF = {
 LOCAL_CONF = {
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
+    # Errors only, from the JVM's start (setLogLevel comes after the session): a master that
+    # does not answer otherwise fills the terminal with Java stacks before the engine's message.
+    "spark.log.level": "ERROR",
     "spark.sql.shuffle.partitions": "4",
     # Periods are 'YYYY-MM' strings; without this Spark may type partition values itself.
     "spark.sql.sources.partitionColumnTypeInference.enabled": "false",
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.ansi.enabled": "false",
 }
+
+
+# How long a standalone master's address is given to answer before the engine says it does not:
+# Spark itself retries for over a minute and then ends in a Java traceback.
+MASTER_ANSWER_SECONDS = 5.0
+
+
+class SparkUnavailable(RuntimeError):
+    """Spark cannot run here: pyspark or Java missing, master unreachable, session refused.
+
+    The message is for the person who started the computation, in French."""
+
+
+class MasterUnreachable(SparkUnavailable):
+    """The standalone master's address is unreadable or nothing answers there."""
 
 
 def to_spark_sql(sql: str) -> str:
@@ -51,12 +72,57 @@ def on_loopback(master: str) -> bool:
     return master.startswith("local") or host in {"127.0.0.1", "localhost"}
 
 
+def check_ready(master: str, timeout_s: float = MASTER_ANSWER_SECONDS) -> None:
+    """Raise `SparkUnavailable` if Spark cannot start on `master`, before any JVM is started.
+
+    Checked: pyspark installed, Java found, and for a standalone master (`spark://host:port`,
+    several `host:port` separated by commas for a master with standbys) one address that
+    accepts a connection within `timeout_s`. Other masters (`local[*]`, `yarn`, `k8s://…`)
+    are left to Spark.
+    """
+    if importlib.util.find_spec("pyspark") is None:
+        raise SparkUnavailable(
+            "Le moteur Spark n'est pas installé : il demande le module pyspark "
+            "(pip install 'capsante[spark]') et Java."
+        )
+    if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
+        raise SparkUnavailable(
+            "Le moteur Spark demande Java : ni JAVA_HOME ni la commande java ne sont trouvés."
+        )
+    if not master.startswith("spark://"):
+        return
+    failures = []
+    for address in master.removeprefix("spark://").split(","):
+        host, _, port = address.rpartition(":")
+        if not host or not port.isdigit():
+            raise MasterUnreachable(
+                f"Adresse du maître Spark illisible : {master} (attendu : spark://hôte:port)."
+            )
+        try:
+            with socket.create_connection((host, int(port)), timeout=timeout_s):
+                return
+        except OSError as exc:
+            failures.append(f"{address} : {_connection_failure(exc, timeout_s)}")
+    raise MasterUnreachable(f"Le maître Spark {master} ne répond pas ({' ; '.join(failures)}).")
+
+
+def _connection_failure(exc: OSError, timeout_s: float) -> str:
+    if isinstance(exc, ConnectionRefusedError):
+        return "connexion refusée, aucun maître n'écoute à cette adresse"
+    if isinstance(exc, TimeoutError):
+        return f"aucune réponse en {timeout_s:.0f} s"
+    if isinstance(exc, socket.gaierror):
+        return "nom d'hôte inconnu"
+    return exc.strerror or str(exc)
+
+
 def local_session(master: str = "local[*]", conf: dict[str, str] | None = None) -> SparkSession:
     """A SparkSession on `master` with the UI off and few shuffle partitions (`conf` on top).
 
     Named `local_session` for history: any master works; local and loopback ones bind the
     driver to 127.0.0.1, others take their addresses from `conf` or Spark's defaults.
     """
+    check_ready(master)
     if on_loopback(master):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     # lazy: pyspark is an optional extra, and SPARK_LOCAL_IP must be set before it loads.
@@ -66,9 +132,30 @@ def local_session(master: str = "local[*]", conf: dict[str, str] | None = None) 
     loopback = LOOPBACK_CONF if on_loopback(master) else {}
     for key, value in {**loopback, **LOCAL_CONF, **(conf or {})}.items():
         builder = builder.config(key, value)
-    session = builder.getOrCreate()
+    try:
+        session = builder.getOrCreate()
+    except Exception as exc:  # Py4J's and PySpark's errors have no common base but Exception.
+        raise SparkUnavailable(
+            f"La session Spark n'a pas démarré sur le maître {master} : {_session_failure(exc, master)}"
+        ) from exc
     session.sparkContext.setLogLevel("ERROR")
     return session
+
+
+def _session_failure(exc: Exception, master: str) -> str:
+    """What went wrong, in a sentence rather than Spark's Java stack."""
+    text = str(exc)
+    if "stopped SparkContext" in text and master.startswith("spark://"):
+        # Spark gave up registering with the master (three tries of 20 s, not configurable).
+        return (
+            "quelque chose répond à cette adresse, mais pas un maître Spark qui accepte "
+            "l'application. Vérifiez l'adresse et le port (7077 par défaut), que des travailleurs "
+            "sont rattachés au maître et que sa version de Spark est celle de pyspark."
+        )
+    lines = [line.strip().removeprefix(": ") for line in text.splitlines() if line.strip()]
+    # Py4J's first line names the Java call; the second the Java exception and its message.
+    java = [line for line in lines if line.startswith(("java.", "org.apache.spark"))]
+    return (java or lines or [type(exc).__name__])[0][:300]
 
 
 class SparkBackend(Backend):

@@ -217,26 +217,27 @@ def compute_and_store(
     catalogue = definitions()
     chosen = [catalogue[c] for c in codes] if codes else list(catalogue.values())
     membership, population = membership_tables()
+    options = _engine_options(engine_name)
     run = ComputationRun.objects.create(
         engine=engine_name, periods=list(periods or []), trigger=trigger, user=user
     )
-    options = (
-        {"master": settings.SPARK_MASTER, "conf": settings.SPARK_CONF}
-        if engine_name == "spark"
-        else {}
-    )
     computing = time.monotonic()
-    result = engine.compute(
-        chosen,
-        settings.STAGING_DIR,
-        periods=periods,
-        territories=territories,
-        progress=progress,
-        backend=engine_name,
-        membership=membership,
-        population=population,
-        options=options,
-    )
+    try:
+        result = engine.compute(
+            chosen,
+            settings.STAGING_DIR,
+            periods=periods,
+            territories=territories,
+            progress=progress,
+            backend=engine_name,
+            membership=membership,
+            population=population,
+            options=options,
+        )
+    except _unavailable(engine_name) as exc:
+        # The session refused to start: nothing was computed, so no run is kept.
+        run.delete()
+        raise EngineUnavailable(str(exc)) from exc
     storing = time.monotonic()
     # Not stored: what the command and the benchmarks print (preparation, engine, storage).
     run.seconds = {"preparation": computing - started, "engine": storing - computing}
@@ -261,6 +262,40 @@ def compute_and_store(
         ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in run.seconds.items()),
     )
     return run
+
+
+class EngineUnavailable(RuntimeError):
+    """The chosen engine cannot compute here; the message says why and what to change."""
+
+
+def _engine_options(engine_name: str) -> dict:
+    """The backend's options, Spark checked first: a mistyped master fails in seconds, in
+    French, before any run is recorded (Spark alone retries for a minute, then prints a Java
+    stack)."""
+    if engine_name != "spark":
+        return {}
+    # lazy: sqlglot and Arrow, which `show` and `list` do not need.
+    from capsante.engine import spark_backend
+
+    try:
+        spark_backend.check_ready(settings.SPARK_MASTER)
+    except spark_backend.MasterUnreachable as exc:
+        raise EngineUnavailable(
+            f"{exc} Le maître est donné par le réglage CAPSANTE_SPARK_MASTER."
+        ) from exc
+    except spark_backend.SparkUnavailable as exc:
+        raise EngineUnavailable(str(exc)) from exc
+    return {"master": settings.SPARK_MASTER, "conf": settings.SPARK_CONF}
+
+
+def _unavailable(engine_name: str) -> tuple[type[Exception], ...]:
+    """The errors by which a backend says it cannot start (none for DuckDB, which is in-process)."""
+    if engine_name != "spark":
+        return ()
+    # lazy: as in _engine_options.
+    from capsante.engine import spark_backend
+
+    return (spark_backend.SparkUnavailable,)
 
 
 def recompute_after_import(record) -> ComputationRun | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +11,13 @@ import pytest
 
 from capsante.engine import compute
 from capsante.engine.aggregation import sort_result
-from capsante.engine.spark_backend import SparkBackend, local_session, to_spark_sql
+from capsante.engine.spark_backend import (
+    MasterUnreachable,
+    SparkBackend,
+    check_ready,
+    local_session,
+    to_spark_sql,
+)
 
 pytestmark = pytest.mark.spark
 
@@ -59,3 +66,22 @@ def test_partial_and_scoped_runs_agree(shared_staging: Path, by_code, spark):
 def test_sql_is_transpiled_not_rewritten_by_hand():
     sql = "SELECT CAST(x AS VARCHAR) AS k FROM t WHERE p IN ('2025-01')"
     assert to_spark_sql(sql) == "SELECT CAST(x AS STRING) AS k FROM t WHERE p IN ('2025-01')"
+
+
+def test_a_master_that_does_not_answer_is_named_before_any_jvm_starts():
+    """Spark alone would retry a closed address for a minute; the engine says so at once, and
+    with several addresses (a master and its standbys) one answering is enough."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        closed_port = closed.getsockname()[1]
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen()
+        open_port = listening.getsockname()[1]
+        with pytest.raises(MasterUnreachable, match=f"127.0.0.1:{closed_port} : connexion refusée"):
+            local_session(f"spark://127.0.0.1:{closed_port}")
+        check_ready(f"spark://127.0.0.1:{closed_port},127.0.0.1:{open_port}")
+    with pytest.raises(MasterUnreachable, match="nom d'hôte inconnu"):
+        check_ready("spark://nulle-part.invalid:7077")
+    with pytest.raises(MasterUnreachable, match="illisible"):
+        check_ready("spark://:7077")

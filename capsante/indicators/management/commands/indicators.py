@@ -56,14 +56,18 @@ class Command(BaseCommand):
         # The tables every definition reads, held while computing: an import running meanwhile
         # finishes first (or waits), so that no value is computed from a half-written table.
         tables = {t for d in services.definitions().values() for t in d.tables}
-        with staging_lock(sorted(tables & _source_tables()), "Calcul des indicateurs"):
-            run = services.compute_and_store(
-                periods=options["period"],
-                engine_name=options["engine"],
-                territories=scope,
-                progress=progress,
-            )
-        bar.close()
+        try:
+            with staging_lock(sorted(tables & _source_tables()), "Calcul des indicateurs"):
+                run = services.compute_and_store(
+                    periods=options["period"],
+                    engine_name=options["engine"],
+                    territories=scope,
+                    progress=progress,
+                )
+        except services.EngineUnavailable as exc:
+            raise CommandError(str(exc)) from exc
+        finally:
+            bar.close()
         split = getattr(run, "seconds", {})
         detail = ", ".join(
             f"{label} {split[key]:.1f} s"
