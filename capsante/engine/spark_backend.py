@@ -9,7 +9,6 @@ or any master Spark accepts. Local and loopback masters bind the driver to 127.0
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import socket
@@ -80,11 +79,14 @@ def check_ready(master: str, timeout_s: float = MASTER_ANSWER_SECONDS) -> None:
     accepts a connection within `timeout_s`. Other masters (`local[*]`, `yarn`, `k8s://…`)
     are left to Spark.
     """
-    if importlib.util.find_spec("pyspark") is None:
+    try:
+        # lazy: pyspark is an optional extra; importing it starts no JVM.
+        import pyspark  # noqa: F401
+    except ImportError as exc:
         raise SparkUnavailable(
             "Le moteur Spark n'est pas installé : il demande le module pyspark "
-            "(pip install 'capsante[spark]') et Java."
-        )
+            "(pip install '.[spark]' dans le dossier de la plateforme) et Java."
+        ) from exc
     if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
         raise SparkUnavailable(
             "Le moteur Spark demande Java : ni JAVA_HOME ni la commande java ne sont trouvés."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from capsante.engine.aggregation import sort_result
 from capsante.engine.spark_backend import (
     MasterUnreachable,
     SparkBackend,
+    SparkUnavailable,
     check_ready,
     local_session,
     to_spark_sql,
@@ -85,3 +87,14 @@ def test_a_master_that_does_not_answer_is_named_before_any_jvm_starts():
         check_ready("spark://nulle-part.invalid:7077")
     with pytest.raises(MasterUnreachable, match="illisible"):
         check_ready("spark://:7077")
+
+
+def test_without_pyspark_or_java_the_engine_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "pyspark", None)
+    with pytest.raises(SparkUnavailable, match=r"pas installé : il demande le module pyspark"):
+        check_ready("local[*]")
+    monkeypatch.undo()
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setenv("PATH", "")
+    with pytest.raises(SparkUnavailable, match="demande Java"):
+        check_ready("local[*]")
