@@ -361,7 +361,7 @@ STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Not the manifest storage: it rewrites url()s and breaks the DSFR's SRI hashes.
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "capsante.ui.staticfiles.CompressedOnceStaticFilesStorage"},
 }
 # `make run`/`make demo` collect the static files into STATIC_ROOT and WhiteNoise serves them,
 # debugging off. Until they are collected (tests, a fresh checkout), WhiteNoise finds them in

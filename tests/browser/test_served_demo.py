@@ -2,6 +2,7 @@
 collected and served by WhiteNoise, plain http on 127.0.0.1. Seen in a real browser."""
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -21,9 +22,17 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    """`make run`'s steps (migrate, collectstatic, runserver) with `make run`'s environment."""
+def served(tmp_path_factory, request):
+    """`make run`'s steps (migrate, collectstatic, runserver) with `make run`'s environment.
+
+    The data folder starts from the suite's migrated template (a copy of its SQLite file, as a
+    second `make run` finds it): migrate then checks every migration and applies none, instead
+    of spending a minute creating the tables once more. Asked for by name, so that the
+    PostgreSQL pass, which runs the tests that reach a database, does not take this one."""
     data = tmp_path_factory.mktemp("donnees")
+    template = request.getfixturevalue("site_template")
+    if template.url is None:
+        shutil.copytree(template.data, data, dirs_exist_ok=True)
     env = {
         k: v
         for k, v in os.environ.items()

@@ -1,0 +1,25 @@
+"""Static files as `make run` serves them: compressed once, not at every start."""
+
+from pathlib import Path
+
+from whitenoise.storage import CompressedStaticFilesStorage
+
+
+class CompressedOnceStaticFilesStorage(CompressedStaticFilesStorage):
+    """WhiteNoise's compressed storage, which compresses only what changed.
+
+    `collectstatic` hands every file to `post_process`, copied or not, and WhiteNoise compresses
+    each again: 28 s of every `make run` on two cores for the same bytes. WhiteNoise gives its
+    `.br` and `.gz` the modification time of their source, and `collectstatic` copies a changed
+    file with a new one, so a compressed copy with its source's time is up to date.
+    """
+
+    def post_process(self, paths, dry_run=False, **options):
+        changed = {path: value for path, value in paths.items() if not self._up_to_date(path)}
+        yield from super().post_process(changed, dry_run=dry_run, **options)
+
+    def _up_to_date(self, path: str) -> bool:
+        source = Path(self.path(path))
+        copies = [source.with_name(source.name + suffix) for suffix in (".br", ".gz")]
+        mtime = source.stat().st_mtime
+        return any(c.exists() and c.stat().st_mtime == mtime for c in copies)
