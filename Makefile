@@ -7,6 +7,8 @@ UV := $(VENV)/bin/uv
 CAPSANTE := $(VENV)/bin/capsante
 PORT ?= 8000
 PYTEST_ARGS ?=
+# The slowest tests, at the end of each pass: where CI's time goes.
+DURATIONS = --durations=25
 # Plain-Python packages (no Django): the engine, the file parsers, the generator.
 MYPY_PATHS = $(wildcard capsante/engine capsante/ingest/parsing.py capsante/ingest/staging.py capsante/ingest/connectors/*/parser.py capsante/ingest/generator) capsante/roadmaps/yaml_schema.py capsante/ui/maps.py capsante/ui/formats.py capsante/ui/tables.py capsante/ui/badges.py capsante/ui/testing.py capsante/ingest/contract.py capsante/ingest/tabular.py
 
@@ -69,13 +71,13 @@ test: system-deps install-test ## Lance toute la suite, sur SQLite et sur Postgr
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 test-sqlite: ## La suite sur SQLite
-	CAPSANTE_DATA_DIR=$$(mktemp -d) $(PY) -m pytest $(PYTEST_ARGS)
+	CAPSANTE_DATA_DIR=$$(mktemp -d) $(PY) -m pytest $(DURATIONS) $(PYTEST_ARGS)
 
 # The PostgreSQL pass runs the tests that reach the database (CAPSANTE_TESTS_DATABASE_ONLY, see
 # conftest.py): the others (parsers, engine, generator, Spark) read no database and the SQLite pass
 # has run them already.
 test-postgres: ## La suite sur un serveur PostgreSQL démarré pour l'occasion (les tests qui lisent la base)
-	CAPSANTE_DATA_DIR=$$(mktemp -d) CAPSANTE_TESTS_DATABASE_ONLY=1 bash scripts/with-postgres.sh $(PY) -m pytest -m "not spark" $(PYTEST_ARGS)
+	CAPSANTE_DATA_DIR=$$(mktemp -d) CAPSANTE_TESTS_DATABASE_ONLY=1 bash scripts/with-postgres.sh $(PY) -m pytest -m "not spark" $(DURATIONS) $(PYTEST_ARGS)
 
 quality: install-test ## ruff, mypy, couches (import-linter), bandit, migrations à jour, aucune adresse de registre
 	$(VENV)/bin/ruff check .
