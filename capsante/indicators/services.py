@@ -3,10 +3,11 @@ targets and their statuses, manual entries. The computing itself is the engine's
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -223,21 +224,22 @@ def compute_and_store(
     )
     computing = time.monotonic()
     try:
-        result = engine.compute(
-            chosen,
-            settings.STAGING_DIR,
-            periods=periods,
-            territories=territories,
-            progress=progress,
-            backend=engine_name,
-            membership=membership,
-            population=population,
-            options=options,
-        )
-    except _unavailable(engine_name) as exc:
+        with _engine_errors(engine_name):
+            result = engine.compute(
+                chosen,
+                settings.STAGING_DIR,
+                periods=periods,
+                territories=territories,
+                progress=progress,
+                backend=engine_name,
+                membership=membership,
+                population=population,
+                options=options,
+            )
+    except EngineUnavailable:
         # The session refused to start: nothing was computed, so no run is kept.
         run.delete()
-        raise EngineUnavailable(str(exc)) from exc
+        raise
     storing = time.monotonic()
     # Not stored: what the command and the benchmarks print (preparation, engine, storage).
     run.seconds = {"preparation": computing - started, "engine": storing - computing}
@@ -277,25 +279,30 @@ def _engine_options(engine_name: str) -> dict:
     # lazy: sqlglot and Arrow, which `show` and `list` do not need.
     from capsante.engine import spark_backend
 
-    try:
+    with _engine_errors(engine_name):
         spark_backend.check_ready(settings.SPARK_MASTER)
+    return {"master": settings.SPARK_MASTER, "conf": settings.SPARK_CONF}
+
+
+@contextlib.contextmanager
+def _engine_errors(engine_name: str) -> Iterator[None]:
+    """Spark's refusals (pyspark or Java missing, master unreachable, session not started) as
+    `EngineUnavailable`, naming the setting when the master is the cause. DuckDB runs in this
+    process: nothing to translate."""
+    if engine_name != "spark":
+        yield
+        return
+    # lazy: as in _engine_options.
+    from capsante.engine import spark_backend
+
+    try:
+        yield
     except spark_backend.MasterUnreachable as exc:
         raise EngineUnavailable(
             f"{exc} Le maître est donné par le réglage CAPSANTE_SPARK_MASTER."
         ) from exc
     except spark_backend.SparkUnavailable as exc:
         raise EngineUnavailable(str(exc)) from exc
-    return {"master": settings.SPARK_MASTER, "conf": settings.SPARK_CONF}
-
-
-def _unavailable(engine_name: str) -> tuple[type[Exception], ...]:
-    """The errors by which a backend says it cannot start (none for DuckDB, which is in-process)."""
-    if engine_name != "spark":
-        return ()
-    # lazy: as in _engine_options.
-    from capsante.engine import spark_backend
-
-    return (spark_backend.SparkUnavailable,)
 
 
 def recompute_after_import(record) -> ComputationRun | None:
