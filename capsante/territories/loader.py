@@ -6,9 +6,11 @@ the data: INSEE COG and populations, IGN ADMIN EXPRESS-COG geometries.
 """
 
 import csv
+import hashlib
 import importlib.util
 import json
 import lzma
+import os
 import sys
 import time
 from collections import defaultdict
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import shapely
+from django.conf import settings
 from django.db import connection, transaction
 
 from .models import Level, Territory, TerritoryLoad
@@ -41,6 +44,8 @@ ARTICLES = {
 }
 
 Progress = Callable[[str, int, int], None]
+# The package's files the desired state is built from.
+PACKAGE_TABLES = ("regions", "departements", "epci", "communes")
 FIELDS = (
     "name",
     "name_type",
@@ -208,6 +213,47 @@ def build_desired(progress: Progress | None = None) -> dict[tuple[str, str], dic
     return desired
 
 
+def desired_state(progress: Progress | None = None) -> dict[tuple[str, str], dict]:
+    """`build_desired`, kept in the data folder: building it simplifies, unites and writes out
+    the shapes of 34,875 communes (about 20 s), and every start of the demo loads the
+    territories again to find nothing changed. The kept copy is named after what it is built
+    from — the package's files (size and time) and this module's code — so a new package
+    version or a changed loader builds it afresh."""
+    kept = _kept_state_path()
+    try:
+        rows = json.loads(kept.read_text(encoding="utf-8"))
+        return {(row.pop("level"), row.pop("code")): _checked(row) for row in rows}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        pass  # none kept yet, or unreadable: built again below
+    desired = build_desired(progress)
+    rows = [{"level": level, "code": code, **want} for (level, code), want in desired.items()]
+    # Written beside, then renamed: a run stopped half-way leaves no half-written copy.
+    partial = kept.with_name(f"{kept.name}.{os.getpid()}.tmp")
+    try:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        for stale in kept.parent.glob("territoires-*.json"):
+            stale.unlink(missing_ok=True)
+        partial.write_text(json.dumps(rows, separators=(",", ":")), encoding="utf-8")
+        partial.replace(kept)
+    except OSError:
+        partial.unlink(missing_ok=True)  # a read-only data folder: built again next time
+    return desired
+
+
+def _checked(row: dict) -> dict:
+    if set(row) != set(FIELDS):
+        raise KeyError("not a territory of this loader")
+    return row
+
+
+def _kept_state_path() -> Path:
+    fingerprint = hashlib.sha256(Path(__file__).read_bytes())
+    for name in PACKAGE_TABLES:
+        stat = (data_dir() / f"{name}.csv.lzma").stat()
+        fingerprint.update(f"{name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return Path(settings.DATA_DIR) / "cache" / f"territoires-{fingerprint.hexdigest()[:16]}.json"
+
+
 def _current() -> dict[tuple[str, str], dict]:
     current = {}
     rows = Territory.objects.exclude(level=Level.GROUPING).values(
@@ -244,7 +290,7 @@ def _current() -> dict[tuple[str, str], dict]:
 def load_territories(progress: Progress | None = None) -> LoadReport:
     """Create or update every territory; a second run changes nothing and says so."""
     started = time.monotonic()
-    desired = build_desired(progress)
+    desired = desired_state(progress)
     current = _current()
     report = LoadReport()
     # Parents first, so that foreign keys can be resolved by code.

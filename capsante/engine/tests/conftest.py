@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,3 +29,33 @@ def staging(tmp_path: Path) -> Path:
 def shared_staging(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The same set, written once, for tests that only read it."""
     return write_staging(tmp_path_factory.mktemp("shared") / "staging")
+
+
+# One local Spark for every test that needs one: its start and the JVM's warming up take
+# 30–40 s, which each module paid again with a session of its own.
+LOCAL_SPARK = ("local[2]", {"spark.sql.shuffle.partitions": "2"})
+
+
+@pytest.fixture(scope="session")
+def _local_spark_stopped_at_the_end() -> Iterator[None]:
+    yield
+    stop_local_spark()
+
+
+@pytest.fixture
+def spark(_local_spark_stopped_at_the_end: None) -> object:
+    """The running local session, started by the first test that asks (`getOrCreate`)."""
+    from capsante.engine.spark_backend import local_session
+
+    return local_session(*LOCAL_SPARK)
+
+
+def stop_local_spark() -> None:
+    """A test that starts a session of its own (another master) stops the shared one first:
+    `getOrCreate` would hand it the running session whatever master it asks for."""
+    # lazy: pyspark is an optional extra, loaded only where Spark runs.
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        active.stop()

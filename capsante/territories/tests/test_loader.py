@@ -7,7 +7,7 @@ import sys
 import pytest
 from django.core.management import call_command
 
-from capsante.territories import services
+from capsante.territories import loader, services
 from capsante.territories.loader import data_dir
 from capsante.territories.models import Level, Territory
 
@@ -27,7 +27,7 @@ def package_counts(departement_code: str) -> tuple[int, int]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_load_territories_matches_the_package_and_is_idempotent(capsys):
+def test_load_territories_matches_the_package_and_is_idempotent(capsys, monkeypatch):
     call_command("load_territories", verbosity=0)
     first = capsys.readouterr().out
     assert "créés" in first
@@ -40,7 +40,47 @@ def test_load_territories_matches_the_package_and_is_idempotent(capsys):
     le_mans = Territory.objects.get(level=Level.COMMUNE, code="72181")
     assert le_mans.name == "Le Mans"  # the article comes from the INSEE name type
     assert le_mans.epci is not None and le_mans.geometry.startswith('{"type":')
+    # The second load reads the state the first one kept: nothing is simplified again.
+    monkeypatch.setattr(loader, "build_desired", _not_again)
     call_command("load_territories", verbosity=0)
     second = capsys.readouterr().out
     assert second.startswith("Aucun changement")
     assert Territory.objects.filter(level=Level.COMMUNE).count() == communes
+
+
+def _not_again(progress=None):
+    raise AssertionError("the territories were built again instead of read from the kept copy")
+
+
+def test_the_kept_state_is_built_again_when_the_package_or_the_copy_changes(
+    settings, tmp_path, monkeypatch
+):
+    settings.DATA_DIR = tmp_path / "data"
+    package = tmp_path / "package"
+    package.mkdir()
+    for name in loader.PACKAGE_TABLES:
+        (package / f"{name}.csv.lzma").write_bytes(b"v1")
+    monkeypatch.setattr(loader, "data_dir", lambda: package)
+    builds = []
+    laval = {field: None for field in loader.FIELDS} | {"name": "Laval", "population": 49_000}
+
+    def build(progress=None):
+        builds.append(1)
+        return {(Level.COMMUNE, "53130"): dict(laval)}
+
+    monkeypatch.setattr(loader, "build_desired", build)
+    assert loader.desired_state() == {("commune", "53130"): laval}
+    assert loader.desired_state() == {("commune", "53130"): laval}
+    assert len(builds) == 1
+    kept = list((settings.DATA_DIR / "cache").glob("territoires-*.json"))
+    assert len(kept) == 1
+    # A half-written or foreign copy is not trusted.
+    kept[0].write_text('[{"level": "commune"}]', encoding="utf-8")
+    assert loader.desired_state() == {("commune", "53130"): laval}
+    assert len(builds) == 2
+    # A new version of the package: built afresh, the old copy removed.
+    (package / "communes.csv.lzma").write_bytes(b"v2, longer")
+    assert loader.desired_state() == {("commune", "53130"): laval}
+    assert len(builds) == 3
+    assert [p.name for p in (settings.DATA_DIR / "cache").iterdir()] != [kept[0].name]
+    assert len(list((settings.DATA_DIR / "cache").iterdir())) == 1
