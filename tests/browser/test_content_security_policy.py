@@ -2,7 +2,10 @@
 handler, style, image or font the policy refuses), and the behaviours moved out of inline
 handlers (print, filter on change) still work."""
 
+import warnings
+
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from .test_public_pages import _pages
 
@@ -37,6 +40,19 @@ def csp_page(browser):
     context.close()
 
 
+def _wait_for_requests_after_load(page, path: str) -> None:
+    """What a page fetches after its load (the API documentation's description, a map's
+    shapes) is checked by the policy too: wait until the network is quiet. Once, in CI's busiest
+    minutes, the sign-in page (which fetches nothing after its load) did not look quiet to
+    Chromium within 30 s and failed the test with no violation: a page that stays busy is said
+    in the warnings and its violations so far are still checked, rather than failing a test
+    about the policy."""
+    try:
+        page.wait_for_load_state("networkidle", timeout=15_000)
+    except PlaywrightTimeout:
+        warnings.warn(f"{path}: network not quiet after 15 s", stacklevel=2)
+
+
 def test_no_page_meets_a_policy_violation(site, csp_page):
     base, roadmaps = site
     page = csp_page
@@ -45,7 +61,7 @@ def test_no_page_meets_a_policy_violation(site, csp_page):
         response = page.goto(base + path)
         assert response.status == 200, path
         assert "script-src 'self';" in response.headers["content-security-policy"] + ";"
-        page.wait_for_load_state("networkidle")
+        _wait_for_requests_after_load(page, path)
         found = page.evaluate("window.__violations")
         if found:
             violations[path] = found
