@@ -2,6 +2,7 @@
 
 import inspect
 import json
+import warnings
 from pathlib import Path
 
 import pytest
@@ -153,10 +154,20 @@ def run_jobs(db):
 
 
 @pytest.fixture(scope="session")
-def site_template(tmp_path_factory):
+def site_template(tmp_path_factory, django_db_setup, django_db_blocker):
+    """Sites' database: a copy of the suite's test database, migrated once for both."""
+    from django.db import connection
+
     from capsante.jobs.tests.sites import SiteTemplate
 
-    template = SiteTemplate(tmp_path_factory.mktemp("site-template"))
+    with django_db_blocker.unblock():
+        template = SiteTemplate(tmp_path_factory.mktemp("site-template"), connection)
+    if not template.copied:
+        warnings.warn(
+            f"sites' template migrated apart ({template.seconds:.0f} s): the test database "
+            "could not be copied",
+            stacklevel=1,
+        )
     yield template
     template.close()
 
