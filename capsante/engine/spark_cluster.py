@@ -52,12 +52,16 @@ class StandaloneCluster:
         memory: str = "1g",
         executor_memory: str = "768m",
         timeout_s: float = 90.0,
+        java_options: str = "",
     ):
+        """`java_options` go to every JVM of the cluster (master, workers, executors) and to a
+        driver started with `conf`."""
         self.workers = workers
         self.cores = cores
         self.memory = memory
         self.executor_memory = executor_memory
         self.timeout_s = timeout_s
+        self.java_options = java_options
         self.port = free_port()
         self.master = f"spark://127.0.0.1:{self.port}"
         self.directory = Path(tempfile.mkdtemp(prefix="capsante-spark-"))
@@ -71,6 +75,14 @@ class StandaloneCluster:
             "spark.executor.cores": str(self.cores),
             "spark.cores.max": str(self.cores * self.workers),
             "spark.sql.shuffle.partitions": str(2 * self.cores * self.workers),
+            **(
+                {
+                    "spark.executor.extraJavaOptions": self.java_options,
+                    "spark.driver.extraJavaOptions": self.java_options,
+                }
+                if self.java_options
+                else {}
+            ),
         }
 
     def _env(self) -> dict[str, str]:
@@ -83,6 +95,8 @@ class StandaloneCluster:
             PYSPARK_PYTHON=sys.executable,
             SPARK_NO_DAEMONIZE="1",
         )
+        if self.java_options:
+            env["SPARK_DAEMON_JAVA_OPTS"] = self.java_options
         return env
 
     def _start(self, name: str, *arguments: str) -> None:

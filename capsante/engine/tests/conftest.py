@@ -31,6 +31,13 @@ def shared_staging(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_staging(tmp_path_factory.mktemp("shared") / "staging")
 
 
+# The test cluster's JVMs (master, workers, executors) run short jobs on small data: the
+# just-in-time compiler's first tier only, and one garbage-collector thread. On two cores the
+# optimising tier's compilations outlast the queries they would speed up: the cluster test
+# 136 → 82 s (bench/RESULTS.md, *The test suite's time*). Values do not depend on it. The local
+# session keeps the JVM's defaults (measured: no faster either way); so does users' Spark.
+QUICK_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+
 # One local Spark for every test that needs one: its start and the JVM's warming up take
 # 30–40 s, which each module paid again with a session of its own.
 LOCAL_SPARK = ("local[2]", {"spark.sql.shuffle.partitions": "2"})

