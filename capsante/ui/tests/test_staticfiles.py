@@ -29,3 +29,12 @@ def test_unchanged_files_are_not_compressed_again_and_a_changed_one_is(tmp_path,
     assert compressed(storage, names) == ["capsante.css.br", "capsante.css.gz"]
     served = brotli.decompress((tmp_path / "capsante.css.br").read_bytes()).decode()
     assert served.endswith("h1 { color: #000091; }\n")
+
+
+def test_source_maps_are_collected_but_not_compressed(tmp_path, settings):
+    settings.STATIC_ROOT = tmp_path
+    storage = CompressedOnceStaticFilesStorage(location=tmp_path)
+    storage.save("api.js", ContentFile(STYLE.encode()))
+    storage.save("api.js.map", ContentFile(STYLE.encode()))
+    assert compressed(storage, ["api.js", "api.js.map"]) == ["api.js.br", "api.js.gz"]
+    assert (tmp_path / "api.js.map").exists()
