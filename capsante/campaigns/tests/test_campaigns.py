@@ -2,6 +2,7 @@
 the call list and its export, bulk updates by file."""
 
 import csv
+import datetime as dt
 import io
 
 import pyarrow as pa
@@ -255,6 +256,40 @@ def test_status_export_reconstructs_each_month_from_the_history(zero_fax):
     assert set(table.column("campaign").to_pylist()) == {campaign.slug}
     assert sorted(table.column("stage_order").to_pylist()) == [1, 1, 2, 2, 3, 4]
     assert isinstance(table, pa.Table)
+
+
+@pytest.mark.django_db
+def test_each_enrolled_structure_enters_at_the_first_stage_then_reaches_its_own(geography):
+    """The monthly series read the history: every structure counts from the campaign's start,
+    at the first stage, then at its starting stage from the day it was known there."""
+    campaign = _campaign(geography["sarthe"])
+    opened = timezone.make_aware(dt.datetime.combine(campaign.started_on, dt.time.min))
+    surveyed = opened + dt.timedelta(days=3, hours=9)
+    first, at_box, past_fax = (
+        _officine(1, geography["communes"]["72181"]),
+        *[_officine(n, geography["communes"]["72154"]) for n in (2, 3)],
+    )
+    start = {at_box.finess_et: (2, surveyed), past_fax.finess_et: (4, None)}
+    before = timezone.now()
+
+    assert services.enrol(campaign, start) == 3
+
+    def records(structure):
+        followup = FollowUp.objects.get(campaign=campaign, establishment=structure)
+        return [
+            (h.history_type, h.stage.code, h.history_date)
+            for h in followup.history.order_by("history_date")
+        ]
+
+    assert records(first) == [("+", "sans-mss", opened)]
+    assert records(at_box) == [("+", "sans-mss", opened), ("~", "boite-mss", surveyed)]
+    (entered, reached) = records(past_fax)
+    assert entered == ("+", "sans-mss", opened)
+    assert reached[:2] == ("~", "fax-ferme") and reached[2] >= before
+    assert FollowUp.objects.get(establishment=past_fax).stage.code == "fax-ferme"
+    # Enrolling again adds no structure and no record.
+    assert services.enrol(campaign, start) == 0
+    assert FollowUp.history.filter(campaign_id=campaign.pk).count() == 5
 
 
 @pytest.mark.django_db
