@@ -332,7 +332,12 @@ STEPS = {
 
 
 def generate_mix(
-    directory: Path, ndjson: Path, bundle: Path, patients: int, in_bundle: int
+    directory: Path,
+    ndjson: Path,
+    bundle: Path,
+    patients: int,
+    in_bundle: int,
+    one_line: Path | None = None,
 ) -> dict:
     """The demo generator's Patients (its realistic mix), repeated with new ids to the sizes."""
     import collections
@@ -376,10 +381,13 @@ def generate_mix(
         if batch:
             out.write(b"\n".join(batch) + b"\n")
     entries = [{"fullUrl": f"urn:uuid:{p['id']}", "resource": p} for p in copies(in_bundle)]
-    # Pretty-printed, as exports often are: the parser reads a multi-line Bundle whole (up to
-    # 512 MB) and refuses a single-line one over 64 MB as an overlong NDJSON line.
+    # Pretty-printed, as exports often are, and on one line, as others are: the parser reads
+    # either whole, up to 512 MB (a one-line Bundle over 64 MB was refused as an overlong
+    # NDJSON line until 3 December).
     document = {"resourceType": "Bundle", "type": "collection", "entry": entries}
     bundle.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2))
+    if one_line is not None:
+        one_line.write_bytes(orjson.dumps(document))
     shutil.rmtree(sample_dir, ignore_errors=True)
     return {
         "sample": len(sample),
@@ -435,6 +443,11 @@ def main() -> None:
     parser.add_argument("--patients", type=int, default=1_000_000)
     parser.add_argument("--bundle-patients", type=int, default=100_000)
     parser.add_argument("--keep", type=Path, help="directory to keep the generated files in")
+    parser.add_argument(
+        "--files",
+        default="rpps,plain,mix,bundle,bundle-one-line",
+        help="which files to generate and read (comma-separated)",
+    )
     parser.add_argument("--measure", nargs=2, metavar=("STEP", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
@@ -447,23 +460,39 @@ def main() -> None:
         plain = directory / "Patient_plain.ndjson"
         mix = directory / "Patient_mix.ndjson"
         bundle = directory / "Patient_mix_bundle.json"
+        one_line = directory / "Patient_mix_bundle_one_line.json"
+        files = set(args.files.split(","))
         started = time.perf_counter()
-        generate_rpps(rpps, args.rpps_rows)
-        generate_patients(plain, args.patients)
-        shapes = generate_mix(directory, mix, bundle, args.patients, args.bundle_patients)
+        if "rpps" in files:
+            generate_rpps(rpps, args.rpps_rows)
+        if "plain" in files:
+            generate_patients(plain, args.patients)
+        shapes = generate_mix(directory, mix, bundle, args.patients, args.bundle_patients, one_line)
         print(f"files generated in {time.perf_counter() - started:.0f} s in {directory}")
         print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPU")
         print(
             f"realistic mix: {shapes['sample']:,} generator Patients repeated; statuses {shapes['statuses']}"
         )
-        _report("RPPS", rpps, ["rpps-ours", "rpps-arrow", "rpps-pandas"])
-        _report(
-            "FHIR Patients NDJSON, plain (fast path)",
-            plain,
-            ["fhir-ours", "fhir-arrow", "fhir-json"],
-        )
-        _report("FHIR Patients NDJSON, realistic mix", mix, ["fhir-ours", "fhir-arrow"])
-        _report("FHIR Bundle, realistic mix", bundle, ["fhir-ours", "fhir-orjson"])
+        reports = [
+            ("rpps", "RPPS", rpps, ["rpps-ours", "rpps-arrow", "rpps-pandas"]),
+            (
+                "plain",
+                "FHIR Patients NDJSON, plain (fast path)",
+                plain,
+                ["fhir-ours", "fhir-arrow", "fhir-json"],
+            ),
+            ("mix", "FHIR Patients NDJSON, realistic mix", mix, ["fhir-ours", "fhir-arrow"]),
+            ("bundle", "FHIR Bundle, realistic mix", bundle, ["fhir-ours", "fhir-orjson"]),
+            (
+                "bundle-one-line",
+                "FHIR Bundle on one line, realistic mix",
+                one_line,
+                ["fhir-ours", "fhir-orjson"],
+            ),
+        ]
+        for key, title, path, steps in reports:
+            if key in files:
+                _report(title, path, steps)
 
 
 if __name__ == "__main__":

@@ -539,6 +539,7 @@ class BlockReader:
         chunk_size: int | None = None,
         max_line: int = DEFAULT_MAX_LINE,
         cut_on_cr: bool = False,
+        line_too_long: str | None = None,
         on_read: Callable[[int], None] | None = None,
     ) -> None:
         self.on_read = on_read
@@ -548,6 +549,7 @@ class BlockReader:
         self.chunk_size = chunk_size or DEFAULT_CHUNK_SIZE
         self.max_line = max_line
         self.cut_on_cr = cut_on_cr
+        self.line_too_long = line_too_long
         self.transcoder = Transcoder(file, errors)
         self.bytes_read = 0
 
@@ -556,7 +558,10 @@ class BlockReader:
         return self.transcoder.label
 
     def __iter__(self) -> Iterator[Block]:
-        pending = b""
+        # The start of a line not ended yet, kept as parts: a long line is copied once when
+        # whole, not once per chunk read.
+        pending: list[bytes] = []
+        pending_size = 0
         line = 1
         first = True
         while True:
@@ -569,16 +574,18 @@ class BlockReader:
                 first = False
             if not chunk:
                 if pending:
-                    yield self._block(line, pending)
+                    yield self._block(line, b"".join(pending))
                 return
             cut = self._cut(chunk)
             if cut is None:
-                pending += chunk
-                self._check_line_length(pending, line)
+                pending.append(chunk)
+                pending_size += len(chunk)
+                self._check_line_length(pending_size, line)
                 continue
             # Cut the chunk, not pending + chunk: one copy of the block instead of two.
-            head = b"".join((pending, memoryview(chunk)[:cut])) if pending else chunk[:cut]
-            pending = chunk[cut:]
+            head = b"".join((*pending, memoryview(chunk)[:cut])) if pending else chunk[:cut]
+            pending = [chunk[cut:]] if cut < len(chunk) else []
+            pending_size = len(chunk) - cut
             block = self._block(line, head)
             line += block.breaks
             yield block
@@ -609,13 +616,14 @@ class BlockReader:
         last = max(last_lf, last_cr)
         return None if last < 0 else last + 1
 
-    def _check_line_length(self, data: bytes, line: int) -> None:
-        if len(data) > self.max_line:
+    def _check_line_length(self, size: int, line: int) -> None:
+        if size > self.max_line:
             raise RowError(
                 self.file,
                 line,
                 None,
-                f"ligne trop longue : plus de {self.max_line // (1024 * 1024)} Mo sans fin de ligne",
+                self.line_too_long
+                or f"ligne trop longue : plus de {self.max_line // (1024 * 1024)} Mo sans fin de ligne",
             )
 
     def _block(self, line: int, data: bytes) -> Block:

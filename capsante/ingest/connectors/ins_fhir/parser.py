@@ -43,15 +43,18 @@ from . import columnar
 
 RELIABILITY_URL = "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-identity-reliability"
 STATUS_SYSTEMS = ins.STATUS_SYSTEMS
-# A pretty-printed Bundle is parsed whole: above this size, NDJSON is required.
+# A Bundle, pretty-printed or on one line, is parsed whole: above this size, NDJSON is required.
 MAX_DOCUMENT = 512 * 1024 * 1024
 MAX_NDJSON_LINE = 64 * 1024 * 1024  # a Patient with embedded photos stays under this
+NDJSON_NAMES = (".ndjson", ".jsonl")
+TOO_LARGE = "document JSON trop volumineux : exportez les patients en NDJSON"
 _SOURCE_FINESS = re.compile(r"(?:^|[/:|#=])([0-9][0-9A-Z][0-9]{7})$")
 OTHER_RESOURCE_TYPES = frozenset(
     {"Observation", "Encounter", "Organization", "Practitioner", "PractitionerRole", "Person",
      "RelatedPerson", "Condition", "DocumentReference", "Location", "OperationOutcome",
      "Procedure", "MedicationRequest", "Coverage", "Appointment", "Group"}
 )  # fmt: skip
+_NOT_BLANK = re.compile(rb"\S")
 _DOUBTFUL = re.compile(r"\b(DOUT|FICT)\b")
 UNKNOWN_SYSTEM = (
     "système de code inconnu pour le statut d'identité (acceptés : les systèmes FR Core "
@@ -497,12 +500,7 @@ def _parse_document(blocks: Iterable[Block], state: State) -> None:
         data = block.data
         size += len(data)
         if size > MAX_DOCUMENT:
-            raise RowError(
-                state.file,
-                None,
-                None,
-                "document JSON trop volumineux : exportez les patients en NDJSON",
-            )
+            raise RowError(state.file, None, None, TOO_LARGE)
         parts.append(data)
     try:
         obj = jsonlib.loads(b"".join(parts))
@@ -512,12 +510,23 @@ def _parse_document(blocks: Iterable[Block], state: State) -> None:
     _handle(obj, None, state)
 
 
-def _is_ndjson(file: str, first: bytes) -> bool:
-    """NDJSON when the first line alone is a JSON object (a pretty-printed Bundle's is not)."""
-    if file.lower().endswith((".ndjson", ".jsonl")):
+def _declared_ndjson(file: str) -> bool:
+    return file.lower().endswith(NDJSON_NAMES)
+
+
+def _is_ndjson(file: str, first: bytes, more: bool) -> bool:
+    """NDJSON when named so, or when its first line alone is a JSON object and another line
+    follows. A pretty-printed Bundle's first line is not an object; a file of one line is one
+    document (a Bundle exported without line breaks), read whole like a pretty-printed one."""
+    if _declared_ndjson(file):
         return True
+    end = first.find(b"\n")
+    if end < 0:
+        end = len(first)
+    if not more and _NOT_BLANK.search(first, end) is None:
+        return False
     try:
-        return isinstance(jsonlib.loads(first.split(b"\n", 1)[0]), dict)
+        return isinstance(jsonlib.loads(first[:end]), dict)
     except jsonlib.JSONDecodeError:
         return False
 
@@ -559,20 +568,25 @@ def parse_ins_fhir(
     state = State(file, errors, Defaults(finess_et, period))
     try:
         with closing(open_source(source, file)) as stream:
+            # Lines of a file not named .ndjson may be as long as a whole document: a Bundle
+            # exported on one line is one.
+            declared = _declared_ndjson(file)
             reader = BlockReader(
                 stream,
                 file,
                 errors,
                 chunk_size=chunk_size,
-                max_line=MAX_NDJSON_LINE,
+                max_line=MAX_NDJSON_LINE if declared else MAX_DOCUMENT,
+                line_too_long=None if declared else TOO_LARGE,
                 on_read=reporter(progress, source),
             )
             blocks = iter(reader)
             first = next(blocks, None)
             if first is None or not first.data.strip():
                 raise RowError(file, None, None, "fichier vide")
-            every_block = itertools.chain([first], blocks)
-            if _is_ndjson(file, first.data):
+            second = next(blocks, None)
+            every_block = itertools.chain([first], [second] if second else [], blocks)
+            if _is_ndjson(file, first.data, more=second is not None):
                 _parse_ndjson(every_block, state)
             else:
                 _parse_document(every_block, state)

@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+from capsante.ingest.connectors.ins_fhir import parser
 from capsante.ingest.connectors.ins_fhir.parser import parse_ins_fhir
 from capsante.ingest.ins import UNKNOWN_STATUS, nir_is_valid, nir_key
 from capsante.ingest.tests.helpers import assert_conforms, lines_of, only_error, sample
@@ -119,6 +120,51 @@ def test_small_blocks_give_the_same_counts(patients):
         ndjson(patients), name="p.ndjson", finess_et=CH_LE_MANS, chunk_size=700
     )
     assert chunked.tables["ins_identities"].equals(whole.tables["ins_identities"])
+
+
+def _bundle_of(patients: list[dict], copies: int) -> dict:
+    """A collection Bundle of the sample Patients repeated under new ids."""
+    entries = []
+    for n in range(copies):
+        for patient in patients:
+            resource = dict(patient, id=f"{patient['id']}-{n}")
+            entries.append({"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource})
+    return {"resourceType": "Bundle", "type": "collection", "entry": entries}
+
+
+def test_a_bundle_exported_on_one_line_is_read_whole_past_the_ndjson_line_limit(
+    patients, monkeypatch
+):
+    # The limits scaled down a thousandfold: a hospital's month of 40,000 Patients exported on
+    # one line (≈ 70 MB) is over the 64 MB allowed for one NDJSON line.
+    monkeypatch.setattr(parser, "MAX_NDJSON_LINE", 64 * 1024)
+    bundle = _bundle_of(patients, copies=60)
+    one_line = json.dumps(bundle, ensure_ascii=False).encode()
+    assert b"\n" not in one_line and len(one_line) > 2 * parser.MAX_NDJSON_LINE
+    pretty = json.dumps(bundle, ensure_ascii=False, indent=2).encode()
+
+    expected = parse_ins_fhir(pretty, name="export.json", finess_et=CH_LE_MANS)
+    assert_conforms(expected)
+    assert expected.rows_kept == 8 * 60
+    for data in (one_line, one_line + b"\n"):
+        result = parse_ins_fhir(data, name="export.json", finess_et=CH_LE_MANS, chunk_size=5000)
+        assert_conforms(result)
+        assert result.tables["ins_identities"].equals(expected.tables["ins_identities"])
+    # Named as NDJSON, the same line is an overlong line, refused with its number.
+    error = only_error(parse_ins_fhir(one_line, name="export.ndjson", finess_et=CH_LE_MANS))
+    assert (error.file, error.line) == ("export.ndjson", 1)
+    assert error.reason.startswith("ligne trop longue : plus de ")
+
+
+def test_a_one_line_document_over_the_document_limit_is_refused_as_too_large(patients, monkeypatch):
+    monkeypatch.setattr(parser, "MAX_DOCUMENT", 32 * 1024)
+    one_line = json.dumps(_bundle_of(patients, copies=30)).encode()
+    assert len(one_line) > parser.MAX_DOCUMENT
+    error = only_error(
+        parse_ins_fhir(one_line, name="export.json", finess_et=CH_LE_MANS, chunk_size=4096)
+    )
+    assert (error.file, error.line) == ("export.json", 1)
+    assert error.reason == "document JSON trop volumineux : exportez les patients en NDJSON"
 
 
 def test_invalid_arguments_are_a_programming_error():
