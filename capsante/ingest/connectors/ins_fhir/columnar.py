@@ -32,12 +32,15 @@ SCHEMA = pa.schema(
         ("meta", pa.struct([("lastUpdated", S), ("source", S)])),
         ("extension", pa.list_(pa.struct([("url", S), ("extension", pa.list_(_SUB))]))),
         ("identifier", pa.list_(_IDENTIFIER)),
+        ("managingOrganization", pa.struct([("identifier", _IDENTIFIER)])),
         # Present only to route such rows to the careful path.
         ("contained", pa.list_(pa.struct([("resourceType", S)]))),
     ]
 )
 RELIABILITY_URL = "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-identity-reliability"
 SOURCE_FINESS = r"(?:^|[/:|#=])(?P<finess>[0-9][0-9A-Z][0-9]{7})$"
+FINESS_SYSTEM = f"urn:oid:{ins.FINESS_OID}"
+ORGANISATION_FINESS = r"^1?(?P<finess>[0-9][0-9A-Z][0-9]{7})$"
 PRODUCTION_SYSTEMS = sorted(f"urn:oid:{oid}" for oid in ins.PRODUCTION_OIDS)
 BARE_OIDS = sorted(ins.PRODUCTION_OIDS)
 TABLE_0445_SYSTEMS = sorted(ins.TABLE_0445_SYSTEMS)
@@ -98,9 +101,12 @@ def _count(table: pa.Table) -> BlockCounts:
         pc.utf8_slice_codeunits(pc.struct_field(meta, "lastUpdated"), 0, 7),
         lambda v: pc.if_else(pc.match_substring_regex(v, r"^[0-9]{4}-(0[1-9]|1[0-2])$"), v, None),
     )
-    finess = _by_distinct(
-        pc.struct_field(meta, "source"),
-        lambda v: pc.struct_field(pc.extract_regex(v, SOURCE_FINESS), "finess"),
+    finess = pc.coalesce(
+        _by_distinct(
+            pc.struct_field(meta, "source"),
+            lambda v: pc.struct_field(pc.extract_regex(v, SOURCE_FINESS), "finess"),
+        ),
+        _organisation_finess(_flat(table, "managingOrganization")),
     )
     status, table_0445 = _status(_flat(table, "extension"), rows)
     has_ins, valid, bare = _ins_valid(_flat(table, "identifier"), rows)
@@ -127,6 +133,18 @@ def _count(table: pa.Table) -> BlockCounts:
         counts[(row["period"], row["finess"], row["status"], row["valid"])] += row["count_all"]
     ids = _flat(table, "id").filter(keep)
     return BlockCounts(counts, np.flatnonzero(plain), np.flatnonzero(~plain), ids)
+
+
+def _organisation_finess(organisation: pa.Array) -> pa.Array:
+    """managingOrganization's FINESS where its identifier has FHIR's FINESS system (null elsewhere),
+    as ``parser.quick_identity`` reads it."""
+    identifier = pc.struct_field(organisation, "identifier")
+    finess = _by_distinct(
+        pc.struct_field(identifier, "value"),
+        lambda v: pc.struct_field(pc.extract_regex(v, ORGANISATION_FINESS), "finess"),
+    )
+    finess_system = pc.equal(pc.struct_field(identifier, "system"), FINESS_SYSTEM)
+    return pc.if_else(pc.fill_null(finess_system, False), finess, pa.scalar(None, pa.string()))
 
 
 def _status(extensions: pa.Array, rows: int) -> tuple[pa.Array, np.ndarray]:

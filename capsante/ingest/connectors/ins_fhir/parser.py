@@ -313,7 +313,7 @@ def _handle(obj: Any, line: int | None, state: State) -> None:
             where = None if index is None else f"entry[{index}].resource"
             try:
                 _remember_id(patient, line, index, state)
-                count_patient(patient, state, organisations)
+                _count(patient, state, organisations)
             except Problem as exc:
                 state.problem(line, where, exc)
     except Problem as exc:
@@ -324,13 +324,17 @@ def _handle_patient(patient: dict[str, Any], line: int | None, state: State) -> 
     state.seen += 1
     try:
         _remember_id(patient, line, None, state)
-        quick = quick_identity(patient)
-        if quick is None:
-            count_patient(patient, state, _NO_ORGANISATIONS)
-        else:
-            state.counts.counts[quick] += 1
+        _count(patient, state, _NO_ORGANISATIONS)
     except Problem as exc:
         state.problem(line, None, exc)
+
+
+def _count(patient: dict[str, Any], state: State, organisations: dict[str, str]) -> None:
+    quick = quick_identity(patient)
+    if quick is None:
+        count_patient(patient, state, organisations)
+    else:
+        state.counts.counts[quick] += 1
 
 
 _PRODUCTION_SYSTEMS = frozenset(f"urn:oid:{oid}" for oid in ins.PRODUCTION_OIDS)
@@ -341,11 +345,12 @@ _BARE_OIDS = ins.PRODUCTION_OIDS
 def quick_identity(patient: dict[str, Any]) -> tuple[str, str, str, bool] | None:
     """The counting key of a plain Patient, or None to take the careful path.
 
-    Plain means: meta.lastUpdated and a meta.source ending in a FINESS, one reliability
-    extension with one status coded in a known FR Core system and no comment. Anything else
-    (no system, DOUT/FICT comment, odd JSON types, managingOrganization…) is left to
-    ``count_patient``, which gives the same answer more slowly and words the errors. A test
-    checks they agree.
+    Plain means: meta.lastUpdated; a FINESS at the end of meta.source or, failing that, as
+    managingOrganization's identifier in FHIR's own form (system ``urn:oid:`` + the FINESS OID);
+    one reliability extension with one status coded in a known FR Core system and no comment.
+    Anything else (no system, DOUT/FICT comment, odd JSON types, an organisation by reference…)
+    is left to ``count_patient``, which gives the same answer more slowly and words the errors.
+    A test checks they agree.
     """
     meta = patient.get("meta")
     extensions = patient.get("extension")
@@ -353,10 +358,10 @@ def quick_identity(patient: dict[str, Any]) -> tuple[str, str, str, bool] | None
     if type(meta) is not dict or type(extensions) is not list or type(identifiers) is not list:
         return None
     updated, source = meta.get("lastUpdated"), meta.get("source")
-    if type(updated) is not str or type(source) is not str:
+    if type(updated) is not str or (source is not None and type(source) is not str):
         return None
     period = _period_prefix(updated[:7])
-    finess = _finess_from_source(source)
+    finess = (source and _finess_from_source(source)) or _quick_organisation(patient)
     found = _quick_status(extensions)
     if period is None or finess is None or found is None:
         return None
@@ -378,6 +383,24 @@ def quick_identity(patient: dict[str, Any]) -> tuple[str, str, str, bool] | None
     if table_0445 and has_ins and status == "VALI":
         status = "QUAL"
     return period, finess, status, valid
+
+
+FINESS_SYSTEM = f"urn:oid:{ins.FINESS_OID}"
+# The FINESS number as written in an identifier, or idNatSt's form (type 1 + FINESS).
+_ORGANISATION_FINESS = re.compile(r"^1?([0-9][0-9A-Z][0-9]{7})$")
+
+
+def _quick_organisation(patient: dict[str, Any]) -> str | None:
+    """managingOrganization's FINESS when written plainly; any other form: careful path."""
+    organisation = patient.get("managingOrganization")
+    if type(organisation) is not dict:
+        return None
+    identifier = organisation.get("identifier")
+    if type(identifier) is not dict or identifier.get("system") != FINESS_SYSTEM:
+        return None
+    value = identifier.get("value")
+    match = _ORGANISATION_FINESS.match(value) if type(value) is str else None
+    return match.group(1) if match else None
 
 
 @lru_cache(maxsize=1024)

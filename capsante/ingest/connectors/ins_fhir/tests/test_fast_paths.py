@@ -33,19 +33,42 @@ def patients(draw: st.DrawFn) -> dict:
         patient["meta"]["lastUpdated"] = draw(
             st.sampled_from(["2025-03-14T10:00:00+01:00", "2025-12-01", "2025-13-01"])
         )
-    patient["meta"]["source"] = draw(
+    source = draw(
         st.sampled_from(
-            ["urn:oid:1.2.250.1.71.4.2.2|720000025", "https://sih.example/fhir", "720000025"]
+            ["urn:oid:1.2.250.1.71.4.2.2|720000025", "https://sih.example/fhir", "720000025", None]
         )
     )
+    if source is not None:
+        patient["meta"]["source"] = source
     patient["extension"] = draw(st.lists(_extension(), max_size=2))
     patient["identifier"] = draw(st.lists(_identifier(), max_size=3))
     if draw(st.booleans()):
-        patient["managingOrganization"] = {
-            "identifier": {"system": "urn:oid:1.2.250.1.71.4.2.2", "value": "1530000389"}
-        }
+        patient["managingOrganization"] = draw(_organisation())
     patient["name"] = [{"family": "MARTIN", "given": ["Claire"]}]
     return patient
+
+
+@st.composite
+def _organisation(draw: st.DrawFn) -> dict:
+    """The establishment as exports write it: the FINESS OID in FHIR's form or not, the number
+    alone or as idNatSt (1 + FINESS), or only a reference to an Organization."""
+    if draw(st.integers(0, 5)) == 0:
+        return {"reference": "Organization/ch", "display": "CH"}
+    system = draw(
+        st.sampled_from(
+            [
+                "urn:oid:1.2.250.1.71.4.2.2",
+                "urn:oid:1.2.250.1.71.4.2.2",
+                "1.2.250.1.71.4.2.2",
+                "http://finess.sante.gouv.fr",
+                "urn:oid:1.2.250.1.71.4.2.1",
+            ]
+        )
+    )
+    value = draw(
+        st.sampled_from(["1530000389", "530000389", "2A0000001", " 530000389", "2a0000001", "5300"])
+    )
+    return {"identifier": {"system": system, "value": value}}
 
 
 @st.composite
@@ -120,3 +143,50 @@ def test_columnar_counts_agree_with_the_careful_path(batch):
             for r in result.tables["ins_identities"].to_pylist()
         }
         assert counted == dict(Counter(keys))
+
+
+@st.composite
+def plain_but_for_the_establishment(draw: st.DrawFn) -> dict:
+    """A Patient the fast paths could take, but for where its establishment is written."""
+    patient = {
+        "resourceType": "Patient",
+        "id": "p1",
+        "meta": {"lastUpdated": "2025-03-14T10:00:00+01:00"},
+        "extension": [
+            {
+                "url": RELIABILITY_URL,
+                "extension": [
+                    {
+                        "url": "identityStatus",
+                        "valueCoding": {"system": ins.STATUS_SYSTEM, "code": "VALI"},
+                    }
+                ],
+            }
+        ],
+        "identifier": [draw(_identifier())],
+    }
+    source = draw(
+        st.sampled_from(["https://sih.example/fhir", "urn:oid:1.2.250.1.71.4.2.2|720000025", None])
+    )
+    if source is not None:
+        patient["meta"]["source"] = source
+    if draw(st.integers(0, 4)) > 0:
+        patient["managingOrganization"] = draw(_organisation())
+    return patient
+
+
+@settings(max_examples=200, deadline=None)
+@given(patient=plain_but_for_the_establishment())
+def test_every_way_of_naming_the_establishment_is_counted_alike_on_all_paths(patient):
+    expected = careful(patient)
+    quick = quick_identity(patient)
+    assert quick is None or quick == expected
+    data = json.dumps(patient).encode() + b"\n"
+    block = columnar.read_block(data, 1)
+    assert block is not None
+    if len(block.plain_rows):
+        assert block.counts == Counter([expected])
+    # A FINESS written plainly is never left to the slow path.
+    organisation = patient.get("managingOrganization", {}).get("identifier", {})
+    if organisation == {"system": "urn:oid:1.2.250.1.71.4.2.2", "value": "1530000389"}:
+        assert quick == expected and list(block.plain_rows) == [0]
