@@ -94,11 +94,11 @@ def _extension(draw: st.DrawFn) -> dict:
 
 
 @st.composite
-def _identifier(draw: st.DrawFn) -> dict:
+def _identifier(draw: st.DrawFn, prefixes=("urn:oid:", "urn:oid:", "urn:oid:", "")) -> dict:
     body = draw(st.sampled_from(BODIES))
     key = ins.nir_key(body) if draw(st.booleans()) else "00"
     # Mostly FHIR's urn:oid: form; sometimes the bare OID some senders write.
-    prefix = draw(st.sampled_from(["urn:oid:", "urn:oid:", "urn:oid:", ""]))
+    prefix = draw(st.sampled_from(list(prefixes)))
     return {"system": prefix + draw(st.sampled_from(OIDS)), "value": body + key}
 
 
@@ -163,7 +163,8 @@ def plain_but_for_the_establishment(draw: st.DrawFn) -> dict:
                 ],
             }
         ],
-        "identifier": [draw(_identifier())],
+        # In FHIR's urn:oid: form: a bare INS OID alone sends a Patient to the careful path.
+        "identifier": [draw(_identifier(prefixes=["urn:oid:"]))],
     }
     source = draw(
         st.sampled_from(["https://sih.example/fhir", "urn:oid:1.2.250.1.71.4.2.2|720000025", None])
