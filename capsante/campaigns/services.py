@@ -483,6 +483,16 @@ def campaign_for_user(user, slug: str) -> Campaign:
     return campaign
 
 
+def board_territory(user, campaign: Campaign):
+    """The territory a user's board speaks of: the campaign's when it lies within their scope,
+    else their scope (a Sarthe adviser on a regional campaign sees Sarthe's structures, so its
+    indicators are Sarthe's too, not the région's beside a Sarthe funnel)."""
+    if access.in_scope(user, campaign.territory):
+        return campaign.territory
+    profile = access.profile_of(user)
+    return profile.scope if profile is not None and profile.scope else campaign.territory
+
+
 def followups_for_user(user, campaign: Campaign) -> QuerySet[FollowUp]:
     """The follow-ups of the structures located in the user's scope."""
     followups = campaign.followups.all()

@@ -62,11 +62,8 @@ def board(request, slug: str):
     drawn = svg_map([MapShape(c.code, c.name, c.geometry) for c in communes], width=560)
     points = _points(campaign, followups, colours)
 
-    cards = [
-        c
-        for c in territory_cards(campaign.territory)
-        if c.indicator.code in campaign.indicator_codes
-    ]
+    where = services.board_territory(request.user, campaign)
+    cards = [c for c in territory_cards(where) if c.indicator.code in campaign.indicator_codes]
     bars = [
         {
             "y": i * 44,
@@ -94,6 +91,7 @@ def board(request, slug: str):
             "points": points,
             "legend": legend,
             "cards": cards,
+            "where": where,
             "total": funnel[0].total if funnel else 0,
             "breadcrumb": _crumbs(campaign),
         },

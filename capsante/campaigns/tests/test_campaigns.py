@@ -293,6 +293,37 @@ def test_each_enrolled_structure_enters_at_the_first_stage_then_reaches_its_own(
 
 
 @pytest.mark.django_db
+def test_a_regional_board_shows_an_adviser_the_indicators_of_the_structures_they_see(
+    geography, staging, personas, client
+):
+    """A Sarthe adviser sees Sarthe's structures on a regional campaign: the monthly shares
+    beside that funnel are Sarthe's, not the région's."""
+    communes = geography["communes"]
+    sarthe = [_officine(i, communes["72181"]) for i in range(1, 7)]
+    mayenne = [_officine(i, communes["53130"]) for i in range(7, 9)]
+    campaign = _campaign(geography["region"], slug="zero-fax-52")
+    start = {
+        s.finess_et: (order, None) for s, order in zip(sarthe, [1, 1, 2, 2, 3, 4], strict=True)
+    }
+    start |= {s.finess_et: (4, None) for s in mayenne}
+    services.enrol(campaign, start)
+    _stage_structures(staging)
+    services.refresh_indicators(campaign)
+    caption = "Part des structures à chaque étape, calculée chaque mois par le moteur d’indicateurs"
+
+    closed = "Zéro fax : officines ayant fermé leur ligne de fax"
+
+    def closed_share(persona: str, territory: str) -> str:
+        client.force_login(personas[persona])
+        board = client.get(f"/campagnes/{campaign.slug}/").content.decode()
+        (row,) = [r for r in table_rows(board, f"{caption} : {territory}") if r[0] == closed]
+        return row[1]
+
+    assert closed_share("cpam72_contributor", "Sarthe") == "16,7 %"  # 1 of Sarthe's 6
+    assert closed_share("ars_admin", "Pays de la Loire") == "37,5 %"  # 3 of the région's 8
+
+
+@pytest.mark.django_db
 def test_per_commune_deadlines_from_a_file_reorder_the_call_list(zero_fax, tmp_path, capsys):
     from django.core.management import call_command
     from django.core.management.base import CommandError
