@@ -40,6 +40,7 @@ SCHEMA = pa.schema(
 RELIABILITY_URL = "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-identity-reliability"
 SOURCE_FINESS = r"(?:^|[/:|#=])(?P<finess>[0-9][0-9A-Z][0-9]{7})$"
 FINESS_SYSTEM = f"urn:oid:{ins.FINESS_OID}"
+# managingOrganization's identifier: the FINESS number, or idNatSt's form (type 1 + FINESS).
 ORGANISATION_FINESS = r"^1?(?P<finess>[0-9][0-9A-Z][0-9]{7})$"
 PRODUCTION_SYSTEMS = sorted(f"urn:oid:{oid}" for oid in ins.PRODUCTION_OIDS)
 BARE_OIDS = sorted(ins.PRODUCTION_OIDS)

@@ -385,9 +385,8 @@ def quick_identity(patient: dict[str, Any]) -> tuple[str, str, str, bool] | None
     return period, finess, status, valid
 
 
-FINESS_SYSTEM = f"urn:oid:{ins.FINESS_OID}"
-# The FINESS number as written in an identifier, or idNatSt's form (type 1 + FINESS).
-_ORGANISATION_FINESS = re.compile(r"^1?([0-9][0-9A-Z][0-9]{7})$")
+# The same rule as the columnar path's: one definition for both fast paths.
+_ORGANISATION_FINESS = re.compile(columnar.ORGANISATION_FINESS)
 
 
 def _quick_organisation(patient: dict[str, Any]) -> str | None:
@@ -396,11 +395,11 @@ def _quick_organisation(patient: dict[str, Any]) -> str | None:
     if type(organisation) is not dict:
         return None
     identifier = organisation.get("identifier")
-    if type(identifier) is not dict or identifier.get("system") != FINESS_SYSTEM:
+    if type(identifier) is not dict or identifier.get("system") != columnar.FINESS_SYSTEM:
         return None
     value = identifier.get("value")
     match = _ORGANISATION_FINESS.match(value) if type(value) is str else None
-    return match.group(1) if match else None
+    return match.group("finess") if match else None
 
 
 @lru_cache(maxsize=1024)
@@ -608,7 +607,7 @@ def parse_ins_fhir(
             if first is None or not first.data.strip():
                 raise RowError(file, None, None, "fichier vide")
             second = next(blocks, None)
-            every_block = itertools.chain([first], [second] if second else [], blocks)
+            every_block = itertools.chain([first], [] if second is None else [second], blocks)
             if _is_ndjson(file, first.data, more=second is not None):
                 _parse_ndjson(every_block, state)
             else:
