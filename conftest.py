@@ -153,6 +153,10 @@ def run_jobs(db):
     return run
 
 
+# The database the settings name before pytest-django swaps in the test database's name.
+PLATFORM_DATABASE = ""
+
+
 @pytest.fixture(scope="session")
 def site_template(tmp_path_factory, django_db_setup, django_db_blocker):
     """Sites' database: a copy of the suite's test database, migrated once for both."""
@@ -160,8 +164,12 @@ def site_template(tmp_path_factory, django_db_setup, django_db_blocker):
 
     from capsante.jobs.tests.sites import SiteTemplate
 
+    # pytest-django creates the test database only when a collected test asks for one (`db`
+    # and the like): a run of only these tests has none, and the connection still names the
+    # platform's own database, which must not become the sites' template.
+    test_database = connection if connection.settings_dict["NAME"] != PLATFORM_DATABASE else None
     with django_db_blocker.unblock():
-        template = SiteTemplate(tmp_path_factory.mktemp("site-template"), connection)
+        template = SiteTemplate(tmp_path_factory.mktemp("site-template"), test_database)
     if not template.copied:
         warnings.warn(
             f"sites' template migrated apart ({template.seconds:.0f} s): the test database "
@@ -191,6 +199,8 @@ def pytest_configure(config):
     from django.conf import settings
     from django.test import override_settings
 
+    global PLATFORM_DATABASE
+    PLATFORM_DATABASE = settings.DATABASES["default"]["NAME"]
     templates = [
         {**engine, "OPTIONS": {**engine["OPTIONS"], "string_if_invalid": UndefinedVariable("%s")}}
         for engine in settings.TEMPLATES

@@ -40,7 +40,20 @@ QUICK_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 
 # One local Spark for every test that needs one: its start and the JVM's warming up take
 # 30–40 s, which each module paid again with a session of its own.
-LOCAL_SPARK = ("local[2]", {"spark.sql.shuffle.partitions": "2"})
+# Its queries are evaluated by the interpreter, not compiled: on the test set's few rows,
+# compiling each query's Java (whole-stage, then each expression) costs more than running it —
+# the local Spark tests 205 → 105–115 s (bench/RESULTS.md, *The test suite's time*). Both ways
+# give the same values; the cluster test keeps Spark's default, compiled, so users' way is
+# still what is compared with DuckDB on every definition.
+LOCAL_SPARK = (
+    "local[2]",
+    {
+        "spark.sql.shuffle.partitions": "2",
+        "spark.sql.codegen.wholeStage": "false",
+        # Spark's own switch for its test suites: expressions interpreted too.
+        "spark.sql.codegen.factoryMode": "NO_CODEGEN",
+    },
+)
 
 
 @pytest.fixture(scope="session")
