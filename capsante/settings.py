@@ -7,6 +7,7 @@ embedded SQLite file to PostgreSQL.
 """
 
 import datetime as dt
+import importlib.util
 import json
 import os
 import re
@@ -157,10 +158,7 @@ INSTALLED_APPS = [
     "capsante.reports",
     "capsante.site",
     "capsante.operations",
-    # Before "ninja", whose docs page it overrides (French, the schema's title).
     "capsante.api",
-    # django-ninja: its Swagger UI assets are served as our own static files, no CDN.
-    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -356,6 +354,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# django-ninja's Swagger UI assets, served as our own static files (no CDN): its static folder,
+# not the app, whose installation imported django-ninja and pydantic in every process
+# (capsante.api.http.Docs).
+STATICFILES_DIRS = [Path(importlib.util.find_spec("ninja").origin).parent / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {

@@ -15,7 +15,6 @@ RENDERED_BY_NAME = {
     "403.html": "Django, on a refused access",
     "403_csrf.html": "Django, on a form refused by the CSRF check",
     "400.html": "Django, on a bad request",
-    "ninja/swagger.html": "django-ninja's Swagger page of the API documentation",
 }
 CLASS_ATTRIBUTE = re.compile(r"""\bclass\s*=\s*(["'])(.*?)\1""", re.DOTALL)
 COMPONENT_CLASSES = re.compile(r"^fr-(card|table)(__|--|$)")

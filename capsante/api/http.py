@@ -1,9 +1,11 @@
 """The API object: French errors, ETags and caching, the schema's optional authentication."""
 
 import hashlib
+import json
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
@@ -116,6 +118,22 @@ def install_error_handlers(api: CapSanteAPI) -> None:
     api.add_exception_handler(ValidationError, invalid_data)
 
 
-def docs() -> Swagger:
+class Docs(Swagger):
+    """django-ninja's Swagger page rendered from our template, its assets our static files.
+
+    django-ninja renders its own template only when "ninja" is an installed app, and otherwise a
+    page that loads Swagger UI from a CDN. It is not installed: installing it imported it and
+    pydantic in every process, the commands' included (0.5 s of `capsante indicators show`,
+    bench/RESULTS.md, *Commands*); its static folder is in STATICFILES_DIRS instead."""
+
+    template = "api/docs.html"
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs) -> HttpResponse:
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        context = {"swagger_settings": json.dumps(self.settings, indent=1), "api": api}
+        return render(request, self.template, context)
+
+
+def docs() -> Docs:
     # No call to swagger.io's validator (its badge is an outside request).
-    return Swagger(settings={"validatorUrl": None, "tryItOutEnabled": False})
+    return Docs(settings={"validatorUrl": None, "tryItOutEnabled": False})

@@ -17,8 +17,12 @@ import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
+# NumPy is imported by the functions that compute (0.16 s): a target's stored status is read —
+# `capsante indicators show`, the pages — without fitting anything.
+if TYPE_CHECKING:
+    import numpy as np
 
 from .periods import from_index, to_index
 
@@ -37,6 +41,8 @@ class Trajectory:
 
     def at(self, period: str) -> float:
         """Value expected at a month: flat before the baseline and after the deadline."""
+        import numpy as np  # lazy: a stored status is read without NumPy (module's imports)
+
         t = to_index(period)
         xs = [p[0] for p in self.points]
         ys = [p[1] for p in self.points]
@@ -100,6 +106,8 @@ class Fit:
             return self.sigma**2 * (1.0 + leverage)
         if self.covariance is None:
             return self.sigma**2
+        import numpy as np  # lazy: a stored status is read without NumPy (module's imports)
+
         grad = _logistic_gradient(self.params, t)
         cov = np.array(self.covariance)
         return float(self.sigma**2 + grad @ cov @ grad)
@@ -113,11 +121,15 @@ def _evaluate(model: str, params: Sequence[float], t: float | np.ndarray) -> flo
 
 
 def _logistic(t: float | np.ndarray, cap: float, rate: float, midpoint: float) -> np.ndarray:
+    import numpy as np  # lazy: a stored status is read without NumPy (module's imports)
+
     # Clipping keeps exp() finite for far horizons; the curve is flat there anyway.
     return cap / (1.0 + np.exp(np.clip(-rate * (np.asarray(t) - midpoint), -700, 700)))
 
 
 def _logistic_gradient(params: Sequence[float], t: float) -> np.ndarray:
+    import numpy as np  # lazy: a stored status is read without NumPy (module's imports)
+
     cap, rate, midpoint = params
     e = math.exp(min(max(-rate * (t - midpoint), -700.0), 700.0))
     s = 1.0 / (1.0 + e)
@@ -134,6 +146,8 @@ def _aicc(ssr: float, n: int, k: int) -> float:
 
 
 def _arrays(observations: Sequence[Observation]) -> tuple[int, np.ndarray, np.ndarray]:
+    import numpy as np  # lazy: a stored status is read without NumPy (module's imports)
+
     ordered = sorted(observations)
     origin = to_index(ordered[0][0])
     t = np.array([to_index(p) - origin for p, _ in ordered], dtype=float)
@@ -175,6 +189,8 @@ def fit_saturating(
     L lies between the highest observation and `cap` (100 for a percentage); k > 0 for a rising
     indicator, k < 0 for a falling one (a curve that decays towards 0).
     """
+    import numpy as np  # lazy: a stored status is read without NumPy (module's imports)
+
     if len(observations) < 4:
         return None
     origin, t, y = _arrays(observations)
