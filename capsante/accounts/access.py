@@ -81,6 +81,11 @@ def _scope(user) -> tuple[bool, Territory | None]:
     return True, profile.scope
 
 
+def scope_of(user) -> Territory | None:
+    """The territory of the user's scope; None for all of France, or for no scope at all."""
+    return _scope(user)[1]
+
+
 # --- One object ---------------------------------------------------------------------------
 
 

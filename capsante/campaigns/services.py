@@ -489,8 +489,7 @@ def board_territory(user, campaign: Campaign):
     indicators are Sarthe's too, not the région's beside a Sarthe funnel)."""
     if access.in_scope(user, campaign.territory):
         return campaign.territory
-    profile = access.profile_of(user)
-    return profile.scope if profile is not None and profile.scope else campaign.territory
+    return access.scope_of(user) or campaign.territory
 
 
 def followups_for_user(user, campaign: Campaign) -> QuerySet[FollowUp]:
