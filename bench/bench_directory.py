@@ -55,8 +55,8 @@ def fill(count: int) -> list[str]:
     from capsante.directory.models import CommunePostcode, Resource  # lazy: after setup
     from capsante.directory.reference import load_postcodes  # lazy: after setup
     from capsante.ingest.connectors.directory import vocabulary  # lazy: after setup
-    from capsante.territories.loader import refresh_statistics  # lazy: after setup
     from capsante.territories.models import Level, Territory  # lazy: after setup
+    from capsante.territories.planner import refresh_statistics  # lazy: after setup
 
     call_command("migrate", verbosity=0)
     if not Territory.objects.filter(level=Level.COMMUNE).exists():

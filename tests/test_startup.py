@@ -8,6 +8,7 @@ maps — without any test noticing. Each start is a fresh interpreter, as a user
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
@@ -19,6 +20,7 @@ import pytest
 from capsante.indicators import groupings
 from capsante.outbox import services as outbox
 from capsante.roadmaps import sections
+from capsante.urls import Section, urlpatterns
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -99,7 +101,48 @@ def test_a_report_command_starts_without_the_views_nor_weasyprint(tmp_path):
     )
     assert "weasyprint" not in packages(loaded)
     assert sorted(m for m in loaded if m.startswith("capsante") and m.endswith(".views")) == []
+    # Nor the maps' (a roadmap's own map), the campaigns' engine export (Arrow) or the
+    # spreadsheets': a committee report only reads the database and writes its document.
+    assert packages(loaded) & (HEAVY | {"numpy", "openpyxl"}) == set()
     assert not output.exists()
+
+
+def test_naming_one_page_imports_its_section_only(tmp_path):
+    """The roadmap document links to the indicators' pages: reversing one of them used to import
+    every view module and their libraries (1.1–2.0 s of the command). The root URL configuration
+    imports a section when it is first used (decision 0031)."""
+    loaded = loaded_after(
+        "from django.urls import reverse\n"
+        "print(reverse('indicators:detail', args=['INS_QUALIFICATION', 'departement', '72']))",
+        tmp_path,
+        expect_output="/indicateurs/INS_QUALIFICATION/departement/72/",
+    )
+    views = sorted(m for m in loaded if m.startswith("capsante") and m.endswith(".views"))
+    # The sign-in form is mounted at the root too (the admin's), with the indicators' section.
+    assert views == ["capsante.accounts.views", "capsante.indicators.views"]
+    # Nor the spreadsheets', the DOCX's or the API's libraries, which the indicators' views
+    # only use to export.
+    assert packages(loaded) & (HEAVY | {"numpy", "openpyxl", "docx"}) == set()
+
+
+def test_a_web_process_imports_every_section_as_it_starts(tmp_path):
+    """A visitor never waits for a section's first import: the warm-up of each web process
+    (`capsante.wsgi`) indexes every section's names, which imports them all."""
+    loaded = loaded_after("from capsante.operations.warmup import warm_up\nwarm_up()", tmp_path)
+    mounted = [p.urlconf_name for p in urlpatterns if isinstance(p, Section)]
+    assert len(mounted) == 18
+    assert [name for name in mounted if name not in loaded] == []
+
+
+def test_each_section_is_mounted_under_its_modules_namespace():
+    """`section()` is given the namespace Django would have read from the module's `app_name`
+    with `include()`: a mistyped one would break every `{% url %}` of the section."""
+    named = {
+        p.urlconf_name: (p.namespace, importlib.import_module(p.urlconf_name).app_name)
+        for p in urlpatterns
+        if isinstance(p, Section)
+    }
+    assert {name: given for name, (given, own) in named.items() if given != own} == {}
 
 
 def test_every_hook_registered_at_start_up_is_found():

@@ -1,5 +1,5 @@
-from django.urls import path
-
 from .api import api
 
-urlpatterns = [path("v1/", api.urls)]
+# Mounted at api/v1/ by the root URL configuration, under the API's namespace.
+urlpatterns = api.urls[0]
+app_name = "api"

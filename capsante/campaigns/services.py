@@ -5,8 +5,8 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,14 +17,15 @@ from capsante.accounts import access
 from capsante.establishments.models import Establishment
 from capsante.indicators import disclosure
 from capsante.indicators.services import compute_and_store, definitions
-from capsante.ingest import contract
-from capsante.ingest.staging import StagingStore
 from capsante.jobs import services as jobs
 from capsante.jobs.models import Job, JobStatus
-from capsante.territories.loader import refresh_statistics
+from capsante.territories.planner import refresh_statistics
 from capsante.territories.services import communes_of, covers
 
 from .models import Campaign, Contact, FollowUp, Stage
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 MONTH = "%Y-%m"
 # Rows per INSERT when follow-ups are enrolled in bulk.
@@ -341,8 +342,12 @@ def _month_ends(start: dt.date, end: dt.date) -> list[tuple[str, dt.datetime]]:
     return months
 
 
-def status_table(campaign: Campaign, periods: Iterable[str] | None = None) -> pa.Table:
+def status_table(campaign: Campaign, periods: Iterable[str] | None = None) -> "pa.Table":
     """Each followed structure's stage at the end of each month, from the audit history."""
+    # Arrow (0.2 s to import, NumPy with it) only for the engine's export; the committee
+    # report, the board and the API import this module for campaigns' progress.
+    import pyarrow as pa  # lazy: see above
+
     today = timezone.localdate()
     start = campaign.started_on or today
     months = _month_ends(start, today)
@@ -378,6 +383,8 @@ def status_table(campaign: Campaign, periods: Iterable[str] | None = None) -> pa
 
 def export_status(campaign: Campaign, periods: Iterable[str] | None = None) -> list[str]:
     """Write the campaign's monthly stages to staging (only this campaign's rows are replaced)."""
+    from capsante.ingest.staging import StagingStore  # lazy: Arrow, as in status_table
+
     table = status_table(campaign, periods)
     written = sorted(set(table.column("period").to_pylist()))
     if written:
@@ -392,6 +399,8 @@ def refresh_indicators(campaign: Campaign, periods: Iterable[str] | None = None)
 
     Under the lock of the campaigns' staged table and of the tables its indicators read: two
     refreshes (or a refresh and an import) never write or read them half-way."""
+    from capsante.ingest import contract  # lazy: Arrow, as in status_table
+
     periods = list(periods) if periods is not None else [timezone.localdate().strftime(MONTH)]
     catalogue = definitions()
     tables = {"campaign_status"} | {

@@ -8,8 +8,9 @@ from collections.abc import Iterable
 import shapely
 from django.db import transaction
 
-from capsante.territories.loader import display_name, read_table, refresh_statistics
+from capsante.territories.loader import display_name, read_table
 from capsante.territories.models import Level, Territory
+from capsante.territories.planner import refresh_statistics
 
 from .models import CommunePostcode
 

@@ -31,8 +31,8 @@ from capsante.accounts.models import Profile, Role
 from capsante.ingest.connectors.directory import vocabulary
 from capsante.ingest.connectors.directory.parser import from_table
 from capsante.outbox.services import queue_mail
-from capsante.territories.loader import refresh_statistics
 from capsante.territories.models import Level, Territory
+from capsante.territories.planner import refresh_statistics
 
 from .models import STALE_AFTER, ErrorReport, Resource
 

@@ -7,8 +7,8 @@ import pyarrow as pa
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from capsante.accounts import access
-from capsante.territories.loader import refresh_statistics
 from capsante.territories.models import Level, Territory
+from capsante.territories.planner import refresh_statistics
 
 from .models import ContactPerson, Establishment
 

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 
 from django.http import HttpResponse
 from django.utils import timezone
-from openpyxl import Workbook
 
 from capsante.ui import formats
 from capsante.ui.spreadsheets import csv_cell, xlsx_cell
@@ -20,6 +19,10 @@ def table_response(
     filename: str, fmt: str, headers: Sequence[str], rows: Sequence[Sequence], about: dict[str, str]
 ) -> HttpResponse:
     if fmt == "xlsx":
+        # openpyxl (0.1–0.2 s to import) when a spreadsheet is asked for; the indicator
+        # pages and the report commands import this module.
+        from openpyxl import Workbook  # lazy: see above
+
         workbook = Workbook()
         sheet = workbook.active
         sheet.title = "Données"

