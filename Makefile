@@ -52,6 +52,7 @@ WITH_WORKER = $(CAPSANTE) worker --no-startup-delay -v1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; trap 'exit 130' INT TERM;
 
 run: export CAPSANTE_HTTPS ?= false
+run: export CAPSANTE_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 run: demo ## Lance la plateforme avec ses données de démonstration sur http://127.0.0.1:$(PORT), et son travailleur
 	@echo ""
 	@echo "  Cap e-santé est prêt : ouvrez http://127.0.0.1:$(PORT)/"
@@ -59,6 +60,7 @@ run: demo ## Lance la plateforme avec ses données de démonstration sur http://
 	@$(WITH_WORKER) $(CAPSANTE) runserver --noreload 127.0.0.1:$(PORT)
 
 dev: export CAPSANTE_HTTPS ?= false
+dev: export CAPSANTE_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 dev: export DEBUG ?= true
 dev: demo ## Comme run, en mode développement (DEBUG=true : pages d'erreur détaillées, rechargement du code)
 	@$(WITH_WORKER) $(CAPSANTE) runserver 127.0.0.1:$(PORT)

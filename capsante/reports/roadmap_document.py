@@ -4,6 +4,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -68,6 +69,9 @@ class LiveFigure:
     stale: bool = False  # the latest value is older than the indicator's freshness limit
     chart: dict | None = None
     table: list[tuple[str, str]] = field(default_factory=list)
+    # The indicator's public page (how it is computed, its source, every month): the reader of a
+    # printed document can check where the number comes from.
+    page: str = ""
 
     @property
     def document_value(self) -> str:
@@ -158,6 +162,7 @@ def live(figure: KeyFigure, roadmap: Roadmap) -> LiveFigure:
     result.stale = found["stale"]
     result.status = found["status"]
     result.status_code = target.status if target else ""
+    result.page = settings.PUBLIC_URL + found["url"]
     if target and target.target_value is not None:
         result.target_label = dashboards.format_value(target.target_value, indicator)
     result.chart, result.table = _print_chart(indicator, territory, target)

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils.html import escape
 from PIL import Image
 from weasyprint.formatting_structure import boxes
 
 from capsante.indicators import services as indicator_services
+from capsante.indicators.models import Indicator
 from capsante.reports import roadmap_document
 from capsante.roadmaps.models import GlossaryEntry
 from capsante.ui import pdf
@@ -129,6 +131,8 @@ def test_every_objective_starts_a_page_with_its_sections_and_live_figures(sarthe
     assert "Chiffre du document au 30 novembre 2024" in objective_2
     assert "Dernière valeur calculée : 75,0 % en juin 2025 (900 sur 1 200)" in objective_2
     assert "Premier mois (janvier 2025) 50,0 %" in objective_2
+    # Where the number comes from: the indicator's public page, named in full for paper.
+    assert "Calcul, source et historique : " in objective_2
     # A figure whose indicator has no value yet says so rather than showing a stale number.
     objective_7 = " ".join(pages[bounds[6] : bounds[7]])
     assert "(pas encore de donnée)" in objective_7
@@ -222,3 +226,23 @@ def test_pdf_is_tagged_with_french_language_and_title(sarthe, tmp_path):
     html_path = tmp_path / "sarthe.html"
     call_command("report", "roadmap", "--territory", "72", "--output", str(html_path))
     assert html_path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+@pytest.mark.django_db
+def test_each_live_figure_links_to_its_public_indicator_page(sarthe_pdf, client, settings):
+    """A reader of the printed document can open the page that says how a figure is computed,
+    from which source, month by month: its full address is printed under the figure, and an
+    anonymous visitor can open it (the page shows aggregates)."""
+    _, html, path = sarthe_pdf
+    linked = re.findall(r'<a href="([^"]+/indicateurs/[^"]+)">\1</a>', html)
+    dmp = f"{settings.PUBLIC_URL}/indicateurs/DMP_ALIMENTATION/departement/72/"
+    assert dmp in linked
+    # One address under each figure computed live, none under the document's own figures.
+    assert len(linked) == html.count("Dernière valeur calculée") > 1
+    for address in set(linked):
+        code = address.removeprefix(f"{settings.PUBLIC_URL}/indicateurs/").split("/")[0]
+        response = client.get(address.removeprefix(settings.PUBLIC_URL))
+        assert response.status_code == 200, address
+        assert escape(Indicator.objects.get(code=code).name) in response.text
+    # On paper, the address is whole (pdftotext joins what the page wrapped).
+    assert normalise(dmp).replace(" ", "") in " ".join(_pages_text(path)).replace(" ", "")
