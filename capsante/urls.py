@@ -20,8 +20,8 @@ class Section(URLResolver):
     `urlconf_module`, but populates every included resolver when the root is first reversed;
     a section skips that until it is itself asked for its names (decision 0031). A web process
     still imports every section as it starts (`operations.warmup` indexes their names);
-    `tests/test_urls.py` checks that each section's namespace is its module's `app_name` and
-    that naming one page imports no other section."""
+    `tests/test_startup.py` checks that each section's namespace is its module's `app_name`,
+    that naming one page imports no other section and that the warm-up imports them all."""
 
     def _populate(self):
         if "urlconf_module" in self.__dict__:  # imported: Django's own indexing
