@@ -59,6 +59,14 @@ _NEW = "cs_new_values"
 _UNCHANGED = "cs_unchanged_blocks"
 _FIRST = "cs_first_values"
 
+LOOKUP_FACTOR = 5
+"""PostgreSQL looks each figure up in the value table's unique key, rather than reading every
+stored row of their indicators, when these hold at least this many times as many rows as the
+result (a lookup costs about five times what reading a stored row does: `_looked_up`)."""
+
+LOOKUP_LIMIT = 250_000
+"""Above this many figures to compare, the stored rows are not counted: the join reads them."""
+
 
 def _same_sql(a: str, b: str, greatest: str) -> str:
     return (
@@ -191,6 +199,69 @@ def _indicators_of(result: pa.Table) -> tuple[str, list]:
     return f"{{a}}.indicator_id IN ({', '.join(['%s'] * len(ids))})", ids
 
 
+def _looked_up(cursor, result: pa.Table, values: str, within: str, params: list) -> bool:
+    """Whether the result's figures are compared by looking each one up in the value table.
+
+    Joined as a whole, PostgreSQL hashes every stored version of the result's indicators: for
+    a month just imported at national scale, the indicator's 507,000 rows read to compare
+    36,000 (0.5–0.7 s); looked up one by one in the unique key (indicator, territory, month,
+    version), 0.25 s. A lookup costs about five times what reading a stored row does, so the
+    figures are looked up when their indicators hold at least `LOOKUP_FACTOR` times as many
+    rows — counted up to that many (40 ms for the month). A full recompute whose blocks all
+    changed is joined as a whole. SQLite looks figures up in any case (it has no hash join).
+    """
+    if connection.vendor != "postgresql" or not 0 < result.num_rows <= LOOKUP_LIMIT:
+        return False
+    enough = LOOKUP_FACTOR * result.num_rows
+    cursor.execute(
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM {values} AS c WHERE {within.format(a='c')}"
+        " LIMIT %s) AS stored",
+        [*params, enough],
+    )
+    return cursor.fetchone()[0] >= enough
+
+
+def _current_versions(values: str, within: str, looked_up: bool) -> str:
+    """The LEFT JOIN giving each loaded figure `c`, its version in force (if any)."""
+    matches = (
+        "c.indicator_id = i.id AND c.territory_id = t.id AND c.period = v.period AND c.is_current"
+        f" AND {within.format(a='c')}"
+    )
+    if not looked_up:
+        return f" LEFT JOIN {values} AS c ON {matches}"
+    # OFFSET 0 keeps the subquery whole: flattened, PostgreSQL would plan it as the join above.
+    return f" LEFT JOIN LATERAL (SELECT * FROM {values} AS c WHERE {matches} OFFSET 0) AS c ON TRUE"
+
+
+def _past_versions(values: str, same_key: str, within: str, looked_up: bool) -> str:
+    """For each figure without a version in force computed by the platform: its highest version
+    and its latest computed one (no row when it has no version at all)."""
+    figures = (
+        f"(SELECT indicator_id, territory_id, period FROM {_KEYED}"
+        " WHERE cur_id IS NULL OR cur_manual IS NOT NULL) AS k"
+    )
+    highest = (
+        "MAX(p.version) AS max_version,"
+        " MAX(CASE WHEN p.manual_entry_id IS NULL THEN p.version END) AS computed_version"
+    )
+    matches = f"{same_key.format(a='p', b='k')} AND {within.format(a='p')}"
+    if looked_up:
+        # An aggregate per figure, which PostgreSQL cannot turn into a join of whole tables.
+        return (
+            "SELECT k.indicator_id, k.territory_id, k.period, p.max_version, p.computed_version"
+            f" FROM {figures} CROSS JOIN LATERAL (SELECT {highest} FROM {values} AS p"
+            f" WHERE {matches}) AS p WHERE p.max_version IS NOT NULL"
+        )
+    # CROSS JOIN makes SQLite look each figure up in the value table's index (PostgreSQL plans
+    # it as any join): left to choose, SQLite read the whole table in its index order to group
+    # it, 0.80 s against 0.06 s for one new month at national scale.
+    return (
+        f"SELECT p.indicator_id, p.territory_id, p.period, {highest}"
+        f" FROM {figures} CROSS JOIN {values} AS p WHERE {matches}"
+        " GROUP BY p.indicator_id, p.territory_id, p.period"
+    )
+
+
 def _insert_new_versions(cursor, values: str, run: ComputationRun) -> None:
     cursor.execute(
         f"INSERT INTO {values} (indicator_id, territory_id, period, numerator, denominator,"
@@ -262,6 +333,34 @@ def _insert_first_versions(
 STATISTICS_WAIT = "200ms"
 """How long a store waits for the lock to analyse the value table (a vacuum may hold it)."""
 
+AUTOVACUUM_ROWS = 10_000
+"""The value table's `autovacuum_analyze_threshold` (migration `indicators/0008`): autovacuum
+analyses it within a minute once that many of its rows have changed."""
+
+LARGE_SHARE = 0.1
+"""A store adding at least this share of the rows the table held analyses it at once."""
+
+
+def _statistics_left_to_autovacuum(cursor, table: str, added: int) -> str | None:
+    """Why this store leaves the table's statistics to autovacuum, or None to analyse now.
+
+    Analysing samples 30,000 rows wherever they are: 0.4 s at national scale, a tenth of a
+    month's recompute. A store that adds at least `AUTOVACUUM_ROWS` rows has autovacuum analyse
+    the table within a minute, and one month more among twenty-four changes little what the
+    statistics say of the rest; the pages about the new month were measured as fast before that
+    analyse as after it (national values, `bench/RESULTS.md`, 3 December, fifth session). A
+    store that adds fewer rows would wait for other stores; one that adds a tenth of the table
+    or more (a first compute, a new indicator at national scale) changes what the planner must
+    know at once.
+    """
+    if added < AUTOVACUUM_ROWS:
+        return None
+    cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+    held = cursor.fetchone()[0]  # PostgreSQL's estimate, below 0 if never analysed
+    if held <= 0 or added >= LARGE_SHARE * held:
+        return None
+    return f"{added:,} rows added to about {int(held):,}"
+
 
 def _refresh_statistics(cursor, table: str) -> bool:
     """Analyses `table` (PostgreSQL) unless that means waiting; returns whether it did.
@@ -269,8 +368,8 @@ def _refresh_statistics(cursor, table: str) -> bool:
     The next statements, the next computation's comparison and the pages are planned from the
     table's statistics: left to autovacuum's default (once a tenth of the table has changed), a
     new month — 0.7 % of a national table — would stay unknown to them for a year, every query
-    about it planned for one row. So a store that adds rows analyses the table: 0.2–0.3 s at
-    national scale.
+    about it planned for one row. So a store that adds rows has the table analysed, by itself or
+    by autovacuum (`_statistics_left_to_autovacuum`).
 
     Analysing takes the lock that a vacuum holds. After a large store autovacuum vacuums the
     table for a while (17 s after a first national compute): an ANALYZE then waits a second,
@@ -343,6 +442,7 @@ def store_values(
         if vendor == "postgresql":
             cursor.execute(f"ANALYZE {_LOADED}")  # temporary tables have no statistics
         within, within_params = _indicators_of(result)
+        looked_up = _looked_up(cursor, result, values, within, within_params)
         step("load")
         cursor.execute(f"DROP TABLE IF EXISTS {_KEYED}")
         cursor.execute(
@@ -352,11 +452,10 @@ def store_values(
             " c.numerator AS cur_numerator, c.denominator AS cur_denominator, c.value AS cur_value"
             f" FROM {_LOADED} AS v JOIN {indicators} AS i ON i.code = v.indicator_code"
             f" JOIN {territories} AS t ON t.level = v.territory_level AND t.code = v.territory_code"
-            f" LEFT JOIN {values} AS c ON c.indicator_id = i.id AND c.territory_id = t.id"
-            f" AND c.period = v.period AND c.is_current AND {within.format(a='c')}",
+            + _current_versions(values, within, looked_up),
             within_params,
         )
-        step("match current versions")
+        step("match current versions" + (", looked up" if looked_up else ""))
         cursor.execute(f"DROP TABLE {_LOADED}")
         cursor.execute(
             f"CREATE INDEX cs_keyed_key ON {_KEYED} (indicator_id, territory_id, period)"
@@ -364,19 +463,10 @@ def store_values(
         if vendor == "postgresql":
             cursor.execute(f"ANALYZE {_KEYED}")
         step("index")
-        # Figures without a current computed version: their highest version and latest
-        # computed one. CROSS JOIN makes SQLite look each figure up in the value table's index
-        # (PostgreSQL plans it as any join): left to choose, SQLite read the whole table in its
-        # index order to group it, 0.80 s against 0.06 s for one new month at national scale.
+        # Figures without a current computed version: their highest version and latest one.
         cursor.execute(f"DROP TABLE IF EXISTS {_PAST}")
         cursor.execute(
-            f"CREATE TEMP TABLE {_PAST} AS SELECT p.indicator_id, p.territory_id, p.period,"
-            " MAX(p.version) AS max_version,"
-            " MAX(CASE WHEN p.manual_entry_id IS NULL THEN p.version END) AS computed_version"
-            f" FROM (SELECT indicator_id, territory_id, period FROM {_KEYED}"
-            f" WHERE cur_id IS NULL OR cur_manual IS NOT NULL) AS k CROSS JOIN {values} AS p"
-            f" WHERE {same_key.format(a='p', b='k')} AND {within.format(a='p')}"
-            " GROUP BY p.indicator_id, p.territory_id, p.period",
+            f"CREATE TEMP TABLE {_PAST} AS " + _past_versions(values, same_key, within, looked_up),
             within_params,
         )
         compared_current = " AND ".join(
@@ -421,7 +511,10 @@ def store_values(
         if set_aside:
             step("indexes and keys rebuilt")
         if vendor == "postgresql" and added:
-            if _refresh_statistics(cursor, values):
+            reason = _statistics_left_to_autovacuum(cursor, values, added)
+            if reason:
+                step(f"statistics left to autovacuum ({reason})")
+            elif _refresh_statistics(cursor, values):
                 step("analyse")
             else:
                 step("statistics left to autovacuum (the table was being vacuumed)")
