@@ -72,14 +72,15 @@ test: system-deps install-test ## Lance toute la suite, sur SQLite et sur Postgr
 	$(MAKE) --no-print-directory quality
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
-test-sqlite: ## La suite sur SQLite
-	CAPSANTE_DATA_DIR=$$(mktemp -d) $(PY) -m pytest $(DURATIONS) $(PYTEST_ARGS)
+# The two passes run side by side on two cores. The SQLite pass runs every test but the Spark
+# cluster's; the PostgreSQL pass runs the tests that reach the database (CAPSANTE_TESTS_DATABASE_ONLY,
+# see conftest.py) and the Spark cluster's test, which reads none: the SQLite pass, with the
+# parsers, the engine, the generator and local Spark besides, ended minutes after the other.
+test-sqlite: ## La suite sur SQLite (sauf le test du cluster Spark, passé avec PostgreSQL)
+	CAPSANTE_DATA_DIR=$$(mktemp -d) $(PY) -m pytest -m "not spark_cluster" $(DURATIONS) $(PYTEST_ARGS)
 
-# The PostgreSQL pass runs the tests that reach the database (CAPSANTE_TESTS_DATABASE_ONLY, see
-# conftest.py): the others (parsers, engine, generator, Spark) read no database and the SQLite pass
-# has run them already.
-test-postgres: ## La suite sur un serveur PostgreSQL démarré pour l'occasion (les tests qui lisent la base)
-	CAPSANTE_DATA_DIR=$$(mktemp -d) CAPSANTE_TESTS_DATABASE_ONLY=1 bash scripts/with-postgres.sh $(PY) -m pytest -m "not spark" $(DURATIONS) $(PYTEST_ARGS)
+test-postgres: ## La suite sur un serveur PostgreSQL démarré pour l'occasion (les tests qui lisent la base, et le cluster Spark)
+	CAPSANTE_DATA_DIR=$$(mktemp -d) CAPSANTE_TESTS_DATABASE_ONLY=1 bash scripts/with-postgres.sh $(PY) -m pytest -m "not spark or spark_cluster" $(DURATIONS) $(PYTEST_ARGS)
 
 quality: install-test ## ruff, mypy, couches (import-linter), bandit, migrations à jour, aucune adresse de registre
 	$(VENV)/bin/ruff check .

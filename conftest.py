@@ -231,7 +231,10 @@ DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "site_template", "
 def pytest_collection_modifyitems(config, items):
     """The PostgreSQL pass (`make test-postgres`, CAPSANTE_TESTS_DATABASE_ONLY=1) runs the tests
     that reach the database: those that do not (parsers, engine, generator) would run the same
-    code a second time for nothing, as the SQLite pass has already run them."""
+    code a second time for nothing, as the SQLite pass has already run them. Except the Spark
+    cluster's test (`spark_cluster`), which reads no database either but runs in this pass
+    only (the SQLite pass deselects it, see the Makefile): the two passes share two cores, and
+    the SQLite pass, which runs every other test, ended minutes after this one."""
     import os
 
     if os.environ.get("CAPSANTE_TESTS_DATABASE_ONLY") != "1":
@@ -241,7 +244,8 @@ def pytest_collection_modifyitems(config, items):
         uses_database = item.get_closest_marker("django_db") or DATABASE_FIXTURES.intersection(
             getattr(item, "fixturenames", ())
         )
-        (kept if uses_database else left).append(item)
+        runs_here = uses_database or item.get_closest_marker("spark_cluster")
+        (kept if runs_here else left).append(item)
     if left:
         config.hook.pytest_deselected(items=left)
         items[:] = kept

@@ -4,8 +4,8 @@ the real parsers, for every definition of the catalogue, campaign ones included:
 national run takes, at a size a test can afford.
 
 The cluster (a master and two workers on 127.0.0.1) is started from the scripts that ship with
-pyspark. It reads no database: `make test` runs it once, in its SQLite pass (the PostgreSQL pass
-deselects the `spark` marker).
+pyspark. It reads no database: `make test` runs it once, in its PostgreSQL pass, which has less
+to do than the SQLite pass (see the Makefile; `make test-sqlite` deselects `spark_cluster`).
 """
 
 from __future__ import annotations
