@@ -341,19 +341,22 @@ LARGE_SHARE = 0.1
 """A store adding at least this share of the rows the table held analyses it at once."""
 
 
-def _statistics_left_to_autovacuum(cursor, table: str, added: int) -> str | None:
+def _statistics_left_to_autovacuum(
+    cursor, table: str, added: int, new_indicators: bool
+) -> str | None:
     """Why this store leaves the table's statistics to autovacuum, or None to analyse now.
 
     Analysing samples 30,000 rows wherever they are: 0.4 s at national scale, a tenth of a
-    month's recompute. A store that adds at least `AUTOVACUUM_ROWS` rows has autovacuum analyse
-    the table within a minute, and one month more among twenty-four changes little what the
-    statistics say of the rest; the pages about the new month were measured as fast before that
-    analyse as after it (national values, `bench/RESULTS.md`, 3 December, fifth session). A
-    store that adds fewer rows would wait for other stores; one that adds a tenth of the table
-    or more (a first compute, a new indicator at national scale) changes what the planner must
-    know at once.
+    month's recompute. A store that adds more than `AUTOVACUUM_ROWS` rows has autovacuum analyse
+    the table within a minute (autovacuum waits for more changes than its threshold, not as
+    many), and one month more among twenty-four changes little what the statistics say of the
+    rest; the pages about the new month were measured as fast before that analyse as after it
+    (national values, `bench/RESULTS.md`, 3 December, fifth session). A store that adds fewer
+    rows would wait for other stores; one that stores an indicator for the first time (every
+    statement of the next store filters on the indicator) or adds a tenth of the table or more
+    changes what the planner must know at once.
     """
-    if added < AUTOVACUUM_ROWS:
+    if added <= AUTOVACUUM_ROWS or new_indicators:
         return None
     cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
     held = cursor.fetchone()[0]  # PostgreSQL's estimate, below 0 if never analysed
@@ -463,7 +466,8 @@ def store_values(
         if vendor == "postgresql":
             cursor.execute(f"ANALYZE {_KEYED}")
         step("index")
-        # Figures without a current computed version: their highest version and latest one.
+        # Figures without a current computed version: their highest version and latest
+        # computed one.
         cursor.execute(f"DROP TABLE IF EXISTS {_PAST}")
         cursor.execute(
             f"CREATE TEMP TABLE {_PAST} AS " + _past_versions(values, same_key, within, looked_up),
@@ -511,7 +515,7 @@ def store_values(
         if set_aside:
             step("indexes and keys rebuilt")
         if vendor == "postgresql" and added:
-            reason = _statistics_left_to_autovacuum(cursor, values, added)
+            reason = _statistics_left_to_autovacuum(cursor, values, added, bool(first_ids))
             if reason:
                 step(f"statistics left to autovacuum ({reason})")
             elif _refresh_statistics(cursor, values):

@@ -1,6 +1,7 @@
 """From staged data to the figures users see: sums not averages, versions, statuses, alerts."""
 
 import json
+import logging
 
 import pyarrow as pa
 import pytest
@@ -45,12 +46,17 @@ COMPARISONS = ["looked-up", "joined"] if connection.vendor == "postgresql" else 
 
 
 @pytest.fixture(params=COMPARISONS)
-def comparison(request, monkeypatch):
+def comparison(request, monkeypatch, caplog):
     if request.param == "joined":
         monkeypatch.setattr(storage, "LOOKUP_LIMIT", 0)
     else:  # a test's few values: every figure looked up however few are stored
         monkeypatch.setattr(storage, "LOOKUP_FACTOR", 0)
-    return request.param
+    caplog.set_level(logging.INFO, logger="capsante.indicators.storage")
+    yield request.param
+    if connection.vendor == "postgresql":  # the test went the way it is named after
+        steps = [r.getMessage() for r in caplog.get_records("call")]
+        looked_up = any("match current versions, looked up" in step for step in steps)
+        assert looked_up == (request.param == "looked-up"), steps
 
 
 @pytest.fixture
