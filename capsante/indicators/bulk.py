@@ -27,7 +27,7 @@ reports them, names included.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from django.db import OperationalError, connection, transaction
@@ -48,9 +48,17 @@ def worth_setting_aside(cursor, table: str, adding: int) -> bool:
     the insert."""
     if adding < BULK_ROWS or connection.vendor != "postgresql" or not connection.in_atomic_block:
         return False
-    # Counts at most `adding` + 1 rows: a large table is not read through to say so.
-    cursor.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} LIMIT %s) AS s", [adding + 1])
-    return cursor.fetchone()[0] <= adding
+    return rows_up_to(cursor, table, adding + 1) <= adding
+
+
+def rows_up_to(cursor, table: str, limit: int, where: str = "TRUE", params: Sequence = ()) -> int:
+    """How many rows of `table` (alias `c`) meet `where`, counted up to `limit`: a large table
+    is not read through to say that it holds at least so many."""
+    cursor.execute(
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} AS c WHERE {where} LIMIT %s) AS s",
+        [*params, limit],
+    )
+    return cursor.fetchone()[0]
 
 
 @contextmanager

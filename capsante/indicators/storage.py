@@ -213,12 +213,7 @@ def _looked_up(cursor, result: pa.Table, values: str, within: str, params: list)
     if connection.vendor != "postgresql" or not 0 < result.num_rows <= LOOKUP_LIMIT:
         return False
     enough = LOOKUP_FACTOR * result.num_rows
-    cursor.execute(
-        f"SELECT COUNT(*) FROM (SELECT 1 FROM {values} AS c WHERE {within.format(a='c')}"
-        " LIMIT %s) AS stored",
-        [*params, enough],
-    )
-    return cursor.fetchone()[0] >= enough
+    return bulk.rows_up_to(cursor, values, enough, within.format(a="c"), params) >= enough
 
 
 def _current_versions(values: str, within: str, looked_up: bool) -> str:
