@@ -66,12 +66,18 @@ def shell(env: dict[str, str], code: str) -> str:
     return run(env, "shell", "-c", code)[1].strip().splitlines()[-1]
 
 
+def french_number(text: str) -> float:
+    """'5 417 609' or '1,3' (as the command writes them) → a float."""
+    return float(re.sub(r"[\s\u202f]", "", text).replace(",", "."))
+
+
 def split_of(output: str) -> dict[str, float]:
-    found = dict(re.findall(r"(préparation|moteur|enregistrement|cibles) ([0-9.]+) s", output))
-    figures = {k: float(v) for k, v in found.items()}
-    rows = re.search(r"([0-9]+) valeurs calculées, ([0-9]+) nouvelles", output)
+    number = r"([0-9][0-9\s\u202f]*(?:,[0-9]+)?)"
+    found = re.findall(rf"(préparation|moteur|enregistrement|cibles) {number} s", output)
+    figures = {k: french_number(v) for k, v in found}
+    rows = re.search(rf"{number}\s*valeurs? calculées?, {number}\s*nouvelles?", output)
     if rows:
-        figures["rows"], figures["new"] = float(rows.group(1)), float(rows.group(2))
+        figures["rows"], figures["new"] = french_number(rows[1]), french_number(rows[2])
     return figures
 
 

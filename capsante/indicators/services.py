@@ -48,6 +48,7 @@ STATUS_RANK = {
 }
 STATUS_LABELS = {s.value: s.label for s in engine_status.Status}
 TOLERANCE = 1e-9
+ASSESSING = "évaluation des cibles"
 
 
 _CATALOGUE: dict[tuple, dict[str, engine.Definition]] = {}
@@ -180,13 +181,16 @@ def _links(communes, territories, level: str, inhabitants) -> pa.Table:
 
 
 def store_values(
-    result: pa.Table, run: ComputationRun, retire_codes: Iterable[str] | None = None
+    result: pa.Table,
+    run: ComputationRun,
+    retire_codes: Iterable[str] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> int:
     """Add a new version wherever a figure is new or changed; see `storage.store_values`."""
     # lazy: storage loads pyarrow, which read-only commands need not load.
-    from .storage import store_values as store
+    from . import storage
 
-    return store(result, run, retire_codes)
+    return storage.store_values(result, run, retire_codes, progress or storage.silent)
 
 
 def next_version(indicator: Indicator, territory: Territory, period: str) -> int:
@@ -209,9 +213,15 @@ def compute_and_store(
     territories: Sequence[tuple[str, str]] | None = None,
     codes: Iterable[str] | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    after_engine: Callable[[str, int, int], None] | None = None,
     as_of: str | None = None,
 ) -> ComputationRun:
-    """Run the engine over the staged tables and record the values it gives."""
+    """Run the engine over the staged tables and record the values it gives.
+
+    `progress(done, total, code)` is told each definition the engine has computed;
+    `after_engine(step, done, total)` the steps that follow, in French: the store's
+    (`storage.store_values`: the values written so far among those to write), then the
+    targets' assessment. A national first compute spends most of its time there."""
     started = time.monotonic()
     engine_name = engine_name or settings.INDICATOR_ENGINE
     sync_catalogue()
@@ -246,7 +256,10 @@ def compute_and_store(
     with transaction.atomic():
         full = periods is None and territories is None
         run.new_versions = store_values(
-            result, run, retire_codes=[d.code for d in chosen] if full else None
+            result,
+            run,
+            retire_codes=[d.code for d in chosen] if full else None,
+            progress=after_engine,
         )
         run.rows = result.num_rows
         run.finished_at = timezone.now()
@@ -256,6 +269,8 @@ def compute_and_store(
     run.duration_seconds = round(time.monotonic() - started, 3)
     ComputationRun.objects.filter(pk=run.pk).update(duration_seconds=run.duration_seconds)
     assessing = time.monotonic()
+    if after_engine is not None:
+        after_engine(ASSESSING, 0, 0)
     assess_targets(Indicator.objects.filter(code__in=[d.code for d in chosen]), as_of=as_of)
     run.seconds["targets"] = time.monotonic() - assessing
     log.info(

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -38,6 +38,20 @@ from .models import ComputationRun, Indicator, IndicatorValue, StoredBlock
 
 TOLERANCE = 1e-9
 log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]
+"""`progress(step, done, total)`: what the store is doing, in French, for whoever waits on it
+(the compute command's bar); `total` is 0 for a step that counts nothing."""
+
+COMPARING = "comparaison avec les valeurs enregistrées"
+WRITING = "écriture des valeurs nouvelles ou modifiées"
+REBUILDING = "reconstruction des index et des clés de la table des valeurs"
+ANALYSING = "statistiques de la table des valeurs"
+RETIRING = "retrait des valeurs que le calcul ne donne plus"
+
+
+def silent(step: str, done: int, total: int) -> None:
+    """No one is told (the default)."""
 
 
 class _Steps:
@@ -88,10 +102,16 @@ def _column_types(cursor, table: str, names: list[str]) -> list[str]:
 
 
 def _copy(
-    cursor, table: str, names: list[str], batches: Iterable[pa.RecordBatch], constants: tuple = ()
+    cursor,
+    table: str,
+    names: list[str],
+    batches: Iterable[pa.RecordBatch],
+    constants: tuple = (),
+    written: Callable[[int], None] | None = None,
 ) -> int:
     """Rows of Arrow batches (then `constants`, the same for every row) into `table`'s columns
-    `names`, by PostgreSQL's binary COPY, which psycopg writes; returns how many.
+    `names`, by PostgreSQL's binary COPY, which psycopg writes; returns how many, and tells
+    `written` how many so far after each batch.
 
     Binary rather than CSV: numbers and times go over as they are stored instead of as text
     the server parses back (5.4 M values of a first national compute: 11.4 s against 18.6 s,
@@ -105,6 +125,8 @@ def _copy(
             for row in zip(*batch.to_pydict().values(), strict=True):
                 copy.write_row(row + constants)
             count += batch.num_rows
+            if written is not None:
+                written(count)
     return count
 
 
@@ -286,10 +308,16 @@ def _without_indicators(result: pa.Table, codes: Iterable[str]) -> pa.Table:
 
 
 def _insert_first_versions(
-    cursor, table: str, result: pa.Table, indicator_ids: dict[str, int], run: ComputationRun
+    cursor,
+    table: str,
+    result: pa.Table,
+    indicator_ids: dict[str, int],
+    run: ComputationRun,
+    written: Callable[[int], None],
 ) -> int:
     """The rows of these indicators straight into the value table, in their first version, in
-    force, this run's; returns how many."""
+    force, this run's; returns how many, and tells `written` how many so far (a national first
+    compute writes millions: 20 s or more on PostgreSQL)."""
     territory_ids = {
         (level, code): pk
         for level, code, pk in Territory.objects.values_list("level", "code", "pk")
@@ -299,7 +327,7 @@ def _insert_first_versions(
     names = [*KEYED_COLUMNS, *constants, "created_at"]
     created_at = timezone.now()
     if connection.vendor == "postgresql":
-        return _copy(cursor, table, names, batches, (*constants.values(), created_at))
+        return _copy(cursor, table, names, batches, (*constants.values(), created_at), written)
     # SQLite: into a table without index first, then one statement (each row's index entries
     # added by SQLite itself): half the time of inserting them one by one into the value table
     # (1 M values: 1.9 + 3.0 s against 9.6 s).
@@ -313,6 +341,7 @@ def _insert_first_versions(
     for batch in batches:
         cursor.executemany(loading, zip(*batch.to_pydict().values(), strict=True))
         count += batch.num_rows
+        written(count)
     keyed = ", ".join(KEYED_COLUMNS)
     # No ORDER BY: the rows are read back in the order they were written, the batches' order.
     cursor.execute(
@@ -386,7 +415,10 @@ def _refresh_statistics(cursor, table: str) -> bool:
 
 
 def store_values(
-    result: pa.Table, run: ComputationRun, retire_codes: Iterable[str] | None = None
+    result: pa.Table,
+    run: ComputationRun,
+    retire_codes: Iterable[str] | None = None,
+    progress: Progress = silent,
 ) -> int:
     """Add a new version wherever a figure is new or changed; earlier versions stay readable.
 
@@ -398,6 +430,7 @@ def store_values(
 
     `retire_codes`: after a full recompute of these indicators, their computed values that the
     result no longer holds stop being current (they stay readable as earlier versions).
+    `progress` is told each step as it starts, and the rows written as they go.
     Returns the number of values added or retired.
     """
     vendor = connection.vendor
@@ -412,6 +445,7 @@ def store_values(
             # (for this transaction only).
             cursor.execute("SET LOCAL work_mem = '256MB'")
         step = _Steps()
+        progress(COMPARING, 0, 0)
         full_ids = (
             dict(Indicator.objects.filter(code__in=list(retire_codes)).values_list("code", "pk"))
             if retire_codes is not None
@@ -499,28 +533,46 @@ def store_values(
         cursor.execute(f"SELECT COUNT(*), COUNT(cur_manual) FROM {_NEW}")
         added, held_by_manual = cursor.fetchone()
         # At most: a row of a territory the database does not know is left out.
-        with bulk.indexes_set_aside(cursor, values, added + first_rows) as set_aside:
+        writing = added + first_rows
+        if writing:
+            progress(WRITING, 0, writing)
+        with bulk.indexes_set_aside(cursor, values, writing) as set_aside:
             _insert_new_versions(cursor, values, run)
+            if writing:
+                progress(WRITING, added, writing)
             aside = ", indexes and keys set aside" if set_aside else ""
             step("insert" + aside)
             if first_ids:
-                first = _insert_first_versions(cursor, values, first_result, first_ids, run)
+                before = added
+                first = _insert_first_versions(
+                    cursor,
+                    values,
+                    first_result,
+                    first_ids,
+                    run,
+                    lambda count: progress(WRITING, before + count, writing),
+                )
                 added += first
                 step(f"first versions of {len(first_ids)} indicators inserted ({first}){aside}")
+            if set_aside:  # made again on leaving this block
+                progress(REBUILDING, 0, 0)
         if set_aside:
             step("indexes and keys rebuilt")
         if vendor == "postgresql" and added:
             reason = _statistics_left_to_autovacuum(cursor, values, added, bool(first_ids))
             if reason:
                 step(f"statistics left to autovacuum ({reason})")
-            elif _refresh_statistics(cursor, values):
-                step("analyse")
             else:
-                step("statistics left to autovacuum (the table was being vacuumed)")
+                progress(ANALYSING, 0, 0)
+                if _refresh_statistics(cursor, values):
+                    step("analyse")
+                else:
+                    step("statistics left to autovacuum (the table was being vacuumed)")
         retired = 0
         # An indicator stored for the first time has nothing but this run's values to retire.
         ids = [pk for code, pk in (full_ids or {}).items() if code not in first_ids]
         if ids:
+            progress(RETIRING, 0, 0)
             _create_unchanged(cursor, unchanged)
             # What the result no longer holds, outside the blocks it gave again unchanged.
             cursor.execute(

@@ -58,11 +58,13 @@ def stored() -> list[tuple]:
     )
 
 
-def compute(caplog) -> tuple[list[tuple], bool]:
-    """A compute of the activation rate: what it stored, whether it set the indexes aside."""
+def compute(caplog, told: list | None = None) -> tuple[list[tuple], bool]:
+    """A compute of the activation rate: what it stored, whether it set the indexes aside;
+    the steps after the engine appended to `told`."""
     caplog.clear()
+    after_engine = (lambda *step: told.append(step)) if told is not None else None
     with caplog.at_level(logging.INFO, logger="capsante.indicators.bulk"):
-        services.compute_and_store(codes=["MES_ACTIVATION"])
+        services.compute_and_store(codes=["MES_ACTIVATION"], after_engine=after_engine)
     return stored(), "rebuilt after a large insert" in caplog.text
 
 
@@ -83,10 +85,22 @@ def test_a_first_compute_stores_the_same_values_and_gives_the_table_back_as_it_w
     StoredBlock.objects.all().delete()
     before = schema()
 
-    bulk_stored, set_aside = compute(caplog)
+    told: list[tuple[str, int, int]] = []
+    bulk_stored, set_aside = compute(caplog, told)
 
     assert set_aside == (connection.vendor == "postgresql")
     assert bulk_stored == usual
+    # Whoever waits is told the rows written, then the rebuilding, which follows them.
+    steps = [step for step, _, _ in told]
+    written = [(done, total) for step, done, total in told if step == storage.WRITING]
+    assert written[0] == (0, len(usual)) and written[-1] == (len(usual), len(usual))
+    assert [d for d, _ in written] == sorted(d for d, _ in written)
+    assert (storage.REBUILDING in steps) == set_aside
+    if set_aside:
+        assert steps.index(storage.REBUILDING) > max(
+            i for i, step in enumerate(steps) if step == storage.WRITING
+        )
+    assert steps[0] == storage.COMPARING and steps[-1] == services.ASSESSING
     assert ("MES_ACTIVATION", "72", "2025-02", 960, 1200, 80.0, 1, True) in bulk_stored
     assert schema() == before
     assert len([c for c in before.values() if c[3]]) >= 3  # foreign keys were among them

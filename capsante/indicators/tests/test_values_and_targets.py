@@ -2,6 +2,7 @@
 
 import json
 import logging
+import re
 
 import pyarrow as pa
 import pytest
@@ -11,8 +12,15 @@ from django.core.management import call_command
 from django.db import connection
 
 from capsante.indicators import services, storage
-from capsante.indicators.models import Indicator, IndicatorValue, ManualEntry, Target
+from capsante.indicators.models import (
+    ComputationRun,
+    Indicator,
+    IndicatorValue,
+    ManualEntry,
+    Target,
+)
 from capsante.ingest.staging import StagingStore
+from capsante.ui.formats import number
 from capsante.ui.testing import table_rows
 
 # Le Mans: 900 activated of 1,000; Allonnes 10 of 100; La Flèche 50 of 100 (Sarthe).
@@ -191,6 +199,39 @@ def test_manual_entry_needs_a_second_person_to_validate(geography, staging, pers
             personas["elected_reader"], indicator, geography["sarthe"], "2024-12", 1.0, "x"
         )
     assert ManualEntry.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_cli_compute_says_what_it_does_after_the_engine_in_french(geography, staging, capsys):
+    """A national first compute stores for half a minute or more once the engine's bar is full:
+    the command says each step meanwhile and how many values it has written, and writes its
+    figures the French way."""
+    stage_mes(staging, {"2025-01": {**SARTHE, **MAYENNE}})
+    call_command("indicators", "compute")
+    first = capsys.readouterr()
+    run = ComputationRun.objects.latest("pk")
+    assert run.new_versions > 0
+    lines = [line.strip() for line in re.split(r"[\r\n]+", first.err) if line.strip()]
+    written = f"{number(run.new_versions)} sur {number(run.new_versions)} (100\u00a0%)"
+    steps = [
+        next(i for i, line in enumerate(lines) if line.startswith(start))
+        for start in (
+            "Indicateurs calculés : 100 %",
+            "Comparaison avec les valeurs enregistrées…",
+            f"Écriture des valeurs nouvelles ou modifiées : {written}",
+            "Évaluation des cibles…",
+        )
+    ]
+    assert steps == sorted(steps), lines
+    assert f"{number(run.rows)}\u00a0valeurs calculées" in first.out
+    assert re.search(r" en [0-9]+,[0-9] s \(préparation [0-9]+,[0-9] s, moteur", first.out)
+    assert not re.search(r"[0-9]\.[0-9]", first.out + first.err), first  # no decimal point
+
+    call_command("indicators", "compute")  # nothing changed: nothing to write
+    again = capsys.readouterr()
+    assert "0\u00a0nouvelle ou modifiée" in again.out
+    assert "Comparaison avec les valeurs enregistrées…" in again.err
+    assert "Écriture" not in again.err
 
 
 @pytest.mark.django_db

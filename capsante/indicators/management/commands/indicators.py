@@ -9,6 +9,7 @@ from capsante.indicators.models import Indicator, Target
 from capsante.jobs.locks import staging_lock
 from capsante.territories.models import Territory
 from capsante.territories.services import get_by_code
+from capsante.ui.formats import NBSP, number, plural
 
 
 class Command(BaseCommand):
@@ -44,8 +45,14 @@ class Command(BaseCommand):
         scope = None
         if options["territory"]:
             scope = [(t.level, t.code) for t in (_territory(code) for code in options["territory"])]
+        catalogue = services.definitions()
         bar = tqdm(
-            desc="indicateurs", unit=" ind.", disable=options["verbosity"] < 1, file=sys.stderr
+            total=len(catalogue),
+            desc="Indicateurs calculés",
+            # No rate: tqdm writes it with a decimal point.
+            bar_format="{desc} : {percentage:3.0f} % |{bar}| {n} sur {total} [{elapsed}{postfix}]",
+            disable=options["verbosity"] < 1,
+            file=sys.stderr,
         )
 
         def progress(done: int, total: int, code: str) -> None:
@@ -53,9 +60,11 @@ class Command(BaseCommand):
             bar.set_postfix_str(code)
             bar.update(done - bar.n)
 
+        after_engine = StepsAfterEngine(bar, quiet=options["verbosity"] < 1)
+
         # The tables every definition reads, held while computing: an import running meanwhile
         # finishes first (or waits), so that no value is computed from a half-written table.
-        tables = {t for d in services.definitions().values() for t in d.tables}
+        tables = {t for d in catalogue.values() for t in d.tables}
         try:
             with staging_lock(sorted(tables & _source_tables()), "Calcul des indicateurs"):
                 run = services.compute_and_store(
@@ -63,14 +72,16 @@ class Command(BaseCommand):
                     engine_name=options["engine"],
                     territories=scope,
                     progress=progress,
+                    after_engine=after_engine,
                 )
         except services.EngineUnavailable as exc:
             raise CommandError(str(exc)) from exc
         finally:
             bar.close()
+            after_engine.close()
         split = getattr(run, "seconds", {})
         detail = ", ".join(
-            f"{label} {split[key]:.1f} s"
+            f"{label} {number(split[key], 1)} s"
             for key, label in (
                 ("preparation", "préparation"),
                 ("engine", "moteur"),
@@ -79,9 +90,11 @@ class Command(BaseCommand):
             )
             if key in split
         )
+        computed = plural(run.rows, "valeur calculée", "valeurs calculées")
+        new = plural(run.new_versions, "nouvelle ou modifiée", "nouvelles ou modifiées")
         self.stdout.write(
-            f"Calcul n° {run.pk} ({run.engine}) : {run.rows} valeurs calculées, {run.new_versions} nouvelles ou "
-            f"modifiées, en {run.duration_seconds:.1f} s ({detail})."
+            f"Calcul n° {run.pk} ({run.engine}) : {computed}, {new},"
+            f" en {number(run.duration_seconds, 1)} s ({detail})."
         )
 
     def list(self, options):
@@ -198,3 +211,27 @@ def _source_tables() -> set[str]:
     from capsante.ingest import contract
 
     return set(contract.TABLES)
+
+
+class StepsAfterEngine:
+    """What follows the engine (storing the values, then assessing the targets), on a line of
+    its own under the engine's bar, in French: a national first compute writes millions of
+    values for half a minute or more after the engine's bar is full."""
+
+    def __init__(self, engine_bar: tqdm, quiet: bool) -> None:
+        self.engine_bar, self.quiet, self.line = engine_bar, quiet, None
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        if self.line is None:
+            self.engine_bar.close()
+            self.line = tqdm(bar_format="{desc}", disable=self.quiet, file=sys.stderr)
+        text = step[:1].upper() + step[1:]
+        if total:
+            text += f" : {number(done)} sur {number(total)} ({100 * done // total}{NBSP}%)"
+        else:
+            text += "…"
+        self.line.set_description_str(text)
+
+    def close(self) -> None:
+        if self.line is not None:
+            self.line.close()
