@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
@@ -416,10 +418,18 @@ def assess_targets(indicators=None, as_of: str | None = None) -> list[StatusChan
         assessment = assess(target, as_of)
         new = assessment.status.value if assessment else ""
         old = target.status
-        target.status = new
-        target.status_reason = assessment.reason[:300] if assessment else "sans objet"
-        target.status_details = _details(assessment)
-        target.assessed_at = timezone.now()
+        reason = assessment.reason[:300] if assessment else "sans objet"
+        details = _as_stored(_details(assessment))
+        now = timezone.now()
+        if (old, target.status_reason, target.status_details) == (new, reason, details):
+            # The same assessment again (every recompute assesses): only its date moves. Saved,
+            # it would add a record to the target's history, where people look for who changed
+            # the target and when its status moved, at every recompute.
+            Target.objects.filter(pk=target.pk).update(assessed_at=now)
+            target.assessed_at = now
+            continue
+        target.status, target.status_reason, target.status_details = new, reason, details
+        target.assessed_at = now
         target.save(update_fields=["status", "status_reason", "status_details", "assessed_at"])
         if old != new:
             change = StatusChange(target, old, new)
@@ -427,6 +437,12 @@ def assess_targets(indicators=None, as_of: str | None = None) -> list[StatusChan
             if old and change.worsened:
                 notify_worsened(change)
     return changes
+
+
+def _as_stored(details: dict) -> dict:
+    """`details` as the database gives it back (JSON: tuples become lists, NumPy numbers plain
+    ones), so that an assessment can be compared with the one stored."""
+    return json.loads(json.dumps(details, cls=DjangoJSONEncoder))
 
 
 def _details(assessment) -> dict:

@@ -169,6 +169,37 @@ def test_status_is_computed_and_owners_are_told_when_it_worsens(
 
 
 @pytest.mark.django_db
+def test_a_target_s_history_keeps_its_changes_not_each_recompute(geography, staging):
+    """Every compute assesses the targets again; the target's history (where people look for
+    who changed it and when its status moved) gets a record when the assessment changes, not
+    at each recompute that finds the same."""
+    services.sync_catalogue()
+    target = Target.objects.get(indicator__code="MES_ACTIVATION", territory=geography["mayenne"])
+    stage_mes(staging, _growth(10, 2.0, 6))
+    services.compute_and_store(codes=["MES_ACTIVATION"], as_of="2025-06")
+    target.refresh_from_db()
+    assessed, records = target.assessed_at, target.history.count()
+    assert target.status and target.history.first().status == target.status
+
+    services.compute_and_store(codes=["MES_ACTIVATION"], as_of="2025-06")  # nothing changed
+    target.refresh_from_db()
+    assert target.history.count() == records
+    assert target.assessed_at > assessed  # assessed again all the same
+
+    stage_mes(staging, {f"2025-{m:02d}": {"53130": (120 + m, 1000)} for m in range(1, 7)})
+    services.compute_and_store(codes=["MES_ACTIVATION"], as_of="2025-06")
+    target.refresh_from_db()
+    assert target.history.count() == records + 1
+    latest = target.history.first()
+    assert (latest.status, latest.status_reason, latest.status_details) == (
+        target.status,
+        target.status_reason,
+        target.status_details,
+    )
+    assert target.history.all()[1].status_details != target.status_details
+
+
+@pytest.mark.django_db
 def test_manual_entry_needs_a_second_person_to_validate(geography, staging, personas):
     services.sync_catalogue()
     indicator = Indicator.objects.get(code="CARE_REGISTRATION")
