@@ -33,6 +33,7 @@ from capsante.ingest.connectors.directory.parser import from_table
 from capsante.outbox.services import queue_mail
 from capsante.territories.models import Level, Territory
 from capsante.territories.planner import refresh_statistics
+from capsante.ui.formats import plural
 
 from .models import STALE_AFTER, ErrorReport, Resource
 
@@ -317,7 +318,7 @@ def send_reminders(
             ]
             queue_mail(
                 "directory_reminder",
-                f"Annuaire : {len(resources)} fiche(s) à vérifier",
+                f"Annuaire : {plural(len(resources), 'fiche')} à vérifier",
                 "Bonjour,\n\nLes fiches suivantes de l’annuaire des ressources n’ont pas été "
                 "vérifiées depuis plus de six mois. Le public voit la date de la dernière "
                 "vérification : merci de relire chaque fiche, de la corriger si besoin et de "

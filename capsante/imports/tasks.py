@@ -13,6 +13,7 @@ from capsante.indicators.services import recompute_after_import
 from capsante.ingest import registry
 from capsante.jobs import services as jobs
 from capsante.jobs.models import Job
+from capsante.ui.formats import plural
 
 from . import services
 from .models import ImportRecord, ImportStatus
@@ -40,7 +41,9 @@ def recompute_import(record_id: int) -> str:
     )
     if run is None:
         return "Aucun indicateur ne lit cette source."
-    return f"{run.rows} valeur(s) calculée(s), {run.new_versions} nouvelle(s) ou modifiée(s)."
+    computed = plural(run.rows, "valeur calculée", "valeurs calculées")
+    new = plural(run.new_versions, "nouvelle ou modifiée", "nouvelles ou modifiées")
+    return f"{computed}, {new}."
 
 
 def enqueue_upload(record: ImportRecord, path: Path | str, *, retry_of: Job | None = None) -> Job:

@@ -26,6 +26,8 @@ from django_tasks import task
 from django_tasks.base import Task
 from django_tasks_db.models import DBTaskResult
 
+from capsante.ui.formats import plural
+
 from . import holder, locks
 from .heartbeat import Heartbeat
 from .models import ACTIVE, RETRYABLE, Job, JobStatus
@@ -300,14 +302,22 @@ class Recovery:
 
     def summary(self) -> str:
         parts = [
-            f"{len(self.jobs)} travail(aux) interrompu(s) marqué(s) en échec",
-            f"{len(self.tables)} table(s) préparée(s) remise(s) en état"
+            plural(len(self.jobs), "travail interrompu marqué", "travaux interrompus marqués")
+            + " en échec",
+            plural(len(self.tables), "table préparée remise", "tables préparées remises")
+            + " en état"
             + (f" ({', '.join(self.tables)})" if self.tables else ""),
         ]
         if self.requeued:
-            parts.append(f"{self.requeued} tâche(s) remise(s) en file")
+            parts.append(plural(self.requeued, "tâche remise", "tâches remises") + " en file")
         if self.records:
-            parts.append(f"{self.records} enregistrement(s) « en cours » orphelin(s) clos")
+            parts.append(
+                plural(
+                    self.records,
+                    "enregistrement « en cours » orphelin clos",
+                    "enregistrements « en cours » orphelins clos",
+                )
+            )
         return "Reprise : " + ", ".join(parts) + "."
 
 

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from capsante.accounts import access
 from capsante.accounts.client_ip import client_ip
 from capsante.events.registrations import client_hash, too_many_posts
+from capsante.ui.formats import plural
 
 from . import services
 from .forms import AddSubscribersForm, IssueForm, SubscribeForm
@@ -201,8 +202,10 @@ def manage(request, slug: str):
         added, refused, invalid = services.add_by_editor(mailing_list, form.cleaned_data["lines"])
         messages.success(
             request,
-            f"{added} adresse(s) ajoutée(s) ; {refused} désabonnée(s) écartée(s) ; "
-            f"{len(invalid)} ligne(s) illisible(s){' : ' + ', '.join(invalid[:5]) if invalid else ''}.",
+            f"{plural(added, 'adresse ajoutée', 'adresses ajoutées')} ; "
+            f"{plural(refused, 'désabonnée écartée', 'désabonnées écartées')} ; "
+            f"{plural(len(invalid), 'ligne illisible', 'lignes illisibles')}"
+            f"{' : ' + ', '.join(invalid[:5]) if invalid else ''}.",
         )
         return redirect("newsletters:manage", slug=slug)
     counts = {

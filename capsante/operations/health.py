@@ -18,6 +18,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from capsante.jobs import presence
+from capsante.ui.formats import plural
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ def migrations() -> Check:
     if plan:
         return Check(
             False,
-            f"{len(plan)} migration(s) à appliquer : lancez « capsante migrate »",
+            f"{plural(len(plan), 'migration')} à appliquer : lancez « capsante migrate »",
             {"pending": len(plan)},
         )
     return Check(True, "migrations appliquées", {"pending": 0})

@@ -1,6 +1,7 @@
 """Mail batches: send what is due, then come back when the next refused mail is due again."""
 
 from capsante.jobs import services as jobs
+from capsante.ui.formats import plural
 
 from . import services
 
@@ -11,7 +12,7 @@ def send_mail_batch() -> str:
     later = services.next_retry()
     if later is not None:
         services.enqueue_batch(run_after=later)
-    return f"{sent} courriel(s) envoyé(s), {failed} toujours en échec."
+    return f"{plural(sent, 'courriel envoyé', 'courriels envoyés')}, {failed} toujours en échec."
 
 
 jobs.register_kind(jobs.Kind("mail", "Courriels"))

@@ -2,6 +2,7 @@
 reminders by mail."""
 
 from capsante.jobs import services as jobs
+from capsante.ui.formats import plural
 
 from . import answering, staging
 from .models import Questionnaire
@@ -23,9 +24,11 @@ def send_mails(questionnaire_id: int, what: str, base_url: str = "") -> str:
     questionnaire = Questionnaire.objects.select_related("mailing_list").get(pk=questionnaire_id)
     if what == "invite":
         count = answering.invite_list(questionnaire, base_url)
-        return f"« {questionnaire.title} » : {count} invitation(s) mise(s) en file d’envoi."
+        invitations = plural(count, "invitation mise", "invitations mises")
+        return f"« {questionnaire.title} » : {invitations} en file d’envoi."
     count = answering.remind(questionnaire, base_url)
-    return f"« {questionnaire.title} » : {count} relance(s) mise(s) en file d’envoi."
+    reminders = plural(count, "relance mise", "relances mises")
+    return f"« {questionnaire.title} » : {reminders} en file d’envoi."
 
 
 jobs.register_kind(jobs.Kind("questionnaire", "Questionnaires : réponses et envois"))

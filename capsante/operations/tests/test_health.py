@@ -96,7 +96,7 @@ def test_pending_migrations_make_it_not_ready(client, monkeypatch):
     assert response.status_code == 503
     assert body(response)["checks"]["migrations"] == {
         "ok": False,
-        "detail": "1 migration(s) à appliquer : lancez « capsante migrate »",
+        "detail": "1\u00a0migration à appliquer : lancez « capsante migrate »",
         "pending": 1,
     }
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from capsante.difficulties.services import purge_contacts
+from capsante.ui.formats import plural
 
 
 class Command(BaseCommand):
@@ -22,4 +23,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         erased = purge_contacts(days=options["days"])
-        self.stdout.write(f"{erased} adresse(s) de déclarant effacée(s).")
+        self.stdout.write(
+            f"{plural(erased, 'adresse de déclarant effacée', 'adresses de déclarant effacées')}."
+        )

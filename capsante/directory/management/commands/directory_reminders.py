@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from capsante.directory.services import send_reminders
+from capsante.ui.formats import plural
 
 
 class Command(BaseCommand):
@@ -14,6 +15,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         run = send_reminders(settings.PUBLIC_URL)
         self.stdout.write(
-            f"{run.mails} courriel(s) de relance pour {run.resources} fiche(s) ; "
-            f"{run.emails_erased} adresse(s) de signalement effacée(s)."
+            f"{plural(run.mails, 'courriel de relance', 'courriels de relance')}"
+            f" pour {plural(run.resources, 'fiche')} ; "
+            f"{plural(run.emails_erased, 'adresse de signalement effacée', 'adresses de signalement effacées')}."
         )

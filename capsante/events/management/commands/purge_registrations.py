@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 
 from capsante.events.ambassadors import purge_ambassadors
 from capsante.events.registrations import purge_registrations
+from capsante.ui.formats import plural
 
 
 class Command(BaseCommand):
@@ -27,7 +28,8 @@ class Command(BaseCommand):
         done = purge_registrations(months=options["months"])
         erased = purge_ambassadors()
         self.stdout.write(
-            f"{done['registrations']} inscription(s) effacée(s) pour {done['events']} "
-            f"événement(s) ; {done['unconfirmed']} demande(s) non confirmée(s) effacée(s) ; "
-            f"{erased} ambassadeur(s) parti(s) effacé(s)."
+            f"{plural(done['registrations'], 'inscription effacée', 'inscriptions effacées')}"
+            f" pour {plural(done['events'], 'événement')} ; "
+            f"{plural(done['unconfirmed'], 'demande non confirmée effacée', 'demandes non confirmées effacées')} ; "
+            f"{plural(erased, 'ambassadeur parti effacé', 'ambassadeurs partis effacés')}."
         )

@@ -229,5 +229,6 @@ def _rows(
             seen[row["finess_et"]] = where
             rows.append(row)
     if inactive:
-        result.notes.append(f"{inactive} établissement(s) inactif(s) ou fermé(s) ignoré(s)")
+        s = "s" if inactive >= 2 else ""  # French: 0 and 1 singular
+        result.notes.append(f"{inactive} établissement{s} inactif{s} ou fermé{s} ignoré{s}")
     return rows

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from capsante.officials.lists import refresh_all, refresh_platform_lists
+from capsante.ui.formats import plural
 
 
 class Command(BaseCommand):
@@ -17,6 +18,7 @@ class Command(BaseCommand):
         removed = sum(r for _, r in changes.values())
         self.stdout.write(
             f"Listes d’élus actualisées : {officials_lists} ; listes des coordinateurs de CLS et "
-            f"des ambassadeurs : {len(changes)}, {added} adresse(s) ajoutée(s), "
-            f"{removed} retirée(s)."
+            f"des ambassadeurs : {len(changes)}, "
+            f"{plural(added, 'adresse ajoutée', 'adresses ajoutées')}, "
+            f"{plural(removed, 'retirée', 'retirées')}."
         )

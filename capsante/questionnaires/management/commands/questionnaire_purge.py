@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from capsante.questionnaires.answering import purge_contacts
+from capsante.ui.formats import plural
 
 
 class Command(BaseCommand):
@@ -13,6 +14,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         done = purge_contacts()
         self.stdout.write(
-            f"Adresses effacées : {done['addresses']}, pour {done['questionnaires']} "
-            "questionnaire(s)."
+            f"Adresses effacées : {done['addresses']}, pour "
+            f"{plural(done['questionnaires'], 'questionnaire')}."
         )
