@@ -7,7 +7,7 @@ from tqdm import tqdm
 from capsante.campaigns.starting import seed_demo_campaigns
 from capsante.imports.demo import demo_dir, generate_files, import_files
 from capsante.indicators.services import compute_and_store
-from capsante.ui.formats import plural
+from capsante.ui.formats import number, plural
 
 
 class Command(BaseCommand):
@@ -68,6 +68,7 @@ class Command(BaseCommand):
         if records or any(getattr(c, "just_created", False) for c in campaigns):
             run = compute_and_store()
             self.stdout.write(
-                f"Indicateurs calculés : {run.rows} valeurs, {run.new_versions} nouvelles "
-                f"ou modifiées, en {run.duration_seconds:.1f} s."
+                f"Indicateurs calculés : {plural(run.rows, 'valeur')}, "
+                f"{plural(run.new_versions, 'nouvelle ou modifiée', 'nouvelles ou modifiées')},"
+                f" en {number(run.duration_seconds, 1)} s."
             )
