@@ -16,7 +16,15 @@ SETUP = "/comptes/mon-compte/double-authentification/"
 
 
 def code_of(device: TOTPDevice, offset_steps: int = 0) -> str:
-    """What the authenticator app shows now (or `offset_steps` periods away)."""
+    """What the authenticator app shows now (or `offset_steps` periods away).
+
+    Like a person who sees the app's countdown almost out, it waits for the next code when
+    the current one has under 5 seconds left. Otherwise the code could be checked in the next
+    period: django-otp would accept it but learn a drift of -1, and a code a period ahead
+    would then be refused (seen once on a loaded CI run)."""
+    left = device.step - (time.time() - device.t0) % device.step
+    if left < 5:
+        time.sleep(left + 0.1)
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits)
     totp.time = time.time() + offset_steps * device.step
     return f"{totp.token():06d}"
