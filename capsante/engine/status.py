@@ -22,6 +22,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from capsante.french import plural
+
 from .forecast import (
     DEFAULT_BAND_LEVEL,
     Fit,
@@ -94,9 +96,8 @@ def assess(
     baseline = _baseline(known, target)
     since = [(p, v) for p, v in known if to_index(p) >= to_index(baseline[0])]
     if len(since) < min_observations:
-        count = len(since)
-        noun = "observation" if count < 2 else "observations"  # French: 0 and 1 singular
-        reason = f"{count} {noun} depuis la référence, {min_observations} requises"
+        observed = plural(len(since), "observation")
+        reason = f"{observed} depuis la référence, {min_observations} requises"
         return Assessment(Status.DONNEES_INSUFFISANTES, reason, last_period, last_value)
     reference = _reference_at(baseline, target, last_period)
     if to_index(as_of) > to_index(target.deadline):

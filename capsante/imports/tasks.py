@@ -13,7 +13,6 @@ from capsante.indicators.services import recompute_after_import
 from capsante.ingest import registry
 from capsante.jobs import services as jobs
 from capsante.jobs.models import Job
-from capsante.ui.formats import plural
 
 from . import services
 from .models import ImportRecord, ImportStatus
@@ -41,9 +40,7 @@ def recompute_import(record_id: int) -> str:
     )
     if run is None:
         return "Aucun indicateur ne lit cette source."
-    computed = plural(run.rows, "valeur calculée", "valeurs calculées")
-    new = plural(run.new_versions, "nouvelle ou modifiée", "nouvelles ou modifiées")
-    return f"{computed}, {new}."
+    return f"{run.counts}."
 
 
 def enqueue_upload(record: ImportRecord, path: Path | str, *, retry_of: Job | None = None) -> Job:

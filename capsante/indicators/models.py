@@ -208,6 +208,13 @@ class ComputationRun(models.Model):
     def __str__(self) -> str:
         return f"Calcul n° {self.pk} ({self.engine}, {formats.moment_short(self.started_at)})"
 
+    @property
+    def counts(self) -> str:
+        """« 307 357 valeurs calculées, 12 nouvelles ou modifiées », as every report of a run says it."""
+        computed = formats.plural(self.rows, "valeur calculée", "valeurs calculées")
+        new = formats.plural(self.new_versions, "nouvelle ou modifiée", "nouvelles ou modifiées")
+        return f"{computed}, {new}"
+
 
 class StoredBlock(models.Model):
     """The fingerprint of what a full recompute gave, and stored, for one indicator and month.

@@ -11,6 +11,12 @@ import re
 import unicodedata
 from zoneinfo import ZoneInfo
 
+# Written in capsante.french, below the layers that may not import this module; used from here.
+from capsante.french import NBSP as NBSP
+from capsante.french import THOUSANDS as THOUSANDS
+from capsante.french import number as number
+from capsante.french import plural as plural
+
 MONTHS = (
     "janvier",
     "février",
@@ -25,16 +31,6 @@ MONTHS = (
     "novembre",
     "décembre",
 )
-THOUSANDS = "\u202f"  # espace fine insécable
-NBSP = "\u00a0"
-
-
-def number(value: float | int | None, digits: int = 0, empty: str = "—") -> str:
-    """12345.678 → '12 345,7' with digits=1; None → the `empty` mark."""
-    if value is None:
-        return empty
-    text = f"{value:,.{digits}f}".replace(",", THOUSANDS).replace(".", ",")
-    return text[1:] if text.startswith("-") and not text.strip("-0,") else text
 
 
 def percent(value: float | None, digits: int = 1, empty: str = "—") -> str:
@@ -154,14 +150,6 @@ def parse_number(text: str | None) -> float | None:
 
 
 # --- Words --------------------------------------------------------------------------------------
-
-
-def plural(count: float | int, singular: str, plural_form: str | None = None) -> str:
-    """'1 structure', '12 structures', '1 234 officines': never 'structure(s)'. French takes the
-    singular below 2 (0 and 1,5 included)."""
-    word = singular if abs(count) < 2 else (plural_form or singular + "s")
-    digits = 0 if float(count).is_integer() else 1
-    return f"{number(count, digits)}{NBSP}{word}"
 
 
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae", "’": "'"})

@@ -59,7 +59,7 @@ def test_too_few_observations_since_baseline():
     target = Target(value=30, deadline="2025-12", baseline_period="2024-11")
     result = assess(obs, target, polarity="up", as_of="2024-12")
     assert result.status == Status.DONNEES_INSUFFISANTES
-    assert "1 observation depuis" in result.reason  # only 2024-11 is on or after the baseline
+    assert "1\u00a0observation depuis" in result.reason  # only 2024-11 is on or after the baseline
 
 
 def test_on_track():

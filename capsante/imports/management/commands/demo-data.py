@@ -68,7 +68,5 @@ class Command(BaseCommand):
         if records or any(getattr(c, "just_created", False) for c in campaigns):
             run = compute_and_store()
             self.stdout.write(
-                f"Indicateurs calculés : {plural(run.rows, 'valeur')}, "
-                f"{plural(run.new_versions, 'nouvelle ou modifiée', 'nouvelles ou modifiées')},"
-                f" en {number(run.duration_seconds, 1)} s."
+                f"Indicateurs calculés : {run.counts}, en {number(run.duration_seconds, 1)} s."
             )

@@ -9,7 +9,7 @@ from capsante.indicators.models import Indicator, Target
 from capsante.jobs.locks import staging_lock
 from capsante.territories.models import Territory
 from capsante.territories.services import get_by_code
-from capsante.ui.formats import NBSP, number, plural
+from capsante.ui.formats import NBSP, number
 
 
 class Command(BaseCommand):
@@ -90,10 +90,8 @@ class Command(BaseCommand):
             )
             if key in split
         )
-        computed = plural(run.rows, "valeur calculée", "valeurs calculées")
-        new = plural(run.new_versions, "nouvelle ou modifiée", "nouvelles ou modifiées")
         self.stdout.write(
-            f"Calcul n° {run.pk} ({run.engine}) : {computed}, {new},"
+            f"Calcul n° {run.pk} ({run.engine}) : {run.counts},"
             f" en {number(run.duration_seconds, 1)} s ({detail})."
         )
 

@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from capsante.french import plural
+
 from ... import contract, jsonlib
 from ...parsing import ErrorCollector, ParseResult, RowError, finish, shown
 from . import geo
@@ -229,6 +231,10 @@ def _rows(
             seen[row["finess_et"]] = where
             rows.append(row)
     if inactive:
-        s = "s" if inactive >= 2 else ""  # French: 0 and 1 singular
-        result.notes.append(f"{inactive} établissement{s} inactif{s} ou fermé{s} ignoré{s}")
+        ignored = plural(
+            inactive,
+            "établissement inactif ou fermé ignoré",
+            "établissements inactifs ou fermés ignorés",
+        )
+        result.notes.append(ignored)
     return rows

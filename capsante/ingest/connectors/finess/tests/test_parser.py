@@ -188,7 +188,7 @@ def test_finess_plus_flow_gives_the_same_contract_table():
     result = parse_finess(PLUS)
     assert_conforms(result)
     assert (result.rows_read, result.rows_kept) == (6, 5)
-    assert result.notes == ["1 établissement inactif ou fermé ignoré"]
+    assert result.notes == ["1\u00a0établissement inactif ou fermé ignoré"]
     rows = structures(result)
     assert "530031271" not in rows  # closed day-care centre
     assert rows["720013451"]["finess_ej"] == "720000017"  # second EGE of the CH du Mans

@@ -1,0 +1,24 @@
+"""How French writes a count: thin spaces between thousands, a decimal comma, and the noun
+agreeing with the count. Plain Python at the bottom of the layers, so that the engine and the
+file parsers say their figures as the pages do (`capsante.ui.formats` builds on it)."""
+
+from __future__ import annotations
+
+THOUSANDS = "\u202f"  # espace fine insécable
+NBSP = "\u00a0"
+
+
+def number(value: float | int | None, digits: int = 0, empty: str = "—") -> str:
+    """12345.678 → '12 345,7' with digits=1; None → the `empty` mark."""
+    if value is None:
+        return empty
+    text = f"{value:,.{digits}f}".replace(",", THOUSANDS).replace(".", ",")
+    return text[1:] if text.startswith("-") and not text.strip("-0,") else text
+
+
+def plural(count: float | int, singular: str, plural_form: str | None = None) -> str:
+    """'1 structure', '12 structures', '1 234 officines': never 'structure(s)'. French takes the
+    singular below 2 (0 and 1,5 included)."""
+    word = singular if abs(count) < 2 else (plural_form or singular + "s")
+    digits = 0 if float(count).is_integer() else 1
+    return f"{number(count, digits)}{NBSP}{word}"
