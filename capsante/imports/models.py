@@ -101,22 +101,20 @@ class ImportRecord(models.Model):
         """The summary the CLI prints and the pages show, with counts that add up: the lines
         read are kept or rejected (or, for files of patient identities and other detailed
         files, grouped into counts); the lines kept are added, changed or unchanged."""
-        n = formats.number
+        n = formats.plural  # « 1 ligne lue », « 0 rejetée », « 1 234 lignes lues »
+        read_lines = n(self.rows_read, "ligne lue", "lignes lues")
         if self.rows_read == self.rows_kept + self.rows_rejected:
-            read = (
-                f"{n(self.rows_read)} lignes lues = {n(self.rows_kept)} retenues "
-                f"+ {n(self.rows_rejected)} rejetées"
-            )
+            read = f"{read_lines} = {n(self.rows_kept, 'retenue')} + {n(self.rows_rejected, 'rejetée')}"
         else:
             read = (
-                f"{n(self.rows_read)} lignes lues, dont {n(self.rows_rejected)} rejetées ; les "
-                f"autres regroupées en {n(self.rows_kept)} lignes de comptes"
+                f"{read_lines}, dont {n(self.rows_rejected, 'rejetée')} ; les autres regroupées"
+                f" en {n(self.rows_kept, 'ligne de comptes', 'lignes de comptes')}"
             )
         if not self.tables:
             return read
         prepared = self.added + self.changed + self.unchanged
         return (
-            f"{read} ; {n(prepared)} lignes préparées = {n(self.added)} ajoutées + "
-            f"{n(self.changed)} modifiées + {n(self.unchanged)} inchangées ; "
-            f"{n(self.removed)} retirées"
+            f"{read} ; {n(prepared, 'ligne préparée', 'lignes préparées')} ="
+            f" {n(self.added, 'ajoutée')} + {n(self.changed, 'modifiée')}"
+            f" + {n(self.unchanged, 'inchangée')} ; {n(self.removed, 'retirée')}"
         )

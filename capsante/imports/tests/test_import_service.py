@@ -154,3 +154,23 @@ def test_unknown_source_is_refused_with_the_known_list(staging, tmp_path):
     record = run_import("dmp-inconnu", path)
     assert record.status == ImportStatus.REFUSED
     assert "Source inconnue" in record.message
+
+
+def test_the_summary_agrees_each_count_with_its_noun():
+    """What the import pages and the command say: French singular below 2, grouped thousands."""
+    record = ImportRecord(
+        rows_read=1_235,
+        rows_kept=1_234,
+        rows_rejected=1,
+        added=1,
+        changed=0,
+        removed=2,
+        tables={"structures": {"unchanged": 1_233}},
+    )
+    assert record.summary() == (
+        "1\u202f235\xa0lignes lues = 1\u202f234\xa0retenues + 1\xa0rejetée ;"
+        " 1\u202f234\xa0lignes préparées = 1\xa0ajoutée + 0\xa0modifiée + 1\u202f233\xa0inchangées ;"
+        " 2\xa0retirées"
+    )
+    grouped = ImportRecord(rows_read=1, rows_kept=1, rows_rejected=0)
+    assert grouped.summary() == "1\xa0ligne lue = 1\xa0retenue + 0\xa0rejetée"

@@ -192,7 +192,7 @@ def generate(
 
     manifest.write(root)
     if progress is not None:
-        progress("done", len(STEPS), len(STEPS))
+        progress("fichiers générés", len(STEPS), len(STEPS))
     return manifest
 
 

@@ -2,6 +2,7 @@
 
 import csv
 import lzma
+import re
 import sys
 
 import pytest
@@ -28,9 +29,19 @@ def package_counts(departement_code: str) -> tuple[int, int]:
 
 @pytest.mark.django_db(transaction=True)
 def test_load_territories_matches_the_package_and_is_idempotent(capsys, monkeypatch):
-    call_command("load_territories", verbosity=0)
-    first = capsys.readouterr().out
-    assert "créés" in first
+    call_command("load_territories", verbosity=1)
+    first, bars = capsys.readouterr()
+    # Said the French way, in words and in figures: no code word, decimal point or ungrouped count.
+    levels = (
+        "18\xa0régions, 101\xa0départements, 1\u202f2\\d\\d\xa0EPCI, 34\u202f\\d{3}\xa0communes"
+    )
+    assert re.fullmatch(
+        f"Territoires chargés en \\d+,\\d s : 3\\d\u202f\\d{{3}}\xa0créés, 0\xa0modifié,"
+        f" 0\xa0inchangé \\({levels}\\)\\.\n",
+        first,
+    ), first
+    assert "Communes : " in bars and re.search(" sur 34\u202f\\d{3} ", bars)
+    assert "/s" not in bars and "terr." not in bars
     communes = Territory.objects.filter(level=Level.COMMUNE).count()
     assert 34_000 < communes < 36_000
     for code in ("72", "53"):
@@ -44,7 +55,10 @@ def test_load_territories_matches_the_package_and_is_idempotent(capsys, monkeypa
     monkeypatch.setattr(loader, "build_desired", _not_again)
     call_command("load_territories", verbosity=0)
     second = capsys.readouterr().out
-    assert second.startswith("Aucun changement")
+    assert re.fullmatch(
+        f"Aucun changement : les 3\\d\u202f\\d{{3}} territoires sont à jour \\({levels}\\)\\.\n",
+        second,
+    ), second
     assert Territory.objects.filter(level=Level.COMMUNE).count() == communes
 
 

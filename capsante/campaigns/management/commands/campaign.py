@@ -53,7 +53,11 @@ class Command(BaseCommand):
         result = bulk.apply(
             campaign, Path(options["file"]), user, dry_run=options["dry_run"], background=False
         )
-        summary = f"{result.rows_read} lignes lues ; {len(result.changes)} changements d'étape, {result.unchanged} inchangées"
+        summary = (
+            f"{plural(result.rows_read, 'ligne lue', 'lignes lues')} ;"
+            f" {plural(len(result.changes), 'changement d’étape', 'changements d’étape')},"
+            f" {plural(result.unchanged, 'inchangée')}"
+        )
         if not result.ok:
             for error in result.errors:
                 sys.stderr.write(f"{error}\n")

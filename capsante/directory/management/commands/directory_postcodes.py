@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from capsante.directory.reference import load_postcodes
 from capsante.directory.search import reset_index
+from capsante.ui.formats import plural
 
 
 class Command(BaseCommand):
@@ -13,4 +14,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         count = load_postcodes()
         reset_index()
-        self.stdout.write(f"{count} couples code postal – commune chargés.")
+        loaded = plural(
+            count, "couple code postal – commune chargé", "couples code postal – commune chargés"
+        )
+        self.stdout.write(f"{loaded}.")

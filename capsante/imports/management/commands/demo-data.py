@@ -1,13 +1,12 @@
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
 from capsante.campaigns.starting import seed_demo_campaigns
 from capsante.imports.demo import demo_dir, generate_files, import_files
 from capsante.indicators.services import compute_and_store
 from capsante.ui.formats import number, plural
+from capsante.ui.progress import Bar
 
 
 class Command(BaseCommand):
@@ -36,12 +35,10 @@ class Command(BaseCommand):
             Path(options["out"]) if options["out"] else demo_dir(options["scale"], options["seed"])
         )
         quiet = options["verbosity"] < 1
-        bar = tqdm(desc="génération", unit=" étape", disable=quiet, file=sys.stderr)
+        bar = Bar("Génération des fichiers", quiet=quiet)
 
         def progress(step: str, done: int, total: int) -> None:
-            bar.total = total
-            bar.set_description(step[:30])
-            bar.update(done - bar.n)
+            bar.move_to(step[:40], done, total)
 
         try:
             manifest = generate_files(out, options["scale"], options["seed"], progress)
@@ -49,12 +46,12 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         bar.close()
         self.stdout.write(
-            f"Fichiers de démonstration : {out} ({len(manifest['files'])} fichiers, "
-            f"{manifest['communes']} communes, {manifest['population']} habitants)."
+            f"Fichiers de démonstration : {out} ({plural(len(manifest['files']), 'fichier')}, "
+            f"{plural(manifest['communes'], 'commune')}, {plural(manifest['population'], 'habitant')})."
         )
         if options["no_import"]:
             return
-        bar = tqdm(desc="imports", unit=" fichier", disable=quiet, file=sys.stderr)
+        bar = Bar("Imports", quiet=quiet)
         try:
             records = import_files(out, manifest, progress)
         except RuntimeError as exc:
@@ -68,5 +65,5 @@ class Command(BaseCommand):
         if records or any(getattr(c, "just_created", False) for c in campaigns):
             run = compute_and_store()
             self.stdout.write(
-                f"Indicateurs calculés : {run.counts}, en {number(run.duration_seconds, 1)} s."
+                f"Indicateurs : {run.counts}, en {number(run.duration_seconds, 1)} s."
             )

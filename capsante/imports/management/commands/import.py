@@ -3,11 +3,11 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
 from capsante.imports.models import ImportStatus
 from capsante.imports.services import known_sources, run_import
-from capsante.ui.formats import plural
+from capsante.ui.formats import number, plural
+from capsante.ui.progress import Bar
 
 
 class Command(BaseCommand):
@@ -52,21 +52,19 @@ class Command(BaseCommand):
         }
         if options.get("mapping"):
             extra["mapping"] = json.loads(Path(options["mapping"]).read_text(encoding="utf-8"))
-        bar = tqdm(
-            total=3, desc="import", unit=" étape", disable=options["verbosity"] < 1, file=sys.stderr
-        )
+        bar = Bar("Import", total=3, quiet=options["verbosity"] < 1)
 
         def progress(step: str, done: int, total: int) -> None:
-            bar.total = total
-            bar.set_description(step[:40])
-            bar.update(done - bar.n)
+            bar.move_to(step[:1].upper() + step[1:40], done, total)
 
         record = run_import(
             options["source"], path, dry_run=options["dry_run"], progress=progress, options=extra
         )
         bar.close()
         if record.removals and record.removed:
-            self.stdout.write(f"Retraits ({record.removed}, les {len(record.removals)} premiers) :")
+            self.stdout.write(
+                f"Retraits ({number(record.removed)}, les {number(len(record.removals))} premiers) :"
+            )
             for removal in record.removals:
                 self.stdout.write(f"  - {removal}")
         if record.status in (ImportStatus.REFUSED, ImportStatus.FAILED):

@@ -10,6 +10,7 @@ from capsante.jobs.locks import staging_lock
 from capsante.territories.models import Territory
 from capsante.territories.services import get_by_code
 from capsante.ui.formats import NBSP, number
+from capsante.ui.progress import Bar
 
 
 class Command(BaseCommand):
@@ -46,14 +47,7 @@ class Command(BaseCommand):
         if options["territory"]:
             scope = [(t.level, t.code) for t in (_territory(code) for code in options["territory"])]
         catalogue = services.definitions()
-        bar = tqdm(
-            total=len(catalogue),
-            desc="Indicateurs calculés",
-            # No rate: tqdm writes it with a decimal point.
-            bar_format="{desc} : {percentage:3.0f} % |{bar}| {n} sur {total} [{elapsed}{postfix}]",
-            disable=options["verbosity"] < 1,
-            file=sys.stderr,
-        )
+        bar = Bar("Indicateurs calculés", total=len(catalogue), quiet=options["verbosity"] < 1)
 
         def progress(done: int, total: int, code: str) -> None:
             bar.total = total

@@ -75,7 +75,7 @@ def test_progress_reports_every_step(tmp_path: Path) -> None:
     steps: list[str] = []
     generate(tmp_path, HANDMADE[:2], "departement", SEED, end="2024-02",
              progress=lambda step, done, total: steps.append(step))  # fmt: skip
-    assert steps[0] == "structures" and steps[-1] == "done"
+    assert steps[0] == "structures" and steps[-1] == "fichiers générés"
     assert {"finess", "rpps", "mssante", "am-mes", "ins", "survey", "cyber-register"} <= set(steps)
 
 

@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 
 from capsante.reports import opendata
+from capsante.ui.formats import plural
 
 
 class Command(BaseCommand):
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         directory = Path(options["output"])
         counts = opendata.export(directory)
         for name, rows in counts.items():
-            self.stdout.write(f"{name} : {rows} lignes")
+            self.stdout.write(f"{name} : {plural(rows, 'ligne')}")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Jeu de données écrit dans {directory} (datapackage.json, CSV, Parquet, schémas)."

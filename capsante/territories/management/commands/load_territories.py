@@ -1,33 +1,51 @@
 from django.core.management.base import BaseCommand
-from tqdm import tqdm
 
 from capsante.territories.loader import load_territories
+from capsante.territories.models import Level
+from capsante.ui.formats import number, plural
+from capsante.ui.progress import Bar
+
+# How each level is counted in the summary (« 1 253 EPCI », « 101 départements »).
+LEVEL_WORDS = {
+    Level.REGION: ("région", "régions"),
+    Level.DEPARTEMENT: ("département", "départements"),
+    Level.EPCI: ("EPCI", "EPCI"),
+    Level.COMMUNE: ("commune", "communes"),
+}
 
 
 class Command(BaseCommand):
     help = "Charge les régions, départements, EPCI et communes de France (idempotent)."
 
     def handle(self, *args, **options):
-        bars: dict[str, tqdm] = {}
+        bar: Bar | None = None
 
         def progress(step: str, done: int, total: int) -> None:
-            bar = bars.get(step)
-            if bar is None:
-                bar = bars[step] = tqdm(total=total, desc=step, unit=" terr.", leave=False)
-            bar.update(done - bar.n)
+            nonlocal bar
+            # One bar at a time: a step's bar goes when the next step starts.
+            if bar is None or bar.desc != step[:1].upper() + step[1:]:
+                if bar is not None:
+                    bar.close()
+                bar = Bar(step[:1].upper() + step[1:], total=total, leave=False)
+            bar.move_to(bar.desc, done, total)
 
         report = load_territories(progress if options["verbosity"] >= 1 else None)
-        for bar in bars.values():
+        if bar is not None:
             bar.close()
-        counts = ", ".join(f"{n} {level}" for level, n in report.by_level.items())
+        counts = ", ".join(
+            plural(n, *LEVEL_WORDS.get(level, (level, level)))
+            for level, n in report.by_level.items()
+        )
         if report.changed:
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Territoires chargés en {report.duration:.1f} s : {report.created} créés, "
-                    f"{report.updated} modifiés, {report.unchanged} inchangés ({counts})."
+                    f"Territoires chargés en {number(report.duration, 1)} s : "
+                    f"{plural(report.created, 'créé')}, {plural(report.updated, 'modifié')}, "
+                    f"{plural(report.unchanged, 'inchangé')} ({counts})."
                 )
             )
         else:
             self.stdout.write(
-                f"Aucun changement : les {report.unchanged} territoires sont à jour ({counts})."
+                f"Aucun changement : les {number(report.unchanged)} territoires sont à jour"
+                f" ({counts})."
             )
