@@ -281,6 +281,16 @@ def test_cli_show_prints_value_target_status_and_provenance(geography, staging, 
     call_command("indicators", "show", "MES_ACTIVATION", "--territory", "R52")
     table = capsys.readouterr().out
     assert "valeur       : 69,33 %" in table
+    assert "période      : janvier 2025\n" in table  # as the pages say it, not 2025-01
+    call_command("indicators", "list")
+    listed = capsys.readouterr().out.splitlines()
+    mes = next(line for line in listed if line.startswith("MES_ACTIVATION "))
+    assert mes.endswith(
+        "Activation de Mon espace santé — % ;"
+        " somme des numérateurs divisée par la somme des dénominateurs"
+    )
+    # The names start in one column, after the longest code.
+    assert len({len(line) - len(line.split(maxsplit=1)[1]) for line in listed}) == 1
     call_command("indicators", "list", "--format", "json")
     codes = {row["code"] for row in json.loads(capsys.readouterr().out)}
     assert {

@@ -9,7 +9,7 @@ from capsante.indicators.models import Indicator, Target
 from capsante.jobs.locks import staging_lock
 from capsante.territories.models import Territory
 from capsante.territories.services import get_by_code
-from capsante.ui.formats import NBSP, number
+from capsante.ui.formats import NBSP, month, number
 from capsante.ui.progress import Bar
 
 
@@ -91,6 +91,7 @@ class Command(BaseCommand):
 
     def list(self, options):
         _ensure_catalogue()
+        indicators = list(Indicator.objects.all())
         rows = [
             {
                 "code": i.code,
@@ -102,14 +103,16 @@ class Command(BaseCommand):
                 "sources": i.sources,
                 "doc": i.doc,
             }
-            for i in Indicator.objects.all()
+            for i in indicators
         ]
         if options["format"] == "json":
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
             return
-        for row in rows:
+        # The code (what `show` takes), then the indicator as its page describes it.
+        width = max((len(i.code) for i in indicators), default=0)
+        for i in indicators:
             self.stdout.write(
-                f"{row['code']:<28} {row['unit']:<15} {row['aggregation']:<15} {row['name']}"
+                f"{i.code:<{width}}  {i.name} — {i.unit_label or 'nombre'} ; {i.aggregation_label}"
             )
 
     def show(self, options):
@@ -157,14 +160,15 @@ class Command(BaseCommand):
         unit = indicator.unit_label
         lines = [
             f"{indicator.name} ({indicator.code}) — {territory.name} ({territory.code})",
-            f"  période      : {data['period'] or '—'}",
+            f"  période      : {month(data['period']) if data['period'] else '—'}",
             f"  valeur       : {_fmt(data['value'])} {unit}",
             f"  numérateur   : {_fmt(data['numerator'])}",
             f"  dénominateur : {_fmt(data['denominator'])}",
         ]
         if target:
             lines.append(
-                f"  cible        : {_fmt(target.target_value)} {unit} à l'échéance {target.deadline or '—'}"
+                f"  cible        : {_fmt(target.target_value)} {unit} à l'échéance"
+                f" {month(target.deadline) if target.deadline else '—'}"
             )
             lines.append(f"  statut       : {data['status_label'] or '—'} ({target.status_reason})")
         else:
@@ -183,10 +187,9 @@ def _ensure_catalogue() -> None:
         services.sync_catalogue()
 
 
-def _fmt(number) -> str:
-    if number is None:
-        return "—"
-    return f"{number:,.2f}".replace(",", " ").replace(".", ",").removesuffix(",00")
+def _fmt(value: float | None) -> str:
+    """A figure as the pages write it, to two decimals at most: « 303 179 », « 30,32 »."""
+    return "—" if value is None else number(value, 2).removesuffix(",00")
 
 
 def _territory(code: str) -> Territory:
