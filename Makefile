@@ -57,7 +57,7 @@ run: demo ## Lance la plateforme avec ses données de démonstration sur http://
 	@echo ""
 	@echo "  Cap e-santé est prêt : ouvrez http://127.0.0.1:$(PORT)/"
 	@echo ""
-	@$(WITH_WORKER) $(CAPSANTE) runserver --noreload 127.0.0.1:$(PORT)
+	@$(WITH_WORKER) $(CAPSANTE) serve --noreload 127.0.0.1:$(PORT)
 
 dev: export CAPSANTE_HTTPS ?= false
 dev: export CAPSANTE_PUBLIC_URL ?= http://127.0.0.1:$(PORT)

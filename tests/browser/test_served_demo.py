@@ -13,6 +13,7 @@ import pytest
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
+SAID: dict[str, Path] = {}  # what each server wrote on its standard output
 
 
 def _free_port() -> int:
@@ -23,7 +24,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, request):
-    """`make run`'s steps (migrate, collectstatic, runserver) with `make run`'s environment.
+    """`make run`'s steps (migrate, collectstatic, serve) with `make run`'s environment.
 
     The data folder starts from the suite's migrated template (a copy of its SQLite file, as a
     second `make run` finds it): migrate then checks every migration and applies none, instead
@@ -44,13 +45,15 @@ def served(tmp_path_factory, request):
     for step in (["migrate", "--no-input", "-v0"], ["collectstatic", "--no-input", "-v0"]):
         subprocess.run([*command, *step], env=env, cwd=ROOT, check=True, timeout=300)
     port = _free_port()
+    said = data / "serve.out"
     server = subprocess.Popen(
-        [*command, "runserver", "--noreload", f"127.0.0.1:{port}"],
+        [*command, "serve", "--noreload", f"127.0.0.1:{port}"],
         env=env,
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
+        stdout=said.open("w"),
         stderr=subprocess.DEVNULL,
     )
+    SAID[f"http://127.0.0.1:{port}"] = said
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -85,3 +88,11 @@ def test_the_demo_server_is_styled_with_debugging_off(served, page):
     assert (
         page.evaluate("getComputedStyle(document.querySelector('.fr-header')).display") != "inline"
     )
+
+
+def test_the_demo_server_says_in_french_where_it_answers(served, page):
+    assert page.goto(served + "/").status == 200
+    said = SAID[served].read_text(encoding="utf-8")
+    assert f"Serveur en marche sur {served}/ (Ctrl+C pour l’arrêter)." in said
+    # None of the development server's English lines (its checks, version, warning).
+    assert "Performing system checks" not in said and "Starting development server" not in said
