@@ -1,0 +1,38 @@
+"""The commands' progress bars read French: grouped counts, « sur », no rate with a decimal point."""
+
+import io
+
+from capsante.ui.progress import Bar
+
+
+def shown(bar: Bar, out: io.StringIO) -> str:
+    bar.refresh()
+    return out.getvalue().rsplit("\r", 1)[-1].strip()
+
+
+def test_a_bar_with_a_total_says_how_far_in_french():
+    out = io.StringIO()
+    bar = Bar("Communes", total=34_875, file=out, mininterval=0)
+    bar.update(20_000)
+    line = shown(bar, out)
+    assert line.startswith("Communes :  57 % |") and line.endswith(
+        "| 20\u202f000 sur 34\u202f875 [00:00]"
+    )
+    assert "/s" not in out.getvalue() and "." not in out.getvalue()
+
+
+def test_a_bar_without_a_total_counts_and_takes_one_when_a_step_gives_it():
+    out = io.StringIO()
+    bar = Bar("Génération des fichiers", file=out, mininterval=0)
+    bar.update(3)
+    assert shown(bar, out) == "Génération des fichiers : 3 [00:00]"
+    bar.move_to("finess", 2, 12)
+    assert shown(bar, out).startswith("finess :  17 % |") and "2 sur 12" in shown(bar, out)
+
+
+def test_quiet_shows_nothing():
+    out = io.StringIO()
+    bar = Bar("Imports", total=81, file=out, quiet=True)
+    bar.update(40)
+    bar.close()
+    assert out.getvalue() == ""
