@@ -103,6 +103,10 @@ class ImportRecord(models.Model):
         files, grouped into counts); the lines kept are added, changed or unchanged."""
         n = formats.plural  # « 1 ligne lue », « 0 rejetée », « 1 234 lignes lues »
         read_lines = n(self.rows_read, "ligne lue", "lignes lues")
+        if self.status in (ImportStatus.REFUSED, ImportStatus.FAILED):
+            # Nothing was kept; the message and the errors say why. A count of rejected lines
+            # would mislead: an error can be the file's (a missing column) rather than a line's.
+            return read_lines
         if self.rows_read == self.rows_kept + self.rows_rejected:
             read = f"{read_lines} = {n(self.rows_kept, 'retenue')} + {n(self.rows_rejected, 'rejetée')}"
         else:

@@ -174,3 +174,6 @@ def test_the_summary_agrees_each_count_with_its_noun():
     )
     grouped = ImportRecord(rows_read=1, rows_kept=1, rows_rejected=0)
     assert grouped.summary() == "1\xa0ligne lue = 1\xa0retenue + 0\xa0rejetée"
+
+    refused = ImportRecord(status=ImportStatus.REFUSED, rows_read=2, rows_rejected=1, error_count=2)
+    assert refused.summary() == "2\xa0lignes lues"  # the message and the errors tell the rest

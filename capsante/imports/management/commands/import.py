@@ -52,7 +52,8 @@ class Command(BaseCommand):
         }
         if options.get("mapping"):
             extra["mapping"] = json.loads(Path(options["mapping"]).read_text(encoding="utf-8"))
-        bar = Bar("Import", total=3, quiet=options["verbosity"] < 1)
+        # Gone when the import ends: its summary, or its errors, follow.
+        bar = Bar("Import", total=3, quiet=options["verbosity"] < 1, leave=False)
 
         def progress(step: str, done: int, total: int) -> None:
             bar.move_to(step[:1].upper() + step[1:40], done, total)
