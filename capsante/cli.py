@@ -1,15 +1,59 @@
 """The `capsante` console command: Django's management entry point under our name."""
 
 import os
+import re
 import sys
+from difflib import get_close_matches
 
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "capsante.settings")
     # lazy: Django reads its settings module when imported, so only after it is named above.
-    from django.core.management import execute_from_command_line
+    from django.core.management import ManagementUtility, get_commands
+    from django.core.management.base import OutputWrapper
 
-    execute_from_command_line(["capsante", *sys.argv[1:]])
+    class RefusalsInFrench(OutputWrapper):
+        """Django writes a command's refusal as « CommandError: Fichier refusé… », its exception's
+        name first; the person at the console reads « Erreur : Fichier refusé… »."""
+
+        def write(self, msg="", style_func=None, ending=None):
+            super().write(re.sub(r"^\w*Error: ", "Erreur : ", msg), style_func, ending)
+
+    class Capsante(ManagementUtility):
+        def main_help_text(self, commands_only=False):
+            """`capsante help`: the platform's commands first, then Django's and its modules'."""
+            commands = get_commands()
+            if commands_only:
+                return "\n".join(sorted(commands))
+            ours = sorted(name for name, app in commands.items() if app.startswith("capsante."))
+            others = sorted(name for name in commands if name not in ours)
+            return "\n".join(
+                [
+                    "Utilisation : capsante <commande> [options] ;"
+                    " l’aide d’une commande : capsante help <commande>",
+                    "",
+                    "Commandes de Cap e-santé :",
+                    *(f"    {name}" for name in ours),
+                    "",
+                    "Commandes de Django et de ses modules :",
+                    *(f"    {name}" for name in others),
+                ]
+            )
+
+        def fetch_command(self, subcommand):
+            known = get_commands()
+            if subcommand not in known:
+                close = get_close_matches(subcommand, known)
+                hint = f" Vouliez-vous dire « {close[0]} » ?" if close else ""
+                sys.stderr.write(
+                    f"Commande inconnue : « {subcommand} ».{hint} La liste : capsante help\n"
+                )
+                sys.exit(1)
+            command = super().fetch_command(subcommand)
+            command.stderr = RefusalsInFrench(sys.stderr)
+            return command
+
+    Capsante(["capsante", *sys.argv[1:]]).execute()
 
 
 if __name__ == "__main__":
