@@ -10,7 +10,7 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "capsante.settings")
     # lazy: Django reads its settings module when imported, so only after it is named above.
     from django.core.management import ManagementUtility, get_commands
-    from django.core.management.base import OutputWrapper
+    from django.core.management.base import OutputWrapper  # lazy: as above
 
     class RefusalsInFrench(OutputWrapper):
         """Django writes a command's refusal as « CommandError: Fichier refusé… », its exception's
