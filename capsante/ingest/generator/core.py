@@ -157,9 +157,11 @@ def generate(
     sources = plan_sources(structures, seed, hospital_patients, ehpad_patients)
     fhir_dir, hl7_dir = folder("ins/fhir"), folder("ins/hl7")
     formats = {structures[src.structure].finess_et: src.fmt for src in sources}
-    for index, period in enumerate(months):
+    for period in months:
         if progress is not None:
-            progress("ins", index, len(months))
+            # The month within the step, on the steps' own scale (a total of months would
+            # make the bar jump from 12 steps to 34 months and back).
+            progress(f"ins {period}", done - 1, len(STEPS))
         identities = month_identities(sources, structures, territory, profiles, period, seed)
         fhir = [i for i in identities if formats[i.finess] == "fhir"]
         hl7 = [i for i in identities if formats[i.finess] == "hl7"]

@@ -73,9 +73,19 @@ def test_scale_keeps_only_its_departements(tmp_path: Path) -> None:
 
 def test_progress_reports_every_step(tmp_path: Path) -> None:
     steps: list[str] = []
-    generate(tmp_path, HANDMADE[:2], "departement", SEED, end="2024-02",
-             progress=lambda step, done, total: steps.append(step))  # fmt: skip
+    totals: set[int] = set()
+    dones: list[int] = []
+
+    def progress(step: str, done: int, total: int) -> None:
+        steps.append(step)
+        totals.add(total)
+        dones.append(done)
+
+    generate(tmp_path, HANDMADE[:2], "departement", SEED, end="2024-02", progress=progress)
     assert steps[0] == "structures" and steps[-1] == "fichiers générés"
+    # One scale for the whole generation (a bar's total that jumps reads as going backwards).
+    assert len(totals) == 1 and dones == sorted(dones)
+    assert "ins 2024-01" in steps
     assert {"finess", "rpps", "mssante", "am-mes", "ins", "survey", "cyber-register"} <= set(steps)
 
 
