@@ -46,11 +46,12 @@ def served(tmp_path_factory, request):
         subprocess.run([*command, *step], env=env, cwd=ROOT, check=True, timeout=300)
     port = _free_port()
     said = data / "serve.out"
+    output = said.open("w")
     server = subprocess.Popen(
         [*command, "serve", "--noreload", f"127.0.0.1:{port}"],
         env=env,
         cwd=ROOT,
-        stdout=said.open("w"),
+        stdout=output,
         stderr=subprocess.DEVNULL,
     )
     SAID[f"http://127.0.0.1:{port}"] = said
@@ -64,6 +65,7 @@ def served(tmp_path_factory, request):
     yield f"http://127.0.0.1:{port}"
     server.terminate()
     server.wait(timeout=10)
+    output.close()
 
 
 def test_the_demo_server_is_styled_with_debugging_off(served, page):

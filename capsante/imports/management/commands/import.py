@@ -3,6 +3,7 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.text import capfirst
 
 from capsante.imports.models import ImportStatus
 from capsante.imports.services import known_sources, run_import
@@ -56,7 +57,7 @@ class Command(BaseCommand):
         bar = Bar("Import", total=3, quiet=options["verbosity"] < 1, leave=False)
 
         def progress(step: str, done: int, total: int) -> None:
-            bar.move_to(step[:1].upper() + step[1:40], done, total)
+            bar.move_to(capfirst(step[:40]), done, total)
 
         record = run_import(
             options["source"], path, dry_run=options["dry_run"], progress=progress, options=extra

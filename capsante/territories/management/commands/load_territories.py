@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.text import capfirst
 
 from capsante.territories.loader import load_territories
 from capsante.territories.models import Level
@@ -22,12 +23,13 @@ class Command(BaseCommand):
 
         def progress(step: str, done: int, total: int) -> None:
             nonlocal bar
+            title = capfirst(step)
             # One bar at a time: a step's bar goes when the next step starts.
-            if bar is None or bar.desc != step[:1].upper() + step[1:]:
+            if bar is None or bar.desc != title:
                 if bar is not None:
                     bar.close()
-                bar = Bar(step[:1].upper() + step[1:], total=total, leave=False)
-            bar.move_to(bar.desc, done, total)
+                bar = Bar(title, total=total, leave=False)
+            bar.move_to(title, done, total)
 
         report = load_territories(progress if options["verbosity"] >= 1 else None)
         if bar is not None:
