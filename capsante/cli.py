@@ -6,9 +6,19 @@ import sys
 from difflib import get_close_matches
 
 
-def main() -> None:
+def prepare() -> None:
+    """The settings module named, and argparse's and Django's words of every command's help in
+    French (`capsante.console_words`)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "capsante.settings")
-    # lazy: Django reads its settings module when imported, so only after it is named above.
+    # lazy: imports Django, which reads its settings module when imported: named above.
+    from capsante import console_words
+
+    console_words.install()
+
+
+def main() -> None:
+    prepare()
+    # lazy: Django reads its settings module when imported, so only after it is named.
     from django.core.management import ManagementUtility, get_commands
     from django.core.management.base import OutputWrapper  # lazy: as above
 

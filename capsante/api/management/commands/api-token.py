@@ -24,13 +24,15 @@ class Command(BaseCommand):
         create = sub.add_parser("create", help="Crée un jeton ; le secret s'affiche une fois.")
         create.add_argument("--name", required=True, help="Nom du client (ex. entrepôt CPAM)")
         create.add_argument("--organisation", required=True, help="Nom exact de l'organisation")
-        create.add_argument("--role", required=True, choices=Role.values)
+        create.add_argument(
+            "--role", required=True, choices=Role.values, help="Rôle que le jeton donne au client"
+        )
         create.add_argument("--territory", required=True, help="Code du territoire (ex. 72)")
         create.add_argument("--level", help="Niveau, si le code est ambigu (ex. departement)")
         create.add_argument("--expires", help="Date d'expiration AAAA-MM-JJ (sinon : aucune)")
         create.add_argument("--by", required=True, help="Identifiant de l'administrateur")
         revoke = sub.add_parser("revoke", help="Révoque un jeton, désigné par son préfixe.")
-        revoke.add_argument("prefix")
+        revoke.add_argument("prefix", help="Début du jeton, tel que le montre la liste")
         revoke.add_argument("--by", required=True, help="Identifiant de l'administrateur")
         listing = sub.add_parser("list", help="Liste les jetons (sans leur secret).")
         listing.add_argument(

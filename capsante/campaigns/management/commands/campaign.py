@@ -16,18 +16,22 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         update = sub.add_parser("update", help="Met à jour les étapes depuis un fichier CSV")
         update.add_argument("campaign", help="Identifiant de la campagne (ex. zero-fax-72)")
-        update.add_argument("file")
+        update.add_argument("file", help="Fichier CSV : finess;etape;justificatif;note")
         update.add_argument(
             "--user", required=True, help="Identifiant de la personne qui fait la mise à jour"
         )
-        update.add_argument("--dry-run", action="store_true")
+        update.add_argument(
+            "--dry-run", action="store_true", help="Montre ce qui changerait, sans rien écrire"
+        )
 
         deadlines = sub.add_parser(
             "deadlines", help="Échéances par commune depuis un fichier code_commune;date"
         )
-        deadlines.add_argument("campaign")
-        deadlines.add_argument("file")
-        deadlines.add_argument("--dry-run", action="store_true")
+        deadlines.add_argument("campaign", help="Identifiant de la campagne (ex. zero-fax-72)")
+        deadlines.add_argument("file", help="Fichier CSV : code_commune;date (AAAA-MM-JJ)")
+        deadlines.add_argument(
+            "--dry-run", action="store_true", help="Montre ce qui changerait, sans rien écrire"
+        )
 
     def handle(self, *args, **options):
         try:

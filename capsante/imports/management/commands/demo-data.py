@@ -22,7 +22,12 @@ class Command(BaseCommand):
             default="departement",
             help="departement : Mayenne et Sarthe ; region : Pays de la Loire ; national : France",
         )
-        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=1,
+            help="Graine du hasard : la même graine redonne les mêmes fichiers (défaut : 1)",
+        )
         parser.add_argument(
             "--out", help="Dossier de sortie (défaut : data/demo/<échelle>-<graine>)"
         )

@@ -12,6 +12,8 @@ from capsante.territories.services import get_by_code
 from capsante.ui.formats import NBSP, month, number
 from capsante.ui.progress import Bar
 
+FORMAT_HELP = "table : à lire ; json : pour un programme"
+
 
 class Command(BaseCommand):
     help = "Indicateurs : calcul, catalogue, valeur d'un indicateur sur un territoire."
@@ -30,14 +32,16 @@ class Command(BaseCommand):
             "--period", action="append", help="Mois AAAA-MM à recalculer (répétable)"
         )
         listing = sub.add_parser("list", help="Liste le catalogue")
-        listing.add_argument("--format", choices=["table", "json"], default="table")
+        listing.add_argument(
+            "--format", choices=["table", "json"], default="table", help=FORMAT_HELP
+        )
         show = sub.add_parser(
             "show", help="Valeur, numérateur, dénominateur, cible, statut, provenance"
         )
-        show.add_argument("code")
+        show.add_argument("code", help="Code de l'indicateur (la liste : capsante indicators list)")
         show.add_argument("--territory", required=True, help="Code INSEE (région : R52)")
         show.add_argument("--period", help="Mois AAAA-MM (défaut : le dernier connu)")
-        show.add_argument("--format", choices=["table", "json"], default="table")
+        show.add_argument("--format", choices=["table", "json"], default="table", help=FORMAT_HELP)
 
     def handle(self, *args, **options):
         return getattr(self, options["action"])(options)

@@ -16,7 +16,9 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
-        parser.add_argument("what", choices=["opendata"])
+        parser.add_argument(
+            "what", choices=["opendata"], help="opendata : les jeux de données publiés en open data"
+        )
         parser.add_argument("--output", required=True, help="Dossier de sortie")
 
     def handle(self, *args, **options):

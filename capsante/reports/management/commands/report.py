@@ -28,7 +28,12 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=["roadmap", "committee", "digest"])
+        parser.add_argument(
+            "kind",
+            choices=["roadmap", "committee", "digest"],
+            help="roadmap : document de la feuille de route ; committee : rapport de comité ;"
+            " digest : synthèse périodique",
+        )
         parser.add_argument("--territory", required=True, help="Code INSEE du territoire")
         parser.add_argument(
             "--output", required=True, help="Fichier de sortie (.pdf, .docx, .html)"

