@@ -6,12 +6,14 @@ and production. Debugging is off unless `DEBUG=true` (`make dev`); HTTPS is assu
 embedded SQLite file to PostgreSQL.
 """
 
+import contextlib
 import datetime as dt
 import importlib.util
 import json
 import os
 import re
 import secrets
+import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -50,12 +52,18 @@ def stored_secret_key(data_dir: Path) -> str:
     """The key generated on first start and kept in the data folder (outside git), so that a
     demo or a single server needs no variable and sessions survive restarts."""
     path = data_dir / "secret_key"
-    try:
-        with open(path, "x", encoding="ascii") as handle:  # two workers starting: one writes
-            os.chmod(path, 0o600)
-            handle.write(secrets.token_urlsafe(50))
-    except FileExistsError:
-        pass
+    if not path.exists():
+        # Written whole under another name (mode 0600), then linked to its name: a process
+        # starting at the same moment (`make run`'s server and worker) finds no key or the
+        # whole key, never the empty file the other has just created.
+        fd, draft = tempfile.mkstemp(dir=data_dir, prefix=".secret_key-")
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as handle:
+                handle.write(secrets.token_urlsafe(50))
+            with contextlib.suppress(FileExistsError):  # the other linked its key first
+                os.link(draft, path)
+        finally:
+            os.unlink(draft)
     key = path.read_text(encoding="ascii").strip()
     if len(key) < 50:
         raise RuntimeError(f"{path} holds no usable secret key: delete it to get a new one")
@@ -466,7 +474,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s : %(message)s"},
+        # « 04/12/2026 02:32:55 attention django.request : page introuvable : /nope »
+        "text": {"()": "capsante.logs.FrenchText"},
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
             "fmt": ["levelname", "name", "message"],
@@ -477,7 +486,12 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    "loggers": {"capsante.requests": {"level": "INFO" if LOG_REQUESTS else "WARNING"}},
+    "loggers": {
+        "capsante.requests": {"level": "INFO" if LOG_REQUESTS else "WARNING"},
+        # The development server's request lines (`make run`), in the console's own format
+        # rather than Django's « [04/Dec/2026 02:32:55] ».
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 # Optional error reporting to a Sentry (or compatible, such as GlitchTip) server: set SENTRY_DSN
 # and install sentry-sdk (`pip install sentry-sdk`, not a dependency of the platform). No

@@ -68,6 +68,29 @@ def test_the_generated_secret_key_is_kept_so_sessions_survive_a_restart(tmp_path
     assert key.stat().st_mode & 0o777 == 0o600  # readable by the service's user only
 
 
+def test_the_key_file_appears_only_with_its_whole_key(tmp_path, monkeypatch):
+    """`make run` starts its server and its worker at once on a new data folder. The key file
+    was created empty, then written: a process starting in between read an empty file and
+    stopped (« holds no usable secret key », seen when a test's worker and shell started
+    together). Now no process can find the file before its key is whole in it."""
+    from capsante import settings as platform_settings
+
+    found_while_drawing = []
+    draw = secrets.token_urlsafe
+
+    def drawn(length):
+        found_while_drawing.append((tmp_path / "secret_key").exists())
+        return draw(length)
+
+    monkeypatch.setattr(platform_settings.secrets, "token_urlsafe", drawn)
+    key = platform_settings.stored_secret_key(tmp_path)
+    assert found_while_drawing == [False]
+    assert len(key) >= 50 and (tmp_path / "secret_key").read_text() == key
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]  # no draft left
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert platform_settings.stored_secret_key(tmp_path) == key  # kept, not drawn again
+
+
 def test_the_local_demo_runs_on_plain_http(tmp_path):
     """`make run` sets CAPSANTE_HTTPS=false: no redirect to https, cookies over http."""
     code = (

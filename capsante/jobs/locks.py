@@ -23,6 +23,8 @@ from django.conf import settings
 from django.db import IntegrityError
 from django.utils import timezone
 
+from capsante.ui.formats import number
+
 from . import holder
 from .heartbeat import Heartbeat
 from .models import Job, StagingLock
@@ -138,10 +140,10 @@ def acquire(
     if holders:
         # Worth knowing for the operator: work waiting on work (logged, not an error).
         log.warning(
-            "table %s prise pour « %s » après %.1f s d'attente (tenue par : %s)",
+            "table %s prise pour « %s » après %s s d'attente (tenue par : %s)",
             table,
             purpose,
-            time.monotonic() - started,
+            number(time.monotonic() - started, 1),
             "; ".join(sorted(holders)),
         )
     return True

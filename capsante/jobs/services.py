@@ -26,7 +26,7 @@ from django_tasks import task
 from django_tasks.base import Task
 from django_tasks_db.models import DBTaskResult
 
-from capsante.ui.formats import plural
+from capsante.ui.formats import number, plural
 
 from . import holder, locks
 from .heartbeat import Heartbeat
@@ -137,22 +137,43 @@ def _running(job: Job) -> Iterator[None]:
 
 
 def _execute(job: Job, func: Callable[..., Any], kwargs: dict) -> Any:
+    # What the worker's console shows of each job (`capsante worker -v1`, `make run`).
+    log.info("travail n° %s commencé : %s", job.pk, job.label)
+    started = time.monotonic()
     with _running(job):
         try:
             outcome = func(**kwargs)
         except JobFailed as exc:
             _finish(job, JobStatus.FAILED, str(exc))
+            _log_end(job, started)
             raise
         except (KeyboardInterrupt, SystemExit):
             # The worker was stopped in the middle (Ctrl+C twice): as after a crash, the work
             # was undone and may be retried.
             _finish(job, JobStatus.INTERRUPTED, STOPPED_MESSAGE)
+            _log_end(job, started)
             raise
         except BaseException as exc:
             _finish(job, JobStatus.FAILED, f"Échec technique : {exc}"[:2000] or "Échec technique")
+            _log_end(job, started)
             raise
     _finish(job, JobStatus.SUCCEEDED, outcome if isinstance(outcome, str) else "")
+    _log_end(job, started)
     return outcome
+
+
+ENDED = {
+    JobStatus.SUCCEEDED: "terminé",
+    JobStatus.FAILED: "en échec",
+    JobStatus.INTERRUPTED: "interrompu",
+}
+
+
+def _log_end(job: Job, started: float) -> None:
+    took = number(time.monotonic() - started, 1)
+    said = job.message.splitlines()[0] if job.message else job.label
+    level = logging.INFO if job.status == JobStatus.SUCCEEDED else logging.WARNING
+    log.log(level, "travail n° %s %s en %s s : %s", job.pk, ENDED[job.status], took, said)
 
 
 def job_task(kind: str, **options: Any) -> Callable[[Callable[..., Any]], Task]:

@@ -2,11 +2,14 @@
 collected and served by WhiteNoise, plain http on 127.0.0.1. Seen in a real browser."""
 
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,7 @@ import pytest
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 SAID: dict[str, Path] = {}  # what each server wrote on its standard output
+LOGGED: dict[str, Path] = {}  # and on its standard error (its log)
 
 
 def _free_port() -> int:
@@ -46,15 +50,16 @@ def served(tmp_path_factory, request):
         subprocess.run([*command, *step], env=env, cwd=ROOT, check=True, timeout=300)
     port = _free_port()
     said = data / "serve.out"
-    output = said.open("w")
+    logged = data / "serve.err"
+    output, log = said.open("w"), logged.open("w")
     server = subprocess.Popen(
         [*command, "serve", "--noreload", f"127.0.0.1:{port}"],
         env=env,
         cwd=ROOT,
         stdout=output,
-        stderr=subprocess.DEVNULL,
+        stderr=log,
     )
-    SAID[f"http://127.0.0.1:{port}"] = said
+    SAID[f"http://127.0.0.1:{port}"], LOGGED[f"http://127.0.0.1:{port}"] = said, logged
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -66,6 +71,7 @@ def served(tmp_path_factory, request):
     server.terminate()
     server.wait(timeout=10)
     output.close()
+    log.close()
 
 
 def test_the_demo_server_is_styled_with_debugging_off(served, page):
@@ -98,3 +104,20 @@ def test_the_demo_server_says_in_french_where_it_answers(served, page):
     assert f"Serveur en marche sur {served}/ (Ctrl+C pour l’arrêter)." in said
     # None of the development server's English lines (its checks, version, warning).
     assert "Performing system checks" not in said and "Starting development server" not in said
+
+
+def test_the_demo_server_s_log_is_in_french(served):
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(served + "/nulle-part/", timeout=30)  # noqa: S310 - our server
+    assert refused.value.code == 404
+    deadline = time.monotonic() + 10
+    while "/nulle-part/ HTTP" not in LOGGED[served].read_text() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    log = LOGGED[served].read_text()
+    when = r"\d\d/\d\d/20\d\d \d\d:\d\d:\d\d"
+    # Django wrote « Not Found: /nulle-part/ » and dated its request lines « [04/Dec/2026 …] ».
+    assert re.search(rf"^{when} attention django\.request : page introuvable : /nulle-part/$",
+                     log, re.MULTILINE), log  # fmt: skip
+    assert re.search(rf'^{when} attention django\.server : "GET /nulle-part/ HTTP/1\.1" 404 ',
+                     log, re.MULTILINE), log  # fmt: skip
+    assert "Not Found" not in log and "/Dec/" not in log and "WARNING" not in log

@@ -71,6 +71,17 @@ class Command(db_worker.Command):
             help="Reprend les travaux interrompus puis s'arrête, sans exécuter la file",
         )
 
+    def configure_logging(self, verbosity: int) -> None:
+        """At the usual verbosity, the console shows each job as the platform names it
+        (« travail n° 12 terminé en 2,3 s : … », capsante.jobs) rather than the library's line
+        per task state with its Python path; -v2 shows both, and the library's details."""
+        super().configure_logging(verbosity)
+        if verbosity == 1:
+            logging.getLogger(db_worker.TASKS_LOGGER).setLevel(logging.WARNING)
+        logging.getLogger("capsante.jobs").setLevel(
+            logging.INFO if verbosity >= 1 else logging.WARNING
+        )
+
     def handle(self, *args, **options):
         report = recover()
         if options["verbosity"] >= 1:
