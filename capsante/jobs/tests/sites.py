@@ -35,6 +35,17 @@ def _admin_sql(url: str, sql: str) -> None:
         connection.execute(sql)
 
 
+# A mail queued on a site (`Site.python`), and the count of mail jobs done: a job that any
+# worker runs in a moment.
+QUEUE_A_MAIL = """
+import json
+from capsante.outbox import services
+services.queue_mail("test", "Essai", "Un courriel", ["personne@example.org"])
+print(json.dumps(1))
+"""
+MAILS_SENT = "select count(*) from jobs_job where kind = 'mail' and status = 'succeeded'"
+
+
 class Site:
     def __init__(self, root: Path, database_url: str | None):
         self.root, self.database_url = root, database_url

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from capsante.jobs.tests.sites import _admin_sql
+from capsante.jobs.tests.sites import MAILS_SENT, QUEUE_A_MAIL, _admin_sql
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("DATABASE_URL", "").startswith("postgres"),
@@ -17,13 +17,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 CUT = "select count(pg_terminate_backend(pid)) from pg_stat_activity where datname = '{name}'"
-MAIL = """
-import json
-from capsante.outbox import services
-services.queue_mail("test", "Essai", "Après la coupure", ["personne@example.org"])
-print(json.dumps(1))
-"""
-DONE = "select count(*) from jobs_job where kind = 'mail' and status = 'succeeded'"
 
 
 def test_the_worker_waits_for_the_database_and_runs_the_next_job(live_site):
@@ -39,8 +32,8 @@ def test_the_worker_waits_for_the_database_and_runs_the_next_job(live_site):
     time.sleep(4)  # the worker wakes up every second and finds no database
     _admin_sql(site.database_url, f'alter database "{name}" allow_connections true')
     assert worker.poll() is None, (site.root / "worker.log").read_text()[-3000:]
-    site.python(MAIL)
-    while not site.sql(DONE)[0][0]:
+    site.python(QUEUE_A_MAIL)
+    while not site.sql(MAILS_SENT)[0][0]:
         assert worker.poll() is None, (site.root / "worker.log").read_text()[-3000:]
         assert time.monotonic() < deadline + 60, "the mail job never ran"
         time.sleep(0.2)

@@ -7,21 +7,15 @@ import re
 import signal
 import time
 
-MAIL = """
-import json
-from capsante.outbox import services
-services.queue_mail("test", "Essai", "Un courriel", ["personne@example.org"])
-print(json.dumps(1))
-"""
-DONE = "select count(*) from jobs_job where kind = 'mail' and status = 'succeeded'"
+from capsante.jobs.tests.sites import MAILS_SENT, QUEUE_A_MAIL
 
 
 def test_the_worker_says_each_job_in_french(live_site):
     site = live_site
     worker = site.start("worker", "--no-startup-delay", "-v1", log="worker.log")
     deadline = time.monotonic() + 120
-    site.python(MAIL)
-    while not site.sql(DONE)[0][0]:
+    site.python(QUEUE_A_MAIL)
+    while not site.sql(MAILS_SENT)[0][0]:
         assert worker.poll() is None, (site.root / "worker.log").read_text()[-3000:]
         assert time.monotonic() < deadline, "the mail job never ran"
         time.sleep(0.2)
