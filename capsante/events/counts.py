@@ -16,6 +16,7 @@ from capsante.jobs import services as jobs
 from capsante.jobs.models import Job, JobStatus
 from capsante.roadmaps.models import Objective
 from capsante.roadmaps.sections import Section
+from capsante.ui.formats import month
 
 from . import ambassadors
 from .models import Event, EventStatus, RegistrationStatus, Tally
@@ -263,7 +264,7 @@ def enqueue_refresh_period(period: str, user=None, territory=None):
     return jobs.submit(
         "capsante.events.tasks.refresh_event_indicators",
         kind="events",
-        label=f"Mise à jour des indicateurs des événements ({period})",
+        label=f"Mise à jour des indicateurs des événements ({month(period)})",
         user=user,
         territory=territory,
         subject=subject,

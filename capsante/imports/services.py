@@ -315,7 +315,7 @@ def outcome(record: ImportRecord) -> str:
 
 def import_label(record: ImportRecord) -> str:
     verb = "Simulation d'import" if record.dry_run else "Import"
-    return f"{verb} n° {record.pk} — {record.source} — {record.file_name}"
+    return f"{verb} n° {record.pk} — {record.source_label} — {record.file_name}"
 
 
 def subject_of(record: ImportRecord) -> str:

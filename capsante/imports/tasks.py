@@ -61,7 +61,7 @@ def enqueue_recompute(record: ImportRecord, *, retry_of: Job | None = None) -> J
     return jobs.submit(
         recompute_import,
         kind="recompute",
-        label=f"Recalcul des indicateurs après l'import n° {record.pk} ({record.source})",
+        label=f"Recalcul des indicateurs après l'import n° {record.pk} ({record.source_label})",
         user=record.user,
         subject=services.subject_of(record),
         retry_of=retry_of,

@@ -36,6 +36,12 @@ def test_admin_uploads_a_file_that_runs_in_background_and_shows_its_errors(
     assert record.status == ImportStatus.IMPORTED and record.user == personas["ars_admin"]
     state = client.get(f"/imports/{record.pk}/etat.json").json()
     assert state["finished"] and state["percent"] == 100
+    # The jobs page names the source as the form does, not by its code (« cyber-register »).
+    jobs = [
+        row[2] for row in table_rows(client.get("/imports/travaux/").content.decode(), "Travaux")
+    ]
+    assert f"Import n° {record.pk} — {record.source_label} — registre.csv" in jobs, jobs
+    assert not any("cyber-register" in job for job in jobs)
 
     broken = good.replace(b"\n", b"\n;;", 3)
     response = client.post(
