@@ -1,7 +1,6 @@
 """The `capsante` console command: Django's management entry point under our name."""
 
 import os
-import re
 import sys
 from difflib import get_close_matches
 
@@ -20,14 +19,8 @@ def main() -> None:
     prepare()
     # lazy: Django reads its settings module when imported, so only after it is named.
     from django.core.management import ManagementUtility, get_commands
-    from django.core.management.base import OutputWrapper  # lazy: as above
 
-    class RefusalsInFrench(OutputWrapper):
-        """Django writes a command's refusal as « CommandError: Fichier refusé… », its exception's
-        name first; the person at the console reads « Erreur : Fichier refusé… »."""
-
-        def write(self, msg="", style_func=None, ending=None):
-            super().write(re.sub(r"^\w*Error: ", "Erreur : ", msg), style_func, ending)
+    from capsante import console_words  # lazy: imports Django, as above
 
     class Capsante(ManagementUtility):
         def main_help_text(self, commands_only=False):
@@ -60,7 +53,8 @@ def main() -> None:
                 )
                 sys.exit(1)
             command = super().fetch_command(subcommand)
-            command.stderr = RefusalsInFrench(sys.stderr)
+            command.stdout = console_words.FrenchOutput.instead_of(command.stdout)
+            command.stderr = console_words.FrenchOutput.instead_of(command.stderr)
             return command
 
     Capsante(["capsante", *sys.argv[1:]]).execute()

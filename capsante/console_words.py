@@ -1,13 +1,24 @@
-"""What a command's help and its usage errors say at the console, in French.
+"""What the console says in French: a command's help and usage errors, and what Django's own
+commands of the installation write.
 
 argparse writes its own words in English (« usage: », « error: », « the following arguments are
 required ») and Python ships no French catalogue for them; Django and django-tasks-db add options
 whose help is English (« Verbosity level… », « The queues to process… »); and argparse names a
 value after its variable (« --territory TERRITORY »). `install` puts French in their place for the
-`capsante` command (`capsante.cli`), the only way people run commands. Tested by tests/test_cli.py,
-which reads every command's help."""
+`capsante` command (`capsante.cli`), the only way people run commands. The commands that install
+and update the platform (docs/exploitation/: `migrate`, `collectstatic`, `check`,
+`createsuperuser`) write their lines in English (« Running migrations: », « 1753 static files
+copied », « System check identified no issues (0 silenced). »), and a refusal begins with its
+exception's name (« CommandError: »): `FrenchOutput` says them in French. Tested by tests/test_cli.py, which reads every command's help and runs
+those commands."""
 
 import argparse
+import re
+from collections.abc import Callable
+
+from django.core.management.base import OutputWrapper
+
+from capsante.french import plural
 
 ARGPARSE_WORDS = {
     "usage: ": "Utilisation : ",
@@ -138,7 +149,7 @@ def kept_together(text: str | None) -> str | None:
     return text and text.replace("« ", "«\N{NO-BREAK SPACE}").replace(" »", "\N{NO-BREAK SPACE}»")
 
 
-def in_french(parser: argparse.ArgumentParser) -> None:
+def help_in_french(parser: argparse.ArgumentParser) -> None:
     """The inherited options' help and every value's name in French, subcommands included, each
     subcommand's page opening with what the command's list says of it."""
     parser.description = kept_together(parser.description)
@@ -148,7 +159,7 @@ def in_french(parser: argparse.ArgumentParser) -> None:
             for name, subparser in action.choices.items():
                 # `capsante indicators show --help` says what `show` does, as the list does.
                 subparser.description = subparser.description or helps.get(name)
-                in_french(subparser)
+                help_in_french(subparser)
             continue
         if action.help != argparse.SUPPRESS and action.dest in INHERITED_OPTION_HELP:
             action.help = INHERITED_OPTION_HELP[action.dest]
@@ -170,7 +181,126 @@ def install() -> None:
 
     def create_parser(self, prog_name, subcommand, **kwargs):
         parser = library_create_parser(self, prog_name, subcommand, **kwargs)
-        in_french(parser)
+        help_in_french(parser)
         return parser
 
     BaseCommand.create_parser = create_parser
+
+
+SECURITY_CHECKS = {
+    "W004": "HSTS n’est pas activé : derrière HTTPS, ne pas mettre CAPSANTE_HTTPS=false, ou"
+    " donner CAPSANTE_HSTS_SECONDS.",
+    "W008": "Les requêtes en http ne sont pas redirigées vers https : CAPSANTE_HTTPS=true, ou"
+    " CAPSANTE_SSL_REDIRECT=true, à moins que le serveur mandataire (nginx) ne redirige déjà.",
+    "W009": "La clé secrète est trop courte ou trop simple : SECRET_KEY, 50 caractères tirés au"
+    " hasard au moins, ou le fichier data/secret_key que la plateforme crée.",
+    "W012": "Le cookie de session n’est pas réservé à HTTPS : CAPSANTE_SECURE_COOKIES=true (ou"
+    " CAPSANTE_HTTPS=true).",
+    "W016": "Le cookie CSRF n’est pas réservé à HTTPS : CAPSANTE_SECURE_COOKIES=true (ou"
+    " CAPSANTE_HTTPS=true).",
+    "W018": "Le mode développement est activé en production : retirer la variable DEBUG.",
+    "W020": "Aucune adresse n’est autorisée : ALLOWED_HOSTS, le nom du site (ex."
+    " capsante.exemple.fr).",
+}
+
+
+def _collected(found: re.Match) -> str:
+    files = int(found["files"])
+    done = "copié" if found["action"] == "copied" else "lié"
+    said = f"{plural(files, 'fichier statique', 'fichiers statiques')} {done}{'s' if files >= 2 else ''}"
+    if found["to"]:
+        said += f" dans « {found['to']} »"
+    if found["unmodified"]:
+        said += f", {plural(int(found['unmodified']), 'inchangé')}"
+    if found["post"]:
+        said += f", {plural(int(found['post']), 'post-traité')}"
+    return said + "."
+
+
+def _checked(found: re.Match) -> str:
+    issues = found["issues"]
+    count = 0 if issues == "no issues" else int(issues.split()[0])
+    problems = "aucun problème" if count == 0 else plural(count, "problème")
+    return f"Vérification du système : {problems} ({plural(int(found['silenced']), 'ignoré')})."
+
+
+# Lines of Django's commands, as they write them (styled or not: a pattern finds its words
+# inside the terminal's colour codes), and what the console shows instead.
+DJANGO_LINES: list[tuple[re.Pattern, str | Callable[[re.Match], str]]] = [
+    (re.compile(pattern, re.MULTILINE), said)
+    for pattern, said in [
+        # A refusal, « CommandError: … »; a failed check is named twice by Django.
+        (r"^\w*Error: ", "Erreur : "),
+        (r"SystemCheckError: ", ""),
+        (r"Operations to perform:", "Opérations à effectuer :"),
+        (r"  Apply all migrations: ", "  Toutes les migrations de : "),
+        (r"  Unapply all migrations: ", "  Défaire toutes les migrations de : "),
+        (r"  Target specific migration: ", "  Migration visée : "),
+        (r"  Synchronize unmigrated apps: ", "  Applications sans migrations : "),
+        (r"Synchronizing apps without migrations:", "Applications sans migrations :"),
+        (r"  Creating tables\.\.\.", "  Création des tables…"),
+        (r"    Creating table ", "    Création de la table "),
+        (r"    Running deferred SQL\.\.\.", "    Exécution du SQL différé…"),
+        (r"Running migrations:", "Application des migrations :"),
+        (r"  No migrations to apply\.", "  Aucune migration à appliquer."),
+        (r"^  Applying (\S+)\.\.\.", r"  Application de \1…"),
+        (r"^  Unapplying (\S+)\.\.\.", r"  Retrait de \1…"),
+        (
+            r"  Your models in app\(s\): (.*) have changes that are not yet reflected in a"
+            r" migration, and so won't be applied\.",
+            r"  Les modèles de \1 ont changé sans migration : ces changements ne sont pas appliqués.",
+        ),
+        (
+            r"  Run 'manage\.py makemigrations' to make new migrations, and then re-run"
+            r" 'manage\.py migrate' to apply them\.",
+            "  Il faut d’abord leurs migrations (capsante makemigrations), puis capsante migrate.",
+        ),
+        (
+            r"(?P<files>\d+) static files? (?P<action>copied|symlinked)(?: to '(?P<to>[^']*)')?"
+            r"(?:, (?P<unmodified>\d+) unmodified)?(?:, (?P<post>\d+) post-processed)?\.",
+            _collected,
+        ),
+        (r"System check identified some issues:", "La vérification du système relève :"),
+        (
+            r"System check identified (?P<issues>no issues|1 issue|\d+ issues)"
+            r" \((?P<silenced>\d+) silenced\)\.",
+            _checked,
+        ),
+        # The deployment checks the platform's variables can fail (`capsante check --deploy`,
+        # docs/exploitation/configuration.md), each with the variable to set.
+        *(
+            (rf"\((security\.{check})\) .*$", rf"(\1) {said}")
+            for check, said in SECURITY_CHECKS.items()
+        ),
+        (r"^\?: \(", "("),  # a check about no object in particular
+        (r"^ERRORS:$", "ERREURS :"),
+        (r"^WARNINGS:$", "AVERTISSEMENTS :"),
+        (r"^INFOS:$", "INFORMATIONS :"),
+        (r"^CRITICALS:$", "ERREURS CRITIQUES :"),
+        (r"Superuser created successfully\.", "Super-utilisateur créé."),
+        (r"Operation cancelled\.", "Opération annulée."),
+        (r"Your passwords didn't match\.", "Les deux mots de passe diffèrent."),
+        (r"Blank passwords aren't allowed\.", "Le mot de passe ne peut pas être vide."),
+        (r"This field cannot be blank\.", "Ce champ est obligatoire."),
+    ]
+]
+
+
+def line_in_french(text: str) -> str:
+    """A line of Django's commands as the console shows it (`DJANGO_LINES`); others unchanged."""
+    for pattern, said in DJANGO_LINES:
+        text = pattern.sub(said, text)
+    return text
+
+
+class FrenchOutput(OutputWrapper):
+    """A command's output, each line said in French before its colour is put on it."""
+
+    def write(self, msg="", style_func=None, ending=None):
+        super().write(line_in_french(msg), style_func, ending)
+
+    @classmethod
+    def instead_of(cls, wrapper: OutputWrapper) -> "FrenchOutput":
+        french = cls(wrapper._out, wrapper.ending)
+        french._style_func = wrapper._style_func  # the command's colours (errors in red)
+        return french

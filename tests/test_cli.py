@@ -8,6 +8,8 @@ import re
 import subprocess
 import sys
 
+from capsante import console_words
+
 
 def capsante(tmp_path, *arguments: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CAPSANTE_", "DJANGO_"))}
@@ -171,3 +173,33 @@ def test_help_of_a_command_is_its_page_in_french(tmp_path):
     assert shown.returncode == 0
     assert "--territory TERRITOIRE" in shown.stdout
     assert "Quantité de messages" in shown.stdout and "Verbosity" not in shown.stdout
+
+
+def test_the_installation_commands_say_what_they_do_in_french(live_site, tmp_path):
+    """docs/exploitation/installation.md: `migrate`, `collectstatic`, `check --deploy`."""
+    migrated = live_site.run("migrate").stdout
+    assert migrated.startswith("Opérations à effectuer :\n  Toutes les migrations de : accounts,")
+    assert migrated.endswith("Application des migrations :\n  Aucune migration à appliquer.\n")
+    checked = live_site.run("check").stdout
+    assert checked == "Vérification du système : aucun problème (0\N{NO-BREAK SPACE}ignoré).\n"
+
+    # On a new data folder: `--dry-run` stopped on the first file it had not copied.
+    collected = capsante(tmp_path, "collectstatic", "--no-input", "--dry-run")
+    assert collected.returncode == 0, collected.stderr
+    static = tmp_path / "static"
+    assert re.search(
+        rf"\n[\d\N{{NARROW NO-BREAK SPACE}}]+\N{{NO-BREAK SPACE}}fichiers statiques copiés"
+        rf" dans « {re.escape(str(static))} »\.\n$",
+        collected.stdout,
+    ), collected.stdout[-300:]
+    assert not any(static.iterdir())
+
+
+def test_a_migration_s_lines_read_in_french():
+    # As Django's migrate writes them (an application, then « OK » on the same line).
+    assert console_words.line_in_french("  Applying accounts.0001_initial...") == (
+        "  Application de accounts.0001_initial…"
+    )
+    assert console_words.line_in_french("\x1b[36;1mRunning migrations:\x1b[0m") == (
+        "\x1b[36;1mApplication des migrations :\x1b[0m"
+    )

@@ -38,12 +38,31 @@ def test_production_settings_pass_django_deploy_checks(tmp_path):
     }
     run = capsante(tmp_path, "check", "--deploy", "--fail-level", "DEBUG", **production)
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "System check identified no issues" in run.stdout
+    assert "Vérification du système : aucun problème" in run.stdout
 
 
 def test_with_no_variable_at_all_the_defaults_are_production_safe(tmp_path):
     run = capsante(tmp_path, "check", "--deploy", "--fail-level", "DEBUG")
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_a_deployment_check_names_in_french_the_variable_to_set(tmp_path):
+    """`capsante check --deploy` with the development mode left on and plain http: Django's
+    English warnings (« You should not have DEBUG set to True in deployment. ») said in French,
+    each with the platform's variable that puts it right."""
+    run = capsante(
+        tmp_path, "check", "--deploy", "--fail-level", "WARNING", DEBUG="true",
+        CAPSANTE_HTTPS="false", ALLOWED_HOSTS="capsante.example.fr",
+    )  # fmt: skip
+    assert run.returncode == 1
+    said = run.stderr
+    assert said.startswith("Erreur : La vérification du système relève :\n\nAVERTISSEMENTS :\n")
+    assert "(security.W018) Le mode développement est activé en production : retirer la" in said
+    assert "(security.W012) Le cookie de session n’est pas réservé à HTTPS :" in said
+    assert "CAPSANTE_SECURE_COOKIES=true" in said
+    assert "Vérification du système : 5\N{NO-BREAK SPACE}problèmes" in said
+    for english in ("You should not", "System check", "WARNINGS", "SystemCheckError", "?: "):
+        assert english not in said, said
 
 
 def test_the_generated_secret_key_is_kept_so_sessions_survive_a_restart(tmp_path):

@@ -25,6 +25,10 @@ class CompressedOnceStaticFilesStorage(CompressedStaticFilesStorage):
         return super().create_compressor(**kwargs)
 
     def post_process(self, paths, dry_run=False, **options):
+        if dry_run:
+            # Nothing was copied, so there is nothing to compress (and nothing to read the time
+            # of: `collectstatic --dry-run` on a new folder stopped on the first file).
+            return
         changed = {path: value for path, value in paths.items() if not self._up_to_date(path)}
         yield from super().post_process(changed, dry_run=dry_run, **options)
 
