@@ -102,6 +102,7 @@ VALUE_NAMES = {
     "days": "JOURS",
     "departements": "DÉPARTEMENTS",
     "dossier": "DOSSIER",
+    "email": "ADRESSE",
     "end": "AAAA-MM-JJ",
     "exclude_queues": "FILES",
     "expires": "AAAA-MM-JJ",
@@ -128,6 +129,7 @@ VALUE_NAMES = {
     "survey": "ENQUÊTE",
     "territory": "TERRITOIRE",
     "user": "IDENTIFIANT",
+    "username": "IDENTIFIANT",
     "vintage": "ANNÉE",
     "worker_id": "NOM",
 }
@@ -278,6 +280,20 @@ DJANGO_LINES: list[tuple[re.Pattern, str | Callable[[re.Match], str]]] = [
         (r"^INFOS:$", "INFORMATIONS :"),
         (r"^CRITICALS:$", "ERREURS CRITIQUES :"),
         (r"Superuser created successfully\.", "Super-utilisateur créé."),
+        (
+            r"Superuser creation skipped due to not running in a TTY\. .*$",
+            "Super-utilisateur non créé : la commande pose ses questions dans un terminal"
+            " (ou, sans question : --no-input, --username, --email et DJANGO_SUPERUSER_PASSWORD).",
+        ),
+        (
+            r"You have (?P<count>\d+) unapplied migration\(s\)\. Your project may not work"
+            r" properly until you apply the migrations for app\(s\): (?P<apps>.*)\.",
+            lambda found: (
+                f"{plural(int(found['count']), 'migration')} à appliquer ({found['apps']}) :"
+                " la plateforme peut mal fonctionner d’ici là."
+            ),
+        ),
+        (r"Run 'python manage\.py migrate' to apply them\.", "Appliquez-les : capsante migrate."),
         (r"Operation cancelled\.", "Opération annulée."),
         (r"Your passwords didn't match\.", "Les deux mots de passe diffèrent."),
         (r"Blank passwords aren't allowed\.", "Le mot de passe ne peut pas être vide."),

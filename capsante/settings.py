@@ -129,6 +129,8 @@ if _proxy_header:
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 INSTALLED_APPS = [
+    # First: its createsuperuser takes the place of django.contrib.auth's (capsante/console/).
+    "capsante.console",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
