@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 from capsante import console_words
 
@@ -203,3 +204,27 @@ def test_a_migration_s_lines_read_in_french():
     assert console_words.line_in_french("\x1b[36;1mRunning migrations:\x1b[0m") == (
         "\x1b[36;1mApplication des migrations :\x1b[0m"
     )
+
+
+SARTHE = """
+import json
+from capsante.territories.models import Level, Territory
+region = Territory.objects.create(level=Level.REGION, code="52", name="Pays de la Loire")
+Territory.objects.create(level=Level.DEPARTEMENT, code="72", name="Sarthe", parent=region)
+print(json.dumps(1))
+"""
+
+
+def test_a_command_s_data_goes_out_as_it_is(live_site, tmp_path):
+    """A roadmap exported to the standard output is data: no line of it is « said in French »,
+    even one that reads like Django's (« Running migrations: »)."""
+    roadmap = tmp_path / "feuille.yaml"
+    seed = Path(console_words.__file__).parent / "roadmaps/seeds/sarthe-2025-2026.yaml"
+    text = seed.read_text(encoding="utf-8")
+    title = re.search(r"^title: .*$", text, re.MULTILINE)[0]
+    odd = "title: 'Running migrations: 1 static file copied to ''/x''.'"
+    roadmap.write_text(text.replace(title, odd, 1), encoding="utf-8")
+    live_site.python(SARTHE)
+    live_site.run("roadmap", "import", str(roadmap))
+    exported = live_site.run("roadmap", "export", "--territory", "72").stdout
+    assert odd in exported.splitlines(), exported[:500]
