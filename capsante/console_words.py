@@ -9,8 +9,9 @@ value after its variable (« --territory TERRITORY »). `install` puts French in
 and update the platform (docs/exploitation/: `migrate`, `collectstatic`, `check`,
 `createsuperuser`) write their lines in English (« Running migrations: », « 1753 static files
 copied », « System check identified no issues (0 silenced). »), and a refusal begins with its
-exception's name (« CommandError: »): `FrenchOutput` says them in French. Tested by tests/test_cli.py, which reads every command's help and runs
-those commands."""
+exception's name (« CommandError: »): `FrenchOutput` says them in French (`capsante.cli` puts it
+on Django's commands' output and on every command's errors). Tested by tests/test_cli.py, which
+reads every command's help and runs those commands."""
 
 import argparse
 import re
@@ -208,8 +209,8 @@ SECURITY_CHECKS = {
 
 def _collected(found: re.Match) -> str:
     files = int(found["files"])
-    done = "copié" if found["action"] == "copied" else "lié"
-    said = f"{plural(files, 'fichier statique', 'fichiers statiques')} {done}{'s' if files >= 2 else ''}"
+    done = ("copié" if found["action"] == "copied" else "lié") + ("s" if files >= 2 else "")
+    said = f"{plural(files, 'fichier statique', 'fichiers statiques')} {done}"
     if found["to"]:
         said += f" dans « {found['to']} »"
     if found["unmodified"]:
