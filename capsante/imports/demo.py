@@ -2,14 +2,18 @@
 through the same path as any file, then compute the indicators once."""
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
 from django.test.utils import override_settings
+from django.utils.text import capfirst
 
+from capsante.ingest import registry
 from capsante.ingest.generator import generate
 from capsante.territories.models import Level, Territory
+from capsante.ui.formats import month_short
 
 from .models import ImportRecord, ImportStatus
 from .services import run_import
@@ -82,6 +86,20 @@ def _options(entry: dict) -> dict:
     return {}
 
 
+def step_name(step: str) -> str:
+    """A step of the demo's generation or imports as the console shows it: the source as the
+    upload form names it, after its producer (« documents versés au DMP », not
+    « am-dmp-documents »), and a month as a form writes it (« Identités patients (FHIR), 01/2024 »)."""
+    code, _, period = step.partition(" ")
+    connector = registry.CONNECTORS.get(code) or registry.CONNECTORS.get(f"{code}-fhir")
+    if connector is None:
+        return capfirst(step)
+    name = connector.label.split(" – ", 1)[-1]
+    if len(name) > 44:  # the bar keeps its room on an 80-column terminal
+        name = re.sub(r" \(.*\)$", "", name)[:44]
+    return capfirst(f"{name}, {month_short(period)}" if period else name)
+
+
 def import_files(
     out_dir: Path, manifest: dict, progress: Progress | None = None
 ) -> list[ImportRecord]:
@@ -98,7 +116,7 @@ def import_files(
     with override_settings(RECOMPUTE_AFTER_IMPORT=False):
         for index, entry in enumerate(entries):
             if progress:
-                progress(f"import {entry['connector']}", index, len(entries))
+                progress(entry["connector"], index, len(entries))
             if entry["sha256"] in done:
                 continue
             record = run_import(

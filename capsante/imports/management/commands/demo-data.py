@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from capsante.campaigns.starting import seed_demo_campaigns
-from capsante.imports.demo import demo_dir, generate_files, import_files
+from capsante.imports.demo import demo_dir, generate_files, import_files, step_name
 from capsante.indicators.services import compute_and_store
 from capsante.ui.formats import number, plural
 from capsante.ui.progress import Bar
@@ -43,7 +43,7 @@ class Command(BaseCommand):
         bar = Bar("Génération des fichiers", quiet=quiet)
 
         def progress(step: str, done: int, total: int) -> None:
-            bar.move_to(step[:40], done, total)
+            bar.move_to(step_name(step), done, total)
 
         try:
             manifest = generate_files(out, options["scale"], options["seed"], progress)
