@@ -8,6 +8,7 @@ JSON format keeps the libraries' own words and the standard level names, for log
 Tested by capsante/site/tests/test_logs.py."""
 
 import logging
+import re
 import signal
 from collections.abc import Callable
 
@@ -54,6 +55,15 @@ def _request(record: logging.LogRecord) -> str:
     return f"{REASONS.get(status, f'réponse {status or reason}')} : {path}"
 
 
+def _csrf(record: logging.LogRecord) -> str:
+    reason, path = record.args
+    # Django's reason (« CSRF token missing. ») is kept for whoever looks into it.
+    return (
+        f"requête refusée par la protection CSRF : {path}"
+        f" (formulaire expiré ou venu d’un autre site ; Django : {reason})"
+    )
+
+
 def _task(record: logging.LogRecord) -> str:
     task_id, path, state = record.args
     return f"tâche {task_id} ({path}) : {TASK_STATES.get(str(state), state)}"
@@ -63,6 +73,7 @@ def _task(record: logging.LogRecord) -> str:
 # taking the same arguments in the same order, or what says the record in French.
 MESSAGES: dict[tuple[str, str], str | Callable[[logging.LogRecord], str]] = {
     ("django.request", "%s: %s"): _request,
+    ("django.security.csrf", "Forbidden (%s): %s"): _csrf,
     ("django_tasks_db", "Starting worker worker_id=%s queues=%s"): (
         "travailleur {} en service, file : {}"
     ),
@@ -90,6 +101,15 @@ MESSAGES: dict[tuple[str, str], str | Callable[[logging.LogRecord], str]] = {
 }
 
 
+# Messages logged whole, without a template (an exception's text), by logger.
+WHOLE_MESSAGES: dict[str, tuple[re.Pattern, str]] = {
+    "django.security.DisallowedHost": (
+        re.compile(r"Invalid HTTP_HOST header: (?P<host>.*?)\.(?: You may need to add .*)?$"),
+        "adresse du site non autorisée : \\g<host> (si c’est la sienne, l’ajouter à ALLOWED_HOSTS)",
+    ),
+}
+
+
 class FrenchText(logging.Formatter):
     """« 04/12/2026 02:32:55 attention django.request : page introuvable : /nope »."""
 
@@ -105,4 +125,7 @@ class FrenchText(logging.Formatter):
             record.msg, record.args = said.format(*record.args), None
         elif said is not None:
             record.msg, record.args = said(record), None
+        elif record.name in WHOLE_MESSAGES and not record.args:
+            pattern, french = WHOLE_MESSAGES[record.name]
+            record.msg = pattern.sub(french, str(record.msg))
         return super().format(record)

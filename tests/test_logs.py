@@ -5,6 +5,9 @@ tests/browser/test_served_demo.py; the worker's: capsante/jobs/tests/test_worker
 
 import logging
 
+import pytest
+from django.test import Client
+
 from capsante.logs import FrenchText
 
 
@@ -22,3 +25,34 @@ def test_a_worker_s_line_in_french_and_the_record_left_as_it_was_for_other_handl
         "INFO",
         "Starting worker worker_id=vm:12:345 queues=default",
     )
+
+
+def _said(caplog, logger: str) -> list[str]:
+    return [FrenchText().format(r) for r in caplog.records if r.name == logger]
+
+
+def test_a_site_address_not_allowed_is_said_with_the_setting_to_change(client, caplog):
+    """The usual mistake of a new installation: the site's name missing from ALLOWED_HOSTS.
+    Its page is « Requête incorrecte » (400): it was « Erreur du service » (500), the page's
+    header asking for the person before the request had reached the authentication."""
+    response = client.get("/", HTTP_HOST="capsante.exemple.fr")
+    assert response.status_code == 400
+    assert "La demande n’a pas pu être comprise" in response.content.decode()
+    (said,) = _said(caplog, "django.security.DisallowedHost")
+    said = said.splitlines()[0]  # then Django's traceback
+    assert said.endswith(
+        " erreur django.security.DisallowedHost : adresse du site non autorisée :"
+        " 'capsante.exemple.fr' (si c’est la sienne, l’ajouter à ALLOWED_HOSTS)"
+    ), said
+
+
+@pytest.mark.django_db
+def test_a_form_refused_by_the_csrf_protection_is_said_in_french(caplog):
+    refused = Client(enforce_csrf_checks=True).post("/comptes/connexion/", {"username": "x"})
+    assert refused.status_code == 403
+    (said,) = _said(caplog, "django.security.csrf")
+    assert " attention django.security.csrf : requête refusée par la protection CSRF :" in said
+    assert said.endswith(
+        " /comptes/connexion/ (formulaire expiré ou venu d’un autre site ; Django : CSRF cookie"
+        " not set.)"
+    ), said
