@@ -53,9 +53,11 @@ def main() -> None:
                 )
                 sys.exit(1)
             command = super().fetch_command(subcommand)
-            if not known[subcommand].startswith("capsante.") or subcommand == "createsuperuser":
-                # Django's commands and its modules' write their lines in English. Ours write
-                # French, and data too (a roadmap's YAML, JSON), which must go out as it is.
+            app = known[subcommand]
+            if not app.startswith("capsante.") or app == "capsante.console":
+                # Django's commands (capsante.console holds Django's own) and its modules'
+                # write their lines in English. Ours write French, and data too (a roadmap's
+                # YAML, JSON), which must go out as it is.
                 command.stdout = console_words.FrenchOutput.instead_of(command.stdout)
             command.stderr = console_words.FrenchOutput.instead_of(command.stderr)
             return command

@@ -5,7 +5,7 @@ Django, its development server and django-tasks write their lines in English: «
 a request line dated « [04/Dec/2026 02:32:55] ». This formatter writes the date the French way
 and the level in a French word, and puts the lines the platform's console shows in French; the
 JSON format keeps the libraries' own words and the standard level names, for log collectors.
-Tested by capsante/site/tests/test_logs.py."""
+Tested by tests/test_logs.py."""
 
 import logging
 import re

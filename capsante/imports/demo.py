@@ -91,6 +91,7 @@ def step_name(step: str) -> str:
     upload form names it, after its producer (« documents versés au DMP », not
     « am-dmp-documents »), and a month as a form writes it (« Identités patients (FHIR), 01/2024 »)."""
     code, _, period = step.partition(" ")
+    # The generator's identity step is « ins »: its files are the FHIR connector's.
     connector = registry.CONNECTORS.get(code) or registry.CONNECTORS.get(f"{code}-fhir")
     if connector is None:
         return capfirst(step)

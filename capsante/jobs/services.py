@@ -140,26 +140,26 @@ def _execute(job: Job, func: Callable[..., Any], kwargs: dict) -> Any:
     # What the worker's console shows of each job (`capsante worker -v1`, `make run`).
     log.info("travail n° %s commencé : %s", job.pk, job.label)
     started = time.monotonic()
-    with _running(job):
-        try:
-            outcome = func(**kwargs)
-        except JobFailed as exc:
-            _finish(job, JobStatus.FAILED, str(exc))
-            _log_end(job, started)
-            raise
-        except (KeyboardInterrupt, SystemExit):
-            # The worker was stopped in the middle (Ctrl+C twice): as after a crash, the work
-            # was undone and may be retried.
-            _finish(job, JobStatus.INTERRUPTED, STOPPED_MESSAGE)
-            _log_end(job, started)
-            raise
-        except BaseException as exc:
-            _finish(job, JobStatus.FAILED, f"Échec technique : {exc}"[:2000] or "Échec technique")
-            _log_end(job, started)
-            raise
-    _finish(job, JobStatus.SUCCEEDED, outcome if isinstance(outcome, str) else "")
-    _log_end(job, started)
-    return outcome
+    try:
+        with _running(job):
+            try:
+                outcome = func(**kwargs)
+            except JobFailed as exc:
+                _finish(job, JobStatus.FAILED, str(exc))
+                raise
+            except (KeyboardInterrupt, SystemExit):
+                # The worker was stopped in the middle (Ctrl+C twice): as after a crash, the
+                # work was undone and may be retried.
+                _finish(job, JobStatus.INTERRUPTED, STOPPED_MESSAGE)
+                raise
+            except BaseException as exc:
+                failed = f"Échec technique : {exc}"[:2000] or "Échec technique"
+                _finish(job, JobStatus.FAILED, failed)
+                raise
+        _finish(job, JobStatus.SUCCEEDED, outcome if isinstance(outcome, str) else "")
+        return outcome
+    finally:
+        _log_end(job, started)
 
 
 ENDED = {
@@ -173,7 +173,8 @@ def _log_end(job: Job, started: float) -> None:
     took = number(time.monotonic() - started, 1)
     said = job.message.splitlines()[0] if job.message else job.label
     level = logging.INFO if job.status == JobStatus.SUCCEEDED else logging.WARNING
-    log.log(level, "travail n° %s %s en %s s : %s", job.pk, ENDED[job.status], took, said)
+    ended = ENDED.get(job.status, job.get_status_display().lower())
+    log.log(level, "travail n° %s %s en %s s : %s", job.pk, ended, took, said)
 
 
 def job_task(kind: str, **options: Any) -> Callable[[Callable[..., Any]], Task]:
