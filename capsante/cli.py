@@ -1,5 +1,6 @@
 """The `capsante` console command: Django's management entry point under our name."""
 
+import gc
 import os
 import sys
 from difflib import get_close_matches
@@ -62,7 +63,14 @@ def main() -> None:
             command.stderr = console_words.FrenchOutput.instead_of(command.stderr)
             return command
 
-    Capsante(["capsante", *sys.argv[1:]]).execute()
+    try:
+        Capsante(["capsante", *sys.argv[1:]]).execute()
+    finally:
+        # At exit Python collects garbage again and again while it empties its modules, each
+        # time walking every object the command made: a tenth of a second after a command's
+        # last line (bench/RESULTS.md, *Commands*, 4 December). Frozen, they are left to the
+        # system, which takes back the whole memory anyway; files are closed by then.
+        gc.freeze()
 
 
 if __name__ == "__main__":

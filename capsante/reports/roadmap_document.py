@@ -3,6 +3,7 @@
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -12,6 +13,7 @@ from django.utils.safestring import mark_safe
 from capsante.indicators import dashboards
 from capsante.indicators.models import Target
 from capsante.indicators.templatetags.indicator_tags import live_figure
+from capsante.reports.columns import two_columns
 from capsante.roadmaps.models import FigureKind, KeyFigure, Roadmap
 from capsante.roadmaps.services import glossary_map
 from capsante.territories.models import Territory, TerritoryLoad
@@ -186,13 +188,17 @@ def context(roadmap: Roadmap, now: dt.datetime | None = None) -> dict:
     figures: list[LiveFigure] = []
     for number, objective in enumerate(roadmap.objectives.all(), 1):
         live_figures = [live(f, roadmap) for f in objective.key_figures.all()]
+        assessment = list(objective.assessment.all())
         figures.extend(live_figures)
         objectives.append(
             {
                 "number": number,
                 "objective": objective,
                 "actions": list(objective.actions.all()),
-                "assessment": list(objective.assessment.all()),
+                "assessment": assessment,
+                "assessment_columns": two_columns(
+                    assessment, attrgetter("group"), attrgetter("text")
+                ),
                 "figures": [f for f in live_figures if f.indicator is not None],
                 "document_figures": [f for f in live_figures if f.indicator is None],
                 "testimonies": list(objective.testimonies.all()),

@@ -5,6 +5,9 @@ WeasyPrint is imported when a PDF is made, not with this module: it takes three 
 second to import, which the HTML and DOCX reports (they read `font_css`) and every command that
 imports the reports would otherwise pay (bench/RESULTS.md, *Commands*)."""
 
+import io
+import sys
+from contextlib import contextmanager, redirect_stdout
 from functools import cache
 from pathlib import Path
 from urllib.request import url2pathname
@@ -52,8 +55,41 @@ def serves(url: str, roots: list[Path]) -> bool:
     return any(resolved.is_relative_to(root) for root in roots)
 
 
+@contextmanager
+def _libraries_by_file_name():
+    """While WeasyPrint loads Pango, HarfBuzz and fontconfig, `ctypes.util.find_library` finds
+    nothing. WeasyPrint tries each library under six names, three of them before the Linux file
+    name (``libpango-1.0.so.0``), and for each name the loader does not know cffi calls
+    `find_library`, which on Linux runs ``ldconfig -p``, then ``gcc`` and ``ld`` when a compiler
+    is installed: 86 programs run and a tenth of a second at each first PDF (bench/RESULTS.md,
+    *Commands*, 4 December). The file names load without that search."""
+    import ctypes.util  # lazy: only to load WeasyPrint
+
+    search = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = search
+
+
+def _load_weasyprint() -> None:
+    if "weasyprint" in sys.modules or sys.platform != "linux":
+        return
+    try:
+        # WeasyPrint prints its installation advice when a library is missing: not yet missing.
+        with _libraries_by_file_name(), redirect_stdout(io.StringIO()):
+            import weasyprint  # noqa: F401  # lazy: imported when a PDF is made (docstring)
+    except OSError:
+        # A system whose loader does not know the file names (libraries outside its paths): the
+        # import starts again, with the search.
+        for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
+            del sys.modules[name]
+
+
 @cache
 def _fetcher_class():
+    _load_weasyprint()
     # lazy: WeasyPrint is imported when a PDF is made (see the module's docstring).
     from weasyprint.urls import URLFetcher
 
@@ -80,6 +116,7 @@ def _fetcher_class():
 def document(html: str):
     """The laid-out document (pages and boxes), for writing or for inspecting the layout.
     Characters no document can carry are dropped first (``core.text``)."""
+    _load_weasyprint()
     from weasyprint import HTML  # lazy: imported when a PDF is made (module docstring)
     from weasyprint.text.fonts import FontConfiguration  # lazy: the same
 

@@ -199,3 +199,30 @@ def test_the_other_pages_with_components_fit_a_phone_and_pass_axe(site, browser,
             failures[path] = violations
     context.close()
     assert failures == {}
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_roadmap_document_s_assessment_reads_on_a_phone_and_on_a_desk(site, browser, width):
+    """The HTML roadmap document, as anyone downloads it: its « Bilan de l’existant » in two
+    columns side by side on a desk, one under the other on a phone, which never scrolls sideways."""
+    from capsante.roadmaps.models import Roadmap
+
+    base, _ = site
+    sarthe = Roadmap.objects.get(territory__code="72")
+    context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": 740})
+    page = context.new_page()
+    path = f"/rapports/feuilles-de-route/{sarthe.pk}/document/?format=html"
+    assert page.goto(base + path).status == 200
+    assert _no_sideways_scroll(page), f"the roadmap document scrolls sideways at {width} px"
+    blocks = page.locator(".columns")
+    assert blocks.count() >= 5
+    for i in range(blocks.count()):
+        first, second = (blocks.nth(i).locator(".column").nth(n).bounding_box() for n in (0, 1))
+        if width < 600:
+            assert second["y"] >= first["y"] + first["height"] - 0.5, f"block {i + 1}"
+        else:
+            assert abs(second["y"] - first["y"]) < 1 and second["x"] > first["x"] + first["width"]
+    # A group cut between the columns: its heading again, « (suite) », where there are two.
+    assert page.locator(".columns h4.continued").first.is_visible() == (width >= 600)
+    assert serious_violations(page) == []
+    context.close()

@@ -246,3 +246,56 @@ def test_each_live_figure_links_to_its_public_indicator_page(sarthe_pdf, client,
         assert escape(Indicator.objects.get(code=code).name) in response.text
     # On paper, the address is whole (pdftotext joins what the page wrapped).
     assert normalise(dmp).replace(" ", "") in " ".join(_pages_text(path)).replace(" ", "")
+
+
+def _column_boxes(page_box):
+    """The two columns of each « Bilan de l’existant » on a page, as WeasyPrint laid them out."""
+    blocks = [
+        b for b in _walk(page_box) if b.element_tag == "div" and b.element.get("class") == "columns"
+    ]
+    return [
+        [c for c in block.children if c.element_tag == "div" and c.element.get("class") == "column"]
+        for block in blocks
+    ]
+
+
+def _lines_bottom(box) -> float:
+    return max(b.position_y + b.height for b in _walk(box) if isinstance(b, boxes.LineBox))
+
+
+def _text(box) -> str:
+    return normalise(" ".join(b.text for b in _walk(box) if isinstance(b, boxes.TextBox)))
+
+
+def _items(column) -> list:
+    """The column's list items, each the box of its ``li`` (whose children include the marker)."""
+    lists = [b for b in _walk(column) if b.element_tag == "ul"]
+    return [item for ul in lists for item in ul.children if item.element_tag == "li"]
+
+
+@pytest.mark.django_db
+def test_the_assessment_is_shared_between_two_even_columns_in_reading_order(sarthe_pdf):
+    """Each objective's « Bilan de l’existant », cut by the report: two columns side by side, its
+    items each once and in order (the first column, then the second), and as even as whole items
+    allow — the columns' heights apart by no more than the item at the cut and a heading, which
+    moving that item to the other column would cost."""
+    roadmap, html, _ = sarthe_pdf
+    document = pdf.document(html)
+    blocks = [columns for page in document.pages for columns in _column_boxes(page._page_box)]
+    objectives = [o for o in roadmap.objectives.all() if o.assessment.exists()]
+    assert len(blocks) == len(objectives) == 8
+    continued = 0
+    for objective, (first, second) in zip(objectives, blocks, strict=True):
+        assert first.position_y == second.position_y, objective
+        assert second.position_x >= first.position_x + first.margin_width()
+        # Compared without spaces: a line's end and a glossary acronym's box split the text.
+        texts = [
+            "".join(_text(b).removeprefix("• ").split()) for b in _items(first) + _items(second)
+        ]
+        assert texts == ["".join(i.text.split()) for i in objective.assessment.all()]
+        heights = [_lines_bottom(c) - c.content_box_y() for c in (first, second)]
+        at_cut = _items(first)[-1] if heights[0] > heights[1] else _items(second)[0]
+        heading = max((b.margin_height() for b in _walk(first) if b.element_tag == "h4"), default=0)
+        assert abs(heights[0] - heights[1]) <= at_cut.margin_height() + heading + 1, objective
+        continued += "(suite)" in _text(second)
+    assert continued >= 1  # the first objective's « Accompagnement » straddles the cut
