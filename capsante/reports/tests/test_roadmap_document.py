@@ -299,3 +299,22 @@ def test_the_assessment_is_shared_between_two_even_columns_in_reading_order(sart
         assert abs(heights[0] - heights[1]) <= at_cut.margin_height() + heading + 1, objective
         continued += "(suite)" in _text(second)
     assert continued >= 1  # the first objective's « Accompagnement » straddles the cut
+
+
+@pytest.mark.django_db
+def test_the_sources_page_names_sources_and_months_in_words(sarthe_pdf):
+    """The « Provenance des chiffres calculés » table, read by a committee: each indicator's
+    sources as the platform names them and the month in words — no source code (« am-mes »), no
+    indicator code, no « 2025-06 »."""
+    roadmap, _, path = sarthe_pdf
+    pages = _pages_text(path)
+    sources = " ".join(pages[next(i for i, t in enumerate(pages) if t.startswith("Sources")) :])
+    table = sources.split("Provenance des chiffres calculés", 1)[1].split("Chiffres repris", 1)[0]
+    indicators = {f.indicator for f in roadmap_document.context(roadmap)["sourced"] if f.indicator}
+    assert indicators
+    for indicator in indicators:
+        assert normalise(indicator.name) in table
+        assert normalise(indicator.sources_label) in table
+        assert indicator.code not in table
+        assert not any(source in table.split() for source in indicator.sources)
+    assert "juin 2025" in table and "2025-06" not in table
