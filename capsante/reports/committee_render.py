@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.utils.dateformat import format as date_format
 from django.utils.safestring import mark_safe
 
-from capsante.ui import pdf
+from capsante.ui import formats, pdf
 from capsante.ui.text import printable_data
 
 from .committee_report import DUE_SOON_DAYS
@@ -50,6 +50,31 @@ def _cell(value) -> str:
     return str(value)
 
 
+def _day(value: str | None) -> str:
+    return formats.day(_date(value), empty="") if value else ""
+
+
+def _dates_in_words(ctx: dict) -> None:
+    """Every month and day the document shows, as a committee reads them (« mars 2028 », « 1er
+    juin 2026 »), not as the snapshot keeps them (« 2028-03 », « 2026-06-01 »). Made when the
+    document is written, so that reports snapshotted before read the same."""
+    for row in ctx["revisions"]:
+        row["period"], row["date"] = formats.month(row["period"]), _day(row["date"])
+    for row in ctx["at_risk"]:
+        estimated = row.get("estimated_date")
+        row["estimated_date"] = formats.month(estimated) if estimated else ""
+    for rows in ctx["actions"].values():
+        for row in rows:
+            row["date"], row["due_date"] = _day(row.get("date")), _day(row.get("due_date"))
+    meetings = ctx.get("meetings") or {}
+    if meetings.get("last"):
+        meetings["last"]["date"] = _day(meetings["last"]["date"])
+        for decision in meetings["last"]["decisions"]:
+            decision["due_date"] = _day(decision.get("due_date"))
+    for meeting in meetings.get("held") or []:
+        meeting["date"] = _day(meeting["date"])
+
+
 def context(data: dict, snapshot_id: int | None = None) -> dict:
     # Texts typed by users (decisions, follow-ups, action titles) may hold control characters
     # that DOCX refuses and the PDF shows as boxes: they are dropped from the document.
@@ -64,7 +89,8 @@ def context(data: dict, snapshot_id: int | None = None) -> dict:
     ctx["snapshot_id"] = snapshot_id
     for row in ctx["status_changes"]:
         row["date_obj"] = _date(row["date"])
-    acts = data["actions"]
+    _dates_in_words(ctx)
+    acts = ctx["actions"]
     ctx["action_sections"] = [
         (
             "Actions réalisées pendant la période",

@@ -3,6 +3,7 @@ regenerated after new data arrived gives the same figures."""
 
 import datetime as dt
 import io
+import re
 import subprocess
 
 import pytest
@@ -263,3 +264,23 @@ def test_docx_is_french_and_editable(mayenne_history, tmp_path):
         "2. Les changements de statut",
     ]
     assert "Commentaires de l’équipe" in headings
+
+
+@pytest.mark.django_db
+def test_every_month_is_written_in_words_in_every_format(mayenne_history, tmp_path):
+    """A committee reads « mars 2028 » and « 10 mars 2026 », not « 2028-03 » and « 2026-03-10 »:
+    in the HTML, the DOCX and the PDF — revised months, actions, meetings, decisions, the at-risk
+    table's « Cible atteinte vers » — from the snapshot as it is kept (the words are made when
+    the document is written, so reports snapshotted before read the same)."""
+    snapshot, _ = services.snapshot_for(mayenne_history["territory"], START, END)
+    snapshot.data["at_risk"][0]["estimated_date"] = "2028-03"
+    texts = {
+        "html": normalise(
+            re.sub(r"<[^>]+>", " ", services.render_snapshot(snapshot, "html").decode())
+        ),
+        "docx": _docx_text(services.render_snapshot(snapshot, "docx")),
+        "pdf": _pdf_text(services.render_snapshot(snapshot, "pdf"), tmp_path, "report.pdf"),
+    }
+    for fmt, text in texts.items():
+        assert "mars 2028" in text and "10 mars 2026" in text, fmt
+        assert re.findall(r"\b20\d\d-\d\d(?:-\d\d)?\b", text) == [], fmt

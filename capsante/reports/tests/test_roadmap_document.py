@@ -13,7 +13,7 @@ from PIL import Image
 from weasyprint.formatting_structure import boxes
 
 from capsante.indicators import services as indicator_services
-from capsante.indicators.models import Indicator
+from capsante.indicators.models import Indicator, Target
 from capsante.reports import roadmap_document
 from capsante.roadmaps.models import GlossaryEntry
 from capsante.ui import pdf
@@ -318,3 +318,28 @@ def test_the_sources_page_names_sources_and_months_in_words(sarthe_pdf):
         assert indicator.code not in table
         assert not any(source in table.split() for source in indicator.sources)
     assert "juin 2025" in table and "2025-06" not in table
+    # Nor anywhere else: deadlines and forecasts too are months in words.
+    assert re.findall(r"\b20\d\d-\d\d(?:-\d\d)?\b", " ".join(pages)) == []
+
+
+@pytest.mark.django_db
+def test_a_target_s_deadline_and_forecast_read_as_months_in_words(sarthe, tmp_path):
+    """A key figure with a target: « cible 90,0 % en décembre 2026 », and the forecast's month
+    in words too, not « 2026-12 »."""
+    target = Target.objects.create(
+        indicator=Indicator.objects.get(code="DMP_ALIMENTATION"),
+        territory=sarthe.territory,
+        baseline_value=50.0,
+        baseline_period="2025-01",
+        target_value=90.0,
+        deadline="2026-12",
+    )
+    target.status = "a_surveiller"
+    target.status_reason = "la tendance n’atteint pas la cible à l’échéance"
+    target.status_details = {"estimated_date": "2027-05"}
+    target.save()
+    path = tmp_path / "sarthe.pdf"
+    path.write_bytes(pdf.html_to_pdf(roadmap_document.roadmap_html(sarthe)))
+    text = " ".join(_pages_text(path))
+    assert "en décembre 2026" in text and "cible atteinte vers mai 2027" in text
+    assert re.findall(r"\b20\d\d-\d\d(?:-\d\d)?\b", text) == []
