@@ -6,6 +6,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from capsante.ui.formats import day
+
 
 class Campaign(models.Model):
     slug = models.SlugField(_("identifiant"), max_length=60, unique=True)
@@ -91,7 +93,7 @@ class CommuneDeadline(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.commune} : {self.date}"
+        return f"{self.commune} : {day(self.date)}"
 
 
 class FollowUp(models.Model):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from capsante.ui.formats import moment_short
+from capsante.ui.formats import day, moment_short
 
 
 class Civility(models.TextChoices):
@@ -283,4 +283,4 @@ class WorkingGroup(models.Model):
         ordering = ["contract", "-date"]
 
     def __str__(self) -> str:
-        return f"{self.topic} ({self.date})"
+        return f"{self.topic} ({day(self.date)})"

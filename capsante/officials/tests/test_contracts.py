@@ -213,3 +213,13 @@ def test_a_signed_contract_past_its_end_reads_expired_and_leaves_the_share(
     assert "Échu" in page and ">Signé<" not in page
     listing = client.get(reverse("officials:contracts")).content.decode()
     assert "Échu" in listing
+
+
+@pytest.mark.django_db
+def test_the_contract_s_history_dates_its_working_groups_in_words(contracts, client, personas):
+    """The contract page's history names a working group as people write it: « Accès (3 février
+    2026) », not « Accès (2026-02-03) »."""
+    client.force_login(personas["dt72_editor"])
+    page = client.get(reverse("officials:contract", args=[contracts["le_mans"].pk])).content
+    assert "Accès (3 février 2026)" in page.decode()
+    assert "2026-02-03" not in page.decode()
