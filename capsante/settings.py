@@ -14,6 +14,7 @@ import os
 import re
 import secrets
 import tempfile
+import warnings
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -234,6 +235,12 @@ TEMPLATES = [
 ]
 FORM_RENDERER = "dsfr.forms.DsfrDjangoTemplates"
 DSFR_MARK_OPTIONAL_FIELDS = True
+# Chosen: the DSFR's current rule (optional fields marked). django-dsfr warns at every form that
+# this transitional setting will go with its next major version; said once here, not in the
+# console at each first form of a process.
+warnings.filterwarnings(
+    "ignore", message="Transitional Django setting DSFR_MARK_OPTIONAL_FIELDS", category=UserWarning
+)
 
 DATABASES = {
     "default": dj_database_url.parse(

@@ -4,6 +4,9 @@ libraries' words (a record is formatted on a copy). The served demo's own log:
 tests/browser/test_served_demo.py; the worker's: capsante/jobs/tests/test_worker_console.py."""
 
 import logging
+import os
+import subprocess
+import sys
 
 import pytest
 from django.test import Client
@@ -56,3 +59,26 @@ def test_a_form_refused_by_the_csrf_protection_is_said_in_french(caplog):
         " /comptes/connexion/ (formulaire expiré ou venu d’un autre site ; Django : CSRF cookie"
         " not set.)"
     ), said
+
+
+def test_a_dsfr_form_renders_without_the_library_s_english_warning(tmp_path):
+    """django-dsfr warns, in English, at every form that the transitional setting we chose
+    (optional fields marked, the DSFR's current rule) will go with its next major version: the
+    console of `make run` showed it at the first form of each process. Said once in the settings.
+    A fresh interpreter, as the server is (pytest's own warning filters left out)."""
+    code = (
+        "import django\n"
+        "django.setup()\n"
+        "from django import forms\n"
+        "from dsfr.forms import DsfrBaseForm\n"
+        "class Contact(DsfrBaseForm):\n"
+        "    name = forms.CharField(label='Nom')\n"
+        "    phone = forms.CharField(label='Téléphone', required=False)\n"
+        "print(Contact())\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "PYTHONWARNINGS")}
+    env |= {"DJANGO_SETTINGS_MODULE": "capsante.settings", "CAPSANTE_DATA_DIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "(Optionnel)" in done.stdout  # the setting in force
+    assert done.stderr == ""
