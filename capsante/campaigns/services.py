@@ -21,6 +21,7 @@ from capsante.jobs import services as jobs
 from capsante.jobs.models import Job, JobStatus
 from capsante.territories.planner import refresh_statistics
 from capsante.territories.services import communes_of, covers
+from capsante.ui import formats
 
 from .models import Campaign, Contact, FollowUp, Stage
 
@@ -447,7 +448,7 @@ def _final_count_at(campaign: Campaign, moment: dt.datetime) -> tuple[int, int]:
 
 
 def _share(part: int, whole: int) -> str:
-    return f"{part} ({100 * part / whole:.1f} %)".replace(".", ",") if whole else "—"
+    return f"{formats.number(part)} ({formats.percent(100 * part / whole)})" if whole else "—"
 
 
 def campaigns_progress(territory, start: dt.date, end: dt.date) -> list[dict]:

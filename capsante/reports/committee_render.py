@@ -39,8 +39,13 @@ def _campaign_table(campaigns) -> tuple[list[str], list[list]]:
 def _cell(value) -> str:
     if value is None:
         return "—"
-    if isinstance(value, float):
-        return f"{value:.1f}".replace(".", ",")
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, int | float):
+        return formats.number(value, 1 if isinstance(value, float) else 0)
+    if isinstance(value, str):
+        # « 103 (81,7 %) » as snapshots kept it before 4 December: the sign kept with its number.
+        return value.replace(" %", f"{formats.NBSP}%")
     if isinstance(value, (list, dict)):
         return (
             ", ".join(f"{k} : {v}" for k, v in value.items())

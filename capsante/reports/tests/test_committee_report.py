@@ -284,3 +284,30 @@ def test_every_month_is_written_in_words_in_every_format(mayenne_history, tmp_pa
     for fmt, text in texts.items():
         assert "mars 2028" in text and "10 mars 2026" in text, fmt
         assert re.findall(r"\b20\d\d-\d\d(?:-\d\d)?\b", text) == [], fmt
+
+
+@pytest.mark.django_db
+def test_the_campaigns_table_writes_numbers_the_french_way(mayenne_history):
+    """« 1 321 structures », « 103 (81,7 %) » with the sign kept with its number, even from a
+    snapshot kept before (counts as bare integers, a plain space before the sign)."""
+    snapshot, _ = services.snapshot_for(mayenne_history["territory"], START, END)
+    snapshot.data["campaigns"] = [
+        {
+            "Campagne": "Équipement des ESMS en télésanté",
+            "Étape finale": "Utilisé",
+            "Structures suivies": 1321,
+            "Au début": "103 (8,6 %)",
+            "À la fin": "667 (50,5 %)",
+            "Progression": 554,
+        }
+    ]
+    html = services.render_snapshot(snapshot, "html").decode()
+    cells = [
+        c.text
+        for t in Document(io.BytesIO(services.render_snapshot(snapshot, "docx"))).tables
+        for row in t.rows
+        for c in row.cells
+    ]
+    for text in (html, " | ".join(cells)):
+        assert "1\u202f321" in text and "103 (8,6\u00a0%)" in text and "667 (50,5\u00a0%)" in text
+        assert "1321" not in text and "8,6 %" not in text
