@@ -15,6 +15,7 @@ from capsante.territories.models import Level, Territory
 from capsante.territories.services import ancestors, communes_of
 from capsante.ui import formats, page_cache
 from capsante.ui.charts import SCALE, SeriesChart, classes, sparkline
+from capsante.ui.maps import MapShape, svg_map
 
 from . import disclosure, groupings, services
 from .models import Indicator, IndicatorValue, Target
@@ -471,10 +472,6 @@ def map_rows(
 
 def commune_map(indicator: Indicator, territory: Territory, period: str | None) -> dict | None:
     """A choropleth of the communes of a département, EPCI or grouping, in quantile classes."""
-    # The maps' GEOS and NumPy (0.1–0.2 s to import) when a map is drawn, not in every
-    # command and report that imports the dashboards.
-    from capsante.ui.maps import MapShape, svg_map  # lazy: see above
-
     if territory.level not in (Level.DEPARTEMENT, Level.EPCI, Level.GROUPING):
         return None
     communes = list(communes_of(territory).only("pk", "code", "name", "geometry"))

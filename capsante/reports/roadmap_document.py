@@ -19,6 +19,7 @@ from capsante.roadmaps.services import glossary_map
 from capsante.territories.models import Territory, TerritoryLoad
 from capsante.ui import pdf
 from capsante.ui.charts import SeriesChart
+from capsante.ui.maps import MapShape, svg_map
 
 ABBR = re.compile(r'<abbr title="[^"]*">([^<]+)</abbr>')
 MONTHS = [
@@ -175,10 +176,6 @@ def _territory_map(roadmap: Roadmap) -> dict | None:
     territory = roadmap.territory
     if not territory.geometry:
         return None
-    # GEOS and NumPy (0.15 s to import) for this map only; the committee reports import
-    # this module for its month names.
-    from capsante.ui.maps import MapShape, svg_map  # lazy: see above
-
     return svg_map([MapShape(territory.code, territory.name, territory.geometry)], width=260)
 
 

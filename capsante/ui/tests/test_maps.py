@@ -48,3 +48,44 @@ def test_a_point_beyond_the_outline_widens_the_frame():
     width, height = (int(v) for v in drawn["viewbox"].split()[2:])
     assert 0 <= point["x"] <= width and 0 <= point["y"] <= height
     assert max(x for x, _ in numbers(drawn["shapes"][0].path)) < point["x"]
+
+
+def _wavy_outline(points: int) -> str:
+    """A closed ring of `points` points around Le Mans, its edge wavy at a scale far under a pixel
+    of a 260-px map (0.0001°, about 10 m)."""
+    import math
+
+    ring = [
+        [0.2 + 0.8 * math.cos(a) + 0.0001 * (i % 2), 48.0 + 0.5 * math.sin(a)]
+        for i, a in enumerate(2 * math.pi * k / points for k in range(points))
+    ]
+    return json.dumps({"type": "Polygon", "coordinates": [[*ring, ring[0]]]})
+
+
+def test_an_outline_of_fewer_points_than_pixels_is_drawn_as_it_is_and_a_finer_one_simplified():
+    """A département's outline, simplified when France is loaded, has fewer points than the
+    cover map has pixels across: drawn point for point. One of thousands of points loses what no
+    pixel could show."""
+    from capsante.ui.maps import svg_map
+
+    coarse = svg_map([MapShape("72", "Sarthe", _wavy_outline(120))], width=260)
+    assert len(numbers(coarse["shapes"][0].path)) == 121
+    fine = svg_map([MapShape("72", "Sarthe", _wavy_outline(4000))], width=260)
+    assert 3 < len(numbers(fine["shapes"][0].path)) < 400
+
+
+def test_drawing_a_coarse_outline_imports_neither_geos_nor_numpy(tmp_path):
+    """The roadmap document's cover map, in a command: 0.09 s of imports it does not need."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from capsante.ui.tests.test_maps import _wavy_outline\n"
+        "from capsante.ui.maps import MapShape, svg_map\n"
+        "svg_map([MapShape('72', 'Sarthe', _wavy_outline(120))], width=260)\n"
+        "print(sorted({'shapely', 'numpy'} & set(sys.modules)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
