@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from capsante.roadmaps.models import Action
@@ -99,3 +101,22 @@ def test_objective_page_shows_the_audit_trail_of_its_items_to_partners_only(
     assert "Bruno Sarthe" in page and "Prévue → <strong>Réalisée</strong>" in page
     client.logout()
     assert "Historique des modifications" not in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_an_assessment_item_of_several_lines_keeps_them_on_the_objective_page(
+    client, seeded_roadmaps
+):
+    """The Sarthe's pharmacy survey, three sentences on three lines in the seed: the page breaks
+    them as the PDF does, instead of running them together."""
+    from capsante.roadmaps.models import AssessmentItem
+
+    item = AssessmentItem.objects.filter(
+        objective__roadmap=seeded_roadmaps["72"], text__contains="\n"
+    ).first()
+    assert item is not None, "the seed has an assessment item of several lines"
+    number = list(item.objective.roadmap.objectives.all()).index(item.objective) + 1
+    page = client.get(f"/feuilles-de-route/{seeded_roadmaps['72'].pk}/objectifs/{number}/")
+    html = page.content.decode()
+    first, second, *_ = [line for line in item.text.splitlines() if line]
+    assert re.search(re.escape(first[-20:]) + r"\s*<br>\s*" + re.escape(second[:12]), html), first
