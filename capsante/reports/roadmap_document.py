@@ -12,11 +12,11 @@ from django.utils.safestring import mark_safe
 
 from capsante.indicators import dashboards
 from capsante.indicators.models import Target
-from capsante.indicators.templatetags.indicator_tags import live_figure
+from capsante.indicators.templatetags.indicator_tags import figure_scope, live_figure
 from capsante.reports.columns import two_columns
 from capsante.roadmaps.models import FigureKind, KeyFigure, Roadmap
 from capsante.roadmaps.services import glossary_map
-from capsante.territories.models import Territory, TerritoryLoad
+from capsante.territories.models import TerritoryLoad
 from capsante.ui import pdf
 from capsante.ui.charts import SeriesChart
 from capsante.ui.maps import MapShape, svg_map
@@ -82,11 +82,13 @@ class LiveFigure:
 
     @property
     def scope_label(self) -> str:
-        """The territory the document's figure is about, by name, when it is not the roadmap's."""
-        code = self.figure.scope
-        if not code or code == self.figure.objective.roadmap.territory.code:
+        """The territory the document's figure is about, by name, when it is not the roadmap's.
+        Found as the roadmap's pages find it (`figure_scope`): « 52 » in the Sarthe's roadmap is
+        its région, the Pays de la Loire, not the département that shares the code."""
+        code, roadmap = self.figure.scope, self.figure.objective.roadmap
+        if not code or code == roadmap.territory.code:
             return ""
-        found = self.territory or Territory.objects.filter(code=code).order_by("level").first()
+        found = self.territory or figure_scope(code, roadmap)
         return found.name if found else code
 
     @property

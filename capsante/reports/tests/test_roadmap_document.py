@@ -343,3 +343,26 @@ def test_a_target_s_deadline_and_forecast_read_as_months_in_words(sarthe, tmp_pa
     text = " ".join(_pages_text(path))
     assert "en décembre 2026" in text and "cible atteinte vers mai 2027" in text
     assert re.findall(r"\b20\d\d-\d\d(?:-\d\d)?\b", text) == []
+
+
+@pytest.mark.django_db
+def test_a_figure_about_the_region_names_the_region_not_the_departement_of_the_same_code(
+    sarthe, tmp_path
+):
+    """The Sarthe's document counts the crisis exercises « en Pays de la Loire », scope « 52 »:
+    the région, as the roadmap's pages read it. Haute-Marne, the département numbered 52 in the
+    official geography, has nothing to do with it."""
+    from capsante.territories.models import Level, Territory
+
+    region = Territory.objects.get(level=Level.REGION, code="52")
+    Territory.objects.create(level=Level.DEPARTEMENT, code="52", name="Haute-Marne")
+    about_region = [
+        f for o in sarthe.objectives.all() for f in o.key_figures.filter(scope="52", indicator="")
+    ]
+    assert about_region  # the seed's crisis exercises
+    path = tmp_path / "sarthe.pdf"
+    path.write_bytes(pdf.html_to_pdf(roadmap_document.roadmap_html(sarthe)))
+    text = " ".join(_pages_text(path))
+    assert "Haute-Marne" not in text
+    for figure in about_region:
+        assert f"{normalise(figure.label)} ({region.name})" in text
