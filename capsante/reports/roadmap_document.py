@@ -82,14 +82,18 @@ class LiveFigure:
 
     @property
     def scope_label(self) -> str:
-        """The territory the document's figure is about, by name, when it is not the roadmap's.
+        """The territory the document's figure is about, by name, when it is not the roadmap's
+        and the figure's own words do not name it.
         Found as the roadmap's pages find it (`figure_scope`): « 52 » in the Sarthe's roadmap is
         its région, the Pays de la Loire, not the département that shares the code."""
         code, roadmap = self.figure.scope, self.figure.objective.roadmap
         if not code or code == roadmap.territory.code:
             return ""
         found = self.territory or figure_scope(code, roadmap)
-        return found.name if found else code
+        if found is None:
+            return code
+        # « … en Pays de la Loire (Pays de la Loire) » says it twice.
+        return "" if found.name in self.figure.label else found.name
 
     @property
     def period_label(self) -> str:
