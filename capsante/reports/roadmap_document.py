@@ -58,6 +58,10 @@ def document_figure(figure: KeyFigure) -> str:
     return f"{value} {figure.unit}".strip()
 
 
+# « de », « des », « d’ » that join a figure's words to its value (« 30 % d’activations »).
+LEADING_PREPOSITION = re.compile(r"^(?:d[’']|des? )", re.IGNORECASE)
+
+
 @dataclass
 class LiveFigure:
     figure: KeyFigure
@@ -94,6 +98,14 @@ class LiveFigure:
             return code
         # « … en Pays de la Loire (Pays de la Loire) » says it twice.
         return "" if found.name in self.figure.label else found.name
+
+    @property
+    def subject(self) -> str:
+        """The figure's words alone in a table's cell. In the document they follow the value
+        (« 80 % d’alimentation du DMP »); beside a « Cible » column they read « Alimentation du
+        DMP »."""
+        label = LEADING_PREPOSITION.sub("", self.figure.label.strip(), count=1)
+        return label[:1].upper() + label[1:]
 
     @property
     def period_label(self) -> str:
@@ -214,6 +226,9 @@ def context(roadmap: Roadmap, now: dt.datetime | None = None) -> dict:
         "territory": roadmap.territory,
         "objectives": objectives,
         "priorities": list(roadmap.priorities.all()),
+        # The overview's « Priorité retenue » column, only when an objective has one (the
+        # Mayenne's have none: an empty column would look like missing data).
+        "has_priority": any(o["objective"].priority for o in objectives),
         "targets": [f for f in figures if f.is_target],
         "sourced": [f for f in figures if f.indicator is not None],
         "documented": [f for f in figures if f.indicator is None],

@@ -375,3 +375,30 @@ def test_a_figure_about_the_region_names_the_region_not_the_departement_of_the_s
     path.write_bytes(pdf.html_to_pdf(roadmap_document.roadmap_html(sarthe)))
     text = " ".join(_pages_text(path))
     assert f"{normalise(figure.label)} ({region.name})" in text
+
+
+@pytest.mark.django_db
+def test_the_mayenne_s_tables_read_without_an_empty_column_or_a_dangling_preposition(
+    seeded_roadmaps, staging, tmp_path
+):
+    """The Mayenne's roadmap names no priority: its overview has no « Priorité retenue » column
+    left empty. Its targets table names each target as a heading would (« Alimentation du
+    DMP »), not with the words that follow the value in the document (« d’alimentation du
+    DMP »). The Sarthe's overview keeps its priorities."""
+    mayenne = seeded_roadmaps["53"]
+    path = tmp_path / "mayenne.pdf"
+    path.write_bytes(pdf.html_to_pdf(roadmap_document.roadmap_html(mayenne)))
+    pages = _pages_text(path)
+    overview = next(p for p in pages if "en un coup d’œil" in p)
+    assert "Priorité retenue" not in overview and "priorités retenues" not in overview
+    targets = next(p for p in pages if p.startswith("Objectifs chiffrés"))
+    labels = [
+        f.label for o in mayenne.objectives.all() for f in o.key_figures.filter(kind="target")
+    ]
+    assert any(label.startswith(("d’", "d'")) for label in labels)  # the seed's own words
+    for label in labels:
+        assert normalise(label) not in targets
+    assert "Alimentation du DMP" in targets
+    assert "Activations de comptes Mon Espace Santé" in targets
+    sarthe = roadmap_document.roadmap_html(seeded_roadmaps["72"])
+    assert "Priorité retenue</th>" in sarthe
