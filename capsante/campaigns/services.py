@@ -434,13 +434,16 @@ def enqueue_refresh(campaign: Campaign, user=None):
     )
 
 
-def _final_count_at(campaign: Campaign, moment: dt.datetime) -> tuple[int, int]:
-    """(structures followed, structures at the final stage) as the history stood at `moment`."""
+def _final_count_at(campaign: Campaign, moment: dt.datetime, located_in=None) -> tuple[int, int]:
+    """(structures followed, structures at the final stage) as the history stood at `moment`;
+    with `located_in`, only the structures located in that territory."""
     final = campaign.final_stage
     last: dict[int, tuple[int | None, str]] = {}
-    history = FollowUp.history.filter(campaign_id=campaign.pk, history_date__lt=moment).order_by(
-        "history_date", "history_id"
-    )
+    history = FollowUp.history.filter(campaign_id=campaign.pk, history_date__lt=moment)
+    if located_in is not None:
+        located = Establishment.objects.filter(commune__in=communes_of(located_in).values("pk"))
+        history = history.filter(establishment_id__in=located.values("pk"))
+    history = history.order_by("history_date", "history_id")
     for followup_id, stage_id, kind in history.values_list("id", "stage_id", "history_type"):
         last[followup_id] = (stage_id, kind)
     alive = [stage for stage, kind in last.values() if kind != "-"]
@@ -453,19 +456,27 @@ def _share(part: int, whole: int) -> str:
 
 def campaigns_progress(territory, start: dt.date, end: dt.date) -> list[dict]:
     """For the committee report: each campaign meeting the territory, final-stage share at both ends
-    of the period, from the audit history (so a later regeneration reads the same past)."""
+    of the period, from the audit history (so a later regeneration reads the same past).
+
+    A campaign wider than the territory (the région's, in a département's committee) is counted
+    on the structures located in the territory, and says so: the Mayenne's committee reads the
+    Mayenne's structures, not the région's 1,321 under its own name."""
 
     rows = []
     for campaign in Campaign.objects.select_related("territory__parent").order_by("name"):
-        if not (covers(territory, campaign.territory) or covers(campaign.territory, territory)):
+        wider = not covers(territory, campaign.territory)
+        if wider and not covers(campaign.territory, territory):
             continue
+        located_in = territory if wider else None
         begin = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
         finish = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
-        total_start, done_start = _final_count_at(campaign, begin)
-        total_end, done_end = _final_count_at(campaign, finish)
+        total_start, done_start = _final_count_at(campaign, begin, located_in)
+        total_end, done_end = _final_count_at(campaign, finish, located_in)
         rows.append(
             {
-                "Campagne": campaign.name,
+                "Campagne": (
+                    f"{campaign.name} (structures {territory.of_name})" if wider else campaign.name
+                ),
                 "Étape finale": campaign.final_stage.label,
                 "Structures suivies": total_end,
                 "Au début": _share(done_start, total_start),

@@ -92,6 +92,10 @@ def context(data: dict, snapshot_id: int | None = None) -> dict:
     )
     ctx["generated_at"] = dt.datetime.fromisoformat(data["generated_at"])
     ctx["snapshot_id"] = snapshot_id
+    # « de la Mayenne », « de la Sarthe »: snapshots made before 4 December keep only the name.
+    ctx["territory_of"] = ctx["territory"].get("of_name") or formats.of_name(
+        ctx["territory"]["name"]
+    )
     for row in ctx["status_changes"]:
         row["date_obj"] = _date(row["date"])
     _dates_in_words(ctx)
@@ -330,7 +334,7 @@ def to_docx(data: dict, snapshot_id: int | None = None) -> bytes:
             else:
                 document.add_paragraph("Aucune décision n’a été enregistrée lors de cette réunion.")
         else:
-            document.add_paragraph(f"Aucune réunion de comité n’est enregistrée pour {territory}.")
+            document.add_paragraph("Aucune réunion de comité n’est enregistrée sur ce territoire.")
     document.add_heading("Commentaires de l’équipe", level=1)
     document.add_paragraph("")
     for paragraph in document.paragraphs:

@@ -358,7 +358,12 @@ def build(territory: Territory, start: dt.date, end: dt.date, kind: str = "commi
     objectives_at_end = targets(territory, end)
     data = {
         "kind": kind,
-        "territory": {"code": territory.code, "name": territory.name, "level": territory.level},
+        "territory": {
+            "code": territory.code,
+            "name": territory.name,
+            "level": territory.level,
+            "of_name": territory.of_name,
+        },
         "roadmap": roadmap.title if roadmap else None,
         "start": start.isoformat(),
         "end": end.isoformat(),

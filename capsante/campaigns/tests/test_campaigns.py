@@ -461,3 +461,29 @@ def test_a_pharmacy_moved_to_an_mssante_stage_leaves_the_without_mssante_list(
     client.get(calls)  # shows, once, the message naming the pharmacy
     listing = client.get(calls).content.decode()
     assert pharmacy.name not in listing
+
+
+@pytest.mark.django_db
+def test_a_committee_counts_a_regional_campaign_on_the_structures_of_its_territory(
+    zero_fax, geography
+):
+    """A campaign of the région, in the Sarthe's and the Mayenne's committee reports: each
+    counts its own officines (six and two) and says whose they are; the région's report counts
+    all eight under the campaign's name."""
+    import datetime as dt
+
+    regional = _campaign(geography["region"], slug="zero-fax-52")
+    Campaign.objects.filter(pk=regional.pk).update(name="Zéro fax régional")
+    services.enrol(regional, {s.finess_et: (4, None) for s in zero_fax["mayenne"][:1]})
+    today = timezone.localdate()
+
+    def rows(territory):
+        found = services.campaigns_progress(territory, today - dt.timedelta(days=1), today)
+        return {r["Campagne"]: (r["Structures suivies"], r["À la fin"]) for r in found}
+
+    assert rows(geography["region"])["Zéro fax régional"] == (8, "1 (12,5\u00a0%)")
+    sarthe = rows(geography["sarthe"])
+    assert sarthe["Zéro fax régional (structures de la Sarthe)"] == (6, "0 (0,0\u00a0%)")
+    assert sarthe["Zéro fax"][0] == 6  # the Sarthe's own campaign, whole
+    mayenne = rows(geography["mayenne"])
+    assert mayenne["Zéro fax régional (structures de la Mayenne)"] == (2, "1 (50,0\u00a0%)")

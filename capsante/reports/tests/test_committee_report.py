@@ -311,3 +311,20 @@ def test_the_campaigns_table_writes_numbers_the_french_way(mayenne_history):
     for text in (html, " | ".join(cells)):
         assert "1\u202f321" in text and "103 (8,6\u00a0%)" in text and "667 (50,5\u00a0%)" in text
         assert "1321" not in text and "8,6 %" not in text
+
+
+@pytest.mark.django_db
+def test_the_report_names_its_territory_with_its_article(mayenne_history):
+    """« Indicateurs de la Mayenne », « Les 1 cible de la Mayenne », « Avancement des campagnes
+    de la Mayenne », as a committee writes it, not « de Mayenne »; a snapshot kept before, with
+    the bare name only, reads « de Mayenne » rather than failing."""
+    snapshot, _ = services.snapshot_for(mayenne_history["territory"], START, END)
+    snapshot.data["campaigns"] = [{"Campagne": "Zéro fax", "Structures suivies": 2}]
+    html = normalise(re.sub(r"<[^>]+>", " ", services.render_snapshot(snapshot, "html").decode()))
+    assert "Indicateurs de la Mayenne dont la valeur a changé" in html
+    assert "Avancement des campagnes de la Mayenne" in html
+    assert re.search(r"cibles? de la Mayenne, évaluées?", html)
+    assert "de Mayenne" not in html
+    del snapshot.data["territory"]["of_name"]
+    html = services.render_snapshot(snapshot, "html").decode()
+    assert "Avancement des campagnes de Mayenne" in html
