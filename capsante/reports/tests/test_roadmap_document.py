@@ -249,14 +249,24 @@ def test_each_live_figure_links_to_its_public_indicator_page(sarthe_pdf, client,
 
 
 def _column_boxes(page_box):
-    """The two columns of each « Bilan de l’existant » on a page, as WeasyPrint laid them out."""
-    blocks = [
-        b for b in _walk(page_box) if b.element_tag == "div" and b.element.get("class") == "columns"
-    ]
-    return [
-        [c for c in block.children if c.element_tag == "div" and c.element.get("class") == "column"]
-        for block in blocks
-    ]
+    """The two columns of each « Bilan de l’existant » on a page, as WeasyPrint laid them out
+    (the cells of a table: its wrapper, table, row group and row boxes all stand for the one
+    `.columns` element)."""
+    blocks = []
+
+    def visit(box):
+        if box.element_tag == "div" and box.element.get("class") == "columns":
+            blocks.append([b for b in _walk(box) if b.element_tag == "div" and _is_column(b)])
+            return
+        for child in getattr(box, "children", []):
+            visit(child)
+
+    visit(page_box)
+    return blocks
+
+
+def _is_column(box) -> bool:
+    return box.element.get("class") == "column"
 
 
 def _lines_bottom(box) -> float:
