@@ -5,8 +5,10 @@ WeasyPrint is imported when a PDF is made, not with this module: it takes three 
 second to import, which the HTML and DOCX reports (they read `font_css`) and every command that
 imports the reports would otherwise pay (bench/RESULTS.md, *Commands*)."""
 
+import gc
 import io
 import sys
+import threading
 from contextlib import contextmanager, redirect_stdout
 from functools import cache
 from pathlib import Path
@@ -113,9 +115,42 @@ def _fetcher_class():
     return ReportURLFetcher
 
 
-def document(html: str):
-    """The laid-out document (pages and boxes), for writing or for inspecting the layout.
-    Characters no document can carry are dropped first (``core.text``)."""
+class _CollectorPause:
+    """The cyclic garbage collector held while WeasyPrint lays out and writes a document.
+
+    A layout makes some hundreds of thousands of objects, so the collector runs its full
+    collections, each walking every object of the process — Django's and WeasyPrint's modules
+    included: 0.14 s of the roadmap PDF's 1.5 s, a fifth of its layout and writing (bench/
+    RESULTS.md, *Commands*, 4 December, third session). The layout's objects are freed by their
+    counts as usual; the few cycles among them wait for the collection after the document
+    (2 MiB for the roadmap's 15 pages, 3 MiB for 40). Counted, so that two documents made at
+    once in a threaded server leave the collector as they found it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._documents = 0
+        self._was_enabled = True
+
+    @contextmanager
+    def __call__(self):
+        with self._lock:
+            if self._documents == 0:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._documents += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._documents -= 1
+                if self._documents == 0 and self._was_enabled:
+                    gc.enable()
+
+
+_collector_paused = _CollectorPause()
+
+
+def _render(html: str):
     _load_weasyprint()
     from weasyprint import HTML  # lazy: imported when a PDF is made (module docstring)
     from weasyprint.text.fonts import FontConfiguration  # lazy: the same
@@ -125,5 +160,13 @@ def document(html: str):
     ).render(font_config=FontConfiguration(), pdf_variant="pdf/ua-1")
 
 
+def document(html: str):
+    """The laid-out document (pages and boxes), for writing or for inspecting the layout.
+    Characters no document can carry are dropped first (``core.text``)."""
+    with _collector_paused():
+        return _render(html)
+
+
 def html_to_pdf(html: str) -> bytes:
-    return document(html).write_pdf(pdf_variant="pdf/ua-1")
+    with _collector_paused():
+        return _render(html).write_pdf(pdf_variant="pdf/ua-1")

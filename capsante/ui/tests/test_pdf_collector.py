@@ -1,0 +1,76 @@
+"""While WeasyPrint lays out and writes a document, the cyclic garbage collector waits: its full
+collections walked every object of the process, a tenth of the roadmap PDF's time
+(`pdf._CollectorPause`). Afterwards it runs as before, and documents made at once in a threaded
+server leave it as they found it."""
+
+import gc
+import threading
+
+import pytest
+
+from capsante.ui import pdf
+
+PAGES = "".join(
+    f"<h2>Objectif {n}</h2>"
+    + "<p>Feuille de route du numérique en santé, bilan de l’existant.</p>" * 40
+    for n in range(12)
+)
+HTML = f"<html lang='fr'><title>Essai</title><body>{PAGES}</body></html>"
+
+
+@pytest.fixture
+def collections():
+    """The collections the collector makes, by generation, while the test runs."""
+    made: list[int] = []
+
+    def record(phase, info):
+        if phase == "start":
+            made.append(info["generation"])
+
+    gc.callbacks.append(record)
+    yield made
+    gc.callbacks.remove(record)
+
+
+def test_no_collection_while_a_document_is_made_and_the_collector_runs_after(collections):
+    assert gc.isenabled()
+    pdf.html_to_pdf(HTML)  # WeasyPrint imported and its caches warm: the test is the next one
+    collections.clear()
+    data = pdf.html_to_pdf(HTML)
+    assert data.startswith(b"%PDF-")
+    # Hundreds of collections before (three of them full); now at most the one the allocations
+    # just before the document may have set off.
+    assert len(collections) <= 1 and 2 not in collections
+    assert gc.isenabled()
+    assert gc.collect() > 0  # the layout's cycles, collected once the document is made
+    collections.clear()
+    pdf.document(HTML)
+    assert len(collections) <= 1 and 2 not in collections and gc.isenabled()
+
+
+def test_documents_made_at_once_leave_the_collector_enabled():
+    errors: list[BaseException] = []
+
+    def make():
+        try:
+            for _ in range(3):
+                pdf.html_to_pdf(HTML)
+        except BaseException as error:  # noqa: BLE001 - reported by the test below
+            errors.append(error)
+
+    threads = [threading.Thread(target=make) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert gc.isenabled()
+
+
+def test_a_collector_disabled_before_stays_disabled():
+    gc.disable()
+    try:
+        pdf.html_to_pdf(HTML)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
