@@ -227,3 +227,32 @@ def test_the_roadmap_document_s_assessment_reads_on_a_phone_and_on_a_desk(site, 
     assert page.locator(".columns h4.continued").first.is_visible() == (width >= 600)
     assert serious_violations(page) == []
     context.close()
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_committee_report_in_html_reads_on_a_phone_and_on_a_desk(site, browser, width):
+    """The committee report as `capsante report committee --output rapport.html` writes it,
+    opened in a browser: the page never scrolls sideways on a phone — its wide tables scroll
+    inside their own labelled regions, the summary is two columns — and axe finds nothing
+    serious at either width."""
+    import datetime as dt
+
+    from capsante.reports import services
+    from capsante.territories.models import Territory
+
+    mayenne = Territory.objects.get(level="departement", code="53")
+    snapshot, _ = services.snapshot_for(mayenne, dt.date(2026, 1, 1), dt.date(2026, 6, 30))
+    html = services.render_snapshot(snapshot, "html").decode()
+    context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": 740})
+    page = context.new_page()
+    page.set_content(html)
+    assert _no_sideways_scroll(page), f"the committee report scrolls sideways at {width} px"
+    regions = page.locator(".wide-table")
+    assert regions.count() >= 1  # the targets' table at least
+    for i in range(regions.count()):
+        assert regions.nth(i).get_attribute("aria-label")
+    summary = [page.locator(".summary > div").nth(n).bounding_box() for n in range(4)]
+    beside = sum(1 for box in summary[1:] if abs(box["y"] - summary[0]["y"]) < 1)
+    assert beside == (1 if width < 600 else 3)  # two by two on a phone, four in a row on a desk
+    assert serious_violations(page) == []
+    context.close()

@@ -284,6 +284,7 @@ def test_every_month_is_written_in_words_in_every_format(mayenne_history, tmp_pa
     for fmt, text in texts.items():
         assert "mars 2028" in text and "10 mars 2026" in text, fmt
         assert re.findall(r"\b20\d\d-\d\d(?:-\d\d)?\b", text) == [], fmt
+        assert not re.search(r"\{[#%{]|[#%}]\}", text), fmt  # no template syntax left as text
 
 
 @pytest.mark.django_db
