@@ -25,11 +25,12 @@ if TYPE_CHECKING:
     import numpy as np
 
 from .periods import from_index, to_index
+from .statuses import BAND_LEVEL
 
 Observation = tuple[str, float]
 """(period 'YYYY-MM', value)."""
 
-DEFAULT_BAND_LEVEL = 0.8
+DEFAULT_BAND_LEVEL = BAND_LEVEL  # statuses.py: the rule's thresholds, printed in the documents
 _SSR_FLOOR = 1e-12  # a perfect fit would give log(0) in the AIC
 
 

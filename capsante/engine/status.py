@@ -15,6 +15,7 @@ matches wins:
 8. otherwise                                             → hors trajectoire
 
 A status is never entered by hand: it is a function of the values, the target and `as_of`.
+The documents print the same rule from `statuses.RULE`.
 """
 
 from __future__ import annotations
@@ -34,11 +35,12 @@ from .forecast import (
     reference_trajectory,
 )
 from .periods import months_between, to_index
-from .statuses import Status
-
-MIN_OBSERVATIONS = 3
-DEFAULT_STALE_AFTER_MONTHS = 6
-DEFAULT_TOLERANCE = 0.05
+from .statuses import (
+    DEFAULT_STALE_AFTER_MONTHS,
+    DEFAULT_TOLERANCE,
+    MIN_OBSERVATIONS,
+    Status,
+)
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,23 @@ from django.utils.safestring import mark_safe
 from capsante.ui import formats, pdf
 from capsante.ui.text import printable_data
 
-from .committee_report import DUE_SOON_DAYS
+from .committee_report import DUE_SOON_DAYS, STATUS_RULE
 
 TITLES = {"committee": "Rapport de comité", "digest": "Synthèse périodique"}
 BLUE = (0x00, 0x00, 0x91)  # the DSFR's blue France, for the DOCX's links
+
+
+METHOD = (
+    "Indicateurs : valeurs en vigueur de Cap e-santé, calculées à partir des imports de sources"
+    " (chaque valeur garde son calcul et son import d’origine). Statuts : jamais saisis à la"
+    " main, calculés à partir des valeurs et des cibles par la règle ci-dessous ; l’historique"
+    " des cibles donne les changements. Actions : historique des actions de la feuille de route"
+    " (date de passage au statut « Réalisée », état à la fin de la période ; « à échéance » ="
+    f" dans les {DUE_SOON_DAYS} jours suivant la fin de la période). Tous les chiffres ont été"
+    " figés dans un instantané à la génération."
+)
+RULE_CAPTION = "Règle des statuts : la première condition remplie donne le statut"
+RULE_HEADERS = ["N°", "Condition", "Statut"]
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -117,6 +130,10 @@ def context(data: dict, snapshot_id: int | None = None) -> dict:
     ]
     ctx["campaign_headers"], ctx["campaign_rows"] = _campaign_table(data.get("campaigns"))
     ctx["due_soon_days"] = DUE_SOON_DAYS
+    ctx["method"], ctx["rule_caption"] = METHOD, RULE_CAPTION
+    # The rule kept in the snapshot; reports snapshotted before 4 December take today's, which
+    # has not changed since the statuses were first computed.
+    ctx["status_rule"] = data.get("status_rule") or [[c, s.label] for c, s in STATUS_RULE]
     ctx["font_css"] = mark_safe(pdf.font_css())  # noqa: S308 - built from file paths we control  # nosec B308 B703
     return ctx
 
@@ -335,6 +352,17 @@ def to_docx(data: dict, snapshot_id: int | None = None) -> bytes:
                 document.add_paragraph("Aucune décision n’a été enregistrée lors de cette réunion.")
         else:
             document.add_paragraph("Aucune réunion de comité n’est enregistrée sur ce territoire.")
+    document.add_heading("Comment ce rapport est établi", level=1)
+    document.add_paragraph(ctx["method"])
+    document.add_paragraph(RULE_CAPTION)
+    _table(
+        document,
+        RULE_HEADERS,
+        [
+            [str(n), condition, status]
+            for n, (condition, status) in enumerate(ctx["status_rule"], 1)
+        ],
+    )
     document.add_heading("Commentaires de l’équipe", level=1)
     document.add_paragraph("")
     for paragraph in document.paragraphs:

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from capsante.engine.statuses import RULE as STATUS_RULE
 from capsante.indicators import dashboards
 from capsante.indicators.models import Target
 from capsante.indicators.templatetags.indicator_tags import figure_scope, live_figure
@@ -233,6 +234,7 @@ def context(roadmap: Roadmap, now: dt.datetime | None = None) -> dict:
         "sourced": [f for f in figures if f.indicator is not None],
         "documented": [f for f in figures if f.indicator is None],
         "glossary": glossary_map(roadmap),
+        "status_rule": [(condition, status.label) for condition, status in STATUS_RULE],
         "now": now,
         "territory_load": TerritoryLoad.objects.order_by("-loaded_at").first(),
         "map": _territory_map(roadmap),

@@ -175,3 +175,41 @@ def test_reached_exactly_when_the_last_value_meets_the_target(values: list[float
     obs = months("2025-01", values)
     result = status(obs, Target(50, "2026-12"), polarity="up", as_of=obs[-1][0])
     assert (result == Status.ATTEINT) == (values[-1] >= 50)
+
+
+# One case per line of the rule the documents print (statuses.RULE), in its order; the line
+# « à surveiller » holds two conditions, hence two cases.
+RULE_CASES = [
+    (0, [], TARGET, "2025-06", {}),
+    (1, months("2024-01", [10, 20, 35]), TARGET, "2024-10", {}),
+    (2, months("2025-01", [10, 31]), TARGET, "2025-02", {}),
+    (
+        3,
+        months("2024-06", [1, 2, 3, 4, 10, 12]),
+        Target(value=30, deadline="2025-12", baseline_period="2024-11"),
+        "2024-12",
+        {},
+    ),
+    (4, months("2025-01", [10, 20, 25, 28]), Target(30, "2025-03"), "2025-04", {}),
+    (5, months("2025-01", [10, 12, 14, 16]), TARGET, "2025-04", {}),
+    (6, months("2025-01", [10, 14, 11, 16, 13, 18]), TARGET, "2025-06", {}),
+    (
+        6,
+        months("2025-01", [10, 11, 12, 12.8, 13.4, 13.8]),
+        Target(value=30, deadline="2026-12", baseline_period="2025-01", baseline_value=10),
+        "2025-06",
+        {},
+    ),
+    (7, months("2025-01", [10, 10.1, 10.2, 10.3]), TARGET, "2025-04", {}),
+]
+
+
+def test_the_rule_the_documents_print_is_the_rule_applied():
+    """Each line of the printed rule, in its order, is what `assess` decides on a case where
+    that line is the first to hold; every line has its case."""
+    from capsante.engine.statuses import RULE
+
+    assert sorted({line for line, *_ in RULE_CASES}) == list(range(len(RULE)))
+    for line, observations, target, as_of, options in RULE_CASES:
+        decided = assess(observations, target, polarity="up", as_of=as_of, **options)
+        assert decided.status == RULE[line][1], (line, RULE[line][0])

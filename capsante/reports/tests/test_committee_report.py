@@ -13,6 +13,7 @@ from docx import Document
 
 from capsante.committees import services as committee_services
 from capsante.committees.models import Committee
+from capsante.engine.statuses import RULE as STATUS_RULE
 from capsante.indicators import services as indicator_services
 from capsante.indicators.models import IndicatorValue, Target
 from capsante.reports import committee_report, services
@@ -285,6 +286,10 @@ def test_every_month_is_written_in_words_in_every_format(mayenne_history, tmp_pa
         assert "mars 2028" in text and "10 mars 2026" in text, fmt
         assert re.findall(r"\b20\d\d-\d\d(?:-\d\d)?\b", text) == [], fmt
         assert not re.search(r"\{[#%{]|[#%}]\}", text), fmt  # no template syntax left as text
+        # How a status is decided, in the document itself, not in a path of the code.
+        assert "docs/indicateurs" not in text, fmt
+        for condition, status in STATUS_RULE:
+            assert normalise(condition) in text and status.label in text, (fmt, condition)
 
 
 @pytest.mark.django_db

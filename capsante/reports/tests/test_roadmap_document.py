@@ -12,6 +12,7 @@ from django.utils.html import escape
 from PIL import Image
 from weasyprint.formatting_structure import boxes
 
+from capsante.engine.statuses import RULE as STATUS_RULE
 from capsante.indicators import services as indicator_services
 from capsante.indicators.models import Indicator, Target
 from capsante.reports import roadmap_document
@@ -328,6 +329,10 @@ def test_the_sources_page_names_sources_and_months_in_words(sarthe_pdf):
         assert indicator.code not in table
         assert not any(source in table.split() for source in indicator.sources)
     assert "juin 2025" in table and "2025-06" not in table
+    # How a status is decided, written out where the statuses are explained.
+    assert "docs/indicateurs" not in sources
+    for condition, status in STATUS_RULE:
+        assert normalise(f"{condition[0].upper()}{condition[1:]} : {status.label}.") in sources
     # Nor anywhere else: deadlines and forecasts too are months in words.
     assert re.findall(r"\b20\d\d-\d\d(?:-\d\d)?\b", " ".join(pages)) == []
 
