@@ -179,7 +179,7 @@ def test_reached_exactly_when_the_last_value_meets_the_target(values: list[float
 
 # One case per line of the rule the documents print (statuses.RULE), in its order; the line
 # « à surveiller » holds two conditions, hence two cases.
-RULE_CASES = [
+RULE_CASES: list[tuple[int, list[tuple[str, float]], Target, str, dict]] = [
     (0, [], TARGET, "2025-06", {}),
     (1, months("2024-01", [10, 20, 35]), TARGET, "2024-10", {}),
     (2, months("2025-01", [10, 31]), TARGET, "2025-02", {}),
