@@ -359,7 +359,7 @@ def to_docx(data: dict, snapshot_id: int | None = None) -> bytes:
         document,
         RULE_HEADERS,
         [
-            [str(n), condition, status]
+            [str(n), condition[:1].upper() + condition[1:], status]
             for n, (condition, status) in enumerate(ctx["status_rule"], 1)
         ],
     )
