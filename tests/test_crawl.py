@@ -15,7 +15,14 @@ from django.urls import Resolver404, resolve
 from . import worlds
 
 WHO = [None, "ars_admin", "dt72_editor", "dt53_editor", "cpam72_contributor", "elected_reader"]
-PARTNER_PAGES = ["/taches/", "/campagnes/", "/imports/", "/comites/", "/indicateurs/saisies/"]
+PARTNER_PAGES = [
+    "/taches/",
+    "/campagnes/",
+    "/imports/",
+    "/comites/",
+    "/indicateurs/saisies/",
+    "/elus/cls/",
+]
 # Pages of the same view visited at most (one view's pages share their template and wording).
 PER_VIEW = 2
 MAX_PAGES = 160
@@ -39,6 +46,8 @@ FORBIDDEN = [
     (re.compile(r"\blinear\b|\blogistic\b"), "a forecast model's code"),
     (re.compile(r"sum_ratio|per_population|count_distinct|share_at_stage"), "an engine code"),
     (re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}"), "an ISO datetime"),
+    # « 2026-02-03 », « 2026-10 »: a day or a month as the database keeps it, not in words.
+    (re.compile(r"(?<![\w./-])20\d\d-[01]\d(?:-[0-3]\d)?(?![\w./-])"), "an ISO date or month"),
     (re.compile(r"\bUTC\b|\+00:00"), "a UTC time"),
     (re.compile(r"\w\(s\)"), "a '(s)' plural"),
     *[
@@ -146,7 +155,8 @@ def test_no_page_reached_by_links_shows_codes_iso_or_utc_times(client, personas,
 def test_the_detector_finds_what_it_looks_for():
     text, _ = _visible(
         "<p>Modèle linear, sources : campaigns, finess ; le 2026-11-30T15:59 UTC ; "
-        "3 structure(s)</p><p>n° FINESS</p><script>var sum_ratio;</script>"
+        "3 structure(s) ; Accès (2026-02-03)</p><p>n° FINESS, période 2025-2026, fichier "
+        "mes-2026-10.csv</p><script>var sum_ratio;</script>"
     )
     found = {why for pattern, why in FORBIDDEN if pattern.search(text)}
     assert found == {
@@ -154,6 +164,7 @@ def test_the_detector_finds_what_it_looks_for():
         "the connector code 'campaigns'",
         "the connector code 'finess'",
         "an ISO datetime",
+        "an ISO date or month",
         "a UTC time",
         "a '(s)' plural",
     }

@@ -1,7 +1,8 @@
 """A small world with something of every kind, as partners would meet it: values for the
 Sarthe, its EPCI, communes and the région, a target set by the Sarthe's editor, a zero-fax
 campaign with callbacks and contact people, a refused import, a value waiting for review, a
-committee meeting to come. For the tests that walk the pages (crawl, browser)."""
+committee meeting to come, a signed local health contract (CLS) with a working group. For the
+tests that walk the pages (crawl, browser)."""
 
 import datetime as dt
 
@@ -15,6 +16,7 @@ from capsante.establishments.services import add_person
 from capsante.imports.models import ImportRecord, ImportStatus
 from capsante.indicators import services as indicators
 from capsante.indicators.models import ComputationRun, Indicator, IndicatorValue
+from capsante.officials.models import Axis, Contract, ContractStatus, WorkingGroup
 from capsante.roadmaps.models import Action, ActionStatus
 from capsante.territories.models import Level, Territory
 
@@ -120,6 +122,16 @@ def build(geography, personas, seeded_roadmaps) -> dict:
         "2026-10",
         33.0,
         "Courrier de la CPAM du 3 novembre",
+    )
+    contract = Contract.objects.create(
+        name="CLS du Val de Sarthe",
+        territory=epci,
+        status=ContractStatus.SIGNED,
+        signed_on=dt.date(2024, 1, 10),
+    )
+    Axis.objects.create(contract=contract, title="Mon espace santé", progress=40)
+    WorkingGroup.objects.create(
+        contract=contract, date=dt.date(2026, 2, 3), topic="Accès aux soins"
     )
     action = Action.objects.filter(objective__roadmap=seeded_roadmaps["72"]).first()
     Action.objects.filter(pk=action.pk).update(

@@ -52,7 +52,11 @@ def test_mayenne_seed_has_four_axes_seven_targets_and_three_priorities(seeded_ro
     mayenne = seeded_roadmaps["53"]
     assert mayenne.objectives.count() == 4
     targets = list(
-        mayenne.objectives.order_by("order").values_list("key_figures__value", "key_figures__kind")
+        # In the document's order: the objectives', then each objective's figures' (PostgreSQL
+        # returns a join's rows in any order unless told).
+        mayenne.objectives.order_by("order", "key_figures__order", "key_figures__pk").values_list(
+            "key_figures__value", "key_figures__kind"
+        )
     )
     assert [v for v, k in targets if k == "target"] == ["30", "80", "40", "80", "70", "80", "70"]
     priorities = list(mayenne.priorities.all())
