@@ -2,7 +2,7 @@
 django-dsfr package, no URL fetched. PDF/UA-1 gives a tagged PDF with language and title.
 
 WeasyPrint is imported when a PDF is made, not with this module: it takes a fifth of a second
-to import (three quarters before its libraries were loaded by file name, decision 0033), which
+to import (0.35 s before its libraries were loaded by file name, decision 0033), which
 the HTML and DOCX reports (they read `font_css`) and every command that imports the reports would
 otherwise pay (bench/RESULTS.md, *Commands*). While it lays out and writes, the cyclic garbage
 collector waits (`_CollectorPause`, decision 0034)."""
