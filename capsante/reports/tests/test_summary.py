@@ -59,3 +59,53 @@ def test_the_one_page_summary_of_the_val_de_sarthe_is_one_a4_page(client, world,
     ).stdout
     assert "Val de Sarthe" in text and "Sarthe" in text and "Pays de la Loire" in text
     assert formats.number(_latest("MES_ACTIVATION", EPCI), 1) in text
+
+
+@pytest.mark.django_db
+def test_an_indicator_s_month_is_never_cut_and_its_name_never_left_at_one_word(world):
+    """The demo's « Groupes de travail des contrats locaux de santé suivis (mai 2026) » was
+    printed « Groupes », then the rest on a second line: WeasyPrint, finding the month too long
+    for the line, broke the name at its first space. Names of every length from 30 to 75
+    characters, each in a row of the Val de Sarthe's summary: the month stays whole, and the
+    first line holds as much of the name as fits, never only its first word."""
+    from django.contrib.auth.models import AnonymousUser
+    from weasyprint.formatting_structure import boxes
+
+    from capsante.reports import summary
+    from capsante.territories.models import Territory
+    from capsante.ui import pdf
+
+    words = "Groupes de travail des contrats locaux de santé suivis par les équipes en région"
+    names = sorted({words[:n].rsplit(" ", 1)[0] for n in range(30, 76)}, key=len)
+    epci = Territory.objects.get(level="epci", code=EPCI)
+    html = summary.summary_html(summary.summary(epci, AnonymousUser()))
+    # One row of the summary, as it is, copied once per name.
+    row = re.search(r"<tr><td>[^<]+ <span class=\"note month\">\([^)]+\)</span>.*?</tr>", html)
+    name_and_month = re.compile(r"^<tr><td>[^<]+ <span class=\"note month\">\([^)]+\)</span>")
+    copies = "".join(
+        name_and_month.sub(
+            f'<tr><td>{name} <span class="note month">(mai 2026)</span>', row.group(0)
+        )
+        for name in names
+    )
+    html = html.replace(row.group(0), copies, 1)
+
+    def walk(box):
+        yield box
+        for child in getattr(box, "children", []):
+            yield from walk(child)
+
+    def text(box):
+        return " ".join("".join(b.text for b in walk(box) if isinstance(b, boxes.TextBox)).split())
+
+    cells = [
+        b
+        for b in walk(pdf.document(html).pages[0]._page_box)
+        if isinstance(b, boxes.TableCellBox) and text(b).startswith("Groupes")
+    ]
+    assert len(cells) == len(names)
+    for cell in cells:
+        lines = [text(line) for line in walk(cell) if isinstance(line, boxes.LineBox)]
+        assert any("(mai 2026)" in line for line in lines), lines  # whole, on one line
+        if len(lines) > 1:
+            assert lines[0] != "Groupes", lines
