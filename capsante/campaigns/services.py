@@ -434,15 +434,16 @@ def enqueue_refresh(campaign: Campaign, user=None):
     )
 
 
-def _final_count_at(campaign: Campaign, moment: dt.datetime, located_in=None) -> tuple[int, int]:
+def _final_count_at(
+    campaign: Campaign, moment: dt.datetime, among: QuerySet[Establishment] | None = None
+) -> tuple[int, int]:
     """(structures followed, structures at the final stage) as the history stood at `moment`;
-    with `located_in`, only the structures located in that territory."""
+    with `among`, only those structures."""
     final = campaign.final_stage
     last: dict[int, tuple[int | None, str]] = {}
     history = FollowUp.history.filter(campaign_id=campaign.pk, history_date__lt=moment)
-    if located_in is not None:
-        located = Establishment.objects.filter(commune__in=communes_of(located_in).values("pk"))
-        history = history.filter(establishment_id__in=located.values("pk"))
+    if among is not None:
+        history = history.filter(establishment_id__in=among.values("pk"))
     history = history.order_by("history_date", "history_id")
     for followup_id, stage_id, kind in history.values_list("id", "stage_id", "history_type"):
         last[followup_id] = (stage_id, kind)
@@ -463,15 +464,16 @@ def campaigns_progress(territory, start: dt.date, end: dt.date) -> list[dict]:
     Mayenne's structures, not the région's 1,321 under its own name."""
 
     rows = []
+    located = Establishment.objects.filter(commune__in=communes_of(territory).values("pk"))
+    begin = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
+    finish = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
     for campaign in Campaign.objects.select_related("territory__parent").order_by("name"):
         wider = not covers(territory, campaign.territory)
         if wider and not covers(campaign.territory, territory):
             continue
-        located_in = territory if wider else None
-        begin = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
-        finish = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
-        total_start, done_start = _final_count_at(campaign, begin, located_in)
-        total_end, done_end = _final_count_at(campaign, finish, located_in)
+        among = located if wider else None
+        total_start, done_start = _final_count_at(campaign, begin, among)
+        total_end, done_end = _final_count_at(campaign, finish, among)
         rows.append(
             {
                 "Campagne": (

@@ -63,3 +63,5 @@ RULE: tuple[tuple[str, Status], ...] = (
     ),
     ("dans les autres cas", Status.HORS_TRAJECTOIRE),
 )
+# The same, each status by its label: what the documents print and the snapshots keep.
+RULE_IN_WORDS: tuple[tuple[str, str], ...] = tuple((condition, s.label) for condition, s in RULE)

@@ -7,11 +7,12 @@ import io
 from django.template.loader import render_to_string
 from django.utils.dateformat import format as date_format
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 
 from capsante.ui import formats, pdf
 from capsante.ui.text import printable_data
 
-from .committee_report import DUE_SOON_DAYS, STATUS_RULE
+from .committee_report import DUE_SOON_DAYS, RULE_IN_WORDS
 
 TITLES = {"committee": "Rapport de comité", "digest": "Synthèse périodique"}
 BLUE = (0x00, 0x00, 0x91)  # the DSFR's blue France, for the DOCX's links
@@ -133,7 +134,7 @@ def context(data: dict, snapshot_id: int | None = None) -> dict:
     ctx["method"], ctx["rule_caption"] = METHOD, RULE_CAPTION
     # The rule kept in the snapshot; reports snapshotted before 4 December take today's, which
     # has not changed since the statuses were first computed.
-    ctx["status_rule"] = data.get("status_rule") or [[c, s.label] for c, s in STATUS_RULE]
+    ctx["status_rule"] = data.get("status_rule") or RULE_IN_WORDS
     ctx["font_css"] = mark_safe(pdf.font_css())  # noqa: S308 - built from file paths we control  # nosec B308 B703
     return ctx
 
@@ -359,7 +360,7 @@ def to_docx(data: dict, snapshot_id: int | None = None) -> bytes:
         document,
         RULE_HEADERS,
         [
-            [str(n), condition[:1].upper() + condition[1:], status]
+            [str(n), capfirst(condition), status]
             for n, (condition, status) in enumerate(ctx["status_rule"], 1)
         ],
     )

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from capsante.campaigns.services import campaigns_progress
 from capsante.committees.services import last_meeting, meetings_of
-from capsante.engine.statuses import RULE as STATUS_RULE
+from capsante.engine.statuses import RULE_IN_WORDS
 from capsante.indicators import dashboards, services
 from capsante.indicators.models import Indicator, IndicatorValue, Target
 from capsante.indicators.services import STATUS_LABELS, STATUS_RANK, TOLERANCE
@@ -380,7 +380,7 @@ def build(territory: Territory, start: dt.date, end: dt.date, kind: str = "commi
         "meetings": meetings(territory, start, end) if kind == "committee" else None,
         "committees": list(territory.committees.values_list("name", flat=True)),
         # The rule the statuses above were computed by, kept with them in the snapshot.
-        "status_rule": [[condition, status.label] for condition, status in STATUS_RULE],
+        "status_rule": RULE_IN_WORDS,
     }
     for row in moves:
         row["before_month"] = month_label(row["before_period"]) if row["before_period"] else "—"

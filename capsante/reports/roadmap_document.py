@@ -9,8 +9,9 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 
-from capsante.engine.statuses import RULE as STATUS_RULE
+from capsante.engine.statuses import RULE_IN_WORDS
 from capsante.indicators import dashboards
 from capsante.indicators.models import Target
 from capsante.indicators.templatetags.indicator_tags import figure_scope, live_figure
@@ -105,8 +106,7 @@ class LiveFigure:
         """The figure's words alone in a table's cell. In the document they follow the value
         (« 80 % d’alimentation du DMP »); beside a « Cible » column they read « Alimentation du
         DMP »."""
-        label = LEADING_PREPOSITION.sub("", self.figure.label.strip(), count=1)
-        return label[:1].upper() + label[1:]
+        return capfirst(LEADING_PREPOSITION.sub("", self.figure.label.strip(), count=1))
 
     @property
     def period_label(self) -> str:
@@ -234,7 +234,7 @@ def context(roadmap: Roadmap, now: dt.datetime | None = None) -> dict:
         "sourced": [f for f in figures if f.indicator is not None],
         "documented": [f for f in figures if f.indicator is None],
         "glossary": glossary_map(roadmap),
-        "status_rule": [(condition, status.label) for condition, status in STATUS_RULE],
+        "status_rule": RULE_IN_WORDS,
         "now": now,
         "territory_load": TerritoryLoad.objects.order_by("-loaded_at").first(),
         "map": _territory_map(roadmap),
