@@ -4,9 +4,14 @@ A grouping (GHT, CPTS, CLS…) is a named set of communes; everything here accep
 a territory of the official geography is accepted.
 """
 
+import difflib
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet, Sum
+
+from capsante.ui.formats import sort_key
 
 from .models import Level, Territory
 
@@ -139,13 +144,124 @@ def departements_with(territory_ids: Iterable[int]) -> QuerySet[Territory]:
     return Territory.objects.filter(level=Level.DEPARTEMENT, pk__in=list(territory_ids))
 
 
-def get_by_code(code: str, level: str | None = None) -> Territory:
-    """Find a territory by code; départements win over régions when a code is ambiguous."""
-    candidates = Territory.objects.filter(code=code)
+# Where a code names territories at two levels (« 52 »: the Haute-Marne and the Pays de la
+# Loire), the département wins, as in INSEE's usage; a région is asked for as « R52 ».
+CODE_PREFERENCE = (Level.DEPARTEMENT, Level.COMMUNE, Level.REGION, Level.EPCI, Level.GROUPING)
+# Where a name does (« Mayenne »: the département and its commune), the larger territory wins.
+NAME_PREFERENCE = (Level.REGION, Level.DEPARTEMENT, Level.EPCI, Level.GROUPING, Level.COMMUNE)
+SHOWN = 5  # territories listed in a message, at most
+_ARTICLE = re.compile(r"^(?:la|le|les|l) ")
+
+
+@dataclass(frozen=True)
+class Found:
+    """The territory someone designated by a code or a name, and the others the same words
+    designate, so that a command can say how to ask for those instead."""
+
+    territory: Territory
+    also: list[Territory]
+    asked: str = ""
+
+    @property
+    def note(self) -> str:
+        """« 52 désigne aussi : Pays de la Loire (région R52). », or nothing."""
+        if not self.also:
+            return ""
+        others = ", ".join(_described(t) for t in self.also)
+        return f"« {self.asked} » désigne aussi : {others}."
+
+
+class UnknownTerritory(Territory.DoesNotExist):
+    """No territory, or more than one at the same level, answers to what was typed."""
+
+
+def asked_as(territory: Territory) -> str:
+    """How to name this territory to a command without ambiguity: « R52 » for a région."""
+    return f"R{territory.code}" if territory.level == Level.REGION else territory.code
+
+
+def find(text: str, level: str | None = None) -> Found:
+    """The territory a person designates on the command line: an INSEE code or SIREN (« 72 »,
+    « 72181 », « 247200629 »), a région as « R52 », or a name (« Sarthe », « la Sarthe »,
+    « pays de la loire »), accents and case aside."""
+    text = text.strip()
+    if level is None and re.fullmatch(r"[Rr]\d{2}", text):
+        text, level = text[1:], Level.REGION
+    candidates = Territory.objects.filter(code=text)
     if level:
         candidates = candidates.filter(level=level)
-    by_level = {t.level: t for t in candidates}
-    for preferred in (Level.DEPARTEMENT, Level.COMMUNE, Level.REGION, Level.EPCI, Level.GROUPING):
-        if preferred in by_level:
-            return by_level[preferred]
-    raise Territory.DoesNotExist(f"Territoire inconnu : {code}")
+    by_code = _by_preference(list(candidates), CODE_PREFERENCE)
+    if by_code:
+        return Found(by_code[0], by_code[1:], text)
+    by_name = _by_preference(_named(text, level), NAME_PREFERENCE)
+    if not by_name:
+        raise UnknownTerritory(_unknown(text))
+    first, rest = by_name[0], by_name[1:]
+    twins = [t for t in rest if t.level == first.level]
+    if twins:
+        same = [first, *twins]
+        listed = ", ".join(_described(t) for t in same[:SHOWN])
+        more = f" et {len(same) - SHOWN} autres" if len(same) > SHOWN else ""
+        raise UnknownTerritory(
+            f"« {text} » désigne {len(same)} territoires : {listed}{more}. Donner le code voulu."
+        )
+    return Found(first, rest, text)
+
+
+def _by_preference(territories: list[Territory], preference) -> list[Territory]:
+    return sorted(territories, key=lambda t: (preference.index(t.level), t.code))
+
+
+def _folded(name: str) -> str:
+    return sort_key(name)[0]
+
+
+def _named(text: str, level: str | None) -> list[Territory]:
+    wanted = _folded(text)
+    if not wanted:
+        return []
+    rows = Territory.objects.all()
+    if level:
+        rows = rows.filter(level=level)
+    names = list(rows.values_list("pk", "name"))
+    ids = [pk for pk, name in names if _folded(name) == wanted]
+    if not ids and _ARTICLE.match(wanted):
+        bare = _ARTICLE.sub("", wanted)
+        ids = [pk for pk, name in names if _ARTICLE.sub("", _folded(name)) == bare]
+    return list(Territory.objects.filter(pk__in=ids).select_related("parent"))
+
+
+def _described(territory: Territory) -> str:
+    level = territory.get_level_display()
+    level = level if level.isupper() else level.lower()  # « EPCI » stays in capitals
+    where = ""
+    if territory.level == Level.COMMUNE and territory.parent:
+        where = f", {territory.parent.name}"
+    return f"{territory.name} ({level} {asked_as(territory)}{where})"
+
+
+def _unknown(text: str) -> str:
+    message = f"Territoire inconnu : {text}."
+    if re.fullmatch(r"\w{0,9}", text) and any(c.isdigit() for c in text):
+        return (
+            f"{message} Donner le code INSEE d’un département (72) ou d’une commune (72181), "
+            "le SIREN d’un EPCI, ou R52 pour une région."
+        )
+    wanted = _folded(text)
+    # Every name but the communes', and the communes' that begin alike: a typo in the first
+    # two letters is rare, and 35,000 names to compare would make the error slow to come.
+    rows = Territory.objects.exclude(level=Level.COMMUNE).values_list("name", flat=True)
+    communes = Territory.objects.filter(level=Level.COMMUNE, name__istartswith=text[:2])
+    names = {_folded(name): name for name in [*rows, *communes.values_list("name", flat=True)]}
+    close = difflib.get_close_matches(wanted, list(names), n=3, cutoff=0.75)
+    # « Laval Agglo » for « Laval Agglomération »: the words typed, each found in the name.
+    words = wanted.split()
+    close += [
+        n
+        for n in names
+        if n not in close
+        and all(w in n.split() or any(part.startswith(w) for part in n.split()) for w in words)
+    ][: SHOWN - len(close)]
+    if close:
+        return f"{message} Vouliez-vous dire : {', '.join(names[c] for c in close)} ?"
+    return message

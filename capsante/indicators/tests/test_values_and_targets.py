@@ -20,6 +20,7 @@ from capsante.indicators.models import (
     Target,
 )
 from capsante.ingest.staging import StagingStore
+from capsante.territories.models import Level, Territory
 from capsante.ui.formats import number
 from capsante.ui.testing import table_rows
 
@@ -282,6 +283,13 @@ def test_cli_show_prints_value_target_status_and_provenance(geography, staging, 
     table = capsys.readouterr().out
     assert "valeur       : 69,33 %" in table
     assert "période      : janvier 2025\n" in table  # as the pages say it, not 2025-01
+    # A territory the sources do not cover: said in words, not « — % » and four dashes.
+    Territory.objects.create(level=Level.REGION, code="11", name="Île-de-France")
+    call_command("indicators", "show", "MES_ACTIVATION", "--territory", "Ile-de-France")
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        "  valeur       : aucune valeur calculée pour ce territoire",
+        "  cible        : aucune",
+    ]
     call_command("indicators", "list")
     listed = capsys.readouterr().out.splitlines()
     mes = next(line for line in listed if line.startswith("MES_ACTIVATION "))

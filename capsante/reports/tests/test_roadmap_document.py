@@ -1,13 +1,14 @@
 """The Sarthe roadmap as a PDF: every objective and section, live figures, no overflowing or
 cut text, the glossary of the acronyms used, tagged with language and title."""
 
+import io
 import re
 import subprocess
 import zlib
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils.html import escape
 from PIL import Image
 from weasyprint.formatting_structure import boxes
@@ -16,7 +17,8 @@ from capsante.engine.statuses import RULE as STATUS_RULE
 from capsante.indicators import services as indicator_services
 from capsante.indicators.models import Indicator, Target
 from capsante.reports import roadmap_document
-from capsante.roadmaps.models import GlossaryEntry
+from capsante.roadmaps.models import GlossaryEntry, Roadmap
+from capsante.territories.models import Level, Territory
 from capsante.ui import pdf
 
 from .conftest import normalise, stage_mes
@@ -417,3 +419,36 @@ def test_the_mayenne_s_tables_read_without_an_empty_column_or_a_dangling_preposi
     assert "Activations de comptes Mon Espace Santé" in targets
     sarthe = roadmap_document.roadmap_html(seeded_roadmaps["72"])
     assert "Priorité retenue</th>" in sarthe
+
+
+@pytest.mark.django_db
+def test_the_command_says_which_territory_a_shared_code_or_name_gave(seeded_roadmaps, tmp_path):
+    """« 52 » is the Haute-Marne's code and the Pays de la Loire's: asked for the région's
+    document as « 52 », the command once wrote nothing useful and never said why (the committee
+    report even came out, empty, for the Haute-Marne). It now says which it took, and how to ask
+    for the other."""
+    region = seeded_roadmaps["72"].territory.parent
+    Territory.objects.create(level=Level.DEPARTEMENT, code="52", name="Haute-Marne")
+    Roadmap.objects.create(
+        territory=region, period_start=2025, period_end=2026, title="Feuille de route régionale"
+    )
+    stderr = io.StringIO()
+    with pytest.raises(CommandError, match=r"Aucune feuille de route pour Haute-Marne \(52\)"):
+        call_command(
+            "report", "roadmap", "--territory", "52", "--output", str(tmp_path / "r.html"),
+            stderr=stderr,
+        )  # fmt: skip
+    assert stderr.getvalue() == (
+        "Territoire retenu : Haute-Marne (52). "
+        "« 52 » désigne aussi : Pays de la Loire (région R52).\n"
+    )
+    for asked in ("R52", "Pays de la Loire"):
+        path = tmp_path / f"{asked}.html"
+        call_command("report", "roadmap", "--territory", asked, "--output", str(path))
+        assert "<title>Feuille de route régionale" in path.read_text(encoding="utf-8")
+
+    stderr = io.StringIO()
+    call_command("roadmap", "export", "--territory", "Mayenne", stderr=stderr, stdout=io.StringIO())
+    assert "désigne aussi : Mayenne (commune 53147" in stderr.getvalue()
+    with pytest.raises(CommandError, match="Vouliez-vous dire : Sarthe"):
+        call_command("report", "committee", "--territory", "Sarth", "--output", str(path))

@@ -53,14 +53,53 @@ def test_scope_covers_only_what_lies_inside(geography):
 
 
 @pytest.mark.django_db
-def test_get_by_code_prefers_the_departement_on_ambiguous_codes(geography):
-    haute_marne_region_clash = Territory.objects.create(
-        level=Level.DEPARTEMENT, code="52", name="Haute-Marne"
+def test_a_territory_is_found_by_its_code_a_region_by_r_and_its_code(geography):
+    haute_marne = Territory.objects.create(level=Level.DEPARTEMENT, code="52", name="Haute-Marne")
+    found = services.find("52")  # INSEE's usage: a two-digit code is a département's
+    assert found.territory == haute_marne and found.also == [geography["region"]]
+    assert found.note == "« 52 » désigne aussi : Pays de la Loire (région R52)."
+    for asked in ("R52", "r52", " R52 "):
+        assert services.find(asked) == services.Found(geography["region"], [], asked.strip()[1:])
+    assert services.find("52", Level.REGION).territory == geography["region"]
+    assert services.find("72181").territory == geography["communes"]["72181"]
+    assert services.find("247200132").territory.name == "Le Mans Métropole"
+
+
+@pytest.mark.django_db
+def test_a_territory_is_found_by_its_name_whatever_its_accents_case_or_article(geography):
+    for asked in ("Pays de la Loire", "pays de la loire", "PAYS DE LA LOIRE"):
+        assert services.find(asked).territory == geography["region"]
+    for asked in ("Sarthe", "la Sarthe", "sarthe"):
+        assert services.find(asked).territory == geography["sarthe"]
+    assert services.find("laval agglomeration").territory.code == "200083392"
+    assert services.find("le mans").territory == geography["communes"]["72181"]
+    assert services.find("La Fleche").territory == geography["communes"]["72154"]
+    # The département and its chief town share a name: the larger territory, and the other said.
+    mayenne = services.find("Mayenne")
+    assert mayenne.territory == geography["mayenne"]
+    assert mayenne.note == "« Mayenne » désigne aussi : Mayenne (commune 53147, Mayenne)."
+
+
+@pytest.mark.django_db
+def test_what_designates_no_territory_or_several_says_what_to_type(geography):
+    anjou = Territory.objects.create(
+        level=Level.DEPARTEMENT, code="49", name="Maine-et-Loire", parent=geography["region"]
     )
-    assert services.get_by_code("52") == haute_marne_region_clash
-    assert services.get_by_code("52", Level.REGION) == geography["region"]
-    with pytest.raises(Territory.DoesNotExist):
-        services.get_by_code("99")
+    Territory.objects.create(level=Level.COMMUNE, code="49002", name="Allonnes", parent=anjou)
+    with pytest.raises(services.UnknownTerritory) as twins:
+        services.find("allonnes")
+    assert str(twins.value) == (
+        "« allonnes » désigne 2 territoires : Allonnes (commune 49002, Maine-et-Loire), "
+        "Allonnes (commune 72003, Sarthe). Donner le code voulu."
+    )
+    with pytest.raises(services.UnknownTerritory, match=r"Vouliez-vous dire : Sarthe \?$"):
+        services.find("Sarth")
+    with pytest.raises(services.UnknownTerritory, match="Laval Agglomération"):
+        services.find("Laval Agglo")
+    with pytest.raises(services.UnknownTerritory, match="R52 pour une région"):
+        services.find("99")
+    with pytest.raises(services.UnknownTerritory, match=r"^Territoire inconnu : Paris\.$"):
+        services.find("Paris")
 
 
 @pytest.mark.django_db

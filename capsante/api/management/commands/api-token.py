@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from capsante.accounts.models import Organisation, Role
-from capsante.territories.models import Territory
-from capsante.territories.services import get_by_code
+from capsante.territories.command_line import HELP as TERRITORY_HELP
+from capsante.territories.command_line import territory_from
 from capsante.ui import formats
 
 from ... import tokens
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         create.add_argument(
             "--role", required=True, choices=Role.values, help="Rôle que le jeton donne au client"
         )
-        create.add_argument("--territory", required=True, help="Code du territoire (ex. 72)")
+        create.add_argument("--territory", required=True, help=TERRITORY_HELP)
         create.add_argument("--level", help="Niveau, si le code est ambigu (ex. departement)")
         create.add_argument("--expires", help="Date d'expiration AAAA-MM-JJ (sinon : aucune)")
         create.add_argument("--by", required=True, help="Identifiant de l'administrateur")
@@ -56,10 +56,7 @@ class Command(BaseCommand):
         org = Organisation.objects.filter(name=organisation).first()
         if org is None:
             raise CommandError(f"Organisation inconnue : {organisation}")
-        try:
-            scope = get_by_code(territory, level)
-        except Territory.DoesNotExist as exc:
-            raise CommandError(str(exc)) from exc
+        scope = territory_from(territory, self.stderr, level)
         expires_at = None
         if expires:
             try:

@@ -7,8 +7,8 @@ from tqdm import tqdm
 from capsante.indicators import services
 from capsante.indicators.models import Indicator, Target
 from capsante.jobs.locks import staging_lock
-from capsante.territories.models import Territory
-from capsante.territories.services import get_by_code
+from capsante.territories.command_line import HELP as TERRITORY_HELP
+from capsante.territories.command_line import territory_from
 from capsante.ui.formats import NBSP, month, number
 from capsante.ui.progress import Bar
 
@@ -25,7 +25,7 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         compute = sub.add_parser("compute", help="Calcule les indicateurs sur les tables préparées")
         compute.add_argument(
-            "--territory", action="append", help="Code INSEE (répétable) ; défaut : tous"
+            "--territory", action="append", help=f"{TERRITORY_HELP} ; répétable ; défaut : tous"
         )
         compute.add_argument("--engine", choices=["duckdb", "spark"], help="Moteur de calcul")
         compute.add_argument(
@@ -39,7 +39,7 @@ class Command(BaseCommand):
             "show", help="Valeur, numérateur, dénominateur, cible, statut, provenance"
         )
         show.add_argument("code", help="Code de l'indicateur (la liste : capsante indicators list)")
-        show.add_argument("--territory", required=True, help="Code INSEE (région : R52)")
+        show.add_argument("--territory", required=True, help=TERRITORY_HELP)
         show.add_argument("--period", help="Mois AAAA-MM (défaut : le dernier connu)")
         show.add_argument("--format", choices=["table", "json"], default="table", help=FORMAT_HELP)
 
@@ -49,7 +49,8 @@ class Command(BaseCommand):
     def compute(self, options):
         scope = None
         if options["territory"]:
-            scope = [(t.level, t.code) for t in (_territory(code) for code in options["territory"])]
+            territories = (territory_from(text, self.stderr) for text in options["territory"])
+            scope = [(t.level, t.code) for t in territories]
         catalogue = services.definitions()
         bar = Bar("Indicateurs calculés", total=len(catalogue), quiet=options["verbosity"] < 1)
 
@@ -125,7 +126,7 @@ class Command(BaseCommand):
             indicator = Indicator.objects.get(code=options["code"])
         except Indicator.DoesNotExist as exc:
             raise CommandError(f"Indicateur inconnu : {options['code']}") from exc
-        territory = _territory(options["territory"])
+        territory = territory_from(options["territory"], self.stderr)
         value = services.latest_value(indicator, territory, options["period"])
         target = Target.objects.filter(indicator=indicator, territory=territory).first()
         data = {
@@ -162,13 +163,16 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
             return
         unit = indicator.unit_label
-        lines = [
-            f"{indicator.name} ({indicator.code}) — {territory.name} ({territory.code})",
-            f"  période      : {month(data['period']) if data['period'] else '—'}",
-            f"  valeur       : {_fmt(data['value'])} {unit}",
-            f"  numérateur   : {_fmt(data['numerator'])}",
-            f"  dénominateur : {_fmt(data['denominator'])}",
-        ]
+        lines = [f"{indicator.name} ({indicator.code}) — {territory.name} ({territory.code})"]
+        if value is None:
+            lines.append("  valeur       : aucune valeur calculée pour ce territoire")
+        else:
+            lines += [
+                f"  période      : {month(data['period'])}",
+                f"  valeur       : {_fmt(data['value'])} {unit}".rstrip(),
+                f"  numérateur   : {_fmt(data['numerator'])}",
+                f"  dénominateur : {_fmt(data['denominator'])}",
+            ]
         if target:
             lines.append(
                 f"  cible        : {_fmt(target.target_value)} {unit} à l'échéance"
@@ -177,7 +181,8 @@ class Command(BaseCommand):
             lines.append(f"  statut       : {data['status_label'] or '—'} ({target.status_reason})")
         else:
             lines.append("  cible        : aucune")
-        lines.append(f"  provenance   : {data['provenance'] or '—'}")
+        if value is not None:
+            lines.append(f"  provenance   : {data['provenance']}")
         self.stdout.write("\n".join(lines))
 
 
@@ -194,15 +199,6 @@ def _ensure_catalogue() -> None:
 def _fmt(value: float | None) -> str:
     """A figure as the pages write it, to two decimals at most: « 303 179 », « 30,32 »."""
     return "—" if value is None else number(value, 2).removesuffix(",00")
-
-
-def _territory(code: str) -> Territory:
-    try:
-        if code.upper().startswith("R") and code[1:].isdigit():
-            return get_by_code(code[1:], "region")
-        return get_by_code(code)
-    except Territory.DoesNotExist as exc:
-        raise CommandError(f"Territoire inconnu : {code}") from exc
 
 
 def _source_tables() -> set[str]:

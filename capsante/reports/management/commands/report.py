@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from capsante.reports import services
 from capsante.reports.models import ReportKind, ReportSnapshot
-from capsante.territories.models import Territory
-from capsante.territories.services import get_by_code
+from capsante.territories.command_line import HELP as TERRITORY_HELP
+from capsante.territories.command_line import territory_from
 
 
 def _date(text: str) -> dt.date:
@@ -34,7 +34,7 @@ class Command(BaseCommand):
             help="roadmap : document de la feuille de route ; committee : rapport de comité ;"
             " digest : synthèse périodique",
         )
-        parser.add_argument("--territory", required=True, help="Code INSEE du territoire")
+        parser.add_argument("--territory", required=True, help=TERRITORY_HELP)
         parser.add_argument(
             "--output", required=True, help="Fichier de sortie (.pdf, .docx, .html)"
         )
@@ -53,17 +53,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         output = Path(options["output"])
+        territory = territory_from(options["territory"], self.stderr)
         try:
             fmt = services.format_of(output.name)
-            territory = get_by_code(options["territory"])
             if options["kind"] == "roadmap":
                 content = self.roadmap(territory, fmt, options)
             else:
                 content = self.committee(territory, fmt, options)
         except services.ReportError as exc:
             raise CommandError(str(exc)) from exc
-        except Territory.DoesNotExist as exc:
-            raise CommandError(f"Territoire inconnu : {options['territory']}") from exc
         output.write_bytes(content)
         self.stdout.write(self.style.SUCCESS(f"Écrit : {output} ({len(content) // 1024} Kio)"))
 

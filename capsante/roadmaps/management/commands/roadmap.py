@@ -6,6 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from capsante.roadmaps.models import Roadmap
 from capsante.roadmaps.services import export_roadmap, import_roadmap_file
 from capsante.roadmaps.yaml_schema import RoadmapFileError
+from capsante.territories.command_line import HELP as TERRITORY_HELP
+from capsante.territories.command_line import territory_from
 from capsante.ui.formats import plural
 
 
@@ -15,7 +17,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         export = sub.add_parser("export", help="Écrit une feuille de route en YAML")
-        export.add_argument("--territory", required=True, help="Code INSEE du territoire")
+        export.add_argument("--territory", required=True, help=TERRITORY_HELP)
         export.add_argument(
             "--period", help="Période, ex. 2025-2026 (par défaut : la plus récente)"
         )
@@ -52,17 +54,14 @@ class Command(BaseCommand):
             )
 
     def export(self, options):
-        roadmaps = Roadmap.objects.filter(territory__code=options["territory"]).order_by(
-            "-period_start"
-        )
+        territory = territory_from(options["territory"], self.stderr)
+        roadmaps = Roadmap.objects.filter(territory=territory).order_by("-period_start")
         if options["period"]:
             start, _, end = options["period"].partition("-")
             roadmaps = roadmaps.filter(period_start=start, period_end=end or start)
         roadmap = roadmaps.first()
         if roadmap is None:
-            raise CommandError(
-                f"Aucune feuille de route pour le territoire {options['territory']}."
-            )
+            raise CommandError(f"Aucune feuille de route pour {territory}.")
         text = export_roadmap(roadmap)
         if options["output"]:
             Path(options["output"]).write_text(text, encoding="utf-8")
