@@ -55,6 +55,10 @@ def roadmap_of(territory: Territory, period: str | None = None) -> Roadmap:
     return roadmap
 
 
+def has_roadmap(territory: Territory) -> bool:
+    return Roadmap.objects.filter(territory=territory).exists()
+
+
 def roadmap_report(roadmap: Roadmap, fmt: str = "pdf") -> bytes:
     if fmt == "html":
         return roadmap_document.roadmap_html(roadmap).encode()

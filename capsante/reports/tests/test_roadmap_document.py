@@ -452,3 +452,12 @@ def test_the_command_says_which_territory_a_shared_code_or_name_gave(seeded_road
     assert "désigne aussi : Mayenne (commune 53147" in stderr.getvalue()
     with pytest.raises(CommandError, match="Vouliez-vous dire : Sarthe"):
         call_command("report", "committee", "--territory", "Sarth", "--output", str(path))
+    stderr = io.StringIO()
+    call_command(
+        "report", "committee", "--territory", "52", "--output", str(path),
+        stderr=stderr, stdout=io.StringIO(),
+    )  # fmt: skip
+    assert stderr.getvalue().splitlines()[1] == (
+        "Note : Haute-Marne (52) n’a pas de feuille de route : le rapport ne montrera ni ses "
+        "cibles ni ses actions."
+    )

@@ -80,6 +80,11 @@ class Command(BaseCommand):
             start = _date(options["start"]) if options["start"] else start
             end = _date(options["end"]) if options["end"] else end
             kind = ReportKind.DIGEST if options["kind"] == "digest" else ReportKind.COMMITTEE
+            if kind == ReportKind.COMMITTEE and not services.has_roadmap(territory):
+                self.stderr.write(
+                    f"Note : {territory} n’a pas de feuille de route : le rapport ne montrera "
+                    "ni ses cibles ni ses actions."
+                )
             snapshot, created = services.snapshot_for(
                 territory, start, end, kind, refresh=options["refresh"]
             )
