@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from capsante.accounts import access
+from capsante.engine.statuses import RULE
 from capsante.territories.models import Territory
 from capsante.territories.services import ancestors
 from capsante.ui import formats, page_cache
@@ -49,6 +50,7 @@ def catalogue(request):
         {
             "title": "Indicateurs",
             "indicators": Indicator.objects.all(),
+            "status_rule": [(condition, status, status.label) for condition, status in RULE],
             "breadcrumb": [("Indicateurs", None)],
         },
     )

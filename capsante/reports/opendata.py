@@ -18,6 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 from pyarrow import csv as pacsv
 
+from capsante.engine.statuses import RULE_IN_WORDS
 from capsante.indicators import disclosure
 from capsante.indicators.models import ComputationRun, Indicator, IndicatorValue, Target
 from capsante.indicators.services import STATUS_LABELS
@@ -65,6 +66,11 @@ def _field(name, title, description, type_, example, required=False, **constrain
         field["constraints"] = constraints
     return field
 
+
+# The status rule, for whoever reuses the targets' table without the platform's pages.
+RULE_IN_ONE_LINE = " ; ".join(
+    f"{n}. {condition} : {status}" for n, (condition, status) in enumerate(RULE_IN_WORDS, 1)
+)
 
 TERRITORY_FIELDS = [
     _field(
@@ -258,7 +264,8 @@ TABLES = {
     "cibles": {
         "title": "Cibles des feuilles de route et statut calculé",
         "description": "Une ligne par indicateur et territoire doté d'une cible : valeur de référence, cible, "
-        "échéance et statut calculé par la règle documentée (jamais saisi à la main).",
+        "échéance et statut, jamais saisi à la main mais calculé par cette règle, dont la première "
+        f"condition remplie donne le statut : {RULE_IN_ONE_LINE}.",
         "primaryKey": ["code_indicateur", "niveau_territoire", "code_territoire"],
         "fields": [
             _field(

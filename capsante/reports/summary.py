@@ -6,7 +6,9 @@ roadmap they serve, the latest actions, the upcoming meetings. One A4 page, as a
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
@@ -92,7 +94,12 @@ def summary_html(data: Summary) -> str:
     """The standalone A4 document (the PDF's source)."""
     return render_to_string(
         "reports/summary/document.html",
-        {"s": data, "font_css": mark_safe(pdf.font_css())},  # noqa: S308 - our file paths  # nosec B308 B703
+        {
+            "s": data,
+            "font_css": mark_safe(pdf.font_css()),  # noqa: S308 - our file paths  # nosec B308 B703
+            # Whoever holds the page can open the rule its statuses follow.
+            "rule_url": f"{settings.PUBLIC_URL}{reverse('indicators:catalogue')}#regle-des-statuts",
+        },
     )
 
 

@@ -10,7 +10,9 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.db import connection
+from django.utils.text import capfirst
 
+from capsante.engine.statuses import RULE as STATUS_RULE
 from capsante.indicators import services, storage
 from capsante.indicators.models import (
     ComputationRun,
@@ -623,3 +625,22 @@ def test_a_full_recompute_that_skips_a_month_still_retires_the_month_it_no_longe
     services.compute_and_store(codes=["MES_ACTIVATION"])
     assert version_numbers(geography["sarthe"], "2025-01") == [(1, True)]
     assert version_numbers(geography["sarthe"], "2025-02") == [(1, False)]
+
+
+@pytest.mark.django_db
+def test_the_status_rule_is_published_where_the_pages_say_it_is(geography, staging, client):
+    """The pages say « statuts calculés par une règle documentée »: an elected official or a
+    citizen, signed in or not, follows the words to the rule itself, the one `assess()` applies
+    (test_status.py follows each of its lines), not to a file of the code."""
+    stage_mes(staging, {"2025-01": {**SARTHE, **MAYENNE}})
+    services.compute_and_store(codes=["MES_ACTIVATION"])
+    page = client.get("/indicateurs/territoire/departement/72/").content.decode()
+    link = re.search(r'<a href="([^"#]+)#([^"]+)">règle documentée</a>', page)
+    assert link and link.group(2) == "regle-des-statuts"
+    published = client.get(link.group(1)).content.decode()
+    assert f'id="{link.group(2)}"' in published
+    rows = table_rows(published, "Règle des statuts : la première condition remplie")
+    assert rows == [
+        [str(n), " ".join(capfirst(condition).split()), status.label]  # cells' spaces collapsed
+        for n, (condition, status) in enumerate(STATUS_RULE, 1)
+    ]

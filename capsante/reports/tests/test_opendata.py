@@ -9,6 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 from django.core.management import call_command
 
+from capsante.engine.statuses import RULE_IN_WORDS
 from capsante.indicators import services as indicator_services
 from capsante.indicators.models import Indicator, IndicatorValue
 from capsante.reports import opendata
@@ -54,6 +55,10 @@ def test_export_validates_against_its_own_schema(exported):
     ]
     assert len(report.tasks) == 3 and all(t.stats["rows"] > 0 for t in report.tasks)
     assert package["licenses"][0]["title"] == "Licence Ouverte / Open Licence version 2.0"
+    # Whoever reuses the targets' table reads the rule of its statuses in the package itself.
+    targets = next(r for r in package["resources"] if r["name"] == "cibles")
+    for n, (condition, status) in enumerate(RULE_IN_WORDS, 1):
+        assert f"{n}. {condition} : {status}" in targets["description"]
 
 
 @pytest.mark.django_db

@@ -43,7 +43,9 @@ def test_the_epci_dashboard_shows_its_departement_and_region_beside_each_figure(
 
 
 @pytest.mark.django_db
-def test_the_one_page_summary_of_the_val_de_sarthe_is_one_a4_page(client, world, tmp_path):
+def test_the_one_page_summary_of_the_val_de_sarthe_is_one_a4_page(
+    client, world, tmp_path, settings
+):
     response = client.get(f"/rapports/synthese/epci/{EPCI}/?format=pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     path = tmp_path / "synthese.pdf"
@@ -59,6 +61,11 @@ def test_the_one_page_summary_of_the_val_de_sarthe_is_one_a4_page(client, world,
     ).stdout
     assert "Val de Sarthe" in text and "Sarthe" in text and "Pays de la Loire" in text
     assert formats.number(_latest("MES_ACTIVATION", EPCI), 1) in text
+    # « Statuts calculés par une règle documentée »: whoever holds the page can open it.
+    urls = subprocess.run(
+        ["pdfinfo", "-url", str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    assert f"{settings.PUBLIC_URL}/indicateurs/#regle-des-statuts" in urls
 
 
 @pytest.mark.django_db
