@@ -13,12 +13,14 @@ token before the write, and the database transaction that makes the write final 
 lock committed — after a crash, recovery keeps a committed write and undoes any other.
 """
 
+import datetime as dt
 import hashlib
 import inspect
 import os
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +28,7 @@ import pyarrow.compute as pc
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models import CharField, Max, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
@@ -34,7 +36,9 @@ from capsante.accounts import access
 from capsante.directory import services as directory
 from capsante.establishments.models import Establishment
 from capsante.establishments.services import apply_sync, plan_sync
+from capsante.indicators.models import Indicator
 from capsante.indicators.services import definitions, recompute_after_import
+from capsante.indicators.sources import SOURCES, Source
 from capsante.ingest import contract, registry
 from capsante.ingest.parsing import ParseResult
 from capsante.ingest.staging import DiffCounts, StagingStore
@@ -177,6 +181,41 @@ KEEP_CHECKED_HOURS = 24
 
 def known_sources() -> list[tuple[str, str]]:
     return [(c.name, c.label) for c in registry.CONNECTORS.values()]
+
+
+@dataclass(frozen=True)
+class SourceInUse:
+    """A source the indicators read: who produces it, on what terms, which indicators read it,
+    and, for a source imported from files, when it was last imported and its latest month."""
+
+    code: str
+    source: Source
+    indicators: list[Indicator]
+    last_import: dt.datetime | None = None
+    latest_month: str | None = None
+
+
+def sources_in_use() -> list[SourceInUse]:
+    """Every source an indicator of the catalogue reads, in the order of SOURCES. Imports that
+    wrote (or found nothing new in) their file count; simulations and refused files do not."""
+    reading: dict[str, list[Indicator]] = {code: [] for code in SOURCES}
+    for indicator in Indicator.objects.order_by("name"):
+        for code in indicator.sources:
+            reading.setdefault(code, []).append(indicator)
+    kept = ImportRecord.objects.filter(
+        dry_run=False, status__in=[ImportStatus.IMPORTED, ImportStatus.UNCHANGED]
+    )
+    last = dict(
+        kept.values("source").annotate(last=Max("finished_at")).values_list("source", "last")
+    )
+    months: dict[str, str] = {}
+    for source, periods in kept.values_list("source", "periods"):
+        months[source] = max([months.get(source, ""), *(periods or [])])
+    return [
+        SourceInUse(code, SOURCES[code], indicators, last.get(code), months.get(code) or None)
+        for code, indicators in reading.items()
+        if indicators and code in SOURCES
+    ]
 
 
 class _RecordProgress:

@@ -97,6 +97,8 @@ def accessibility(request):
 
 
 def sources(request):
+    # lazy: the imports' services load the connectors (Arrow…), which the home page never needs.
+    from capsante.imports import services as imports
 
     return render(
         request,
@@ -105,6 +107,7 @@ def sources(request):
             "title": "Sources des données",
             "breadcrumb": [("Sources des données", None)],
             "territory_load": TerritoryLoad.objects.first(),
+            "sources": imports.sources_in_use(),
         },
     )
 
