@@ -112,7 +112,7 @@ def build(geography, personas, seeded_roadmaps) -> dict:
                 "reason": "numéro FINESS invalide",
             }
         ],
-        message="Fichier refusé : 1 erreur, toutes listées ci-dessous. Rien n'a été importé.",
+        message="Fichier refusé : 1 erreur. Rien n'a été importé.",
     )
     refused.territories.set([sarthe])
     indicators.propose_manual_value(

@@ -398,8 +398,10 @@ def _run(
                 record,
                 ImportStatus.REFUSED,
                 started,
-                f"Fichier refusé : {formats.plural(result.error_count, 'erreur')}, toutes "
-                "listées ci-dessous. Rien n'a été importé.",
+                # Each surface lists the errors where it shows them (the page below, the
+                # command above): the message does not say where.
+                f"Fichier refusé : {formats.plural(result.error_count, 'erreur')}. "
+                "Rien n'a été importé.",
             )
         covered = covered_territories(result)
         record.territories.set(covered)

@@ -461,3 +461,8 @@ def test_the_command_says_which_territory_a_shared_code_or_name_gave(seeded_road
         "Note : Haute-Marne (52) n’a pas de feuille de route : le rapport ne montrera ni ses "
         "cibles ni ses actions."
     )
+    # French takes the singular below 2, as everywhere else on the platform (Django's
+    # `pluralize` wrote « 0 indicateurs en mouvement »).
+    summary = re.sub(r"<[^>]+>", "", path.read_text(encoding="utf-8"))
+    assert "0 indicateur en mouvement" in summary and "0 changement de statut" in summary
+    assert "0 objectif chiffré à risque" in summary

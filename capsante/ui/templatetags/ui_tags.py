@@ -70,6 +70,16 @@ def day_short(value, empty: str = "—") -> str:
 
 
 @register.filter
+def plural_suffix(count, suffix: str = "s") -> str:
+    """`événement{{ n|plural_suffix }}`: French's rule, not Django's `pluralize` (which gives
+    « 0 indicateurs »): the singular below 2, as `plural` and the rest of the platform write."""
+    try:
+        return suffix if abs(float(count)) >= 2 else ""
+    except (TypeError, ValueError):
+        return ""
+
+
+@register.filter
 def plural(count, words: str) -> str:
     """`{{ n|plural:"structure" }}` → '12 structures'; `"travail,travaux"` gives both forms."""
     singular, _, plural_form = str(words).partition(",")
