@@ -185,7 +185,7 @@ def find(text: str, level: str | None = None) -> Found:
     « 72181 », « 247200629 »), a région as « R52 », or a name (« Sarthe », « la Sarthe »,
     « pays de la loire »), accents and case aside."""
     text = text.strip()
-    if level is None and re.fullmatch(r"[Rr]\d{2}", text):
+    if level in (None, Level.REGION) and re.fullmatch(r"[Rr]\d{2}", text):
         text, level = text[1:], Level.REGION
     candidates = Territory.objects.filter(code=text)
     if level:
