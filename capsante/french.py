@@ -4,6 +4,9 @@ file parsers say their figures as the pages do (`capsante.ui.formats` builds on 
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 THOUSANDS = "\u202f"  # espace fine insécable
 NBSP = "\u00a0"
 
@@ -22,3 +25,13 @@ def plural(count: float | int, singular: str, plural_form: str | None = None) ->
     word = singular if abs(count) < 2 else (plural_form or singular + "s")
     digits = 0 if float(count).is_integer() else 1
     return f"{number(count, digits)}{NBSP}{word}"
+
+
+def search_key(text: str | None) -> str:
+    """What two names are compared by when someone types one: 'Le Mans' and 'le-mans ' →
+    'le mans', 'Château-Gontier' → 'chateau gontier', 'St-Aubin' → 'saint aubin'; accents, case,
+    hyphens and apostrophes set aside."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    plain = re.sub(r"\bst\b", "saint", re.sub(r"\bste\b", "sainte", plain))
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", plain).split())

@@ -17,13 +17,13 @@ import math
 import re
 import threading
 import time
-import unicodedata
 from dataclasses import dataclass, field
 
 from django.db.models import Q
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from capsante.french import search_key
 from capsante.territories.models import Level, Territory
 from capsante.ui import formats
 
@@ -34,14 +34,6 @@ EARTH_RADIUS_KM = 6371.0
 RADII_KM = (2, 5, 10, 30, 80, 200)
 ENOUGH = 30  # results wanted before the search box stops widening
 ARTICLES = ("le ", "la ", "les ", "l ")
-
-
-def normalise(text: str) -> str:
-    """'Le Mans' and 'le-mans ' → 'le mans'; accents, case, hyphens and apostrophes set aside."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-    plain = re.sub(r"\bst\b", "saint", re.sub(r"\bste\b", "sainte", plain))
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", plain).split())
 
 
 @dataclass(frozen=True)
@@ -123,7 +115,7 @@ class CommuneIndex:
             index.by_code[code] = position
             for postcode in postcodes.get(pk, ()):
                 index.by_postcode.setdefault(postcode, []).append(position)
-            norm = normalise(name)
+            norm = search_key(name)
             variants = {norm}
             for article in ARTICLES:
                 if norm.startswith(article):
@@ -153,7 +145,7 @@ class CommuneIndex:
             if digits.upper() in self.by_code:
                 positions = [*positions, self.by_code[digits.upper()]]
             return self._by_population(positions)[:limit]
-        norm = normalise(text)
+        norm = search_key(text)
         if len(norm) < 2:
             return []
         if norm in self.by_name:

@@ -10,14 +10,12 @@ from capsante.ui import page_cache
 from capsante.ui.formats import plural, sort_key
 from capsante.ui.maps import MapShape, svg_map
 
+SHOWN_RESULTS = 50
+
 
 def search(request):
-    query = request.GET.get("q", "").strip()
-    results = Territory.objects.none()
-    if query:
-        found = Territory.objects.filter(Q(name__icontains=query) | Q(code=query))[:200]
-        order = {level: i for i, level in enumerate(Level.values)}
-        results = sorted(found, key=lambda t: (order.get(t.level, 9), sort_key(t.name)))[:50]
+    query = request.GET.get("q", "").strip()[:100]
+    results, total = services.search(query, limit=SHOWN_RESULTS) if query else ([], 0)
     departements = Territory.objects.filter(level=Level.DEPARTEMENT).order_by("code")
     return render(
         request,
@@ -26,6 +24,7 @@ def search(request):
             "title": "Territoires",
             "query": query,
             "results": results,
+            "total": total,
             "departements": departements,
             "breadcrumb": [("Territoires", None)],
         },
