@@ -153,7 +153,8 @@ CODE_PREFERENCE = (Level.DEPARTEMENT, Level.COMMUNE, Level.REGION, Level.EPCI, L
 # the web's search lists them in this order too.
 NAME_PREFERENCE = (Level.REGION, Level.DEPARTEMENT, Level.EPCI, Level.GROUPING, Level.COMMUNE)
 SHOWN = 5  # territories listed in a message, at most
-_ARTICLE = re.compile(r"^(?:la|le|les|l) ")
+_ARTICLE = re.compile(r"^(?:la|le|les|l) ")  # in a name's search form
+_TYPED_ARTICLE = re.compile(r"^(?:la|le|les)\s+|^l['’]\s*", re.IGNORECASE)  # as typed
 
 
 @dataclass(frozen=True)
@@ -219,15 +220,22 @@ def _named(text: str, level: str | None) -> list[Territory]:
     wanted = search_key(text)
     if not wanted:
         return []
-    rows = Territory.objects.all()
+    rows = Territory.objects.select_related("parent")
     if level:
         rows = rows.filter(level=level)
-    names = list(rows.values_list("pk", "name"))
-    ids = [pk for pk, name in names if search_key(name) == wanted]
-    if not ids and _ARTICLE.match(wanted):
-        bare = _ARTICLE.sub("", wanted)
-        ids = [pk for pk, name in names if _ARTICLE.sub("", search_key(name)) == bare]
-    return list(Territory.objects.filter(pk__in=ids).select_related("parent"))
+    bare = _ARTICLE.sub("", wanted)
+    # The name as written (« Sarthe », « la Sarthe », « Pays de la Loire ») is an indexed lookup;
+    # only other spellings read every name (0.1–0.2 s for France's 36,000).
+    typed = text.strip()
+    for spelling in dict.fromkeys([typed, _TYPED_ARTICLE.sub("", typed)]):
+        exact = list(rows.filter(name__iexact=spelling))
+        if exact:
+            return exact
+    names = [(pk, search_key(name)) for pk, name in rows.values_list("pk", "name")]
+    ids = [pk for pk, name in names if name == wanted]
+    if not ids and bare != wanted:
+        ids = [pk for pk, name in names if _ARTICLE.sub("", name) == bare]
+    return list(rows.filter(pk__in=ids))
 
 
 def _described(territory: Territory) -> str:
