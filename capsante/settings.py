@@ -450,6 +450,9 @@ DIFFICULTIES_MAX_POST_KB = env_int("CAPSANTE_DIFFICULTIES_MAX_POST_KB", 32)
 # The platform's address as people reach it: links in mails and exports made outside a request
 # (the reminders' cron job).
 PUBLIC_URL = os.environ.get("CAPSANTE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# The région the platform serves (its INSEE code): the indicators' catalogue and the sources page
+# open its figures.
+HOME_REGION = os.environ.get("CAPSANTE_REGION", "52")
 # The resource directory: an error report's sender address is erased once the report is dealt
 # with, and after this many days whatever happens.
 DIRECTORY_REPORT_RETENTION_DAYS = env_int("CAPSANTE_DIRECTORY_REPORT_RETENTION_DAYS", 90)

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from capsante.accounts import access
 from capsante.engine.statuses import RULE
 from capsante.territories.models import Territory
-from capsante.territories.services import ancestors
+from capsante.territories.services import ancestors, home_region
 from capsante.ui import formats, page_cache
 from capsante.ui.redirects import safe_next
 
@@ -51,6 +51,7 @@ def catalogue(request):
             "title": "Indicateurs",
             "indicators": Indicator.objects.all(),
             "status_rule": [(condition, status, status.label) for condition, status in RULE],
+            "region": home_region(),
             "breadcrumb": [("Indicateurs", None)],
         },
     )

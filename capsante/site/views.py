@@ -8,6 +8,7 @@ from capsante.indicators import dashboards
 from capsante.roadmaps import targets
 from capsante.roadmaps.services import visible_roadmaps
 from capsante.territories.models import Level, Territory, TerritoryLoad
+from capsante.territories.services import home_region
 from capsante.ui import page_cache
 from capsante.ui.maps import MapShape, svg_map
 
@@ -108,6 +109,7 @@ def sources(request):
             "breadcrumb": [("Sources des données", None)],
             "territory_load": TerritoryLoad.objects.first(),
             "sources": imports.sources_in_use(),
+            "region": home_region(),
         },
     )
 

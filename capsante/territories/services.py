@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Q, QuerySet, Sum
 
 from capsante.french import search_key
@@ -140,6 +141,11 @@ def within(scope: Territory) -> QuerySet[Territory]:
     if scope.level == Level.REGION:
         wanted |= Q(level=Level.DEPARTEMENT, parent=scope)
     return Territory.objects.filter(wanted)
+
+
+def home_region() -> Territory | None:
+    """The région the platform serves (settings.HOME_REGION), once the territories are loaded."""
+    return Territory.objects.filter(level=Level.REGION, code=settings.HOME_REGION).first()
 
 
 def departements_with(territory_ids: Iterable[int]) -> QuerySet[Territory]:

@@ -644,3 +644,20 @@ def test_the_status_rule_is_published_where_the_pages_say_it_is(geography, stagi
         [str(n), " ".join(capfirst(condition).split()), status.label]  # cells' spaces collapsed
         for n, (condition, status) in enumerate(STATUS_RULE, 1)
     ]
+
+
+@pytest.mark.django_db
+def test_the_catalogue_opens_the_figures_of_the_region_the_platform_serves(
+    geography, client, settings
+):
+    """Another région reusing the platform sets CAPSANTE_REGION: its visitors land on its own
+    figures, not on the Pays de la Loire's."""
+    services.sync_catalogue()
+    page = client.get("/indicateurs/").content.decode()
+    assert 'href="/indicateurs/territoire/region/52/">Tableau de bord des Pays de la Loire<' in page
+    assert 'href="/indicateurs/MES_ACTIVATION/region/52/"' in page
+    Territory.objects.create(level=Level.REGION, code="28", name="Normandie", name_type="3")
+    settings.HOME_REGION = "28"
+    page = client.get("/indicateurs/").content.decode()
+    assert ">Tableau de bord de la Normandie<" in page
+    assert 'href="/indicateurs/MES_ACTIVATION/region/28/"' in page and "/region/52/" not in page
