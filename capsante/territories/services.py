@@ -291,8 +291,8 @@ _index: dict = {"signature": None, "built": 0.0, "rows": []}
 def search(query: str, limit: int = 50) -> tuple[list[Territory], int]:
     """The territories a visitor's words find, and how many in all: a code as it is, or each
     name of which every word typed begins a word, accents, case and hyphens aside (« chateau
-    gontier » finds Château-Gontier-sur-Mayenne). The name typed whole first, then the larger
-    territories, the more populated communes first."""
+    gontier » finds Château-Gontier-sur-Mayenne). The name typed whole first, then the names
+    that begin with it, each time the larger territories and the more populated communes first."""
     words = search_key(query).split()
     if not words:
         return [], 0
@@ -303,7 +303,8 @@ def search(query: str, limit: int = 50) -> tuple[list[Territory], int]:
         name_words = key.split()
         by_name = all(any(w.startswith(t) for w in name_words) for t in words)
         if by_name or code_of == code:
-            rank = (key != typed and code_of != code, NAME_PREFERENCE.index(level), -population)
+            whole = key == typed or code_of == code
+            rank = (not whole, not key.startswith(typed), NAME_PREFERENCE.index(level), -population)
             found.append((rank, key, pk))
     found.sort()
     chosen = [pk for _, _, pk in found[:limit]]

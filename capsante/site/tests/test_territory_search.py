@@ -32,7 +32,14 @@ def test_a_territory_is_found_whatever_the_accents_case_or_hyphens_typed(geograp
         Territory.objects.create(
             level=Level.COMMUNE, code=code, name=name, parent=mayenne, population=population
         )
-    assert _found(client, "chateau gontier")[0] == ["Château-Gontier-sur-Mayenne"]
+    Territory.objects.create(
+        level=Level.EPCI, code="200083400", name="CC du Pays de Château-Gontier"
+    )
+    # The name that begins with the words typed before the larger territory that holds them.
+    assert _found(client, "chateau gontier")[0] == [
+        "Château-Gontier-sur-Mayenne",
+        "CC du Pays de Château-Gontier",
+    ]
     assert _found(client, "LA FLECHE")[0] == ["La Flèche"]
     assert _found(client, "st aubin")[0] == ["Saint-Aubin-du-Désert"]
     assert _found(client, "72")[0] == ["Sarthe"]
