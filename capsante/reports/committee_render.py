@@ -12,7 +12,7 @@ from django.utils.text import capfirst
 from capsante.ui import formats, pdf
 from capsante.ui.text import printable_data
 
-from .committee_report import DUE_SOON_DAYS, RULE_IN_WORDS
+from .committee_report import DUE_SOON_DAYS, MOVED_NOTE_BEFORE_5_DECEMBER, RULE_IN_WORDS
 
 TITLES = {"committee": "Rapport de comité", "digest": "Synthèse périodique"}
 BLUE = (0x00, 0x00, 0x91)  # the DSFR's blue France, for the DOCX's links
@@ -135,6 +135,9 @@ def context(data: dict, snapshot_id: int | None = None) -> dict:
     # The rule kept in the snapshot; reports snapshotted before 4 December take today's, which
     # has not changed since the statuses were first computed.
     ctx["status_rule"] = data.get("status_rule") or RULE_IN_WORDS
+    # How section 1 compared, as kept in the snapshot; older ones compared the last month in the
+    # range, complete or not.
+    ctx["moved_note"] = data.get("moved_note") or MOVED_NOTE_BEFORE_5_DECEMBER
     ctx["font_css"] = mark_safe(pdf.font_css())  # noqa: S308 - built from file paths we control  # nosec B308 B703
     return ctx
 
@@ -211,6 +214,7 @@ def to_docx(data: dict, snapshot_id: int | None = None) -> bytes:
     document.add_paragraph(meta)
 
     document.add_heading("1. Les indicateurs qui ont bougé", level=1)
+    document.add_paragraph(ctx["moved_note"])
     if ctx["indicators_moved"]:
         _table(
             document,

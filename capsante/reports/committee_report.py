@@ -53,13 +53,38 @@ def _status_label(code: str) -> str:
     return STATUS_LABELS.get(code, "non évalué" if not code else code)
 
 
+# How section 1 compares, kept in each snapshot with the figures it explains.
+MOVED_NOTE_BEFORE_5_DECEMBER = (
+    "Dernière valeur mesurée dans la période, comparée à la dernière valeur connue avant la"
+    " période."
+)
+MOVED_NOTE = (
+    f"{MOVED_NOTE_BEFORE_5_DECEMBER} Ce qui se compte mois par mois (événements, activités) l’est"
+    " sur le dernier mois achevé : un mois en cours n’est pas encore complet."
+)
+
+
+def last_complete_month(day: dt.date) -> str:
+    """The last month that has ended on `day`: its own month on its last day, else the one before."""
+    if (day + dt.timedelta(days=1)).month != day.month:
+        return _month(day)
+    return _month(day.replace(day=1) - dt.timedelta(days=1))
+
+
 def indicators_moved(territory: Territory, start: dt.date, end: dt.date) -> list[dict]:
     """Indicators whose value measured in the range differs from the last one before it.
 
     "Before" is the latest month before the range's first month; "after" the latest month in
     the range. An indicator with no month in the range did not move; one with no month before
-    it is a new series (listed, with no difference)."""
+    it is a new series (listed, with no difference).
+
+    An indicator that counts what happens within each month (events, activities) reads only
+    months that have ended: on 4 December, December's 3 activities are the first four days'
+    and would read as a fall from August's 41. One that counts a total so far (accounts
+    activated, structures at a stage) reads its month in progress, a figure as of now."""
     first, last = _month(start), _month(end)
+    monthly = {code for code, d in services.definitions().items() if not d.cumulative}
+    complete = last_complete_month(end)
     by_indicator: dict[int, list[IndicatorValue]] = defaultdict(list)
     for value in IndicatorValue.objects.filter(
         territory=territory, is_current=True, period__lte=last
@@ -68,6 +93,8 @@ def indicators_moved(territory: Territory, start: dt.date, end: dt.date) -> list
     rows = []
     for indicator in Indicator.objects.filter(pk__in=by_indicator):
         values = [v for v in by_indicator[indicator.pk] if v.value is not None]
+        if indicator.code in monthly:
+            values = [v for v in values if v.period <= complete]
         inside = [v for v in values if v.period >= first]
         before = [v for v in values if v.period < first]
         if not inside:
@@ -381,6 +408,7 @@ def build(territory: Territory, start: dt.date, end: dt.date, kind: str = "commi
         "committees": list(territory.committees.values_list("name", flat=True)),
         # The rule the statuses above were computed by, kept with them in the snapshot.
         "status_rule": RULE_IN_WORDS,
+        "moved_note": MOVED_NOTE,
     }
     for row in moves:
         row["before_month"] = month_label(row["before_period"]) if row["before_period"] else "—"

@@ -15,8 +15,8 @@ from capsante.committees import services as committee_services
 from capsante.committees.models import Committee
 from capsante.engine.statuses import RULE as STATUS_RULE
 from capsante.indicators import services as indicator_services
-from capsante.indicators.models import IndicatorValue, Target
-from capsante.reports import committee_report, services
+from capsante.indicators.models import Indicator, IndicatorValue, Target
+from capsante.reports import committee_render, committee_report, services
 from capsante.roadmaps.models import Action, ActionStatus
 
 from .conftest import normalise, stage_mes
@@ -335,3 +335,44 @@ def test_the_report_names_its_territory_with_its_article(mayenne_history):
     del snapshot.data["territory"]["of_name"]
     html = services.render_snapshot(snapshot, "html").decode()
     assert "Avancement des campagnes de Mayenne" in html
+
+
+@pytest.mark.django_db
+def test_what_is_counted_month_by_month_is_compared_on_months_that_have_ended(geography):
+    """On 4 December the demo's Pays de la Loire report read « Activités des ambassadeurs 41
+    (août) → 3 (décembre), −38 (défavorable) »: December's first four days against August's
+    whole month. A monthly count now compares its last month that has ended; a total so far
+    (the share of accounts activated) is read as of the report's last day, as before."""
+    indicator_services.sync_catalogue()
+    mayenne = geography["mayenne"]
+    for code, values in {
+        "AMBASSADOR_ACTIVITIES": {"2026-08": 41, "2026-11": 38, "2026-12": 3},
+        "MES_ACTIVATION": {"2026-08": 20.0, "2026-12": 24.0},
+    }.items():
+        for period, value in values.items():
+            IndicatorValue.objects.create(
+                indicator=Indicator.objects.get(code=code),
+                territory=mayenne,
+                period=period,
+                value=value,
+                numerator=value,
+            )
+    assert committee_report.last_complete_month(dt.date(2026, 12, 4)) == "2026-11"
+    assert committee_report.last_complete_month(dt.date(2026, 11, 30)) == "2026-11"
+
+    moved = {
+        r["code"]: r
+        for r in committee_report.indicators_moved(
+            mayenne, dt.date(2026, 9, 5), dt.date(2026, 12, 4)
+        )
+    }
+    activities = moved["AMBASSADOR_ACTIVITIES"]
+    assert (activities["before_period"], activities["after_period"]) == ("2026-08", "2026-11")
+    assert (activities["delta"], activities["favourable"]) == (-3, False)
+    assert moved["MES_ACTIVATION"]["after_period"] == "2026-12"
+
+    data = committee_report.build(mayenne, dt.date(2026, 9, 5), dt.date(2026, 12, 4))
+    words = "sur le dernier mois achevé : un mois en cours n’est pas encore complet."
+    assert words in normalise(committee_render.to_html(data))
+    docx = Document(io.BytesIO(committee_render.to_docx(data)))
+    assert any(words in paragraph.text for paragraph in docx.paragraphs)
