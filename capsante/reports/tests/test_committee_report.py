@@ -376,31 +376,3 @@ def test_what_is_counted_month_by_month_is_compared_on_months_that_have_ended(ge
     assert words in normalise(committee_render.to_html(data))
     docx = Document(io.BytesIO(committee_render.to_docx(data)))
     assert any(words in paragraph.text for paragraph in docx.paragraphs)
-
-
-def test_a_page_s_running_head_names_the_section_its_top_belongs_to(tmp_path):
-    """The région's committee PDF headed its second page « 2. Les changements de statut » while
-    the page began with section 1's table, section 2 only two lines at its foot. The running head
-    now names the section the page starts in, as a reader turning pages expects."""
-    from django.template.loader import render_to_string
-
-    from capsante.ui import pdf
-
-    rows = "".join(f"<p>Ligne {n} de la première section.</p>" for n in range(60))
-    html = (
-        f"<html lang='fr'><head><title>Essai</title><style>"
-        f"{render_to_string('reports/partials/print.css')}</style></head><body>"
-        f"<h2>1. Les indicateurs qui ont bougé</h2>{rows}"
-        f"<h2>2. Les changements de statut</h2><p>Aucun.</p></body></html>"
-    )
-    path = tmp_path / "essai.pdf"
-    path.write_bytes(pdf.html_to_pdf(html))
-    heads = []
-    for page in (1, 2):
-        text = subprocess.run(
-            ["pdftotext", "-layout", "-f", str(page), "-l", str(page), str(path), "-"],
-            capture_output=True, text=True, check=True,
-        ).stdout  # fmt: skip
-        heads.append(next(line.strip() for line in text.splitlines() if line.strip()))
-    assert "2. Les changements de statut" in text  # section 2 begins on page 2…
-    assert heads == ["1. Les indicateurs qui ont bougé"] * 2  # …whose top is section 1's
