@@ -19,10 +19,15 @@ def number(value: float | int | None, digits: int = 0, empty: str = "—") -> st
     return text[1:] if text.startswith("-") and not text.strip("-0,") else text
 
 
+def takes_plural(count: float | int) -> bool:
+    """French puts a noun in the plural from 2 on: « 0 structure », « 1,5 jour », « 2 jours »."""
+    return abs(count) >= 2
+
+
 def plural(count: float | int, singular: str, plural_form: str | None = None) -> str:
     """'1 structure', '12 structures', '1 234 officines': never 'structure(s)'. French takes the
     singular below 2 (0 and 1,5 included)."""
-    word = singular if abs(count) < 2 else (plural_form or singular + "s")
+    word = (plural_form or singular + "s") if takes_plural(count) else singular
     digits = 0 if float(count).is_integer() else 1
     return f"{number(count, digits)}{NBSP}{word}"
 

@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import CharField, Max, Q, QuerySet, Value
+from django.db.models import CharField, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
@@ -201,20 +201,21 @@ def sources_in_use() -> list[SourceInUse]:
     reading: dict[str, list[Indicator]] = {code: [] for code in SOURCES}
     for indicator in Indicator.objects.order_by("name"):
         for code in indicator.sources:
-            reading.setdefault(code, []).append(indicator)
+            if code in reading:
+                reading[code].append(indicator)
+    last: dict[str, dt.datetime] = {}
+    months: dict[str, str] = {}
     kept = ImportRecord.objects.filter(
         dry_run=False, status__in=[ImportStatus.IMPORTED, ImportStatus.UNCHANGED]
     )
-    last = dict(
-        kept.values("source").annotate(last=Max("finished_at")).values_list("source", "last")
-    )
-    months: dict[str, str] = {}
-    for source, periods in kept.values_list("source", "periods"):
+    for source, finished, periods in kept.values_list("source", "finished_at", "periods"):
+        if finished and (source not in last or finished > last[source]):
+            last[source] = finished
         months[source] = max([months.get(source, ""), *(periods or [])])
     return [
         SourceInUse(code, SOURCES[code], indicators, last.get(code), months.get(code) or None)
         for code, indicators in reading.items()
-        if indicators and code in SOURCES
+        if indicators
     ]
 
 

@@ -2,7 +2,7 @@
 who produces each source, on what terms the platform holds it, and how it gets in.
 
 `SOURCE_LABELS` (models.py) names a source in a sentence; this says the rest. Every source an
-indicator definition names has its entry here (test: test_sources.py).
+indicator definition names has its entry here (test: site/tests/test_sources_page.py).
 """
 
 from dataclasses import dataclass

@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db.models import Q, QuerySet, Sum
@@ -231,16 +232,16 @@ def _named(text: str, level: str | None) -> list[Territory]:
         rows = rows.filter(level=level)
     bare = _ARTICLE.sub("", wanted)
     # The name as written (« Sarthe », « la Sarthe », « Pays de la Loire ») is an indexed lookup;
-    # only other spellings read every name (0.1–0.2 s for France's 36,000).
+    # only other spellings read every name (`_name_index`: 0.3 s for France's 36,000 in a command).
     typed = text.strip()
     for spelling in dict.fromkeys([typed, _TYPED_ARTICLE.sub("", typed)]):
         exact = list(rows.filter(name__iexact=spelling))
         if exact:
             return exact
-    names = [(pk, search_key(name)) for pk, name in rows.values_list("pk", "name")]
-    ids = [pk for pk, name in names if name == wanted]
+    named = [row for row in _name_index() if not level or row.level == level]
+    ids = [row.pk for row in named if row.key == wanted]
     if not ids and bare != wanted:
-        ids = [pk for pk, name in names if _ARTICLE.sub("", name) == bare]
+        ids = [row.pk for row in named if _ARTICLE.sub("", row.key) == bare]
     return list(rows.filter(pk__in=ids))
 
 
@@ -263,26 +264,29 @@ def _unknown(text: str) -> str:
     wanted = search_key(text)
     # Every name but the communes', and the communes' that begin alike: a typo in the first
     # two letters is rare, and 35,000 names to compare would make the error slow to come.
-    rows = Territory.objects.exclude(level=Level.COMMUNE).values_list("name", flat=True)
-    communes = Territory.objects.filter(level=Level.COMMUNE, name__istartswith=text[:2])
-    names = {search_key(name): name for name in [*rows, *communes.values_list("name", flat=True)]}
+    names = {
+        row.key: row.name
+        for row in _name_index()
+        if row.level != Level.COMMUNE or row.key.startswith(wanted[:2])
+    }
     close = difflib.get_close_matches(wanted, list(names), n=3, cutoff=0.75)
-    # « Laval Agglo » for « Laval Agglomération »: the words typed, each found in the name.
+    # « Laval Agglo » for « Laval Agglomération »: the words typed, each beginning a word.
     words = wanted.split()
-    close += [
-        n
-        for n in names
-        if n not in close
-        and all(w in n.split() or any(part.startswith(w) for part in n.split()) for w in words)
-    ][: SHOWN - len(close)]
+    close += [key for key in names if key not in close and _holds(key, words)][: SHOWN - len(close)]
     if close:
         return f"{message} Vouliez-vous dire : {', '.join(names[c] for c in close)} ?"
     return message
 
 
-# The web's search reads every territory's name in its search form once per process, again when
-# territories are added or after INDEX_TTL (36,000 names: 0.3 s to read and fold; then a search
-# takes 0.04 s).
+def _holds(key: str, words: list[str]) -> bool:
+    """Whether each word typed begins a word of the name (both in their search form)."""
+    name_words = key.split()
+    return all(any(w.startswith(typed) for w in name_words) for typed in words)
+
+
+# The web's search and the commands' lookup by name read every territory's name in its search form
+# once per process, again when territories are added or after INDEX_TTL (36,000 names: 0.3 s to
+# read and fold; then a search takes 0.04 s).
 INDEX_TTL = 600.0  # seconds: a territory renamed by a load is found under its new name after
 _index_lock = threading.Lock()
 _index: dict = {"signature": None, "built": 0.0, "rows": []}
@@ -299,21 +303,29 @@ def search(query: str, limit: int = 50) -> tuple[list[Territory], int]:
     typed = " ".join(words)
     code = query.strip()
     found = []
-    for pk, level, code_of, key, population in _name_index():
-        name_words = key.split()
-        by_name = all(any(w.startswith(t) for w in name_words) for t in words)
-        if by_name or code_of == code:
-            whole = key == typed or code_of == code
-            rank = (not whole, not key.startswith(typed), NAME_PREFERENCE.index(level), -population)
-            found.append((rank, key, pk))
+    for row in _name_index():
+        if row.code == code or _holds(row.key, words):
+            whole = row.key == typed or row.code == code
+            level = NAME_PREFERENCE.index(row.level)
+            rank = (not whole, not row.key.startswith(typed), level, -row.population)
+            found.append((rank, row.key, row.pk))
     found.sort()
     chosen = [pk for _, _, pk in found[:limit]]
     by_pk = Territory.objects.in_bulk(chosen)
     return [by_pk[pk] for pk in chosen if pk in by_pk], len(found)
 
 
-def _name_index() -> list[tuple[int, str, str, str, int]]:
-    """(pk, level, code, name's search form, population) of every territory."""
+class IndexedName(NamedTuple):
+    pk: int
+    level: str
+    code: str
+    name: str
+    key: str  # the name's search form (french.search_key)
+    population: int
+
+
+def _name_index() -> list[IndexedName]:
+    """Every territory's name, read once for the web's search and the commands' lookup."""
     signature = (
         Territory.objects.count(),
         Territory.objects.order_by("-pk").values("pk")[:1].first(),
@@ -323,7 +335,7 @@ def _name_index() -> list[tuple[int, str, str, str, int]]:
         if _index["signature"] != signature or not fresh:
             rows = Territory.objects.values_list("pk", "level", "code", "name", "population")
             _index["rows"] = [
-                (pk, level, code, search_key(name), population or 0)
+                IndexedName(pk, level, code, name, search_key(name), population or 0)
                 for pk, level, code, name, population in rows
             ]
             _index["signature"], _index["built"] = signature, time.monotonic()

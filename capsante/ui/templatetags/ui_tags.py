@@ -10,6 +10,7 @@ from django.template.base import token_kwargs
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeData, mark_safe
 
+from capsante.french import takes_plural
 from capsante.ui import badges, formats, tables
 
 register = template.Library()
@@ -74,7 +75,7 @@ def plural_suffix(count, suffix: str = "s") -> str:
     """`événement{{ n|plural_suffix }}`: French's rule, not Django's `pluralize` (which gives
     « 0 indicateurs »): the singular below 2, as `plural` and the rest of the platform write."""
     try:
-        return suffix if abs(float(count)) >= 2 else ""
+        return suffix if takes_plural(float(count)) else ""
     except (TypeError, ValueError):
         return ""
 
