@@ -16,7 +16,29 @@ def prepare() -> None:
     console_words.install()
 
 
+def writes_a_pdf(arguments: list[str]) -> bool:
+    """Whether the command asked is `report` with a PDF for output (`capsante report roadmap
+    --territory 72 --output r.pdf`)."""
+    if arguments[:1] != ["report"]:
+        return False
+    for index, argument in enumerate(arguments):
+        if argument.startswith("--output="):
+            output = argument.removeprefix("--output=")
+        elif argument == "--output" and index + 1 < len(arguments):
+            output = arguments[index + 1]
+        else:
+            continue
+        return output.lower().endswith(".pdf")
+    return False
+
+
 def main() -> None:
+    if writes_a_pdf(sys.argv[1:]):
+        # WeasyPrint imported in another process while Django starts here (decision 0035).
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "capsante.settings")
+        from capsante.ui import pdf  # lazy: only for a PDF; reads settings when it lays out
+
+        pdf.start_layout_process()
     prepare()
     # lazy: Django reads its settings module when imported, so only after it is named.
     from django.core.management import ManagementUtility, get_commands

@@ -5,11 +5,16 @@ WeasyPrint is imported when a PDF is made, not with this module: it takes a fift
 to import (0.35 s before its libraries were loaded by file name, decision 0033), which
 the HTML and DOCX reports (they read `font_css`) and every command that imports the reports would
 otherwise pay (bench/RESULTS.md, *Commands*). While it lays out and writes, the cyclic garbage
-collector waits (`_CollectorPause`, decision 0034)."""
+collector waits (`_CollectorPause`, decision 0034). A command that will write a PDF starts a
+process that imports WeasyPrint while Django starts, and lays the document out there
+(`start_layout_process`, decision 0035)."""
 
 import gc
 import io
+import os
+import shutil
 import sys
+import tempfile
 import threading
 from contextlib import contextmanager, redirect_stdout
 from functools import cache
@@ -152,14 +157,16 @@ class _CollectorPause:
 _collector_paused = _CollectorPause()
 
 
-def _render(html: str):
+def _render(html: str, fonts=None):
+    """The laid-out document; `fonts`, a WeasyPrint font configuration that already holds the
+    fonts (`LayoutProcess`), or a new one."""
     _load_weasyprint()
     from weasyprint import HTML  # lazy: imported when a PDF is made (module docstring)
     from weasyprint.text.fonts import FontConfiguration  # lazy: the same
 
     return HTML(
         string=printable(html), base_url=str(FONT_DIR), url_fetcher=_fetcher_class()()
-    ).render(font_config=FontConfiguration(), pdf_variant="pdf/ua-1")
+    ).render(font_config=fonts or FontConfiguration(), pdf_variant="pdf/ua-1")
 
 
 def document(html: str):
@@ -170,5 +177,114 @@ def document(html: str):
 
 
 def html_to_pdf(html: str) -> bytes:
+    """The PDF of `html`: laid out by the process `start_layout_process` started, when there
+    is one (the first document only), or here."""
+    global _layout_process
+    process, _layout_process = _layout_process, None
+    content = process.lay_out(html) if process is not None else None
+    if content is not None:
+        return content
     with _collector_paused():
         return _render(html).write_pdf(pdf_variant="pdf/ua-1")
+
+
+class LayoutProcess:
+    """A child process that imports WeasyPrint at once, then lays out the one document it is
+    sent and sends its PDF back.
+
+    A command that writes a PDF spends a third of a second starting Django and as much
+    importing WeasyPrint, one after the other, on a machine with two cores or more. Forked
+    before Django starts, the child imports WeasyPrint meanwhile, then lays out a few words to
+    load the fonts and ready fontconfig, Pango and the PDF writer (the roadmap PDF 1.67 →
+    1.33 s, bench/RESULTS.md, *Commands*, 4 December, fifth session). The child reads no
+    database, only the files a report may read (`ReportURLFetcher`); the parent sends it the
+    HTML through a pipe, once, and no copy of it is written anywhere.
+
+    Whatever goes wrong in the child (killed, out of memory, a document WeasyPrint refuses),
+    `lay_out` answers None and the caller lays the document out itself, so that an error is
+    raised where it can be read. A parent that ends without a document closes the pipe: the
+    child sees it empty and ends too."""
+
+    def __init__(self) -> None:
+        html_in, self._html_out = os.pipe()
+        self._pdf_in, pdf_out = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child
+            os.close(self._html_out)
+            os.close(self._pdf_in)
+            # The command's output is its own (`$(capsante report …)` ends with the command);
+            # the child writes only to the log, on the error output.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            self._serve(html_in, pdf_out)
+        os.close(html_in)
+        os.close(pdf_out)
+
+    @staticmethod
+    def _serve(html_in: int, pdf_out: int) -> None:
+        succeeded = False
+        # WeasyPrint's temporary files (the fonts it hands to fontconfig) in a folder of its
+        # own, removed here: this process ends without running their finalisers.
+        tempfile.tempdir = tempfile.mkdtemp(prefix="capsante-pdf-")
+        try:
+            # What WeasyPrint warns of (an address refused, a font missing) is written as the
+            # parent writes its own lines: this process started before Django set its logging.
+            from django.utils.log import configure_logging  # lazy: in the layout process only
+
+            configure_logging(settings.LOGGING_CONFIG, settings.LOGGING)
+            fonts = _fonts_loaded()
+            with os.fdopen(html_in, "rb") as pipe:
+                html = pipe.read().decode()
+            if html:
+                with _collector_paused():
+                    content = _render(html, fonts).write_pdf(pdf_variant="pdf/ua-1")
+                with os.fdopen(pdf_out, "wb") as pipe:
+                    pipe.write(content)
+            succeeded = True
+        except BaseException:  # noqa: BLE001, S110 - the parent lays the document out again
+            pass
+        finally:
+            shutil.rmtree(tempfile.tempdir, ignore_errors=True)
+            # No exit handlers, no flush of buffers inherited from the parent: they are its own.
+            os._exit(0 if succeeded else 1)
+
+    def lay_out(self, html: str) -> bytes | None:
+        """The PDF the child made of `html`, or None when it made none."""
+        content = b""
+        try:
+            with os.fdopen(self._html_out, "wb") as pipe:
+                pipe.write(html.encode())
+            with os.fdopen(self._pdf_in, "rb") as pipe:
+                content = pipe.read()
+        except OSError:  # the child has ended: nobody reads the HTML
+            pass
+        _, status = os.waitpid(self.pid, 0)
+        return content if status == 0 and content.startswith(b"%PDF-") else None
+
+
+_layout_process: LayoutProcess | None = None
+
+# A few words in each of Marianne's faces: laid out and written once while the child waits for
+# its document, they leave fontconfig, Pango and the PDF writer ready, and the fonts loaded.
+_WARM_UP = (
+    "<html lang='fr'><head><title>Cap e-santé</title><style>{fonts}"
+    " html {{ font-family: Marianne, sans-serif; }}</style></head><body><p>Numérique en santé"
+    " <b>feuille de route</b> <i>2025-2026</i> <b><i>Sarthe</i></b></p></body></html>"
+)
+
+
+def _fonts_loaded():
+    """A WeasyPrint font configuration holding Marianne, after a first small document."""
+    _load_weasyprint()
+    from weasyprint.text.fonts import FontConfiguration  # lazy: in the layout process only
+
+    fonts = FontConfiguration()
+    _render(_WARM_UP.format(fonts=font_css()), fonts).write_pdf(pdf_variant="pdf/ua-1")
+    return fonts
+
+
+def start_layout_process() -> None:
+    """Imports WeasyPrint in a child process from now on, for this process's first PDF
+    (`LayoutProcess`). Only where a process can be forked safely: Linux, before any thread."""
+    global _layout_process
+    if sys.platform == "linux" and _layout_process is None and "weasyprint" not in sys.modules:
+        _layout_process = LayoutProcess()
