@@ -82,7 +82,11 @@ class Comparison:
 def series_by_indicator(territory: Territory) -> dict[int, list[IndicatorValue]]:
     """Every indicator's current values for a territory, month by month, in one query."""
     found: dict[int, list[IndicatorValue]] = defaultdict(list)
-    values = IndicatorValue.objects.filter(territory=territory, is_current=True).exclude(value=None)
+    values = (
+        IndicatorValue.objects.filter(territory=territory, is_current=True)
+        .months_ended()
+        .exclude(value=None)
+    )
     for value in values.order_by("period"):
         found[value.indicator_id].append(value)
     return found
@@ -173,6 +177,7 @@ def territory_cards(territory: Territory, user=None, compare: bool = False) -> l
 def _territory_cards(territory: Territory, user, compare: bool) -> list[Card]:
     values = (
         IndicatorValue.objects.filter(territory=territory, is_current=True)
+        .months_ended()
         .select_related("run__trigger", "manual_entry")
         .order_by("period")
     )
@@ -398,12 +403,16 @@ def peers(indicator: Indicator, territory: Territory, period: str | None) -> dic
     else:
         return None
     latest = {}
-    for value in IndicatorValue.objects.filter(
-        indicator=indicator,
-        territory__in=group,
-        is_current=True,
-        **({"period__lte": period} if period else {}),
-    ).order_by("period"):
+    for value in (
+        IndicatorValue.objects.filter(
+            indicator=indicator,
+            territory__in=group,
+            is_current=True,
+            **({"period__lte": period} if period else {}),
+        )
+        .months_ended()
+        .order_by("period")
+    ):
         latest[value.territory_id] = value
     ranked = sorted(
         (v for v in latest.values() if v.value is not None),
@@ -445,7 +454,7 @@ def map_rows(
     values = {}
     query = IndicatorValue.objects.filter(
         indicator=indicator, territory__in=children, is_current=True
-    )
+    ).months_ended()
     if period:
         query = query.filter(period__lte=period)
     for value in query.order_by("period"):
@@ -478,7 +487,7 @@ def commune_map(indicator: Indicator, territory: Territory, period: str | None) 
     latest: dict[int, IndicatorValue] = {}
     query = IndicatorValue.objects.filter(
         indicator=indicator, territory__in=communes, is_current=True
-    )
+    ).months_ended()
     if period:
         query = query.filter(period=period)
     for value in query.only("territory_id", "value", "period"):

@@ -67,6 +67,14 @@ class Indicator(models.Model):
     grain = models.CharField(_("maille"), max_length=20)
     periodicity = models.CharField(_("périodicité"), max_length=20)
     adoption = models.BooleanField(_("indicateur d'adoption"), default=False)
+    counted_each_month = models.BooleanField(
+        _("compté mois par mois"),
+        default=False,
+        help_text=_(
+            "Compte ce qui se passe dans chaque mois (événements, activités) : le mois en cours, "
+            "pas encore complet, n’est montré qu’une fois achevé."
+        ),
+    )
     stale_after_months = models.PositiveSmallIntegerField(
         _("ancienneté maximale (mois)"), default=6
     )
@@ -281,6 +289,28 @@ class ManualEntry(models.Model):
         return f"{self.indicator.code} {self.territory.code} {self.period} = {self.value} ({self.get_status_display()})"
 
 
+# Said wherever figures are shown or published (the catalogue page, the open data).
+MONTHS_ENDED_RULE = (
+    "Ce qui se compte mois par mois (événements, participants, activités, groupes de travail, "
+    "difficultés) n’est montré que pour les mois achevés : un mois en cours n’est pas encore "
+    "complet, et le comparer aux mois entiers le ferait lire comme une chute."
+)
+
+
+class IndicatorValueQuerySet(models.QuerySet):
+    def months_ended(self, today=None):
+        """Without the month in progress (or any later) of the indicators counted month by
+        month (`Indicator.counted_each_month`): on 4 December, December's four days of events
+        set beside November's whole month read as a collapse. Totals so far (accounts
+        activated, structures at a stage) keep their current month. What the pages, the
+        statuses and the documents show; the store and the recomputes read every month."""
+        # lazy: the models module imports no service; the month is Paris's.
+        from django.utils import timezone
+
+        month = (today or timezone.localdate()).strftime("%Y-%m")
+        return self.exclude(indicator__counted_each_month=True, period__gte=month)
+
+
 class IndicatorValue(models.Model):
     # No index of their own for these two keys: the unique key below begins with the indicator,
     # the (territory, in force) index with the territory. Each index of this table is maintained
@@ -313,6 +343,8 @@ class IndicatorValue(models.Model):
         db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = IndicatorValueQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("valeur d'indicateur")

@@ -88,6 +88,7 @@ def sync_catalogue() -> list[Indicator]:
                 "grain": definition.grain,
                 "periodicity": definition.periodicity,
                 "adoption": definition.adoption,
+                "counted_each_month": not definition.cumulative,
                 "stale_after_months": definition.stale_after_months,
                 "detail_public": definition.detail_public,
                 "definition_version": definition.version,
@@ -334,8 +335,10 @@ def recompute_after_import(record) -> ComputationRun | None:
 
 
 def series(indicator: Indicator, territory: Territory) -> list[IndicatorValue]:
+    """The values in force, month by month, of the months shown (`months_ended`)."""
     return list(
         IndicatorValue.objects.filter(indicator=indicator, territory=territory, is_current=True)
+        .months_ended()
         .select_related("run__trigger", "manual_entry")
         .order_by("period")
     )
@@ -346,7 +349,7 @@ def latest_value(
 ) -> IndicatorValue | None:
     values = IndicatorValue.objects.filter(
         indicator=indicator, territory=territory, is_current=True
-    )
+    ).months_ended()
     if period:
         values = values.filter(period__lte=period)
     return values.select_related("run__trigger", "manual_entry").order_by("-period").first()

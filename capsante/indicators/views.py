@@ -16,7 +16,7 @@ from capsante.ui.redirects import safe_next
 from . import dashboards, disclosure, services
 from .exports import table_response
 from .forms import ManualValueForm
-from .models import FORECAST_LABELS, Indicator, ManualEntry, ManualStatus, Target
+from .models import FORECAST_LABELS, MONTHS_ENDED_RULE, Indicator, ManualEntry, ManualStatus, Target
 from .targets import remaining, target_label
 
 
@@ -51,6 +51,8 @@ def catalogue(request):
             "title": "Indicateurs",
             "indicators": Indicator.objects.all(),
             "status_rule": [(condition, status, status.label) for condition, status in RULE],
+            "months_ended_rule": MONTHS_ENDED_RULE,
+            "counted_each_month": Indicator.objects.filter(counted_each_month=True),
             "region": home_region(),
             "breadcrumb": [("Indicateurs", None)],
         },

@@ -88,7 +88,7 @@ def _map(row: Row) -> None:
     latest: dict[int, IndicatorValue] = {}
     values = IndicatorValue.objects.filter(
         indicator=row.indicator, territory__in=group, is_current=True
-    )
+    ).months_ended()
     if period:
         values = values.filter(period__lte=period)
     for value in values.order_by("period"):

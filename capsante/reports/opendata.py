@@ -20,7 +20,13 @@ from pyarrow import csv as pacsv
 
 from capsante.engine.statuses import RULE_IN_WORDS
 from capsante.indicators import disclosure
-from capsante.indicators.models import ComputationRun, Indicator, IndicatorValue, Target
+from capsante.indicators.models import (
+    MONTHS_ENDED_RULE,
+    ComputationRun,
+    Indicator,
+    IndicatorValue,
+    Target,
+)
 from capsante.indicators.services import STATUS_LABELS
 from capsante.territories.models import Level
 from capsante.ui.spreadsheets import csv_cell
@@ -107,7 +113,8 @@ TABLES = {
         "description": "Une ligne par indicateur, territoire et mois : la valeur en vigueur calculée par "
         "Cap e-santé à partir des sources importées (Assurance Maladie, FINESS, annuaires santé, "
         "enquêtes…). Les taux agrègent les territoires en sommant numérateurs et dénominateurs, "
-        "jamais en moyennant des taux. Une valeur corrigée porte un numéro de version supérieur à 1.",
+        "jamais en moyennant des taux. Une valeur corrigée porte un numéro de version supérieur à 1. "
+        + MONTHS_ENDED_RULE,
         "primaryKey": ["code_indicateur", "niveau_territoire", "code_territoire", "mois"],
         "fields": [
             _field(
@@ -372,6 +379,7 @@ def value_rows():
         runs[run.pk] = origin
     values = (
         IndicatorValue.objects.filter(is_current=True)
+        .months_ended()
         .order_by("indicator__code", "territory__level", "territory__code", "period")
         .values_list(
             "indicator__code",
@@ -605,6 +613,8 @@ def fingerprint() -> str:
         Target.history.aggregate(m=Max("history_id"))["m"],
         Indicator.objects.aggregate(m=Max("definition_version"))["m"],
         Indicator.objects.count(),
+        # A new month publishes the month just ended of what is counted month by month.
+        timezone.localdate().strftime("%Y-%m"),
         VERSION,
     ]
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]

@@ -174,7 +174,9 @@ def _latest_values(targets) -> dict[tuple[int, int], IndicatorValue]:
     for t in targets:
         pairs |= Q(indicator_id=t.indicator_id, territory_id=t.territory_id)
     latest: dict[tuple[int, int], IndicatorValue] = {}
-    values = IndicatorValue.objects.filter(pairs, is_current=True).exclude(value=None)
+    values = (
+        IndicatorValue.objects.filter(pairs, is_current=True).months_ended().exclude(value=None)
+    )
     for value in values.select_related("run__trigger", "manual_entry").order_by("period"):
         latest[(value.indicator_id, value.territory_id)] = value
     return latest

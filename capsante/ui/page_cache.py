@@ -10,8 +10,9 @@ The content's version is read from the database, so that every process of the se
 change made by any other (the web's, the worker's after a recompute, a command's): the highest
 row of each history table (every domain model keeps its history: a creation, a change or a
 deletion adds a row) and of the tables that grow without one (indicator values and their
-computations). It is read at most every PUBLIC_PAGE_VERSION_SECONDS per process: a change shows to
-visitors within that delay. Signed-in partners, whose pages depend on their role and scope,
+computations), and the month (what is counted month by month shows its months ended). It is
+read at most every PUBLIC_PAGE_VERSION_SECONDS per process: a change shows to visitors within
+that delay. Signed-in partners, whose pages depend on their role and scope,
 never get a kept page; nor does a page that carries a form's security token, sets a cookie, or
 answers anything but 200. Parts of partners' pages that depend on the reader only through a few
 facts (a territory's cards: whether it lies in the reader's scope) are kept with `kept`, under
@@ -30,6 +31,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from simple_history.models import registered_models
 
 # Tables written without a history row (append-only), read with their highest primary key.
@@ -69,6 +71,9 @@ def _read_version() -> str:
         cursor.execute(sql)
         top = dict(cursor.fetchall())
     highest = [f"{label}={top.get(index) or 0}" for index, (label, _, _) in enumerate(tables)]
+    # A new month shows the month that has just ended of what is counted month by month
+    # (`IndicatorValue.objects.months_ended`) without any row changing.
+    highest.append(f"month={timezone.localdate():%Y-%m}")
     return hashlib.sha256(";".join(highest).encode()).hexdigest()[:16]
 
 
