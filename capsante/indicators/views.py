@@ -52,7 +52,6 @@ def catalogue(request):
             "indicators": Indicator.objects.all(),
             "status_rule": [(condition, status, status.label) for condition, status in RULE],
             "months_ended_rule": MONTHS_ENDED_RULE,
-            "counted_each_month": Indicator.objects.filter(counted_each_month=True),
             "region": home_region(),
             "breadcrumb": [("Indicateurs", None)],
         },

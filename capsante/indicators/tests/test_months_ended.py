@@ -95,7 +95,10 @@ def test_the_catalogue_and_the_open_data_say_so_and_publish_the_months_ended(
 ):
     page = client.get("/indicateurs/").content.decode().replace("&#x27;", "’")
     assert MONTHS_ENDED_RULE in page
-    assert "Indicateurs concernés : " in page and "Événements d’animation tenus" in page
+    # Each indicator concerned says so in its row of the catalogue; the others do not.
+    rows = {row.split("</strong>")[0].rsplit(">", 1)[-1]: row for row in page.split("<tr>")[1:]}
+    assert "Compté mois par mois" in rows["Événements d’animation tenus"]
+    assert "Compté mois par mois" not in rows["Activation de Mon espace santé"]
 
     settings.DATA_DIR = tmp_path
     opendata.export(tmp_path, timezone.make_aware(dt.datetime(2026, 12, 4, 10, 0)))
