@@ -122,6 +122,7 @@ def indicator_detail(request, code: str, level: str, territory_code: str):
             "territory": territory,
             "target": target,
             "latest": latest,
+            "month_in_progress": services.current_month() if indicator.counted_each_month else None,
             "chart": drawing,
             "rows": rows,
             "parents": parents,
