@@ -185,6 +185,11 @@ class IndicatorOut(Schema):
     grain: str
     periodicity: str
     adoption: bool
+    counted_each_month: bool = Field(
+        description="Compte ce qui se passe dans chaque mois (événements, activités) : la valeur "
+        "du mois en cours n’est pas encore complète. Les pages ne la montrent qu’une fois le mois "
+        "achevé ; les valeurs de cette API la donnent avec son mois."
+    )
     detail_public: bool = Field(
         description="Sinon, le détail sous le département est réservé aux partenaires."
     )

@@ -54,6 +54,7 @@ def indicator_out(indicator: Indicator) -> dict:
         "grain",
         "periodicity",
         "adoption",
+        "counted_each_month",
         "detail_public",
         "definition_version",
         "doc",

@@ -77,6 +77,17 @@ def test_a_monthly_count_shows_its_last_month_ended_and_a_total_its_month_in_pro
     assert (latest.period, latest.value) == (counts["last"], 12)
 
 
+def test_the_api_says_which_indicators_are_counted_month_by_month_and_gives_every_month(
+    client, counts
+):
+    events = client.get("/api/v1/indicators/EVENTS_HELD").json()
+    assert events["counted_each_month"] is True
+    assert client.get("/api/v1/indicators/MES_ACTIVATION").json()["counted_each_month"] is False
+    # Partners' programs read the month so far too, with its month: they are told what it is.
+    values = client.get("/api/v1/values?indicator=EVENTS_HELD&level=departement").json()["items"]
+    assert {v["period"] for v in values} >= {counts["last"], counts["now"]}
+
+
 def test_a_target_on_a_monthly_count_is_assessed_on_months_that_have_ended(counts):
     deadline = _month_before(counts["now"], -6)
     target = Target.objects.create(
