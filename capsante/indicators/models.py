@@ -297,18 +297,22 @@ MONTHS_ENDED_RULE = (
 )
 
 
+def current_month() -> str:
+    """This month in Paris, « 2026-12 »: what a value's month is compared with."""
+    # lazy: only where a month is asked for.
+    from django.utils import timezone
+
+    return timezone.localdate().strftime("%Y-%m")
+
+
 class IndicatorValueQuerySet(models.QuerySet):
-    def months_ended(self, today=None):
+    def months_ended(self):
         """Without the month in progress (or any later) of the indicators counted month by
         month (`Indicator.counted_each_month`): on 4 December, December's four days of events
         set beside November's whole month read as a collapse. Totals so far (accounts
         activated, structures at a stage) keep their current month. What the pages, the
         statuses and the documents show; the store and the recomputes read every month."""
-        # lazy: the models module imports no service; the month is Paris's.
-        from django.utils import timezone
-
-        month = (today or timezone.localdate()).strftime("%Y-%m")
-        return self.exclude(indicator__counted_each_month=True, period__gte=month)
+        return self.exclude(indicator__counted_each_month=True, period__gte=current_month())
 
 
 class IndicatorValue(models.Model):

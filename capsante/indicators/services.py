@@ -33,6 +33,7 @@ from .models import (
     ManualStatus,
     StoredBlock,
     Target,
+    current_month,
 )
 
 log = logging.getLogger(__name__)
@@ -364,10 +365,6 @@ def versions(indicator: Indicator, territory: Territory, period: str) -> list[In
 
 
 # --- Targets and statuses ---------------------------------------------------------------------
-
-
-def current_month() -> str:
-    return timezone.localdate().strftime("%Y-%m")
 
 
 def _engine_target(target: Target) -> engine_status.Target:

@@ -27,7 +27,7 @@ from capsante.indicators.models import (
     IndicatorValue,
     Target,
 )
-from capsante.indicators.services import STATUS_LABELS
+from capsante.indicators.services import STATUS_LABELS, current_month
 from capsante.territories.models import Level
 from capsante.ui.spreadsheets import csv_cell
 
@@ -614,7 +614,7 @@ def fingerprint() -> str:
         Indicator.objects.aggregate(m=Max("definition_version"))["m"],
         Indicator.objects.count(),
         # A new month publishes the month just ended of what is counted month by month.
-        timezone.localdate().strftime("%Y-%m"),
+        current_month(),
         VERSION,
     ]
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]

@@ -72,7 +72,8 @@ def _read_version() -> str:
         top = dict(cursor.fetchall())
     highest = [f"{label}={top.get(index) or 0}" for index, (label, _, _) in enumerate(tables)]
     # A new month shows the month that has just ended of what is counted month by month
-    # (`IndicatorValue.objects.months_ended`) without any row changing.
+    # (`IndicatorValue.objects.months_ended`) without any row changing. The month as
+    # `indicators.models.current_month` reads it: this layer imports no domain app.
     highest.append(f"month={timezone.localdate():%Y-%m}")
     return hashlib.sha256(";".join(highest).encode()).hexdigest()[:16]
 

@@ -182,10 +182,13 @@ def html_to_pdf(html: str) -> bytes:
     global _layout_process
     process, _layout_process = _layout_process, None
     content = process.lay_out(html) if process is not None else None
-    if content is not None:
-        return content
+    return content if content is not None else _written(html)
+
+
+def _written(html: str, fonts=None) -> bytes:
+    """The PDF of `html` laid out and written here, the collector held (`_render`'s `fonts`)."""
     with _collector_paused():
-        return _render(html).write_pdf(pdf_variant="pdf/ua-1")
+        return _render(html, fonts).write_pdf(pdf_variant="pdf/ua-1")
 
 
 class LayoutProcess:
@@ -235,8 +238,7 @@ class LayoutProcess:
             with os.fdopen(html_in, "rb") as pipe:
                 html = pipe.read().decode()
             if html:
-                with _collector_paused():
-                    content = _render(html, fonts).write_pdf(pdf_variant="pdf/ua-1")
+                content = _written(html, fonts)
                 with os.fdopen(pdf_out, "wb") as pipe:
                     pipe.write(content)
             succeeded = True
@@ -278,7 +280,7 @@ def _fonts_loaded():
     from weasyprint.text.fonts import FontConfiguration  # lazy: in the layout process only
 
     fonts = FontConfiguration()
-    _render(_WARM_UP.format(fonts=font_css()), fonts).write_pdf(pdf_variant="pdf/ua-1")
+    _written(_WARM_UP.format(fonts=font_css()), fonts)
     return fonts
 
 
