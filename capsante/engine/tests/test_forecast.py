@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 
 import pytest
 from hypothesis import given, settings
@@ -62,6 +64,35 @@ def test_linear_band_from_residuals():
     # The band widens with the horizon.
     near = fit.band("2025-07")
     assert high - low > near[1] - near[0]
+
+
+def test_the_80_percent_band_is_the_textbook_prediction_interval():
+    """y ± t(0.90; n − 2) · s · √(1 + 1/n + (t − t̄)² / Sxx), with the Student quantile of a
+    statistics table: 1.533206 for 4 degrees of freedom."""
+    values = [10.0, 14.0, 11.0, 16.0, 13.0, 18.0]
+    fit = fit_linear(months("2025-01", values))
+    n, t_mean, sxx = 6, 2.5, 17.5
+    residuals = [y - (32 / 3 + 1.2 * t) for t, y in enumerate(values)]
+    s = math.sqrt(sum(r * r for r in residuals) / (n - 2))
+    t = 11  # December 2025
+    half = 1.533206 * s * math.sqrt(1 + 1 / n + (t - t_mean) ** 2 / sxx)
+    low, high = fit.band("2025-12")
+    assert high - fit.predict("2025-12") == pytest.approx(half, rel=1e-6)
+    assert fit.predict("2025-12") - low == pytest.approx(half, rel=1e-6)
+
+
+def test_a_band_does_not_load_scipy_stats():
+    """Every compute command assesses the targets in a fresh process: the whole of scipy.stats
+    cost it 0.5-0.8 s of import for one quantile."""
+    code = (
+        "import sys\n"
+        "from capsante.engine.forecast import fit_linear\n"
+        "fit = fit_linear([('2025-01', 10.0), ('2025-02', 14.0), ('2025-03', 11.0)])\n"
+        "fit.band('2025-12')\n"
+        "print('scipy.stats' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
 
 
 def test_estimated_date_on_a_line():

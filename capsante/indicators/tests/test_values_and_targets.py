@@ -628,6 +628,41 @@ def test_a_full_recompute_that_skips_a_month_still_retires_the_month_it_no_longe
 
 
 @pytest.mark.django_db
+def test_a_full_recompute_looks_for_values_to_retire_only_in_months_that_changed(
+    geography, staging, caplog
+):
+    """The nightly recompute that finds nothing changed reads no stored value to retire
+    (decision 0037); a month only an import had given, gone from the files, is still retired."""
+    empty = {"period": [], "commune_code": [], "beneficiaries": [], "activated": []}
+    stage_mes(staging, {"2025-01": SARTHE, "2025-02": SARTHE})
+    services.compute_and_store(codes=["MES_ACTIVATION"])
+    with caplog.at_level("INFO", logger="capsante.indicators.storage"):
+        services.compute_and_store(codes=["MES_ACTIVATION"])
+    assert "retire (0 blocks examined)" in caplog.text
+    # March arrives with an import, which recomputes its month alone (no fingerprint kept)…
+    stage_mes(staging, {"2025-01": SARTHE, "2025-02": SARTHE, "2025-03": SARTHE})
+    services.compute_and_store(codes=["MES_ACTIVATION"], periods=["2025-03"])
+    assert value("MES_ACTIVATION", geography["sarthe"], "2025-03").numerator == 960
+    # …then a corrected file empties it: the next full recompute no longer gives March.
+    StagingStore(staging).write(
+        "am_mes_activations",
+        pa.table({**empty, "with_document": []}),
+        periods=["2025-03"],
+        full_extract=True,
+    )
+    caplog.clear()
+    with caplog.at_level("INFO", logger="capsante.indicators.storage"):
+        run = services.compute_and_store(codes=["MES_ACTIVATION"])
+    assert "retire (1 blocks examined)" in caplog.text
+    march = IndicatorValue.objects.filter(indicator__code="MES_ACTIVATION", period="2025-03")
+    assert not march.filter(is_current=True).exists()
+    assert run.new_versions == march.count()  # March retired, nothing else written
+    assert version_numbers(geography["sarthe"], "2025-03") == [(1, False)]
+    for month in ("2025-01", "2025-02"):
+        assert version_numbers(geography["sarthe"], month) == [(1, True)]
+
+
+@pytest.mark.django_db
 def test_the_status_rule_is_published_where_the_pages_say_it_is(geography, staging, client):
     """The pages say « statuts calculés par une règle documentée »: an elected official or a
     citizen, signed in or not, follows the words to the rule itself, the one `assess()` applies
