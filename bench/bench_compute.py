@@ -19,7 +19,14 @@ bench_engine.py copied in, then, each as the real command in its own process:
 3. with --pages: gunicorn (2 workers, loopback, DEBUG off) on that database, logged in as the
    regional administrator, `--requests` requests per page after 10 warm-up ones: the
    département dashboard, an indicator page (with the ranking of the région's départements) and
-   the région's indicator page (its départements' table and map), against a static page.
+   the région's indicator page (its départements' table and map), against a static page; first
+   with the content cache turned off (every request reads the values), then as deployed (a
+   page's figures kept while nothing they show changes: most requests do not read them).
+
+Each compute prints the command's wall time, what of it is not the run's own stages (start-up,
+libraries, the staging lock), its stages (from the run's INFO line, two decimals), and two
+ratios: the whole command's wall time over the engine's (end to end), and (engine + storage)
+over the engine.
 """
 
 from __future__ import annotations
@@ -71,14 +78,24 @@ def french_number(text: str) -> float:
     return float(re.sub(r"[\s\u202f]", "", text).replace(",", "."))
 
 
-def split_of(output: str) -> dict[str, float]:
+STAGES = ("preparation", "engine", "storage", "targets")
+
+
+def split_of(output: str, log: str) -> dict[str, float]:
+    """The run's stages in seconds, from the INFO log's line (two decimals; the command's own
+    line rounds them to one), and its counts from the command's line."""
+    found = re.findall(rf"({'|'.join(STAGES)}) ([0-9.]+) s", _last_run_line(log))
+    figures = {k: float(v) for k, v in found}
     number = r"([0-9][0-9\s\u202f]*(?:,[0-9]+)?)"
-    found = re.findall(rf"(préparation|moteur|enregistrement|cibles) {number} s", output)
-    figures = {k: french_number(v) for k, v in found}
     rows = re.search(rf"{number}\s*valeurs? calculées?, {number}\s*nouvelles?", output)
     if rows:
         figures["rows"], figures["new"] = french_number(rows[1]), french_number(rows[2])
     return figures
+
+
+def _last_run_line(log: str) -> str:
+    lines = re.findall(r"computation [0-9]+: (.+)", log)
+    return lines[-1] if lines else ""
 
 
 def new_month_file(staging: Path, path: Path) -> int:
@@ -100,11 +117,18 @@ def new_month_file(staging: Path, path: Path) -> int:
     return int(duckdb.sql(f"SELECT count(*) FROM read_parquet('{source}')").fetchall()[0][0])  # noqa: S608
 
 
-def pages(env: dict[str, str], requests: int, concurrency: int) -> list[tuple[str, list[float]]]:
+def pages(
+    env: dict[str, str], requests: int, concurrency: int, cached: bool
+) -> list[tuple[str, list[float]]]:
+    """Each page's times in ms, sorted. `cached`: the content cache as deployed (a page's
+    figures kept up to 300 s while nothing they show changes, so after the warm-up most
+    requests do not read the values); otherwise turned off, every request reading them."""
     import bench_dashboard as dash
 
     port = dash.free_port()
     env = dict(env, ALLOWED_HOSTS="127.0.0.1", CAPSANTE_HTTPS="false")  # plain http on loopback
+    if not cached:
+        env["CAPSANTE_PUBLIC_PAGE_CACHE_SECONDS"] = "0"
     run(env, "collectstatic", "--no-input", "-v0")
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "capsante.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2",
@@ -113,7 +137,7 @@ def pages(env: dict[str, str], requests: int, concurrency: int) -> list[tuple[st
     )  # fmt: skip
     wanted = [
         ("baseline (déclaration d'accessibilité)", "/accessibilite/"),
-        ("tableau de bord Mayenne (21 indicateurs)", "/indicateurs/territoire/departement/53/"),
+        ("tableau de bord Mayenne (toutes ses cartes)", "/indicateurs/territoire/departement/53/"),
         (
             "page indicateur INS Mayenne (classement)",
             "/indicateurs/INS_QUALIFICATION/departement/53/",
@@ -180,26 +204,31 @@ def main() -> None:
         f"{vendor}, {args.scale}: territories, roadmaps, accounts in {time.perf_counter() - started:.0f} s"
     )
 
+    # "start" is the rest of the command's wall time: the interpreter and Django starting, the
+    # engine's libraries imported, the staging lock, the command's own output.
     print(
-        f"\n{'step':<44}{'wall s':>8}{'prep s':>8}{'engine s':>9}{'store s':>9}{'targets s':>10}{'values':>11}{'new':>11}"
+        f"\n{'step':<36}{'wall s':>8}{'start s':>9}{'prep s':>8}{'engine s':>9}{'store s':>9}"
+        f"{'targets s':>10}{'values':>11}{'new':>11}"
     )
     full = steady = None
     for label in ("compute, empty value table", "compute again, nothing changed"):
         seconds, output = run(dict(env, LOG_LEVEL="INFO"), "indicators", "-v0", "compute")
-        f = split_of(output)
+        f = split_of(output, LAST_STDERR[0])
         steps = re.findall(r"storage step (.+?): ([0-9.]+) s", LAST_STDERR[0])
         full = full or seconds
         steady = seconds
+        rest = seconds - sum(f.get(stage, 0) for stage in STAGES)
         print(
-            f"{label:<44}{seconds:>8.1f}{f.get('préparation', 0):>8.1f}{f.get('moteur', 0):>9.1f}"
-            f"{f.get('enregistrement', 0):>9.1f}{f.get('cibles', 0):>10.1f}"
+            f"{label:<36}{seconds:>8.2f}{rest:>9.2f}{f.get('preparation', 0):>8.2f}"
+            f"{f.get('engine', 0):>9.2f}{f.get('storage', 0):>9.2f}{f.get('targets', 0):>10.2f}"
             f"{int(f.get('rows', 0)):>11,}{int(f.get('new', 0)):>11,}"
         )
-        print(f"{'':<44}storage steps: " + ", ".join(f"{k} {v} s" for k, v in steps))
-        if "moteur" in f:
+        print(f"{'':<36}storage steps: " + ", ".join(f"{k} {v} s" for k, v in steps))
+        if f.get("engine"):
+            engine = f["engine"]
             print(
-                f"{'':<44}storage / engine: {f['enregistrement'] / f['moteur']:.2f}×,"
-                f" (engine + storage) / engine: {(f['enregistrement'] + f['moteur']) / f['moteur']:.2f}×"
+                f"{'':<36}end to end (the whole command's wall) / engine: {seconds / engine:.2f}×;"
+                f" (engine + storage) / engine: {(f['storage'] + engine) / engine:.2f}×"
             )
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak RSS of a command so far: {children:.0f} MiB")
@@ -209,7 +238,6 @@ def main() -> None:
     seconds, output = run(
         dict(env, LOG_LEVEL="INFO"), "import", "-v0", "am-dmp-documents", str(path)
     )
-    split = re.findall(r"computation [0-9]+: (.+)", LAST_STDERR[0])
     steps = re.findall(r"storage step (.+?): ([0-9.]+) s", LAST_STDERR[0])
     last = shell(
         env,
@@ -222,7 +250,7 @@ def main() -> None:
         f" in all; its recompute: {float(duration):.1f} s, {int(values):,} values, {int(new):,} new,"
         f" periods {periods}"
     )
-    print(f"its recompute: {split[-1] if split else '?'}")
+    print(f"its recompute: {_last_run_line(LAST_STDERR[0]) or '?'}")
     print("its storage steps: " + ", ".join(f"{k} {v} s" for k, v in steps))
     full_run = shell(
         env,
@@ -235,27 +263,34 @@ def main() -> None:
     )
 
     seconds, output = run(dict(env, LOG_LEVEL="INFO"), "indicators", "-v0", "compute")
-    f = split_of(output)
+    f = split_of(output, LAST_STDERR[0])
     steps = re.findall(r"storage step (.+?): ([0-9.]+) s", LAST_STDERR[0])
     print(
-        f"\nfull compute after the import (its months were recomputed alone): {seconds:.1f} s wall,"
-        f" engine {f.get('moteur', 0):.1f} s, storage {f.get('enregistrement', 0):.1f} s,"
-        f" {int(f.get('new', 0)):,} new"
+        f"\nfull compute after the import (its months were recomputed alone): {seconds:.2f} s wall,"
+        f" engine {f.get('engine', 0):.2f} s, storage {f.get('storage', 0):.2f} s,"
+        f" {int(f.get('new', 0)):,} new; end to end / engine"
+        f" {seconds / f['engine'] if f.get('engine') else float('nan'):.2f}×"
     )
     print("storage steps: " + ", ".join(f"{k} {v} s" for k, v in steps))
 
     if args.pages:
-        results = pages(env, args.requests, args.concurrency)
-        base = results[0][1][int(0.95 * len(results[0][1])) - 1]
-        print(
-            f"\npages, {args.requests} requests each, {args.concurrency} at a time, gunicorn 2 workers"
-        )
-        print(f"{'page':<50}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'p95/base':>10}")
-        for name, times in results:
-            p95 = times[int(0.95 * len(times)) - 1]
+        for cached, how in (
+            (False, "content cache off: every request reads the values in the database"),
+            (True, "content cache as deployed (300 s while nothing shown changes)"),
+        ):
+            results = pages(env, args.requests, args.concurrency, cached)
+            base = results[0][1][int(0.95 * len(results[0][1])) - 1]
             print(
-                f"{name:<50}{statistics.median(times):>9.1f}{p95:>9.1f}{times[-1]:>9.1f}{p95 / base:>10.1f}"
+                f"\npages, {how}; {args.requests} requests each, {args.concurrency} at a time,"
+                " gunicorn 2 workers"
             )
+            print(f"{'page':<50}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'p95/base':>10}")
+            for name, times in results:
+                p95 = times[int(0.95 * len(times)) - 1]
+                print(
+                    f"{name:<50}{statistics.median(times):>9.1f}{p95:>9.1f}{times[-1]:>9.1f}"
+                    f"{p95 / base:>10.1f}"
+                )
 
 
 if __name__ == "__main__":

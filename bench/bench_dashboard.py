@@ -21,10 +21,18 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from capsante.engine import load_definitions  # noqa: E402
+
+DEFINITIONS = len(load_definitions())  # the catalogue's count, read, not written down
 PAGES = {
     "baseline (déclaration d'accessibilité)": "/accessibilite/",
-    "tableau de bord Mayenne (13 indicateurs)": "/indicateurs/territoire/departement/53/",
-    "tableau de bord Sarthe (13 indicateurs)": "/indicateurs/territoire/departement/72/",
+    f"tableau de bord Mayenne ({DEFINITIONS} définitions au catalogue)": (
+        "/indicateurs/territoire/departement/53/"
+    ),
+    f"tableau de bord Sarthe ({DEFINITIONS} définitions au catalogue)": (
+        "/indicateurs/territoire/departement/72/"
+    ),
     "page indicateur INS Mayenne": "/indicateurs/INS_QUALIFICATION/departement/53/",
     "feuille de route Mayenne": None,  # resolved at start
     "liste d'appels ESMS télésanté (région)": "/campagnes/esms-telesante-52/appels/",

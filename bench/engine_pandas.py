@@ -29,6 +29,26 @@ CAMPAIGNS = {  # code → (campaign prefix, minimum stage), as in the definition
 }
 FACTOR = 100.0
 
+DEFINITIONS = (
+    "MES_ACTIVATION",
+    "DMP_ALIMENTATION",
+    "DMP_CONSULTATION",
+    "DMP_DOCS_PER_INHABITANT",
+    "TELEHEALTH_LIBERAL",
+    "INS_QUALIFICATION",
+    "MSS_USE",
+    "OFFICINES_MSS",
+    "OFFICINES_FAX",
+    "ESMS_TELEHEALTH_EQUIPPED",
+    "CARE_REGISTRATION",
+    "CYBER_EXERCISES_DONE",
+    "TELEEXPERTISE_SPECIALTIES",
+    *CAMPAIGNS,
+)
+"""The definitions `all()` computes here and in engine_polars.py: those the bench's generated
+tables feed. The catalogue's others read the platform's own tables (events, ambassadors,
+contracts, difficulties), which the bench does not generate."""
+
 
 def read(root: Path, table: str, columns: list[str] | None = None) -> pd.DataFrame:
     folder = root / table
