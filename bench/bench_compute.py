@@ -239,6 +239,7 @@ def main() -> None:
         dict(env, LOG_LEVEL="INFO"), "import", "-v0", "am-dmp-documents", str(path)
     )
     steps = re.findall(r"storage step (.+?): ([0-9.]+) s", LAST_STDERR[0])
+    stages = _last_run_line(LAST_STDERR[0])  # read before `shell` replaces the import's log
     last = shell(
         env,
         "from capsante.indicators.models import ComputationRun as R; r = R.objects.latest('pk');"
@@ -250,7 +251,7 @@ def main() -> None:
         f" in all; its recompute: {float(duration):.1f} s, {int(values):,} values, {int(new):,} new,"
         f" periods {periods}"
     )
-    print(f"its recompute: {_last_run_line(LAST_STDERR[0]) or '?'}")
+    print(f"its recompute: {stages or '?'}")
     print("its storage steps: " + ", ".join(f"{k} {v} s" for k, v in steps))
     full_run = shell(
         env,
