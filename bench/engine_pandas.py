@@ -15,39 +15,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from engine_baselines import CAMPAIGNS, FACTOR
 
 KEY = ["territory_code", "territory_level", "period"]
-CAMPAIGNS = {  # code → (campaign prefix, minimum stage), as in the definition files
-    "CAMPAIGN_CYBER_EXERCISE_DONE": ("exercice-crise-cyber", 3),
-    "CAMPAIGN_CYBER_EXERCISE_PLANNED": ("exercice-crise-cyber", 2),
-    "CAMPAIGN_ESMS_MSS_KIT": ("kit-mssante-esms", 2),
-    "CAMPAIGN_ESMS_TELEHEALTH_EQUIPPED": ("esms-telesante", 2),
-    "CAMPAIGN_ESMS_TELEHEALTH_IN_USE": ("esms-telesante", 3),
-    "CAMPAIGN_ZERO_FAX_CLOSED": ("zero-fax", 4),
-    "CAMPAIGN_ZERO_FAX_IN_USE": ("zero-fax", 3),
-    "CAMPAIGN_ZERO_FAX_MSS": ("zero-fax", 2),
-}
-FACTOR = 100.0
-
-DEFINITIONS = (
-    "MES_ACTIVATION",
-    "DMP_ALIMENTATION",
-    "DMP_CONSULTATION",
-    "DMP_DOCS_PER_INHABITANT",
-    "TELEHEALTH_LIBERAL",
-    "INS_QUALIFICATION",
-    "MSS_USE",
-    "OFFICINES_MSS",
-    "OFFICINES_FAX",
-    "ESMS_TELEHEALTH_EQUIPPED",
-    "CARE_REGISTRATION",
-    "CYBER_EXERCISES_DONE",
-    "TELEEXPERTISE_SPECIALTIES",
-    *CAMPAIGNS,
-)
-"""The definitions `all()` computes here and in engine_polars.py: those the bench's generated
-tables feed. The catalogue's others read the platform's own tables (events, ambassadors,
-contracts, difficulties), which the bench does not generate."""
 
 
 def read(root: Path, table: str, columns: list[str] | None = None) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
-from engine_pandas import CAMPAIGNS, FACTOR
+from engine_baselines import CAMPAIGNS, FACTOR
 
 KEY = ["territory_code", "territory_level", "period"]
 
