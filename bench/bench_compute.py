@@ -26,7 +26,7 @@ bench_engine.py copied in, then, each as the real command in its own process:
 Every command runs as deployed: `pandas`, installed in this environment for the tests and the
 engine bench's baseline, is not where the platform runs (`pip install .`), and pyarrow would
 import it (0.16 s) at its first array to ask whether it is a DataFrame; the commands' path
-starts with a folder in which it fails to import (`as_deployed`).
+starts with a folder in which it fails to import (`bench_engine.as_deployed`).
 
 Each compute prints the command's wall time, what of it is not the run's own stages (start-up,
 libraries, the staging lock), its stages (from the run's INFO line, two decimals), and two
@@ -52,7 +52,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(HERE)]
 
-from bench_engine import data_dir, generate  # noqa: E402
+from bench_engine import as_deployed, data_dir, generate, path_first  # noqa: E402
 from postgres import create_database  # noqa: E402
 
 CAPSANTE = [sys.executable, "-m", "capsante.cli"]
@@ -60,17 +60,6 @@ NEW_MONTH = "2026-01"
 
 
 LAST_STDERR = [""]
-
-
-def as_deployed(work: Path) -> str:
-    """A folder to put first on the commands' path, in which `pandas` fails to import as where it
-    is not installed (the platform's dependencies leave it out)."""
-    folder = work / "as-deployed"
-    folder.mkdir(exist_ok=True)
-    (folder / "pandas.py").write_text(
-        'raise ModuleNotFoundError("No module named \'pandas\'", name="pandas")\n'
-    )
-    return str(folder)
 
 
 def run(env: dict[str, str], *arguments: str) -> tuple[float, str]:
@@ -201,8 +190,8 @@ def main() -> None:
         DEBUG="false",
         SECRET_KEY="bench-only",
         DJANGO_SETTINGS_MODULE="capsante.settings",
-        PYTHONPATH=os.pathsep.join(filter(None, [as_deployed(work), os.environ.get("PYTHONPATH")])),
     )
+    env = path_first(env, as_deployed(work / "as-deployed"))
     if vendor == "postgresql":
         create_database(os.environ["DATABASE_URL"])
     started = time.perf_counter()

@@ -41,7 +41,6 @@ the staged table, as `capsante import am-dmp-documents` does.
 from __future__ import annotations
 
 import argparse
-import importlib.abc
 import json
 import os
 import resource
@@ -78,19 +77,25 @@ AS_DEPLOYED = ("pandas",)
 """Installed here for the baselines and tests, not where the platform runs (`pip install .`
 leaves it out). pyarrow imports it, when it can, at its first array built from Python objects
 (0.16 s, 40–60 MiB) to ask whether that object is a DataFrame: every measure but the pandas
-baseline and the rows' check runs without it, as deployed."""
+baseline and the rows' check runs without it, as deployed, and so do bench_compute.py's
+commands."""
 WITH_PANDAS = frozenset({"pandas", "check"})
 
 
-class NotInstalled(importlib.abc.MetaPathFinder):
-    """Imports of these packages fail as they do where they are not installed."""
+def as_deployed(folder: Path) -> str:
+    """`folder`, to put first on a process's path (PYTHONPATH): in it, each package of
+    `AS_DEPLOYED` fails to import as it does where it is not installed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for package in AS_DEPLOYED:
+        (folder / f"{package}.py").write_text(
+            f'raise ModuleNotFoundError("No module named {package!r}", name={package!r})\n'
+        )
+    return str(folder)
 
-    def __init__(self, packages: Sequence[str]):
-        self.packages = tuple(packages)
 
-    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
-        if name.partition(".")[0] in self.packages:
-            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+def path_first(env: dict[str, str], folder: str) -> dict[str, str]:
+    """`env` with `folder` first on the process's path."""
+    return dict(env, PYTHONPATH=os.pathsep.join(filter(None, [folder, env.get("PYTHONPATH")])))
 
 
 def _warm_imports(*modules: str) -> None:
@@ -403,8 +408,6 @@ MEASURES = {
 
 
 def child(measure: str, out: Path) -> None:
-    if measure not in WITH_PANDAS:
-        sys.meta_path.insert(0, NotInstalled(AS_DEPLOYED))
     result = MEASURES[measure](out)
     result["peak_rss_mib"] = peak_rss_mib()
     print(json.dumps(result))
@@ -428,7 +431,10 @@ def peak_rss_mib() -> float:
 
 def run_child(measure: str, out: Path) -> dict:
     command = [sys.executable, __file__, "--child", measure, "--out", str(out)]
-    done = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)
+    env = dict(os.environ)
+    if measure not in WITH_PANDAS:
+        env = path_first(env, as_deployed(out / "as-deployed"))
+    done = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT, env=env)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -546,10 +552,8 @@ def main() -> None:
             print(f"  {stage:<66}{statistics.median(values):>8.3f}")
     # Queries run side by side: these sums are query time, about twice the wall time. Each is
     # the median over the runs of a run's sum, for the engine and its rows-kept variant alike.
-    for measure in ("engine", "engine-rows-kept"):
+    for measure in (m for m in ("engine", "engine-rows-kept") if m in runs):
         for kind in ("scan", "definition"):
-            if measure not in runs:
-                continue
             total = statistics.median(
                 sum(v for k, v in run["stages"].items() if k.startswith(kind))
                 for run in runs[measure]
