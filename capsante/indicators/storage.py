@@ -109,10 +109,12 @@ def _copy(
     batches: Iterable[pa.RecordBatch],
     constants: tuple = (),
     written: Callable[[int], None] | None = None,
+    first_id: int | None = None,
 ) -> int:
     """Rows of Arrow batches (then `constants`, the same for every row) into `table`'s columns
     `names`, by PostgreSQL's binary COPY, which psycopg writes; returns how many, and tells
-    `written` how many so far after each batch.
+    `written` how many so far after each batch. Given `first_id`, the rows are numbered from
+    it, in a first column `names` must begin with (`id`).
 
     Binary rather than CSV: numbers and times go over as they are stored instead of as text
     the server parses back (5.4 M values of a first national compute: 11.4 s against 18.6 s,
@@ -123,7 +125,10 @@ def _copy(
     with cursor.copy(statement) as copy:
         copy.set_types(types)
         for batch in batches:
-            for row in zip(*batch.to_pydict().values(), strict=True):
+            columns = list(batch.to_pydict().values())
+            if first_id is not None:
+                columns.insert(0, range(first_id + count, first_id + count + batch.num_rows))
+            for row in zip(*columns, strict=True):
                 copy.write_row(row + constants)
             count += batch.num_rows
             if written is not None:
@@ -348,10 +353,15 @@ def _insert_first_versions(
     indicator_ids: dict[str, int],
     run: ComputationRun,
     written: Callable[[int], None],
+    rows: int,
+    table_held: bool,
 ) -> int:
     """The rows of these indicators straight into the value table, in their first version, in
     force, this run's; returns how many, and tells `written` how many so far (a national first
-    compute writes millions: 20 s or more on PostgreSQL)."""
+    compute writes millions: 20 s or more on PostgreSQL).
+
+    `rows`: how many at most. `table_held`: whether this transaction holds the table to itself
+    (its indexes set aside); the rows' ids are then taken from its sequence at once."""
     territory_ids = {
         (level, code): pk
         for level, code, pk in Territory.objects.values_list("level", "code", "pk")
@@ -361,7 +371,12 @@ def _insert_first_versions(
     names = [*KEYED_COLUMNS, *constants, "created_at"]
     created_at = timezone.now()
     if connection.vendor == "postgresql":
-        return _copy(cursor, table, names, batches, (*constants.values(), created_at), written)
+        first_id = _ids_taken(cursor, table, rows) if table_held else None
+        if first_id is not None:
+            names.insert(0, "id")
+        return _copy(
+            cursor, table, names, batches, (*constants.values(), created_at), written, first_id
+        )
     # SQLite: into a table without index first, then one statement (each row's index entries
     # added by SQLite itself): half the time of inserting them one by one into the value table
     # (1 M values: 1.9 + 3.0 s against 9.6 s).
@@ -386,6 +401,24 @@ def _insert_first_versions(
     )
     cursor.execute(f"DROP TABLE {_FIRST}")
     return count
+
+
+def _ids_taken(cursor, table: str, rows: int) -> int | None:
+    """The first of `rows` ids taken at once from the sequence of `table`'s id (PostgreSQL), or
+    None when it has none.
+
+    Only for a transaction that holds the table to itself: the value table's id is its only
+    user, and any insert waits for the table before drawing from it, so nothing can draw
+    between the two calls below. Each row's id drawn from the sequence as the COPY writes it
+    took a sixth of a first national compute's COPY (5.4 M rows: 5.1–5.3 s against 4.0–4.1 s,
+    `bench/bench_copy.py`, decision 0038). Ids of rows then left out are gaps, as after a
+    rollback."""
+    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+    sequence = cursor.fetchone()[0]
+    if sequence is None or rows < 1:
+        return None
+    cursor.execute("SELECT setval(%s, nextval(%s) + %s - 1)", [sequence, sequence, rows])
+    return cursor.fetchone()[0] - rows + 1
 
 
 STATISTICS_WAIT = "200ms"
@@ -585,6 +618,8 @@ def store_values(
                     first_ids,
                     run,
                     lambda count: progress(WRITING, before + count, writing),
+                    first_rows,
+                    set_aside,
                 )
                 added += first
                 step(f"first versions of {len(first_ids)} indicators inserted ({first}){aside}")

@@ -109,6 +109,58 @@ def test_a_first_compute_stores_the_same_values_and_gives_the_table_back_as_it_w
 
 
 @pytest.mark.django_db
+def test_a_bulk_store_numbers_its_values_and_the_next_value_follows_them(
+    geography, staged, monkeypatch, caplog
+):
+    """PostgreSQL: a first compute holding the table takes its values' ids from the table's
+    sequence at once and writes them itself (decision 0038). A value stored afterwards, the
+    usual way, gets an id the bulk store did not use."""
+    monkeypatch.setattr(bulk, "BULK_ROWS", 1)
+    _, set_aside = compute(caplog)
+    assert set_aside == (connection.vendor == "postgresql")
+    ids = sorted(IndicatorValue.objects.values_list("pk", flat=True))
+    assert len(ids) == len(set(ids)) > 1
+    value = IndicatorValue.objects.filter(is_current=True).first()
+    later = IndicatorValue.objects.create(
+        indicator=value.indicator, territory=value.territory, period="2030-01", version=1
+    )
+    assert later.pk > ids[-1]
+
+
+@pytest.mark.django_db
+def test_a_primary_key_another_table_points_to_is_never_set_aside():
+    """PostgreSQL: a primary key is set aside with the rest, unless a foreign key of another
+    table points to it (dropping it would drop that key); it is made again first."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite: nothing is set aside")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE bulk_parent (id bigint PRIMARY KEY, code text UNIQUE);"
+            " CREATE TABLE bulk_child (id bigint PRIMARY KEY,"
+            " parent_id bigint REFERENCES bulk_parent (id));"
+            " CREATE INDEX bulk_child_parent ON bulk_child (parent_id)"
+        )
+        parent = bulk._drop(cursor, "bulk_parent", "bulk_parent")
+        child = bulk._drop(cursor, "bulk_child", "bulk_child")
+        assert not [s for s in parent if "PRIMARY KEY" in s]
+        assert [s for s in parent if "UNIQUE" in s]
+        assert "PRIMARY KEY" in child[0] and "FOREIGN KEY" in child[-1]
+        for statement in parent + child:
+            cursor.execute(statement)
+        cursor.execute(
+            "SELECT conrelid::regclass::text, contype FROM pg_constraint"
+            " WHERE conrelid IN ('bulk_parent'::regclass, 'bulk_child'::regclass)"
+            " ORDER BY 1, 2"
+        )
+        assert cursor.fetchall() == [
+            ("bulk_child", "f"),
+            ("bulk_child", "p"),
+            ("bulk_parent", "p"),
+            ("bulk_parent", "u"),
+        ]
+
+
+@pytest.mark.django_db
 def test_after_a_bulk_store_the_keys_are_enforced_again(geography, staged, monkeypatch, caplog):
     monkeypatch.setattr(bulk, "BULK_ROWS", 1)
     _, set_aside = compute(caplog)
@@ -117,6 +169,14 @@ def test_after_a_bulk_store_the_keys_are_enforced_again(geography, staged, monke
     with pytest.raises(IntegrityError), transaction.atomic():  # the unique key
         IndicatorValue.objects.create(
             indicator=value.indicator, territory=value.territory, period=value.period, version=1
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():  # the primary key
+        IndicatorValue.objects.create(
+            pk=value.pk,
+            indicator=value.indicator,
+            territory=value.territory,
+            period="2030-01",
+            version=1,
         )
     with transaction.atomic():
         # A territory that does not exist: refused when the keys are checked (at the commit).
