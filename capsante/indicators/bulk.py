@@ -117,9 +117,9 @@ def _drop(cursor, table: str, quoted: str) -> list[str]:
     when no other table's key points to it; returns what makes them again, in an order that
     works (primary key, indexes, unique keys, then foreign keys).
 
-    The primary key too: a row's id goes into its index as the row is written, which took a
-    third of a first national compute's COPY (5.4 M rows: 6.8 s with it, 4.1 s without, then
-    1.1 s to build it once; `bench/bench_copy.py`, decision 0038)."""
+    The primary key too: a row's id went into its index as the row was written, which took
+    a third of a first national compute's COPY (5.4 M rows: 8.0–8.9 s with it, 5.1–5.3 s
+    without, then 1.1 s to build it once; `bench/bench_copy.py`, decision 0038)."""
     cursor.execute(
         "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint AS c"
         " WHERE conrelid = %s::regclass AND (contype IN ('f', 'u') OR (contype = 'p'"

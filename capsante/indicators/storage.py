@@ -409,8 +409,8 @@ def _ids_taken(cursor, table: str, rows: int) -> int | None:
 
     Only for a transaction that holds the table to itself: the value table's id is its only
     user, and any insert waits for the table before drawing from it, so nothing can draw
-    between the two calls below. Each row's id drawn from the sequence as the COPY writes it
-    took a sixth of a first national compute's COPY (5.4 M rows: 5.1–5.3 s against 4.0–4.1 s,
+    between the two calls below. Each row's id drawn from the sequence as the COPY wrote it
+    took a fifth of a first national compute's COPY (5.4 M rows: 5.1–5.3 s against 4.0–4.2 s,
     `bench/bench_copy.py`, decision 0038). Ids of rows then left out are gaps, as after a
     rollback."""
     cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
