@@ -3,7 +3,8 @@
 Builds 5.4 M rows shaped as the value table's (21 indicators × 10,750 territories × 24 months,
 one numerator and value in ten empty, every double with all its digits), then, each in a fresh
 copy of the table with no index, unique key or foreign key but its primary key — as the store
-has it while its indexes are set aside (decision 0025) —:
+had it while its indexes were set aside (decision 0025; since decision 0038 the `binary` way sets
+the primary key aside too, as the store now does) —:
 - `csv`: COPY as CSV, every column, the constant ones (version, in force, run, manual entry,
   creation time) repeated on each row as text, written by Arrow (what storage did after 0026);
 - `csv-defaults`: COPY as CSV of the six columns that vary, the constant ones given as column
@@ -19,7 +20,7 @@ has it while its indexes are set aside (decision 0025) —:
 then the value table's indexes, unique key and foreign keys built again (each timed). The rows
 stored are checked alike after each way (every field of every row, in order, the creation time).
 
-    bash scripts/with-postgres.sh .venv/bin/python bench/bench_copy.py [--ways csv,binary]
+    bash scripts/with-postgres.sh .venv/bin/python bench/bench_copy.py [--ways binary-sequence,binary]
 """
 
 # Table names are this script's own.
