@@ -334,8 +334,16 @@ class IndicatorValue(models.Model):
     value = models.FloatField(_("valeur"), null=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     is_current = models.BooleanField(_("version en vigueur"), default=True)
+    # No index either: only a run's deletion would look values up by their run, and the
+    # platform never deletes one (a run is the values' provenance); the index cost 1 s of each
+    # first national compute and a write for every value stored (decision 0038).
     run = models.ForeignKey(
-        ComputationRun, null=True, blank=True, on_delete=models.PROTECT, related_name="values"
+        ComputationRun,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="values",
+        db_index=False,
     )
     # Indexed below over the few values that have one, not the millions that have none.
     manual_entry = models.ForeignKey(

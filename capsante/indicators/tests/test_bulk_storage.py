@@ -227,7 +227,6 @@ def test_the_value_table_keeps_no_index_another_one_begins_with():
     assert indexed == {
         (("indicator_id", "territory_id", "period", "version"), True),
         (("territory_id", "is_current"), False),
-        (("run_id",), False),
         (("manual_entry_id",), False),
         # Partial, over computed values in force: the months a full recompute examines.
         (("indicator_id", "period"), False),
