@@ -128,6 +128,28 @@ def test_a_bulk_store_numbers_its_values_and_the_next_value_follows_them(
 
 
 @pytest.mark.django_db
+def test_new_versions_of_every_value_go_in_with_the_indexes_set_aside_too(
+    geography, staged, monkeypatch, caplog
+):
+    """PostgreSQL: a recompute that changes every figure at least doubles the table; its new
+    versions go in without the indexes and the primary key (ids drawn by the table itself),
+    then everything is made again: one version in force per figure, the earlier ones kept."""
+    monkeypatch.setattr(bulk, "BULK_ROWS", 1)
+    first, _ = compute(caplog)
+    before = schema()
+    every = {**SARTHE, **MAYENNE}
+    stage_mes(staged, {m: {c: (n + 1, d) for c, (n, d) in every.items()} for m in MONTHS})
+    second, set_aside = compute(caplog)
+    assert set_aside == (connection.vendor == "postgresql")
+    assert schema() == before
+    assert len(second) > len(first)
+    assert ("MES_ACTIVATION", "72", "2025-02", 960, 1200, 80.0, 1, False) in second
+    assert ("MES_ACTIVATION", "72", "2025-02", 963, 1200, 80.25, 2, True) in second
+    ids = list(IndicatorValue.objects.values_list("pk", flat=True))
+    assert len(ids) == len(set(ids)) == len(second)
+
+
+@pytest.mark.django_db
 def test_a_primary_key_another_table_points_to_is_never_set_aside():
     """PostgreSQL: a primary key is set aside with the rest, unless a foreign key of another
     table points to it (dropping it would drop that key); it is made again first."""
