@@ -147,37 +147,37 @@ def copy_csv_defaults(cursor, table: pa.Table, now: dt.datetime) -> None:
     with_defaults(cursor, now, copy)
 
 
-def copy_binary_sequence(cursor, table: pa.Table, now: dt.datetime) -> None:
-    names = VARYING + CONSTANT
+def write_binary(cursor, table: pa.Table, now: dt.datetime, first_id: int | None = None) -> None:
+    """Every column by binary COPY, written by psycopg (`Copy.write_row`); given `first_id`, the
+    rows numbered from it in an `id` column, as `storage._copy` does."""
+    names = ([] if first_id is None else ["id"]) + VARYING + CONSTANT
+    types = ([] if first_id is None else ["int8"]) + [*TYPES, "int4", "bool", "int8", "int8"]
     statement = f"COPY bench_values ({', '.join(names)}) FROM STDIN WITH (FORMAT binary)"
     stamped = constants(now)
+    count = 0
     with cursor.copy(statement) as copy:
-        copy.set_types([*TYPES, "int4", "bool", "int8", "int8", "timestamptz"])
+        copy.set_types([*types, "timestamptz"])
         for batch in table.to_batches(200_000):
-            for row in zip(*batch.to_pydict().values(), strict=True):
+            columns = list(batch.to_pydict().values())
+            if first_id is not None:
+                columns.insert(0, range(first_id + count, first_id + count + batch.num_rows))
+            for row in zip(*columns, strict=True):
                 copy.write_row(row + stamped)
+            count += batch.num_rows
+
+
+def copy_binary_sequence(cursor, table: pa.Table, now: dt.datetime) -> None:
+    write_binary(cursor, table, now)
 
 
 def copy_binary(cursor, table: pa.Table, now: dt.datetime) -> None:
-    """As storage writes a first compute (`storage._copy`, `_ids_taken`, `bulk._drop`)."""
+    """As storage writes a first compute (`bulk._drop`, `storage._ids_taken`, `storage._copy`)."""
     cursor.execute("ALTER TABLE bench_values DROP CONSTRAINT bench_values_pkey")
     cursor.execute("SELECT pg_get_serial_sequence('bench_values', 'id')")
     sequence = cursor.fetchone()[0]
     rows = table.num_rows
     cursor.execute("SELECT setval(%s, nextval(%s) + %s - 1)", [sequence, sequence, rows])
-    first = cursor.fetchone()[0] - rows + 1
-    names = ["id", *VARYING, *CONSTANT]
-    statement = f"COPY bench_values ({', '.join(names)}) FROM STDIN WITH (FORMAT binary)"
-    stamped = constants(now)
-    count = 0
-    with cursor.copy(statement) as copy:
-        copy.set_types(["int8", *TYPES, "int4", "bool", "int8", "int8", "timestamptz"])
-        for batch in table.to_batches(200_000):
-            columns = list(batch.to_pydict().values())
-            columns.insert(0, range(first + count, first + count + batch.num_rows))
-            for row in zip(*columns, strict=True):
-                copy.write_row(row + stamped)
-            count += batch.num_rows
+    write_binary(cursor, table, now, first_id=cursor.fetchone()[0] - rows + 1)
 
 
 def numpy_rows(batch: pa.RecordBatch) -> bytes:
