@@ -33,6 +33,11 @@ connections). Then checks that the engine, its per-definition path, pandas and P
 same rows and the same numerator and denominator on every row, and prints the engine's time per
 stage (the membership, each pass over a staged table) and per definition.
 
+With --compare REF, each engine measure asked for also runs with the platform's code of REF (a
+git worktree, e.g. HEAD for the code before an uncommitted change), in the same rounds, the two
+alternately first: `engine@HEAD` beside `engine`. A change is judged on those pairs, not on runs
+made at different minutes of a shared machine.
+
 The import's own staging step is measured separately (--staging): the Assurance Maladie documents
 file (commune × document type × month, the file the real source publishes) parsed and written to
 the staged table, as `capsante import am-dmp-documents` does.
@@ -48,13 +53,17 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path[:0] = [str(ROOT), str(HERE)]
+CODE_TREE = "CAPSANTE_BENCH_CODE"
+"""Set by `--compare` for the measures of the compared reference: the platform's code is then
+imported from that tree (a git worktree) instead of this one; the bench and its data stay."""
+sys.path[:0] = [os.environ.get(CODE_TREE) or str(ROOT), str(HERE)]
 
 SNAPSHOT = "2025-12"
 KEY = ["indicator_code", "territory_code", "territory_level", "period"]
@@ -410,6 +419,9 @@ MEASURES = {
 def child(measure: str, out: Path) -> None:
     result = MEASURES[measure](out)
     result["peak_rss_mib"] = peak_rss_mib()
+    import capsante
+
+    result["code"] = str(Path(capsante.__file__).resolve().parent.parent)
     print(json.dumps(result))
 
 
@@ -429,13 +441,49 @@ def peak_rss_mib() -> float:
 # The parent: generate, run each measure in fresh processes, report
 
 
-def run_child(measure: str, out: Path) -> dict:
+def run_child(measure: str, out: Path, code: Path = ROOT) -> dict:
+    """`measure` in a fresh process, the platform's code imported from `code`."""
     command = [sys.executable, __file__, "--child", measure, "--out", str(out)]
-    env = dict(os.environ)
+    env = dict(os.environ, **{CODE_TREE: str(code)})
     if measure not in WITH_PANDAS:
         env = path_first(env, as_deployed(out / "as-deployed"))
     done = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT, env=env)
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    if Path(result["code"]) != code.resolve():  # never the same code measured twice unawares
+        raise RuntimeError(f"{measure} ran the code of {result['code']}, not of {code}")
+    return result
+
+
+def compared_tree(reference: str, scratch: Path) -> Path:
+    """A git worktree of `reference` (its platform code only is used)."""
+    tree = scratch / "compared"
+    subprocess.run(
+        ["git", "worktree", "add", "--detach", "-q", str(tree), reference], cwd=ROOT, check=True
+    )
+    return tree
+
+
+def paired(measures: list[str], reference: str | None) -> list[str]:
+    """Each engine measure followed by itself on `reference`'s code (`engine@HEAD`)."""
+    if reference is None:
+        return measures
+    return [
+        name
+        for m in measures
+        for name in ([m, f"{m}@{reference}"] if m.startswith("engine") else [m])
+    ]
+
+
+def round_order(measures: list[str], round_number: int) -> list[str]:
+    """The measures of one round, each pair (`engine`, `engine@REF`) first one way then the
+    other from round to round: neither always runs on the warmer cache."""
+    if round_number % 2 == 0:
+        return measures
+    order = list(measures)
+    for i, name in enumerate(order):
+        if "@" in name and i > 0:
+            order[i - 1], order[i] = order[i], order[i - 1]
+    return order
 
 
 def generate(scale: str, out: Path, reuse: bool) -> dict:
@@ -483,6 +531,9 @@ def main() -> None:
     )
     parser.add_argument("--no-check", action="store_true")
     parser.add_argument("--staging", action="store_true", help="also time the staging step")
+    parser.add_argument(
+        "--compare", help="a git reference whose code runs each engine measure too, alternately"
+    )
     parser.add_argument("--child", choices=sorted(MEASURES), help=argparse.SUPPRESS)
     args = parser.parse_args()
     out = args.out or data_dir(args.scale)
@@ -502,11 +553,23 @@ def main() -> None:
             if k not in ("communes", "population", "generation_s")
         )
     )
-    measures = [m for m in args.measures.split(",") if m]
+    measures = paired([m for m in args.measures.split(",") if m], args.compare)
     runs: dict[str, list[dict]] = {m: [] for m in measures}
-    for _ in range(args.repeat):
-        for measure in measures:
-            runs[measure].append(run_child(measure, out))
+    scratch = Path(tempfile.mkdtemp(prefix="bench-engine-"))
+    try:
+        code = {args.compare: compared_tree(args.compare, scratch)} if args.compare else {}
+        for round_number in range(args.repeat):
+            for measure in round_order(measures, round_number):
+                base, _, reference = measure.partition("@")
+                tree = code[reference] if reference else ROOT
+                runs[measure].append(run_child(base, out, tree))
+    finally:
+        if args.compare:
+            subprocess.run(
+                ["git", "worktree", "remove", "--force", str(scratch / "compared")],
+                cwd=ROOT, check=False,
+            )  # fmt: skip
+        shutil.rmtree(scratch, ignore_errors=True)
     results = {m: summarise(r) for m, r in runs.items()}
     print(
         f"\n{args.scale} — every definition, every territory and period (median of {args.repeat})"
@@ -522,6 +585,14 @@ def main() -> None:
             f"{r['peak_rss_mib']:>14.0f}{int(r['rows']):>13,}"
         )
     engine = results.get("engine", {}).get("median_s")
+    for name, r in results.items():
+        base, _, reference = name.partition("@")
+        if reference and base in results:
+            print(
+                f"{name} / {base} (the code of {reference} against this tree's):"
+                f" {r['median_s'] / results[base]['median_s']:.3f}× wall,"
+                f" {r['cpu_s'] / max(results[base]['cpu_s'], 1e-9):.3f}× CPU"
+            )
     same_set = results.get("engine-baseline-set", {}).get("median_s")
     if same_set:
         for other in ("pandas", "polars"):

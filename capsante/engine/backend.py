@@ -66,6 +66,11 @@ class Backend(ABC):
     """Whether the shared plan's passes over a table partitioned by month may read it month by
     month (`shared.one_month`): DuckDB groups twelve small hash tables faster than one large."""
 
+    def month_partition(self, table: str, month: str) -> str | None:
+        """A query of one month's rows of a staged table, for the passes read month by month
+        (`shared.one_month`); None: the table filtered on its month."""
+        return None
+
     @abstractmethod
     def run_sql(self, sql: str) -> pa.Table:
         """Run one query in DuckDB's dialect and return its rows as Arrow."""
@@ -161,6 +166,7 @@ class Backend(ABC):
         on_disk = {t: table_periods(self.staging_root, t) for t in read}
         plan.months_on_disk = sorted({m for months in on_disk.values() for m in months})
         if self.month_by_month:
+            plan.partition = self.month_partition
             plan.months = {
                 table_ref(t): months
                 for t, months in on_disk.items()

@@ -38,7 +38,7 @@ Identifiers come from validated definitions and names made here; literals are qu
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import sqlglot
@@ -48,6 +48,10 @@ from .definitions import PER_LEVEL_RULES, Definition
 from .query import NUMBER, PeriodPlan, _prefix_ctes, in_list, quote, table_ref
 
 PREFIX = "cs_"
+
+MonthPartition = Callable[[str, str], str | None]
+"""(staged table, month) → a query of that month's rows of the table, or None for the default
+(the table filtered on its `period`)."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -215,8 +219,13 @@ def _is_period(node: exp.Expr) -> bool:
     return isinstance(node, exp.Column) and node.name == "period"
 
 
-def one_month(tree: exp.Expr, table: str, month: str) -> exp.Expr | None:
+def one_month(
+    tree: exp.Expr, table: str, month: str, partition: str | None = None
+) -> exp.Expr | None:
     """The query restricted to one month's partition of the staged `table`, the month a constant.
+
+    `partition`: a query giving that month's rows of `table`, its columns included (a backend
+    may read the month's files alone); by default the table filtered on its `period`.
 
     Each staged table of a monthly source is partitioned by month, and a pass groups by month
     among other keys: grouping each month's rows on their own, by the other keys only, gives the
@@ -279,12 +288,12 @@ def one_month(tree: exp.Expr, table: str, month: str) -> exp.Expr | None:
     monthly = monthly.transform(lambda node: literal.copy() if _is_period(node) else node)
     for node in list(monthly.find_all(exp.Table)):
         if node.db or node.name not in ctes:
-            partition = sqlglot.parse_one(
-                f"SELECT * FROM {table} WHERE period = {quote(month)}", read="duckdb"
+            rows = sqlglot.parse_one(
+                partition or f"SELECT * FROM {table} WHERE period = {quote(month)}", read="duckdb"
             )
             node.replace(
                 exp.Subquery(
-                    this=partition, alias=exp.TableAlias(this=exp.to_identifier(node.alias_or_name))
+                    this=rows, alias=exp.TableAlias(this=exp.to_identifier(node.alias_or_name))
                 )
             )
     return monthly
@@ -395,9 +404,11 @@ class Scan:
             select = f"SELECT * FROM ({select}) AS q WHERE q.period IN {in_list(self.plan.sources)}"
         return select
 
-    def _monthly_sql(self, months: Sequence[str]) -> list[str] | None:
+    def _monthly_sql(
+        self, months: Sequence[str], partition: MonthPartition | None = None
+    ) -> list[str] | None:
         """`raw_sql` of each month's partition alone, the month a constant (`one_month`); None
-        when the pass cannot be read so."""
+        when the pass cannot be read so. `partition`: see `SharedPlan.partition`."""
         if self.simple is None:
             tree = self._united()
         else:
@@ -405,7 +416,8 @@ class Scan:
             tree = sqlglot.parse_one(self._merged_sql(bare_period=True), read="duckdb")
         parts = []
         for month in months:
-            monthly = one_month(tree, self.table or "", month)
+            rows = partition(next(iter(self.tables)), month) if partition is not None else None
+            monthly = one_month(tree, self.table or "", month, rows)
             if monthly is None:
                 return None
             if self.simple is None:
@@ -464,7 +476,12 @@ class Scan:
         return f"SELECT {', '.join(columns)} FROM {source}{where}{group}"
 
     def commune_sql(
-        self, structures: str, commune_ids: str, month_ids: str, months: Sequence[str] = ()
+        self,
+        structures: str,
+        commune_ids: str,
+        month_ids: str,
+        months: Sequence[str] = (),
+        partition: MonthPartition | None = None,
     ) -> str:
         """commune_id, month_id, v<i>, n<i>: the pass mapped to communes, both by number.
 
@@ -478,9 +495,9 @@ class Scan:
 
         `months`: the months on disk of the table the pass reads, when it is partitioned by
         month; the pass then groups them one by one when it can (`_month_by_month`), each with
-        its month's number as a constant.
+        its month's number as a constant, reading its rows from `partition` when given.
         """
-        rows = self._month_by_month(months)
+        rows = self._month_by_month(months, partition)
         by_month = rows is not None
         # Read month by month, the rows carry the month's number; otherwise its text.
         month = "month_id" if by_month else "period"
@@ -549,7 +566,9 @@ class Scan:
         )
         return f"WITH cs_monthly AS (\n{rows}\n)\n{months}"
 
-    def _month_by_month(self, months: Sequence[str]) -> str | None:
+    def _month_by_month(
+        self, months: Sequence[str], partition: MonthPartition | None = None
+    ) -> str | None:
         """k, month_id, v<i>, n<i>: `raw_sql` as a union of one query per month, each grouping
         its own month's rows by the other keys (`one_month`); None when the pass does not group,
         or cannot be read so.
@@ -566,7 +585,7 @@ class Scan:
         wanted = [m for m in months if self.plan.sources is None or m in self.plan.sources]
         if not groups or not wanted:
             return None
-        parts = self._monthly_sql(wanted)
+        parts = self._monthly_sql(wanted, partition)
         if parts is None:
             return None
         return "\nUNION ALL\n".join(
@@ -590,6 +609,9 @@ class SharedPlan:
     # given, the passes that can read them month by month do (`Scan.commune_sql`).
     months: Mapping[str, Sequence[str]] = field(default_factory=dict)
     months_on_disk: Sequence[str] = ()  # of every partitioned table read: see `_months_sql`
+    # Where a pass read month by month finds one month's rows of a staged table, given by the
+    # backend (DuckDB reads that month's files alone); none: the table filtered on its month.
+    partition: MonthPartition | None = None
 
     def name(self, suffix: str) -> str:
         return f"{self.prefix}{suffix}"
@@ -740,7 +762,11 @@ class SharedPlan:
         """What a pass keeps: its rows mapped to the communes' numbers."""
         months = self.months.get(scan.table or "", ())
         return scan.commune_sql(
-            self.name("structures"), self.name("commune_ids"), self.name("months"), months
+            self.name("structures"),
+            self.name("commune_ids"),
+            self.name("months"),
+            months,
+            self.partition,
         )
 
     def _months_sql(self) -> str:

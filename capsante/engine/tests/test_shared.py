@@ -336,6 +336,35 @@ def test_month_by_month_is_what_the_large_passes_run(shared_staging: Path, catal
             assert f"WHERE period = '{month}'" in monthly
 
 
+def test_duckdb_reads_each_months_files_alone(
+    tmp_path: Path, shared_staging: Path, catalogue, monkeypatch
+):
+    """A pass read month by month reads each month's folder, not the whole table's view once per
+    month, and gives the same values, from a staging folder whose path needs quoting too."""
+    import shutil
+
+    monkeypatch.setattr(backend_module, "MONTH_BY_MONTH_BYTES", 0)
+    staging = tmp_path / "l'état" / "staging"
+    shutil.copytree(shared_staging, staging)
+    passes: list[str] = []
+
+    class Watched(DuckDBBackend):
+        def materialize(self, name: str, sql: str) -> None:
+            passes.append(sql)
+            super().materialize(name, sql)
+
+    with Watched(staging) as backend:
+        shared = backend.compute(catalogue, snapshot_period=SNAPSHOT)
+    months = table_periods(staging, "am_dmp_documents")
+    documents = next(sql for sql in passes if "am_dmp_documents/period=" in sql)
+    assert "stg_am_dmp_documents WHERE period" not in documents
+    for month in months:
+        folder = str(staging / "am_dmp_documents" / f"period={month}").replace("'", "''")
+        assert f"'{folder}/**/*.parquet'" in documents
+    alone = compute(catalogue, shared_staging, snapshot_period=SNAPSHOT, shared=False)
+    assert_same(alone, shared)
+
+
 def _one_month(sql: str) -> str | None:
     monthly = one_month(sqlglot.parse_one(sql, read="duckdb"), "stg_t", "2025-03")
     return monthly.sql(dialect="duckdb") if monthly is not None else None
