@@ -21,13 +21,14 @@ from __future__ import annotations
 import argparse
 import compileall
 import os
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from worktree import compared_worktree
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "bench" / "commands"
@@ -95,14 +96,12 @@ def main() -> None:
     build_demo(env)
     names = options.only.split(",") if options.only else list(COMMANDS)
     trees = {"this tree": ROOT}
-    scratch = Path(tempfile.mkdtemp(prefix="bench-commands-"))
-    try:
-        if options.compare:
-            other = scratch / "compared"
-            subprocess.run(
-                ["git", "worktree", "add", "--detach", "-q", str(other), options.compare],
-                cwd=ROOT, check=True,
-            )  # fmt: skip
+    with (
+        compared_worktree(options.compare, ROOT) as other,
+        tempfile.TemporaryDirectory(prefix="bench-commands-") as folder,
+    ):
+        scratch = Path(folder)
+        if other is not None:
             trees = {options.compare: other, "this tree": ROOT}
         for tree in trees.values():
             compileall.compile_dir(tree / "capsante", quiet=1)
@@ -121,13 +120,6 @@ def main() -> None:
                 runs = " ".join(f"{t:.2f}" for t in sorted(values))
                 median = f"{statistics.median(values):.2f}" if values else "—"
                 print(f"{name:<15} {label:<12} median {median:>5}   {runs}")
-    finally:
-        if options.compare:
-            subprocess.run(
-                ["git", "worktree", "remove", "--force", str(scratch / "compared")],
-                cwd=ROOT, check=False,
-            )  # fmt: skip
-        shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":

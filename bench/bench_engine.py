@@ -53,7 +53,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -454,15 +453,6 @@ def run_child(measure: str, out: Path, code: Path = ROOT) -> dict:
     return result
 
 
-def compared_tree(reference: str, scratch: Path) -> Path:
-    """A git worktree of `reference` (its platform code only is used)."""
-    tree = scratch / "compared"
-    subprocess.run(
-        ["git", "worktree", "add", "--detach", "-q", str(tree), reference], cwd=ROOT, check=True
-    )
-    return tree
-
-
 def paired(measures: list[str], reference: str | None) -> list[str]:
     """Each engine measure followed by itself on `reference`'s code (`engine@HEAD`)."""
     if reference is None:
@@ -555,21 +545,14 @@ def main() -> None:
     )
     measures = paired([m for m in args.measures.split(",") if m], args.compare)
     runs: dict[str, list[dict]] = {m: [] for m in measures}
-    scratch = Path(tempfile.mkdtemp(prefix="bench-engine-"))
-    try:
-        code = {args.compare: compared_tree(args.compare, scratch)} if args.compare else {}
+    from worktree import compared_worktree
+
+    with compared_worktree(args.compare, ROOT) as compared:
         for round_number in range(args.repeat):
             for measure in round_order(measures, round_number):
                 base, _, reference = measure.partition("@")
-                tree = code[reference] if reference else ROOT
+                tree = compared if reference and compared is not None else ROOT
                 runs[measure].append(run_child(base, out, tree))
-    finally:
-        if args.compare:
-            subprocess.run(
-                ["git", "worktree", "remove", "--force", str(scratch / "compared")],
-                cwd=ROOT, check=False,
-            )  # fmt: skip
-        shutil.rmtree(scratch, ignore_errors=True)
     results = {m: summarise(r) for m, r in runs.items()}
     print(
         f"\n{args.scale} — every definition, every territory and period (median of {args.repeat})"
