@@ -390,9 +390,14 @@ class Scan:
         return grouped == sorted({e.sql(dialect="duckdb") for e in selected})
 
     @property
+    def staged(self) -> str | None:
+        """The staged table the pass reads (its contract name), when it reads one only."""
+        return next(iter(self.tables)) if len(self.tables) == 1 else None
+
+    @property
     def table(self) -> str | None:
-        """The staged table the pass reads, when it reads one only."""
-        return table_ref(next(iter(self.tables))) if len(self.tables) == 1 else None
+        """`staged` as the queries name it (`stg_<table>`)."""
+        return table_ref(self.staged) if self.staged else None
 
     def raw_sql(self) -> str:
         """k, period, v0, n0, v1, n1… at the definitions' grain."""
@@ -416,7 +421,7 @@ class Scan:
             tree = sqlglot.parse_one(self._merged_sql(bare_period=True), read="duckdb")
         parts = []
         for month in months:
-            rows = partition(next(iter(self.tables)), month) if partition is not None else None
+            rows = partition(self.staged, month) if partition and self.staged else None
             monthly = one_month(tree, self.table or "", month, rows)
             if monthly is None:
                 return None
