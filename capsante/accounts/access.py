@@ -26,7 +26,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from capsante.territories.models import Territory
-from capsante.territories.services import ancestors, covers, within
+from capsante.territories.services import ancestors, covers, within_ids
 
 from .models import Profile, Role
 
@@ -150,8 +150,8 @@ def within_scope(user, queryset: QuerySet, path: str = "territory") -> QuerySet:
 
 # The territories within each scope, listed once per request (ScopesKeptMiddleware): a partner's
 # page filters by its scope many times, and the list (a département: about 400 territories) is
-# cheaper to pass than the query that finds it is to run again. Outside a request (commands, the
-# worker, tests calling services), the query goes into each filter as before.
+# found by a few queries (`within_ids`) once. Outside a request (commands, the worker, tests
+# calling services), it is found again for each filter.
 _scopes_kept: ContextVar[dict[int, list[int]] | None] = ContextVar("scopes_kept", default=None)
 
 
@@ -174,9 +174,9 @@ def forget_scopes() -> None:
 def _within(scope: Territory):
     kept = _scopes_kept.get()
     if kept is None:
-        return within(scope).values("pk")
+        return within_ids(scope)
     if scope.pk not in kept:
-        kept[scope.pk] = list(within(scope).values_list("pk", flat=True))
+        kept[scope.pk] = within_ids(scope)
     return kept[scope.pk]
 
 

@@ -126,3 +126,43 @@ def test_a_newer_population_file_replaces_the_figures_and_resums_parents(
     # La Flèche is not in the file: the département keeps the older vintage of one of its communes.
     assert (sarthe.population, sarthe.population_vintage) == (145_004 + 11_100 + 15_000, 2017)
     assert Territory.objects.get(code="247200132").population == 145_004 + 11_100
+
+
+@pytest.mark.django_db
+def test_within_lists_exactly_what_each_scope_covers(geography, django_assert_max_num_queries):
+    """`within` (what partners' pages filter by) and `covers` (one territory at a time) agree
+    for every scope, with an EPCI and a grouping straddling two départements, a grouping inside
+    one and a second région whose communes are not the first's."""
+    communes = geography["communes"]
+    # Laval Agglomération also takes a Sarthe commune: it lies within the région, in neither
+    # département.
+    communes["72154"].epci = geography["epci"]["laval"]
+    communes["72154"].save()
+    inside = Territory.objects.create(
+        level=Level.GROUPING, code="CLS-SARTHE", name="CLS sarthois", grouping_kind=GroupingKind.CLS
+    )
+    inside.members.set([communes["72181"], communes["72003"]])
+    across = Territory.objects.create(
+        level=Level.GROUPING, code="GHT-53-72", name="GHT", grouping_kind=GroupingKind.GHT
+    )
+    across.members.set([communes["72181"], communes["53130"]])
+    other_region = Territory.objects.create(level=Level.REGION, code="53", name="Bretagne")
+    finistere = Territory.objects.create(
+        level=Level.DEPARTEMENT, code="29", name="Finistère", parent=other_region
+    )
+    Territory.objects.create(level=Level.COMMUNE, code="29019", name="Brest", parent=finistere)
+
+    everything = list(Territory.objects.all())
+    for scope in everything:
+        with django_assert_max_num_queries(8):
+            listed = set(services.within_ids(scope))
+        assert listed == {t.pk for t in everything if services.covers(scope, t)}, scope.code
+        assert set(services.within(scope).values_list("pk", flat=True)) == listed
+
+    sarthe = set(services.within_ids(geography["sarthe"]))
+    assert inside.pk in sarthe
+    assert across.pk not in sarthe
+    assert geography["epci"]["laval"].pk not in sarthe
+    region = set(services.within_ids(geography["region"]))
+    assert {across.pk, geography["epci"]["laval"].pk, geography["mayenne"].pk} <= region
+    assert finistere.pk not in region
