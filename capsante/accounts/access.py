@@ -17,9 +17,11 @@ The rules, in words:
   départements' teams, and they by the région's).
 """
 
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -61,7 +63,7 @@ def home_territory(user) -> Territory | None:
     if profile is None:
         return None
     organisation = profile.organisation.territory if profile.organisation_id else None
-    if organisation is not None and covers(profile.scope, organisation):
+    if organisation is not None and _covers(profile.scope, organisation):
         return organisation
     return profile.scope
 
@@ -92,14 +94,14 @@ def scope_of(user) -> Territory | None:
 def in_scope(user, territory: Territory) -> bool:
     """Whether the territory lies within the user's scope."""
     allowed, scope = _scope(user)
-    return allowed and covers(scope, territory)
+    return allowed and _covers(scope, territory)
 
 
 def overlaps(user, territory: Territory) -> bool:
     """Whether the territory and the user's scope overlap (one lies within the other)."""
     allowed, scope = _scope(user)
     return allowed and (
-        covers(scope, territory) or (scope is not None and covers(territory, scope))
+        _covers(scope, territory) or (scope is not None and covers(territory, scope))
     )
 
 
@@ -107,7 +109,7 @@ def has_role(user, territory: Territory, roles: frozenset) -> bool:
     if is_superuser(user):
         return True
     profile = profile_of(user)
-    return profile is not None and profile.role in roles and covers(profile.scope, territory)
+    return profile is not None and profile.role in roles and _covers(profile.scope, territory)
 
 
 def can_read_unpublished(user, territory: Territory) -> bool:
@@ -152,32 +154,77 @@ def within_scope(user, queryset: QuerySet, path: str = "territory") -> QuerySet:
 # page filters by its scope many times, and the list (a département: about 400 territories) is
 # found by a few queries (`within_ids`) once. Outside a request (commands, the worker, tests
 # calling services), it is found again for each filter.
-_scopes_kept: ContextVar[dict[int, list[int]] | None] = ContextVar("scopes_kept", default=None)
+class _KeptScope(NamedTuple):
+    ids: list[int]
+    members: frozenset[int]
+
+
+class _RequestScopes:
+    """What one request knows of its scopes: their lists, and how often it asked `_covers`
+    about a scope not listed yet."""
+
+    def __init__(self) -> None:
+        self.kept: dict[int, _KeptScope] = {}
+        self.asked: Counter[int] = Counter()
+
+    def clear(self) -> None:
+        self.kept.clear()
+        self.asked.clear()
+
+
+_request_scopes: ContextVar[_RequestScopes | None] = ContextVar("request_scopes", default=None)
+
+ASKED_BEFORE_LISTING = 3
+"""Answers `covers` gives one by one in a request before the scope is listed: an EPCI or a
+grouping costs `covers` two queries and the scope's list about six, so a page that asks about
+each row of a table (an indicator page's 20 EPCIs) lists the scope, one that asks once or twice
+does not."""
 
 
 @contextmanager
 def scopes_kept() -> Iterator[None]:
-    token = _scopes_kept.set({})
+    token = _request_scopes.set(_RequestScopes())
     try:
         yield
     finally:
-        _scopes_kept.reset(token)
+        _request_scopes.reset(token)
 
 
 def forget_scopes() -> None:
     """A territory or a grouping's members changed: list the scopes again."""
-    kept = _scopes_kept.get()
-    if kept:
-        kept.clear()
+    scopes = _request_scopes.get()
+    if scopes is not None:
+        scopes.clear()
 
 
-def _within(scope: Territory):
-    kept = _scopes_kept.get()
-    if kept is None:
-        return within_ids(scope)
-    if scope.pk not in kept:
-        kept[scope.pk] = within_ids(scope)
-    return kept[scope.pk]
+def _kept(scope: Territory) -> _KeptScope | None:
+    """The scope's territories as this request listed them, or None outside a request."""
+    scopes = _request_scopes.get()
+    if scopes is None:
+        return None
+    if scope.pk not in scopes.kept:
+        ids = within_ids(scope)
+        scopes.kept[scope.pk] = _KeptScope(ids, frozenset(ids))
+    return scopes.kept[scope.pk]
+
+
+def _within(scope: Territory) -> list[int]:
+    kept = _kept(scope)
+    return within_ids(scope) if kept is None else kept.ids
+
+
+def _covers(scope: Territory | None, territory: Territory) -> bool:
+    """`covers(scope, territory)`, read from the scope's list once a request has asked often
+    enough (`ASKED_BEFORE_LISTING`) or has listed it anyway."""
+    if scope is None:
+        return True
+    scopes = _request_scopes.get()
+    if scopes is not None and scope.pk not in scopes.kept:
+        scopes.asked[scope.pk] += 1
+        if scopes.asked[scope.pk] <= ASKED_BEFORE_LISTING:
+            return covers(scope, territory)
+    kept = _kept(scope)
+    return covers(scope, territory) if kept is None else territory.pk in kept.members
 
 
 def within_scope_q(user, path: str = "territory") -> Q:
