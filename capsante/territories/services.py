@@ -124,7 +124,7 @@ def within_ids(scope: Territory) -> list[int]:
     Found by a few queries that each follow an index (the scope's communes, the candidate EPCIs'
     and groupings' communes), the rest decided here. As one query, an OR of sub-queries over the
     whole territory table, it read all 36,000 territories of France: 21 ms for a région or a
-    département on PostgreSQL, 9 ms for the smallest scope, paid by each partner's page
+    département on PostgreSQL, 11–13 ms for the smallest scopes, paid by each partner's page
     (bench/RESULTS.md, 5 December, fourth session).
     """
     if scope.level == Level.COMMUNE:
