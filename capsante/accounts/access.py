@@ -219,12 +219,13 @@ def _covers(scope: Territory | None, territory: Territory) -> bool:
     if scope is None:
         return True
     scopes = _request_scopes.get()
-    if scopes is not None and scope.pk not in scopes.kept:
+    if scopes is None:
+        return covers(scope, territory)
+    if scope.pk not in scopes.kept:
         scopes.asked[scope.pk] += 1
         if scopes.asked[scope.pk] <= ASKED_BEFORE_LISTING:
             return covers(scope, territory)
-    kept = _kept(scope)
-    return covers(scope, territory) if kept is None else territory.pk in kept.members
+    return territory.pk in _kept(scope).members
 
 
 def within_scope_q(user, path: str = "territory") -> Q:

@@ -130,11 +130,14 @@ def within_ids(scope: Territory) -> list[int]:
     if scope.level == Level.COMMUNE:
         return [scope.pk]
     found = {scope.pk}
-    scope_communes = _communes_by_index(scope)
+    # A région's children (its départements), read once: they are in it, and so are their communes.
+    children = (
+        dict(scope.children.values_list("pk", "level")) if scope.level == Level.REGION else {}
+    )
+    found.update(pk for pk, level in children.items() if level == Level.DEPARTEMENT)
+    scope_communes = _communes_by_index(scope, list(children))
     communes = dict(scope_communes.values_list("pk", "epci_id"))
     found.update(communes)
-    if scope.level == Level.REGION:
-        found.update(scope.children.filter(level=Level.DEPARTEMENT).values_list("pk", flat=True))
     candidate_epcis = {epci for epci in communes.values() if epci is not None}
     epcis_communes = Territory.objects.filter(level=Level.COMMUNE, epci__in=candidate_epcis)
     straddling = {
@@ -161,15 +164,14 @@ def within_ids(scope: Territory) -> list[int]:
     return sorted(found)
 
 
-def _communes_by_index(scope: Territory) -> QuerySet[Territory]:
-    """`communes_of(scope)`, unordered, a région's found through its départements' numbers.
+def _communes_by_index(scope: Territory, children: list[int]) -> QuerySet[Territory]:
+    """`communes_of(scope)`, unordered, a région's found through its `children`'s numbers.
 
     Ordered (the model's order), SQLite read every commune of France along the (level, code)
     key rather than sort the scope's; and for a région's communes (the parent's parent) it walked
     the communes first whatever the order: 36 ms against a few for the départements' communes."""
     if scope.level == Level.REGION:
-        departements = list(scope.children.values_list("pk", flat=True))
-        return Territory.objects.filter(level=Level.COMMUNE, parent__in=departements).order_by()
+        return Territory.objects.filter(level=Level.COMMUNE, parent__in=children).order_by()
     return communes_of(scope).order_by()
 
 
