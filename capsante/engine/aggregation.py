@@ -45,6 +45,23 @@ SORT_KEYS = [
 ]
 
 
+def _result_pool() -> pa.MemoryPool:
+    """Where `finish` allocates the result's arrays: Arrow's jemalloc pool when the build has it.
+
+    Arrow's default pool on Linux is mimalloc, which hands each large array's memory back to
+    the system as soon as it is freed (one `munmap` per array, each interrupting the other
+    worker's core to flush its address cache); jemalloc keeps it for the next definition. A
+    national recompute spent 0.3–0.4 s more CPU, 0.1–0.3 s more wall time, in the kernel with
+    mimalloc (bench/RESULTS.md, 5 December, fifth session)."""
+    try:
+        return pa.jemalloc_memory_pool()
+    except NotImplementedError:  # a build without jemalloc (Windows): the default pool
+        return pa.default_memory_pool()
+
+
+_RESULT_POOL = _result_pool()
+
+
 class NotCombinable(ValueError):
     """The rule cannot derive a parent's value from its parts (a distinct count, a median)."""
 
@@ -96,25 +113,31 @@ def finish(definition: Definition, raw: pa.Table) -> pa.Table:
     string keys cost more than any stage of a national recompute, and nothing needs the order;
     `sort_result` gives a stable one where a comparison wants it.
     """
-    numerator = pc.cast(raw["numerator"], pa.float64())
-    denominator = pc.cast(raw["denominator"], pa.float64())
+    pool = _RESULT_POOL
+    numerator = pc.cast(raw["numerator"], pa.float64(), memory_pool=pool)
+    denominator = pc.cast(raw["denominator"], pa.float64(), memory_pool=pool)
     if definition.aggregation in RATIO_RULES:
-        defined = pc.fill_null(pc.greater(denominator, 0.0), False)
+        defined = pc.coalesce(
+            pc.greater(denominator, 0.0, memory_pool=pool), False, memory_pool=pool
+        )
         # Multiplying first keeps hand-computable values exact (87 × 100 / 160 = 54.375).
-        scaled = pc.multiply(numerator, definition.factor)
-        value = pc.if_else(defined, pc.divide(scaled, pc.if_else(defined, denominator, 1.0)), None)
+        scaled = pc.multiply(numerator, definition.factor, memory_pool=pool)
+        divisor = pc.if_else(defined, denominator, 1.0, memory_pool=pool)
+        quotient = pc.divide(scaled, divisor, memory_pool=pool)
+        value = pc.if_else(defined, quotient, None, memory_pool=pool)
     else:
-        denominator = pa.nulls(len(raw), pa.float64())
+        denominator = pa.nulls(len(raw), pa.float64(), memory_pool=pool)
         value = numerator
+    code = pa.scalar(definition.code, pa.string())
     table = pa.table(
         {
-            "indicator_code": pa.repeat(pa.scalar(definition.code, pa.string()), len(raw)),
-            "territory_code": pc.cast(raw["territory_code"], pa.string()),
-            "territory_level": pc.cast(raw["territory_level"], pa.string()),
-            "period": pc.cast(raw["period"], pa.string()),
+            "indicator_code": pa.repeat(code, len(raw), memory_pool=pool),
+            "territory_code": pc.cast(raw["territory_code"], pa.string(), memory_pool=pool),
+            "territory_level": pc.cast(raw["territory_level"], pa.string(), memory_pool=pool),
+            "period": pc.cast(raw["period"], pa.string(), memory_pool=pool),
             "numerator": numerator,
             "denominator": denominator,
-            "value": pc.cast(value, pa.float64()),
+            "value": pc.cast(value, pa.float64(), memory_pool=pool),
         },
         schema=RESULT_SCHEMA,
     )
