@@ -152,12 +152,23 @@ def measure_engine_rows_kept(out: Path) -> dict:
 
     class RowsKept(DuckDBBackend):
         def _run_definition(self, plan, definition, periods, territories):
-            started = time.perf_counter()
             sql = self._definition_query(plan, definition, periods, territories)
-            kept = f"SELECT count(*) AS n, sum(numerator) AS s, sum(denominator) AS d FROM ({sql}) AS q"  # noqa: S608
-            rows = self.run_sql(kept)
-            self._record(f"definition {definition.code}", started)
-            return pa.table({"rows": rows["n"]})
+            return self._kept(sql, [definition], [("numerator", "denominator")])[0]
+
+        def _run_unit(self, plan, unit, periods_of, territories):
+            # Code before `SharedPlan.query_units` (`--compare`) has no units: `_run_definition`.
+            if len(unit) == 1:
+                return super()._run_unit(plan, unit, periods_of, territories)
+            columns = [(f"numerator_{k}", f"denominator_{k}") for k in range(len(unit))]
+            return self._kept(plan.definitions_sql(unit), unit, columns)
+
+        def _kept(self, sql, definitions, columns):
+            started = time.perf_counter()
+            sums = ", ".join(f"sum({n}), sum({d})" for n, d in columns)
+            rows = self.run_sql(f"SELECT count(*) AS n, {sums} FROM ({sql}) AS q")  # noqa: S608
+            codes = " + ".join(d.code for d in definitions)
+            self._record(f"definition{'s' if len(definitions) > 1 else ''} {codes}", started)
+            return [pa.table({"rows": rows["n"]}) for _ in definitions]
 
     catalogue = load_definitions()
     clock = _clock()

@@ -177,7 +177,7 @@ class Backend(ABC):
             """What a query costs, roughly: the bytes of the staged tables it reads."""
             return sum(size_of(t) for t in tables)
 
-        results: Generator[tuple[int, pa.Table | None], None, None] | None = None
+        results: Generator[tuple[int, list[pa.Table]], None, None] | None = None
         try:
             if plan.sides or plan.alone:
                 computed = sum(1 for _, periods in planned if periods is not None)
@@ -196,29 +196,53 @@ class Backend(ABC):
                 for _ in passes:
                     pass
 
-            def run(item: tuple[Definition, PeriodPlan | None]) -> pa.Table | None:
-                definition, periods = item
-                if periods is None:
-                    return None
-                return self._run_definition(plan, definition, periods, territories)
+            periods_of = {definition.code: periods for definition, periods in planned}
+            # Definitions whose rows are the same rows of one pass share a query (`query_units`).
+            units = plan.query_units([definition for definition, _ in planned])
+
+            def run(unit: list[Definition]) -> list[pa.Table]:
+                if periods_of[unit[0].code] is None:
+                    return []  # nothing to recompute: not in the plan, in a unit of its own
+                return self._run_unit(plan, unit, periods_of, territories)
 
             results = self.run_each(
                 run,
-                planned,
-                cost=lambda item: reading(plan.tables_of(item[0])),
+                units,
+                cost=lambda unit: reading(plan.tables_of(unit[0])),
             )
             tables = []
-            # As each definition ends (the costliest started first): progress moves on.
-            for done, (index, table) in enumerate(results, start=1):
-                if table is not None:
-                    tables.append(table)
-                if progress is not None:
-                    progress(done, len(planned), planned[index][0].code)
+            done = 0
+            # As each query ends (the costliest started first): progress moves on.
+            for index, unit_tables in results:
+                tables += unit_tables
+                for definition in units[index]:
+                    done += 1
+                    if progress is not None:
+                        progress(done, len(planned), definition.code)
         finally:
             if results is not None:
                 results.close()  # queries still running end before what they read is dropped
             for name in reversed(kept):
                 self.drop(name)
+        return tables
+
+    def _run_unit(
+        self,
+        plan: SharedPlan,
+        unit: list[Definition],
+        periods_of: Mapping[str, PeriodPlan | None],
+        territories: Sequence[Territory] | None,
+    ) -> list[pa.Table]:
+        """The result of each definition of a unit of `SharedPlan.query_units`, in its order."""
+        if len(unit) == 1:
+            definition = unit[0]
+            periods = periods_of[definition.code]
+            assert periods is not None  # `run` leaves out what has nothing to recompute
+            return [self._run_definition(plan, definition, periods, territories)]
+        started = time.perf_counter()
+        raw = self.run_sql(plan.definitions_sql(unit))
+        tables = [finish(definition, _one_of(raw, k)) for k, definition in enumerate(unit)]
+        self._record("definitions " + " + ".join(d.code for d in unit), started)
         return tables
 
     def _run_definition(
@@ -263,6 +287,20 @@ class Backend(ABC):
         """The SQL the backend would run for a full recompute of one definition."""
         plan = plan_periods(definition, self.staging_root, None, snapshot_period)
         return build_query(definition, plan or PeriodPlan(snapshot_period), None)
+
+
+def _one_of(raw: pa.Table, k: int) -> pa.Table:
+    """The k-th definition's rows of a query shared by several (`SharedPlan.definitions_sql`):
+    the same territories and periods, their own numerator and denominator (no copy)."""
+    return pa.table(
+        {
+            "territory_code": raw["territory_code"],
+            "territory_level": raw["territory_level"],
+            "period": raw["period"],
+            "numerator": raw[f"numerator_{k}"],
+            "denominator": raw[f"denominator_{k}"],
+        }
+    )
 
 
 def plan_periods(

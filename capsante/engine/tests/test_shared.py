@@ -79,6 +79,45 @@ def test_campaign_status_is_read_in_one_pass_for_every_campaign_definition(
     assert sorted(d.code for d in plan.alone) == per_level
 
 
+def test_definitions_with_the_same_rows_share_one_query(
+    shared_staging: Path, catalogue, monkeypatch
+):
+    """Definitions counting the same rows of one pass (the same campaign, the same table without
+    a condition) are computed by one query; the others keep their own, and every value is the
+    one the definition gives alone."""
+    plan = SharedPlan()
+    for definition in catalogue:
+        periods = plan_periods(definition, shared_staging, None, SNAPSHOT)
+        assert periods is not None
+        plan.add(definition, periods)
+    units = [sorted(d.code for d in unit) for unit in plan.query_units(catalogue)]
+    shared_units = [unit for unit in units if len(unit) > 1]
+    assert ["CAMPAIGN_ZERO_FAX_CLOSED", "CAMPAIGN_ZERO_FAX_IN_USE", "CAMPAIGN_ZERO_FAX_MSS"] in (
+        shared_units
+    )
+    assert ["CAMPAIGN_CYBER_EXERCISE_DONE", "CAMPAIGN_CYBER_EXERCISE_PLANNED"] in shared_units
+    assert ["DMP_ALIMENTATION", "MES_ACTIVATION"] in shared_units
+    # Another campaign's rows, sides on two passes, a population, a distinct count: alone.
+    for alone in ("CAMPAIGN_ESMS_MSS_KIT", "MSS_USE", "DMP_DOCS_PER_INHABITANT", "EVENTS_HELD"):
+        assert [alone] in units
+    assert sorted(code for unit in units for code in unit) == sorted(d.code for d in catalogue)
+
+    queries: list[str] = []
+    run_sql = DuckDBBackend.run_sql
+
+    def counted(backend: DuckDBBackend, sql: str):
+        queries.append(sql)
+        return run_sql(backend, sql)
+
+    monkeypatch.setattr(DuckDBBackend, "run_sql", counted)
+    with DuckDBBackend(shared_staging, workers=1) as backend:
+        shared = backend.compute(catalogue, snapshot_period=SNAPSHOT)
+    assert len(queries) == len(units) < len(catalogue)
+    monkeypatch.undo()
+    alone = compute(catalogue, shared_staging, snapshot_period=SNAPSHOT, shared=False)
+    assert_same(alone, shared)
+
+
 def test_simple_sides_are_recognised_and_others_are_not():
     assert simple_side("SELECT commune_code, period, SUM(x) AS value FROM stg_t GROUP BY 1, 2")
     assert simple_side("SELECT finess_et, period, 1 AS value FROM stg_t WHERE a LIKE 'z%'")
@@ -288,6 +327,9 @@ def test_merged_sql_transpiles_to_spark(shared_staging: Path, catalogue):
         plan.add(definition, periods)
     for scan in plan.scans:
         sqlglot.transpile(plan.scan_sql(scan), read="duckdb", write="spark")
+    for unit in plan.query_units(catalogue):
+        if len(unit) > 1:
+            sqlglot.transpile(plan.definitions_sql(unit), read="duckdb", write="spark")
 
 
 @pytest.mark.parametrize(
