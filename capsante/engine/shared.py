@@ -49,6 +49,11 @@ from .query import NUMBER, PeriodPlan, _prefix_ctes, in_list, quote, table_ref
 
 PREFIX = "cs_"
 
+_MONTH_STAND_IN = "cs_month_stand_in"
+_ROWS_STAND_IN = "cs_rows_stand_in"
+"""What `Scan._monthly_sql` writes its query for once, then replaces by each month and its rows:
+names no definition uses (a pass whose sides name one is read whole, not month by month)."""
+
 MonthPartition = Callable[[str, str], str | None]
 """(staged table, month) → a query of that month's rows of the table, or None for the default
 (the table filtered on its `period`)."""
@@ -419,22 +424,33 @@ class Scan:
         self, months: Sequence[str], partition: MonthPartition | None = None
     ) -> list[str] | None:
         """`raw_sql` of each month's partition alone, the month a constant (`one_month`); None
-        when the pass cannot be read so. `partition`: see `SharedPlan.partition`."""
+        when the pass cannot be read so. `partition`: see `SharedPlan.partition`.
+
+        The query is made once, for a stand-in month reading stand-in rows, and each month's
+        text is that one with the month and its rows put in: made month by month, the copies
+        and rewrites of the tree took 0.1 s of a national recompute's plan (120 months of five
+        passes; bench/RESULTS.md, 5 December, fifth session)."""
         if self.simple is None:
             tree = self._united()
         else:
             # The merged query with its period as the table's column, read like any other.
             tree = sqlglot.parse_one(self._merged_sql(bare_period=True), read="duckdb")
+        rows_at = f"SELECT * FROM {_ROWS_STAND_IN}"
+        if any(name in tree.sql(dialect="duckdb") for name in (_MONTH_STAND_IN, _ROWS_STAND_IN)):
+            return None  # a side naming a stand-in: the pass is read whole
+        template = one_month(tree, self.table or "", _MONTH_STAND_IN, rows_at)
+        if template is None:
+            return None
+        if self.simple is None:
+            text = self._tree_sql(template, quote(_MONTH_STAND_IN))
+        else:
+            text = template.sql(dialect="duckdb")
         parts = []
         for month in months:
             rows = partition(self.staged, month) if partition and self.staged else None
-            monthly = one_month(tree, self.table or "", month, rows)
-            if monthly is None:
-                return None
-            if self.simple is None:
-                parts.append(self._tree_sql(monthly, quote(month)))
-            else:
-                parts.append(monthly.sql(dialect="duckdb"))
+            if rows is None:
+                rows = f"SELECT * FROM {self.table} WHERE period = {quote(month)}"
+            parts.append(text.replace(rows_at, rows).replace(quote(_MONTH_STAND_IN), quote(month)))
         return parts
 
     def _united(self) -> exp.Expr:

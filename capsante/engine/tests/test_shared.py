@@ -407,6 +407,24 @@ def test_duckdb_reads_each_months_files_alone(
     assert_same(alone, shared)
 
 
+def test_a_side_naming_the_month_stand_in_is_read_whole(shared_staging: Path, by_code, monkeypatch):
+    """Month-by-month passes are written once for a stand-in month, then given each month: a
+    side that names the stand-in itself must not see it replaced (here every row would go)."""
+    monkeypatch.setattr(backend_module, "MONTH_BY_MONTH_BYTES", 0)
+    odd = dataclasses.replace(
+        by_code["MES_ACTIVATION"],
+        code="MES_ACTIVATION_ODD",
+        numerator_sql=(
+            "SELECT commune_code, period, SUM(activated) AS value"
+            " FROM {table:am_mes_activations} WHERE period <> 'cs_month_stand_in'"
+            " GROUP BY commune_code, period"
+        ),
+    )
+    shared = compute([odd], shared_staging, snapshot_period=SNAPSHOT)
+    assert shared.num_rows > 0
+    assert_same(compute([odd], shared_staging, snapshot_period=SNAPSHOT, shared=False), shared)
+
+
 def _one_month(sql: str) -> str | None:
     monthly = one_month(sqlglot.parse_one(sql, read="duckdb"), "stg_t", "2025-03")
     return monthly.sql(dialect="duckdb") if monthly is not None else None
