@@ -25,6 +25,9 @@ all again. At national scale that repetition, not reading the files, was most of
    are its commune rows as they are; only the parent levels (EPCI, département, région,
    groupement: four rows per commune instead of five) are summed through the membership. Codes
    and months come back as text only on the rows a definition returns (`cs_months`).
+   Definitions whose pairs are the same rows of one pass (the campaigns of one family, the
+   sides of one table without a condition) share that query, one column pair each
+   (`query_units`).
 
 Values are those of the per-definition path (a test compares both on every definition, DuckDB and
 Spark): the same rows exist, and sums of the same counts are the same numbers. Distinct counts
