@@ -118,6 +118,29 @@ def test_definitions_with_the_same_rows_share_one_query(
     assert_same(alone, shared)
 
 
+def test_definitions_computed_alone_start_first(shared_staging: Path, catalogue, monkeypatch):
+    """A distinct count or a median reads the staged tables itself and spreads them over every
+    level: started after the definitions reading the passes, it could end long after them."""
+    import threading
+
+    started: list[str] = []
+    lock = threading.Lock()
+    run_unit = backend_module.Backend._run_unit
+
+    def watched(self, plan, unit, periods_of, territories):
+        with lock:
+            started.extend(d.code for d in unit)
+        return run_unit(self, plan, unit, periods_of, territories)
+
+    monkeypatch.setattr(backend_module.Backend, "_run_unit", watched)
+    with DuckDBBackend(shared_staging, workers=2) as backend:
+        backend.compute(catalogue, snapshot_period=SNAPSHOT)
+    alone = {d.code for d in catalogue if d.aggregation in ("count_distinct", "median")}
+    assert len(alone) >= 3
+    # Started in the order submitted; one place of slack for two workers' threads interleaving.
+    assert alone <= set(started[: len(alone) + 1])
+
+
 def test_simple_sides_are_recognised_and_others_are_not():
     assert simple_side("SELECT commune_code, period, SUM(x) AS value FROM stg_t GROUP BY 1, 2")
     assert simple_side("SELECT finess_et, period, 1 AS value FROM stg_t WHERE a LIKE 'z%'")
