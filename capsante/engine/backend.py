@@ -178,12 +178,12 @@ class Backend(ABC):
             return sum(size_of(t) for t in tables)
 
         def definition_cost(definition: Definition) -> float:
-            """A definition's query's cost, roughly. One run alone (a distinct count, a median)
-            reads its staged tables itself and spreads their rows over every level of the
-            membership: ranked above every one that reads the passes, by its bytes, so that it
-            does not start last (TELEEXPERTISE_SPECIALTIES, 3 MB read and 0.18 s, kept one
-            worker busy 0.1 s after the other had ended; bench/RESULTS.md, 5 December, fifth
-            session)."""
+            """What a definition's query costs, roughly: the bytes its passes read. A definition
+            run as its own query (a distinct count, a median) reads its staged tables itself and
+            spreads their rows over every level of the membership: it ranks above every
+            definition reading the passes, so that it does not start last (TELEEXPERTISE_
+            SPECIALTIES, 3 MB read in 0.18 s, kept one worker busy 0.1 s after the other had
+            ended; bench/RESULTS.md, 5 December, fifth session)."""
             cost = float(reading(plan.tables_of(definition)))
             return cost + every if definition.code in alone else cost
 
