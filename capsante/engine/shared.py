@@ -448,6 +448,8 @@ class Scan:
             text = self._tree_sql(template, quote(_MONTH_STAND_IN))
         else:
             text = template.sql(dialect="duckdb")
+        if rows_at not in text or quote(_MONTH_STAND_IN) not in text:
+            return None  # not written as expected: read whole rather than guess
         parts = []
         for month in months:
             rows = partition(self.staged, month) if partition and self.staged else None
