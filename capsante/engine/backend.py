@@ -177,6 +177,9 @@ class Backend(ABC):
             """What a query costs, roughly: the bytes of the staged tables it reads."""
             return sum(size_of(t) for t in tables)
 
+        every = float(reading(frozenset(t for scan in plan.scans for t in scan.tables)))
+        alone = {definition.code for definition in plan.alone}
+
         def definition_cost(definition: Definition) -> float:
             """What a definition's query costs, roughly: the bytes its passes read. A definition
             run as its own query (a distinct count, a median) reads its staged tables itself and
@@ -186,9 +189,6 @@ class Backend(ABC):
             ended; bench/RESULTS.md, 5 December, fifth session)."""
             cost = float(reading(plan.tables_of(definition)))
             return cost + every if definition.code in alone else cost
-
-        every = float(reading(frozenset(t for scan in plan.scans for t in scan.tables)))
-        alone = {definition.code for definition in plan.alone}
 
         results: Generator[tuple[int, list[pa.Table]], None, None] | None = None
         try:

@@ -863,16 +863,8 @@ class SharedPlan:
     def definitions_sql(self, definitions: Sequence[Definition]) -> str:
         """territory_code, territory_level, period, then numerator_<k>, denominator_<k> of each
         definition of a group of `query_units` (whose pairs are the same rows), in its order."""
-        first = self.sides[definitions[0].code]
-        expressions = []
-        for k, definition in enumerate(definitions):
-            numerator, denominator = self.sides[definition.code]
-            num, den = self._pair_expressions(numerator, denominator)
-            expressions.append(f"{num} AS num_{k}, {den} AS den_{k}")
-        pairs = (
-            f"SELECT commune_id, month_id, {', '.join(expressions)}"
-            f" FROM {first[0].scan.name} WHERE {self._pair_rows(*first)}"
-        )
+        sides = [self.sides[definition.code] for definition in definitions]
+        pairs = self._one_pass_pairs(sides, [(f"num_{k}", f"den_{k}") for k in range(len(sides))])
         columns = [
             (f"num_{k}", f"den_{k}", f"numerator_{k}", f"denominator_{k}")
             for k in range(len(definitions))
@@ -933,14 +925,27 @@ class SharedPlan:
             )
             return _union_pairs(num_rows, population)
         if denominator is None or denominator.scan is n.scan:
-            num, den = self._pair_expressions(n, denominator)
-            return (
-                f"SELECT commune_id, month_id, {num} AS num, {den} AS den"
-                f" FROM {n.scan.name} WHERE {self._pair_rows(n, denominator)}"
-            )
+            return self._one_pass_pairs([(n, denominator)], [("num", "den")])
         d = denominator
         den_rows = f"SELECT commune_id, month_id, {d.value} AS value FROM {d.scan.name} WHERE {d.count} > 0"
         return _union_pairs(num_rows, den_rows)
+
+    def _one_pass_pairs(
+        self, sides: Sequence[tuple[Slot, Slot | None]], names: Sequence[tuple[str, str]]
+    ) -> str:
+        """commune_id, month_id and each definition's pair (named by `names`) from one pass,
+        for definitions whose pairs are the same rows of it (the first one's rows)."""
+        pairs = ", ".join(
+            f"{num} AS {num_name}, {den} AS {den_name}"
+            for (num, den), (num_name, den_name) in zip(
+                (self._pair_expressions(*pair) for pair in sides), names, strict=True
+            )
+        )
+        numerator, denominator = sides[0]
+        return (
+            f"SELECT commune_id, month_id, {pairs}"
+            f" FROM {numerator.scan.name} WHERE {self._pair_rows(numerator, denominator)}"
+        )
 
     @staticmethod
     def _pair_expressions(numerator: Slot, denominator: Slot | None) -> tuple[str, str]:
