@@ -59,7 +59,7 @@ def _result_pool() -> pa.MemoryPool:
         return pa.default_memory_pool()
 
 
-_RESULT_POOL = _result_pool()
+RESULT_POOL = _result_pool()
 
 
 class NotCombinable(ValueError):
@@ -113,7 +113,7 @@ def finish(definition: Definition, raw: pa.Table) -> pa.Table:
     string keys cost more than any stage of a national recompute, and nothing needs the order;
     `sort_result` gives a stable one where a comparison wants it.
     """
-    pool = _RESULT_POOL
+    pool = RESULT_POOL
     numerator = pc.cast(raw["numerator"], pa.float64(), memory_pool=pool)
     denominator = pc.cast(raw["denominator"], pa.float64(), memory_pool=pool)
     if definition.aggregation in RATIO_RULES:

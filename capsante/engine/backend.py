@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from .aggregation import empty_result, finish
 from .definitions import Definition
+from .numbering import Numbering
 from .periods import affected_outputs, check_period, window_pairs
 from .query import PeriodPlan, build_query, table_ref
 from .shared import Scan, SharedPlan
@@ -58,6 +59,8 @@ class Backend(ABC):
     """Runs definitions over the staged tables of one staging root."""
 
     staging_root: Path
+    # A shared recompute's territory codes and month texts by number (`numbering.Numbering`).
+    _numbering: Numbering
     shared_by_default: bool = True
     """Whether `compute` runs the shared plan when not told (see shared.py)."""
     timings: dict[str, float]
@@ -199,6 +202,12 @@ class Backend(ABC):
                 for name, sql in plan.membership_sql(territories):
                     self.materialize(name, sql)
                     kept.append(name)
+                territory_sql, month_sql = plan.numbering_sql()
+                month_rows = self.run_sql(month_sql).to_pydict()
+                self._numbering = Numbering(
+                    self.run_sql(territory_sql),
+                    dict(zip(month_rows["month_id"], month_rows["period"], strict=True)),
+                )
                 self._record("membership", started)
                 kept += [scan.name for scan in plan.scans]
                 passes = self.run_each(
@@ -253,7 +262,7 @@ class Backend(ABC):
             assert periods is not None  # `run` leaves out what has nothing to recompute
             return [self._run_definition(plan, definition, periods, territories)]
         started = time.perf_counter()
-        raw = self.run_sql(plan.definitions_sql(unit))
+        raw = self._numbering.named(self.run_sql(plan.definitions_sql(unit)))
         tables = [finish(definition, _one_of(raw, k)) for k, definition in enumerate(unit)]
         self._record("definitions " + " + ".join(d.code for d in unit), started)
         return tables
@@ -267,7 +276,10 @@ class Backend(ABC):
     ) -> pa.Table:
         started = time.perf_counter()
         sql = self._definition_query(plan, definition, periods, territories)
-        table = finish(definition, self.run_sql(sql))
+        raw = self.run_sql(sql)
+        if definition.code in plan.sides:  # over the passes: territories and months by number
+            raw = self._numbering.named(raw)
+        table = finish(definition, raw)
         self._record(f"definition {definition.code}", started)
         return table
 

@@ -23,8 +23,9 @@ all again. At national scale that repetition, not reading the files, was most of
    (`one_month`), the month a constant rather than a key.
 3. **Grouping sets over the levels**: a definition's (numerator, denominator) pairs per commune
    are its commune rows as they are; only the parent levels (EPCI, département, région,
-   groupement: four rows per commune instead of five) are summed through the membership. Codes
-   and months come back as text only on the rows a definition returns (`cs_months`).
+   groupement: four rows per commune instead of five) are summed through the membership. A
+   definition's rows name their territory and month by number; the backend puts their codes
+   and texts in from Arrow (`numbering_sql`, numbering.py).
    Definitions whose pairs are the same rows of one pass (the campaigns of one family, the
    sides of one table without a condition) share that query, one column pair each
    (`query_units`).
@@ -753,11 +754,14 @@ class SharedPlan:
                 f" commune_code FROM (SELECT DISTINCT commune_code FROM {every}) AS c",
             ),
             (
+                # Numbered after the communes: a definition's rows name a commune or a parent
+                # by one number (`numbering_sql`).
                 self.name("territories"),
-                "SELECT CAST(row_number() OVER (ORDER BY territory_level, territory_code) AS INTEGER)"
-                " AS territory_id, territory_code, territory_level FROM (SELECT DISTINCT"
-                f" territory_code, territory_level FROM {scoped}"
-                " WHERE territory_level <> 'commune') AS t",
+                "SELECT CAST(c.communes + row_number() OVER (ORDER BY t.territory_level,"
+                " t.territory_code) AS INTEGER) AS territory_id, t.territory_code, t.territory_level"
+                f" FROM (SELECT DISTINCT territory_code, territory_level FROM {scoped}"
+                " WHERE territory_level <> 'commune') AS t"
+                f" CROSS JOIN (SELECT COUNT(*) AS communes FROM {self.name('commune_ids')}) AS c",
             ),
             (self.name("months"), self._months_sql()),
             (
@@ -782,6 +786,18 @@ class SharedPlan:
             ),
         ]
         return relations
+
+    def numbering_sql(self) -> tuple[str, str]:
+        """What the definitions' numbers stand for (`numbering.Numbering`): territory_id,
+        territory_code, territory_level of every commune and parent territory (numbered 1, 2,
+        3…), and month_id, period of the plan's months. Read once the membership is built."""
+        territories = (
+            "SELECT commune_id AS territory_id, commune_code AS territory_code,"
+            f" 'commune' AS territory_level FROM {self.name('commune_ids')}"
+            " UNION ALL SELECT territory_id, territory_code, territory_level"
+            f" FROM {self.name('territories')}"
+        )
+        return territories, f"SELECT month_id, period FROM {self.name('months')}"
 
     def tables_of(self, definition: Definition) -> frozenset[str]:
         """The staged tables behind a definition's query, to weigh it against the others: those
@@ -855,14 +871,15 @@ class SharedPlan:
         return numerator.scan.name, conditions
 
     def definition_sql(self, definition: Definition) -> str:
-        """territory_code, territory_level, period, numerator, denominator of one definition."""
+        """territory_id, month_id, numerator, denominator of one definition (territories and
+        months by number: `numbering_sql` says what they stand for)."""
         numerator, denominator = self.sides[definition.code]
         pairs = self._pairs_sql(definition, numerator, denominator)
         return self._rows_sql(pairs, [("num", "den", "numerator", "denominator")])
 
     def definitions_sql(self, definitions: Sequence[Definition]) -> str:
-        """territory_code, territory_level, period, then numerator_<k>, denominator_<k> of each
-        definition of a group of `query_units` (whose pairs are the same rows), in its order."""
+        """territory_id, month_id, then numerator_<k>, denominator_<k> of each definition of a
+        group of `query_units` (whose pairs are the same rows), in its order."""
         sides = [self.sides[definition.code] for definition in definitions]
         pairs = self._one_pass_pairs(sides, [(f"num_{k}", f"den_{k}") for k in range(len(sides))])
         columns = [
@@ -874,26 +891,25 @@ class SharedPlan:
     def _rows_sql(self, pairs: str, columns: Sequence[tuple[str, str, str, str]]) -> str:
         """The rows of every territory from the communes' pairs: each commune's as they are,
         each parent's summed through the membership. `columns`: (the pairs' numerator and
-        denominator, the result's names for them), one entry per definition."""
+        denominator, the result's names for them), one entry per definition.
+
+        Territories and months stay numbers: their codes and texts are put in from Arrow
+        (`numbering.Numbering`), which costs less than joining every row to them here and
+        handing their strings over."""
         kept = ", ".join(f"p.{num} AS {n}, p.{den} AS {d}" for num, den, n, d in columns)
         sums = ", ".join(f"SUM(p.{num}) AS {n}, SUM(p.{den}) AS {d}" for num, den, n, d in columns)
-        summed = ", ".join(f"g.{n}, g.{d}" for _, _, n, d in columns)
-        shown = ", ".join(f"r.{n}, r.{d}" for _, _, n, d in columns)
-        # A month no relation names (a side's own month, from a date) is written out in full.
-        period = "COALESCE(m.period, printf('%04d-%02d', r.month_id // 12, r.month_id % 12 + 1))"
+        if self.scoped:
+            communes = f" JOIN {self.name('communes')} AS c ON p.commune_id = c.commune_id"
+        else:
+            # Every numbered commune is in scope; a code the membership does not know has none.
+            communes = " WHERE p.commune_id IS NOT NULL"
         return (
-            f"WITH pairs AS (\n  {pairs}\n), rows AS (\n"
-            f"SELECT c.commune_code AS territory_code, 'commune' AS territory_level, p.month_id, {kept}"
-            f" FROM pairs AS p JOIN {self.name('communes')} AS c ON p.commune_id = c.commune_id"
+            f"WITH pairs AS (\n  {pairs}\n)\n"
+            f"SELECT p.commune_id AS territory_id, p.month_id, {kept} FROM pairs AS p{communes}"
             "\nUNION ALL\n"
-            f"SELECT t.territory_code, t.territory_level, g.month_id, {summed}"
-            f" FROM (SELECT m.territory_id, p.month_id, {sums}"
+            f"SELECT m.territory_id, p.month_id, {sums}"
             f" FROM pairs AS p JOIN {self.name('membership_up')} AS m"
-            " ON p.commune_id = m.commune_id"
-            f" GROUP BY m.territory_id, p.month_id) AS g JOIN {self.name('territories')} AS t"
-            " ON g.territory_id = t.territory_id\n)\n"
-            f"SELECT r.territory_code, r.territory_level, {period} AS period, {shown}"
-            f" FROM rows AS r LEFT JOIN {self.name('months')} AS m ON r.month_id = m.month_id"
+            " ON p.commune_id = m.commune_id GROUP BY m.territory_id, p.month_id"
         )
 
     def _pairs_sql(self, definition: Definition, numerator: Slot, denominator: Slot | None) -> str:
