@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import math
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Generator, Iterable, Mapping, Sequence
@@ -202,20 +203,19 @@ class Backend(ABC):
                 for name, sql in plan.membership_sql(territories):
                     self.materialize(name, sql)
                     kept.append(name)
-                territory_sql, month_sql = plan.numbering_sql()
-                month_rows = self.run_sql(month_sql).to_pydict()
-                self._numbering = Numbering(
-                    self.run_sql(territory_sql),
-                    dict(zip(month_rows["month_id"], month_rows["period"], strict=True)),
-                )
                 self._record("membership", started)
+                kept += [name for name, _ in plan.parents_sql()]
                 kept += [scan.name for scan in plan.scans]
-                passes = self.run_each(
-                    lambda s: self._materialize_scan(plan, s),
-                    plan.scans,
-                    cost=lambda s: reading(s.tables),
-                )
-                for _ in passes:
+                # The parents, which only the definitions read, are built beside the passes,
+                # first (a few small queries in a row: no worker waits for them at the end).
+                jobs: list[tuple[float, Callable[[], None]]] = [
+                    (math.inf, functools.partial(self._build_parents, plan))
+                ]
+                jobs += [
+                    (reading(scan.tables), functools.partial(self._materialize_scan, plan, scan))
+                    for scan in plan.scans
+                ]
+                for _ in self.run_each(lambda job: job[1](), jobs, cost=lambda job: job[0]):
                     pass
 
             periods_of = {definition.code: periods for definition, periods in planned}
@@ -294,6 +294,20 @@ class Backend(ABC):
         if definition.code in plan.sides:
             return plan.definition_sql(definition)
         return build_query(definition, periods, territories, plan.memberships)
+
+    def _build_parents(self, plan: SharedPlan) -> None:
+        """The relations only the definitions read (`SharedPlan.parents_sql`), then what the
+        numbers of their rows stand for (`numbering.Numbering`)."""
+        started = time.perf_counter()
+        for name, sql in plan.parents_sql():
+            self.materialize(name, sql)
+        territory_sql, month_sql = plan.numbering_sql()
+        month_rows = self.run_sql(month_sql).to_pydict()
+        self._numbering = Numbering(
+            self.run_sql(territory_sql),
+            dict(zip(month_rows["month_id"], month_rows["period"], strict=True)),
+        )
+        self._record("parents", started)
 
     def _materialize_scan(self, plan: SharedPlan, scan: Scan) -> None:
         started = time.perf_counter()

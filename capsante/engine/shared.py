@@ -58,6 +58,9 @@ _ROWS_STAND_IN = "cs_rows_stand_in"
 """What `Scan._monthly_sql` writes its query for once, then replaces by each month and its rows:
 names no definition uses (a pass whose sides name one is read whole, not month by month)."""
 
+_PARENT_COLUMNS = ("epci", "departement", "region")
+"""The levels a commune has one territory of, as the law has it: columns of `cs_levels`."""
+
 MonthPartition = Callable[[str, str], str | None]
 """(staged table, month) → a query of that month's rows of the table, or None for the default
 (the table filtered on its `period`)."""
@@ -711,7 +714,8 @@ class SharedPlan:
     def membership_sql(
         self, territories: Sequence[tuple[str, str]] | None
     ) -> list[tuple[str, str]]:
-        """(name, SQL) of the membership relations, in the order they must be built."""
+        """(name, SQL) of the membership relations the passes read (and the definitions run
+        alone), in the order they must be built. The definitions' own: `parents_sql`."""
         src = table_ref("territory_membership")
         every = self.name("membership_all")
         scoped = self.name("membership")
@@ -753,6 +757,24 @@ class SharedPlan:
                 "SELECT CAST(row_number() OVER (ORDER BY commune_code) AS INTEGER) AS commune_id,"
                 f" commune_code FROM (SELECT DISTINCT commune_code FROM {every}) AS c",
             ),
+            (self.name("months"), self._months_sql()),
+            (
+                self.name("structures"),
+                "SELECT s.finess_et, i.commune_id FROM (SELECT finess_et,"
+                f" MIN(commune_code) AS commune_code FROM {table_ref('structures')}"
+                f" GROUP BY finess_et) AS s LEFT JOIN {self.name('commune_ids')} AS i"
+                " ON s.commune_code = i.commune_code",
+            ),
+        ]
+        return relations
+
+    def parents_sql(self) -> list[tuple[str, str]]:
+        """(name, SQL) of the relations only the definitions read, in the order they must be
+        built: the parent territories numbered, each commune's parents, the scope's communes.
+        The passes do not read them: they are built beside the first passes, not before.
+        After `membership_sql`, whose relations they read."""
+        scoped = self.memberships[1]
+        return [
             (
                 # Numbered after the communes: a definition's rows name a commune or a parent
                 # by one number (`numbering_sql`).
@@ -763,29 +785,56 @@ class SharedPlan:
                 " WHERE territory_level <> 'commune') AS t"
                 f" CROSS JOIN (SELECT COUNT(*) AS communes FROM {self.name('commune_ids')}) AS c",
             ),
-            (self.name("months"), self._months_sql()),
             (
                 self.name("membership_up"),
-                f"SELECT i.commune_id, t.territory_id FROM {scoped} AS m"
+                f"SELECT i.commune_id, t.territory_id, t.territory_level FROM {scoped} AS m"
                 f" JOIN {self.name('territories')} AS t ON m.territory_code = t.territory_code"
                 " AND m.territory_level = t.territory_level"
                 f" JOIN {self.name('commune_ids')} AS i ON m.commune_code = i.commune_code",
             ),
+            *self._parent_relations(),
             (
                 self.name("communes"),
                 f"SELECT i.commune_id, i.commune_code FROM {self.name('commune_ids')} AS i"
                 f" WHERE i.commune_code IN (SELECT commune_code FROM {scoped}"
                 " WHERE territory_level = 'commune')",
             ),
+        ]
+
+    def _parent_relations(self) -> list[tuple[str, str]]:
+        """Each commune's parents, as the definitions sum them (`_rows_sql`): `cs_levels`, one
+        row per commune with its EPCI, département and région as columns, for the levels where
+        no commune has two; `cs_membership_rest`, a row per (commune, parent) for the others
+        (the groupements, and a level where some commune has two parents: it is summed through
+        its rows, whole, never split between both).
+
+        As columns, one join and one grouping per level give the parents' sums: grouping the
+        rows of a join with every parent (three or four rows per commune) cost a third more
+        (the largest definition's parents, one thread, national: 0.071 → 0.054 s;
+        bench/RESULTS.md, 5 December, sixth session)."""
+        up = self.name("membership_up")
+        levels = ", ".join(quote(level) for level in _PARENT_COLUMNS)
+        # The levels where a commune has two parents: summed through their rows.
+        several = (
+            f"SELECT DISTINCT territory_level FROM (SELECT commune_id, territory_level FROM {up}"
+            " GROUP BY commune_id, territory_level HAVING COUNT(*) > 1) AS d"
+        )
+        columns = ", ".join(
+            f"MAX(CASE WHEN territory_level = {quote(level)} THEN territory_id END) AS {level}_id"
+            for level in _PARENT_COLUMNS
+        )
+        return [
             (
-                self.name("structures"),
-                "SELECT s.finess_et, i.commune_id FROM (SELECT finess_et,"
-                f" MIN(commune_code) AS commune_code FROM {table_ref('structures')}"
-                f" GROUP BY finess_et) AS s LEFT JOIN {self.name('commune_ids')} AS i"
-                " ON s.commune_code = i.commune_code",
+                self.name("levels"),
+                f"SELECT commune_id, {columns} FROM {up} WHERE territory_level IN ({levels})"
+                f" AND territory_level NOT IN ({several}) GROUP BY commune_id",
+            ),
+            (
+                self.name("membership_rest"),
+                f"SELECT commune_id, territory_id FROM {up}"
+                f" WHERE territory_level NOT IN ({levels}) OR territory_level IN ({several})",
             ),
         ]
-        return relations
 
     def numbering_sql(self) -> tuple[str, str]:
         """What the definitions' numbers stand for (`numbering.Numbering`): territory_id,
@@ -903,12 +952,24 @@ class SharedPlan:
         else:
             # Every numbered commune is in scope; a code the membership does not know has none.
             communes = " WHERE p.commune_id IS NOT NULL"
+        summed = ", ".join(f"g.{n}, g.{d}" for _, _, n, d in columns)
+        # In each grouping set the other levels' columns are NULL: the one grouped is the first
+        # that is not. A commune with no parent at a level (or a level in `cs_membership_rest`)
+        # adds a row whose parent is NULL: left out.
+        parent = "COALESCE(" + ", ".join(f"g.{level}_id" for level in _PARENT_COLUMNS) + ")"
+        sets = ", ".join(f"(l.{level}_id, p.month_id)" for level in _PARENT_COLUMNS)
+        by_level = ", ".join(f"l.{level}_id" for level in _PARENT_COLUMNS)
         return (
             f"WITH pairs AS (\n  {pairs}\n)\n"
             f"SELECT p.commune_id AS territory_id, p.month_id, {kept} FROM pairs AS p{communes}"
             "\nUNION ALL\n"
+            f"SELECT {parent} AS territory_id, g.month_id, {summed}"
+            f" FROM (SELECT {by_level}, p.month_id, {sums}"
+            f" FROM pairs AS p JOIN {self.name('levels')} AS l ON p.commune_id = l.commune_id"
+            f" GROUP BY GROUPING SETS ({sets})) AS g WHERE {parent} IS NOT NULL"
+            "\nUNION ALL\n"
             f"SELECT m.territory_id, p.month_id, {sums}"
-            f" FROM pairs AS p JOIN {self.name('membership_up')} AS m"
+            f" FROM pairs AS p JOIN {self.name('membership_rest')} AS m"
             " ON p.commune_id = m.commune_id GROUP BY m.territory_id, p.month_id"
         )
 

@@ -245,6 +245,43 @@ def test_rows_of_a_commune_the_membership_does_not_know_count_nowhere(tmp_path: 
             assert row["numerator"] == found, row
 
 
+def test_a_commune_with_two_parents_at_a_level_counts_in_both(tmp_path: Path, catalogue):
+    """The definitions sum EPCIs, départements and régions from one column each per commune
+    (`cs_levels`): a commune in two EPCIs (a membership file half updated after a merger) or
+    in none must still count in each territory it is listed in, as the per-definition query
+    counts it, and the other levels stay summed by column."""
+    from .staging_data import membership_rows, tables, write_staging, write_table
+
+    staging = write_staging(tmp_path / "staging")
+    rows = [
+        r
+        for r in membership_rows()
+        if not (r["commune_code"] == "72002" and r["territory_level"] == "epci")
+    ]
+    rows.append({"commune_code": "53003", "territory_code": "E53A", "territory_level": "epci"})
+    write_table(staging, "territory_membership", rows)
+    assert "53003" in {r["commune_code"] for r in tables()["am_mes_activations"]}
+
+    shared = compute(catalogue, staging, snapshot_period=SNAPSHOT)
+    assert_same(compute(catalogue, staging, snapshot_period=SNAPSHOT, shared=False), shared)
+    values = {
+        (r["territory_code"], r["period"]): r["numerator"]
+        for r in shared.to_pylist()
+        if r["indicator_code"] == "MES_ACTIVATION"
+    }
+    periods = [period for (code, period) in values if code == "E53B"]
+    assert periods, "53003's own EPCI keeps its rows"
+    for period in periods:
+        # E53A now holds 53001, 53002 and 53003; E72A no longer holds 72002.
+        parts = sum(values.get((c, period)) or 0 for c in ("53001", "53002", "53003"))
+        assert values[("E53A", period)] == parts
+        assert values[("E53B", period)] == values[("53003", period)]
+        assert values[("E72A", period)] == values.get(("72001", period), 0)
+        assert values[("52", period)] == sum(
+            values.get((c, period)) or 0 for c in ("53001", "53002", "53003", "72001", "72002")
+        )
+
+
 def test_a_structure_in_a_commune_the_membership_does_not_know_counts_nowhere(
     tmp_path: Path, by_code
 ):
