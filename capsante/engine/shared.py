@@ -18,7 +18,8 @@ all again. At national scale that repetition, not reading the files, was most of
    CTE, same grouping, another column) are merged by uniting their projections: they have the
    same rows. Identical sides (a denominator shared by several definitions) become one column.
    Other sides run alone. Each pass is mapped to communes once and materialised
-   (`cs_scan_<n>`: commune_id, month_id, v_i, n_i; communes and months by number, see
+   (`cs_scan_<n>`: commune_id, month_id, v_i, and a count n_j of the rows of the sides with
+   one condition (`count_of`); communes and months by number, see
    `commune_sql`). A pass over a large table partitioned by month groups each month on its own
    (`one_month`), the month a constant rather than a key.
 3. **Grouping sets over the levels**: a definition's (numerator, denominator) pairs per commune
@@ -317,7 +318,7 @@ def one_month(
 
 @dataclass(frozen=True)
 class Slot:
-    """One side's column pair in a scan: its value `v<i>` and its row count `n<i>`."""
+    """One side's columns in a scan: its value `v<i>` and its row count (`Scan.count_of`)."""
 
     scan: Scan
     index: int
@@ -328,7 +329,7 @@ class Slot:
 
     @property
     def count(self) -> str:
-        return f"n{self.index}"
+        return f"n{self.scan.count_of(self.index)}"
 
     @property
     def condition(self) -> str | None:
@@ -468,11 +469,10 @@ class Scan:
         return merged
 
     def _tree_sql(self, tree: exp.Expr, period: str) -> str:
-        """The sides run as written (their projections united): k, period, v<i>, n<i>."""
+        """The sides run as written (their projections united): k, period, v<i>, n0."""
         body = _prefix_ctes(tree.sql(dialect="duckdb"), self.name)
-        values = ", ".join(
-            f"CAST(q.cs_v{i} AS {NUMBER}) AS v{i}, 1 AS n{i}" for i in range(self.width)
-        )
+        values = ", ".join(f"CAST(q.cs_v{i} AS {NUMBER}) AS v{i}" for i in range(self.width))
+        values += ", 1 AS n0"
         return (
             f"SELECT CAST(q.{self.grain_key} AS VARCHAR) AS k,"
             f" {period} AS period, {values} FROM (\n{body}\n) AS q"
@@ -493,15 +493,17 @@ class Scan:
             if s.aggregated:
                 filtered = _filtered(value, exp.column(flag) if flag else None)
                 count = f"COUNT(*) FILTER (WHERE {flag})" if flag else "COUNT(*)"
-                shown = filtered.sql(dialect="duckdb")
-                columns += [f"CAST({shown} AS {NUMBER}) AS v{index}", f"{count} AS n{index}"]
+                columns.append(f"CAST({filtered.sql(dialect='duckdb')} AS {NUMBER}) AS v{index}")
             elif flag:
-                columns += [
-                    f"CAST(CASE WHEN {flag} THEN {value_sql} END AS {NUMBER}) AS v{index}",
-                    f"CASE WHEN {flag} THEN 1 ELSE 0 END AS n{index}",
-                ]
+                count = f"CASE WHEN {flag} THEN 1 ELSE 0 END"
+                columns.append(
+                    f"CAST(CASE WHEN {flag} THEN {value_sql} END AS {NUMBER}) AS v{index}"
+                )
             else:
-                columns += [f"CAST({value_sql} AS {NUMBER}) AS v{index}", f"1 AS n{index}"]
+                count = "1"
+                columns.append(f"CAST({value_sql} AS {NUMBER}) AS v{index}")
+            if self.count_of(index) == index:  # the first side counting these rows
+                columns.append(f"{count} AS n{index}")
         source, where = s.source, ""
         if conditions:
             flags = ", ".join(f"({w}) AS {flag}" for w, flag in conditions.items())
@@ -572,13 +574,27 @@ class Scan:
             " ON r.month_id = w.source_month_id GROUP BY r.commune_id, w.month_id"
         )
 
+    def count_of(self, index: int) -> int:
+        """Which count column (`n<i>`) side `index` reads: sides counting the same rows share
+        one, those of a merged pass with the same condition, every side of a pass run as
+        written (one row each). The campaigns' pass kept twelve counts of four conditions
+        (one thread, national: 0.519 → 0.496 s with four; bench/RESULTS.md, 5 December, sixth
+        session)."""
+        if self.simple is None:
+            return 0
+        where = self.members[index][0]
+        return next(i for i, member in enumerate(self.members) if member[0] == where)
+
+    def _columns(self) -> list[str]:
+        """The pass's value and count columns, after its key and month."""
+        counts = sorted({self.count_of(i) for i in range(self.width)})
+        return [f"v{i}" for i in range(self.width)] + [f"n{i}" for i in counts]
+
     def _kept(self, alias: str) -> str:
-        return ", ".join(f"{alias}.v{i}, {alias}.n{i}" for i in range(self.width))
+        return ", ".join(f"{alias}.{column}" for column in self._columns())
 
     def _sums(self, alias: str) -> str:
-        return ", ".join(
-            f"SUM({alias}.v{i}) AS v{i}, SUM({alias}.n{i}) AS n{i}" for i in range(self.width)
-        )
+        return ", ".join(f"SUM({alias}.{column}) AS {column}" for column in self._columns())
 
     def _windows(self, rows: str) -> str:
         """Each output month of a rolling window: the sums of the months it holds, by commune.
