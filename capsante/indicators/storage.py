@@ -331,10 +331,16 @@ def _insert_new_versions(cursor, values: str, run: ComputationRun) -> None:
     )
 
 
-def _indicators_without_values(result: pa.Table) -> dict[str, int]:
+def _indicators_without_values(
+    result: pa.Table, blocks: Iterable[tuple[str, str]] | None = None
+) -> dict[str, int]:
     """{code: id} of the result's indicators with no value stored at all, computed or entered
-    by hand, current or not: their figures are all new, in their first version."""
-    codes = pc.unique(result["indicator_code"]).to_pylist()
+    by hand, current or not: their figures are all new, in their first version. `blocks`: the
+    result's (indicator, period) blocks when known, which name its indicators."""
+    if blocks is not None:
+        codes = sorted({code for code, _ in blocks})
+    else:
+        codes = pc.unique(result["indicator_code"]).to_pylist()
     stored = IndicatorValue.objects.filter(indicator=OuterRef("pk"))
     return dict(
         Indicator.objects.filter(code__in=codes).exclude(Exists(stored)).values_list("code", "pk")
@@ -524,7 +530,9 @@ def store_values(
             fingerprints = block_fingerprints(result)
         else:
             _forget_blocks(result)
-        first_ids = _indicators_without_values(result)
+        first_ids = _indicators_without_values(
+            result, fingerprints if full_ids is not None else None
+        )
         # Fingerprints of an indicator without values describe values no longer there (deleted
         # by hand): left behind, a later full compute would take their months as unchanged.
         StoredBlock.objects.filter(indicator_id__in=list(first_ids.values())).delete()
@@ -535,7 +543,9 @@ def store_values(
         if full_ids is not None:
             codes = {pk: code for code, pk in full_ids.items() if code not in first_ids}
             unchanged = _unchanged_blocks(fingerprints, codes)
-            result = rows_outside(result, [(codes[pk], period) for pk, period in unchanged])
+            result = rows_outside(
+                result, [(codes[pk], period) for pk, period in unchanged], fingerprints
+            )
             step(f"fingerprints ({len(unchanged)} of {len(fingerprints)} blocks unchanged)")
         _load_result(cursor, result, vendor)
         if vendor == "postgresql":

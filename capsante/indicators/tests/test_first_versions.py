@@ -41,8 +41,8 @@ def first_versions_taken(monkeypatch) -> list[dict]:
     taken: list[dict] = []
     original = storage._indicators_without_values
 
-    def recording(result):
-        found = original(result)
+    def recording(result, blocks=None):
+        found = original(result, blocks)
         taken.append(found)
         return found
 
@@ -69,7 +69,7 @@ def test_first_versions_are_the_figures_the_comparison_would_have_stored(
 
     IndicatorValue.objects.all().delete()
     StoredBlock.objects.all().delete()
-    monkeypatch.setattr(storage, "_indicators_without_values", lambda result: {})
+    monkeypatch.setattr(storage, "_indicators_without_values", lambda result, blocks=None: {})
     compared = services.compute_and_store(codes=["MES_ACTIVATION", "DMP_ALIMENTATION"])
 
     assert compared.new_versions == run.new_versions
@@ -181,6 +181,6 @@ def test_a_first_version_keeps_empty_figures_and_every_digit(geography, monkeypa
     assert [row[:6] for row in straight] == sorted(row for row in rows if row[1] != "99")
 
     IndicatorValue.objects.all().delete()
-    monkeypatch.setattr(storage, "_indicators_without_values", lambda result: {})
+    monkeypatch.setattr(storage, "_indicators_without_values", lambda result, blocks=None: {})
     storage.store_values(result, ComputationRun.objects.create(engine="duckdb"))
     assert stored("MES_ACTIVATION") == straight

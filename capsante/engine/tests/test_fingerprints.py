@@ -1,0 +1,62 @@
+"""Storage leaves alone the blocks a full recompute gave again unchanged: `rows_outside` must
+leave out exactly their rows, whichever way it finds them."""
+
+import itertools
+
+import pyarrow as pa
+import pytest
+
+from capsante.engine.aggregation import RESULT_SCHEMA, sort_result
+from capsante.engine.fingerprints import block_fingerprints, rows_outside
+
+CODES = ("DMP_ALIMENTATION", "MES_ACTIVATION", "INS_QUALIFICATION")
+PERIODS = ("2025-01", "2025-02", "2025-03")
+
+
+def result() -> pa.Table:
+    rows = [
+        {
+            "indicator_code": code,
+            "territory_code": territory,
+            "territory_level": "commune",
+            "period": period,
+            "numerator": float(n),
+            "denominator": 10.0,
+            "value": float(n) * 10.0,
+        }
+        for n, (code, period, territory) in enumerate(
+            itertools.product(CODES, PERIODS, ("53130", "72181"))
+        )
+    ]
+    # One chunk per indicator, as the engine hands them over, and one mixing two.
+    table = pa.Table.from_pylist(rows, schema=RESULT_SCHEMA)
+    return pa.concat_tables([table.slice(0, 6), table.slice(6, 9), table.slice(15)])
+
+
+CASES = {
+    "nothing": [],
+    "every block of one indicator": [("MES_ACTIVATION", p) for p in PERIODS],
+    "every block but one": [
+        (c, p) for c, p in itertools.product(CODES, PERIODS) if (c, p) != (CODES[0], PERIODS[1])
+    ],
+    "every block": list(itertools.product(CODES, PERIODS)),
+    "one block of each": [(c, PERIODS[i]) for i, c in enumerate(CODES)],
+    "a block the result does not hold": [
+        ("MES_ACTIVATION", "2024-12"),
+        *[("INS_QUALIFICATION", p) for p in PERIODS[:2]],
+    ],
+}
+
+
+@pytest.mark.parametrize("blocks", CASES.values(), ids=CASES.keys())
+@pytest.mark.parametrize("known", [True, False], ids=["blocks known", "blocks found"])
+def test_rows_outside_leaves_out_exactly_the_rows_of_the_blocks(blocks, known):
+    table = result()
+    every = block_fingerprints(table) if known else None
+    kept = rows_outside(table, blocks, every)
+    expected = [r for r in table.to_pylist() if (r["indicator_code"], r["period"]) not in blocks]
+    assert kept.schema == table.schema
+    assert (
+        sort_result(kept).to_pylist()
+        == sort_result(pa.Table.from_pylist(expected, schema=RESULT_SCHEMA)).to_pylist()
+    )
