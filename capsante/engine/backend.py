@@ -311,7 +311,13 @@ class Backend(ABC):
 
     def _materialize_scan(self, plan: SharedPlan, scan: Scan) -> None:
         started = time.perf_counter()
-        self.materialize(scan.name, plan.scan_sql(scan))
+        steps = plan.scan_steps(scan)
+        try:
+            for name, sql in steps:
+                self.materialize(name, sql)
+        finally:
+            for name, _ in steps[:-1]:  # what the pass itself was built from
+                self.drop(name)
         self._record(
             f"scan {scan.name.removeprefix(plan.prefix)} ({scan.source_label}, {scan.width} sides)",
             started,

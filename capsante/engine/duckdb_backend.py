@@ -165,7 +165,9 @@ class DuckDBBackend(Backend):
         self._timed(lambda: self._connection().execute(f"CREATE OR REPLACE TABLE {name} AS {sql}"))  # noqa: S608
 
     def drop(self, name: str) -> None:
-        self.con.execute(f"DROP TABLE IF EXISTS {name}")
+        # On this thread's connection: a worker drops what its own pass was built from.
+        self._lock_down()
+        self._connection().execute(f"DROP TABLE IF EXISTS {name}")
 
     def run_each(
         self,

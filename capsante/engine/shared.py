@@ -20,7 +20,7 @@ all again. At national scale that repetition, not reading the files, was most of
    Other sides run alone. Each pass is mapped to communes once and materialised
    (`cs_scan_<n>`: commune_id, month_id, v_i, and a count n_j of the rows of the sides with
    one condition (`count_of`); communes and months by number, see
-   `commune_sql`). A pass over a large table partitioned by month groups each month on its own
+   `commune_steps`). A pass over a large table partitioned by month groups each month on its own
    (`one_month`), the month a constant rather than a key.
 3. **Grouping sets over the levels**: a definition's (numerator, denominator) pairs per commune
    are its commune rows as they are; only the parent levels (EPCI, département, région,
@@ -513,15 +513,18 @@ class Scan:
         group = f" GROUP BY {', '.join(s.group)}" if s.group is not None else ""
         return f"SELECT {', '.join(columns)} FROM {source}{where}{group}"
 
-    def commune_sql(
+    def commune_steps(
         self,
         structures: str,
         commune_ids: str,
         month_ids: str,
         months: Sequence[str] = (),
         partition: MonthPartition | None = None,
-    ) -> str:
-        """commune_id, month_id, v<i>, n<i>: the pass mapped to communes, both by number.
+    ) -> list[tuple[str, str]]:
+        """(name, SQL) of what the pass keeps, in the order it is built: its rows mapped to
+        communes (commune_id, month_id, v<i>, n<j>), both by number, under its `name`, last.
+        A pass whose rolling windows are summed month by month first keeps its monthly rows
+        (`_windows`).
 
         Communes and months go by number from here on (`commune_ids`, `month_id`): the
         definitions join and group the passes' rows by them, which costs about half what it
@@ -564,15 +567,19 @@ class Scan:
                 f" LEFT JOIN {month_ids} AS m ON x.period = m.period"
             )
         if self.plan.pairs is None:
-            return rows
+            return [(self.name, rows)]
         if by_month:  # a large table: one grouping per output month
-            return self._windows(rows)
+            monthly = f"{self.name}_months"
+            return [(monthly, rows), (self.name, self._windows(monthly))]
         pairs = ", ".join(f"({month_id(o)}, {month_id(s)})" for o, s in self.plan.pairs)
-        return (
-            f"SELECT r.commune_id, w.month_id, {self._sums('r')} FROM ({rows}) AS r JOIN"
-            f" (SELECT * FROM (VALUES {pairs}) AS v(month_id, source_month_id)) AS w"
-            " ON r.month_id = w.source_month_id GROUP BY r.commune_id, w.month_id"
-        )
+        return [
+            (
+                self.name,
+                f"SELECT r.commune_id, w.month_id, {self._sums('r')} FROM ({rows}) AS r JOIN"
+                f" (SELECT * FROM (VALUES {pairs}) AS v(month_id, source_month_id)) AS w"
+                " ON r.month_id = w.source_month_id GROUP BY r.commune_id, w.month_id",
+            )
+        ]
 
     def count_of(self, index: int) -> int:
         """Which count column (`n<i>`) side `index` reads: sides counting the same rows share
@@ -596,8 +603,9 @@ class Scan:
     def _sums(self, alias: str) -> str:
         return ", ".join(f"SUM({alias}.{column}) AS {column}" for column in self._columns())
 
-    def _windows(self, rows: str) -> str:
-        """Each output month of a rolling window: the sums of the months it holds, by commune.
+    def _windows(self, monthly: str) -> str:
+        """Each output month of a rolling window: the sums of the months it holds, by commune,
+        from the pass's monthly rows kept in the table `monthly`.
 
         One grouping per output month, by commune only, over the monthly rows kept once: twelve
         small hash tables cost less than joining each month to every window that holds it and
@@ -605,18 +613,23 @@ class Scan:
         thread: 0.57–0.61 → 0.47–0.53 s). A commune has a row in a month whose window holds
         any of its rows, as with the join. For a large table only: on a small one the query per
         output month costs more than it saves.
+
+        The monthly rows are a table, not a CTE of this query: written month after month, its
+        row groups each hold a few months, so each output month reads only those of its own
+        (a CTE is read whole thirteen times): the documents' pass, one thread, 0.46 → 0.36 s
+        (bench/RESULTS.md, 5 December, sixth session).
         """
         sources: dict[str, list[str]] = {}
         for output, source in self.plan.pairs or ():
             sources.setdefault(output, []).append(source)
         months = "\nUNION ALL\n".join(
             f"SELECT r.commune_id, {month_id(output)} AS month_id, {self._sums('r')}"
-            " FROM cs_monthly AS r"
+            f" FROM {monthly} AS r"
             f" WHERE r.month_id IN ({', '.join(str(month_id(m)) for m in held)})"
             " GROUP BY r.commune_id"
             for output, held in sorted(sources.items())
         )
-        return f"WITH cs_monthly AS (\n{rows}\n)\n{months}"
+        return months
 
     def _month_by_month(
         self, months: Sequence[str], partition: MonthPartition | None = None
@@ -658,7 +671,7 @@ class SharedPlan:
 
     scoped: bool = False
     # The months on disk of each partitioned staged table, by its name in SQL (`stg_<table>`):
-    # given, the passes that can read them month by month do (`Scan.commune_sql`).
+    # given, the passes that can read them month by month do (`Scan.commune_steps`).
     months: Mapping[str, Sequence[str]] = field(default_factory=dict)
     months_on_disk: Sequence[str] = ()  # of every partitioned table read: see `_months_sql`
     # Where a pass read month by month finds one month's rows of a staged table, given by the
@@ -871,10 +884,10 @@ class SharedPlan:
             return definition.tables
         return frozenset().union(*(s.scan.tables for s in self.sides[definition.code] if s))
 
-    def scan_sql(self, scan: Scan) -> str:
-        """What a pass keeps: its rows mapped to the communes' numbers."""
+    def scan_steps(self, scan: Scan) -> list[tuple[str, str]]:
+        """What a pass keeps: its rows mapped to the communes' numbers (`Scan.commune_steps`)."""
         months = self.months.get(scan.table or "", ())
-        return scan.commune_sql(
+        return scan.commune_steps(
             self.name("structures"),
             self.name("commune_ids"),
             self.name("months"),

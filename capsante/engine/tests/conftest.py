@@ -52,6 +52,10 @@ LOCAL_SPARK = (
         "spark.sql.codegen.wholeStage": "false",
         # Spark's own switch for its test suites: expressions interpreted too.
         "spark.sql.codegen.factoryMode": "NO_CODEGEN",
+        # Every Spark test of the run shares this driver: after a few recomputes Spark keeps
+        # 0.5 GiB of its heap for itself, and its default 1 GiB then failed now and then to
+        # serialise a task ("Java heap space", 2 runs of 5 on 5 December, sixth session).
+        "spark.driver.memory": "2g",
     },
 )
 

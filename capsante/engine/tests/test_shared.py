@@ -388,7 +388,8 @@ def test_merged_sql_transpiles_to_spark(shared_staging: Path, catalogue):
         assert periods is not None
         plan.add(definition, periods)
     for scan in plan.scans:
-        sqlglot.transpile(plan.scan_sql(scan), read="duckdb", write="spark")
+        for _, sql in plan.scan_steps(scan):
+            sqlglot.transpile(sql, read="duckdb", write="spark")
     for unit in plan.query_units(catalogue):
         if len(unit) > 1:
             sqlglot.transpile(plan.definitions_sql(unit), read="duckdb", write="spark")
@@ -430,9 +431,9 @@ def test_month_by_month_is_what_the_large_passes_run(shared_staging: Path, catal
         scan = by_table[table_ref(table)]
         months = table_periods(shared_staging, table)
         assert months
-        whole = plan.scan_sql(scan)
+        whole = "\n".join(sql for _, sql in plan.scan_steps(scan))
         plan.months = {table_ref(table): months}
-        monthly = plan.scan_sql(scan)
+        monthly = "\n".join(sql for _, sql in plan.scan_steps(scan))
         plan.months = {}
         assert "WHERE period =" not in whole
         assert monthly.count("WHERE period = ") == len(months)
