@@ -204,12 +204,13 @@ class Backend(ABC):
                     self.materialize(name, sql)
                     kept.append(name)
                 self._record("membership", started)
-                kept += [name for name, _ in plan.parents_sql()]
+                parents = plan.parents_sql()
+                kept += [name for name, _ in parents]
                 kept += [scan.name for scan in plan.scans]
                 # The parents, which only the definitions read, are built beside the passes,
                 # first (a few small queries in a row: no worker waits for them at the end).
                 jobs: list[tuple[float, Callable[[], None]]] = [
-                    (math.inf, functools.partial(self._build_parents, plan))
+                    (math.inf, functools.partial(self._build_parents, plan, parents))
                 ]
                 jobs += [
                     (reading(scan.tables), functools.partial(self._materialize_scan, plan, scan))
@@ -295,11 +296,11 @@ class Backend(ABC):
             return plan.definition_sql(definition)
         return build_query(definition, periods, territories, plan.memberships)
 
-    def _build_parents(self, plan: SharedPlan) -> None:
+    def _build_parents(self, plan: SharedPlan, parents: list[tuple[str, str]]) -> None:
         """The relations only the definitions read (`SharedPlan.parents_sql`), then what the
         numbers of their rows stand for (`numbering.Numbering`)."""
         started = time.perf_counter()
-        for name, sql in plan.parents_sql():
+        for name, sql in parents:
             self.materialize(name, sql)
         territory_sql, month_sql = plan.numbering_sql()
         month_rows = self.run_sql(month_sql).to_pydict()

@@ -15,11 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .aggregation import RESULT_POOL
-
-
-def month_text(month_id: int) -> str:
-    """'YYYY-MM' of a month's number (year × 12 + month − 1), as `shared.month_id` numbers it."""
-    return f"{month_id // 12:04d}-{month_id % 12 + 1:02d}"
+from .periods import from_index
 
 
 class Numbering:
@@ -65,7 +61,7 @@ class Numbering:
         if first is None:  # no rows, or no month on any
             return pa.chunked_array([pa.nulls(len(month), pa.string(), memory_pool=RESULT_POOL)])
         texts = pa.array(
-            [self._months.get(m) or month_text(m) for m in range(first, last + 1)], pa.string()
+            [self._months.get(m) or from_index(m) for m in range(first, last + 1)], pa.string()
         )
         positions = pc.subtract(month, first, memory_pool=RESULT_POOL)
         return pc.take(texts, positions, memory_pool=RESULT_POOL)
