@@ -321,13 +321,14 @@ def measure_check(out: Path) -> dict:
     from engine_pandas import PandasIndicators
     from engine_polars import PolarsIndicators
 
-    from capsante.engine import compute, load_definitions
+    from capsante.engine import compute, load_definitions, plain
 
     catalogue = load_definitions()
-    shared = compute(catalogue, out / "staging", snapshot_period=SNAPSHOT).to_pandas()
+    # The codes as plain text: pandas would make the engine's dictionaries categories.
+    shared = plain(compute(catalogue, out / "staging", snapshot_period=SNAPSHOT)).to_pandas()
     frames = {
-        "engine-per-definition": compute(
-            catalogue, out / "staging", snapshot_period=SNAPSHOT, shared=False
+        "engine-per-definition": plain(
+            compute(catalogue, out / "staging", snapshot_period=SNAPSHOT, shared=False)
         ).to_pandas(),
         "pandas": PandasIndicators(out / "staging", SNAPSHOT).all(),
         "polars": PolarsIndicators(out / "staging", SNAPSHOT).all().to_pandas(),

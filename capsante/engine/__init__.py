@@ -6,7 +6,8 @@ A plain Python package with no Django import (a test checks it). Entry points:
   (`capsante/indicators/definitions/*.yaml`).
 - `compute(definitions, staging_root, periods=None, territories=None, progress=None,
   backend="duckdb", ...)` returns an Arrow table with the columns of `RESULT_SCHEMA`:
-  indicator_code, territory_code, territory_level, period, numerator, denominator, value.
+  indicator_code, territory_code, territory_level, period, numerator, denominator, value; the
+  four codes dictionary-encoded (decision 0040), `plain(result)` gives them as plain text.
 - `recompute_plan(definitions, changes)` says what to recompute after imports.
 - `forecast` and `status` hold trajectories, forecasts and the status rule.
 """
@@ -21,7 +22,15 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from .aggregation import RESULT_SCHEMA, Combined, NotCombinable, combine, value_of
+    from .aggregation import (
+        PLAIN_SCHEMA,
+        RESULT_SCHEMA,
+        Combined,
+        NotCombinable,
+        combine,
+        plain,
+        value_of,
+    )
     from .backend import Backend, Progress, Territory, plan_periods, recompute_plan
     from .definitions import (
         DEFAULT_DIR,
@@ -34,6 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_DIR",
+    "PLAIN_SCHEMA",
     "RESULT_SCHEMA",
     "Backend",
     "Combined",
@@ -48,6 +58,7 @@ __all__ = [
     "get_backend",
     "load_definition",
     "load_definitions",
+    "plain",
     "plan_periods",
     "recompute_plan",
     "value_of",
@@ -57,7 +68,9 @@ __all__ = [
 # modules (status, periods, forecast), does not load pyarrow, sqlglot and YAML, so that a
 # command like `capsante indicators show` starts at once.
 _LAZY = {
+    "PLAIN_SCHEMA": "aggregation",
     "RESULT_SCHEMA": "aggregation",
+    "plain": "aggregation",
     "Combined": "aggregation",
     "NotCombinable": "aggregation",
     "combine": "aggregation",

@@ -25,16 +25,23 @@ import pyarrow.compute as pc
 
 from .definitions import PER_LEVEL_RULES, Definition
 
+# A code or text of the result (indicator, territory, level, month) is dictionary-encoded: each
+# row holds its position in an array of the distinct texts, so that handing millions of rows
+# over writes no text per row (decision 0040). Each chunk may have its own dictionary.
+CODE = pa.dictionary(pa.int32(), pa.string())
 RESULT_SCHEMA = pa.schema(
     [
-        ("indicator_code", pa.string()),
-        ("territory_code", pa.string()),
-        ("territory_level", pa.string()),
-        ("period", pa.string()),
+        ("indicator_code", CODE),
+        ("territory_code", CODE),
+        ("territory_level", CODE),
+        ("period", CODE),
         ("numerator", pa.float64()),
         ("denominator", pa.float64()),
         ("value", pa.float64()),
     ]
+)
+PLAIN_SCHEMA = pa.schema(
+    [pa.field(f.name, pa.string()) if f.type == CODE else f for f in RESULT_SCHEMA]
 )
 RATIO_RULES = frozenset({"sum_ratio", "mean", "per_population"})
 SORT_KEYS = [
@@ -117,36 +124,56 @@ def finish(definition: Definition, raw: pa.Table) -> pa.Table:
     numerator = pc.cast(raw["numerator"], pa.float64(), memory_pool=pool)
     denominator = pc.cast(raw["denominator"], pa.float64(), memory_pool=pool)
     if definition.aggregation in RATIO_RULES:
-        defined = pc.coalesce(
-            pc.greater(denominator, 0.0, memory_pool=pool), False, memory_pool=pool
+        # Multiplying first keeps hand-computable values exact (87 × 100 / 160 = 54.375). A
+        # zero, negative or missing denominator gives no value (unknown where it is missing).
+        quotient = pc.divide(
+            pc.multiply(numerator, definition.factor, memory_pool=pool),
+            denominator,
+            memory_pool=pool,
         )
-        # Multiplying first keeps hand-computable values exact (87 × 100 / 160 = 54.375).
-        scaled = pc.multiply(numerator, definition.factor, memory_pool=pool)
-        divisor = pc.if_else(defined, denominator, 1.0, memory_pool=pool)
-        quotient = pc.divide(scaled, divisor, memory_pool=pool)
+        defined = pc.greater(denominator, 0.0, memory_pool=pool)
         value = pc.if_else(defined, quotient, None, memory_pool=pool)
     else:
         denominator = pa.nulls(len(raw), pa.float64(), memory_pool=pool)
         value = numerator
-    code = pa.scalar(definition.code, pa.string())
-    table = pa.table(
+    # One code for every row: a dictionary of one text, each row its position 0.
+    code = pa.DictionaryArray.from_arrays(
+        pa.repeat(pa.scalar(0, pa.int32()), len(raw), memory_pool=pool),
+        pa.array([definition.code], pa.string()),
+    )
+    return pa.table(
         {
-            "indicator_code": pa.repeat(code, len(raw), memory_pool=pool),
-            "territory_code": pc.cast(raw["territory_code"], pa.string(), memory_pool=pool),
-            "territory_level": pc.cast(raw["territory_level"], pa.string(), memory_pool=pool),
-            "period": pc.cast(raw["period"], pa.string(), memory_pool=pool),
+            "indicator_code": code,
+            "territory_code": as_codes(raw["territory_code"]),
+            "territory_level": as_codes(raw["territory_level"]),
+            "period": as_codes(raw["period"]),
             "numerator": numerator,
             "denominator": denominator,
             "value": pc.cast(value, pa.float64(), memory_pool=pool),
         },
         schema=RESULT_SCHEMA,
     )
-    return table
+
+
+def as_codes(names: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """Texts as the result holds them (`CODE`): the shared plan's are already (`numbering`),
+    a query's own (a definition computed alone, Spark's) are encoded here."""
+    if names.type == CODE:
+        return names
+    if pa.types.is_dictionary(names.type):
+        return names.cast(CODE)
+    return pc.dictionary_encode(pc.cast(names, pa.string(), memory_pool=RESULT_POOL)).cast(CODE)
+
+
+def plain(table: pa.Table) -> pa.Table:
+    """A result with its codes as plain text (`PLAIN_SCHEMA`): for what cannot read a
+    dictionary whose chunks differ (Arrow's sort and group-by, pandas' merges)."""
+    return table.cast(PLAIN_SCHEMA)
 
 
 def sort_result(table: pa.Table) -> pa.Table:
-    """Rows by indicator, level, territory and period."""
-    return table.sort_by(SORT_KEYS)
+    """Rows by indicator, level, territory and period, the codes as plain text."""
+    return plain(table).sort_by(SORT_KEYS)
 
 
 def empty_result() -> pa.Table:

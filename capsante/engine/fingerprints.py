@@ -38,6 +38,20 @@ def block_fingerprints(result: pa.Table) -> dict[tuple[str, str], str]:
     return {(code, period): fingerprint for code, period, fingerprint in rows}
 
 
+def blocks_of(result: pa.Table) -> list[tuple[str, str]]:
+    """The (indicator code, period) blocks of a result, each once, in no particular order.
+
+    The result's chunks may each have their own dictionary of codes (`aggregation.CODE`),
+    which Arrow's group-by refuses: they are unified first, on these two columns only."""
+    found = (
+        result.select(["indicator_code", "period"])
+        .unify_dictionaries()
+        .group_by(["indicator_code", "period"], use_threads=False)
+        .aggregate([])
+    )
+    return list(zip(found["indicator_code"].to_pylist(), found["period"].to_pylist(), strict=True))
+
+
 def rows_outside(
     result: pa.Table,
     blocks: Iterable[tuple[str, str]],
@@ -56,10 +70,7 @@ def rows_outside(
     if not left_out:
         return result
     if every_block is None:
-        found = result.group_by(["indicator_code", "period"]).aggregate([])
-        every_block = zip(
-            found["indicator_code"].to_pylist(), found["period"].to_pylist(), strict=True
-        )
+        every_block = blocks_of(result)
     months: dict[str, set[str]] = {}
     for code, period in every_block:
         months.setdefault(code, set()).add(period)

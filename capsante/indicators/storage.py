@@ -29,7 +29,7 @@ from django.db import OperationalError, connection
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from capsante.engine.fingerprints import block_fingerprints, rows_outside
+from capsante.engine.fingerprints import block_fingerprints, blocks_of, rows_outside
 from capsante.engine.keyed import KEYED_COLUMNS, keyed_batches
 from capsante.territories.models import Territory
 
@@ -235,11 +235,8 @@ def _remember_blocks(
 
 def _forget_blocks(result: pa.Table) -> None:
     """A recompute of some months or territories changes blocks a full one fingerprinted."""
-    blocks = result.group_by(["indicator_code", "period"]).aggregate([])
     periods_by_code: dict[str, list[str]] = {}
-    for code, period in zip(
-        blocks["indicator_code"].to_pylist(), blocks["period"].to_pylist(), strict=True
-    ):
+    for code, period in blocks_of(result):
         periods_by_code.setdefault(code, []).append(period)
     for code, periods in periods_by_code.items():
         StoredBlock.objects.filter(indicator__code=code, period__in=periods).delete()

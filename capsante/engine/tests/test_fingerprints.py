@@ -6,8 +6,8 @@ import itertools
 import pyarrow as pa
 import pytest
 
-from capsante.engine.aggregation import RESULT_SCHEMA, sort_result
-from capsante.engine.fingerprints import block_fingerprints, rows_outside
+from capsante.engine.aggregation import RESULT_SCHEMA, plain, sort_result
+from capsante.engine.fingerprints import block_fingerprints, blocks_of, rows_outside
 
 CODES = ("DMP_ALIMENTATION", "MES_ACTIVATION", "INS_QUALIFICATION")
 PERIODS = ("2025-01", "2025-02", "2025-03")
@@ -28,9 +28,10 @@ def result() -> pa.Table:
             itertools.product(CODES, PERIODS, ("53130", "72181"))
         )
     ]
-    # One chunk per indicator, as the engine hands them over, and one mixing two.
-    table = pa.Table.from_pylist(rows, schema=RESULT_SCHEMA)
-    return pa.concat_tables([table.slice(0, 6), table.slice(6, 9), table.slice(15)])
+    # One chunk per indicator, as the engine hands them over, and one mixing two; each chunk
+    # with its own dictionaries of codes, as the engine's.
+    chunks = [rows[:6], rows[6:15], rows[15:]]
+    return pa.concat_tables([pa.Table.from_pylist(c, schema=RESULT_SCHEMA) for c in chunks])
 
 
 CASES = {
@@ -60,3 +61,14 @@ def test_rows_outside_leaves_out_exactly_the_rows_of_the_blocks(blocks, known):
         sort_result(kept).to_pylist()
         == sort_result(pa.Table.from_pylist(expected, schema=RESULT_SCHEMA)).to_pylist()
     )
+
+
+def test_the_blocks_of_a_result_whose_chunks_have_their_own_codes():
+    assert sorted(blocks_of(result())) == sorted(itertools.product(CODES, PERIODS))
+
+
+def test_a_fingerprint_does_not_depend_on_how_the_codes_are_held():
+    """Fingerprints stored when the result's codes were plain text stay valid: the same
+    figures give the same fingerprints, so the next recompute finds its blocks unchanged."""
+    table = result()
+    assert block_fingerprints(table) == block_fingerprints(plain(table))

@@ -1,6 +1,7 @@
 """The shared plan's rows name territories and months by number; their codes come back here."""
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from capsante.engine.numbering import Numbering
@@ -50,3 +51,30 @@ def test_numbers_with_a_gap_are_refused():
     gap = TERRITORIES.filter(pa.compute.not_equal(TERRITORIES["territory_id"], 2))
     with pytest.raises(ValueError, match="1, 2, 3"):
         Numbering(gap, {})
+
+
+def test_a_code_held_by_two_territories_is_listed_once():
+    """A région and a département may share a code (Pays de la Loire and Haute-Marne, "52"):
+    each row keeps its own level, and the result's distinct codes list "52" once."""
+    territories = pa.table(
+        {
+            "territory_id": pa.array([1, 2, 3], pa.int32()),
+            "territory_code": ["52", "52", "72"],
+            "territory_level": ["region", "departement", "departement"],
+        }
+    )
+    raw = pa.table(
+        {
+            "territory_id": pa.array([1, 2, 3, 2], pa.int32()),
+            "month_id": pa.array([month_id("2025-01")] * 4, pa.int32()),
+        }
+    )
+    named = Numbering(territories, {}).named(raw)
+    assert list(zip(*named.select(["territory_code", "territory_level"]).to_pydict().values())) == [
+        ("52", "region"),
+        ("52", "departement"),
+        ("72", "departement"),
+        ("52", "departement"),
+    ]
+    assert sorted(pc.unique(named["territory_code"]).to_pylist()) == ["52", "72"]
+    assert sorted(pc.unique(named["territory_level"]).to_pylist()) == ["departement", "region"]

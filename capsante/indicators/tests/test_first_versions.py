@@ -148,6 +148,24 @@ def test_a_month_recomputed_alone_after_values_were_deleted_leaves_no_stale_fing
 
 
 @pytest.mark.django_db
+def test_a_month_recomputed_for_several_indicators_forgets_each_ones_fingerprint_of_it(
+    geography, staged
+):
+    """After an import, the month is recomputed for every indicator reading the source: the
+    fingerprint of that month of each is forgotten, the other months' are kept."""
+    codes = ["MES_ACTIVATION", "DMP_ALIMENTATION"]
+    services.compute_and_store(codes=codes)
+    fingerprinted = set(StoredBlock.objects.values_list("indicator__code", "period"))
+    assert fingerprinted == {(c, p) for c in codes for p in ("2025-01", "2025-02")}
+
+    services.compute_and_store(codes=codes, periods=["2025-02"])
+
+    assert set(StoredBlock.objects.values_list("indicator__code", "period")) == {
+        (code, "2025-01") for code in codes
+    }
+
+
+@pytest.mark.django_db
 def test_a_first_version_keeps_empty_figures_and_every_digit(geography, monkeypatch):
     """What goes straight into the table (PostgreSQL's binary COPY) is what the comparison
     stores: no numerator, no value, a value whose decimals no short text holds, the largest
