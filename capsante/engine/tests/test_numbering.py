@@ -70,7 +70,9 @@ def test_a_code_held_by_two_territories_is_listed_once():
         }
     )
     named = Numbering(territories, {}).named(raw)
-    assert list(zip(*named.select(["territory_code", "territory_level"]).to_pydict().values())) == [
+    columns = named.to_pydict()
+    pairs = zip(columns["territory_code"], columns["territory_level"], strict=True)
+    assert list(pairs) == [
         ("52", "region"),
         ("52", "departement"),
         ("72", "departement"),
