@@ -540,9 +540,7 @@ def store_values(
         if full_ids is not None:
             codes = {pk: code for code, pk in full_ids.items() if code not in first_ids}
             unchanged = _unchanged_blocks(fingerprints, codes)
-            result = rows_outside(
-                result, [(codes[pk], period) for pk, period in unchanged], fingerprints
-            )
+            result = rows_outside(result, [(codes[pk], period) for pk, period in unchanged])
             step(f"fingerprints ({len(unchanged)} of {len(fingerprints)} blocks unchanged)")
         _load_result(cursor, result, vendor)
         if vendor == "postgresql":

@@ -50,17 +50,29 @@ CASES = {
 
 
 @pytest.mark.parametrize("blocks", CASES.values(), ids=CASES.keys())
-@pytest.mark.parametrize("known", [True, False], ids=["blocks known", "blocks found"])
-def test_rows_outside_leaves_out_exactly_the_rows_of_the_blocks(blocks, known):
-    table = result()
-    every = block_fingerprints(table) if known else None
-    kept = rows_outside(table, blocks, every)
+@pytest.mark.parametrize("codes", ["dictionaries", "plain text"])
+def test_rows_outside_leaves_out_exactly_the_rows_of_the_blocks(blocks, codes):
+    table = result() if codes == "dictionaries" else plain(result())
+    kept = rows_outside(table, blocks)
     expected = [r for r in table.to_pylist() if (r["indicator_code"], r["period"]) not in blocks]
     assert kept.schema == table.schema
     assert (
         sort_result(kept).to_pylist()
         == sort_result(pa.Table.from_pylist(expected, schema=RESULT_SCHEMA)).to_pylist()
     )
+
+
+def test_rows_without_a_code_or_a_month_are_in_no_block():
+    table = pa.Table.from_pylist(
+        [
+            {"indicator_code": "MES_ACTIVATION", "territory_code": "53", "period": None},
+            {"indicator_code": None, "territory_code": "53", "period": "2025-01"},
+            {"indicator_code": "MES_ACTIVATION", "territory_code": "72", "period": "2025-01"},
+        ],
+        schema=RESULT_SCHEMA,
+    )
+    kept = rows_outside(table, [("MES_ACTIVATION", "2025-01")])
+    assert kept.column("territory_code").to_pylist() == ["53", "53"]
 
 
 def test_the_blocks_of_a_result_whose_chunks_have_their_own_codes():
