@@ -52,7 +52,7 @@ def counted(rows: list[tuple[str, str, str | None]]) -> tuple[list, list]:
 def test_items_over_several_words_missing_ones_and_shared_ones():
     # 150 specialties: three words of bits; "s7" in two départements counts once in R52; a
     # département whose only rows have no item counts 0, as COUNT(DISTINCT) says.
-    rows = [("53", "2025-01", f"s{i}") for i in range(150)]
+    rows: list[tuple[str, str, str | None]] = [("53", "2025-01", f"s{i}") for i in range(150)]
     rows += [("72", "2025-01", "s7"), ("72", "2025-01", "autre"), ("49", "2025-01", None)]
     bits, reference = counted(rows)
     assert bits == reference
