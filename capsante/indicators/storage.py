@@ -29,6 +29,7 @@ from django.db import OperationalError, connection
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from capsante.engine.aggregation import plain
 from capsante.engine.fingerprints import block_fingerprints, blocks_of, rows_outside
 from capsante.engine.keyed import KEYED_COLUMNS, keyed_batches
 from capsante.territories.models import Territory
@@ -154,7 +155,9 @@ def _load_result(cursor, result: pa.Table, vendor: str) -> None:
         f" territory_code VARCHAR(20), period VARCHAR(7), numerator {real},"
         f" denominator {real}, value {real})"
     )
-    table = result.select(columns)
+    # Codes as plain text: Arrow makes a Python text of a dictionary's row through a scalar
+    # object each, six times slower (36,000 rows of a month's import: 0.17 s against 0.03 s).
+    table = plain(result).select(columns)
     if vendor == "postgresql":
         _copy(cursor, _LOADED, columns, table.to_batches(max_chunksize=200_000))
     else:
