@@ -13,7 +13,9 @@ uses them lives in `status.py`.
 
 from __future__ import annotations
 
+import importlib
 import math
+import threading
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,6 +34,19 @@ Observation = tuple[str, float]
 
 DEFAULT_BAND_LEVEL = BAND_LEVEL  # statuses.py: the rule's thresholds, printed in the documents
 _SSR_FLOOR = 1e-12  # a perfect fit would give log(0) in the AIC
+
+
+def load_band_in_background() -> None:
+    """Start importing, in a thread, what a forecast's band needs (`scipy.special`, 0.1 s).
+
+    For a caller that then waits on something else, as a compute waits on the database storing
+    its values: the targets' assessment that follows finds it loaded (a national recompute
+    after an import spent 0.10 of its 0.16–0.20 s of targets importing it; bench/RESULTS.md,
+    5 December, seventh session). Whoever imports it meanwhile waits for this import to end,
+    as for any import under way."""
+    threading.Thread(
+        target=importlib.import_module, args=("scipy.special",), name="band-import", daemon=True
+    ).start()
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from django.utils import timezone
 from capsante import engine
 from capsante.accounts import access
 from capsante.accounts.models import Profile
+from capsante.engine import forecast
 from capsante.engine import status as engine_status
 from capsante.outbox.services import queue_mail
 from capsante.territories.models import Level, Territory
@@ -255,6 +256,8 @@ def compute_and_store(
         run.delete()
         raise
     storing = time.monotonic()
+    # The targets' assessment, after the store, needs SciPy: imported while the database works.
+    forecast.load_band_in_background()
     # Not stored: what the command and the benchmarks print (preparation, engine, storage).
     run.seconds = {"preparation": computing - started, "engine": storing - computing}
     with transaction.atomic():
