@@ -256,35 +256,39 @@ def compute_and_store(
         run.delete()
         raise
     storing = time.monotonic()
-    # The targets' assessment, after the store, needs SciPy: imported while the database works.
-    forecast.load_band_in_background()
-    # Not stored: what the command and the benchmarks print (preparation, engine, storage).
-    run.seconds = {"preparation": computing - started, "engine": storing - computing}
-    with transaction.atomic():
-        full = periods is None and territories is None
-        run.new_versions = store_values(
-            result,
-            run,
-            retire_codes=[d.code for d in chosen] if full else None,
-            progress=after_engine,
+    # The targets' assessment, after the store, needs SciPy: imported while the database works,
+    # and waited for before going on (a thread still importing as the process exits aborts it).
+    band = forecast.load_band_in_background()
+    try:
+        # Not stored: what the command and the benchmarks print (preparation, engine, storage).
+        run.seconds = {"preparation": computing - started, "engine": storing - computing}
+        with transaction.atomic():
+            full = periods is None and territories is None
+            run.new_versions = store_values(
+                result,
+                run,
+                retire_codes=[d.code for d in chosen] if full else None,
+                progress=after_engine,
+            )
+            run.rows = result.num_rows
+            run.finished_at = timezone.now()
+            run.save()
+        # After the commit: PostgreSQL checks the new rows' foreign keys then.
+        run.seconds["storage"] = time.monotonic() - storing
+        run.duration_seconds = round(time.monotonic() - started, 3)
+        ComputationRun.objects.filter(pk=run.pk).update(duration_seconds=run.duration_seconds)
+        assessing = time.monotonic()
+        if after_engine is not None:
+            after_engine(ASSESSING, 0, 0)
+        assess_targets(Indicator.objects.filter(code__in=[d.code for d in chosen]), as_of=as_of)
+        run.seconds["targets"] = time.monotonic() - assessing
+        log.info(
+            "computation %s: %s",
+            run.pk,
+            ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in run.seconds.items()),
         )
-        run.rows = result.num_rows
-        run.finished_at = timezone.now()
-        run.save()
-    # After the commit: PostgreSQL checks the new rows' foreign keys then.
-    run.seconds["storage"] = time.monotonic() - storing
-    run.duration_seconds = round(time.monotonic() - started, 3)
-    ComputationRun.objects.filter(pk=run.pk).update(duration_seconds=run.duration_seconds)
-    assessing = time.monotonic()
-    if after_engine is not None:
-        after_engine(ASSESSING, 0, 0)
-    assess_targets(Indicator.objects.filter(code__in=[d.code for d in chosen]), as_of=as_of)
-    run.seconds["targets"] = time.monotonic() - assessing
-    log.info(
-        "computation %s: %s",
-        run.pk,
-        ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in run.seconds.items()),
-    )
+    finally:
+        band.join()
     return run
 
 
