@@ -4,6 +4,7 @@ exactly what one self-contained query per definition gives, on every definition.
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 import duckdb
@@ -66,6 +67,13 @@ def test_campaign_status_is_read_in_one_pass_for_every_campaign_definition(
     # denominator): one pass.
     campaigns = reading[table_ref("campaign_status")]
     assert len(campaigns) == 1 and campaigns[0].width == 12
+    # Each campaign's denominator (`1 AS value`) is its row count: the pass sums no value for
+    # it, and the definitions read its count instead (the same where it has rows).
+    _, kept = plan.scan_steps(campaigns[0])[-1]
+    assert len(set(re.findall(r"\bAS (v\d+)\b", kept))) == 8
+    assert len(set(re.findall(r"\bAS (n\d+)\b", kept))) == 4
+    denominator = plan.sides["CAMPAIGN_ZERO_FAX_CLOSED"][1]
+    assert denominator is not None and denominator.value == f"CAST({denominator.count} AS DOUBLE)"
     # MES_ACTIVATION and DMP_ALIMENTATION share their denominator and their table.
     assert reading[table_ref("am_mes_activations")][0].width == 3
     # TELEHEALTH_LIBERAL's numerator and denominator differ only by the column they select.
