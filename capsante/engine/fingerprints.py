@@ -60,7 +60,7 @@ def rows_outside(result: pa.Table, blocks: Iterable[tuple[str, str]]) -> pa.Tabl
     its rows follow by position. A chunk of an indicator left out whole is dropped, one with
     nothing left out kept, without a copy. After one month's import this took 0.14 s at
     national scale as a filter on the indicator's code then an anti join on both texts, and
-    takes ≈ 0.01 s so (bench/RESULTS.md, 5 December, seventh session)."""
+    takes 0.035 s so (bench/RESULTS.md, 5 December, seventh session)."""
     left_out: dict[str, set[str]] = {}
     for code, period in blocks:
         left_out.setdefault(code, set()).add(period)
