@@ -21,6 +21,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .aggregation import as_codes
+
 
 def block_fingerprints(result: pa.Table) -> dict[tuple[str, str], str]:
     """{(indicator code, period): fingerprint} for every block of an engine result."""
@@ -78,11 +80,11 @@ def rows_outside(result: pa.Table, blocks: Iterable[tuple[str, str]]) -> pa.Tabl
 
 def _rows_left_out(batch: pa.RecordBatch, left_out: dict[str, set[str]]) -> pa.Array | None:
     """Which rows of `batch` are in a left-out block; None when none can be."""
-    codes = _encoded(batch.column("indicator_code"))
+    codes = as_codes(batch.column("indicator_code"))
     names = codes.dictionary.to_pylist()
     if not any(name in left_out for name in names):
         return None
-    periods = _encoded(batch.column("period"))
+    periods = as_codes(batch.column("period"))
     months = periods.dictionary.to_pylist()
     # Whether each (code, month) pair of the dictionaries is left out, the pair of positions
     # (i, j) at i × len(months) + j; a row's pair found by its two positions.
@@ -94,10 +96,3 @@ def _rows_left_out(batch: pa.RecordBatch, left_out: dict[str, set[str]]) -> pa.A
     )
     # A row without a code or a month is in no block.
     return pc.fill_null(pc.take(pairs, position), False)
-
-
-def _encoded(texts: pa.Array) -> pa.DictionaryArray:
-    """A column of a result as a dictionary array: the engine's already are."""
-    if pa.types.is_dictionary(texts.type):
-        return texts
-    return pc.dictionary_encode(texts)

@@ -13,11 +13,12 @@ uses them lives in `status.py`.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import math
 import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -36,19 +37,24 @@ DEFAULT_BAND_LEVEL = BAND_LEVEL  # statuses.py: the rule's thresholds, printed i
 _SSR_FLOOR = 1e-12  # a perfect fit would give log(0) in the AIC
 
 
-def load_band_in_background() -> threading.Thread:
-    """Start importing, in a thread, what a forecast's band needs (`scipy.special`, 0.1 s).
+@contextlib.contextmanager
+def band_loaded_meanwhile() -> Iterator[None]:
+    """Import, in a thread, what a forecast's band needs (`scipy.special`, 0.1 s) while the
+    block runs, and wait for it at the block's end.
 
-    For a caller that then waits on something else, as a compute waits on the database storing
-    its values: the targets' assessment that follows finds it loaded (a national recompute
-    after an import spent 0.10 of its 0.16–0.20 s of targets importing it; bench/RESULTS.md,
+    For a block that waits on something else, as a compute waits on the database storing its
+    values: the targets' assessment that follows finds SciPy loaded (a national recompute after
+    an import spent 0.10 of its 0.16–0.20 s of targets importing it; bench/RESULTS.md,
     5 December, seventh session). Whoever imports it meanwhile waits for this import to end,
-    as for any import under way. The caller joins the thread before it ends: one still
+    as for any import under way. The thread is waited for however the block ends: one still
     importing as the interpreter exits aborts the process (SciPy's C++ code catches the
     thread's forced unwinding)."""
     thread = threading.Thread(target=_import_band, name="band-import", daemon=True)
     thread.start()
-    return thread
+    try:
+        yield
+    finally:
+        thread.join()
 
 
 def _import_band() -> None:

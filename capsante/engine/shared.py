@@ -498,16 +498,11 @@ class Scan:
                 filtered = _filtered(value, exp.column(flag) if flag else None)
                 count = f"COUNT(*) FILTER (WHERE {flag})" if flag else "COUNT(*)"
                 columns.append(f"CAST({filtered.sql(dialect='duckdb')} AS {NUMBER}) AS v{index}")
-            elif flag:
-                count = f"CASE WHEN {flag} THEN 1 ELSE 0 END"
-                if not self.counts_rows(index):
-                    columns.append(
-                        f"CAST(CASE WHEN {flag} THEN {value_sql} END AS {NUMBER}) AS v{index}"
-                    )
             else:
-                count = "1"
-                if not self.counts_rows(index):
-                    columns.append(f"CAST({value_sql} AS {NUMBER}) AS v{index}")
+                count = f"CASE WHEN {flag} THEN 1 ELSE 0 END" if flag else "1"
+                if not self.counts_rows(index):  # else its count stands for it (`Slot.value`)
+                    kept = f"CASE WHEN {flag} THEN {value_sql} END" if flag else value_sql
+                    columns.append(f"CAST({kept} AS {NUMBER}) AS v{index}")
             if self.count_of(index) == index:  # the first side counting these rows
                 columns.append(f"{count} AS n{index}")
         source, where = s.source, ""

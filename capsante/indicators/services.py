@@ -256,10 +256,8 @@ def compute_and_store(
         run.delete()
         raise
     storing = time.monotonic()
-    # The targets' assessment, after the store, needs SciPy: imported while the database works,
-    # and waited for before going on (a thread still importing as the process exits aborts it).
-    band = forecast.load_band_in_background()
-    try:
+    # The targets' assessment, after the store, needs SciPy: imported while the database works.
+    with forecast.band_loaded_meanwhile():
         # Not stored: what the command and the benchmarks print (preparation, engine, storage).
         run.seconds = {"preparation": computing - started, "engine": storing - computing}
         with transaction.atomic():
@@ -287,8 +285,6 @@ def compute_and_store(
             run.pk,
             ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in run.seconds.items()),
         )
-    finally:
-        band.join()
     return run
 
 

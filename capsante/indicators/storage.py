@@ -156,7 +156,7 @@ def _load_result(cursor, result: pa.Table, vendor: str) -> None:
         f" denominator {real}, value {real})"
     )
     # Codes as plain text: Arrow makes a Python text of a dictionary's row through a scalar
-    # object each, six times slower (36,000 rows of a month's import: 0.17 s against 0.03 s).
+    # object each (the 36,000 figures of a month's import: 0.19 s to COPY against 0.035 s).
     table = plain(result).select(columns)
     if vendor == "postgresql":
         _copy(cursor, _LOADED, columns, table.to_batches(max_chunksize=200_000))
