@@ -190,12 +190,16 @@ def store_values(
     run: ComputationRun,
     retire_codes: Iterable[str] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    *,
+    whole_blocks: bool = False,
 ) -> int:
     """Add a new version wherever a figure is new or changed; see `storage.store_values`."""
     # lazy: storage loads pyarrow, which read-only commands need not load.
     from . import storage
 
-    return storage.store_values(result, run, retire_codes, progress or storage.silent)
+    return storage.store_values(
+        result, run, retire_codes, progress or storage.silent, whole_blocks=whole_blocks
+    )
 
 
 def next_version(indicator: Indicator, territory: Territory, period: str) -> int:
@@ -267,6 +271,8 @@ def compute_and_store(
                 run,
                 retire_codes=[d.code for d in chosen] if full else None,
                 progress=after_engine,
+                # Some months of every territory: each (indicator, month) computed is whole.
+                whole_blocks=territories is None,
             )
             run.rows = result.num_rows
             run.finished_at = timezone.now()

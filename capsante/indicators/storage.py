@@ -2,10 +2,11 @@
 
 The engine's rows are bulk-loaded into a temporary table (COPY on PostgreSQL, batched inserts on
 SQLite), then a few statements decide which figures are new or changed, insert their new versions
-and retire what a full recompute no longer produces. A national recompute gives millions of rows:
+and retire what a recompute no longer produces. A national recompute gives millions of rows:
 reading the current versions into Python objects to compare them one by one took longer than
-computing them. A full recompute first compares one fingerprint per indicator and month with the
-one it stored last time (`StoredBlock`) and leaves out the blocks in which nothing changed.
+computing them. A full recompute, or one of some months for every territory (an import's),
+first compares one fingerprint per indicator and month with the one stored last time
+(`StoredBlock`) and leaves out the blocks in which nothing changed (decisions 0023, 0041).
 
 An indicator with no value stored yet (a first compute, or an indicator just added) has nothing
 to compare with: its rows skip the comparison, DuckDB gives them their ids and they go
@@ -224,11 +225,41 @@ def _blocks_to_examine(cursor, values: str, indicators: str, ids: list[int]) -> 
     return examined
 
 
+def _result_blocks_to_examine(cursor, blocks: list[tuple[int, str]]) -> int:
+    """Into `_EXAMINED`: these (indicator id, period) blocks of a result that holds each of them
+    whole, outside those it gave again unchanged (`_UNCHANGED`); returns how many."""
+    cursor.execute(f"DROP TABLE IF EXISTS {_EXAMINED}")
+    cursor.execute(f"CREATE TEMP TABLE {_EXAMINED} (indicator_id INTEGER, period VARCHAR(7))")
+    if blocks:
+        cursor.executemany(f"INSERT INTO {_EXAMINED} VALUES (%s, %s)", blocks)
+    cursor.execute(
+        f"DELETE FROM {_EXAMINED} WHERE EXISTS (SELECT 1 FROM {_UNCHANGED} AS u"
+        f" WHERE u.indicator_id = {_EXAMINED}.indicator_id AND u.period = {_EXAMINED}.period)"
+    )
+    cursor.execute(f"SELECT COUNT(*) FROM {_EXAMINED}")
+    examined = cursor.fetchone()[0]
+    if examined and connection.vendor == "postgresql":
+        cursor.execute(f"ANALYZE {_EXAMINED}")
+    return examined
+
+
 def _remember_blocks(
-    fingerprints: dict[tuple[str, str], str], indicator_ids: dict[str, int]
+    fingerprints: dict[tuple[str, str], str],
+    indicator_ids: dict[str, int],
+    whole_indicators: bool = True,
 ) -> None:
-    """After a full recompute of these indicators: their blocks' fingerprints, and only those."""
-    StoredBlock.objects.filter(indicator_id__in=list(indicator_ids.values())).delete()
+    """After a recompute of these indicators: their blocks' fingerprints. A full recompute's
+    replace every block the indicators had (`whole_indicators`); a recompute of some months
+    replaces those months' only."""
+    if whole_indicators:
+        StoredBlock.objects.filter(indicator_id__in=list(indicator_ids.values())).delete()
+    else:
+        periods_by_id: dict[int, list[str]] = {}
+        for code, period in fingerprints:
+            if code in indicator_ids:
+                periods_by_id.setdefault(indicator_ids[code], []).append(period)
+        for pk, periods in periods_by_id.items():
+            StoredBlock.objects.filter(indicator_id=pk, period__in=periods).delete()
     StoredBlock.objects.bulk_create(
         StoredBlock(indicator_id=indicator_ids[code], period=period, fingerprint=fingerprint)
         for (code, period), fingerprint in fingerprints.items()
@@ -492,6 +523,8 @@ def store_values(
     run: ComputationRun,
     retire_codes: Iterable[str] | None = None,
     progress: Progress = silent,
+    *,
+    whole_blocks: bool = False,
 ) -> int:
     """Add a new version wherever a figure is new or changed; earlier versions stay readable.
 
@@ -503,6 +536,10 @@ def store_values(
 
     `retire_codes`: after a full recompute of these indicators, their computed values that the
     result no longer holds stop being current (they stay readable as earlier versions).
+    `whole_blocks`: the result holds every territory of each (indicator, month) it gives (a
+    recompute of some months, not of some territories): those blocks are then treated as a full
+    recompute treats all of them (fingerprinted, left alone when unchanged, their values no
+    longer given retired), so that the next full recompute finds them unchanged.
     `progress` is told each step as it starts, and the rows written as they go.
     Returns the number of values added or retired.
     """
@@ -526,12 +563,19 @@ def store_values(
         )
         fingerprints: dict[tuple[str, str], str] = {}
         unchanged: list[tuple[int, str]] = []
-        if full_ids is not None:
+        compared_ids = full_ids
+        if full_ids is None and whole_blocks:
+            compared_ids = dict(
+                Indicator.objects.filter(
+                    code__in=pc.unique(result["indicator_code"]).to_pylist()
+                ).values_list("code", "pk")
+            )
+        if compared_ids is not None:
             fingerprints = block_fingerprints(result)
         else:
             _forget_blocks(result)
         first_ids = _indicators_without_values(
-            result, fingerprints if full_ids is not None else None
+            result, fingerprints if compared_ids is not None else None
         )
         # Fingerprints of an indicator without values describe values no longer there (deleted
         # by hand): left behind, a later full compute would take their months as unchanged.
@@ -540,8 +584,8 @@ def store_values(
         if first_ids:
             result = _without_indicators(result, first_ids)
             first_rows = first_result.num_rows - result.num_rows
-        if full_ids is not None:
-            codes = {pk: code for code, pk in full_ids.items() if code not in first_ids}
+        if compared_ids is not None:
+            codes = {pk: code for code, pk in compared_ids.items() if code not in first_ids}
             unchanged = _unchanged_blocks(fingerprints, codes)
             result = rows_outside(result, [(codes[pk], period) for pk, period in unchanged])
             step(f"fingerprints ({len(unchanged)} of {len(fingerprints)} blocks unchanged)")
@@ -647,12 +691,22 @@ def store_values(
                     step("statistics left to autovacuum (the table was being vacuumed)")
         retired = 0
         # An indicator stored for the first time has nothing but this run's values to retire.
-        ids = [pk for code, pk in (full_ids or {}).items() if code not in first_ids]
+        ids = [pk for code, pk in (compared_ids or {}).items() if code not in first_ids]
         examined = 0
         if ids:
             progress(RETIRING, 0, 0)
             _create_unchanged(cursor, unchanged)
-            examined = _blocks_to_examine(cursor, values, indicators, ids)
+            if full_ids is not None:
+                examined = _blocks_to_examine(cursor, values, indicators, ids)
+            else:
+                examined = _result_blocks_to_examine(
+                    cursor,
+                    [
+                        (pk, period)
+                        for (code, period) in fingerprints
+                        if (pk := compared_ids.get(code)) in ids
+                    ],
+                )
         if examined:
             # What the result no longer holds, in the months examined, read through the index
             # (SQLite would otherwise test every value against them: 3.3 s nationally for one).
@@ -669,6 +723,8 @@ def store_values(
             retired = cursor.rowcount
         if full_ids:
             _remember_blocks(fingerprints, full_ids)
+        elif compared_ids:
+            _remember_blocks(fingerprints, compared_ids, whole_indicators=False)
         step(f"retire ({examined} blocks examined)")
         for name in (_NEW, _PAST, _KEYED, _UNCHANGED, _EXAMINED):
             cursor.execute(f"DROP TABLE IF EXISTS {name}")

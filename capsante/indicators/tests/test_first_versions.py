@@ -148,21 +148,30 @@ def test_a_month_recomputed_alone_after_values_were_deleted_leaves_no_stale_fing
 
 
 @pytest.mark.django_db
-def test_a_month_recomputed_for_several_indicators_forgets_each_ones_fingerprint_of_it(
+def test_a_month_recomputed_for_several_indicators_keeps_each_ones_fingerprint_of_it(
     geography, staged
 ):
-    """After an import, the month is recomputed for every indicator reading the source: the
-    fingerprint of that month of each is forgotten, the other months' are kept."""
+    """After an import, the month is recomputed for every indicator reading the source, for
+    every territory: the fingerprint of that month of each is the recompute's, the other
+    months' are kept. A recompute of one département gives part of each month: it forgets
+    them (the result's chunks have dictionaries of their own, which that lookup unifies)."""
     codes = ["MES_ACTIVATION", "DMP_ALIMENTATION"]
     services.compute_and_store(codes=codes)
-    fingerprinted = set(StoredBlock.objects.values_list("indicator__code", "period"))
-    assert fingerprinted == {(c, p) for c in codes for p in ("2025-01", "2025-02")}
+    fingerprints = {
+        (code, period): fingerprint
+        for code, period, fingerprint in StoredBlock.objects.values_list(
+            "indicator__code", "period", "fingerprint"
+        )
+    }
+    assert set(fingerprints) == {(c, p) for c in codes for p in ("2025-01", "2025-02")}
+    StoredBlock.objects.filter(period="2025-02").update(fingerprint="before the import")
 
     services.compute_and_store(codes=codes, periods=["2025-02"])
+    again = StoredBlock.objects.values_list("indicator__code", "period", "fingerprint")
+    assert {(code, period): fingerprint for code, period, fingerprint in again} == fingerprints
 
-    assert set(StoredBlock.objects.values_list("indicator__code", "period")) == {
-        (code, "2025-01") for code in codes
-    }
+    services.compute_and_store(codes=codes, territories=[("departement", "72")])
+    assert not StoredBlock.objects.exists()
 
 
 @pytest.mark.django_db

@@ -639,7 +639,7 @@ def test_a_full_recompute_looks_for_values_to_retire_only_in_months_that_changed
     with caplog.at_level("INFO", logger="capsante.indicators.storage"):
         services.compute_and_store(codes=["MES_ACTIVATION"])
     assert "retire (0 blocks examined)" in caplog.text
-    # March arrives with an import, which recomputes its month alone (no fingerprint kept)…
+    # March arrives with an import, which recomputes its month alone…
     stage_mes(staging, {"2025-01": SARTHE, "2025-02": SARTHE, "2025-03": SARTHE})
     services.compute_and_store(codes=["MES_ACTIVATION"], periods=["2025-03"])
     assert value("MES_ACTIVATION", geography["sarthe"], "2025-03").numerator == 960
@@ -660,6 +660,74 @@ def test_a_full_recompute_looks_for_values_to_retire_only_in_months_that_changed
     assert version_numbers(geography["sarthe"], "2025-03") == [(1, False)]
     for month in ("2025-01", "2025-02"):
         assert version_numbers(geography["sarthe"], month) == [(1, True)]
+
+
+@pytest.mark.django_db
+def test_a_month_an_import_recomputed_is_left_alone_by_the_next_full_recompute(
+    geography, staging, caplog
+):
+    """After an import, the nightly full recompute compares only what changed since: the
+    month the import's own recompute stored is not compared figure by figure again."""
+    stage_mes(staging, {"2025-01": SARTHE, "2025-02": SARTHE})
+    services.compute_and_store(codes=["MES_ACTIVATION"])
+    stage_mes(staging, {"2025-01": SARTHE, "2025-02": SARTHE, "2025-03": SARTHE})
+    imported = services.compute_and_store(codes=["MES_ACTIVATION"], periods=["2025-03"])
+    march = IndicatorValue.objects.filter(indicator__code="MES_ACTIVATION", period="2025-03")
+    assert imported.new_versions == march.count() > 0
+    with caplog.at_level("INFO", logger="capsante.indicators.storage"):
+        nightly = services.compute_and_store(codes=["MES_ACTIVATION"])
+    assert "fingerprints (3 of 3 blocks unchanged)" in caplog.text
+    assert "retire (0 blocks examined)" in caplog.text
+    assert nightly.new_versions == 0
+    assert version_numbers(geography["sarthe"], "2025-03") == [(1, True)]
+
+
+@pytest.mark.django_db
+def test_a_month_imported_again_retires_at_once_what_its_corrected_file_no_longer_gives(
+    geography, staging, comparison
+):
+    """A corrected month without Mayenne's communes: the import's recompute takes Mayenne's
+    figures of that month out of force at once, not at the next full recompute, and leaves the
+    other month alone."""
+    stage_mes(staging, {"2025-01": {**SARTHE, **MAYENNE}, "2025-02": {**SARTHE, **MAYENNE}})
+    services.compute_and_store(codes=["MES_ACTIVATION"])
+    stage_mes(staging, {"2025-01": SARTHE, "2025-02": {**SARTHE, **MAYENNE}})
+    run = services.compute_and_store(codes=["MES_ACTIVATION"], periods=["2025-01"])
+    mayenne = geography["mayenne"]
+    indicator = Indicator.objects.get(code="MES_ACTIVATION")
+    january = services.versions(indicator, mayenne, "2025-01")
+    assert [(v.version, v.is_current) for v in january] == [(1, False)]  # kept, readable
+    assert value("MES_ACTIVATION", mayenne, "2025-02").numerator == 80
+    # Sarthe's January said the same again: nothing new; the région lost Mayenne's figures.
+    assert version_numbers(geography["sarthe"], "2025-01") == [(1, True)]
+    assert value("MES_ACTIVATION", geography["region"], "2025-01").numerator == 960
+    assert run.new_versions > 0
+    # Saying it again changes nothing.
+    again = services.compute_and_store(codes=["MES_ACTIVATION"], periods=["2025-01"])
+    assert again.new_versions == 0
+
+
+@pytest.mark.django_db
+def test_a_recompute_of_some_territories_still_leaves_its_months_to_the_next_full_recompute(
+    geography, staging, caplog
+):
+    """A recompute scoped to the Sarthe gives part of each month: it retires nothing and the
+    next full recompute compares those months figure by figure."""
+    stage_mes(staging, {"2025-01": {**SARTHE, **MAYENNE}, "2025-02": {**SARTHE, **MAYENNE}})
+    services.compute_and_store(codes=["MES_ACTIVATION"])
+    corrected = dict(SARTHE, **{"72003": (30, 100)})
+    stage_mes(staging, {"2025-01": corrected, "2025-02": {**SARTHE, **MAYENNE}})
+    services.compute_and_store(codes=["MES_ACTIVATION"], territories=[(Level.DEPARTEMENT, "72")])
+    assert value("MES_ACTIVATION", geography["sarthe"]).numerator == 980
+    assert value("MES_ACTIVATION", geography["mayenne"]).numerator == 80  # not retired
+    with caplog.at_level("INFO", logger="capsante.indicators.storage"):
+        services.compute_and_store(codes=["MES_ACTIVATION"])
+    # Both months held figures the scoped recompute gave: neither is taken as unchanged.
+    assert "fingerprints (0 of 2 blocks unchanged)" in caplog.text
+    january = services.versions(
+        Indicator.objects.get(code="MES_ACTIVATION"), geography["mayenne"], "2025-01"
+    )
+    assert [(v.version, v.is_current) for v in january] == [(1, False)]
 
 
 @pytest.mark.django_db
