@@ -260,8 +260,11 @@ def compute_and_store(
         run.delete()
         raise
     storing = time.monotonic()
-    # The targets' assessment, after the store, needs SciPy: imported while the database works.
-    with forecast.band_loaded_meanwhile():
+    # The targets' assessment, after the store, needs SciPy: imported while the database works,
+    # if there is a target to assess. An import's recompute often has none, and the import's
+    # thread then only slowed the store (the two share the interpreter).
+    targeted = Target.objects.filter(indicator__code__in=[d.code for d in chosen]).exists()
+    with forecast.band_loaded_meanwhile() if targeted else contextlib.nullcontext():
         # Not stored: what the command and the benchmarks print (preparation, engine, storage).
         run.seconds = {"preparation": computing - started, "engine": storing - computing}
         with transaction.atomic():
