@@ -14,8 +14,9 @@ bench_engine.py copied in, then, each as the real command in its own process:
 2. `capsante import am-dmp-documents <one new month, national>`: parse, stage, and the recompute
    it triggers (only the definitions that read the table, only the months the import touched and
    the rolling windows that include them); its run's seconds against the full recompute's; then
-   the full recompute again (the import's months were stored by a recompute of their own, so
-   their blocks are compared figure by figure, the others left alone by their fingerprints);
+   the full recompute again, the nightly one (the import's recompute kept the fingerprints of
+   the months it stored, decision 0041: every block is then left alone by its fingerprint;
+   until that decision, the import's months were compared figure by figure);
 3. with --pages: gunicorn (2 workers, loopback, DEBUG off) on that database, logged in as the
    regional administrator, `--requests` requests per page after 10 warm-up ones: the
    département dashboard, an indicator page (with the ranking of the région's départements) and
