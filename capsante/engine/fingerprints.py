@@ -78,18 +78,33 @@ def rows_outside(result: pa.Table, blocks: Iterable[tuple[str, str]]) -> pa.Tabl
     nothing left out kept, without a copy. After one month's import this took 0.14 s at
     national scale as a filter on the indicator's code then an anti join on both texts, and
     takes 0.035 s so (bench/RESULTS.md, 5 December, seventh session)."""
-    left_out: dict[str, set[str]] = {}
+    return _rows_split(result, blocks, inside=False)
+
+
+def rows_inside(result: pa.Table, blocks: Iterable[tuple[str, str]]) -> pa.Table:
+    """The rows of the given (indicator code, period) blocks of the result (`rows_outside`'s
+    other part)."""
+    return _rows_split(result, blocks, inside=True)
+
+
+def _rows_split(result: pa.Table, blocks: Iterable[tuple[str, str]], inside: bool) -> pa.Table:
+    named: dict[str, set[str]] = {}
     for code, period in blocks:
-        left_out.setdefault(code, set()).add(period)
-    if not left_out:
-        return result
+        named.setdefault(code, set()).add(period)
+    if not named:
+        return result.slice(0, 0) if inside else result
     kept = []
     for batch in result.to_batches():
-        outside = _rows_left_out(batch, left_out)
-        if outside is None:
+        within = _rows_left_out(batch, named)
+        if within is None:
+            if not inside:
+                kept.append(batch)
+            continue
+        wanted = within if inside else pc.invert(within)
+        if pc.all(wanted).as_py():
             kept.append(batch)
-        elif not pc.all(outside).as_py():
-            kept.append(batch.filter(pc.invert(outside)))
+        elif pc.any(wanted).as_py():
+            kept.append(batch.filter(wanted))
     return pa.Table.from_batches(kept, schema=result.schema)
 
 

@@ -1,5 +1,6 @@
-"""Storage leaves alone the blocks a full recompute gave again unchanged: `rows_outside` must
-leave out exactly their rows, whichever way it finds them."""
+"""Storage leaves alone the blocks a full recompute gave again unchanged, and stores straight
+the months that hold no value yet: `rows_outside` must leave out exactly their rows, and
+`rows_inside` keep exactly those, whichever way they find them."""
 
 import itertools
 
@@ -7,7 +8,7 @@ import pyarrow as pa
 import pytest
 
 from capsante.engine.aggregation import RESULT_SCHEMA, plain, sort_result
-from capsante.engine.fingerprints import block_fingerprints, blocks_of, rows_outside
+from capsante.engine.fingerprints import block_fingerprints, blocks_of, rows_inside, rows_outside
 
 CODES = ("DMP_ALIMENTATION", "MES_ACTIVATION", "INS_QUALIFICATION")
 PERIODS = ("2025-01", "2025-02", "2025-03")
@@ -55,6 +56,19 @@ def test_rows_outside_leaves_out_exactly_the_rows_of_the_blocks(blocks, codes):
     table = result() if codes == "dictionaries" else plain(result())
     kept = rows_outside(table, blocks)
     expected = [r for r in table.to_pylist() if (r["indicator_code"], r["period"]) not in blocks]
+    assert kept.schema == table.schema
+    assert (
+        sort_result(kept).to_pylist()
+        == sort_result(pa.Table.from_pylist(expected, schema=RESULT_SCHEMA)).to_pylist()
+    )
+
+
+@pytest.mark.parametrize("blocks", CASES.values(), ids=CASES.keys())
+@pytest.mark.parametrize("codes", ["dictionaries", "plain text"])
+def test_rows_inside_keeps_exactly_the_rows_of_the_blocks(blocks, codes):
+    table = result() if codes == "dictionaries" else plain(result())
+    kept = rows_inside(table, blocks)
+    expected = [r for r in table.to_pylist() if (r["indicator_code"], r["period"]) in blocks]
     assert kept.schema == table.schema
     assert (
         sort_result(kept).to_pylist()

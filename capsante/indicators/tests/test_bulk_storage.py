@@ -334,8 +334,16 @@ def test_a_month_added_to_a_large_table_leaves_its_statistics_to_autovacuum(
     )
     assert "storage step analyse" not in caplog.text
     assert value("MES_ACTIVATION", geography["sarthe"], "2025-03").numerator == 960
-    # Its indicator held at least five times as many figures: each of the month's looked up.
+    # A month without values: stored straight, nothing to compare.
+    assert "storage step months without values stored straight (1," in caplog.text
+
+    caplog.clear()  # the month corrected: its indicator holds five times as many figures or more
+    stage_mes(staged, {"2025-03": {**SARTHE, "72003": (70, 100), **MAYENNE}})
+    with caplog.at_level(logging.INFO, logger=storage_log):
+        services.compute_and_store(codes=["MES_ACTIVATION"], periods=["2025-03"])
+    # …each of the month's figures looked up.
     assert "storage step match current versions, looked up" in caplog.text
+    assert value("MES_ACTIVATION", geography["sarthe"], "2025-03").numerator == 1020
 
     caplog.clear()  # every month changed: the stored rows are as many as the result's, joined
     stage_mes(staged, {m: {**SARTHE, "72003": (70, 100)} for m in [*year, "2025-03"]})

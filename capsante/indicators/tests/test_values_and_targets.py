@@ -683,6 +683,39 @@ def test_a_month_an_import_recomputed_is_left_alone_by_the_next_full_recompute(
 
 
 @pytest.mark.django_db
+def test_a_month_without_values_goes_straight_in_its_first_version(
+    geography, staging, personas, caplog
+):
+    """A month just imported holds no value: its figures are stored as a new indicator's are,
+    without being compared, in their first version. A month holding only a figure validated
+    by two people is not such a month: the validated figure stays in force."""
+    stage_mes(staging, {"2025-01": SARTHE})
+    services.compute_and_store(codes=["MES_ACTIVATION"])
+    indicator = Indicator.objects.get(code="MES_ACTIVATION")
+    entry = services.propose_manual_value(
+        personas["dt72_editor"], indicator, geography["sarthe"], "2025-03", 77.0, "Courrier"
+    )
+    services.review_manual_value(personas["ars_admin"], entry, accept=True)
+    stage_mes(staging, {"2025-01": SARTHE, "2025-02": SARTHE, "2025-03": SARTHE})
+    with caplog.at_level("INFO", logger="capsante.indicators.storage"):
+        run = services.compute_and_store(codes=["MES_ACTIVATION"], periods=["2025-02", "2025-03"])
+    assert "months without values (1)" in caplog.text  # February; March holds the entry
+    february = IndicatorValue.objects.filter(indicator=indicator, period="2025-02")
+    assert february.count() == 6 and run.new_versions == 6 + 6  # 3 communes, EPCI, 72, 52
+    assert set(february.values_list("version", "is_current", "run", "manual_entry")) == {
+        (1, True, run.pk, None)
+    }
+    assert value("MES_ACTIVATION", geography["sarthe"], "2025-02").numerator == 960
+    assert value("MES_ACTIVATION", geography["sarthe"], "2025-03").manual_entry == entry
+    assert run.held_by_manual == 1
+    # Its fingerprint is kept: the next full recompute leaves both months alone.
+    caplog.clear()
+    with caplog.at_level("INFO", logger="capsante.indicators.storage"):
+        assert services.compute_and_store(codes=["MES_ACTIVATION"]).new_versions == 0
+    assert "fingerprints (3 of 3 blocks unchanged)" in caplog.text
+
+
+@pytest.mark.django_db
 def test_a_month_imported_again_retires_at_once_what_its_corrected_file_no_longer_gives(
     geography, staging, comparison
 ):
