@@ -716,36 +716,27 @@ def store_values(
                 progress(WRITING, added, writing)
             aside = ", indexes and keys set aside" if set_aside else ""
             step("insert" + aside)
-            if first_ids:
+            # Figures with nothing to compare with: a new indicator's, a new month's.
+            straight = [
+                (first_result, first_ids, first_rows, f"{len(first_ids)} indicators"),
+                (new_result, new_ids, new_rows, f"{len(new_blocks)} months without values"),
+            ]
+            for rows, ids_of_codes, at_most, what in straight:
+                if not ids_of_codes:
+                    continue
                 before = added
                 first = _insert_first_versions(
                     cursor,
                     values,
-                    first_result,
-                    first_ids,
+                    rows,
+                    ids_of_codes,
                     run,
-                    lambda count: progress(WRITING, before + count, writing),
-                    first_rows,
+                    lambda count, before=before: progress(WRITING, before + count, writing),
+                    at_most,
                     set_aside,
                 )
                 added += first
-                step(f"first versions of {len(first_ids)} indicators inserted ({first}){aside}")
-            if new_blocks:
-                before = added
-                first = _insert_first_versions(
-                    cursor,
-                    values,
-                    new_result,
-                    new_ids,
-                    run,
-                    lambda count: progress(WRITING, before + count, writing),
-                    new_rows,
-                    set_aside,
-                )
-                added += first
-                step(
-                    f"months without values stored straight ({len(new_blocks)}, {first} values){aside}"
-                )
+                step(f"first versions of {what} inserted ({first}){aside}")
             if set_aside:  # made again on leaving this block
                 progress(REBUILDING, 0, 0)
         if set_aside:

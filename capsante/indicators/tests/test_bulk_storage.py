@@ -335,7 +335,7 @@ def test_a_month_added_to_a_large_table_leaves_its_statistics_to_autovacuum(
     assert "storage step analyse" not in caplog.text
     assert value("MES_ACTIVATION", geography["sarthe"], "2025-03").numerator == 960
     # A month without values: stored straight, nothing to compare.
-    assert "storage step months without values stored straight (1," in caplog.text
+    assert "storage step first versions of 1 months without values inserted" in caplog.text
 
     caplog.clear()  # the month corrected: its indicator holds five times as many figures or more
     stage_mes(staged, {"2025-03": {**SARTHE, "72003": (70, 100), **MAYENNE}})
