@@ -261,6 +261,16 @@ def _blocks_without_values(
     return found
 
 
+def _split_blocks(
+    result: pa.Table, blocks: list[tuple[int, str]], codes: dict[int, str]
+) -> tuple[pa.Table, pa.Table, dict[str, int]]:
+    """The rows of these (indicator id, period) blocks, the others, and {code: id} of the
+    blocks' indicators."""
+    named = [(codes[pk], period) for pk, period in blocks]
+    ids = {codes[pk]: pk for pk, _ in blocks}
+    return rows_inside(result, named), rows_outside(result, named), ids
+
+
 def _result_blocks_to_examine(cursor, blocks: list[tuple[int, str]]) -> int:
     """Into `_EXAMINED`: these (indicator id, period) blocks of a result that holds each of them
     whole, outside those it gave again unchanged (`_UNCHANGED`); returns how many."""
@@ -629,19 +639,14 @@ def store_values(
             unchanged = _unchanged_blocks(fingerprints, codes)
             result = rows_outside(result, [(codes[pk], period) for pk, period in unchanged])
             step(f"fingerprints ({len(unchanged)} of {len(fingerprints)} blocks unchanged)")
+            # An indicator the database does not know (none here: the catalogue is synced
+            # first) has no id, and its rows are left out as a territory it does not know.
+            changed = {(compared_ids.get(c), p) for c, p in fingerprints} - set(unchanged)
             new_blocks = _blocks_without_values(
-                cursor,
-                values,
-                sorted(
-                    {(pk, p) for (c, p) in fingerprints if (pk := compared_ids[c]) in codes}
-                    - set(unchanged)
-                ),
+                cursor, values, sorted(b for b in changed if b[0] in codes)
             )
             if new_blocks:
-                new_codes = [(codes[pk], period) for pk, period in new_blocks]
-                new_result = rows_inside(result, new_codes)
-                result = rows_outside(result, new_codes)
-                new_ids = {codes[pk]: pk for pk, _ in new_blocks}
+                new_result, result, new_ids = _split_blocks(result, new_blocks, codes)
                 new_rows = new_result.num_rows
             step(f"months without values ({len(new_blocks)})")
         _load_result(cursor, result, vendor)
