@@ -95,7 +95,7 @@ def _rows_split(result: pa.Table, blocks: Iterable[tuple[str, str]], inside: boo
         return result.slice(0, 0) if inside else result
     kept = []
     for batch in result.to_batches():
-        within = _rows_left_out(batch, named)
+        within = _rows_in_blocks(batch, named)
         if within is None:
             if not inside:
                 kept.append(batch)
@@ -108,18 +108,18 @@ def _rows_split(result: pa.Table, blocks: Iterable[tuple[str, str]], inside: boo
     return pa.Table.from_batches(kept, schema=result.schema)
 
 
-def _rows_left_out(batch: pa.RecordBatch, left_out: dict[str, set[str]]) -> pa.Array | None:
-    """Which rows of `batch` are in a left-out block; None when none can be."""
+def _rows_in_blocks(batch: pa.RecordBatch, named: dict[str, set[str]]) -> pa.Array | None:
+    """Which rows of `batch` are in the named blocks ({code: periods}); None when none can be."""
     codes = as_codes(batch.column("indicator_code"))
     names = codes.dictionary.to_pylist()
-    if not any(name in left_out for name in names):
+    if not any(name in named for name in names):
         return None
     periods = as_codes(batch.column("period"))
     months = periods.dictionary.to_pylist()
     # Whether each (code, month) pair of the dictionaries is left out, the pair of positions
     # (i, j) at i × len(months) + j; a row's pair found by its two positions.
     pairs = pa.array(
-        [month in left_out.get(name, ()) for name in names for month in months], pa.bool_()
+        [month in named.get(name, ()) for name in names for month in months], pa.bool_()
     )
     position = pc.add(
         pc.multiply(codes.indices.cast(pa.int64()), len(months)), periods.indices.cast(pa.int64())

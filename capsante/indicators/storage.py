@@ -273,20 +273,14 @@ def _split_blocks(
 
 def _result_blocks_to_examine(cursor, blocks: list[tuple[int, str]]) -> int:
     """Into `_EXAMINED`: these (indicator id, period) blocks of a result that holds each of them
-    whole, outside those it gave again unchanged (`_UNCHANGED`); returns how many."""
+    whole (the changed ones it did not store for the first time); returns how many."""
     cursor.execute(f"DROP TABLE IF EXISTS {_EXAMINED}")
     cursor.execute(f"CREATE TEMP TABLE {_EXAMINED} (indicator_id INTEGER, period VARCHAR(7))")
     if blocks:
         cursor.executemany(f"INSERT INTO {_EXAMINED} VALUES (%s, %s)", blocks)
-    cursor.execute(
-        f"DELETE FROM {_EXAMINED} WHERE EXISTS (SELECT 1 FROM {_UNCHANGED} AS u"
-        f" WHERE u.indicator_id = {_EXAMINED}.indicator_id AND u.period = {_EXAMINED}.period)"
-    )
-    cursor.execute(f"SELECT COUNT(*) FROM {_EXAMINED}")
-    examined = cursor.fetchone()[0]
-    if examined and connection.vendor == "postgresql":
-        cursor.execute(f"ANALYZE {_EXAMINED}")
-    return examined
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {_EXAMINED}")
+    return len(blocks)
 
 
 def _remember_blocks(
@@ -300,12 +294,7 @@ def _remember_blocks(
     if whole_indicators:
         StoredBlock.objects.filter(indicator_id__in=list(indicator_ids.values())).delete()
     else:
-        periods_by_id: dict[int, list[str]] = {}
-        for code, period in fingerprints:
-            if code in indicator_ids:
-                periods_by_id.setdefault(indicator_ids[code], []).append(period)
-        for pk, periods in periods_by_id.items():
-            StoredBlock.objects.filter(indicator_id=pk, period__in=periods).delete()
+        _forget_blocks(block for block in fingerprints if block[0] in indicator_ids)
     StoredBlock.objects.bulk_create(
         StoredBlock(indicator_id=indicator_ids[code], period=period, fingerprint=fingerprint)
         for (code, period), fingerprint in fingerprints.items()
@@ -313,10 +302,11 @@ def _remember_blocks(
     )
 
 
-def _forget_blocks(result: pa.Table) -> None:
-    """A recompute of some months or territories changes blocks a full one fingerprinted."""
+def _forget_blocks(blocks: Iterable[tuple[str, str]]) -> None:
+    """The fingerprints of these (indicator code, period) blocks, which a recompute of some
+    territories changes, or one of some months replaces."""
     periods_by_code: dict[str, list[str]] = {}
-    for code, period in blocks_of(result):
+    for code, period in blocks:
         periods_by_code.setdefault(code, []).append(period)
     for code, periods in periods_by_code.items():
         StoredBlock.objects.filter(indicator__code=code, period__in=periods).delete()
@@ -611,6 +601,7 @@ def store_values(
         unchanged: list[tuple[int, str]] = []
         # Months of an indicator holding no value at all (a month just imported): their figures
         # are all first versions, stored straight as a new indicator's are.
+        changed: list[tuple[int, str]] = []  # blocks of the compared indicators, not unchanged
         new_blocks: list[tuple[int, str]] = []
         new_result, new_ids, new_rows = result.slice(0, 0), {}, 0
         compared_ids = full_ids
@@ -623,7 +614,7 @@ def store_values(
         if compared_ids is not None:
             fingerprints = block_fingerprints(result)
         else:
-            _forget_blocks(result)
+            _forget_blocks(blocks_of(result))
         first_ids = _indicators_without_values(
             result, fingerprints if compared_ids is not None else None
         )
@@ -641,10 +632,12 @@ def store_values(
             step(f"fingerprints ({len(unchanged)} of {len(fingerprints)} blocks unchanged)")
             # An indicator the database does not know (none here: the catalogue is synced
             # first) has no id, and its rows are left out as a territory it does not know.
-            changed = {(compared_ids.get(c), p) for c, p in fingerprints} - set(unchanged)
-            new_blocks = _blocks_without_values(
-                cursor, values, sorted(b for b in changed if b[0] in codes)
+            changed = sorted(
+                b
+                for b in {(compared_ids.get(c), p) for c, p in fingerprints} - set(unchanged)
+                if b[0] in codes
             )
+            new_blocks = _blocks_without_values(cursor, values, changed)
             if new_blocks:
                 new_result, result, new_ids = _split_blocks(result, new_blocks, codes)
                 new_rows = new_result.num_rows
@@ -763,17 +756,13 @@ def store_values(
         if ids:
             progress(RETIRING, 0, 0)
             # A month stored for the first time holds only this run's values: nothing to retire.
-            _create_unchanged(cursor, unchanged + new_blocks)
             if full_ids is not None:
+                _create_unchanged(cursor, unchanged + new_blocks)
                 examined = _blocks_to_examine(cursor, values, indicators, ids)
             else:
+                stored_first = set(new_blocks)
                 examined = _result_blocks_to_examine(
-                    cursor,
-                    [
-                        (pk, period)
-                        for (code, period) in fingerprints
-                        if (pk := compared_ids.get(code)) in ids
-                    ],
+                    cursor, [b for b in changed if b not in stored_first]
                 )
         if examined:
             # What the result no longer holds, in the months examined, read through the index
