@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -554,6 +555,13 @@ def _refresh_statistics(cursor, table: str) -> bool:
     return True
 
 
+_SAME_FIGURE = (
+    "{a}.indicator_id = {b}.indicator_id AND {a}.territory_id = {b}.territory_id"
+    " AND {a}.period = {b}.period"
+)
+"""Two aliases `{a}`, `{b}` of value rows name the same figure (indicator, territory, month)."""
+
+
 def store_values(
     result: pa.Table,
     run: ComputationRun,
@@ -579,190 +587,295 @@ def store_values(
     `progress` is told each step as it starts, and the rows written as they go.
     Returns the number of values added or retired.
     """
-    vendor = connection.vendor
-    greatest = "GREATEST" if vendor == "postgresql" else "MAX"
-    values = IndicatorValue._meta.db_table
-    indicators = Indicator._meta.db_table
-    territories = Territory._meta.db_table
-    same_key = "{a}.indicator_id = {b}.indicator_id AND {a}.territory_id = {b}.territory_id AND {a}.period = {b}.period"
+    full_ids = _ids_of(retire_codes) if retire_codes is not None else None
     with connection.cursor() as cursor:
-        if vendor == "postgresql":
+        store = _Store(cursor, run, progress)
+        parts = store.split(result, full_ids, whole_blocks)
+        store.match(parts.compared)
+        added, held_by_manual = store.decide()
+        added = store.write(parts, added)
+        store.refresh_statistics(added, new_indicators=bool(parts.first_ids))
+        retired = store.retire(parts, full_ids)
+        store.drop_temporary_tables()
+    run.held_by_manual = held_by_manual
+    return int(added) + int(retired)
+
+
+def _ids_of(codes: Iterable[str]) -> dict[str, int]:
+    """{code: id} of the indicators of these codes that the database knows."""
+    return dict(Indicator.objects.filter(code__in=list(codes)).values_list("code", "pk"))
+
+
+@dataclass
+class _Parts:
+    """A result's rows by the way they are stored (`_Store.split`)."""
+
+    compared: pa.Table
+    """Compared figure by figure with the versions stored: the figures of the blocks that
+    changed, or of every block when they are not fingerprinted."""
+    first: pa.Table
+    """Rows holding those of the indicators with no value stored (`first_ids`), in their first
+    version (`first_rows` of them)."""
+    first_ids: dict[str, int]
+    first_rows: int
+    new_months: pa.Table
+    """The rows of the months holding no value at all (`new_blocks`), in their first version."""
+    new_month_ids: dict[str, int]
+    new_blocks: list[tuple[int, str]]
+    fingerprinted_ids: dict[str, int] | None
+    """{code: id} of the indicators whose blocks are fingerprinted, or None (a recompute of some
+    territories)."""
+    fingerprints: dict[tuple[str, str], str]
+    unchanged: list[tuple[int, str]]
+    changed: list[tuple[int, str]]
+    """(indicator id, period) of the fingerprinted blocks that changed."""
+
+    def straight(self) -> list[tuple[pa.Table, dict[str, int], int, str]]:
+        """What goes straight into the value table, with nothing to compare with: (rows, their
+        indicators' ids, how many at most, what they are for the log)."""
+        return [
+            (self.first, self.first_ids, self.first_rows, f"{len(self.first_ids)} indicators"),
+            (
+                self.new_months,
+                self.new_month_ids,
+                self.new_months.num_rows,
+                f"{len(self.new_blocks)} months without values",
+            ),
+        ]
+
+    def compared_ids(self) -> list[int]:
+        """Ids of the fingerprinted indicators that had values before this store."""
+        return [
+            pk for code, pk in (self.fingerprinted_ids or {}).items() if code not in self.first_ids
+        ]
+
+
+class _Store:
+    """One store of a result into the value table, step by step (`store_values`): its
+    temporary tables on one cursor, its steps timed in the log and told to `progress`."""
+
+    def __init__(self, cursor, run: ComputationRun, progress: Progress) -> None:
+        self.cursor = cursor
+        self.run = run
+        self.progress = progress
+        self.postgresql = connection.vendor == "postgresql"
+        self.greatest = "GREATEST" if self.postgresql else "MAX"
+        self.values = IndicatorValue._meta.db_table
+        self.step = _Steps()
+        if self.postgresql:
             # Hash joins over millions of rows stay in memory rather than spilling to disk
             # (for this transaction only).
             cursor.execute("SET LOCAL work_mem = '256MB'")
-        step = _Steps()
         progress(COMPARING, 0, 0)
-        full_ids = (
-            dict(Indicator.objects.filter(code__in=list(retire_codes)).values_list("code", "pk"))
-            if retire_codes is not None
-            else None
-        )
-        fingerprints: dict[tuple[str, str], str] = {}
-        unchanged: list[tuple[int, str]] = []
-        # Months of an indicator holding no value at all (a month just imported): their figures
-        # are all first versions, stored straight as a new indicator's are.
-        changed: list[tuple[int, str]] = []  # blocks of the compared indicators, not unchanged
-        new_blocks: list[tuple[int, str]] = []
-        new_result, new_ids, new_rows = result.slice(0, 0), {}, 0
-        compared_ids = full_ids
+
+    def split(
+        self, result: pa.Table, full_ids: dict[str, int] | None, whole_blocks: bool
+    ) -> _Parts:
+        """The result's rows by the way they are stored: a new indicator's and a new month's
+        straight in, the blocks left unchanged out, the rest compared."""
+        fingerprinted_ids = full_ids
         if full_ids is None and whole_blocks:
-            compared_ids = dict(
-                Indicator.objects.filter(
-                    code__in=pc.unique(result["indicator_code"]).to_pylist()
-                ).values_list("code", "pk")
-            )
-        if compared_ids is not None:
+            fingerprinted_ids = _ids_of(pc.unique(result["indicator_code"]).to_pylist())
+        fingerprints: dict[tuple[str, str], str] = {}
+        if fingerprinted_ids is not None:
             fingerprints = block_fingerprints(result)
         else:
             _forget_blocks(blocks_of(result))
         first_ids = _indicators_without_values(
-            result, fingerprints if compared_ids is not None else None
+            result, fingerprints if fingerprinted_ids is not None else None
         )
         # Fingerprints of an indicator without values describe values no longer there (deleted
         # by hand): left behind, a later full compute would take their months as unchanged.
         StoredBlock.objects.filter(indicator_id__in=list(first_ids.values())).delete()
-        first_result, first_rows = result, 0
+        first, compared = result, result
         if first_ids:
-            result = _without_indicators(result, first_ids)
-            first_rows = first_result.num_rows - result.num_rows
-        if compared_ids is not None:
-            codes = {pk: code for code, pk in compared_ids.items() if code not in first_ids}
-            unchanged = _unchanged_blocks(fingerprints, codes)
-            result = rows_outside(result, [(codes[pk], period) for pk, period in unchanged])
-            step(f"fingerprints ({len(unchanged)} of {len(fingerprints)} blocks unchanged)")
-            # An indicator the database does not know (none here: the catalogue is synced
-            # first) has no id, and its rows are left out as a territory it does not know.
-            changed = sorted(
-                b
-                for b in {(compared_ids.get(c), p) for c, p in fingerprints} - set(unchanged)
-                if b[0] in codes
+            compared = _without_indicators(result, first_ids)
+        parts = _Parts(
+            compared=compared,
+            first=first,
+            first_ids=first_ids,
+            first_rows=first.num_rows - compared.num_rows,
+            new_months=result.slice(0, 0),
+            new_month_ids={},
+            new_blocks=[],
+            fingerprinted_ids=fingerprinted_ids,
+            fingerprints=fingerprints,
+            unchanged=[],
+            changed=[],
+        )
+        if fingerprinted_ids is not None:
+            self._leave_out_unchanged(parts)
+        return parts
+
+    def _leave_out_unchanged(self, parts: _Parts) -> None:
+        """Leaves out of `parts.compared` the blocks whose fingerprint is the one stored, and
+        takes the months holding no value at all out of it, to go straight in."""
+        fingerprinted_ids = parts.fingerprinted_ids or {}
+        codes = {pk: code for code, pk in fingerprinted_ids.items() if code not in parts.first_ids}
+        parts.unchanged = _unchanged_blocks(parts.fingerprints, codes)
+        parts.compared = rows_outside(
+            parts.compared, [(codes[pk], period) for pk, period in parts.unchanged]
+        )
+        self.step(
+            f"fingerprints ({len(parts.unchanged)} of {len(parts.fingerprints)} blocks unchanged)"
+        )
+        # An indicator the database does not know (none here: the catalogue is synced first)
+        # has no id, and its rows are left out as a territory it does not know.
+        given = {(fingerprinted_ids.get(code), period) for code, period in parts.fingerprints}
+        parts.changed = sorted(b for b in given - set(parts.unchanged) if b[0] in codes)
+        parts.new_blocks = _blocks_without_values(self.cursor, self.values, parts.changed)
+        if parts.new_blocks:
+            parts.new_months, parts.compared, parts.new_month_ids = _split_blocks(
+                parts.compared, parts.new_blocks, codes
             )
-            new_blocks = _blocks_without_values(cursor, values, changed)
-            if new_blocks:
-                new_result, result, new_ids = _split_blocks(result, new_blocks, codes)
-                new_rows = new_result.num_rows
-            step(f"months without values ({len(new_blocks)})")
-        _load_result(cursor, result, vendor)
-        if vendor == "postgresql":
+        self.step(f"months without values ({len(parts.new_blocks)})")
+
+    def match(self, compared: pa.Table) -> None:
+        """Into `_KEYED`: the compared figures by id, each beside its version in force; into
+        `_PAST`: for those without a computed one, their highest version and latest computed
+        one."""
+        cursor, values = self.cursor, self.values
+        _load_result(cursor, compared, connection.vendor)
+        if self.postgresql:
             cursor.execute(f"ANALYZE {_LOADED}")  # temporary tables have no statistics
-        within, within_params = _indicators_of(result)
-        looked_up = _looked_up(cursor, result, values, within, within_params)
-        step("load")
+        within, within_params = _indicators_of(compared)
+        looked_up = _looked_up(cursor, compared, values, within, within_params)
+        self.step("load")
         cursor.execute(f"DROP TABLE IF EXISTS {_KEYED}")
         cursor.execute(
             f"CREATE TEMP TABLE {_KEYED} AS SELECT i.id AS indicator_id, t.id AS territory_id,"
             " v.period, v.numerator, v.denominator, v.value,"
             " c.id AS cur_id, c.version AS cur_version, c.manual_entry_id AS cur_manual,"
             " c.numerator AS cur_numerator, c.denominator AS cur_denominator, c.value AS cur_value"
-            f" FROM {_LOADED} AS v JOIN {indicators} AS i ON i.code = v.indicator_code"
-            f" JOIN {territories} AS t ON t.level = v.territory_level AND t.code = v.territory_code"
+            f" FROM {_LOADED} AS v JOIN {Indicator._meta.db_table} AS i"
+            " ON i.code = v.indicator_code"
+            f" JOIN {Territory._meta.db_table} AS t"
+            " ON t.level = v.territory_level AND t.code = v.territory_code"
             + _current_versions(values, within, looked_up),
             within_params,
         )
-        step("match current versions" + (", looked up" if looked_up else ""))
+        self.step("match current versions" + (", looked up" if looked_up else ""))
         cursor.execute(f"DROP TABLE {_LOADED}")
         cursor.execute(
             f"CREATE INDEX cs_keyed_key ON {_KEYED} (indicator_id, territory_id, period)"
         )
-        if vendor == "postgresql":
+        if self.postgresql:
             cursor.execute(f"ANALYZE {_KEYED}")
-        step("index")
-        # Figures without a current computed version: their highest version and latest
-        # computed one.
+        self.step("index")
         cursor.execute(f"DROP TABLE IF EXISTS {_PAST}")
         cursor.execute(
-            f"CREATE TEMP TABLE {_PAST} AS " + _past_versions(values, same_key, within, looked_up),
+            f"CREATE TEMP TABLE {_PAST} AS "
+            + _past_versions(values, _SAME_FIGURE, within, looked_up),
             within_params,
         )
-        compared_current = " AND ".join(
-            _same_sql(f"k.cur_{c}", f"k.{c}", greatest)
-            for c in ("numerator", "denominator", "value")
+        self.step("past versions")
+
+    def decide(self) -> tuple[int, int]:
+        """Into `_NEW`: the figures new or changed, each with its next version; their versions
+        in force computed by the platform superseded. Returns how many, and how many of them a
+        validated manual entry holds in force."""
+        cursor, values = self.cursor, self.values
+        compared = ("numerator", "denominator", "value")
+        same_as_current = " AND ".join(
+            _same_sql(f"k.cur_{c}", f"k.{c}", self.greatest) for c in compared
         )
-        compared_past = " AND ".join(
-            _same_sql(f"lc.{c}", f"k.{c}", greatest) for c in ("numerator", "denominator", "value")
-        )
-        step("past versions")
+        same_as_past = " AND ".join(_same_sql(f"lc.{c}", f"k.{c}", self.greatest) for c in compared)
         cursor.execute(f"DROP TABLE IF EXISTS {_NEW}")
         cursor.execute(
             f"CREATE TEMP TABLE {_NEW} AS SELECT k.indicator_id, k.territory_id, k.period,"
             " k.numerator, k.denominator, k.value, k.cur_id, k.cur_manual,"
-            f" {greatest}(COALESCE(ps.max_version, 0), COALESCE(k.cur_version, 0)) + 1 AS version"
-            f" FROM {_KEYED} AS k LEFT JOIN {_PAST} AS ps ON {same_key.format(a='ps', b='k')}"
-            f" LEFT JOIN {values} AS lc ON {same_key.format(a='lc', b='ps')}"
+            f" {self.greatest}(COALESCE(ps.max_version, 0), COALESCE(k.cur_version, 0)) + 1"
+            " AS version"
+            f" FROM {_KEYED} AS k LEFT JOIN {_PAST} AS ps ON {_SAME_FIGURE.format(a='ps', b='k')}"
+            f" LEFT JOIN {values} AS lc ON {_SAME_FIGURE.format(a='lc', b='ps')}"
             " AND lc.version = ps.computed_version"
             " WHERE NOT (CASE"
-            f" WHEN k.cur_id IS NOT NULL AND k.cur_manual IS NULL THEN {compared_current}"
-            f" WHEN lc.id IS NOT NULL THEN {compared_past}"
+            f" WHEN k.cur_id IS NOT NULL AND k.cur_manual IS NULL THEN {same_as_current}"
+            f" WHEN lc.id IS NOT NULL THEN {same_as_past}"
             " ELSE 1 = 0 END)"
         )
-        step("decide")
+        self.step("decide")
         cursor.execute(
             f"UPDATE {values} SET is_current = %s WHERE id IN"
             f" (SELECT cur_id FROM {_NEW} WHERE cur_id IS NOT NULL AND cur_manual IS NULL)",
             [False],
         )
-        step("supersede")
+        self.step("supersede")
         cursor.execute(f"SELECT COUNT(*), COUNT(cur_manual) FROM {_NEW}")
         added, held_by_manual = cursor.fetchone()
+        return added, held_by_manual
+
+    def write(self, parts: _Parts, added: int) -> int:
+        """The `added` new versions decided, then the rows going straight in, into the value
+        table, its indexes set aside when they are many; returns how many rows in all."""
+        cursor, progress = self.cursor, self.progress
         # At most: a row of a territory the database does not know is left out.
-        writing = added + first_rows + new_rows
+        writing = added + sum(at_most for _, ids, at_most, _ in parts.straight() if ids)
         if writing:
             progress(WRITING, 0, writing)
-        with bulk.indexes_set_aside(cursor, values, writing) as set_aside:
-            _insert_new_versions(cursor, values, run)
+        with bulk.indexes_set_aside(cursor, self.values, writing) as set_aside:
+            _insert_new_versions(cursor, self.values, self.run)
             if writing:
                 progress(WRITING, added, writing)
             aside = ", indexes and keys set aside" if set_aside else ""
-            step("insert" + aside)
-            # Figures with nothing to compare with: a new indicator's, a new month's.
-            straight = [
-                (first_result, first_ids, first_rows, f"{len(first_ids)} indicators"),
-                (new_result, new_ids, new_rows, f"{len(new_blocks)} months without values"),
-            ]
-            for rows, ids_of_codes, at_most, what in straight:
+            self.step("insert" + aside)
+            for rows, ids_of_codes, at_most, what in parts.straight():
                 if not ids_of_codes:
                     continue
                 before = added
                 first = _insert_first_versions(
                     cursor,
-                    values,
+                    self.values,
                     rows,
                     ids_of_codes,
-                    run,
+                    self.run,
                     lambda count, before=before: progress(WRITING, before + count, writing),
                     at_most,
                     set_aside,
                 )
                 added += first
-                step(f"first versions of {what} inserted ({first}){aside}")
+                self.step(f"first versions of {what} inserted ({first}){aside}")
             if set_aside:  # made again on leaving this block
                 progress(REBUILDING, 0, 0)
         if set_aside:
-            step("indexes and keys rebuilt")
-        if vendor == "postgresql" and added:
-            reason = _statistics_left_to_autovacuum(cursor, values, added, bool(first_ids))
-            if reason:
-                step(f"statistics left to autovacuum ({reason})")
-            else:
-                progress(ANALYSING, 0, 0)
-                if _refresh_statistics(cursor, values):
-                    step("analyse")
-                else:
-                    step("statistics left to autovacuum (the table was being vacuumed)")
+            self.step("indexes and keys rebuilt")
+        return added
+
+    def refresh_statistics(self, added: int, *, new_indicators: bool) -> None:
+        """The value table's statistics after `added` rows (PostgreSQL): analysed now, or left
+        to autovacuum (`_statistics_left_to_autovacuum`, `_refresh_statistics`)."""
+        if not (self.postgresql and added):
+            return
+        reason = _statistics_left_to_autovacuum(self.cursor, self.values, added, new_indicators)
+        if reason:
+            self.step(f"statistics left to autovacuum ({reason})")
+            return
+        self.progress(ANALYSING, 0, 0)
+        if _refresh_statistics(self.cursor, self.values):
+            self.step("analyse")
+        else:
+            self.step("statistics left to autovacuum (the table was being vacuumed)")
+
+    def retire(self, parts: _Parts, full_ids: dict[str, int] | None) -> int:
+        """Takes out of force the computed values the result no longer gives, in the blocks it
+        holds whole that changed, then remembers the blocks' fingerprints; returns how many
+        values were retired."""
+        cursor, values = self.cursor, self.values
         retired = 0
         # An indicator stored for the first time has nothing but this run's values to retire.
-        ids = [pk for code, pk in (compared_ids or {}).items() if code not in first_ids]
         examined = 0
-        if ids:
-            progress(RETIRING, 0, 0)
+        if parts.compared_ids():
+            self.progress(RETIRING, 0, 0)
             # A month stored for the first time holds only this run's values: nothing to retire.
             if full_ids is not None:
-                _create_unchanged(cursor, unchanged + new_blocks)
-                examined = _blocks_to_examine(cursor, values, indicators, ids)
+                _create_unchanged(cursor, parts.unchanged + parts.new_blocks)
+                examined = _blocks_to_examine(
+                    cursor, values, Indicator._meta.db_table, parts.compared_ids()
+                )
             else:
-                stored_first = set(new_blocks)
+                stored_first = set(parts.new_blocks)
                 examined = _result_blocks_to_examine(
-                    cursor, [b for b in changed if b not in stored_first]
+                    cursor, [b for b in parts.changed if b not in stored_first]
                 )
         if examined:
             # What the result no longer holds, in the months examined, read through the index
@@ -774,16 +887,17 @@ def store_values(
                 " WHERE v.is_current AND v.manual_entry_id IS NULL"
                 " AND (v.run_id IS NULL OR v.run_id <> %s)"
                 f" AND NOT EXISTS (SELECT 1 FROM {_KEYED} AS k"
-                f" WHERE {same_key.format(a='k', b='v')}))",
-                [False, run.pk],  # what this run just stored is in the result
+                f" WHERE {_SAME_FIGURE.format(a='k', b='v')}))",
+                [False, self.run.pk],  # what this run just stored is in the result
             )
             retired = cursor.rowcount
         if full_ids:
-            _remember_blocks(fingerprints, full_ids)
-        elif compared_ids:
-            _remember_blocks(fingerprints, compared_ids, whole_indicators=False)
-        step(f"retire ({examined} blocks examined)")
+            _remember_blocks(parts.fingerprints, full_ids)
+        elif parts.fingerprinted_ids:
+            _remember_blocks(parts.fingerprints, parts.fingerprinted_ids, whole_indicators=False)
+        self.step(f"retire ({examined} blocks examined)")
+        return retired
+
+    def drop_temporary_tables(self) -> None:
         for name in (_NEW, _PAST, _KEYED, _UNCHANGED, _EXAMINED):
-            cursor.execute(f"DROP TABLE IF EXISTS {name}")
-    run.held_by_manual = held_by_manual
-    return int(added) + int(retired)
+            self.cursor.execute(f"DROP TABLE IF EXISTS {name}")
