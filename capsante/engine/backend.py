@@ -159,13 +159,27 @@ class Backend(ABC):
         territories: Sequence[Territory] | None,
         progress: Progress | None,
     ) -> list[pa.Table]:
+        """The shared plan: the membership and each staged table's passes built first, then
+        every definition read from them, two queries at a time, the costliest first."""
         plan = SharedPlan(prefix=f"cs{id(self) % 10_000}_")
         for definition, periods in planned:
             if periods is not None:
                 plan.add(definition, periods)
-        kept: list[str] = []
         # Each table's files looked at once, and only those of a table a query reads.
         size_of = functools.cache(lambda table: table_bytes(self.staging_root, table))
+        self._plan_months(plan, size_of)
+        kept: list[str] = []
+        try:
+            if plan.sides or plan.alone:
+                self._build_passes(plan, planned, territories, size_of, kept)
+            return self._run_definitions(plan, planned, territories, progress, size_of)
+        finally:
+            for name in reversed(kept):
+                self.drop(name)
+
+    def _plan_months(self, plan: SharedPlan, size_of: Callable[[str], int]) -> None:
+        """The months on disk of the partitioned tables the plan reads, and which of them a
+        month-by-month backend reads one month at a time (`MONTH_BY_MONTH_BYTES`)."""
         read = {t for scan in plan.scans for t in scan.tables if t in PARTITIONED}
         on_disk = {t: table_periods(self.staging_root, t) for t in read}
         plan.months_on_disk = sorted({m for months in on_disk.values() for m in months})
@@ -177,11 +191,51 @@ class Backend(ABC):
                 if months and size_of(t) / len(months) >= MONTH_BY_MONTH_BYTES
             }
 
-        def reading(tables: frozenset[str]) -> int:
-            """What a query costs, roughly: the bytes of the staged tables it reads."""
-            return sum(size_of(t) for t in tables)
+    def _build_passes(
+        self,
+        plan: SharedPlan,
+        planned: list[tuple[Definition, PeriodPlan | None]],
+        territories: Sequence[Territory] | None,
+        size_of: Callable[[str], int],
+        kept: list[str],
+    ) -> None:
+        """The membership, the parents and every pass materialised; their names added to
+        `kept` as they are planned, for the caller to drop whatever happens."""
+        computed = sum(1 for _, periods in planned if periods is not None)
+        self.expect(min(len(plan.scans), computed))
+        started = time.perf_counter()
+        for name, sql in plan.membership_sql(territories):
+            self.materialize(name, sql)
+            kept.append(name)
+        self._record("membership", started)
+        parents = plan.parents_sql()
+        kept += [name for name, _ in parents]
+        kept += [scan.name for scan in plan.scans]
+        # The parents, which only the definitions read, are built beside the passes, first (a
+        # few small queries in a row: no worker waits for them at the end).
+        jobs: list[tuple[float, Callable[[], None]]] = [
+            (math.inf, functools.partial(self._build_parents, plan, parents))
+        ]
+        jobs += [
+            (
+                sum(size_of(t) for t in scan.tables),
+                functools.partial(self._materialize_scan, plan, scan),
+            )
+            for scan in plan.scans
+        ]
+        for _ in self.run_each(lambda job: job[1](), jobs, cost=lambda job: job[0]):
+            pass
 
-        every = float(reading(frozenset(t for scan in plan.scans for t in scan.tables)))
+    def _run_definitions(
+        self,
+        plan: SharedPlan,
+        planned: list[tuple[Definition, PeriodPlan | None]],
+        territories: Sequence[Territory] | None,
+        progress: Progress | None,
+        size_of: Callable[[str], int],
+    ) -> list[pa.Table]:
+        """Every definition's rows, read from the passes; `progress` told as each query ends."""
+        every = float(sum(size_of(t) for t in {t for scan in plan.scans for t in scan.tables}))
         alone = {definition.code for definition in plan.alone}
 
         def definition_cost(definition: Definition) -> float:
@@ -191,50 +245,22 @@ class Backend(ABC):
             definition reading the passes, so that it does not start last (TELEEXPERTISE_
             SPECIALTIES, 3 MB read in 0.18 s, kept one worker busy 0.1 s after the other had
             ended; bench/RESULTS.md, 5 December, fifth session)."""
-            cost = float(reading(plan.tables_of(definition)))
+            cost = float(sum(size_of(t) for t in plan.tables_of(definition)))
             return cost + every if definition.code in alone else cost
 
-        results: Generator[tuple[int, list[pa.Table]], None, None] | None = None
+        periods_of = {definition.code: periods for definition, periods in planned}
+        # Definitions whose rows are the same rows of one pass share a query (`query_units`).
+        units = plan.query_units([definition for definition, _ in planned])
+
+        def run(unit: list[Definition]) -> list[pa.Table]:
+            if periods_of[unit[0].code] is None:
+                return []  # nothing to recompute: not in the plan, in a unit of its own
+            return self._run_unit(plan, unit, periods_of, territories)
+
+        results = self.run_each(run, units, cost=lambda unit: definition_cost(unit[0]))
+        tables: list[pa.Table] = []
+        done = 0
         try:
-            if plan.sides or plan.alone:
-                computed = sum(1 for _, periods in planned if periods is not None)
-                self.expect(min(len(plan.scans), computed))
-                started = time.perf_counter()
-                for name, sql in plan.membership_sql(territories):
-                    self.materialize(name, sql)
-                    kept.append(name)
-                self._record("membership", started)
-                parents = plan.parents_sql()
-                kept += [name for name, _ in parents]
-                kept += [scan.name for scan in plan.scans]
-                # The parents, which only the definitions read, are built beside the passes,
-                # first (a few small queries in a row: no worker waits for them at the end).
-                jobs: list[tuple[float, Callable[[], None]]] = [
-                    (math.inf, functools.partial(self._build_parents, plan, parents))
-                ]
-                jobs += [
-                    (reading(scan.tables), functools.partial(self._materialize_scan, plan, scan))
-                    for scan in plan.scans
-                ]
-                for _ in self.run_each(lambda job: job[1](), jobs, cost=lambda job: job[0]):
-                    pass
-
-            periods_of = {definition.code: periods for definition, periods in planned}
-            # Definitions whose rows are the same rows of one pass share a query (`query_units`).
-            units = plan.query_units([definition for definition, _ in planned])
-
-            def run(unit: list[Definition]) -> list[pa.Table]:
-                if periods_of[unit[0].code] is None:
-                    return []  # nothing to recompute: not in the plan, in a unit of its own
-                return self._run_unit(plan, unit, periods_of, territories)
-
-            results = self.run_each(
-                run,
-                units,
-                cost=lambda unit: definition_cost(unit[0]),
-            )
-            tables = []
-            done = 0
             # As each query ends (the costliest started first): progress moves on.
             for index, unit_tables in results:
                 tables += unit_tables
@@ -243,10 +269,7 @@ class Backend(ABC):
                     if progress is not None:
                         progress(done, len(planned), definition.code)
         finally:
-            if results is not None:
-                results.close()  # queries still running end before what they read is dropped
-            for name in reversed(kept):
-                self.drop(name)
+            results.close()  # queries still running end before what they read is dropped
         return tables
 
     def _run_unit(

@@ -614,8 +614,9 @@ class _Parts:
     """Compared figure by figure with the versions stored: the figures of the blocks that
     changed, or of every block when they are not fingerprinted."""
     first: pa.Table
-    """Rows holding those of the indicators with no value stored (`first_ids`), in their first
-    version (`first_rows` of them)."""
+    """The whole result, of which the rows of the indicators with no value stored yet
+    (`first_ids`, `first_rows` rows) go in, in their first version: `keyed_batches` keeps
+    only the rows of the indicators it is given."""
     first_ids: dict[str, int]
     first_rows: int
     new_months: pa.Table
@@ -644,7 +645,8 @@ class _Parts:
         ]
 
     def compared_ids(self) -> list[int]:
-        """Ids of the fingerprinted indicators that had values before this store."""
+        """Ids of the fingerprinted indicators that held values before this store: only their
+        blocks can hold values the result no longer gives."""
         return [
             pk for code, pk in (self.fingerprinted_ids or {}).items() if code not in self.first_ids
         ]
