@@ -243,48 +243,63 @@ def one_month(
     Each staged table of a monthly source is partitioned by month, and a pass groups by month
     among other keys: grouping each month's rows on their own, by the other keys only, gives the
     same groups in smaller hash tables (the TELEHEALTH_LIBERAL pass, 7.4 M rows: 0.46 → 0.22 s on
-    one thread). Valid only when every row keeps its month all the way: one read of `table`, no
-    join or window (either could pair rows of different months), every grouping by month and by
-    something else, and every column named `period` the table's own. None otherwise.
+    one thread). Valid only when every row keeps its month all the way (`_keeps_each_month`).
+    None otherwise.
     """
     ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
+    if not _keeps_each_month(tree, table, ctes):
+        return None
+    rows = partition or f"SELECT * FROM {table} WHERE period = {quote(month)}"
+    return _month_made_constant(tree, month, rows, ctes)
+
+
+def _keeps_each_month(tree: exp.Expr, table: str, ctes: set[str]) -> bool:
+    """Whether every row of the query keeps its month all the way: one read of `table`, no
+    join or window (either could pair rows of different months), every grouping by month and by
+    something else, and every column named `period` the table's own."""
     staged = [t for t in tree.find_all(exp.Table) if t.db or t.name not in ctes]
     if len(staged) != 1 or staged[0].name != table:
-        return None
+        return False
     if tree.find(exp.Join, exp.Window, exp.SetOperation) is not None:
-        return None
+        return False
     # Columns renamed where `period` could be another column's new name: a column list on an
     # alias (`a(commune_code, period)`), a star that replaces, renames or excludes.
     if any(alias.args.get("columns") for alias in tree.find_all(exp.TableAlias)):
-        return None
+        return False
     if any(
         star.args.get(modifier)
         for star in tree.find_all(exp.Star)
         for modifier in ("except", "except_", "replace", "rename")
     ):
-        return None
-    for select in tree.find_all(exp.Select):
-        # A subquery elsewhere than FROM (EXISTS, IN, a scalar) could read other months' rows.
-        if select is not tree and not (
-            isinstance(select.parent, exp.CTE)
-            or (
-                isinstance(select.parent, exp.Subquery)
-                and isinstance(select.parent.parent, exp.From)
-            )
-        ):
-            return None
-        group = select.args.get("group")
-        keys = group.expressions if group is not None else []
-        aggregates = any(e.find(exp.AggFunc) for e in select.expressions) or select.args.get(
-            "having"
-        )
-        if (group is not None or aggregates) and not (
-            any(_is_period(k) for k in keys) and not all(_is_period(k) for k in keys)
-        ):
-            return None
-        for projection in select.expressions:
-            if projection.alias_or_name == "period" and not _is_period(projection.unalias()):
-                return None
+        return False
+    return all(_select_keeps_its_month(select, tree) for select in tree.find_all(exp.Select))
+
+
+def _select_keeps_its_month(select: exp.Select, tree: exp.Expr) -> bool:
+    """One SELECT of `tree`: read from FROM or a CTE, grouped (if at all) by month and something
+    else, its `period` column the table's own."""
+    # A subquery elsewhere than FROM (EXISTS, IN, a scalar) could read other months' rows.
+    if select is not tree and not (
+        isinstance(select.parent, exp.CTE)
+        or (isinstance(select.parent, exp.Subquery) and isinstance(select.parent.parent, exp.From))
+    ):
+        return False
+    group = select.args.get("group")
+    keys = group.expressions if group is not None else []
+    aggregates = any(e.find(exp.AggFunc) for e in select.expressions) or select.args.get("having")
+    if (group is not None or aggregates) and not (
+        any(_is_period(k) for k in keys) and not all(_is_period(k) for k in keys)
+    ):
+        return False
+    return not any(
+        projection.alias_or_name == "period" and not _is_period(projection.unalias())
+        for projection in select.expressions
+    )
+
+
+def _month_made_constant(tree: exp.Expr, month: str, rows: str, ctes: set[str]) -> exp.Expr:
+    """A copy of `tree` that reads `rows` (one month's) instead of its staged table, groups by
+    its other keys only and gives `month` as every `period`."""
     monthly = tree.copy()
     literal = exp.Literal.string(month)
     for select in monthly.find_all(exp.Select):
@@ -301,12 +316,10 @@ def one_month(
     monthly = monthly.transform(lambda node: literal.copy() if _is_period(node) else node)
     for node in list(monthly.find_all(exp.Table)):
         if node.db or node.name not in ctes:
-            rows = sqlglot.parse_one(
-                partition or f"SELECT * FROM {table} WHERE period = {quote(month)}", read="duckdb"
-            )
             node.replace(
                 exp.Subquery(
-                    this=rows, alias=exp.TableAlias(this=exp.to_identifier(node.alias_or_name))
+                    this=sqlglot.parse_one(rows, read="duckdb"),
+                    alias=exp.TableAlias(this=exp.to_identifier(node.alias_or_name)),
                 )
             )
     return monthly
