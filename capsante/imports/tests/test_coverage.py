@@ -116,9 +116,13 @@ def test_the_command_lists_removals_and_takes_the_confirmation(
     with pytest.raises(CommandError, match="retirerait 3 des 10"):
         call_command("import", "finess", str(partial), verbosity=0)
     out = capsys.readouterr().out
-    assert out.startswith("Retraits (3")
+    # Every removal listed: no « les 3 premières » to suggest there are more.
+    assert out.startswith("Ce que l’import retirerait : 3\xa0lignes :\n  - "), out
+    assert out.count("\n  - ") == 3 and "premières" not in out
     call_command("import", "finess", str(partial), "--confirm-removals", verbosity=0)
-    assert "Importé" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert out.startswith("Ce que l’import a retiré : 3\xa0lignes :"), out
+    assert "Importé" in out
 
 
 @pytest.mark.django_db

@@ -30,6 +30,19 @@ def test_a_bar_without_a_total_counts_and_takes_one_when_a_step_gives_it():
     assert shown(bar, out).startswith("finess :  17 % |") and "2 sur 12" in shown(bar, out)
 
 
+def test_a_new_step_never_shows_the_last_steps_count_against_its_own_total():
+    # An import: three steps, the first counting the file's lines.
+    out = io.StringIO()
+    bar = Bar("Import", total=3, file=out, mininterval=0)
+    bar.move_to("Lecture et contrôle du fichier", 0, 6_347)
+    bar.move_to("Lecture et contrôle du fichier", 6_347, 6_347)
+    bar.move_to("Comparaison avec les données en place", 1, 3)
+    states = [state.strip() for state in out.getvalue().split("\r") if state.strip()]
+    assert states[-1].startswith("Comparaison avec les données en place :  33 % |")
+    assert states[-1].endswith("| 1 sur 3 [00:00]")
+    assert not [s for s in states if "6\u202f347 sur 3 " in s], states
+
+
 def test_quiet_shows_nothing():
     out = io.StringIO()
     bar = Bar("Imports", total=81, file=out, quiet=True)
