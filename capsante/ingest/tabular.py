@@ -177,9 +177,10 @@ class DelimitedReader:
             self.encoding = blocks.encoding
             if not self.positions or self.errors:
                 return
-            yield from self._batches(first.first_line + 1, data)
+            header_breaks = count_lines(first.data[: len(first.data) - len(data)])
+            yield from self._batches(first.first_line + 1, data, first.breaks - header_breaks)
             for block in iterator:
-                yield from self._batches(block.first_line, block.data)
+                yield from self._batches(block.first_line, block.data, block.breaks)
             self.encoding = blocks.encoding
         finally:
             stream.close()
@@ -215,11 +216,12 @@ class DelimitedReader:
             return fields[:-1]
         return fields
 
-    def _batches(self, first_line: int, data: bytes) -> Iterator[Batch]:
+    def _batches(self, first_line: int, data: bytes, breaks: int) -> Iterator[Batch]:
+        """The batch of `data`, lines from `first_line`; `breaks`: its line breaks."""
         if not data or data.isspace():  # isspace stops at the first letter; strip would copy
             return
         try:
-            batch = self._arrow_batch(first_line, data)
+            batch = self._arrow_batch(first_line, data, breaks)
         except (pa.ArrowInvalid, _LineMismatch):
             batch = self._python_batch(first_line, data)
         self.rows_read += batch.num_rows
@@ -227,16 +229,22 @@ class DelimitedReader:
 
     # -- fast path
 
-    def _arrow_batch(self, first_line: int, data: bytes) -> Batch:
+    def _arrow_batch(self, first_line: int, data: bytes, breaks: int) -> Batch:
         table, invalid = self._arrow_read(data, threads=True)
         if invalid:
             # Arrow numbers invalid rows only when reading on one thread.
             table, invalid = self._arrow_read(data, threads=False)
-        skipped = {number for number, _, _ in invalid} | _blank_lines(data)
+        physical = breaks + (0 if data.endswith((b"\n", b"\r")) else 1)
+        skipped = {number for number, _, _ in invalid}
+        # Arrow skips empty lines without a word: only when its rows and those it refused fall
+        # short of the block's lines is there one to find (searching a 32 MB block for them
+        # took 50 ms every time; bench/RESULTS.md, 5 December, ninth session).
+        if table.num_rows + len(invalid) < physical:
+            skipped |= _blank_lines(data)
         for number, actual, text in invalid:
             if text.strip():
                 self._field_count_error(first_line + number - 1, actual)
-        lines = _row_lines(data, skipped, table.num_rows) + (first_line - 1)
+        lines = _row_lines(physical, skipped, table.num_rows) + (first_line - 1)
         wanted = {f"c{index}": target for target, index in self.positions.items()}
         columns = {wanted[name]: _flat(table.column(name)) for name in wanted}
         return Batch(columns, lines, self.headers)
@@ -338,12 +346,12 @@ def _blank_lines(data: bytes) -> set[int]:
     return {i + 1 for i, part in enumerate(parts) if part in (b"", b"\r")}
 
 
-def _row_lines(data: bytes, skipped: set[int], rows: int) -> np.ndarray:
+def _row_lines(physical: int, skipped: set[int], rows: int) -> np.ndarray:
+    """The line (1-based, in the block of `physical` lines) of each of Arrow's `rows` rows."""
     if not skipped:
         lines = np.arange(1, rows + 1, dtype=np.int64)
     else:
-        total = count_lines(data) + (0 if data.endswith((b"\n", b"\r")) else 1)
-        all_lines = np.arange(1, total + 1, dtype=np.int64)
+        all_lines = np.arange(1, physical + 1, dtype=np.int64)
         lines = all_lines[~np.isin(all_lines, np.fromiter(skipped, dtype=np.int64))]
     if len(lines) < rows:
         raise _LineMismatch
@@ -581,7 +589,11 @@ def report_duplicates(
 
 
 def merge_duplicates(data: pa.Table, key_columns: Sequence[str]) -> tuple[pa.Table, int]:
-    """Keep the first row of each key (used where the source repeats rows by design)."""
+    """Keep the first row of each key (used where the source repeats rows by design).
+
+    On one thread: on both cores it took as long (2 M rows of the RPPS extract, 4.9–5.6 s for
+    the whole parse either way) and 100–140 MB more (bench/RESULTS.md, 5 December, ninth
+    session)."""
     grouped = data.group_by(list(key_columns), use_threads=False).aggregate([(LINE, "min")])
     if grouped.num_rows == data.num_rows:
         return data, 0

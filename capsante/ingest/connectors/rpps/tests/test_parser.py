@@ -193,3 +193,21 @@ def test_error_list_is_capped_but_every_error_is_counted(data):
     assert result.error_count == 1500
     assert result.errors_truncated
     assert result.tables == {}
+
+
+def test_an_activity_repeated_blocks_apart_keeps_its_first_lines_values():
+    # The merge groups every block's rows on both cores: the row kept must still be the first
+    # one, wherever its repeat lies and whatever the repeat says beside the activity's key.
+    lines = SAMPLE.read_bytes().splitlines(keepends=True)
+    header, pharmacist = lines[0], next(line for line in lines if b"|10100456789|" in line)
+    others = [
+        pharmacist.replace(b"10100456789", b"101%08d" % n).replace(b"R101", b"R102")
+        for n in range(300)
+    ]
+    repeat = pharmacist.replace(b"82451237800016", b"82451237800099")
+    data = b"".join([header, pharmacist, *others[:150], repeat, *others[150:], repeat])
+    result = parse_rpps(data, name=NAME, chunk_size=4096)
+    assert_conforms(result)
+    assert result.rows_read == 303 and result.rows_kept == 301
+    assert result.notes == ["2 lignes en double fusionnées"]
+    assert by_id(result)["10100456789"]["siret_site"] == "82451237800016"
