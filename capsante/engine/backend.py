@@ -168,11 +168,16 @@ class Backend(ABC):
         # Each table's files looked at once, and only those of a table a query reads.
         size_of = functools.cache(lambda table: table_bytes(self.staging_root, table))
         self._plan_months(plan, size_of)
+
+        def reading(tables: Iterable[str]) -> float:
+            """What a query costs, roughly: the bytes of the staged tables it reads."""
+            return float(sum(size_of(t) for t in tables))
+
         kept: list[str] = []
         try:
             if plan.sides or plan.alone:
-                self._build_passes(plan, planned, territories, size_of, kept)
-            return self._run_definitions(plan, planned, territories, progress, size_of)
+                self._build_passes(plan, planned, territories, reading, kept)
+            return self._run_definitions(plan, planned, territories, progress, reading)
         finally:
             for name in reversed(kept):
                 self.drop(name)
@@ -196,7 +201,7 @@ class Backend(ABC):
         plan: SharedPlan,
         planned: list[tuple[Definition, PeriodPlan | None]],
         territories: Sequence[Territory] | None,
-        size_of: Callable[[str], int],
+        reading: Callable[[Iterable[str]], float],
         kept: list[str],
     ) -> None:
         """The membership, the parents and every pass materialised; their names added to
@@ -217,10 +222,7 @@ class Backend(ABC):
             (math.inf, functools.partial(self._build_parents, plan, parents))
         ]
         jobs += [
-            (
-                sum(size_of(t) for t in scan.tables),
-                functools.partial(self._materialize_scan, plan, scan),
-            )
+            (reading(scan.tables), functools.partial(self._materialize_scan, plan, scan))
             for scan in plan.scans
         ]
         for _ in self.run_each(lambda job: job[1](), jobs, cost=lambda job: job[0]):
@@ -232,10 +234,10 @@ class Backend(ABC):
         planned: list[tuple[Definition, PeriodPlan | None]],
         territories: Sequence[Territory] | None,
         progress: Progress | None,
-        size_of: Callable[[str], int],
+        reading: Callable[[Iterable[str]], float],
     ) -> list[pa.Table]:
         """Every definition's rows, read from the passes; `progress` told as each query ends."""
-        every = float(sum(size_of(t) for t in {t for scan in plan.scans for t in scan.tables}))
+        every = reading({t for scan in plan.scans for t in scan.tables})
         alone = {definition.code for definition in plan.alone}
 
         def definition_cost(definition: Definition) -> float:
@@ -245,7 +247,7 @@ class Backend(ABC):
             definition reading the passes, so that it does not start last (TELEEXPERTISE_
             SPECIALTIES, 3 MB read in 0.18 s, kept one worker busy 0.1 s after the other had
             ended; bench/RESULTS.md, 5 December, fifth session)."""
-            cost = float(sum(size_of(t) for t in plan.tables_of(definition)))
+            cost = reading(plan.tables_of(definition))
             return cost + every if definition.code in alone else cost
 
         periods_of = {definition.code: periods for definition, periods in planned}

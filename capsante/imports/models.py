@@ -97,6 +97,16 @@ class ImportRecord(models.Model):
     def unchanged(self) -> int:
         return sum(int(t.get("unchanged", 0)) for t in (self.tables or {}).values())
 
+    def removals_title(self) -> str:
+        """The heading of the removals listed, as the CLI prints it and the page shows it:
+        « Ce que l’import a retiré : 1 ligne », « (les 20 premières) » only when the list
+        stops before the end."""
+        refused = self.dry_run or self.status == ImportStatus.REFUSED
+        what = "Ce que l’import retirerait" if refused else "Ce que l’import a retiré"
+        shown = len(self.removals or [])
+        first = f" (les {formats.number(shown)} premières)" if self.removed > shown else ""
+        return f"{what} : {formats.plural(self.removed, 'ligne')}{first}"
+
     def summary(self) -> str:
         """The summary the CLI prints and the pages show, with counts that add up: the lines
         read are kept or rejected (or, for files of patient identities and other detailed

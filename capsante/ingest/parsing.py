@@ -388,7 +388,7 @@ def is_utf8(data: bytes) -> bool:
     """Whether `data` is valid UTF-8, by Arrow's vectorised check, without copying it: 11 ms a
     32 MB block where decoding it into a Python text took 47 ms (bench/RESULTS.md, 5 December,
     ninth session). It refuses what Python's decoder refuses: surrogates, overlong forms, code
-    points past U+10FFFF (`tests/test_parsing.py` compares the two)."""
+    points past U+10FFFF (`tests/test_line_numbers.py` compares the two)."""
     offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64))
     whole = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(data)])
     try:

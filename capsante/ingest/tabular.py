@@ -337,9 +337,8 @@ def _flat(column: pa.ChunkedArray) -> pa.Array:
 
 
 def _blank_lines(data: bytes) -> set[int]:
-    """1-based numbers of empty lines in a block (Arrow skips them)."""
-    if not (b"\n\n" in data or b"\n\r\n" in data or data.startswith((b"\n", b"\r\n"))):
-        return set()
+    """1-based numbers of empty lines in a block (Arrow skips them): asked only of a block
+    whose rows fall short of its lines (`_arrow_batch`)."""
     parts = data.split(b"\n")
     if parts and parts[-1] == b"":
         parts.pop()

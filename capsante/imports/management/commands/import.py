@@ -7,7 +7,7 @@ from django.utils.text import capfirst
 
 from capsante.imports.models import ImportStatus
 from capsante.imports.services import known_sources, run_import
-from capsante.ui.formats import number, plural
+from capsante.ui.formats import plural
 from capsante.ui.progress import Bar
 
 
@@ -64,7 +64,7 @@ class Command(BaseCommand):
         )
         bar.close()
         if record.removals and record.removed:
-            self.stdout.write(_removals_title(record) + " :")
+            self.stdout.write(record.removals_title() + " :")
             for removal in record.removals:
                 self.stdout.write(f"  - {removal}")
         if record.status in (ImportStatus.REFUSED, ImportStatus.FAILED):
@@ -76,16 +76,6 @@ class Command(BaseCommand):
                 )
             raise CommandError(f"{record.message} ({record.summary()})")
         self.stdout.write(f"{record.get_status_display()} : {record.summary()}. {record.message}")
-
-
-def _removals_title(record) -> str:
-    """As the import's page says it: « Ce que l’import a retiré : 1 ligne », and « (les 20
-    premières) » only when the list stops before the end."""
-    refused = record.dry_run or record.status == ImportStatus.REFUSED
-    what = "Ce que l’import retirerait" if refused else "Ce que l’import a retiré"
-    shown = len(record.removals)
-    first = f" (les {number(shown)} premières)" if record.removed > shown else ""
-    return f"{what} : {plural(record.removed, 'ligne')}{first}"
 
 
 def _error_line(error: dict) -> str:

@@ -196,8 +196,8 @@ def test_error_list_is_capped_but_every_error_is_counted(data):
 
 
 def test_an_activity_repeated_blocks_apart_keeps_its_first_lines_values():
-    # The merge groups every block's rows on both cores: the row kept must still be the first
-    # one, wherever its repeat lies and whatever the repeat says beside the activity's key.
+    # The merge groups the rows of every block at once: the row kept must be the first one,
+    # wherever its repeat lies and whatever the repeat says beside the activity's key.
     lines = SAMPLE.read_bytes().splitlines(keepends=True)
     header, pharmacist = lines[0], next(line for line in lines if b"|10100456789|" in line)
     others = [
