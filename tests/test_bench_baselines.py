@@ -1,0 +1,54 @@
+"""The benchmark's baselines compute what the engine computes, row for row.
+
+`bench/RESULTS.md` compares the engine's time with pandas' and Polars' (`bench/engine_pandas.py`,
+`bench/engine_polars.py`) on the same staged tables, and a ratio only means something if the
+three give the same figures. The bench checks that at each run (`bench_engine.py`, its `check`
+measure), but only when somebody runs it: a definition changed in the catalogue and not in the
+baselines would make every later ratio compare different work. Here the bench's own generator
+writes a small région's staged tables (every table the baselines read, 24 months) and its own
+check compares every numerator and denominator, exactly.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+
+
+@pytest.fixture(scope="module")
+def bench_engine():
+    sys.path.insert(0, str(BENCH))
+    try:
+        import bench_engine
+
+        yield bench_engine
+    finally:
+        sys.path.remove(str(BENCH))
+
+
+@pytest.fixture(scope="module")
+def staged(tmp_path_factory, bench_engine) -> Path:
+    from engine_data import Generator
+
+    out = tmp_path_factory.mktemp("bench-region")
+    # A tenth of the région's documents keeps it to a few seconds; every table is written.
+    counts = Generator("region", out, docs_per_year=1.5e6).run(raw=False)
+    assert counts["am_dmp_documents"] > 100_000, counts
+    return out
+
+
+def test_pandas_and_polars_give_the_engines_figures_on_every_row(bench_engine, staged):
+    report = bench_engine.measure_check(staged)
+
+    assert report["codes"] == len(bench_engine.baseline_definitions())
+    assert report["rows"] > 50_000
+    for way in ("engine-per-definition", "pandas", "polars"):
+        assert report[way] == {
+            "unmatched_rows": 0,
+            "numerator_differences": 0,
+            "denominator_differences": 0,
+        }, f"{way}: {report[way]}"
