@@ -165,17 +165,23 @@ def pages(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--scale", choices=["region", "national"], default="national")
     parser.add_argument("--reuse", action="store_true", help="reuse the generated staged tables")
-    parser.add_argument("--pages", action="store_true")
+    parser.add_argument("--pages", action="store_true", help="then load-test the pages (item 3)")
     parser.add_argument(
         "--reuse-setup",
         action="store_true",
         help="SQLite: start from the database saved after the last setup (territories, accounts)",
     )
-    parser.add_argument("--requests", type=int, default=300)
-    parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument(
+        "--requests", type=int, default=300, help="with --pages: requests per page (%(default)s)"
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=2, help="with --pages: requests at once (%(default)s)"
+    )
     args = parser.parse_args()
     source = data_dir(args.scale)
     generate(args.scale, source, True)

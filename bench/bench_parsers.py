@@ -470,10 +470,18 @@ def _report(title: str, path: Path, steps: list[str]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rpps-rows", type=int, default=2_000_000)
-    parser.add_argument("--patients", type=int, default=1_000_000)
-    parser.add_argument("--bundle-patients", type=int, default=100_000)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--rpps-rows", type=int, default=2_000_000, help="rows of the RPPS extract (%(default)s)"
+    )
+    parser.add_argument(
+        "--patients", type=int, default=1_000_000, help="Patients of each NDJSON file (%(default)s)"
+    )
+    parser.add_argument(
+        "--bundle-patients", type=int, default=100_000, help="Patients of each Bundle (%(default)s)"
+    )
     parser.add_argument("--keep", type=Path, help="directory to keep the generated files in")
     parser.add_argument(
         "--files",

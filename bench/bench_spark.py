@@ -33,7 +33,9 @@ from bench_engine import SNAPSHOT, data_dir, generate  # noqa: E402
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--scale", choices=["region", "national"], default="national")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--reuse", action="store_true")

@@ -49,7 +49,9 @@ TABLE = "am_dmp_documents"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--scale", default="national", choices=["national", "region"])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()

@@ -78,7 +78,9 @@ def wait_for_the_queue(env: dict, seconds: float = 1800) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--minutes", type=float, default=3)
     parser.add_argument("--spawn-rate", type=float, default=10)
