@@ -13,7 +13,7 @@ from capsante.territories.services import ancestors, home_region
 from capsante.ui import formats, page_cache
 from capsante.ui.redirects import safe_next
 
-from . import dashboards, disclosure, services
+from . import completeness, dashboards, disclosure, services
 from .exports import table_response
 from .forms import ManualValueForm
 from .models import FORECAST_LABELS, MONTHS_ENDED_RULE, Indicator, ManualEntry, ManualStatus, Target
@@ -94,6 +94,7 @@ def indicator_detail(request, code: str, level: str, territory_code: str):
     latest = services.latest_value(indicator, territory)
     period = latest.period if latest else None
     detailed = disclosure.sees_establishments(request.user, indicator, territory)
+    missing = completeness.missing_communes(indicator, territory, latest)
     map_rows, legend = dashboards.map_rows(
         indicator,
         territory,
@@ -122,6 +123,7 @@ def indicator_detail(request, code: str, level: str, territory_code: str):
             "territory": territory,
             "target": target,
             "latest": latest,
+            "missing_communes": missing.sentence(named=detailed) if missing else "",
             "month_in_progress": services.current_month() if indicator.counted_each_month else None,
             "chart": drawing,
             "rows": rows,

@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 
 from capsante.committees.models import Meeting
 from capsante.committees.services import committees_for_user
-from capsante.indicators import dashboards
+from capsante.indicators import completeness, dashboards, disclosure
 from capsante.roadmaps.models import Action, Roadmap
 from capsante.roadmaps.targets import late_actions, roadmap_of
 from capsante.territories.models import Territory
@@ -39,6 +39,13 @@ class Summary:
     late_count: int = 0
     meetings: list[Meeting] = field(default_factory=list)
     now: dt.datetime = field(default_factory=timezone.now)
+    # (indicator id, name, sentence) of each figure whose month lacks a commune counted the
+    # month before: marked in the table, said under it.
+    partial: list[tuple[int, str, str]] = field(default_factory=list)
+
+    @property
+    def partial_ids(self) -> set[int]:
+        return {indicator_id for indicator_id, _, _ in self.partial}
 
 
 def _fit(sections: list[dashboards.Section]) -> tuple[list[dashboards.Section], int]:
@@ -65,6 +72,7 @@ def summary(territory: Territory, user, today: dt.date | None = None) -> Summary
         sections=sections,
         left_out=left_out,
         roadmap=roadmap,
+        partial=_partial(territory, sections, user),
     )
     if roadmap is not None:
         actions = Action.objects.filter(objective__roadmap=roadmap).select_related("objective")
@@ -88,6 +96,20 @@ def summary(territory: Territory, user, today: dt.date | None = None) -> Summary
         .order_by("date")[:MAX_MEETINGS]
     )
     return result
+
+
+def _partial(
+    territory: Territory, sections: list[dashboards.Section], user
+) -> list[tuple[int, str, str]]:
+    """The figures shown whose month lacks communes the month before counted (`completeness`),
+    named only for a reader who may see them (`disclosure`)."""
+    found = []
+    for card in (c for section in sections for c in section.cards if not c.withheld):
+        missing = completeness.missing_communes(card.indicator, territory, card.latest)
+        if missing:
+            named = disclosure.sees_establishments(user, card.indicator, territory)
+            found.append((card.indicator.pk, card.indicator.name, missing.sentence(named)))
+    return found
 
 
 def summary_html(data: Summary) -> str:

@@ -4,7 +4,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from capsante.indicators import services
+from capsante.indicators import completeness, services
 from capsante.indicators.models import Indicator, Target
 from capsante.jobs.locks import staging_lock
 from capsante.territories.command_line import HELP as TERRITORY_HELP
@@ -155,6 +155,15 @@ class Command(BaseCommand):
             else None,
             "status_reason": target.status_reason if target else None,
         }
+        missing = completeness.missing_communes(indicator, territory, value)
+        if missing:
+            data["missing_communes"] = {
+                "period": missing.period,
+                "previous": missing.previous,
+                "communes": missing.names,
+                "share_percent": round(missing.share, 1),
+                "sentence": missing.sentence(),
+            }
         if options["period"] and value and value.period != options["period"]:
             data["note"] = (
                 f"pas de valeur pour {options['period']} : dernière valeur connue avant cette date"
@@ -183,6 +192,8 @@ class Command(BaseCommand):
             lines.append("  cible        : aucune")
         if value is not None:
             lines.append(f"  provenance   : {data['provenance']}")
+        if missing:
+            lines.append(f"  attention    : {missing.sentence()}")
         self.stdout.write("\n".join(lines))
 
 

@@ -1,0 +1,98 @@
+"""Whether a territory's latest figure counts every commune the month before counted.
+
+A territory's figure is the sum of its communes' figures. When a month's file no longer holds a
+commune (a corrected file sent without it, a source that did not report it), the import lists
+the removal and the engine sums the communes that are left: the Mayenne's figure for the month
+is then the Mayenne without Laval, under the same heading as before. A reader comparing it with
+the month before, or handing it to a committee, has to be told. This compares the communes that
+carry a value in the figure's month with those of the month before, from the stored values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from capsante.engine.periods import shift
+from capsante.territories.models import Level, Territory
+from capsante.territories.services import communes_of
+from capsante.ui import formats
+
+from .models import Indicator, IndicatorValue
+
+# Below this part of the month before (its denominator, or its numerator when the indicator has
+# none), a missing commune does not move the territory's figure enough to be worth a warning: a
+# small commune whose count a source masks or that has nothing to count one month.
+SHARE_WORTH_SAYING = 1.0  # percent
+NAMES_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class MissingCommunes:
+    """Communes of `territory` counted in `previous` and absent from `period`."""
+
+    territory: Territory
+    period: str
+    previous: str
+    names: list[str]
+    share: float  # their part of the territory's total in `previous`, in percent
+
+    def sentence(self, named: bool = True) -> str:
+        """In French, for the page and the `show` command: « Laval manque dans les données
+        d’octobre 2026, alors qu’elle était comptée en septembre 2026 (16,1 % du total de la
+        Mayenne ce mois-là) : ce chiffre porte sur les autres communes. » Unnamed (« 1 commune
+        manque… ») for a reader who may not see the communes of an indicator counted
+        establishment by establishment (`disclosure`)."""
+        one = len(self.names) == 1
+        if not named:
+            who = formats.plural(len(self.names), "commune")
+        elif one:
+            who = self.names[0]
+        else:
+            shown = ", ".join(self.names[:NAMES_SHOWN])
+            if len(self.names) > NAMES_SHOWN:
+                shown += f" et {formats.plural(len(self.names) - NAMES_SHOWN, 'autre')}"
+            who = f"{formats.plural(len(self.names), 'commune')} ({shown})"
+        missing, counted = (
+            ("manque", "alors qu’elle était comptée")
+            if one
+            else ("manquent", "alors qu’elles étaient comptées")
+        )
+        return (
+            f"{who} {missing} dans les données {formats.of_name(formats.month(self.period))},"
+            f" {counted} en {formats.month(self.previous)}"
+            f" ({formats.percent(self.share)} du total {self.territory.of_name} ce mois-là) :"
+            " ce chiffre porte sur les autres communes."
+        )
+
+
+def missing_communes(
+    indicator: Indicator, territory: Territory, value: IndicatorValue | None
+) -> MissingCommunes | None:
+    """The communes that counted in the month before `value` and not in its month, when they
+    weighed at least `SHARE_WORTH_SAYING` of that month; None otherwise, for a commune, a
+    hand-entered figure, or a figure with no month before it."""
+    if value is None or value.manual_entry_id or territory.level == Level.COMMUNE:
+        return None
+    previous = shift(value.period, -1)
+    counted: dict[str, dict[int, float]] = {value.period: {}, previous: {}}
+    rows = IndicatorValue.objects.filter(
+        indicator=indicator,
+        is_current=True,
+        period__in=list(counted),
+        territory__in=communes_of(territory),
+    ).values_list("territory_id", "period", "numerator", "denominator", "value")
+    for commune, period, numerator, denominator, figure in rows:
+        weight = next((w for w in (denominator, numerator, figure) if w is not None), 0.0)
+        counted[period][commune] = abs(weight)
+    before, now = counted[previous], counted[value.period]
+    gone = [commune for commune in before if commune not in now]
+    total = sum(before.values())
+    if not gone or total <= 0:
+        return None
+    share = 100 * sum(before[c] for c in gone) / total
+    if share < SHARE_WORTH_SAYING:
+        return None
+    names = sorted(
+        Territory.objects.filter(pk__in=gone).values_list("name", flat=True), key=formats.sort_key
+    )
+    return MissingCommunes(territory, value.period, previous, names, share)

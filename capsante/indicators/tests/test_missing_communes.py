@@ -1,0 +1,188 @@
+"""A territory's figure says so when a commune the month before counted is missing from its month.
+
+Seen on the demo, 5 December: a corrected October file for the Mayenne, sent without Laval, was
+imported (« 1 retirée », under the 10 % that asks for a confirmation), and the Mayenne's October
+share of feeding DMP read 78,7 % instead of 80,4 %, under the same heading, with nothing on the
+page or in `indicators show` to say that it was the Mayenne without Laval. Here the same, through
+the real chain: the Assurance Maladie's file → import → engine → stored values → page and command.
+"""
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from capsante.imports.models import ImportStatus
+from capsante.imports.services import run_import
+from capsante.indicators import completeness, services
+from capsante.indicators.models import Indicator
+from capsante.territories.models import Level, Territory
+from capsante.ui import formats
+
+SAMPLE = (
+    Path(__file__).resolve().parents[2]
+    / "ingest/connectors/am_tables/tests/samples/am_mes_activations_2025T1.csv"
+)
+CODES = ["DMP_ALIMENTATION", "MES_ACTIVATION"]
+MAYENNE = ("53130", "53147", "53201")  # Laval first
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def imported(geography, settings, tmp_path):
+    """The sample's three months for five communes, imported and computed."""
+    settings.STAGING_DIR = tmp_path / "staging"
+    settings.RECOMPUTE_AFTER_IMPORT = False
+    Territory.objects.create(
+        level=Level.COMMUNE, code="72264", name="Sablé-sur-Sarthe", parent=geography["sarthe"]
+    )
+    Territory.objects.create(
+        level=Level.COMMUNE, code="53201", name="Mayenne-Sud", parent=geography["mayenne"]
+    )
+    record = run_import("am-mes", SAMPLE)
+    assert record.status == ImportStatus.IMPORTED, record.message
+    services.compute_and_store(codes=CODES)
+    return geography
+
+
+def _march_without(tmp_path: Path, *left_out: str) -> Path:
+    """The Mayenne's March, corrected, without the communes `left_out`."""
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines()
+    kept = [
+        line
+        for line in lines[1:]
+        if line.startswith("53") and ";2025-03;" in line and line[:5] not in left_out
+    ]
+    path = tmp_path / "am_mes_mayenne_2025-03.csv"
+    path.write_text("\n".join([lines[0], *kept]) + "\n", encoding="utf-8")
+    return path
+
+
+def _sample(month: str, communes: tuple[str, ...]) -> tuple[int, int]:
+    """The file's own figures: documents fed and beneficiaries of `communes` in `month`."""
+    rows = [line.split(";") for line in SAMPLE.read_text(encoding="utf-8").splitlines()[1:]]
+    mine = [r for r in rows if r[1] == month and r[0] in communes]
+    return sum(int(r[4]) for r in mine), sum(int(r[2]) for r in mine)
+
+
+def _figures(month: str, communes: tuple[str, ...]) -> str:
+    fed, beneficiaries = _sample(month, communes)
+    return f"en {formats.month(month)} ({formats.number(fed)} sur {formats.number(beneficiaries)})"
+
+
+def _import_again(path: Path) -> None:
+    record = run_import("am-mes", path)
+    assert record.status == ImportStatus.IMPORTED, record.message
+    assert record.removed == 1  # the import said so: one row of March taken away
+    services.compute_and_store(codes=CODES)
+
+
+def test_the_page_says_which_commune_is_missing_from_the_month_and_what_it_weighed(
+    imported, client, tmp_path
+):
+    page = client.get("/indicateurs/DMP_ALIMENTATION/departement/53/").content.decode()
+    assert "communes-manquantes" not in page  # every commune in every month
+    assert _figures("2025-03", MAYENNE) in page
+
+    _import_again(_march_without(tmp_path, "53130"))
+
+    page = client.get("/indicateurs/DMP_ALIMENTATION/departement/53/").content.decode()
+    assert _figures("2025-03", MAYENNE[1:]) in page  # the Mayenne without Laval
+    # Laval's part of the Mayenne's beneficiaries in February, from the file.
+    share = 100 * _sample("2025-02", MAYENNE[:1])[1] / _sample("2025-02", MAYENNE)[1]
+    assert (
+        "Laval manque dans les données de mars 2025, alors qu’elle était comptée en février "
+        f"2025 ({formats.percent(share)} du total de la Mayenne ce mois-là) : ce chiffre porte "
+        "sur les autres communes."
+    ) in page
+    assert formats.percent(share) == "71,3\xa0%"
+    # The région's figure is the Mayenne's and the Sarthe's: it lacks Laval too.
+    region = client.get("/indicateurs/DMP_ALIMENTATION/region/52/").content.decode()
+    assert "Laval manque dans les données de mars 2025" in region
+    assert "du total des Pays de la Loire" in region
+    # The Sarthe counted all its communes.
+    sarthe = client.get("/indicateurs/DMP_ALIMENTATION/departement/72/").content.decode()
+    assert "communes-manquantes" not in sarthe
+
+
+def test_the_command_says_it_too_in_words_and_in_json(imported, tmp_path, capsys):
+    _import_again(_march_without(tmp_path, "53130"))
+    call_command("indicators", "show", "MES_ACTIVATION", "--territory", "53")
+    out = capsys.readouterr().out
+    assert "  attention    : Laval manque dans les données de mars 2025" in out
+    call_command("indicators", "show", "MES_ACTIVATION", "--territory", "53", "--format", "json")
+    data = json.loads(capsys.readouterr().out)
+    assert data["missing_communes"]["communes"] == ["Laval"]
+    assert data["missing_communes"]["previous"] == "2025-02"
+    assert data["missing_communes"]["share_percent"] == 71.3
+
+
+def test_a_commune_that_weighed_little_is_not_worth_a_warning(imported):
+    """A commune under 1 % of the month before (a source masking a small count) moves the
+    figure less than its rounding: no warning. Above it, one."""
+    indicator = Indicator.objects.get(code="MES_ACTIVATION")
+    mayenne = imported["mayenne"]
+    latest = services.latest_value(indicator, mayenne)
+    assert completeness.missing_communes(indicator, mayenne, latest) is None
+    # Mayenne-Sud weighed 7 392 of 71 380 in February (10,4 %); below the threshold, nothing.
+    latest.indicator.values.filter(territory__code="53201", period="2025-03").update(
+        is_current=False
+    )
+    missing = completeness.missing_communes(indicator, mayenne, latest)
+    assert missing is not None and missing.names == ["Mayenne-Sud"]
+    assert round(missing.share, 1) == 10.4
+    completeness.SHARE_WORTH_SAYING, before = 11.0, completeness.SHARE_WORTH_SAYING
+    try:
+        assert completeness.missing_communes(indicator, mayenne, latest) is None
+    finally:
+        completeness.SHARE_WORTH_SAYING = before
+
+
+def test_a_reader_outside_the_scope_of_an_establishment_count_is_not_told_the_names():
+    """For an indicator counted establishment by establishment, the commune missing may name
+    its one hospital: a reader who may not see the establishments reads the count only."""
+    missing = completeness.MissingCommunes(
+        Territory(level=Level.DEPARTEMENT, code="53", name="Mayenne", name_type="3"),
+        "2025-03",
+        "2025-02",
+        ["Château-Gontier-sur-Mayenne", "Laval"],
+        12.5,
+    )
+    assert missing.sentence(named=False).startswith(
+        "2\xa0communes manquent dans les données de mars 2025, alors qu’elles étaient comptées "
+        "en février 2025 (12,5\xa0% du total de la Mayenne ce mois-là)"
+    )
+    assert missing.sentence().startswith(
+        "2\xa0communes (Château-Gontier-sur-Mayenne, Laval) manquent dans les données"
+    )
+
+
+def test_the_committee_summary_marks_the_figure_and_says_why_under_its_table(
+    imported, client, tmp_path
+):
+    """The one-page summary is what a committee is handed: the partial figure is marked, and the
+    note under the table says which commune is missing, on the page and in the PDF."""
+    _import_again(_march_without(tmp_path, "53130"))
+    page = client.get("/rapports/synthese/departement/53/").content.decode()
+    assert page.count('<sup title="chiffre partiel : voir sous le tableau">*</sup>') == 2
+    note = re.search(r'<p class="fr-text--sm" id="chiffres-partiels">(.*?)</p>', page, re.S)
+    assert note, "no note under the table"
+    assert "Alimentation du DMP : Laval manque dans les données de mars 2025" in note.group(1)
+    response = client.get("/rapports/synthese/departement/53/?format=pdf")
+    path = tmp_path / "synthese.pdf"
+    path.write_bytes(
+        b"".join(response.streaming_content) if response.streaming else response.content
+    )
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    flat = " ".join(text.split())
+    assert "* Chiffres partiels." in flat
+    assert "Laval manque dans les données de mars 2025" in flat
+    # The Sarthe's summary has nothing to say.
+    sarthe = client.get("/rapports/synthese/departement/72/").content.decode()
+    assert "chiffres-partiels" not in sarthe
