@@ -18,6 +18,7 @@ from capsante.territories.services import communes_of
 from capsante.ui import formats
 
 from .models import Indicator, IndicatorValue
+from .sources import SOURCES
 
 # Below this part of the month before (its denominator, or its numerator when the indicator has
 # none), a missing commune does not move the territory's figure enough to be worth a warning: a
@@ -65,13 +66,32 @@ class MissingCommunes:
         )
 
 
+def counts_every_commune(indicator: Indicator) -> bool:
+    """Whether each month of the indicator should hold every commune: counted by commune, from
+    sources whose every month does (the Assurance Maladie's tables). Not an events count (a
+    commune with no workshop this month), nor one counted establishment by establishment (an
+    establishment with no identity created this month)."""
+    sources = [SOURCES.get(code) for code in indicator.sources]
+    return (
+        indicator.grain == "commune"
+        and bool(sources)
+        and all(source is not None and source.every_commune_each_month for source in sources)
+    )
+
+
 def missing_communes(
     indicator: Indicator, territory: Territory, value: IndicatorValue | None
 ) -> MissingCommunes | None:
     """The communes that counted in the month before `value` and not in its month, when they
-    weighed at least `SHARE_WORTH_SAYING` of that month; None otherwise, for a commune, a
-    hand-entered figure, or a figure with no month before it."""
-    if value is None or value.manual_entry_id or territory.level == Level.COMMUNE:
+    weighed at least `SHARE_WORTH_SAYING` of that month; None otherwise: for a commune, a
+    hand-entered figure, a figure with no month before it, or an indicator whose months need not
+    hold every commune (`counts_every_commune`)."""
+    if (
+        value is None
+        or value.manual_entry_id
+        or territory.level == Level.COMMUNE
+        or not counts_every_commune(indicator)
+    ):
         return None
     previous = shift(value.period, -1)
     counted: dict[str, dict[int, float]] = {value.period: {}, previous: {}}

@@ -18,6 +18,9 @@ class Source:
     producer: str
     terms: str
     imported: bool = True  # by a file import (dated below), or else entered in the platform
+    # Each month of it holds every commune of the départements it covers: a commune absent from
+    # a month is missing data, not a commune with nothing to count (decision 0043).
+    every_commune_each_month: bool = False
 
 
 SOURCES: dict[str, Source] = {
@@ -50,17 +53,25 @@ SOURCES: dict[str, Source] = {
         "Activation de Mon espace santé, par commune et par mois",
         "Assurance Maladie",
         PARTNERS,
+        every_commune_each_month=True,
     ),
     "am-dmp-documents": Source(
-        "Documents versés au DMP, par commune et par mois", "Assurance Maladie", PARTNERS
+        "Documents versés au DMP, par commune et par mois",
+        "Assurance Maladie",
+        PARTNERS,
+        every_commune_each_month=True,
     ),
     "am-dmp-consultations": Source(
         "Consultations du DMP par les professionnels, par commune et par mois",
         "Assurance Maladie",
         PARTNERS,
+        every_commune_each_month=True,
     ),
     "am-telehealth": Source(
-        "Actes de télésanté, par commune et par mois", "Assurance Maladie", PARTNERS
+        "Actes de télésanté, par commune et par mois",
+        "Assurance Maladie",
+        PARTNERS,
+        every_commune_each_month=True,
     ),
     "am-telehealth-offer": Source(
         "Offre de télésanté par département, spécialité et mois", "Assurance Maladie", PARTNERS

@@ -18,7 +18,7 @@ from django.core.management import call_command
 from capsante.imports.models import ImportStatus
 from capsante.imports.services import run_import
 from capsante.indicators import completeness, services
-from capsante.indicators.models import Indicator
+from capsante.indicators.models import Indicator, IndicatorValue
 from capsante.territories.models import Level, Territory
 from capsante.ui import formats
 
@@ -186,3 +186,37 @@ def test_the_committee_summary_marks_the_figure_and_says_why_under_its_table(
     # The Sarthe's summary has nothing to say.
     sarthe = client.get("/rapports/synthese/departement/72/").content.decode()
     assert "chiffres-partiels" not in sarthe
+
+
+@pytest.mark.parametrize("code", ["EVENT_PARTICIPANTS", "INS_QUALIFICATION"])
+def test_a_commune_with_nothing_to_count_this_month_is_not_missing_data(geography, code):
+    """Seen on the demo: the Mayenne's summary said 6 communes « manquent » from October's
+    identities, and communes from the month's activation workshops. A commune with no workshop
+    this month, or whose establishments created no identity, is not a hole in a file: only the
+    sources whose every month holds every commune (the Assurance Maladie's tables) warn."""
+    services.sync_catalogue()
+    indicator = Indicator.objects.get(code=code)
+    laval, other = geography["communes"]["53130"], geography["communes"]["53147"]
+    for territory, period, figure in [
+        (laval, "2025-02", 40),
+        (other, "2025-02", 10),
+        (other, "2025-03", 12),
+        (geography["mayenne"], "2025-02", 50),
+        (geography["mayenne"], "2025-03", 12),
+    ]:
+        IndicatorValue.objects.create(
+            indicator=indicator,
+            territory=territory,
+            period=period,
+            value=figure,
+            numerator=figure,
+            denominator=100,
+        )
+    latest = services.latest_value(indicator, geography["mayenne"])
+    assert latest.period == "2025-03"
+    assert completeness.missing_communes(indicator, geography["mayenne"], latest) is None
+    # The same values under a source whose months hold every commune: Laval is missing.
+    indicator.sources = ["am-mes"]
+    indicator.grain = "commune"
+    missing = completeness.missing_communes(indicator, geography["mayenne"], latest)
+    assert missing is not None and missing.names == ["Laval"]
