@@ -168,7 +168,7 @@ def test_the_committee_summary_marks_the_figure_and_says_why_under_its_table(
     note under the table says which commune is missing, on the page and in the PDF."""
     _import_again(_march_without(tmp_path, "53130"))
     page = client.get("/rapports/synthese/departement/53/").content.decode()
-    assert page.count('<sup title="chiffre partiel : voir sous le tableau">*</sup>') == 2
+    assert page.count('title="chiffre partiel : voir sous le tableau">*</sup>') == 2
     note = re.search(r'<p class="fr-text--sm" id="chiffres-partiels">(.*?)</p>', page, re.S)
     assert note, "no note under the table"
     assert "Alimentation du DMP : Laval manque dans les données de mars 2025" in note.group(1)
