@@ -29,6 +29,19 @@ UPCOMING_DAYS = 90
 
 
 @dataclass
+class PartialFigures:
+    """Indicators of the summary whose figure the same communes are missing from."""
+
+    ids: list[int]
+    names: list[str]
+    sentence: str
+
+    @property
+    def names_label(self) -> str:
+        return ", ".join(self.names)
+
+
+@dataclass
 class Summary:
     territory: Territory
     parents: list[Territory]
@@ -39,13 +52,13 @@ class Summary:
     late_count: int = 0
     meetings: list[Meeting] = field(default_factory=list)
     now: dt.datetime = field(default_factory=timezone.now)
-    # (indicator id, name, sentence) of each figure whose month lacks a commune counted the
-    # month before: marked in the table, said under it.
-    partial: list[tuple[int, str, str]] = field(default_factory=list)
+    # The figures whose month lacks communes the month before counted: marked in the table, and
+    # said under it once for the indicators the same communes are missing from.
+    partial: list[PartialFigures] = field(default_factory=list)
 
     @property
     def partial_ids(self) -> set[int]:
-        return {indicator_id for indicator_id, _, _ in self.partial}
+        return {indicator_id for figures in self.partial for indicator_id in figures.ids}
 
 
 def _fit(sections: list[dashboards.Section]) -> tuple[list[dashboards.Section], int]:
@@ -100,16 +113,19 @@ def summary(territory: Territory, user, today: dt.date | None = None) -> Summary
 
 def _partial(
     territory: Territory, sections: list[dashboards.Section], user
-) -> list[tuple[int, str, str]]:
+) -> list[PartialFigures]:
     """The figures shown whose month lacks communes the month before counted (`completeness`),
-    named only for a reader who may see them (`disclosure`)."""
-    found = []
+    named only for a reader who may see them (`disclosure`), grouped by what is missing."""
+    found: dict[str, PartialFigures] = {}
     for card in (c for section in sections for c in section.cards if not c.withheld):
         missing = completeness.missing_communes(card.indicator, territory, card.latest)
         if missing:
             named = disclosure.sees_establishments(user, card.indicator, territory)
-            found.append((card.indicator.pk, card.indicator.name, missing.sentence(named)))
-    return found
+            figures = found.setdefault(missing.sentence(named), PartialFigures([], [], ""))
+            figures.ids.append(card.indicator.pk)
+            figures.names.append(card.indicator.name)
+            figures.sentence = missing.sentence(named)
+    return list(found.values())
 
 
 def summary_html(data: Summary) -> str:
