@@ -32,6 +32,15 @@ def plural(count: float | int, singular: str, plural_form: str | None = None) ->
     return f"{number(count, digits)}{NBSP}{word}"
 
 
+def size(count: int) -> str:
+    """A quantity of bytes as a reader says it: « 812 octets », « 6,2 ko », « 297,9 Mo », « 1,2 Go »
+    (French writes o for octet; multiples of 1,024, as the file managers show them)."""
+    for unit, scale in (("Go", 1024**3), ("Mo", 1024**2), ("ko", 1024)):
+        if count >= scale:
+            return f"{number(count / scale, 1)}{NBSP}{unit}"
+    return plural(count, "octet")
+
+
 def search_key(text: str | None) -> str:
     """What two names are compared by when someone types one: 'Le Mans' and 'le-mans ' →
     'le mans', 'Château-Gontier' → 'chateau gontier', 'St-Aubin' → 'saint aubin'; accents, case,

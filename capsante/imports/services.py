@@ -40,7 +40,7 @@ from capsante.indicators.models import Indicator
 from capsante.indicators.services import definitions, recompute_after_import
 from capsante.indicators.sources import SOURCES, Source
 from capsante.ingest import contract, registry
-from capsante.ingest.parsing import ParseResult
+from capsante.ingest.parsing import READING, ParseResult
 from capsante.ingest.staging import DiffCounts, StagingStore
 from capsante.jobs import services as jobs
 from capsante.jobs.locks import Lease
@@ -390,7 +390,8 @@ def _run(
     try:
         record.file_hash, record.file_size = file_digest(path), path.stat().st_size
         reporter = _RecordProgress(record, progress)
-        reporter("lecture et contrôle du fichier", 0, 3)
+        # The reading counts the file's bytes, as the parser then reports them.
+        reporter(READING, 0, record.file_size)
         # Parsed before taking any lock: no transaction, no lock while reading a large file.
         result = _parse(connector, path, reporter, options, record.file_name or path.name)
         _copy_counts(record, result)

@@ -14,7 +14,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from capsante.french import number
+from capsante.french import number, size
 
 WITH_TOTAL = "{desc} : {percentage:3.0f} % |{bar}| {n_fr} sur {total_fr} [{elapsed}{postfix}]"
 WITHOUT_TOTAL = "{desc} : {n_fr} [{elapsed}{postfix}]"
@@ -33,15 +33,20 @@ class Bar(tqdm):
     def format_dict(self) -> dict[str, Any]:
         values = super().format_dict
         total = values.get("total")
-        values["n_fr"] = number(values["n"])
-        values["total_fr"] = number(total) if total else ""
+        say = size if self.in_bytes else number
+        values["n_fr"] = say(values["n"])
+        values["total_fr"] = say(total) if total else ""
         values["bar_format"] = WITH_TOTAL if total else WITHOUT_TOTAL
         return values
 
-    def move_to(self, step: str, done: int, total: int) -> None:
+    in_bytes = False  # the counts are bytes: « 6,2 ko sur 6,2 ko », not « 6 347 sur 6 347 »
+
+    def move_to(self, step: str, done: int, total: int, *, in_bytes: bool = False) -> None:
         """The callback shape of the services (`step`, done, total): shows the step and where
         it is, in one refresh, so that the last step's count never shows against this one's
-        total (« Comparaison : 6 347 sur 3 » after a file of 6,347 lines)."""
+        total (« Comparaison : 6 347 sur 3 » after a file of 6,347 lines). `in_bytes` for a
+        step that counts the bytes of a file read (its lines are not known before the end)."""
+        self.in_bytes = in_bytes
         self.total = total
         self.n = done
         self.set_description_str(step)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from capsante import french
 from capsante.establishments.models import Establishment
 from capsante.imports.models import ImportStatus
 from capsante.imports.services import run_import, staging_store
@@ -146,3 +147,18 @@ def test_a_survey_answer_for_an_unknown_establishment_is_refused(staging, commun
     assert (error["file"], error["line"], error["column"]) == ("enquete.csv", 3, "N° FINESS")
     assert "inconnu du répertoire FINESS" in error["reason"] and "999999999" in error["reason"]
     assert "survey_answers" not in staging_store().tables()
+
+
+@pytest.mark.django_db
+def test_the_command_shows_the_file_read_in_kilobytes_not_as_a_count(staging, communes_for, capsys):
+    """The reading step counts the file's bytes: the bar said « 6 347 sur 6 347 » for a file of
+    239 lines, after « 0 sur 3 » (the import's steps, under the reading's name). It says sizes."""
+    communes_for("am-mes", MES)
+    call_command("import", "am-mes", str(MES), verbosity=1)
+    states = capsys.readouterr().err.split("\r")
+    reading = [s for s in states if s.startswith("Lecture et contrôle du fichier")]
+    size = MES.stat().st_size
+    assert reading, states
+    # Every state of the step counts the file's bytes, from the first: « 0 octet sur 533 octets ».
+    assert all(f" sur {french.size(size)} [" in s for s in reading), reading
+    assert reading[-1].strip().endswith(f"{french.size(size)} sur {french.size(size)} [00:00]")

@@ -56,8 +56,11 @@ class Command(BaseCommand):
         # Gone when the import ends: its summary, or its errors, follow.
         bar = Bar("Import", total=3, quiet=options["verbosity"] < 1, leave=False)
 
+        # Here, not at the top: the parsers' module brings Arrow, which `capsante --help` need not.
+        from capsante.ingest.parsing import READING
+
         def progress(step: str, done: int, total: int) -> None:
-            bar.move_to(capfirst(step[:40]), done, total)
+            bar.move_to(capfirst(step[:40]), done, total, in_bytes=step == READING)
 
         record = run_import(
             options["source"], path, dry_run=options["dry_run"], progress=progress, options=extra
