@@ -56,7 +56,7 @@ class Command(BaseCommand):
         # Gone when the import ends: its summary, or its errors, follow.
         bar = Bar("Import", total=3, quiet=options["verbosity"] < 1, leave=False)
 
-        # Here, not at the top: the parsers' module brings Arrow, which `capsante --help` need not.
+        # lazy: the parsers' module brings Arrow, which `capsante --help` need not import.
         from capsante.ingest.parsing import READING
 
         def progress(step: str, done: int, total: int) -> None:
