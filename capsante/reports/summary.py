@@ -36,10 +36,6 @@ class PartialFigures:
     names: list[str]
     sentence: str
 
-    @property
-    def names_label(self) -> str:
-        return ", ".join(self.names)
-
 
 @dataclass
 class Summary:
@@ -120,11 +116,12 @@ def _partial(
     for card in (c for section in sections for c in section.cards if not c.withheld):
         missing = completeness.missing_communes(card.indicator, territory, card.latest)
         if missing:
-            named = disclosure.sees_establishments(user, card.indicator, territory)
-            figures = found.setdefault(missing.sentence(named), PartialFigures([], [], ""))
+            sentence = missing.sentence(
+                named=disclosure.sees_establishments(user, card.indicator, territory)
+            )
+            figures = found.setdefault(sentence, PartialFigures([], [], sentence))
             figures.ids.append(card.indicator.pk)
             figures.names.append(card.indicator.name)
-            figures.sentence = missing.sentence(named)
     return list(found.values())
 
 

@@ -23,6 +23,8 @@ WITHOUT_TOTAL = "{desc} : {n_fr} [{elapsed}{postfix}]"
 class Bar(tqdm):
     """A tqdm bar in French; `quiet` hides it (a command's verbosity 0)."""
 
+    in_bytes = False  # the counts are bytes: « 6,2 ko sur 6,2 ko », not « 6 347 sur 6 347 »
+
     def __init__(
         self, desc: str, *, total: int | None = None, quiet: bool = False, **options: Any
     ) -> None:
@@ -38,8 +40,6 @@ class Bar(tqdm):
         values["total_fr"] = say(total) if total else ""
         values["bar_format"] = WITH_TOTAL if total else WITHOUT_TOTAL
         return values
-
-    in_bytes = False  # the counts are bytes: « 6,2 ko sur 6,2 ko », not « 6 347 sur 6 347 »
 
     def move_to(self, step: str, done: int, total: int, *, in_bytes: bool = False) -> None:
         """The callback shape of the services (`step`, done, total): shows the step and where

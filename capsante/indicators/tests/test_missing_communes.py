@@ -121,25 +121,23 @@ def test_the_command_says_it_too_in_words_and_in_json(imported, tmp_path, capsys
     assert data["missing_communes"]["share_percent"] == 71.3
 
 
-def test_a_commune_that_weighed_little_is_not_worth_a_warning(imported):
+def test_a_commune_that_weighed_little_is_not_worth_a_warning(imported, monkeypatch):
     """A commune under 1 % of the month before (a source masking a small count) moves the
     figure less than its rounding: no warning. Above it, one."""
     indicator = Indicator.objects.get(code="MES_ACTIVATION")
     mayenne = imported["mayenne"]
     latest = services.latest_value(indicator, mayenne)
     assert completeness.missing_communes(indicator, mayenne, latest) is None
-    # Mayenne-Sud weighed 7 392 of 71 380 in February (10,4 %); below the threshold, nothing.
+    # Mayenne-Sud weighed 7 392 of 71 380 in February (10,4 %): above the threshold, said.
     latest.indicator.values.filter(territory__code="53201", period="2025-03").update(
         is_current=False
     )
     missing = completeness.missing_communes(indicator, mayenne, latest)
     assert missing is not None and missing.names == ["Mayenne-Sud"]
     assert round(missing.share, 1) == 10.4
-    completeness.SHARE_WORTH_SAYING, before = 11.0, completeness.SHARE_WORTH_SAYING
-    try:
-        assert completeness.missing_communes(indicator, mayenne, latest) is None
-    finally:
-        completeness.SHARE_WORTH_SAYING = before
+    # A threshold above its 10,4 %: nothing to say.
+    monkeypatch.setattr(completeness, "SHARE_WORTH_SAYING", 11.0)
+    assert completeness.missing_communes(indicator, mayenne, latest) is None
 
 
 def test_a_reader_outside_the_scope_of_an_establishment_count_is_not_told_the_names():
