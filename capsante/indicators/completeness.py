@@ -10,6 +10,8 @@ carry a value in the figure's month with those of the month before, from the sto
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Max, Q, Sum, Value
@@ -28,6 +30,15 @@ from .sources import SOURCES
 # small commune whose count a source masks or that has nothing to count one month.
 SHARE_WORTH_SAYING = 1.0  # percent
 NAMES_SHOWN = 5
+
+# Where the statuses' rule is printed (the catalogue, the roadmap document, the committee report):
+# what `services.assess` does with a month short of communes (decision 0044).
+STATUS_RULE_NOTE = (
+    "Pour les indicateurs comptés commune par commune (tables de l’Assurance Maladie), un dernier"
+    " mois auquel manquent des communes comptées le mois précédent (au moins"
+    f" {SHARE_WORTH_SAYING:.0f}\u00a0% de son total) n’entre pas dans le calcul du statut : le"
+    " statut est celui des mois complets, et son motif le dit."
+)
 
 
 @dataclass(frozen=True)
@@ -68,6 +79,28 @@ class MissingCommunes:
             " ce chiffre porte sur les autres communes."
         )
 
+    def short(self) -> str:
+        """Under a dashboard's figure, unnamed (the cards are kept for every reader alike; the
+        indicator's page names them): « il manque 1 commune comptée en février 2025 (71,3 % du
+        total) »."""
+        count = len(self.names)
+        counted = "comptée" if count == 1 else "comptées"
+        return (
+            f"il manque {formats.plural(count, 'commune')} {counted} en"
+            f" {formats.month(self.previous)} ({formats.percent(self.share)} du total)"
+        )
+
+    def set_aside(self) -> str:
+        """Why a target's status leaves this month out, in its reason: « mars 2025 laissé de
+        côté : il y manque 1 commune comptée en février 2025 ». Unnamed: the reason is stored
+        once and shown to every reader, the public dashboard's included."""
+        count = len(self.names)
+        counted = "comptée" if count == 1 else "comptées"
+        return (
+            f"{formats.month(self.period)} laissé de côté : il y manque"
+            f" {formats.plural(count, 'commune')} {counted} en {formats.month(self.previous)}"
+        )
+
 
 def counts_every_commune(indicator: Indicator) -> bool:
     """Whether each month of the indicator should hold every commune: counted by commune, from
@@ -89,16 +122,35 @@ def missing_communes(
     weighed at least `SHARE_WORTH_SAYING` of that month; None otherwise: for a commune, a
     hand-entered figure, a figure with no month before it, or an indicator whose months need not
     hold every commune (`counts_every_commune`)."""
-    if (
-        value is None
-        or value.manual_entry_id
-        or territory.level == Level.COMMUNE
-        or not counts_every_commune(indicator)
-    ):
-        return None
-    previous = shift(value.period, -1)
+    return missing_communes_of(territory, [(indicator, value)]).get(indicator.pk)
+
+
+def missing_communes_of(
+    territory: Territory, figures: Iterable[tuple[Indicator, IndicatorValue | None]]
+) -> dict[int, MissingCommunes]:
+    """`missing_communes` for several of the territory's figures at once, by indicator id: one
+    grouped query for the figures of a same month (a dashboard's are of one or two months), and
+    two more only when communes are missing."""
+    if territory.level == Level.COMMUNE:
+        return {}
+    by_period: dict[str, list[int]] = defaultdict(list)
+    for indicator, value in figures:
+        if value is not None and not value.manual_entry_id and counts_every_commune(indicator):
+            by_period[value.period].append(indicator.pk)
+    found: dict[int, MissingCommunes] = {}
+    for period, ids in by_period.items():
+        found.update(_missing_in_month(territory, period, ids))
+    return found
+
+
+def _missing_in_month(
+    territory: Territory, period: str, indicator_ids: list[int]
+) -> dict[int, MissingCommunes]:
+    previous = shift(period, -1)
     in_force = IndicatorValue.objects.filter(
-        indicator=indicator, is_current=True, territory__in=communes_of(territory).values("pk")
+        indicator_id__in=indicator_ids,
+        is_current=True,
+        territory__in=communes_of(territory).values("pk"),
     )
     # A commune's part of its month: its denominator, or its numerator, or its value.
     weight = Abs(Coalesce("denominator", "numerator", "value", Value(0.0)))
@@ -106,23 +158,37 @@ def missing_communes(
     # nothing comes back. National values in PostgreSQL: 3.2 ms for the Mayenne, 12.3 ms for the
     # Pays de la Loire's 1,228 communes (an anti-join: 96 ms for the Mayenne, PostgreSQL reading
     # the month for all of France; bench/RESULTS.md, 5 December, tenth session).
-    gone = dict(
-        in_force.filter(period__in=[previous, value.period])
-        .values("territory_id")
+    gone_rows = (
+        in_force.filter(period__in=[previous, period])
+        .values("indicator_id", "territory_id")
         .annotate(
-            in_month=Count("pk", filter=Q(period=value.period)),
+            in_month=Count("pk", filter=Q(period=period)),
             weight=Max(weight, filter=Q(period=previous)),
         )
         .filter(in_month=0)
-        .values_list("territory_id", "weight")
+        .values_list("indicator_id", "territory_id", "weight")
     )
+    gone: dict[int, dict[int, float]] = defaultdict(dict)
+    for indicator_id, territory_id, weighed in gone_rows:
+        gone[indicator_id][territory_id] = weighed or 0.0
     if not gone:
-        return None
-    total = in_force.filter(period=previous).aggregate(total=Sum(weight))["total"] or 0.0
-    share = 100 * sum(gone.values()) / total if total > 0 else 0.0
-    if share < SHARE_WORTH_SAYING:
-        return None
-    names = sorted(
-        Territory.objects.filter(pk__in=gone).values_list("name", flat=True), key=formats.sort_key
+        return {}
+    totals = dict(
+        in_force.filter(period=previous, indicator_id__in=list(gone))
+        .values("indicator_id")
+        .annotate(total=Sum(weight))
+        .values_list("indicator_id", "total")
     )
-    return MissingCommunes(territory, value.period, previous, names, share)
+    names = dict(
+        Territory.objects.filter(
+            pk__in={pk for communes in gone.values() for pk in communes}
+        ).values_list("pk", "name")
+    )
+    found = {}
+    for indicator_id, communes in gone.items():
+        total = totals.get(indicator_id) or 0.0
+        share = 100 * sum(communes.values()) / total if total > 0 else 0.0
+        if share >= SHARE_WORTH_SAYING:
+            missing = sorted((names[pk] for pk in communes), key=formats.sort_key)
+            found[indicator_id] = MissingCommunes(territory, period, previous, missing, share)
+    return found

@@ -17,7 +17,7 @@ from capsante.ui import formats, page_cache
 from capsante.ui.charts import SCALE, SeriesChart, classes, sparkline
 from capsante.ui.maps import MapShape, svg_map
 
-from . import disclosure, groupings, services
+from . import completeness, disclosure, groupings, services
 from .models import Indicator, IndicatorValue, Target
 from .targets import NO_TARGET, Remaining, remaining, target_label
 
@@ -107,6 +107,8 @@ class Card:
     series: list[tuple[str, float]] = field(default_factory=list)
     withheld: bool = False  # a figure about a few named establishments, for partners only
     comparisons: list[Comparison] = field(default_factory=list)
+    # Communes the month before counted and this month's figure lacks (decision 0043).
+    partial: completeness.MissingCommunes | None = None
 
     @property
     def value_label(self) -> str:
@@ -236,6 +238,12 @@ def _territory_cards(territory: Territory, user, compare: bool) -> list[Card]:
                 ],
             )
         )
+    # The figures shown that lack communes, in one query for the month they share.
+    partial = completeness.missing_communes_of(
+        territory, ((card.indicator, card.latest) for card in cards if not card.withheld)
+    )
+    for card in cards:
+        card.partial = partial.get(card.indicator.pk)
     return cards
 
 

@@ -9,7 +9,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -26,6 +26,7 @@ from capsante.engine import status as engine_status
 from capsante.outbox.services import queue_mail
 from capsante.territories.models import Level, Territory
 
+from . import completeness
 from .models import (
     ComputationRun,
     Indicator,
@@ -391,22 +392,38 @@ def _engine_target(target: Target) -> engine_status.Target:
 
 
 def assess(target: Target, as_of: str | None = None) -> engine_status.Assessment | None:
+    """The target's status by the documented rule, on the months up to `as_of` (this month).
+
+    A last month short of communes the month before counted (`completeness`) is left out: the
+    Mayenne's October without Laval would otherwise be judged as the Mayenne's, and its fall
+    tell the objective's owners that the status worsened (decision 0044). The reason says so."""
     if target.not_applicable or target.target_value is None or not target.deadline:
         return None
-    observations = [
-        (v.period, v.value)
+    as_of = as_of or current_month()
+    observed = [
+        v
         for v in series(target.indicator, target.territory)
-        if v.value is not None
+        if v.value is not None and v.period <= as_of
     ]
-    return engine_status.assess(
-        observations,
+    partial = (
+        completeness.missing_communes(target.indicator, target.territory, observed[-1])
+        if observed
+        else None
+    )
+    if partial is not None:
+        observed.pop()
+    assessment = engine_status.assess(
+        [(v.period, v.value) for v in observed],
         _engine_target(target),
         polarity=target.indicator.polarity,
-        as_of=as_of or current_month(),
+        as_of=as_of,
         adoption=target.indicator.adoption,
         cap=100.0 if target.indicator.unit == "%" else None,
         stale_after_months=target.indicator.stale_after_months,
     )
+    if partial is None:
+        return assessment
+    return replace(assessment, reason=f"{assessment.reason} ({partial.set_aside()})")
 
 
 @dataclass

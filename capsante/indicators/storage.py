@@ -791,9 +791,12 @@ class _Store:
             f" FROM {_KEYED} AS k LEFT JOIN {_PAST} AS ps ON {_SAME_FIGURE.format(a='ps', b='k')}"
             f" LEFT JOIN {values} AS lc ON {_SAME_FIGURE.format(a='lc', b='ps')}"
             " AND lc.version = ps.computed_version"
+            # Held by a manual entry: a new version beside it only when the computation says
+            # something new. With no version in force (retired when a file left it out), the
+            # figure comes back, as a new version, even when it is the one retired.
             " WHERE NOT (CASE"
             f" WHEN k.cur_id IS NOT NULL AND k.cur_manual IS NULL THEN {same_as_current}"
-            f" WHEN lc.id IS NOT NULL THEN {same_as_past}"
+            f" WHEN k.cur_manual IS NOT NULL AND lc.id IS NOT NULL THEN {same_as_past}"
             " ELSE 1 = 0 END)"
         )
         self.step("decide")

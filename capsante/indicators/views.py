@@ -52,6 +52,7 @@ def catalogue(request):
             "indicators": Indicator.objects.all(),
             "status_rule": [(condition, status, status.label) for condition, status in RULE],
             "months_ended_rule": MONTHS_ENDED_RULE,
+            "status_rule_note": completeness.STATUS_RULE_NOTE,
             "region": home_region(),
             "breadcrumb": [("Indicateurs", None)],
         },

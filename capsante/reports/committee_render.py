@@ -135,6 +135,9 @@ def context(data: dict, snapshot_id: int | None = None) -> dict:
     # The rule kept in the snapshot; reports snapshotted before 4 December take today's, which
     # has not changed since the statuses were first computed.
     ctx["status_rule"] = data.get("status_rule") or RULE_IN_WORDS
+    # What a month short of communes does to a status (decision 0044): not said by the reports
+    # snapshotted before it, whose statuses were computed without it.
+    ctx["status_rule_note"] = data.get("status_rule_note", "")
     # How section 1 compared, as kept in the snapshot; older ones compared the last month in the
     # range, complete or not.
     ctx["moved_note"] = data.get("moved_note") or MOVED_NOTE_BEFORE_5_DECEMBER
@@ -368,6 +371,8 @@ def to_docx(data: dict, snapshot_id: int | None = None) -> bytes:
             for n, (condition, status) in enumerate(ctx["status_rule"], 1)
         ],
     )
+    if ctx["status_rule_note"]:
+        document.add_paragraph(ctx["status_rule_note"])
     document.add_heading("Commentaires de l’équipe", level=1)
     document.add_paragraph("")
     for paragraph in document.paragraphs:

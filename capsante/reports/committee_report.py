@@ -15,7 +15,7 @@ from django.utils import timezone
 from capsante.campaigns.services import campaigns_progress
 from capsante.committees.services import last_meeting, meetings_of
 from capsante.engine.statuses import RULE_IN_WORDS
-from capsante.indicators import dashboards, services
+from capsante.indicators import completeness, dashboards, services
 from capsante.indicators.models import Indicator, IndicatorValue, Target
 from capsante.indicators.services import STATUS_LABELS, STATUS_RANK, TOLERANCE
 from capsante.roadmaps.models import Action, ActionStatus, KeyFigure, Roadmap
@@ -408,6 +408,7 @@ def build(territory: Territory, start: dt.date, end: dt.date, kind: str = "commi
         "committees": list(territory.committees.values_list("name", flat=True)),
         # The rule the statuses above were computed by, kept with them in the snapshot.
         "status_rule": RULE_IN_WORDS,
+        "status_rule_note": completeness.STATUS_RULE_NOTE,
         "moved_note": MOVED_NOTE,
     }
     for row in moves:

@@ -19,7 +19,7 @@ from django.utils import timezone
 from pyarrow import csv as pacsv
 
 from capsante.engine.statuses import RULE_IN_WORDS
-from capsante.indicators import disclosure
+from capsante.indicators import completeness, disclosure
 from capsante.indicators.models import (
     MONTHS_ENDED_RULE,
     ComputationRun,
@@ -272,7 +272,7 @@ TABLES = {
         "title": "Cibles des feuilles de route et statut calculé",
         "description": "Une ligne par indicateur et territoire doté d'une cible : valeur de référence, cible, "
         "échéance et statut, jamais saisi à la main mais calculé par cette règle, dont la première "
-        f"condition remplie donne le statut : {RULE_IN_ONE_LINE}.",
+        f"condition remplie donne le statut : {RULE_IN_ONE_LINE}. {completeness.STATUS_RULE_NOTE}",
         "primaryKey": ["code_indicateur", "niveau_territoire", "code_territoire"],
         "fields": [
             _field(

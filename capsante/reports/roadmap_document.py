@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 
 from capsante.engine.statuses import RULE_IN_WORDS
-from capsante.indicators import dashboards
+from capsante.indicators import completeness, dashboards
 from capsante.indicators.models import Target
 from capsante.indicators.templatetags.indicator_tags import figure_scope, live_figure
 from capsante.reports.columns import two_columns
@@ -235,6 +235,7 @@ def context(roadmap: Roadmap, now: dt.datetime | None = None) -> dict:
         "documented": [f for f in figures if f.indicator is None],
         "glossary": glossary_map(roadmap),
         "status_rule": RULE_IN_WORDS,
+        "status_rule_note": completeness.STATUS_RULE_NOTE,
         "now": now,
         "territory_load": TerritoryLoad.objects.order_by("-loaded_at").first(),
         "map": _territory_map(roadmap),

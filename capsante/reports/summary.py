@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 
 from capsante.committees.models import Meeting
 from capsante.committees.services import committees_for_user
-from capsante.indicators import completeness, dashboards, disclosure
+from capsante.indicators import dashboards, disclosure
 from capsante.roadmaps.models import Action, Roadmap
 from capsante.roadmaps.targets import late_actions, roadmap_of
 from capsante.territories.models import Territory
@@ -110,13 +110,13 @@ def summary(territory: Territory, user, today: dt.date | None = None) -> Summary
 def _partial(
     territory: Territory, sections: list[dashboards.Section], user
 ) -> list[PartialFigures]:
-    """The figures shown whose month lacks communes the month before counted (`completeness`),
-    named only for a reader who may see them (`disclosure`), grouped by what is missing."""
+    """The figures shown whose month lacks communes the month before counted (the cards'
+    `partial`), named only for a reader who may see them (`disclosure`), grouped by what is
+    missing."""
     found: dict[str, PartialFigures] = {}
     for card in (c for section in sections for c in section.cards if not c.withheld):
-        missing = completeness.missing_communes(card.indicator, territory, card.latest)
-        if missing:
-            sentence = missing.sentence(
+        if card.partial:
+            sentence = card.partial.sentence(
                 named=disclosure.sees_establishments(user, card.indicator, territory)
             )
             figures = found.setdefault(sentence, PartialFigures([], [], sentence))

@@ -13,14 +13,16 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 
 from capsante.imports.models import ImportStatus
 from capsante.imports.services import run_import
 from capsante.indicators import completeness, services
-from capsante.indicators.models import Indicator, IndicatorValue
+from capsante.indicators.models import Indicator, IndicatorValue, Target
 from capsante.territories.models import Level, Territory
 from capsante.ui import formats
+from capsante.ui.testing import table_rows
 
 SAMPLE = (
     Path(__file__).resolve().parents[2]
@@ -223,3 +225,94 @@ def test_a_commune_with_nothing_to_count_this_month_is_not_missing_data(geograph
     indicator.grain = "commune"
     missing = completeness.missing_communes(indicator, geography["mayenne"], latest)
     assert missing is not None and missing.names == ["Laval"]
+
+
+def _rate(month: str, communes: tuple[str, ...]) -> float:
+    """The file's own share of activated accounts for `communes` in `month`, in percent."""
+    rows = [line.split(";") for line in SAMPLE.read_text(encoding="utf-8").splitlines()[1:]]
+    mine = [r for r in rows if r[1] == month and r[0] in communes]
+    return 100 * sum(int(r[3]) for r in mine) / sum(int(r[2]) for r in mine)
+
+
+def test_a_month_short_of_a_commune_does_not_judge_the_target_nor_alert_its_owners(
+    imported, tmp_path, client, personas, settings, django_capture_on_commit_callbacks, run_jobs
+):
+    """Decision 0044. The Mayenne met its target for activated accounts in February and in
+    March; March sent again without Laval reads lower than the target. Judged on it, the target
+    would fall from « atteint » and the Mayenne's editors be told by mail that it worsened,
+    for a hole in a file. It is judged on the months that are whole, and its reason says so."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    indicator = Indicator.objects.get(code="MES_ACTIVATION")
+    whole = min(_rate("2025-02", MAYENNE), _rate("2025-03", MAYENNE))
+    without_laval = _rate("2025-03", MAYENNE[1:])
+    goal = round((whole + without_laval) / 2, 1)
+    assert without_laval < goal <= whole  # the file's figures make the case
+    target, _ = Target.objects.update_or_create(
+        indicator=indicator,
+        territory=imported["mayenne"],
+        defaults={"target_value": goal, "deadline": "2025-12", "baseline_period": "2025-01"},
+    )
+    services.compute_and_store(codes=CODES, as_of="2025-03")
+    target.refresh_from_db()
+    assert (target.status, target.status_reason) == (
+        "atteint",
+        "la dernière valeur atteint la cible",
+    )
+
+    record = run_import("am-mes", _march_without(tmp_path, "53130"))
+    assert record.status == ImportStatus.IMPORTED and record.removed == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        services.compute_and_store(codes=CODES, as_of="2025-03")
+    run_jobs()
+    target.refresh_from_db()
+    assert target.status == "atteint"
+    assert target.status_reason == (
+        "la dernière valeur atteint la cible (mars 2025 laissé de côté : il y manque 1\xa0commune"
+        " comptée en février 2025)"
+    )
+    assert target.status_details["last_period"] == "2025-02"
+    assert mail.outbox == []  # no « statut dégradé » for a hole in a file
+    page = client.get("/indicateurs/MES_ACTIVATION/departement/53/").content.decode()
+    assert "mars 2025 laissé de côté : il y manque 1\xa0commune" in page
+    assert "Laval manque dans les données de mars 2025" in page  # the figure's own warning
+
+    # Laval sent again: March is whole and judges the target once more.
+    record = run_import("am-mes", SAMPLE)
+    assert record.status == ImportStatus.IMPORTED, record.message
+    services.compute_and_store(codes=CODES, as_of="2025-03")
+    target.refresh_from_db()
+    assert target.status_reason == "la dernière valeur atteint la cible"
+    assert target.status_details["last_period"] == "2025-03"
+
+
+def test_where_the_rule_is_printed_it_says_what_a_month_short_of_communes_does(imported, client):
+    """The catalogue, where the pages' « règle documentée » leads, prints it under the rule."""
+    page = client.get("/indicateurs/").content.decode()
+    note = re.search(r'<p id="mois-incomplets">(.*?)</p>', page, re.S)
+    assert note and "n’entre pas dans le calcul du statut" in note.group(1)
+    assert "au moins 1\xa0% de son total" in note.group(1)
+
+
+def test_the_dashboard_marks_the_partial_figures_on_their_cards_and_in_its_table(
+    imported, client, tmp_path
+):
+    """The dashboard is what most readers open: each card whose figure lacks Laval says so under
+    the figure, unnamed (the cards are kept for every reader alike), the page one click away
+    names it; the table beside the cards says it in the month's cell."""
+    dashboard = "/indicateurs/territoire/departement/53/"
+    assert "Chiffre partiel" not in client.get(dashboard).content.decode()
+    _import_again(_march_without(tmp_path, "53130"))
+    page = client.get(dashboard).content.decode()
+    share = formats.percent(
+        100 * _sample("2025-02", MAYENNE[:1])[1] / _sample("2025-02", MAYENNE)[1]
+    )
+    said = f"il manque 1\xa0commune comptée en février 2025 ({share} du total)"
+    assert page.count(f"<strong>Chiffre partiel</strong> : {said}.") == len(CODES)
+    rows = [r for r in table_rows(page, "Les mêmes indicateurs en tableau") if "mars" in r[-5]]
+    assert sorted(r[0] for r in rows if "chiffre partiel" in r[-5]) == [
+        "Activation de Mon espace santé",
+        "Alimentation du DMP",
+    ]
+    assert "Laval" not in page.split("<main", 1)[1].split("Descendre d’un niveau")[0]
+    sarthe = client.get("/indicateurs/territoire/departement/72/").content.decode()
+    assert "Chiffre partiel" not in sarthe

@@ -741,6 +741,36 @@ def test_a_month_imported_again_retires_at_once_what_its_corrected_file_no_longe
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("full", [False, True], ids=["the import's month", "a full recompute"])
+def test_a_figure_sent_again_after_a_file_left_it_out_is_in_force_again(
+    geography, staging, comparison, full
+):
+    """Seen 6 December: the Mayenne's March sent without Laval, then the whole file again. The
+    Mayenne's figure came back, Laval's stayed retired: its figure was the one retired, and a
+    figure with no version in force was compared with its last computed one, as if a manual
+    entry held it. Laval's page had no March, and Laval read as missing from the month."""
+    stage_mes(staging, {"2025-01": {**SARTHE, **MAYENNE}, "2025-02": {**SARTHE, **MAYENNE}})
+    services.compute_and_store(codes=["MES_ACTIVATION"])
+    stage_mes(staging, {"2025-01": SARTHE, "2025-02": {**SARTHE, **MAYENNE}})
+    services.compute_and_store(codes=["MES_ACTIVATION"], periods=["2025-01"])
+    stage_mes(staging, {"2025-01": {**SARTHE, **MAYENNE}, "2025-02": {**SARTHE, **MAYENNE}})
+    services.compute_and_store(codes=["MES_ACTIVATION"], periods=None if full else ["2025-01"])
+    indicator = Indicator.objects.get(code="MES_ACTIVATION")
+    laval = geography["communes"]["53130"]
+    january = services.versions(indicator, laval, "2025-01")
+    assert [(v.version, v.is_current, v.numerator) for v in january] == [
+        (2, True, MAYENNE["53130"][0]),
+        (1, False, MAYENNE["53130"][0]),
+    ]
+    assert value("MES_ACTIVATION", geography["mayenne"], "2025-01").numerator == 80
+    assert value("MES_ACTIVATION", geography["region"], "2025-01").numerator == 1040
+    # Every figure of January in force once, none twice.
+    in_force = IndicatorValue.objects.filter(indicator=indicator, period="2025-01", is_current=True)
+    february = IndicatorValue.objects.filter(indicator=indicator, period="2025-02", is_current=True)
+    assert in_force.count() == february.count()
+
+
+@pytest.mark.django_db
 def test_a_recompute_of_some_territories_still_leaves_its_months_to_the_next_full_recompute(
     geography, staging, caplog
 ):

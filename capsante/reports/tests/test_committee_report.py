@@ -291,6 +291,12 @@ def test_every_month_is_written_in_words_in_every_format(mayenne_history, tmp_pa
         for condition, status in STATUS_RULE:
             written = normalise(condition[:1].upper() + condition[1:])  # a cell starts a sentence
             assert written in text and status.label in text, (fmt, condition)
+        # And what a month short of communes does to a status (decision 0044).
+        assert "n’entre pas dans le calcul du statut" in text, fmt
+    # A report snapshotted before decision 0044 computed its statuses without it: not said.
+    del snapshot.data["status_rule_note"]
+    html = services.render_snapshot(snapshot, "html").decode()
+    assert "n’entre pas dans le calcul du statut" not in html
 
 
 @pytest.mark.django_db

@@ -59,6 +59,8 @@ def test_export_validates_against_its_own_schema(exported):
     targets = next(r for r in package["resources"] if r["name"] == "cibles")
     for n, (condition, status) in enumerate(RULE_IN_WORDS, 1):
         assert f"{n}. {condition} : {status}" in targets["description"]
+    # And what a month short of communes does to a status (decision 0044).
+    assert "n’entre pas dans le calcul du statut" in targets["description"]
 
 
 @pytest.mark.django_db

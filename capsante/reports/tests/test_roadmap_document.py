@@ -335,6 +335,7 @@ def test_the_sources_page_names_sources_and_months_in_words(sarthe_pdf):
     assert "docs/indicateurs" not in sources
     for condition, status in STATUS_RULE:
         assert normalise(f"{condition[0].upper()}{condition[1:]} : {status.label}.") in sources
+    assert "n’entre pas dans le calcul du statut" in sources  # decision 0044
     # Nor anywhere else: deadlines and forecasts too are months in words.
     assert re.findall(r"\b20\d\d-\d\d(?:-\d\d)?\b", " ".join(pages)) == []
 
