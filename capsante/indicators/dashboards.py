@@ -19,18 +19,7 @@ from capsante.ui.maps import MapShape, svg_map
 
 from . import completeness, disclosure, groupings, services
 from .models import Indicator, IndicatorValue, Target
-from .targets import NO_TARGET, Remaining, remaining, target_label
-
-
-def digits(indicator: Indicator) -> int:
-    return 0 if indicator.unit == "count" else (2 if indicator.unit == "per_inhabitant" else 1)
-
-
-def format_value(value: float | None, indicator: Indicator) -> str:
-    if value is None:
-        return "—"
-    text = formats.number(value, digits(indicator))
-    return f"{text} %" if indicator.unit == "%" else text
+from .targets import NO_TARGET, Remaining, digits, format_value, remaining, target_label
 
 
 def format_gap(gap: float | None, indicator: Indicator) -> str:

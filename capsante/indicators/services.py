@@ -37,6 +37,7 @@ from .models import (
     Target,
     current_month,
 )
+from .targets import format_value, target_label
 
 log = logging.getLogger(__name__)
 
@@ -395,10 +396,17 @@ def assess(target: Target, as_of: str | None = None) -> engine_status.Assessment
     """The target's status by the documented rule, on the months up to `as_of` (this month).
 
     A last month short of communes the month before counted (`completeness`) is left out: the
-    Mayenne's October without Laval would otherwise be judged as the Mayenne's, and its fall
-    tell the objective's owners that the status worsened (decision 0044). The reason says so."""
+    Mayenne's October without Laval would otherwise be judged as the Mayenne's (decision 0044).
+    The reason says so."""
+    return _assessed(target, as_of)[0]
+
+
+def _assessed(
+    target: Target, as_of: str | None
+) -> tuple[engine_status.Assessment | None, completeness.MissingCommunes | None]:
+    """`assess`, and the month it left out for lacking communes, if it did."""
     if target.not_applicable or target.target_value is None or not target.deadline:
-        return None
+        return None, None
     as_of = as_of or current_month()
     observed = [
         v
@@ -422,8 +430,8 @@ def assess(target: Target, as_of: str | None = None) -> engine_status.Assessment
         stale_after_months=target.indicator.stale_after_months,
     )
     if partial is None:
-        return assessment
-    return replace(assessment, reason=f"{assessment.reason} ({partial.set_aside()})")
+        return assessment, None
+    return replace(assessment, reason=f"{assessment.reason} ({partial.set_aside()})"), partial
 
 
 @dataclass
@@ -444,7 +452,7 @@ def assess_targets(indicators=None, as_of: str | None = None) -> list[StatusChan
         targets = targets.filter(indicator__in=indicators)
     changes = []
     for target in targets:
-        assessment = assess(target, as_of)
+        assessment, left_out = _assessed(target, as_of)
         new = assessment.status.value if assessment else ""
         old = target.status
         reason = assessment.reason[:300] if assessment else "sans objet"
@@ -463,7 +471,9 @@ def assess_targets(indicators=None, as_of: str | None = None) -> list[StatusChan
         if old != new:
             change = StatusChange(target, old, new)
             changes.append(change)
-            if old and change.worsened:
+            # Not for a status that moved because a month short of communes was left out: it
+            # went back to the months before, the territory did not worsen (decision 0044).
+            if old and change.worsened and left_out is None:
                 notify_worsened(change)
     return changes
 
@@ -506,10 +516,12 @@ def notify_worsened(change: StatusChange) -> int:
         f"[Cap e-santé] {target.indicator.name} — {target.territory.name} : "
         f"{STATUS_LABELS.get(change.new, change.new)}"
     )
+    goal = target_label(target, lambda value: format_value(value, target.indicator))
     body = (
-        f"Le statut de l'indicateur « {target.indicator.name} » pour {target.territory.name} est passé de "
-        f"« {STATUS_LABELS.get(change.old, change.old)} » à « {STATUS_LABELS.get(change.new, change.new)} ».\n\n"
-        f"Motif : {target.status_reason}.\nCible : {target.target_value:g} à l'échéance {target.deadline}.\n"
+        f"Le statut de la cible « {target.indicator.name} » {target.territory.of_name} est passé"
+        f" de « {STATUS_LABELS.get(change.old, change.old)} » à"
+        f" « {STATUS_LABELS.get(change.new, change.new)} ».\n\n"
+        f"Motif : {target.status_reason}.\nCible : {goal}.\n"
     )
     queue_mail("alerte-statut", subject, body, recipients)
     return len(recipients)

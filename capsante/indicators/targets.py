@@ -12,6 +12,18 @@ from capsante.ui import formats
 
 from .models import Indicator, IndicatorValue, Target
 
+
+def digits(indicator: Indicator) -> int:
+    return 0 if indicator.unit == "count" else (2 if indicator.unit == "per_inhabitant" else 1)
+
+
+def format_value(value: float | None, indicator: Indicator) -> str:
+    if value is None:
+        return "—"
+    text = formats.number(value, digits(indicator))
+    return f"{text} %" if indicator.unit == "%" else text
+
+
 # What the numerator of each indicator counts, singular and plural: the unit people act on.
 COUNTED: dict[str, tuple[str, str]] = {
     "CAMPAIGN_CYBER_EXERCISE_DONE": ("établissement", "établissements"),

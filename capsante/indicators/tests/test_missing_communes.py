@@ -20,6 +20,7 @@ from capsante.imports.models import ImportStatus
 from capsante.imports.services import run_import
 from capsante.indicators import completeness, services
 from capsante.indicators.models import Indicator, IndicatorValue, Target
+from capsante.outbox.models import OutgoingMail
 from capsante.territories.models import Level, Territory
 from capsante.ui import formats
 from capsante.ui.testing import table_rows
@@ -193,6 +194,19 @@ def test_the_committee_summary_marks_the_figure_and_says_why_under_its_table(
     assert "chiffres-partiels" not in sarthe
 
 
+def _store(indicator: Indicator, figures: list[tuple[Territory, str, float]]) -> None:
+    """Values in force as a compute stores them: (territory, month, figure) of 100."""
+    for territory, period, figure in figures:
+        IndicatorValue.objects.create(
+            indicator=indicator,
+            territory=territory,
+            period=period,
+            value=figure,
+            numerator=figure,
+            denominator=100,
+        )
+
+
 @pytest.mark.parametrize("code", ["EVENT_PARTICIPANTS", "INS_QUALIFICATION"])
 def test_a_commune_with_nothing_to_count_this_month_is_not_missing_data(geography, code):
     """Seen on the demo: the Mayenne's summary said 6 communes « manquent » from October's
@@ -202,21 +216,16 @@ def test_a_commune_with_nothing_to_count_this_month_is_not_missing_data(geograph
     services.sync_catalogue()
     indicator = Indicator.objects.get(code=code)
     laval, other = geography["communes"]["53130"], geography["communes"]["53147"]
-    for territory, period, figure in [
-        (laval, "2025-02", 40),
-        (other, "2025-02", 10),
-        (other, "2025-03", 12),
-        (geography["mayenne"], "2025-02", 50),
-        (geography["mayenne"], "2025-03", 12),
-    ]:
-        IndicatorValue.objects.create(
-            indicator=indicator,
-            territory=territory,
-            period=period,
-            value=figure,
-            numerator=figure,
-            denominator=100,
-        )
+    _store(
+        indicator,
+        [
+            (laval, "2025-02", 40),
+            (other, "2025-02", 10),
+            (other, "2025-03", 12),
+            (geography["mayenne"], "2025-02", 50),
+            (geography["mayenne"], "2025-03", 12),
+        ],
+    )
     latest = services.latest_value(indicator, geography["mayenne"])
     assert latest.period == "2025-03"
     assert completeness.missing_communes(indicator, geography["mayenne"], latest) is None
@@ -316,3 +325,55 @@ def test_the_dashboard_marks_the_partial_figures_on_their_cards_and_in_its_table
     assert "Laval" not in page.split("<main", 1)[1].split("Descendre d’un niveau")[0]
     sarthe = client.get("/indicateurs/territoire/departement/72/").content.decode()
     assert "Chiffre partiel" not in sarthe
+
+
+def test_a_status_that_moves_back_to_the_whole_months_tells_no_one_it_worsened(geography, personas):
+    """The demo's case, 6 December: the Mayenne's whole October met its target (« atteint »);
+    October sent again without Laval, the status is that of September and before (« en bonne
+    voie »). That is not the territory worsening: no mail to the objective's editors. A real
+    worsening still tells them, in French words (« décembre 2025 », « de la Mayenne »)."""
+    services.sync_catalogue()
+    indicator = Indicator.objects.get(code="MES_ACTIVATION")
+    mayenne = geography["mayenne"]
+    laval, other = geography["communes"]["53130"], geography["communes"]["53147"]
+    figures = {"2025-01": 30.0, "2025-02": 32.0, "2025-03": 34.0, "2025-04": 40.0}
+    _store(
+        indicator,
+        [
+            (t, period, figure)
+            for period, figure in figures.items()
+            for t in (mayenne, laval, other)
+        ],
+    )
+    target, _ = Target.objects.update_or_create(
+        indicator=indicator,
+        territory=mayenne,
+        defaults={"target_value": 38, "deadline": "2025-12", "baseline_period": "2025-01"},
+    )
+    services.assess_targets(indicators=[indicator], as_of="2025-04")
+    target.refresh_from_db()
+    assert target.status == "atteint"
+
+    # April sent again without Laval: Laval's April retired, the Mayenne's April lower.
+    IndicatorValue.objects.filter(territory=laval, period="2025-04").update(is_current=False)
+    IndicatorValue.objects.filter(territory=mayenne, period="2025-04").update(value=36.0)
+    changes = services.assess_targets(indicators=[indicator], as_of="2025-04")
+    target.refresh_from_db()
+    assert [(c.old, c.new) for c in changes] == [("atteint", "en_bonne_voie")]
+    assert target.status_reason.endswith(
+        "(avril 2025 laissé de côté : il y manque 1\xa0commune comptée en mars 2025)"
+    )
+    assert not OutgoingMail.objects.filter(kind="alerte-statut").exists()
+
+    # A real fall, every commune counted: the editors are told.
+    IndicatorValue.objects.filter(territory=laval, period="2025-04").update(is_current=True)
+    IndicatorValue.objects.filter(territory=mayenne, period="2025-04").update(value=20.0)
+    services.assess_targets(indicators=[indicator], as_of="2025-04")
+    sent = OutgoingMail.objects.get(kind="alerte-statut")
+    assert personas["dt53_editor"].email in sent.recipients
+    assert (
+        "Le statut de la cible « Activation de Mon espace santé » de la Mayenne est passé de "
+        "« en bonne voie » à « à surveiller »"
+    ) in sent.body
+    assert "Cible : 38,0 % en décembre 2025." in sent.body
+    assert "2025-12" not in sent.body
