@@ -30,6 +30,8 @@ from .sources import SOURCES
 # small commune whose count a source masks or that has nothing to count one month.
 SHARE_WORTH_SAYING = 1.0  # percent
 NAMES_SHOWN = 5
+# Where « reste à faire » would be worked out from a figure short of communes.
+NOT_FROM_PARTIAL = "non calculé sur un chiffre partiel"
 
 # Where the statuses' rule is printed (the catalogue, the roadmap document, the committee report):
 # what `services.assess` does with a month short of communes (decision 0044).

@@ -118,7 +118,10 @@ class Card:
 
     @property
     def remaining(self) -> Remaining | None:
-        return None if self.withheld else remaining(self.indicator, self.target, self.latest)
+        # Not from a figure short of communes: its numerator and denominator lack them.
+        if self.withheld or self.partial:
+            return None
+        return remaining(self.indicator, self.target, self.latest)
 
     @property
     def is_campaign(self) -> bool:
@@ -134,8 +137,8 @@ class Card:
 
     @property
     def progress(self) -> int | None:
-        """Share of the way from baseline to target, 0–100."""
-        if not (
+        """Share of the way from baseline to target, 0–100; none from a partial figure."""
+        if self.partial or not (
             self.target and self.latest and self.target.target_value is not None and self.series
         ):
             return None

@@ -74,6 +74,7 @@ def territory_dashboard(request, level: str, code: str):
             "sections": dashboards.sections(territory, cards, request.user),
             "parents": parents,
             "children": dashboards.children_of(territory),
+            "partial_remaining": completeness.NOT_FROM_PARTIAL,
             "breadcrumb": _crumbs(territory),
         },
     )
@@ -136,7 +137,9 @@ def indicator_detail(request, code: str, level: str, territory_code: str):
             "status_label": services.STATUS_LABELS.get(target.status, "") if target else "",
             "value_label": dashboards.format_value(latest.value if latest else None, indicator),
             "target_label": target_label(target, lambda v: dashboards.format_value(v, indicator)),
-            "remaining": remaining(indicator, target, latest),
+            # Not from a figure short of communes: its numerator and denominator lack them.
+            "remaining": None if missing else remaining(indicator, target, latest),
+            "partial_remaining": completeness.NOT_FROM_PARTIAL if missing else "",
             "model_label": FORECAST_LABELS.get(model, "") if model else "",
             "breadcrumb": _crumbs(territory, (indicator.name, None)),
             "can_propose": access.can_contribute(request.user, territory),
