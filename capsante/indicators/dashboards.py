@@ -52,6 +52,8 @@ class Comparison:
     value: IndicatorValue | None
     indicator: Indicator
     own: float | None
+    # The own figure lacks communes (decision 0043): a gap from it would be the hole's size.
+    own_is_partial: bool = False
 
     @property
     def label(self) -> str:
@@ -59,12 +61,16 @@ class Comparison:
 
     @property
     def gap(self) -> float | None:
-        if self.own is None or self.value is None or self.value.value is None:
+        if self.own_is_partial or self.own is None or self.value is None:
+            return None
+        if self.value.value is None:
             return None
         return self.own - self.value.value
 
     @property
     def gap_label(self) -> str:
+        if self.own_is_partial:
+            return completeness.NOT_FROM_PARTIAL
         return format_gap(self.gap, self.indicator)
 
 
@@ -236,6 +242,8 @@ def _territory_cards(territory: Territory, user, compare: bool) -> list[Card]:
     )
     for card in cards:
         card.partial = partial.get(card.indicator.pk)
+        for comparison in card.comparisons:
+            comparison.own_is_partial = card.partial is not None
     return cards
 
 

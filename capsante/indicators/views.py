@@ -112,6 +112,7 @@ def indicator_detail(request, code: str, level: str, territory_code: str):
             services.latest_value(indicator, p, latest.period if latest else None),
             indicator,
             latest.value if latest else None,
+            own_is_partial=missing is not None,
         )
         for p in parents
     ]

@@ -307,7 +307,8 @@ def test_the_dashboard_marks_the_partial_figures_on_their_cards_and_in_its_table
 ):
     """The dashboard is what most readers open: each card whose figure lacks Laval says so under
     the figure, unnamed (the cards are kept for every reader alike), the page one click away
-    names it; the table beside the cards says it in the month's cell."""
+    names it; the table beside the cards says it in the month's cell. Nothing is worked out
+    from the partial figure: neither what is left to do nor the gap to the région."""
     dashboard = "/indicateurs/territoire/departement/53/"
     Target.objects.update_or_create(
         indicator=Indicator.objects.get(code="MES_ACTIVATION"),
@@ -316,6 +317,9 @@ def test_the_dashboard_marks_the_partial_figures_on_their_cards_and_in_its_table
     )
     page = client.get(dashboard).content.decode()
     assert "Chiffre partiel" not in page and "Reste à faire : encore" in page
+    whole = {r[0]: r for r in table_rows(page, "Les mêmes indicateurs en tableau")}
+    assert whole["Alimentation du DMP"][3].startswith(("+", "−", "±"))
+    gaps_before = page.count("(écart ")
     _import_again(_march_without(tmp_path, "53130"))
     page = client.get(dashboard).content.decode()
     share = formats.percent(
@@ -333,11 +337,28 @@ def test_the_dashboard_marks_the_partial_figures_on_their_cards_and_in_its_table
     assert "Reste à faire : encore" not in page and "Chemin parcouru" not in page
     mes = next(r for r in rows if r[0] == "Activation de Mon espace santé")
     assert mes[-2] == "non calculé sur un chiffre partiel"
+    # The gap to the région: none on the two partial cards, said so in the table.
+    assert page.count("(écart ") == gaps_before - 2
+    assert {r[3] for r in rows if "chiffre partiel" in r[-5]} == {completeness.NOT_FROM_PARTIAL}
     detail = client.get("/indicateurs/MES_ACTIVATION/departement/53/").content.decode()
     assert "Reste à faire : non calculé sur un chiffre partiel" in detail
+    assert "Pays de la Loire : <strong>" in detail and "écart" not in detail
     assert "Laval" not in page.split("<main", 1)[1].split("Descendre d’un niveau")[0]
     sarthe = client.get("/indicateurs/territoire/departement/72/").content.decode()
     assert "Chiffre partiel" not in sarthe
+
+
+def test_the_home_page_of_a_partner_marks_a_partial_figure_of_their_territory(
+    imported, personas, client, tmp_path
+):
+    """A Mayenne partner's home page shows its key figures as cards: the same mark as the
+    dashboard's, and no gap to the région from the figure without Laval."""
+    client.force_login(personas["dt53_editor"])
+    assert "Chiffre partiel" not in client.get("/").content.decode()
+    _import_again(_march_without(tmp_path, "53130"))
+    home = client.get("/").content.decode()
+    assert home.count("<strong>Chiffre partiel</strong> : il manque 1\xa0commune") == len(CODES)
+    assert "(écart " not in home
 
 
 def test_a_status_that_moves_back_to_the_whole_months_tells_no_one_it_worsened(geography, personas):
