@@ -35,13 +35,16 @@ def demo(settings, tmp_path, django_db_blocker):
     load_seed_roadmaps()
     files = tmp_path / "files"
     # Small patient samples: identity files only feed the INS indicator, not a seed key figure.
+    # Every identity importer still runs, on fewer identities: 20 and 3 a month wrote 150 MB of
+    # identity files (the test's set-up 70 s, half of it on them; bench/RESULTS.md, *The test
+    # suite's time*, 6 December).
     generate(
         files,
         communes_for_generator(),
         "region",
         REGION_SEED,
-        hospital_patients=20,
-        ehpad_patients=3,
+        hospital_patients=4,
+        ehpad_patients=0.5,
     )
     import_files(files, json.loads((files / "manifest.json").read_text(encoding="utf-8")))
     services.compute_and_store()
