@@ -1,9 +1,10 @@
 """The public dashboard of a published roadmap: its indicators with value, target, status,
 trend and a map of the neighbouring départements, all from the value store."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
-from capsante.indicators import dashboards, services
+from capsante.indicators import completeness, dashboards, services
 from capsante.indicators.models import Indicator, IndicatorValue, Target
 from capsante.indicators.targets import Remaining, remaining, target_label
 from capsante.indicators.templatetags.indicator_tags import live_figure
@@ -27,6 +28,8 @@ class Row:
     map: dict | None = None
     map_rows: list[dict] = field(default_factory=list)
     legend: list[tuple[str, str, str]] = field(default_factory=list)
+    # Communes the month before counted and this month's figure lacks (decision 0043).
+    partial: completeness.MissingCommunes | None = None
 
     @property
     def value_label(self) -> str:
@@ -43,7 +46,26 @@ class Row:
 
     @property
     def remaining(self) -> Remaining | None:
+        # Not from a figure short of communes: its numerator and denominator lack them.
+        if self.partial:
+            return None
         return remaining(self.indicator, self.target, self.latest)
+
+    @property
+    def remaining_label(self) -> str:
+        """« encore 3 402 Espaces santé alimentés », « non calculé sur un chiffre partiel », or
+        "" (no target, or nothing left to do)."""
+        if self.remaining:
+            return self.remaining.label
+        if self.partial and self.target and self.target.target_value is not None:
+            return completeness.NOT_FROM_PARTIAL
+        return ""
+
+    @property
+    def trend_label(self) -> str:
+        if self.trend:
+            return self.trend["label"]
+        return completeness.NOT_FROM_PARTIAL if self.partial else ""
 
     @property
     def status_label(self) -> str:
@@ -56,8 +78,9 @@ class Row:
     @property
     def trend(self) -> dict | None:
         """Change over the last twelve months (or since the first value when the series is
-        shorter), signed, in points for rates."""
-        if len(self.series) < 2:
+        shorter), signed, in points for rates; none from a partial figure (it would be the
+        hole's size)."""
+        if self.partial or len(self.series) < 2:
             return None
         last_period, last = self.series[-1]
         year, month = last_period.split("-")
@@ -180,7 +203,22 @@ def roadmap_indicators(roadmap: Roadmap, targets: list[TargetRow] = ()) -> list[
         row.series = [(v.period, v.value) for v in series if v.value is not None]
         row.latest = series[-1] if series else None
         _map(row)
+    _mark_partial(result)
     return result
+
+
+def _mark_partial(rows: list[Row]) -> None:
+    """Each row's figure that lacks communes, in one query per territory (rows are of the
+    roadmap's territory, and of others for key figures about them)."""
+    by_territory: dict[int, list[Row]] = defaultdict(list)
+    for row in rows:
+        by_territory[row.territory.pk].append(row)
+    for same in by_territory.values():
+        partial = completeness.missing_communes_of(
+            same[0].territory, ((row.indicator, row.latest) for row in same)
+        )
+        for row in same:
+            row.partial = partial.get(row.indicator.pk)
 
 
 def table(rows: list[Row]) -> tuple[list[str], list[list]]:
@@ -201,6 +239,7 @@ def table(rows: list[Row]) -> tuple[list[str], list[list]]:
         "évolution sur 12 mois",
         "objectifs de la feuille de route",
         "provenance",
+        "chiffre partiel",
     ]
     data = []
     for r in rows:
@@ -217,10 +256,11 @@ def table(rows: list[Row]) -> tuple[list[str], list[list]]:
                 r.target.target_value if r.target else None,
                 r.target.deadline if r.target else None,
                 r.status_label or None,
-                r.remaining.label if r.remaining else None,
-                r.trend["label"] if r.trend else None,
+                r.remaining_label or None,
+                r.trend_label or None,
                 " ; ".join(r.objectives),
                 r.latest.provenance if r.latest else None,
+                r.partial.short() if r.partial else None,
             ]
         )
     return headers, data

@@ -411,3 +411,48 @@ def test_a_status_that_moves_back_to_the_whole_months_tells_no_one_it_worsened(g
     ) in sent.body
     assert "Cible : 38,0 % en décembre 2025." in sent.body
     assert "2025-12" not in sent.body
+
+
+def test_the_roadmap_s_public_dashboard_marks_the_partial_figure_and_works_out_nothing_from_it(
+    imported, seeded_roadmaps, client, tmp_path
+):
+    """The public dashboard of the Mayenne's roadmap, the page handed to elected officials and
+    citizens, and its download: the figure without Laval is marked, and neither what is left to
+    do nor the change over a year is worked out from it."""
+    Target.objects.update_or_create(
+        indicator=Indicator.objects.get(code="MES_ACTIVATION"),
+        territory=imported["mayenne"],
+        defaults={"target_value": 60, "deadline": "2026-12", "baseline_period": "2025-01"},
+    )
+    url = f"/rapports/feuilles-de-route/{seeded_roadmaps['53'].pk}/tableau-de-bord/"
+    caption = "Synthèse des indicateurs, par objectif de la feuille de route"
+
+    def mes_row(page: str) -> list[str]:
+        return next(
+            r
+            for r in table_rows(page, caption)
+            if r[0] == "Activation de Mon espace santé" and r[2] == "Mayenne"
+        )
+
+    page = client.get(url).content.decode()
+    assert "Chiffre partiel" not in page
+    whole = mes_row(page)
+    assert whole[7].startswith("encore") and whole[8].startswith(("+", "−", "±"))
+    _import_again(_march_without(tmp_path, "53130"))
+    page = client.get(url).content.decode()
+    said = "il manque 1\xa0commune comptée en février 2025"
+    assert f"<strong>Chiffre partiel</strong> : {said}" in page
+    partial = mes_row(page)
+    # The table's cells are read with their spaces made plain.
+    plain = said.replace("\xa0", " ")
+    assert partial[4].startswith(f"mars 2025, chiffre partiel : {plain}")
+    assert partial[7:9] == [completeness.NOT_FROM_PARTIAL] * 2
+    assert "Reste à faire : non calculé sur un chiffre partiel" in page
+    assert "Sur un an : non calculé sur un chiffre partiel" in page
+    assert "Laval" not in page.split("<main", 1)[1].split("carte-1")[0]
+    download = client.get(f"{url}?format=csv").content.decode("utf-8-sig")
+    mes = next(
+        line for line in download.splitlines() if line.startswith("MES_ACTIVATION;Activation")
+    )
+    assert mes.count(completeness.NOT_FROM_PARTIAL) == 2
+    assert plain in mes.replace("\xa0", " ")
