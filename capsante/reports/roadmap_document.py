@@ -76,6 +76,7 @@ class LiveFigure:
     status: str = ""
     status_code: str = ""
     stale: bool = False  # the latest value is older than the indicator's freshness limit
+    partial: completeness.MissingCommunes | None = None  # short of communes (decision 0043)
     chart: dict | None = None
     table: list[tuple[str, str]] = field(default_factory=list)
     # The indicator's public page (how it is computed, its source, every month): the reader of a
@@ -182,6 +183,7 @@ def live(figure: KeyFigure, roadmap: Roadmap) -> LiveFigure:
     result.target = target
     result.value_label = found["value"]
     result.stale = found["stale"]
+    result.partial = found["partial"]
     result.status = found["status"]
     result.status_code = target.status if target else ""
     result.page = settings.PUBLIC_URL + found["url"]

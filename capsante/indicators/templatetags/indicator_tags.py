@@ -4,7 +4,7 @@ from django import template
 from django.urls import reverse
 
 from capsante.engine.periods import months_between
-from capsante.indicators import dashboards, services
+from capsante.indicators import completeness, dashboards, services
 from capsante.indicators.models import Indicator, Target
 from capsante.territories.models import Level, Territory
 
@@ -43,6 +43,8 @@ def live_figure(figure, roadmap):
         "territory": territory,
         "latest": latest,
         "value": dashboards.format_value(latest.value if latest else None, indicator),
+        # Short of communes the month before counted (decision 0043): said beside the figure.
+        "partial": completeness.missing_communes(indicator, territory, latest),
         "status": services.STATUS_LABELS.get(target.status, "") if target else "",
         "status_code": target.status if target else "",
         "url": reverse("indicators:detail", args=[indicator.code, territory.level, territory.code]),

@@ -456,3 +456,32 @@ def test_the_roadmap_s_public_dashboard_marks_the_partial_figure_and_works_out_n
     )
     assert mes.count(completeness.NOT_FROM_PARTIAL) == 2
     assert plain in mes.replace("\xa0", " ")
+
+
+def test_a_key_figure_s_live_value_is_marked_on_its_objective_and_in_the_roadmap_document(
+    imported, seeded_roadmaps, client, tmp_path
+):
+    """A roadmap's key figure shows the indicator's latest value beside the document's own, on
+    the objective's page and in the roadmap's document: the figure without Laval is marked."""
+    from capsante.roadmaps.models import KeyFigure
+
+    roadmap = seeded_roadmaps["53"]
+    objective = roadmap.objectives.first()
+    KeyFigure.objects.create(
+        objective=objective,
+        kind="observed",
+        value="80 %",
+        label="des Espaces santé mayennais alimentés",
+        indicator="DMP_ALIMENTATION",
+    )
+    number = list(roadmap.objectives.values_list("pk", flat=True)).index(objective.pk) + 1
+    page_url = f"/feuilles-de-route/{roadmap.pk}/objectifs/{number}/"
+    document_url = f"/rapports/feuilles-de-route/{roadmap.pk}/document/?format=html"
+    for url in (page_url, document_url):
+        assert "Chiffre partiel" not in client.get(url).content.decode()
+    _import_again(_march_without(tmp_path, "53130"))
+    said = "<strong>Chiffre partiel</strong> : il manque 1\xa0commune comptée en février 2025"
+    for url in (page_url, document_url):
+        page = client.get(url).content.decode()
+        assert said in page, url
+        assert "Laval manque" not in page, url  # unnamed, as on the dashboard's cards
