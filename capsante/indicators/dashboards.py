@@ -61,9 +61,12 @@ class Comparison:
 
     @property
     def gap(self) -> float | None:
-        if self.own_is_partial or self.own is None or self.value is None:
-            return None
-        if self.value.value is None:
+        if (
+            self.own_is_partial
+            or self.own is None
+            or self.value is None
+            or self.value.value is None
+        ):
             return None
         return self.own - self.value.value
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from capsante.indicators import completeness, dashboards, services
 from capsante.indicators.models import Indicator, IndicatorValue, Target
 from capsante.indicators.targets import Remaining, remaining, target_label
-from capsante.indicators.templatetags.indicator_tags import live_figure
+from capsante.indicators.templatetags.indicator_tags import figure_indicator
 from capsante.roadmaps.models import KeyFigure, Roadmap
 from capsante.roadmaps.targets import TargetRow
 from capsante.territories.models import Level, Territory
@@ -166,11 +166,12 @@ def roadmap_indicators(roadmap: Roadmap, targets: list[TargetRow] = ()) -> list[
     order = {o.title: i for i, o in enumerate(roadmap.objectives.all())}
     figures = KeyFigure.objects.filter(objective__roadmap=roadmap).exclude(indicator="")
     for figure in figures.select_related("objective"):
-        found = live_figure(figure, roadmap)
+        # Only which indicator and territory: the row reads its values below, once for all.
+        found = figure_indicator(figure, roadmap)
         if not found:
             continue
-        key = (found["indicator"].pk, found["territory"].pk)
-        row = rows.setdefault(key, Row(found["indicator"], found["territory"]))
+        indicator, territory = found
+        row = rows.setdefault((indicator.pk, territory.pk), Row(indicator, territory))
         if figure.objective.title not in row.objectives:
             row.objectives.append(figure.objective.title)
     for followed in targets:

@@ -23,15 +23,24 @@ def figure_scope(code: str, roadmap) -> Territory | None:
     )
 
 
-@register.simple_tag
-def live_figure(figure, roadmap):
-    """The indicator behind a key figure, as it stands now for the figure's territory."""
+def figure_indicator(figure, roadmap) -> tuple[Indicator, Territory] | None:
+    """The indicator behind a key figure and the territory it is about, if both are known."""
     if not figure.indicator:
         return None
     indicator = Indicator.objects.filter(code=figure.indicator).first()
     territory = figure_scope(figure.scope, roadmap)
     if indicator is None or territory is None:
         return None
+    return indicator, territory
+
+
+@register.simple_tag
+def live_figure(figure, roadmap):
+    """The indicator behind a key figure, as it stands now for the figure's territory."""
+    found = figure_indicator(figure, roadmap)
+    if found is None:
+        return None
+    indicator, territory = found
     latest = services.latest_value(indicator, territory)
     target = Target.objects.filter(indicator=indicator, territory=territory).first()
     stale = latest is not None and (
