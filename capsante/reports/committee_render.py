@@ -169,6 +169,13 @@ def _french(document) -> None:
         lang.set(qn("w:val"), "fr-FR")
 
 
+def _with_set_aside(row: dict) -> str:
+    """The indicator's name, and the month left out of its comparison when one was (decision
+    0044; absent from snapshots taken before 6 December)."""
+    note = row.get("set_aside")
+    return f"{row['name']}\n{note[:1].upper()}{note[1:]}." if note else row["name"]
+
+
 def _table(document, headers: list[str], rows: list[list[str]]) -> None:
     from docx.oxml.ns import qn  # lazy: as in to_docx
 
@@ -224,7 +231,7 @@ def to_docx(data: dict, snapshot_id: int | None = None) -> bytes:
             ["Indicateur", "Avant", "Dans la période", "Évolution"],
             [
                 [
-                    r["name"],
+                    _with_set_aside(r),
                     f"{r['before_label']} ({r['before_month']})",
                     f"{r['after_label']} ({r['after_month']})",
                     r["delta_label"],

@@ -60,7 +60,9 @@ MOVED_NOTE_BEFORE_5_DECEMBER = (
 )
 MOVED_NOTE = (
     f"{MOVED_NOTE_BEFORE_5_DECEMBER} Ce qui se compte mois par mois (événements, activités) l’est"
-    " sur le dernier mois achevé : un mois en cours n’est pas encore complet."
+    " sur le dernier mois achevé : un mois en cours n’est pas encore complet. Un mois auquel"
+    " manquent des communes comptées le mois précédent est laissé de côté, comme pour les"
+    " statuts : la ligne le dit."
 )
 
 
@@ -81,7 +83,12 @@ def indicators_moved(territory: Territory, start: dt.date, end: dt.date) -> list
     An indicator that counts what happens within each month (events, activities) reads only
     months that have ended: on 4 December, December's 3 activities are the first four days'
     and would read as a fall from August's 41. One that counts a total so far (accounts
-    activated, structures at a stage) reads its month in progress, a figure as of now."""
+    activated, structures at a stage) reads its month in progress, a figure as of now.
+
+    A month short of communes the month before counted (`completeness`) is left out, on either
+    side, as the statuses leave it out (decision 0044): the Mayenne's October without Laval
+    would read as a change that is only Laval's absence (80,4 % → 78,7 % of fed DMP). The row says which month was left out and why; when it was
+    the range's only month, the row says that the change is not worked out."""
     first, last = _month(start), _month(end)
     monthly = {code for code, d in services.definitions().items() if not d.cumulative}
     complete = last_complete_month(end)
@@ -90,42 +97,91 @@ def indicators_moved(territory: Territory, start: dt.date, end: dt.date) -> list
         territory=territory, is_current=True, period__lte=last
     ).order_by("period"):
         by_indicator[value.indicator_id].append(value)
-    rows = []
-    for indicator in Indicator.objects.filter(pk__in=by_indicator):
+    indicators = list(Indicator.objects.filter(pk__in=by_indicator))
+    series = {}
+    for indicator in indicators:
         values = [v for v in by_indicator[indicator.pk] if v.value is not None]
         if indicator.code in monthly:
             values = [v for v in values if v.period <= complete]
+        series[indicator.pk] = values
+    set_aside = _partial_months_set_aside(territory, indicators, series, first)
+    rows = []
+    for indicator in indicators:
+        values = series[indicator.pk]
         inside = [v for v in values if v.period >= first]
         before = [v for v in values if v.period < first]
-        if not inside:
-            continue
-        after = inside[-1]
+        notes = set_aside.get(indicator.pk, {})
+        if not inside and True not in notes:
+            continue  # no month in the range (a partial one alone is listed, and said)
+        after = inside[-1] if inside else None
         base = before[-1] if before else None
-        if base is not None and abs(after.value - base.value) <= TOLERANCE * max(
-            1.0, abs(base.value)
+        if (
+            after is not None
+            and base is not None
+            and abs(after.value - base.value) <= TOLERANCE * max(1.0, abs(base.value))
         ):
             continue
-        delta = after.value - base.value if base is not None else None
         rows.append(
-            {
-                "code": indicator.code,
-                "name": indicator.name,
-                "before_period": base.period if base else None,
-                "before_label": dashboards.format_value(base.value, indicator) if base else "—",
-                "before_value": base.value if base else None,
-                "after_period": after.period,
-                "after_label": dashboards.format_value(after.value, indicator),
-                "after_value": after.value,
-                "delta": delta,
-                "delta_label": _delta_label(delta, indicator)
-                if delta is not None
-                else "nouvelle série",
-                "favourable": None
-                if delta is None
-                else (delta > 0) == (indicator.polarity == "up"),
-            }
+            _moved_row(indicator, base, after, [notes[k] for k in (True, False) if k in notes])
         )
     return rows
+
+
+def _partial_months_set_aside(
+    territory: Territory,
+    indicators: list[Indicator],
+    series: dict[int, list[IndicatorValue]],
+    first: str,
+) -> dict[int, dict[bool, str]]:
+    """Takes out of each series its last month in the range and its last month before it when
+    they lack communes; returns, by indicator and side (True: in the range), why each was left
+    out (« octobre 2026 laissé de côté : il y manque 1 commune comptée en septembre 2026 »). Two
+    grouped queries, one per side."""
+    notes: dict[int, dict[bool, str]] = defaultdict(dict)
+    for inside in (True, False):
+        last_of_side = {}
+        for indicator in indicators:
+            side = [v for v in series[indicator.pk] if (v.period >= first) == inside]
+            if side:
+                last_of_side[indicator.pk] = side[-1]
+        by_pk = {i.pk: i for i in indicators}
+        partial = completeness.missing_communes_of(
+            territory, [(by_pk[pk], value) for pk, value in last_of_side.items()]
+        )
+        for pk, missing in partial.items():
+            series[pk] = [v for v in series[pk] if v is not last_of_side[pk]]
+            notes[pk][inside] = missing.set_aside()
+    return notes
+
+
+def _moved_row(
+    indicator: Indicator,
+    base: IndicatorValue | None,
+    after: IndicatorValue | None,
+    notes: list[str],
+) -> dict:
+    delta = after.value - base.value if after is not None and base is not None else None
+    if after is None:
+        delta_label = completeness.NOT_FROM_PARTIAL
+    elif delta is None:
+        delta_label = "nouvelle série"
+    else:
+        delta_label = _delta_label(delta, indicator)
+    return {
+        "code": indicator.code,
+        "name": indicator.name,
+        "before_period": base.period if base else None,
+        "before_label": dashboards.format_value(base.value, indicator) if base else "—",
+        "before_value": base.value if base else None,
+        "after_period": after.period if after else None,
+        "after_label": dashboards.format_value(after.value, indicator) if after else "—",
+        "after_value": after.value if after else None,
+        "delta": delta,
+        "delta_label": delta_label,
+        "favourable": None if delta is None else (delta > 0) == (indicator.polarity == "up"),
+        # Why a month was left out: « octobre 2026 laissé de côté : il y manque … ».
+        "set_aside": " ; ".join(notes),
+    }
 
 
 def revisions(territory: Territory, start: dt.date, end: dt.date) -> list[dict]:
@@ -413,5 +469,5 @@ def build(territory: Territory, start: dt.date, end: dt.date, kind: str = "commi
     }
     for row in moves:
         row["before_month"] = month_label(row["before_period"]) if row["before_period"] else "—"
-        row["after_month"] = month_label(row["after_period"])
+        row["after_month"] = month_label(row["after_period"]) if row["after_period"] else "—"
     return data

@@ -125,10 +125,14 @@ class LiveFigure:
         return self.figure.kind == FigureKind.TARGET
 
 
-def _print_chart(indicator, territory, target) -> tuple[dict | None, list[tuple[str, str]]]:
+def _print_chart(
+    indicator, territory, target, partial_month: str | None = None
+) -> tuple[dict | None, list[tuple[str, str]]]:
     """A chart sized for print (fewer units, so type stays legible once scaled to the column)
     and the few numbers a reader needs beside it. The monthly points come from the dashboard's
-    own table, so the trajectory and the forecast are exactly those of the indicator page."""
+    own table, so the trajectory and the forecast are exactly those of the indicator page.
+    `partial_month` lacks communes (decision 0043): its line in the table says so, as the live
+    value above it does."""
     _, rows = dashboards.chart(indicator, territory, target)
     observed = [(r["period"], r["value"]) for r in rows if r.get("value") is not None]
     if len(observed) < 2:
@@ -158,7 +162,10 @@ def _print_chart(indicator, territory, target) -> tuple[dict | None, list[tuple[
     year_before = next((v for p, v in observed if p >= _minus_year(observed[-1][0])), None)
     if year_before is not None and len(observed) > 12:
         table.append(("Un an avant", fmt(year_before)))
-    table.append((f"Dernier mois ({month_label(observed[-1][0])})", fmt(observed[-1][1])))
+    last_month = month_label(observed[-1][0])
+    if observed[-1][0] == partial_month:
+        last_month += ", chiffre partiel"
+    table.append((f"Dernier mois ({last_month})", fmt(observed[-1][1])))
     if has_target:
         table.append((f"Cible ({month_label(target.deadline)})", fmt(target.target_value)))
         details = target.status_details or {}
@@ -189,7 +196,9 @@ def live(figure: KeyFigure, roadmap: Roadmap) -> LiveFigure:
     result.page = settings.PUBLIC_URL + found["url"]
     if target and target.target_value is not None:
         result.target_label = dashboards.format_value(target.target_value, indicator)
-    result.chart, result.table = _print_chart(indicator, territory, target)
+    result.chart, result.table = _print_chart(
+        indicator, territory, target, result.partial.period if result.partial else None
+    )
     return result
 
 

@@ -462,7 +462,8 @@ def test_a_key_figure_s_live_value_is_marked_on_its_objective_and_in_the_roadmap
     imported, seeded_roadmaps, client, tmp_path
 ):
     """A roadmap's key figure shows the indicator's latest value beside the document's own, on
-    the objective's page and in the roadmap's document: the figure without Laval is marked."""
+    the objective's page and in the roadmap's document: the figure without Laval is marked, and
+    so is the last month of the document's chart table."""
     from capsante.roadmaps.models import KeyFigure
 
     roadmap = seeded_roadmaps["53"]
@@ -485,3 +486,62 @@ def test_a_key_figure_s_live_value_is_marked_on_its_objective_and_in_the_roadmap
         page = client.get(url).content.decode()
         assert said in page, url
         assert "Laval manque" not in page, url  # unnamed, as on the dashboard's cards
+    # The chart's table beside it: its last month says it too.
+    assert '<th scope="row">Dernier mois (mars 2025, chiffre partiel)</th>' in page
+
+
+def test_the_committee_report_compares_whole_months_and_says_which_one_it_left_out(
+    imported, tmp_path
+):
+    """The committee report's « indicateurs qui ont bougé » compared March without Laval with
+    January: a fall that was only Laval's absence, handed to the committee as the Mayenne's. It
+    leaves March out, as the statuses do, compares February, and says so on the row; a range
+    whose only month is short of Laval works nothing out. In the HTML, the PDF and the DOCX."""
+    import datetime as dt
+    import io
+
+    from docx import Document
+
+    from capsante.indicators import dashboards
+    from capsante.reports import committee_render, committee_report
+
+    mayenne = imported["mayenne"]
+    indicator = Indicator.objects.get(code="DMP_ALIMENTATION")
+    february_to_march = (dt.date(2025, 2, 1), dt.date(2025, 3, 31))
+
+    def dmp(month: str, communes: tuple[str, ...]) -> str:
+        fed, beneficiaries = _sample(month, communes)
+        return dashboards.format_value(100 * fed / beneficiaries, indicator)
+
+    moved = {r["code"]: r for r in committee_report.indicators_moved(mayenne, *february_to_march)}
+    assert moved["DMP_ALIMENTATION"]["after_label"] == dmp("2025-03", MAYENNE)
+    assert moved["DMP_ALIMENTATION"]["set_aside"] == ""
+
+    _import_again(_march_without(tmp_path, "53130"))
+    data = committee_report.build(mayenne, *february_to_march)
+    moved = {r["code"]: r for r in data["indicators_moved"]}
+    row = moved["DMP_ALIMENTATION"]
+    assert (row["before_period"], row["after_period"]) == ("2025-01", "2025-02")
+    assert row["after_label"] == dmp("2025-02", MAYENNE)  # the whole Mayenne's February
+    said = "Mars 2025 laissé de côté : il y manque 1\xa0commune comptée en février 2025."
+    html = committee_render.to_html(data)
+    assert said in html
+    assert dmp("2025-03", MAYENNE[1:]) not in html  # the figure without Laval is nowhere
+    docx = Document(io.BytesIO(committee_render.to_docx(data)))
+    cells = [cell.text for table in docx.tables for r in table.rows for cell in r.cells]
+    assert any(c.startswith("Alimentation du DMP") and said in c for c in cells)
+    path = tmp_path / "rapport.pdf"
+    path.write_bytes(committee_render.to_pdf(data))
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Mars 2025 laissé de côté" in " ".join(text.split())
+
+    # March alone: nothing whole in the range, nothing worked out, and the row says why.
+    march = committee_report.indicators_moved(mayenne, dt.date(2025, 3, 1), dt.date(2025, 3, 31))
+    row = next(r for r in march if r["code"] == "DMP_ALIMENTATION")
+    assert (row["after_label"], row["delta_label"]) == ("—", completeness.NOT_FROM_PARTIAL)
+    assert row["before_label"] == dmp("2025-02", MAYENNE)
+    # April, after the partial month: nothing in the range, nothing listed.
+    april = committee_report.indicators_moved(mayenne, dt.date(2025, 4, 1), dt.date(2025, 4, 30))
+    assert "DMP_ALIMENTATION" not in {r["code"] for r in april}
