@@ -105,7 +105,9 @@ def indicator_detail(request, code: str, level: str, territory_code: str):
     )
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
-        return _download(request, indicator, territory, rows, map_rows, fmt, parents)
+        return _download(
+            request, indicator, territory, rows, map_rows, fmt, parents, missing, detailed
+        )
     comparisons = [
         dashboards.Comparison(
             p,
@@ -186,8 +188,14 @@ def _withheld(request, indicator: Indicator, territory: Territory):
     )
 
 
-def _download(request, indicator, territory, rows, map_rows, fmt, parents=()):
+def _download(
+    request, indicator, territory, rows, map_rows, fmt, parents=(), missing=None, detailed=False
+):
+    """The page's tables as CSV or XLSX. A latest month short of communes (decision 0043) is
+    said on its row, in a last column « chiffre partiel », and in the spreadsheet's « À propos »,
+    as on the page: named for a reader who sees the communes, unnamed otherwise."""
     table = request.GET.get("table", "series")
+    partial = missing.sentence(named=detailed) if missing else ""
     about = {
         "Indicateur": f"{indicator.name} ({indicator.code})",
         "Territoire": f"{territory.name} ({territory.code})",
@@ -198,6 +206,8 @@ def _download(request, indicator, territory, rows, map_rows, fmt, parents=()):
             table, table
         ),
     }
+    if partial and table == "series":
+        about[f"Chiffre partiel ({formats.month(missing.period)})"] = partial
     if table == "children":
         headers = ["code", "territoire", "mois", "numérateur", "dénominateur", "valeur"]
         data = [
@@ -220,6 +230,7 @@ def _download(request, indicator, territory, rows, map_rows, fmt, parents=()):
             "prévision",
             "bande basse",
             "bande haute",
+            "chiffre partiel",
         ]
         data = [
             [
@@ -230,6 +241,7 @@ def _download(request, indicator, territory, rows, map_rows, fmt, parents=()):
                 r.get("forecast"),
                 r.get("low"),
                 r.get("high"),
+                partial if partial and r["period"] == missing.period else "",
             ]
             for r in rows
         ]

@@ -7,6 +7,7 @@ page or in `indicators show` to say that it was the Mayenne without Laval. Here 
 the real chain: the Assurance Maladie's file → import → engine → stored values → page and command.
 """
 
+import io
 import json
 import re
 import subprocess
@@ -110,6 +111,26 @@ def test_the_page_says_which_commune_is_missing_from_the_month_and_what_it_weigh
     # The Sarthe counted all its communes.
     sarthe = client.get("/indicateurs/DMP_ALIMENTATION/departement/72/").content.decode()
     assert "communes-manquantes" not in sarthe
+
+    # The page's monthly values downloaded say it on March's row, and in the spreadsheet's
+    # « À propos »; February's row has nothing to say.
+    url = "/indicateurs/DMP_ALIMENTATION/departement/53/"
+    download = client.get(f"{url}?format=csv").content.decode("utf-8-sig").splitlines()
+    assert download[0].endswith(";chiffre partiel")
+    by_month = {line.split(";")[0]: line.split(";") for line in download[1:]}
+    assert by_month["2025-03"][-1].startswith("Laval manque dans les données de mars 2025")
+    assert by_month["2025-02"][-1] == ""
+    from openpyxl import load_workbook
+
+    xlsx = load_workbook(io.BytesIO(client.get(f"{url}?format=xlsx").content))
+    about = {row[0]: row[1] for row in xlsx["À propos"].iter_rows(values_only=True)}
+    assert about["Chiffre partiel (mars 2025)"].startswith("Laval manque dans les données")
+    for line in (
+        client.get("/indicateurs/DMP_ALIMENTATION/departement/72/?format=csv")
+        .content.decode("utf-8-sig")
+        .splitlines()[1:]
+    ):
+        assert line.endswith(";")  # the Sarthe's rows: nothing partial
 
 
 def test_the_command_says_it_too_in_words_and_in_json(imported, tmp_path, capsys):
