@@ -148,6 +148,42 @@ def missing_communes_of(
     return found
 
 
+def partial_months(
+    indicator: Indicator, territory: Territory, values: Iterable[IndicatorValue]
+) -> dict[str, MissingCommunes]:
+    """`missing_communes` for every month of a territory's series (`values`), by month: what the
+    indicator's page marks in its table of monthly values, so that an October sent without Laval
+    and never sent again reads as such once November has come.
+
+    One grouped query tells, month by month, how many communes carry a value and the sum of
+    their ids; only a month whose pair differs from the month before's is compared commune by
+    commune (`_missing_in_month`), and most series have none."""
+    if territory.level == Level.COMMUNE or not counts_every_commune(indicator):
+        return {}
+    months = sorted({v.period for v in values if not v.manual_entry_id})
+    if not months:
+        return {}
+    communes = list(communes_of(territory).values_list("pk", flat=True))
+    signature = {
+        period: (count, ids)
+        for period, count, ids in IndicatorValue.objects.filter(
+            indicator=indicator, is_current=True, territory_id__in=communes
+        )
+        .values("period")
+        .annotate(count=Count("pk"), ids=Sum("territory_id"))
+        .values_list("period", "count", "ids")
+    }
+    found = {}
+    for period in months:
+        previous = signature.get(shift(period, -1))
+        if previous is None or signature.get(period) == previous:
+            continue
+        missing = _missing_in_month(territory, communes, period, [indicator.pk])
+        if indicator.pk in missing:
+            found[period] = missing[indicator.pk]
+    return found
+
+
 def _missing_in_month(
     territory: Territory, communes: list[int], period: str, indicator_ids: list[int]
 ) -> dict[int, MissingCommunes]:

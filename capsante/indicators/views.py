@@ -96,7 +96,11 @@ def indicator_detail(request, code: str, level: str, territory_code: str):
     latest = services.latest_value(indicator, territory)
     period = latest.period if latest else None
     detailed = disclosure.sees_establishments(request.user, indicator, territory)
-    missing = completeness.missing_communes(indicator, territory, latest)
+    # Every month of the series short of communes; the latest one is also said above the table.
+    partial = completeness.partial_months(
+        indicator, territory, services.series(indicator, territory)
+    )
+    missing = partial.get(latest.period) if latest else None
     map_rows, legend = dashboards.map_rows(
         indicator,
         territory,
@@ -106,7 +110,7 @@ def indicator_detail(request, code: str, level: str, territory_code: str):
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
         return _download(
-            request, indicator, territory, rows, map_rows, fmt, parents, missing, detailed
+            request, indicator, territory, rows, map_rows, fmt, parents, partial, detailed
         )
     comparisons = [
         dashboards.Comparison(
@@ -129,6 +133,7 @@ def indicator_detail(request, code: str, level: str, territory_code: str):
             "target": target,
             "latest": latest,
             "missing_communes": missing.sentence(named=detailed) if missing else "",
+            "partial_months": {p: m.sentence(named=detailed) for p, m in partial.items()},
             "month_in_progress": services.current_month() if indicator.counted_each_month else None,
             "chart": drawing,
             "rows": rows,
@@ -189,13 +194,13 @@ def _withheld(request, indicator: Indicator, territory: Territory):
 
 
 def _download(
-    request, indicator, territory, rows, map_rows, fmt, parents=(), missing=None, detailed=False
+    request, indicator, territory, rows, map_rows, fmt, parents=(), partial=None, detailed=False
 ):
-    """The page's tables as CSV or XLSX. A latest month short of communes (decision 0043) is
-    said on its row, in a last column « chiffre partiel », and in the spreadsheet's « À propos »,
-    as on the page: named for a reader who sees the communes, unnamed otherwise."""
+    """The page's tables as CSV or XLSX. A month short of communes (decision 0043; `partial`, by
+    month) is said on its row, in a last column « chiffre partiel », and in the spreadsheet's
+    « À propos », as on the page: named for a reader who sees the communes, unnamed otherwise."""
     table = request.GET.get("table", "series")
-    partial = missing.sentence(named=detailed) if missing else ""
+    said = {period: m.sentence(named=detailed) for period, m in (partial or {}).items()}
     about = {
         "Indicateur": f"{indicator.name} ({indicator.code})",
         "Territoire": f"{territory.name} ({territory.code})",
@@ -206,8 +211,9 @@ def _download(
             table, table
         ),
     }
-    if partial and table == "series":
-        about[f"Chiffre partiel ({formats.month(missing.period)})"] = partial
+    if table == "series":
+        for period in sorted(said):
+            about[f"Chiffre partiel ({formats.month(period)})"] = said[period]
     if table == "children":
         headers = ["code", "territoire", "mois", "numérateur", "dénominateur", "valeur"]
         data = [
@@ -241,7 +247,7 @@ def _download(
                 r.get("forecast"),
                 r.get("low"),
                 r.get("high"),
-                partial if partial and r["period"] == missing.period else "",
+                said.get(r["period"], ""),
             ]
             for r in rows
         ]

@@ -566,3 +566,50 @@ def test_the_committee_report_compares_whole_months_and_says_which_one_it_left_o
     # April, after the partial month: nothing in the range, nothing listed.
     april = committee_report.indicators_moved(mayenne, dt.date(2025, 4, 1), dt.date(2025, 4, 30))
     assert "DMP_ALIMENTATION" not in {r["code"] for r in april}
+
+
+def test_an_older_month_short_of_a_commune_stays_marked_in_the_page_s_table(
+    imported, client, tmp_path
+):
+    """March sent again without Laval, then April whole: the latest figure is whole and the page
+    says nothing above it, but March's value in the table of monthly values is still the Mayenne
+    without Laval. Its row is marked and the note under the table says why; so do the downloads."""
+    _import_again(_march_without(tmp_path, "53130"))
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines()
+    april = tmp_path / "am_mes_2025-04.csv"
+    april.write_text(
+        "\n".join(
+            [
+                lines[0],
+                *(line.replace(";2025-03;", ";2025-04;") for line in lines if ";2025-03;" in line),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    record = run_import("am-mes", april)
+    assert record.status == ImportStatus.IMPORTED, record.message
+    services.compute_and_store(codes=CODES)
+
+    url = "/indicateurs/DMP_ALIMENTATION/departement/53/"
+    page = client.get(url).content.decode()
+    assert "communes-manquantes" not in page  # April, the latest, is whole
+    marked = [
+        r[0]
+        for r in table_rows(
+            page, "Valeurs mensuelles, territoires englobants, trajectoire et prévision"
+        )
+        if r[0].endswith("*")
+    ]
+    assert marked == ["mars 2025*"]
+    note = re.search(r'<p class="fr-text--sm" id="mois-partiels">(.*?)</p>', page, re.S)
+    assert note and note.group(1).startswith(
+        "* Chiffre partiel : Laval manque dans les données de mars 2025, alors qu’elle était"
+    )
+    download = client.get(f"{url}?format=csv").content.decode("utf-8-sig").splitlines()
+    by_month = {line.split(";")[0]: line.split(";")[-1] for line in download[1:]}
+    assert by_month["2025-03"].startswith("Laval manque dans les données de mars 2025")
+    assert by_month["2025-04"] == by_month["2025-02"] == ""
+    # The Sarthe's page: every month whole, nothing marked.
+    sarthe = client.get("/indicateurs/DMP_ALIMENTATION/departement/72/").content.decode()
+    assert "mois-partiels" not in sarthe
