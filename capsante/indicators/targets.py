@@ -21,7 +21,7 @@ def format_value(value: float | None, indicator: Indicator) -> str:
     if value is None:
         return "—"
     text = formats.number(value, digits(indicator))
-    return f"{text} %" if indicator.unit == "%" else text
+    return f"{text}{formats.NBSP}%" if indicator.unit == "%" else text
 
 
 # What the numerator of each indicator counts, singular and plural: the unit people act on.

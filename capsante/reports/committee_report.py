@@ -87,8 +87,9 @@ def indicators_moved(territory: Territory, start: dt.date, end: dt.date) -> list
 
     A month short of communes the month before counted (`completeness`) is left out, on either
     side, as the statuses leave it out (decision 0044): the Mayenne's October without Laval
-    would read as a change that is only Laval's absence (80,4 % → 78,7 % of fed DMP). The row says which month was left out and why; when it was
-    the range's only month, the row says that the change is not worked out."""
+    would read as a change that is only Laval's absence (80,4 % → 78,7 % of fed DMP). The row
+    says which month was left out and why; when it was the range's only month, the row says
+    that the change is not worked out."""
     first, last = _month(start), _month(end)
     monthly = {code for code, d in services.definitions().items() if not d.cumulative}
     complete = last_complete_month(end)

@@ -430,7 +430,7 @@ def test_a_status_that_moves_back_to_the_whole_months_tells_no_one_it_worsened(g
         "Le statut de la cible « Activation de Mon espace santé » de la Mayenne est passé de "
         "« en bonne voie » à « à surveiller »"
     ) in sent.body
-    assert "Cible : 38,0 % en décembre 2025." in sent.body
+    assert "Cible : 38,0\xa0% en décembre 2025." in sent.body
     assert "2025-12" not in sent.body
 
 

@@ -63,11 +63,11 @@ def test_a_new_target_shows_at_once_to_visitors(client, geography, personas, kep
 
 
 def test_a_new_computation_shows_at_once_to_visitors(client, geography, kept_pages, settings):
-    assert "80,0 %" in get(client, DASHBOARD)[0].content.decode()
+    assert "80,0\xa0%" in get(client, DASHBOARD)[0].content.decode()
     stage_mes(settings.STAGING_DIR, {"2025-01": {**SARTHE, **MAYENNE}, "2025-02": {
         "72181": (990, 1000), "72003": (90, 100), "72154": (90, 100)}})  # fmt: skip
     services.compute_and_store(codes=["MES_ACTIVATION"])
-    assert "97,5 %" in get(client, DASHBOARD)[0].content.decode()
+    assert "97,5\xa0%" in get(client, DASHBOARD)[0].content.decode()
 
 
 def test_partners_and_visitors_with_a_session_get_their_own_page(

@@ -318,7 +318,7 @@ def test_dashboard_and_indicator_page_show_values_and_download_what_is_shown(
     stage_mes(staging, {"2025-01": {**SARTHE, **MAYENNE}, "2025-02": {**SARTHE, **MAYENNE}})
     services.compute_and_store(codes=["MES_ACTIVATION"])
     page = client.get("/indicateurs/territoire/departement/72/").content.decode()
-    assert "Activation de Mon espace santé" in page and "80,0 %" in page
+    assert "Activation de Mon espace santé" in page and "80,0\xa0%" in page
     detail = client.get("/indicateurs/MES_ACTIVATION/departement/72/")
     assert detail.status_code == 200
     assert "Le Mans Métropole" in detail.content.decode()
@@ -342,7 +342,7 @@ def test_roadmap_key_figures_show_the_live_value_of_their_indicator(
     mayenne = seeded_roadmaps["53"]
     page = client.get(f"/feuilles-de-route/{mayenne.pk}/").content.decode()
     # Mayenne: 80 activated of 300 → 26.7 %, shown beside the 30 % target of axis 1.
-    assert '<a href="/indicateurs/MES_ACTIVATION/departement/53/">26,7 %</a> (janvier 2025)' in page
+    assert '<a href="/indicateurs/MES_ACTIVATION/departement/53/">26,7\xa0%</a> (janvier 2025)' in page
     objective = client.get(f"/feuilles-de-route/{mayenne.pk}/objectifs/1/").content.decode()
     assert "Dernière valeur calculée" in objective and "(80 sur 300)" in objective
 
@@ -408,15 +408,15 @@ def test_the_establishments_behind_a_structure_based_indicator_are_listed_to_par
         if who:
             client.force_login(personas[who])
         page = client.get(url).content.decode()
-        assert "60,0 %" in page  # Sarthe: 90 qualified of 150
+        assert "60,0\xa0%" in page  # Sarthe: 90 qualified of 150
         assert "CH 720000033" not in page and "720000025" not in page
         assert "réservé aux partenaires" in page
         commune = client.get(commune_url).content.decode()
-        assert "réservé aux partenaires" in commune and "0,0 %" not in commune
+        assert "réservé aux partenaires" in commune and "0,0\xa0%" not in commune
         card_page = client.get("/indicateurs/territoire/commune/72154/").content.decode()
         # The commune's own figure is withheld; the Sarthe's, public, stands beside it.
-        assert ">0,0 %<" not in card_page
-        assert "Sarthe : <strong>60,0 %</strong>" in card_page
+        assert ">0,0\xa0%<" not in card_page
+        assert "Sarthe : <strong>60,0\xa0%</strong>" in card_page
     client.force_login(personas["elected_reader"])  # a reader whose scope is Sarthe
     page = client.get(url).content.decode()
     assert "Les structures derrière ce chiffre" in page

@@ -185,7 +185,7 @@ def test_the_objective_page_lists_the_cls_axes_serving_it(
     url = reverse("roadmaps:objective", args=[roadmap.pk, 3])
     client.force_login(personas["elected_reader"])
     page = client.get(url).content.decode()
-    assert "CLS du Mans" in page and "Mon espace santé" in page and "40 %" in page
+    assert "CLS du Mans" in page and "Mon espace santé" in page and "40&nbsp;%" in page
     client.logout()
     assert "CLS du Mans" not in client.get(url).content.decode()
     department = client.get(reverse("territories:detail", args=["departement", "72"]))

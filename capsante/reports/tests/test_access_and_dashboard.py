@@ -132,8 +132,8 @@ def test_public_dashboard_shows_value_target_status_trend_and_map(client, seeded
     assert page.status_code == 200
     html = page.content.decode()
     # Mayenne, December: 50 + 10 = 60 activations of 300 = 20,0 %; a year before is January, also 20,0 %.
-    assert "Activation de Mon espace santé" in html and "20,0 %" in html
-    assert "Cible : <strong>30,0 % en décembre 2026</strong>" in html
+    assert "Activation de Mon espace santé" in html and "20,0\xa0%" in html
+    assert "Cible : <strong>30,0\xa0% en décembre 2026</strong>" in html
     assert (
         'class="cap-map"' in html and "Sarthe" in html
     )  # the map and its table list the neighbours

@@ -198,7 +198,7 @@ def test_regenerating_after_new_data_gives_the_same_figures(mayenne_history, sta
     dated_save(late, "2026-05-15", status=ActionStatus.DONE)
     fresh = committee_report.build(mayenne, START, END)
     assert (
-        fresh["indicators_moved"][0]["after_label"] == "21,8 %"
+        fresh["indicators_moved"][0]["after_label"] == "21,8\xa0%"
     )  # the new data is visible (240 of 1,100)...
     assert [r["text"] for r in fresh["actions"]["completed"]] != [
         r["text"] for r in snapshot.data["actions"]["completed"]

@@ -80,7 +80,7 @@ def test_roadmap_page_shows_objectives_as_cards_and_mayenne_targets(client, seed
     sarthe = client.get(f"/feuilles-de-route/{seeded_roadmaps['72'].pk}/").content.decode()
     assert sarthe.count('class="fr-card__title"') == 8
     mayenne = client.get(f"/feuilles-de-route/{seeded_roadmaps['53'].pk}/").content.decode()
-    for value in ("30,0 %", "80,0 %", "40,0 %", "70,0 %"):
+    for value in ("30,0\xa0%", "80,0\xa0%", "40,0\xa0%", "70,0\xa0%"):
         assert f"<strong>{value} en décembre 2026</strong>" in mayenne
     assert "26 janvier 2026" in mayenne
 
