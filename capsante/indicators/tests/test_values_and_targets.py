@@ -342,7 +342,9 @@ def test_roadmap_key_figures_show_the_live_value_of_their_indicator(
     mayenne = seeded_roadmaps["53"]
     page = client.get(f"/feuilles-de-route/{mayenne.pk}/").content.decode()
     # Mayenne: 80 activated of 300 → 26.7 %, shown beside the 30 % target of axis 1.
-    assert '<a href="/indicateurs/MES_ACTIVATION/departement/53/">26,7\xa0%</a> (janvier 2025)' in page
+    assert (
+        '<a href="/indicateurs/MES_ACTIVATION/departement/53/">26,7\xa0%</a> (janvier 2025)' in page
+    )
     objective = client.get(f"/feuilles-de-route/{mayenne.pk}/objectifs/1/").content.decode()
     assert "Dernière valeur calculée" in objective and "(80 sur 300)" in objective
 
