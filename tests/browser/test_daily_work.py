@@ -50,8 +50,9 @@ def test_the_sarthe_editor_sets_a_target_that_the_public_dashboard_shows(site, b
     cells = row.first.locator("td")
     texts = [cells.nth(i).inner_text().strip() for i in range(cells.count())]
     # Value, then the target as set (French decimal comma), then its computed status.
-    assert re.match(r"^\d+,\d %$", texts[3]), texts
-    assert texts[5].startswith("85,5 %"), texts
+    # The value and its sign joined by a no-break space: « 82,2 % » never breaks before « % ».
+    assert re.match(r"^\d+,\d\xa0%$", texts[3]), texts
+    assert texts[5].startswith("85,5\xa0%"), texts
     assert texts[6].lower() not in ("", "—", "non évalué"), texts
     # The objective it serves, as the editor chose it.
     assert served.strip()[-30:] in texts[1], (served, texts)
