@@ -568,12 +568,15 @@ def test_the_committee_report_compares_whole_months_and_says_which_one_it_left_o
     assert "DMP_ALIMENTATION" not in {r["code"] for r in april}
 
 
+@pytest.mark.parametrize("chunk", [completeness.SIGNATURE_CHUNK, 1])
 def test_an_older_month_short_of_a_commune_stays_marked_in_the_page_s_table(
-    imported, client, tmp_path
+    imported, client, tmp_path, monkeypatch, chunk
 ):
     """March sent again without Laval, then April whole: the latest figure is whole and the page
     says nothing above it, but March's value in the table of monthly values is still the Mayenne
-    without Laval. Its row is marked and the note under the table says why; so do the downloads."""
+    without Laval. Its row is marked and the note under the table says why; so do the downloads.
+    With one commune per query too, as a large région's communes are read a thousand at a time."""
+    monkeypatch.setattr(completeness, "SIGNATURE_CHUNK", chunk)
     _import_again(_march_without(tmp_path, "53130"))
     lines = SAMPLE.read_text(encoding="utf-8").splitlines()
     april = tmp_path / "am_mes_2025-04.csv"
