@@ -616,3 +616,18 @@ def test_an_older_month_short_of_a_commune_stays_marked_in_the_page_s_table(
     # The Sarthe's page: every month whole, nothing marked.
     sarthe = client.get("/indicateurs/DMP_ALIMENTATION/departement/72/").content.decode()
     assert "mois-partiels" not in sarthe
+
+    # A committee report for April compares it with the last whole month before it, February.
+    import datetime as dt
+
+    from capsante.reports import committee_report
+
+    april = committee_report.indicators_moved(
+        imported["mayenne"], dt.date(2025, 4, 1), dt.date(2025, 4, 30)
+    )
+    row = next(r for r in april if r["code"] == "DMP_ALIMENTATION")
+    assert (row["before_period"], row["after_period"]) == ("2025-02", "2025-04")
+    assert (
+        row["set_aside"]
+        == "mars 2025 laissé de côté : il y manque 1\xa0commune comptée en février 2025"
+    )
