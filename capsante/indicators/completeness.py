@@ -183,7 +183,6 @@ def partial_months(
         ):
             before = signature[period]
             signature[period] = (before[0] + count, before[1] + ids)
-    signature = dict(signature)
     found = {}
     for period in months:
         previous = signature.get(shift(period, -1))

@@ -324,12 +324,14 @@ def chart(
     territory: Territory,
     target: Target | None,
     parents: list[Territory] | None = None,
+    values: list[IndicatorValue] | None = None,
 ) -> tuple[dict, list[dict]]:
     """The series chart and the rows of the table beside it; `parents` (département, région)
-    add a line each, and a column each to the table, over the same months."""
-    series = [
-        (v.period, v.value) for v in services.series(indicator, territory) if v.value is not None
-    ]
+    add a line each, and a column each to the table, over the same months. `values`: the
+    territory's `services.series`, when the caller has read it already."""
+    if values is None:
+        values = services.series(indicator, territory)
+    series = [(v.period, v.value) for v in values if v.value is not None]
     months = {p for p, _ in series}
     compared = [
         (

@@ -122,9 +122,7 @@ def indicators_moved(territory: Territory, start: dt.date, end: dt.date) -> list
             and abs(after.value - base.value) <= TOLERANCE * max(1.0, abs(base.value))
         ):
             continue
-        rows.append(
-            _moved_row(indicator, base, after, [notes[k] for k in (True, False) if k in notes])
-        )
+        rows.append(_moved_row(indicator, base, after, list(notes.values())))
     return rows
 
 
@@ -135,17 +133,17 @@ def _partial_months_set_aside(
     first: str,
 ) -> dict[int, dict[bool, str]]:
     """Takes out of each series its last month in the range and its last month before it when
-    they lack communes; returns, by indicator and side (True: in the range), why each was left
-    out (« octobre 2026 laissé de côté : il y manque 1 commune comptée en septembre 2026 »). Two
+    they lack communes; returns, by indicator and side (True: in the range, given first), why
+    each was left out (« octobre 2026 laissé de côté : il y manque 1 commune comptée en septembre 2026 »). Two
     grouped queries, one per side."""
     notes: dict[int, dict[bool, str]] = defaultdict(dict)
+    by_pk = {i.pk: i for i in indicators}
     for inside in (True, False):
         last_of_side = {}
         for indicator in indicators:
             side = [v for v in series[indicator.pk] if (v.period >= first) == inside]
             if side:
                 last_of_side[indicator.pk] = side[-1]
-        by_pk = {i.pk: i for i in indicators}
         partial = completeness.missing_communes_of(
             territory, [(by_pk[pk], value) for pk, value in last_of_side.items()]
         )
