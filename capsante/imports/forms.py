@@ -38,7 +38,7 @@ class UploadForm(DsfrBaseForm):
     confirm_removals = forms.BooleanField(
         label="Je confirme les retraits, même nombreux",
         required=False,
-        help_text="Un import qui retirerait plus de 10 % des lignes d'une source est refusé sans "
+        help_text="Un import qui retirerait plus de 10\u00a0% des lignes d'une source est refusé sans "
         "cette confirmation. Faites d'abord une simulation pour voir la liste des retraits.",
     )
     finess_et = forms.CharField(

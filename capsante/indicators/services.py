@@ -570,7 +570,7 @@ def set_target(
     if indicator.unit == "%":
         for field, number in (("target_value", target_value), ("baseline_value", baseline_value)):
             if number is not None and not 0 <= number <= 100:
-                errors[field] = "Une part s'exprime entre 0 et 100 %."
+                errors[field] = "Une part s'exprime entre 0 et 100\u00a0%."
     if baseline_period and deadline and "deadline" not in errors and baseline_period >= deadline:
         errors["baseline_period"] = "Le mois de référence doit précéder l'échéance."
     clean_milestones = []

@@ -1,4 +1,5 @@
 from django import forms
+from django.core.validators import MaxValueValidator
 from dsfr.forms import DsfrBaseForm
 
 from capsante.ui.fields import MilestonesField, MonthField, NumberField
@@ -32,13 +33,21 @@ class ActionUpdateForm(DsfrBaseForm, forms.ModelForm):
         }
         error_messages = {
             "progress": {
-                "max_value": "L’avancement s’exprime de 0 à 100 %.",
+                "max_value": "L’avancement s’exprime de 0 à 100\u00a0%%.",
                 "invalid": "Un nombre entier de 0 à 100 est attendu.",
-                "min_value": "L’avancement s’exprime de 0 à 100 %.",
+                "min_value": "L’avancement s’exprime de 0 à 100\u00a0%%.",
             },
             "start_date": {"invalid": "Date attendue, par exemple 12/03/2026."},
             "due_date": {"invalid": "Date attendue, par exemple 12/03/2026."},
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The model's check would refuse 140 only after the rules below, with its own sentence
+        # ("140" and « Réalisée » read as « avancée à 100 % »): said first, beside the field.
+        progress = self.fields["progress"]
+        progress.validators.append(MaxValueValidator(100))
+        progress.widget.attrs["max"] = 100
 
     def clean(self):
         cleaned = super().clean()
@@ -50,15 +59,15 @@ class ActionUpdateForm(DsfrBaseForm, forms.ModelForm):
             return cleaned
         if status == ActionStatus.DONE and progress != 100:
             self.add_error(
-                "progress", "Une action réalisée est avancée à 100 % : corrigez l’avancement."
+                "progress", "Une action réalisée est avancée à 100\u00a0% : corrigez l’avancement."
             )
         elif progress == 100 and status not in (ActionStatus.DONE, ActionStatus.ABANDONED):
-            self.add_error("status", "L’action est avancée à 100 % : choisissez « Réalisée ».")
+            self.add_error("status", "L’action est avancée à 100\u00a0% : choisissez « Réalisée ».")
         elif status == ActionStatus.PLANNED and progress > 0:
             self.add_error(
                 "status",
                 "Une action prévue n’a pas commencé : choisissez « En cours », ou ramenez "
-                "l’avancement à 0 %.",
+                "l’avancement à 0\u00a0%.",
             )
         return cleaned
 

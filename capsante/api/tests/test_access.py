@@ -196,7 +196,7 @@ def test_bad_input_is_refused_in_french_naming_the_field(client, api_world, who)
     )
     assert response.status_code == 422
     assert response.json()["detail"][0]["msg"] == (
-        "target_value : Une part s'exprime entre 0 et 100 %."
+        "target_value : Une part s'exprime entre 0 et 100\u00a0%."
     )
     response = _write_unknown_stage(client, editor)
     assert response.status_code == 422

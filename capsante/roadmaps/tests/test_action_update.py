@@ -63,9 +63,40 @@ def test_invalid_dates_and_progress_are_refused_with_a_message(client, personas,
     assert response.status_code == 200
     page = response.content.decode()
     assert "L’échéance ne peut pas précéder le début." in page
-    assert "100" in page
+    assert "L’avancement s’exprime de 0 à 100\u00a0%." in page
+    negative = client.post(
+        f"/feuilles-de-route/actions/{action.pk}/modifier/",
+        {"status": "in_progress", "progress": "-5"},
+    )
+    assert negative.status_code == 200
+    assert "L’avancement s’exprime de 0 à 100\u00a0%." in negative.content.decode()
     action.refresh_from_db()
     assert action.status == "planned"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("status", "progress", "message"),
+    [
+        ("done", "60", "Une action réalisée est avancée à 100\u00a0% : corrigez l’avancement."),
+        ("in_progress", "100", "L’action est avancée à 100\u00a0% : choisissez « Réalisée »."),
+        ("planned", "20", "ramenez l’avancement à 0\u00a0%."),
+    ],
+)
+def test_a_status_that_contradicts_the_progress_is_refused_and_says_which_to_change(
+    client, personas, seeded_roadmaps, status, progress, message
+):
+    client.force_login(personas["dt72_editor"])
+    action = _sarthe_action(seeded_roadmaps)
+    before = (action.status, action.progress)
+    response = client.post(
+        f"/feuilles-de-route/actions/{action.pk}/modifier/",
+        {"status": status, "progress": progress, "owner": "CPAM de la Sarthe"},
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    action.refresh_from_db()
+    assert (action.status, action.progress) == before
 
 
 @pytest.mark.django_db
