@@ -221,6 +221,18 @@ class ProvenanceOut(Schema):
     manual_entry: ManualProvenanceOut | None
 
 
+class PartialOut(Schema):
+    previous_period: str = Field(description="Le mois précédent, dont les communes manquent.")
+    missing_communes: int = Field(description="Combien de communes manquent.")
+    share: float = Field(
+        description="Leur part du total du territoire le mois précédent, en pourcentage."
+    )
+    communes: list[str] | None = Field(
+        description="Leurs noms, pour les partenaires du territoire seulement (sinon null)."
+    )
+    sentence: str = Field(description="La même chose en une phrase, comme sur les pages.")
+
+
 class ValueOut(Schema):
     id: int
     indicator: str
@@ -233,6 +245,11 @@ class ValueOut(Schema):
     is_current: bool
     created_at: dt.datetime
     provenance: ProvenanceOut
+    partial: PartialOut | None = Field(
+        description="Chiffre partiel : des communes comptées le mois précédent manquent dans les"
+        " données de ce mois, et la valeur porte sur les autres (null pour une valeur complète,"
+        " une commune ou une version qui n'est plus en vigueur)."
+    )
 
 
 class MilestoneIn(Schema):

@@ -3,7 +3,7 @@
 import re
 import statistics
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -325,10 +325,12 @@ def chart(
     target: Target | None,
     parents: list[Territory] | None = None,
     values: list[IndicatorValue] | None = None,
+    partial: Iterable[str] = (),
 ) -> tuple[dict, list[dict]]:
     """The series chart and the rows of the table beside it; `parents` (département, région)
     add a line each, and a column each to the table, over the same months. `values`: the
-    territory's `services.series`, when the caller has read it already."""
+    territory's `services.series`, when the caller has read it already; `partial`: its months
+    short of communes (`completeness.partial_months`), marked on the line."""
     if values is None:
         values = services.series(indicator, territory)
     series = [(v.period, v.value) for v in values if v.value is not None]
@@ -344,7 +346,9 @@ def chart(
         )
         for parent in parents or []
     ]
-    drawing = SeriesChart(observed=series, comparisons=[(p.name, s) for p, s in compared])
+    drawing = SeriesChart(
+        observed=series, comparisons=[(p.name, s) for p, s in compared], partial=set(partial)
+    )
     rows = {
         p: {
             "period": p,

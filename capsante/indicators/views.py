@@ -93,12 +93,13 @@ def indicator_detail(request, code: str, level: str, territory_code: str):
         if not disclosure.withholds(request.user, indicator, p)
     ]
     values = services.series(indicator, territory)
-    drawing, rows = dashboards.chart(indicator, territory, target, parents, values)
+    # Every month of the series short of communes, marked on the chart and in its table; the
+    # latest one is also said above the table.
+    partial = completeness.partial_months(indicator, territory, values)
+    drawing, rows = dashboards.chart(indicator, territory, target, parents, values, partial)
     latest = services.latest_value(indicator, territory)
     period = latest.period if latest else None
     detailed = disclosure.sees_establishments(request.user, indicator, territory)
-    # Every month of the series short of communes; the latest one is also said above the table.
-    partial = completeness.partial_months(indicator, territory, values)
     missing = partial.get(latest.period) if latest else None
     map_rows, legend = dashboards.map_rows(
         indicator,

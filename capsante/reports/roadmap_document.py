@@ -131,8 +131,8 @@ def _print_chart(
     """A chart sized for print (fewer units, so type stays legible once scaled to the column)
     and the few numbers a reader needs beside it. The monthly points come from the dashboard's
     own table, so the trajectory and the forecast are exactly those of the indicator page.
-    `partial_month` lacks communes (decision 0043): its line in the table says so, as the live
-    value above it does."""
+    `partial_month` lacks communes (decision 0043): its point is an open circle and its line in
+    the table says so, as the live value above it does."""
     _, rows = dashboards.chart(indicator, territory, target)
     observed = [(r["period"], r["value"]) for r in rows if r.get("value") is not None]
     if len(observed) < 2:
@@ -156,6 +156,7 @@ def _print_chart(
         trajectory=trajectory,
         forecast=forecast,
         target=(target.deadline, target.target_value) if has_target else None,
+        partial={partial_month} if partial_month else set(),
     ).render()
     fmt = lambda v: dashboards.format_value(v, indicator)  # noqa: E731
     table = [(f"Premier mois ({month_label(observed[0][0])})", fmt(observed[0][1]))]

@@ -35,6 +35,9 @@ class SeriesChart:
     target: tuple[str, float] | None = None
     # The same figure for enclosing territories: (name, series), a second line for each.
     comparisons: list[tuple[str, list[tuple[str, float]]]] = field(default_factory=list)
+    # Observed months short of communes (decision 0043): drawn on the line as an open circle,
+    # so that a drop that is only a commune's absence does not read as a fall.
+    partial: set[str] = field(default_factory=set)
 
     def _bounds(self) -> tuple[int, int, float, float]:
         periods = (
@@ -86,6 +89,9 @@ class SeriesChart:
             "height": self.height,
             "observed": line(self.observed),
             "points": [(round(x(p), 1), round(y(v), 1), p, v) for p, v in self.observed],
+            "partial_points": [
+                (round(x(p), 1), round(y(v), 1), p) for p, v in self.observed if p in self.partial
+            ],
             "trajectory": line(self.trajectory),
             "forecast": line([(f[0], f[1]) for f in self.forecast]),
             "band": band,

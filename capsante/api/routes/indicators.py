@@ -2,7 +2,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Path, Query, Router, Status
 
 from capsante.accounts import access
-from capsante.indicators import disclosure, services
+from capsante.indicators import completeness, disclosure, services
 from capsante.indicators.models import (
     Indicator,
     IndicatorValue,
@@ -62,7 +62,7 @@ def indicator_out(indicator: Indicator) -> dict:
     return {field: getattr(indicator, field) for field in fields}
 
 
-def value_out(value: IndicatorValue) -> dict:
+def value_out(value: IndicatorValue, partial: dict | None = None) -> dict:
     run, entry = value.run, value.manual_entry
     return {
         "id": value.pk,
@@ -98,7 +98,31 @@ def value_out(value: IndicatorValue) -> dict:
             if entry
             else None,
         },
+        "partial": partial,
     }
+
+
+def _partial_months(user, values: list[IndicatorValue]) -> dict[tuple[int, int, str], dict]:
+    """The listed values in force that are short of communes (decision 0043), as the indicator's
+    page marks them: one `completeness.partial_months` per indicator and territory listed. The
+    communes are named only to a reader who sees the territory's establishments, as on the page."""
+    series: dict[tuple[int, int], list[IndicatorValue]] = {}
+    for value in values:
+        if value.is_current:
+            series.setdefault((value.indicator_id, value.territory_id), []).append(value)
+    found = {}
+    for (indicator_id, territory_id), listed in series.items():
+        indicator, territory = listed[0].indicator, listed[0].territory
+        named = disclosure.sees_establishments(user, indicator, territory)
+        for period, missing in completeness.partial_months(indicator, territory, listed).items():
+            found[(indicator_id, territory_id, period)] = {
+                "previous_period": missing.previous,
+                "missing_communes": len(missing.names),
+                "share": round(missing.share, 1),
+                "communes": missing.names if named else None,
+                "sentence": missing.sentence(named=named),
+            }
+    return found
 
 
 def target_out(target: Target) -> dict:
@@ -189,7 +213,15 @@ def values(
         rows = rows.filter(period__gte=period_from)
     if period_to:
         rows = rows.filter(period__lte=period_to)
-    return page(rows, cursor, limit, value_out)
+    found = page(rows, cursor, limit, lambda value: value)
+    partial = _partial_months(request.auth, found["items"])
+    found["items"] = [
+        value_out(
+            v, partial.get((v.indicator_id, v.territory_id, v.period)) if v.is_current else None
+        )
+        for v in found["items"]
+    ]
+    return found
 
 
 @router.get("/targets", response=reads(page_of(TargetOut)), summary="Cibles et statuts")

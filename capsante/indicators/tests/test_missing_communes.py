@@ -500,7 +500,9 @@ def test_a_key_figure_s_live_value_is_marked_on_its_objective_and_in_the_roadmap
     page_url = f"/feuilles-de-route/{roadmap.pk}/objectifs/{number}/"
     document_url = f"/rapports/feuilles-de-route/{roadmap.pk}/document/?format=html"
     for url in (page_url, document_url):
-        assert "Chiffre partiel" not in client.get(url).content.decode()
+        before = client.get(url).content.decode()
+        assert "Chiffre partiel" not in before
+    assert "cercle vide" not in before
     _import_again(_march_without(tmp_path, "53130"))
     said = "<strong>Chiffre partiel</strong> : il manque 1\xa0commune comptée en février 2025"
     for url in (page_url, document_url):
@@ -509,6 +511,10 @@ def test_a_key_figure_s_live_value_is_marked_on_its_objective_and_in_the_roadmap
         assert "Laval manque" not in page, url  # unnamed, as on the dashboard's cards
     # The chart's table beside it: its last month says it too.
     assert '<th scope="row">Dernier mois (mars 2025, chiffre partiel)</th>' in page
+    # And the chart draws that month as an open circle, which its legend reads out.
+    chart = re.search(r'<svg class="chart".*?</svg>', page, re.S).group(0)
+    assert chart.count("<circle ") == 1
+    assert "cercle vide : mois auquel manquent des communes, chiffre partiel" in page
 
 
 def test_the_committee_report_compares_whole_months_and_says_which_one_it_left_out(
@@ -609,6 +615,10 @@ def test_an_older_month_short_of_a_commune_stays_marked_in_the_page_s_table(
     assert note and note.group(1).startswith(
         "* Chiffre partiel : Laval manque dans les données de mars 2025, alors qu’elle était"
     )
+    # The chart marks March on its line, and March only, and its legend says what the mark is.
+    circles = re.findall(r'<circle class="cap-chart-partial"[^>]*><title>([^<]*)</title>', page)
+    assert circles == ["mars 2025 : chiffre partiel"]
+    assert "<li>Cercle vide : mois auquel manquent des communes, chiffre partiel</li>" in page
     download = client.get(f"{url}?format=csv").content.decode("utf-8-sig").splitlines()
     by_month = {line.split(";")[0]: line.split(";")[-1] for line in download[1:]}
     assert by_month["2025-03"].startswith("Laval manque dans les données de mars 2025")
@@ -616,6 +626,7 @@ def test_an_older_month_short_of_a_commune_stays_marked_in_the_page_s_table(
     # The Sarthe's page: every month whole, nothing marked.
     sarthe = client.get("/indicateurs/DMP_ALIMENTATION/departement/72/").content.decode()
     assert "mois-partiels" not in sarthe
+    assert "cap-chart-partial" not in sarthe and "Cercle vide" not in sarthe
 
     # A committee report for April compares it with the last whole month before it, February.
     import datetime as dt
@@ -631,3 +642,23 @@ def test_an_older_month_short_of_a_commune_stays_marked_in_the_page_s_table(
         row["set_aside"]
         == "mars 2025 laissé de côté : il y manque 1\xa0commune comptée en février 2025"
     )
+
+
+def test_the_api_marks_the_value_short_of_a_commune_and_only_that_one(imported, client, tmp_path):
+    """A reuser reading the Mayenne's DMP series through the API got March without Laval as any
+    other month. March now carries what the page says: which month it is compared with, how many
+    communes are missing, their part of the total, and the sentence; the other months, the
+    Sarthe's and a superseded version carry nothing."""
+    url = "/api/v1/values?indicator=DMP_ALIMENTATION&territory=departement:53&all_versions=true"
+    assert {item["partial"] for item in client.get(url).json()["items"]} == {None}
+    _import_again(_march_without(tmp_path, "53130"))
+    items = client.get(url).json()["items"]
+    marked = [(i["period"], i["is_current"]) for i in items if i["partial"]]
+    assert marked == [("2025-03", True)]  # not March's previous version, which was whole
+    partial = next(i["partial"] for i in items if i["partial"])
+    assert partial["previous_period"] == "2025-02"
+    assert (partial["missing_communes"], partial["communes"]) == (1, ["Laval"])
+    assert partial["share"] > completeness.SHARE_WORTH_SAYING
+    assert partial["sentence"].startswith("Laval manque dans les données de mars 2025")
+    sarthe = client.get("/api/v1/values?indicator=DMP_ALIMENTATION&territory=departement:72")
+    assert {item["partial"] for item in sarthe.json()["items"]} == {None}
