@@ -31,7 +31,7 @@ from capsante.indicators.services import STATUS_LABELS, current_month
 from capsante.territories.models import Level
 from capsante.ui.spreadsheets import csv_cell
 
-VERSION = "1.0.0"
+VERSION = "1.1.0"  # 1.1.0: « chiffre_partiel », a last column of the values
 LICENCE = {
     "title": "Licence Ouverte / Open Licence version 2.0",
     "name": "etalab-2.0",
@@ -192,6 +192,18 @@ TABLES = {
                 "string",
                 "calcul n° 3, import n° 12 (am-mes)",
                 True,
+            ),
+            _field(
+                "chiffre_partiel",
+                "Chiffre partiel",
+                "Vide quand le chiffre est complet. Sinon, les communes comptées le mois précédent"
+                " qui manquent dans les données de ce mois (au moins 1 % du total du territoire) :"
+                " la valeur porte sur les autres communes. Seuls les indicateurs comptés commune par"
+                " commune à partir des tables de l'Assurance Maladie sont vérifiés.",
+                "string",
+                "Laval manque dans les données d’octobre 2026, alors qu’elle était comptée en"
+                " septembre 2026 (16,1 % du total de la Mayenne ce mois-là) : ce chiffre porte sur"
+                " les autres communes.",
             ),
         ],
     },
@@ -377,11 +389,15 @@ def value_rows():
         if run.trigger_id:
             origin += f", import n° {run.trigger_id} ({run.trigger.source})"
         runs[run.pk] = origin
+    # Figures short of communes (decision 0043), said on their row as the indicator's page does.
+    partial = completeness.partial_figures()
     values = (
         IndicatorValue.objects.filter(is_current=True)
         .months_ended()
         .order_by("indicator__code", "territory__level", "territory__code", "period")
         .values_list(
+            "indicator_id",
+            "territory_id",
             "indicator__code",
             "territory__level",
             "territory__code",
@@ -399,6 +415,8 @@ def value_rows():
     # Figures about a few named establishments are open at département and région level only.
     protected = {i.code for i in Indicator.objects.all() if disclosure.protects_establishments(i)}
     for (
+        indicator_id,
+        territory_id,
         code,
         level,
         tcode,
@@ -415,6 +433,7 @@ def value_rows():
         if code in protected and level not in disclosure.PUBLIC_LEVELS:
             continue
         origin = f"saisie manuelle validée n° {manual}" if manual else runs.get(run_id, "recalcul")
+        missing = None if manual else partial.get((indicator_id, territory_id, period))
         yield (
             code,
             level,
@@ -428,6 +447,7 @@ def value_rows():
             version,
             created,
             origin,
+            missing.sentence(named=code not in protected) if missing else "",
         )
 
 

@@ -662,3 +662,52 @@ def test_the_api_marks_the_value_short_of_a_commune_and_only_that_one(imported, 
     assert partial["sentence"].startswith("Laval manque dans les données de mars 2025")
     sarthe = client.get("/api/v1/values?indicator=DMP_ALIMENTATION&territory=departement:72")
     assert {item["partial"] for item in sarthe.json()["items"]} == {None}
+
+
+def test_the_open_data_says_which_values_are_short_of_a_commune_as_each_page_does(
+    imported, tmp_path
+):
+    """The open data's values are France's every territory at once: their last column says,
+    for the Mayenne's, the région's and a grouping's March without Laval, what each of their
+    pages says, found for all territories in one pass (`partial_figures`), and nothing for any
+    other row. The package still validates against its own schema."""
+    import csv
+
+    import frictionless
+
+    from capsante.territories.models import GroupingKind
+
+    laval, mayenne_town = (Territory.objects.get(code=c) for c in ("53130", "53147"))
+    grouping = Territory.objects.create(
+        level=Level.GROUPING, code="CLS-LAVAL", name="CLS du pays de Laval",
+        grouping_kind=GroupingKind.CLS,
+    )  # fmt: skip
+    grouping.members.set([laval, mayenne_town])
+    services.compute_and_store(codes=CODES)
+
+    def exported(name: str) -> dict[tuple[str, str, str, str], str]:
+        directory = tmp_path / name
+        call_command("export", "opendata", "--output", str(directory))
+        report = frictionless.validate(str(directory / "datapackage.json"))
+        assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+        with (directory / "valeurs.csv").open(encoding="utf-8") as handle:
+            return {
+                (r["code_indicateur"], r["niveau_territoire"], r["code_territoire"], r["mois"]): (
+                    r["chiffre_partiel"]
+                )
+                for r in csv.DictReader(handle)
+            }
+
+    assert set(exported("before").values()) == {""}
+    _import_again(_march_without(tmp_path, "53130"))
+    rows = exported("after")
+    marked = {key: said for key, said in rows.items() if said}
+    expected = {}
+    for territory in (imported["mayenne"], imported["region"], grouping):
+        for code in CODES:
+            indicator = Indicator.objects.get(code=code)
+            values = services.series(indicator, territory)
+            said = completeness.partial_months(indicator, territory, values)["2025-03"]
+            expected[(code, territory.level, territory.code, "2025-03")] = said.sentence()
+    assert marked == expected
+    assert all(s.startswith("Laval manque dans les données de mars 2025") for s in marked.values())
