@@ -18,7 +18,7 @@ The rules, in words:
 """
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import NamedTuple
@@ -250,11 +250,21 @@ def overlapping_scope_q(user, path: str = "territory") -> Q:
 
 
 def published_or_in_scope(
-    user, queryset: QuerySet, published: Q, path: str = "territory", roles: frozenset | None = None
+    user,
+    queryset: QuerySet,
+    published: Q,
+    path: str = "territory",
+    roles: frozenset | None = None,
+    among: Sequence[Territory] | None = None,
 ):
     """What anyone reads (published) and, for partners, the unpublished work of their scope;
     with `roles`, only partners holding one of them read the unpublished work (an event's draft
-    is its editors' own)."""
+    is its editors' own). `among`: only what lies in these territories, the scope asked of
+    each of them, when the caller knows them (a territory and those enclosing it): otherwise
+    the query carries every territory of the scope, a région's 1,300, which PostgreSQL took
+    10 ms to plan and listing them 7 ms more, on every dashboard of an ARS partner."""
+    if among is not None:
+        queryset = queryset.filter(**{f"{path}__in": [t.pk for t in among]})
     allowed, scope = _scope(user)
     if allowed and roles is not None and not is_superuser(user):
         allowed = role_of(user) in roles
@@ -264,6 +274,9 @@ def published_or_in_scope(
         # All of France. Not `published | Q()`: Django reads an empty Q in an OR as nothing,
         # which left superusers with the published objects alone.
         return queryset
+    if among is not None:
+        inside = [t.pk for t in among if _covers(scope, t)]
+        return queryset.filter(published | Q(**{f"{path}__in": inside}))
     return queryset.filter(published | within_scope_q(user, path))
 
 

@@ -1,6 +1,7 @@
 """Roadmap logic: file import and export, action updates, glossary lookups."""
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -211,10 +212,11 @@ def with_abbreviations(text: str, glossary: dict[str, GlossaryEntry]) -> SafeStr
 # --- Who reads and changes what (rules in accounts.access) ----------------------------------
 
 
-def visible_roadmaps(user) -> QuerySet[Roadmap]:
-    """Published roadmaps, and for partners the drafts of their scope."""
+def visible_roadmaps(user, among: Sequence[Territory] | None = None) -> QuerySet[Roadmap]:
+    """Published roadmaps, and for partners the drafts of their scope; with `among`, only
+    those of these territories (`access.published_or_in_scope`)."""
     return access.published_or_in_scope(
-        user, Roadmap.objects.all(), Q(status=RoadmapStatus.PUBLISHED)
+        user, Roadmap.objects.all(), Q(status=RoadmapStatus.PUBLISHED), among=among
     )
 
 

@@ -285,8 +285,7 @@ def roadmap_of(user, territory: Territory) -> Roadmap | None:
     (the Sarthe's for Le Mans or the Val de Sarthe), the most recent period first."""
     chain = [territory, *ancestors(territory)]
     found = {
-        r.territory_id: r
-        for r in visible_roadmaps(user).filter(territory__in=chain).order_by("period_start")
+        r.territory_id: r for r in visible_roadmaps(user, among=chain).order_by("period_start")
     }
     return next((found[t.pk] for t in chain if t.pk in found), None)
 
