@@ -3,7 +3,7 @@
 import re
 import statistics
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -353,12 +353,13 @@ def chart(
     target: Target | None,
     parents: list[Territory] | None = None,
     values: list[IndicatorValue] | None = None,
-    partial: Iterable[str] = (),
+    partial: dict[str, completeness.MissingCommunes] | None = None,
 ) -> tuple[dict, list[dict]]:
     """The series chart and the rows of the table beside it; `parents` (département, région)
     add a line each, and a column each to the table, over the same months. `values`: the
     territory's `services.series`, when the caller has read it already; `partial`: its months
-    short of communes (`completeness.partial_months`), marked on the line."""
+    short of communes (`completeness.partial_months`), marked on the line and not asked again
+    for the target's status."""
     if values is None:
         values = services.series(indicator, territory)
     series = [(v.period, v.value) for v in values if v.value is not None]
@@ -375,7 +376,7 @@ def chart(
         for parent in parents or []
     ]
     drawing = SeriesChart(
-        observed=series, comparisons=[(p.name, s) for p, s in compared], partial=set(partial)
+        observed=series, comparisons=[(p.name, s) for p, s in compared], partial=set(partial or ())
     )
     rows = {
         p: {
@@ -391,7 +392,7 @@ def chart(
     for p in rows:
         rows[p]["parents"] = [dict(s).get(p) for _, s in compared]
     if target and target.target_value is not None and target.deadline and series:
-        assessment = services.assess(target)
+        assessment = services.assess(target, values=values, partial_months=partial)
         drawing.target = (target.deadline, target.target_value)
         baseline = (
             (target.baseline_period, target.baseline_value)

@@ -392,32 +392,40 @@ def _engine_target(target: Target) -> engine_status.Target:
     )
 
 
-def assess(target: Target, as_of: str | None = None) -> engine_status.Assessment | None:
+def assess(
+    target: Target,
+    as_of: str | None = None,
+    values: list[IndicatorValue] | None = None,
+    partial_months: dict[str, completeness.MissingCommunes] | None = None,
+) -> engine_status.Assessment | None:
     """The target's status by the documented rule, on the months up to `as_of` (this month).
 
     A last month short of communes the month before counted (`completeness`) is left out: the
     Mayenne's October without Laval would otherwise be judged as the Mayenne's (decision 0044).
-    The reason says so."""
-    return _assessed(target, as_of)[0]
+    The reason says so. `values` and `partial_months`: the target's `series` and its
+    `completeness.partial_months`, when the caller has them already (the indicator's page)."""
+    return _assessed(target, as_of, values, partial_months)[0]
 
 
 def _assessed(
-    target: Target, as_of: str | None
+    target: Target,
+    as_of: str | None,
+    values: list[IndicatorValue] | None = None,
+    partial_months: dict[str, completeness.MissingCommunes] | None = None,
 ) -> tuple[engine_status.Assessment | None, completeness.MissingCommunes | None]:
     """`assess`, and the month it left out for lacking communes, if it did."""
     if target.not_applicable or target.target_value is None or not target.deadline:
         return None, None
     as_of = as_of or current_month()
-    observed = [
-        v
-        for v in series(target.indicator, target.territory)
-        if v.value is not None and v.period <= as_of
-    ]
-    partial = (
-        completeness.missing_communes(target.indicator, target.territory, observed[-1])
-        if observed
-        else None
-    )
+    if values is None:
+        values = series(target.indicator, target.territory)
+    observed = [v for v in values if v.value is not None and v.period <= as_of]
+    if not observed:
+        partial = None
+    elif partial_months is not None:
+        partial = partial_months.get(observed[-1].period)
+    else:
+        partial = completeness.missing_communes(target.indicator, target.territory, observed[-1])
     if partial is not None:
         observed.pop()
     assessment = engine_status.assess(
