@@ -45,6 +45,7 @@ class DuckDBBackend(Backend):
         memory_limit: str | None = None,
         timeout_s: float | None = 600.0,
         workers: int = 2,
+        tables: Collection[str] | None = None,
     ):
         """`membership`/`population` (Arrow tables with the contract's columns) replace the
         `territory_membership`/`territory_population` Parquet exports when given, so the Django
@@ -59,7 +60,12 @@ class DuckDBBackend(Backend):
         (the shared plan of a full recompute) gives each query its share of the cores, the
         queries side by side filling them, and a recompute of a few (one month of one source)
         lets each query use them all (`expect`): national 3.0 → 2.7 s; one month of documents
-        takes 0.34 s with every core, 0.45 s with one (bench/RESULTS.md)."""
+        takes 0.34 s with every core, 0.45 s with one (bench/RESULTS.md).
+
+        `tables`: the staged tables a query will read, when it reads a few (a page's query):
+        each table's view costs the opening its folder's glob, and the 21 of them took 76 ms,
+        more than the query of an indicator's establishments (bench/RESULTS.md, 6 December,
+        fourteenth session). The others are then unknown to the queries."""
         self.staging_root = Path(staging_root).resolve()
         self.timeout_s = timeout_s
         self.workers = max(1, int(workers))
@@ -77,7 +83,8 @@ class DuckDBBackend(Backend):
             self._con.execute(f"SET memory_limit = '{_plain(memory_limit)}'")
         given = {"territory_membership": membership, "territory_population": population}
         for table in CONTRACT:
-            self._register(table, given.get(table))
+            if tables is None or table in tables:
+                self._register(table, given.get(table))
 
     def _register(self, table: str, arrow: pa.Table | None) -> None:
         view = table_ref(table)
@@ -213,14 +220,23 @@ class DuckDBBackend(Backend):
         self._cursors.append(con)
         self._local.con = con
 
-    def query(self, sql: str, *, max_rows: int = 10_000, timeout_s: float = 30.0) -> pa.Table:
-        """An ad-hoc read-only query (e.g. a documentation preview), capped in rows and time.
+    def query(
+        self,
+        sql: str,
+        *,
+        max_rows: int = 10_000,
+        timeout_s: float = 30.0,
+        params: dict[str, object] | None = None,
+    ) -> pa.Table:
+        """An ad-hoc read-only query (e.g. a documentation preview), capped in rows and time;
+        `params`: values bound to its `$name` placeholders.
 
         Raises ValueError when the result has more than `max_rows` rows rather than silently
         truncating it.
         """
         table = self._timed(
-            lambda: self._con.sql(sql).limit(int(max_rows) + 1).to_arrow_table(), timeout_s
+            lambda: self._con.sql(sql, params=params).limit(int(max_rows) + 1).to_arrow_table(),
+            timeout_s,
         )
         if len(table) > max_rows:
             raise ValueError(f"query returned more than {max_rows} rows")
@@ -247,6 +263,48 @@ class DuckDBBackend(Backend):
         for cursor in self._cursors:
             cursor.close()
         self._con.close()
+
+
+# Pages' small queries (an indicator's establishments) run on a backend the process keeps:
+# opening a DuckDB connection takes 28 ms, more than such a query (bench/RESULTS.md,
+# 6 December, fourteenth session). One query at a time on it (a threaded server), and opened
+# again when a folder of its tables changed: a table staged for the first time since would
+# otherwise stay the empty view it was opened with. New files of a table already staged are
+# read by its view's glob at each query.
+_kept: dict[tuple[Path, frozenset[str]], tuple[tuple[int, ...], DuckDBBackend]] = {}
+_kept_lock = threading.Lock()
+
+
+def kept_query(
+    staging_root: Path | str,
+    tables: Collection[str],
+    sql: str,
+    *,
+    params: dict[str, object] | None = None,
+    max_rows: int = 10_000,
+    timeout_s: float = 30.0,
+) -> pa.Table:
+    """`DuckDBBackend.query` on a backend of `tables` kept by the process (see above)."""
+    root = Path(staging_root).resolve()
+    key = (root, frozenset(tables))
+    state = tuple(
+        _changed_at(folder) for folder in [root, *(table_dir(root, t) for t in sorted(key[1]))]
+    )
+    with _kept_lock:
+        kept = _kept.get(key)
+        if kept is None or kept[0] != state:
+            if kept is not None:
+                kept[1].close()
+            kept = (state, DuckDBBackend(root, tables=key[1], timeout_s=timeout_s))
+            _kept[key] = kept
+        return kept[1].query(sql, params=params, max_rows=max_rows, timeout_s=timeout_s)
+
+
+def _changed_at(folder: Path) -> int:
+    try:
+        return folder.stat().st_mtime_ns
+    except FileNotFoundError:
+        return 0
 
 
 def _plain(text: str) -> str:

@@ -7,8 +7,11 @@ roadmap document's cover map, in a command that would otherwise spend 0.09 s imp
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -48,10 +51,61 @@ def _rings(geometry: dict) -> Iterable[list[list[float]]]:
 
 def svg_map(shapes: list[MapShape], width: int = 600) -> dict:
     """Project shapes into a shared viewBox (equirectangular, scaled by the mean latitude)."""
-    parsed = [(s, json.loads(s.geometry)) for s in shapes if s.geometry]
-    points = [pt for _, g in parsed for ring in _rings(g) for pt in ring]
-    if not points:
+    drawable = [s for s in shapes if s.geometry]
+    paths, height = _drawn([s.geometry for s in drawable], width)
+    if not paths:
         return {"shapes": [], "viewbox": "0 0 1 1", "width": width, "height": 1, "role": "img"}
+    result = [
+        SvgShape(
+            shape.code, shape.name, path, shape.url, shape.css_class, shape.title or shape.name
+        )
+        for shape, path in zip(drawable, paths, strict=True)
+    ]
+    # A map whose shapes are links is a group of controls, not an image (axe: nested-interactive).
+    role = "group" if any(s.url for s in result) else "img"
+    return {
+        "shapes": result,
+        "viewbox": f"0 0 {width} {height}",
+        "width": width,
+        "height": height,
+        "role": role,
+    }
+
+
+# The paths of the maps drawn last, by their outlines and width: a département's communes are
+# drawn again by every indicator's page, each of their outlines simplified to the pixel (GEOS)
+# — the most of the Mayenne's INS page, 240 communes, where reading the drawing back costs a
+# digest of its outlines (bench/RESULTS.md, 6 December, fourteenth session).
+MAPS_KEPT = 32
+_kept_maps: OrderedDict[bytes, tuple[list[str], int]] = OrderedDict()
+_kept_maps_lock = threading.Lock()
+
+
+def _drawn(geometries: list[str], width: int) -> tuple[list[str], int]:
+    """Each outline's SVG path and the map's height, drawn once per process and kept."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(str(width).encode())
+    for geometry in geometries:
+        digest.update(b"\x00")
+        digest.update(geometry.encode())
+    key = digest.digest()
+    with _kept_maps_lock:
+        if key in _kept_maps:
+            _kept_maps.move_to_end(key)
+            return _kept_maps[key]
+    drawn = _draw(geometries, width)
+    with _kept_maps_lock:
+        _kept_maps[key] = drawn
+        while len(_kept_maps) > MAPS_KEPT:
+            _kept_maps.popitem(last=False)
+    return drawn
+
+
+def _draw(geometries: list[str], width: int) -> tuple[list[str], int]:
+    parsed = [json.loads(g) for g in geometries]
+    points = [pt for g in parsed for ring in _rings(g) for pt in ring]
+    if not points:
+        return [], 1
     min_x = min(p[0] for p in points)
     max_x = max(p[0] for p in points)
     min_y = min(p[1] for p in points)
@@ -63,12 +117,12 @@ def svg_map(shapes: list[MapShape], width: int = 600) -> dict:
     height = int(span_y * scale) + 1
     # One pixel is the finest detail the map can show: drop everything below it.
     tolerance = span_x / kx / width
-    result = []
     # A map of no more points than it has pixels across (a département's or région's outline,
     # simplified when France's territories were loaded) is drawn as it is: simplifying it would
     # take GEOS's import for nothing the eye could see.
     coarse = len(points) <= width
-    for shape, geometry in parsed:
+    paths = []
+    for geometry in parsed:
         if not coarse:
             geometry = _within_a_pixel(geometry, tolerance)
         parts = []
@@ -77,25 +131,8 @@ def svg_map(shapes: list[MapShape], width: int = 600) -> dict:
                 f"{(x - min_x) * kx * scale:.0f},{(max_y - y) * scale:.0f}" for x, y in ring
             )
             parts.append(f"M{coords}Z")
-        result.append(
-            SvgShape(
-                shape.code,
-                shape.name,
-                "".join(parts),
-                shape.url,
-                shape.css_class,
-                shape.title or shape.name,
-            )
-        )
-    # A map whose shapes are links is a group of controls, not an image (axe: nested-interactive).
-    role = "group" if any(s.url for s in result) else "img"
-    return {
-        "shapes": result,
-        "viewbox": f"0 0 {width} {height}",
-        "width": width,
-        "height": height,
-        "role": role,
-    }
+        paths.append("".join(parts))
+    return paths, height
 
 
 def _within_a_pixel(geometry: dict, tolerance: float) -> dict:

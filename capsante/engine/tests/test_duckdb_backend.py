@@ -174,3 +174,39 @@ def test_progress_is_reported(shared_staging: Path, catalogue):
     )
     assert [c[0] for c in calls] == list(range(1, len(catalogue) + 1))
     assert {c[2] for c in calls} == {d.code for d in catalogue}
+
+
+def test_a_kept_query_sees_a_table_staged_after_it_and_a_month_added_to_it(tmp_path: Path):
+    """Pages query a backend the process keeps. A table absent when it was opened (its view
+    empty) and staged since, then a new month of it, are both read by the next query; a table
+    the query was not opened with is unknown to it."""
+    from capsante.engine.duckdb_backend import kept_query
+    from capsante.engine.query import table_ref
+
+    def identities(period: str, count: int) -> dict:
+        return {
+            "period": period,
+            "finess_et": "530000017",
+            "status": "QUAL",
+            "ins_valid": True,
+            "identities": count,
+        }
+
+    sql = (
+        f"SELECT period, SUM(identities) AS n FROM {table_ref('ins_identities')}"  # noqa: S608
+        " WHERE list_contains($wanted, finess_et) GROUP BY period ORDER BY period"
+    )
+    asked = {"wanted": ["530000017"]}
+    assert kept_query(tmp_path, {"ins_identities"}, sql, params=asked).to_pylist() == []
+    write_table(tmp_path, "ins_identities", [identities("2026-09", 40)])
+    assert kept_query(tmp_path, {"ins_identities"}, sql, params=asked).to_pylist() == [
+        {"period": "2026-09", "n": 40}
+    ]
+    write_table(tmp_path, "ins_identities", [identities("2026-10", 55)])
+    assert kept_query(tmp_path, {"ins_identities"}, sql, params=asked).to_pylist() == [
+        {"period": "2026-09", "n": 40},
+        {"period": "2026-10", "n": 55},
+    ]
+    assert kept_query(tmp_path, {"ins_identities"}, sql, params={"wanted": []}).num_rows == 0
+    with pytest.raises(duckdb.CatalogException):
+        kept_query(tmp_path, {"ins_identities"}, f"SELECT * FROM {table_ref('am_mes_activations')}")  # noqa: S608
