@@ -10,7 +10,7 @@ time limit; ad-hoc queries also get a row cap.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Collection, Generator, Iterable, Sequence
+from collections.abc import Callable, Collection, Generator, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed, wait
 from pathlib import Path
 from typing import TypeVar
@@ -226,7 +226,7 @@ class DuckDBBackend(Backend):
         *,
         max_rows: int = 10_000,
         timeout_s: float = 30.0,
-        params: dict[str, object] | None = None,
+        params: Mapping[str, object] | None = None,
     ) -> pa.Table:
         """An ad-hoc read-only query (e.g. a documentation preview), capped in rows and time;
         `params`: values bound to its `$name` placeholders.
@@ -280,7 +280,7 @@ def kept_query(
     tables: Collection[str],
     sql: str,
     *,
-    params: dict[str, object] | None = None,
+    params: Mapping[str, object] | None = None,
     max_rows: int = 10_000,
     timeout_s: float = 30.0,
 ) -> pa.Table:
