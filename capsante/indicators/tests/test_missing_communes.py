@@ -303,7 +303,8 @@ def test_a_month_short_of_a_commune_does_not_judge_the_target_nor_alert_its_owne
     assert target.status_details["last_period"] == "2025-02"
     assert mail.outbox == []  # no « statut dégradé » for a hole in a file
     page = client.get("/indicateurs/MES_ACTIVATION/departement/53/").content.decode()
-    assert "mars 2025 laissé de côté : il y manque 1\xa0commune" in page
+    # The reason opens its paragraph beside the status, capitalised.
+    assert '<p class="fr-text--sm">La dernière valeur atteint la cible (mars 2025 laissé' in page
     assert "Laval manque dans les données de mars 2025" in page  # the figure's own warning
 
     # Laval sent again: March is whole and judges the target once more.
