@@ -19,7 +19,7 @@ from django.db.models.functions import Abs, Coalesce
 
 from capsante.engine.periods import shift
 from capsante.territories.models import Level, Territory
-from capsante.territories.services import communes_of
+from capsante.territories.services import communes_of, enclosing
 from capsante.ui import formats
 
 from .models import Indicator, IndicatorValue
@@ -228,30 +228,12 @@ def partial_figures() -> dict[tuple[int, int, str], MissingCommunes]:
         gone = set(counted.filter(period=previous).values_list("territory_id", flat=True)) - set(
             counted.filter(period=period).values_list("territory_id", flat=True)
         )
-        for territory in _enclosing(gone):
+        for territory in enclosing(gone):
             members = list(communes_of(territory).values_list("pk", flat=True))
             missing = _missing_in_month(territory, members, period, [indicator_id])
             if indicator_id in missing:
                 found[(indicator_id, territory.pk, period)] = missing[indicator_id]
     return found
-
-
-def _enclosing(communes: set[int]) -> list[Territory]:
-    """The territories made of these communes, but the communes: their EPCIs, départements,
-    régions and the groupings they belong to."""
-    if not communes:
-        return []
-    rows = Territory.objects.filter(pk__in=communes)
-    ids = set()
-    for epci, departement, region in rows.values_list("epci_id", "parent_id", "parent__parent_id"):
-        ids |= {epci, departement, region}
-    ids |= set(
-        Territory.members.through.objects.filter(to_territory_id__in=communes).values_list(
-            "from_territory_id", flat=True
-        )
-    )
-    ids.discard(None)
-    return list(Territory.objects.filter(pk__in=ids))
 
 
 def _missing_in_month(

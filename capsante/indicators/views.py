@@ -97,7 +97,7 @@ def indicator_detail(request, code: str, level: str, territory_code: str):
     # latest one is also said above the table.
     partial = completeness.partial_months(indicator, territory, values)
     drawing, rows = dashboards.chart(indicator, territory, target, parents, values, partial)
-    latest = services.latest_value(indicator, territory)
+    latest = values[-1] if values else None  # `services.latest_value`, already read
     period = latest.period if latest else None
     detailed = disclosure.sees_establishments(request.user, indicator, territory)
     missing = partial.get(latest.period) if latest else None

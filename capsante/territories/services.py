@@ -8,7 +8,7 @@ import difflib
 import re
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -62,6 +62,26 @@ def ancestors(territory: Territory) -> list[Territory]:
         found.append(node)
         node = node.parent
     return found
+
+
+def enclosing(communes: Collection[int]) -> list[Territory]:
+    """The territories these communes (ids) belong to, the communes themselves left out: their
+    EPCIs, départements, régions and the groupings that hold them. Three queries, however many
+    communes."""
+    if not communes:
+        return []
+    ids: set[int | None] = set()
+    for epci, departement, region in Territory.objects.filter(pk__in=communes).values_list(
+        "epci_id", "parent_id", "parent__parent_id"
+    ):
+        ids |= {epci, departement, region}
+    ids |= set(
+        Territory.members.through.objects.filter(to_territory_id__in=communes).values_list(
+            "from_territory_id", flat=True
+        )
+    )
+    ids.discard(None)
+    return list(Territory.objects.filter(pk__in=ids))
 
 
 def descendants(territory: Territory, level: str | None = None) -> QuerySet[Territory]:
