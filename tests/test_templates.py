@@ -84,7 +84,7 @@ def test_pages_write_no_table_markup_of_their_own():
 def test_the_components_are_where_the_dsfr_card_and_table_markup_is():
     """The check above looks in the right place: the components do write that markup."""
     text = "".join(p.read_text(encoding="utf-8") for p in COMPONENTS.glob("*.html"))
-    assert 'class="fr-table' in text and "dsfr_card" in text and "fr-pagination" in text
+    assert 'class="fr-table' in text and 'class="fr-card' in text and "fr-pagination" in text
 
 
 def test_every_template_is_used():

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.conf import settings
+from django.utils.functional import cached_property
 
 from capsante.engine import forecast as engine_forecast
 from capsante.engine.periods import month_range
@@ -119,25 +120,27 @@ class Card:
     comparisons: list[Comparison] = field(default_factory=list)
     # Communes the month before counted and this month's figure lacks (decision 0043).
     partial: completeness.MissingCommunes | None = None
+    # The properties below are read several times by a page (the card, then the table's row):
+    # each is worked out once, after `partial` is set (territory_cards).
 
-    @property
+    @cached_property
     def value_label(self) -> str:
         if self.withheld:
             return disclosure.WITHHELD
         return format_value(self.latest.value if self.latest else None, self.indicator)
 
-    @property
+    @cached_property
     def target_label(self) -> str:
         """'80 % en décembre 2026', 'sans objet sur ce territoire' or 'aucune cible fixée'."""
         return target_label(self.target, lambda v: format_value(v, self.indicator))
 
-    @property
+    @cached_property
     def has_target(self) -> bool:
         return bool(
             self.target and not self.target.not_applicable and self.target.target_value is not None
         )
 
-    @property
+    @cached_property
     def remaining(self) -> Remaining | None:
         # Not from a figure short of communes: its numerator and denominator lack them.
         if self.withheld or self.partial:
@@ -148,7 +151,7 @@ class Card:
     def is_campaign(self) -> bool:
         return "campaigns" in (self.indicator.sources or [])
 
-    @property
+    @cached_property
     def status_label(self) -> str:
         return services.STATUS_LABELS.get(self.target.status, "") if self.target else ""
 
@@ -156,7 +159,7 @@ class Card:
     def no_target_label(self) -> str:
         return NO_TARGET
 
-    @property
+    @cached_property
     def progress(self) -> int | None:
         """Share of the way from baseline to target, 0–100; none from a partial figure."""
         if self.partial or not (
@@ -172,7 +175,7 @@ class Card:
             return None
         return max(0, min(100, round(100 * (self.latest.value - baseline) / span)))
 
-    @property
+    @cached_property
     def spark(self) -> str:
         return sparkline([v for _, v in self.series[-24:]])
 

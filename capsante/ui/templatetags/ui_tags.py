@@ -14,8 +14,6 @@ from capsante.french import takes_plural
 from capsante.ui import badges, formats, tables
 
 register = template.Library()
-# Lengths past which django-dsfr's card would cut a title or a description: ours are never cut.
-UNCUT = 100_000
 
 
 @register.filter
@@ -259,7 +257,7 @@ def card(
 ) -> dict:
     """A card linking to a page: title, description, detail line, badges (a plain `badge`
     and/or a status), and for a figure card the figure and a few `lines` under it (phrasing
-    content: spans, not paragraphs, since django-dsfr puts the description in one <p>)."""
+    content: spans, not paragraphs, since the description is one <p>)."""
     top = [_badge_data(badge, small=True)] if badge else []
     if status_label:
         top.append(_badge_data(status_label, badges.colour(status_kind, status), small=True))
@@ -280,11 +278,9 @@ def card(
             "link": url,
             "heading_tag": heading,
             "description": conditional_escape(description),
-            "top_detail": {"badges": top} if top else None,
-            "bottom_detail": {"text": detail} if detail else None,
+            "badges": top,
+            "detail": detail,
             "extra_classes": "fr-card--horizontal" if horizontal else "",
-            "title_max_length": UNCUT,
-            "description_max_length": UNCUT,
         }
     }
 

@@ -71,7 +71,7 @@ def test_every_target_status_has_its_badge_colour():
     assert inline == '<span class="fr-badge fr-badge--success">Réalisée</span>'
 
 
-def test_a_figure_card_is_django_dsfr_s_card_with_the_figure_in_its_description():
+def test_a_figure_card_is_a_dsfr_card_with_the_figure_in_its_description():
     html = render(
         '{% capture lines %}<span class="cap-card-line">Cible : <strong>80 %</strong>'
         "</span>{% endcapture %}"
@@ -82,8 +82,11 @@ def test_a_figure_card_is_django_dsfr_s_card_with_the_figure_in_its_description(
     assert '<span class="cap-figure">42,0 %</span>' in html
     assert "Cible : <strong>80 %</strong>" in html
     assert "fr-badge--success fr-badge--sm" in html and "En mai 2026" in html
-    long_title = "x" * 150
+    long_title, long_description = "x" * 150, "y" * 5000
     assert long_title in render("{% card title '/' %}", title=long_title)
+    assert long_description in render(
+        "{% card 'Titre' '/' description=description %}", description=long_description
+    )
 
 
 def test_pagination_keeps_the_query_string_and_speaks_french():
