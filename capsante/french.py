@@ -9,6 +9,20 @@ import unicodedata
 
 THOUSANDS = "\u202f"  # espace fine insécable
 NBSP = "\u00a0"
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
 
 
 def number(value: float | int | None, digits: int = 0, empty: str = "—") -> str:
@@ -17,6 +31,23 @@ def number(value: float | int | None, digits: int = 0, empty: str = "—") -> st
         return empty
     text = f"{value:,.{digits}f}".replace(",", THOUSANDS).replace(".", ",")
     return text[1:] if text.startswith("-") and not text.strip("-0,") else text
+
+
+def month(period: str | None) -> str:
+    """'2026-10' as people say it: 'octobre 2026' (anything else is returned as it is)."""
+    if not period or len(period) != 7 or period[4] != "-":
+        return period or "—"
+    year, index = period[:4], period[5:]
+    if not (year.isdigit() and index.isdigit() and 1 <= int(index) <= 12):
+        return period
+    return f"{MONTHS[int(index) - 1]} {year}"
+
+
+def percent(value: float | None, digits: int = 1, empty: str = "—") -> str:
+    """12.34 → '12,3 %', the sign after a no-break space."""
+    if value is None:
+        return empty
+    return f"{number(value, digits)}{NBSP}%"
 
 
 def takes_plural(count: float | int) -> bool:

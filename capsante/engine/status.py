@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from capsante.french import plural
+from capsante.french import month, percent, plural
 
 from .forecast import (
     DEFAULT_BAND_LEVEL,
@@ -88,7 +88,8 @@ def assess(
     age = months_between(last_period, as_of)
     if age > stale_after_months:
         reason = (
-            f"dernière valeur de {last_period}, plus de {stale_after_months} mois avant {as_of}"
+            f"dernière valeur en {month(last_period)}, plus de {stale_after_months} mois"
+            f" avant {month(as_of)}"
         )
         return Assessment(Status.DONNEES_ANCIENNES, reason, last_period, last_value)
     if meets(last_value, target.value, polarity):
@@ -118,17 +119,18 @@ def assess(
     details = (last_period, last_value, reference, fit, at_deadline, band, when)
     if meets(at_deadline, target.value, polarity):
         return Assessment(
-            Status.EN_BONNE_VOIE, "la prévision atteint la cible à l'échéance", *details
+            Status.EN_BONNE_VOIE, "la prévision atteint la cible à l’échéance", *details
         )
     favourable = band[1] if polarity == "up" else band[0]
     if meets(favourable, target.value, polarity):
-        reason = "la cible reste dans la bande d'incertitude de la prévision"
+        reason = "la cible reste dans la bande d’incertitude de la prévision"
         return Assessment(Status.A_SURVEILLER, reason, *details)
     if reference is not None and _near_trajectory(last_value, reference, polarity, tolerance):
-        reason = f"la dernière valeur est à moins de {tolerance:.0%} de la trajectoire"
+        within = percent(100 * tolerance, 0 if (100 * tolerance).is_integer() else 1)
+        reason = f"la dernière valeur est à moins de {within} de la trajectoire"
         return Assessment(Status.A_SURVEILLER, reason, *details)
     return Assessment(
-        Status.HORS_TRAJECTOIRE, "la prévision manque la cible à l'échéance", *details
+        Status.HORS_TRAJECTOIRE, "la prévision manque la cible à l’échéance", *details
     )
 
 

@@ -12,41 +12,13 @@ import unicodedata
 from zoneinfo import ZoneInfo
 
 # Written in capsante.french, below the layers that may not import this module; used from here.
+from capsante.french import MONTHS as MONTHS
 from capsante.french import NBSP as NBSP
 from capsante.french import THOUSANDS as THOUSANDS
+from capsante.french import month as month
 from capsante.french import number as number
+from capsante.french import percent as percent
 from capsante.french import plural as plural
-
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-
-
-def percent(value: float | None, digits: int = 1, empty: str = "—") -> str:
-    if value is None:
-        return empty
-    return f"{number(value, digits)}{NBSP}%"
-
-
-def month(period: str | None) -> str:
-    """'2026-10' as people say it: 'octobre 2026' (anything else is returned as it is)."""
-    if not period or len(period) != 7 or period[4] != "-":
-        return period or "—"
-    year, index = period[:4], period[5:]
-    if not (year.isdigit() and index.isdigit() and 1 <= int(index) <= 12):
-        return period
-    return f"{MONTHS[int(index) - 1]} {year}"
 
 
 def day(value: dt.date | None, empty: str = "—") -> str:

@@ -33,6 +33,8 @@ def test_old_data_comes_first():
     obs = months("2024-01", [10, 20, 35])  # last value 2024-03 meets the target, but is old
     result = assess(obs, TARGET, polarity="up", as_of="2024-10")
     assert result.status == Status.DONNEES_ANCIENNES
+    # Read on the cards and in the documents: months as people say them, not 2024-03.
+    assert result.reason == "dernière valeur en mars 2024, plus de 6 mois avant octobre 2024"
     assert (
         status(obs, TARGET, polarity="up", as_of="2024-10", stale_after_months=12) == Status.ATTEINT
     )
@@ -76,6 +78,7 @@ def test_to_watch_when_the_band_still_reaches_the_target():
     assert result.forecast_at_deadline == pytest.approx(32 / 3 + 1.2 * 11)  # 23.87 < 30
     assert result.band_at_deadline is not None and result.band_at_deadline[1] >= 30
     assert result.status == Status.A_SURVEILLER
+    assert result.reason == "la cible reste dans la bande d’incertitude de la prévision"
 
 
 def test_to_watch_when_close_to_the_trajectory():
@@ -86,6 +89,9 @@ def test_to_watch_when_close_to_the_trajectory():
     assert result.reference_value == pytest.approx(10 + 20 * 5 / 23)  # 14.35; 95 % of it: 13.63
     assert result.band_at_deadline is not None and result.band_at_deadline[1] < 30
     assert result.status == Status.A_SURVEILLER
+    assert result.reason == "la dernière valeur est à moins de 5\u00a0% de la trajectoire"
+    tighter = assess(obs, target, polarity="up", as_of="2025-06", tolerance=0.055)
+    assert tighter.reason == "la dernière valeur est à moins de 5,5\u00a0% de la trajectoire"
 
 
 def test_off_track():
