@@ -50,6 +50,8 @@ FORBIDDEN = [
     (re.compile(r"(?<![\w./-])20\d\d-[01]\d(?:-[0-3]\d)?(?![\w./-])"), "an ISO date or month"),
     (re.compile(r"\bUTC\b|\+00:00"), "a UTC time"),
     (re.compile(r"\w\(s\)"), "a '(s)' plural"),
+    # « 5% », « 80,4 % »: French writes a no-break space between a number and its sign.
+    (re.compile(r"\d ?%"), "a percent sign without its no-break space"),
     *[
         (re.compile(rf"(?<![\w./-]){re.escape(code)}(?![\w-])"), f"the connector code {code!r}")
         for code in CONNECTORS
@@ -68,10 +70,11 @@ class _Page(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         # The open data page describes its files' columns as machines read them (codes, ISO
-        # instants in UTC) inside a data-file-format section: that is the files' wording.
+        # instants in UTC) inside a data-file-format section: that is the files' wording. A
+        # <code> snippet is copied as it is (the directory's iframe, « width="100%" »).
         if self._hidden:
             self._hidden += tag == self._hiding
-        elif tag in ("script", "style", "template") or "data-file-format" in dict(attrs):
+        elif tag in ("script", "style", "template", "code") or "data-file-format" in dict(attrs):
             self._hiding, self._hidden = tag, 1
         if tag == "a":
             href = dict(attrs).get("href")
@@ -90,7 +93,8 @@ class _Page(HTMLParser):
 def _visible(content: str) -> tuple[str, list[str]]:
     page = _Page()
     page.feed(content)
-    return " ".join(" ".join(page.text).split()), page.links
+    # Only the spaces HTML collapses: a no-break space is part of what the reader sees.
+    return re.sub(r"[ \t\n\r\f]+", " ", " ".join(page.text)).strip(), page.links
 
 
 def _wanted(href: str, current: str) -> str | None:
@@ -155,8 +159,9 @@ def test_no_page_reached_by_links_shows_codes_iso_or_utc_times(client, personas,
 def test_the_detector_finds_what_it_looks_for():
     text, _ = _visible(
         "<p>Modèle linear, sources : campaigns, finess ; le 2026-11-30T15:59 UTC ; "
-        "3 structure(s) ; Accès (2026-02-03)</p><p>n° FINESS, période 2025-2026, fichier "
-        "mes-2026-10.csv</p><script>var sum_ratio;</script>"
+        "3 structure(s) ; Accès (2026-02-03) ; à moins de 5% ; 12,5&nbsp;% ; 80,4 %</p>"
+        "<p>n° FINESS, période 2025-2026, fichier mes-2026-10.csv</p>"
+        "<script>var sum_ratio;</script>"
     )
     found = {why for pattern, why in FORBIDDEN if pattern.search(text)}
     assert found == {
@@ -167,7 +172,10 @@ def test_the_detector_finds_what_it_looks_for():
         "an ISO date or month",
         "a UTC time",
         "a '(s)' plural",
+        "a percent sign without its no-break space",
     }
+    percent = next(p for p, why in FORBIDDEN if why.startswith("a percent sign"))
+    assert [m.group() for m in percent.finditer(text)] == ["5%", "4 %"]
 
 
 @pytest.mark.django_db

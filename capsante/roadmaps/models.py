@@ -177,7 +177,9 @@ class KeyFigure(Ordered):
         verbose_name_plural = _("chiffres clés")
 
     def __str__(self) -> str:
-        return f"{self.value} {self.unit} {self.label}"
+        """« 69 % des Espaces santé sarthois… », the unit after a no-break space (French)."""
+        figure = f"{self.value}\u00a0{self.unit}" if self.unit else self.value
+        return f"{figure} {self.label}"
 
 
 class Testimony(Ordered):
