@@ -19,33 +19,13 @@ from capsante.reports.columns import two_columns
 from capsante.roadmaps.models import FigureKind, KeyFigure, Roadmap
 from capsante.roadmaps.services import glossary_map
 from capsante.territories.models import TerritoryLoad
-from capsante.ui import pdf
+from capsante.ui import formats, pdf
 from capsante.ui.charts import SeriesChart
 from capsante.ui.maps import MapShape, svg_map
 
 ABBR = re.compile(r'<abbr title="[^"]*">([^<]+)</abbr>')
-MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
-
-
-def month_label(period: str | None) -> str:
-    """2026-03 → mars 2026: how the document names a month."""
-    if not period:
-        return "—"
-    year, month = period.split("-")
-    return f"{MONTHS[int(month) - 1]} {year}"
+# 2026-03 → mars 2026: how the documents name a month (the committee report's too).
+month_label = formats.month
 
 
 def count_label(number: float) -> str:

@@ -14,7 +14,7 @@ from capsante.accounts import access
 from capsante.committees.services import last_meeting
 from capsante.roadmaps.models import Roadmap
 from capsante.territories.models import Territory
-from capsante.ui.formats import plural
+from capsante.ui.formats import month, plural
 
 from . import committee_render, committee_report, roadmap_document
 from .models import Frequency, ReportKind, ReportSnapshot, ScheduledReport
@@ -158,8 +158,8 @@ def last_complete_period(frequency: str, today: dt.date) -> Period:
         return Period(f"{year}-W{week:02d}", f"semaine {week} de {year}", start, end)
     end = today.replace(day=1) - dt.timedelta(days=1)
     start = end.replace(day=1)
-    label = f"{roadmap_document.MONTHS[start.month - 1]} {start.year}"
-    return Period(start.strftime("%Y-%m"), label, start, end)
+    period = start.strftime("%Y-%m")
+    return Period(period, month(period), start, end)
 
 
 def send_scheduled(schedule: ScheduledReport, today: dt.date | None = None) -> bool:
