@@ -20,8 +20,7 @@ from capsante.indicators.models import Indicator, IndicatorValue, Target
 from capsante.indicators.services import STATUS_LABELS, STATUS_RANK, TOLERANCE
 from capsante.roadmaps.models import Action, ActionStatus, KeyFigure, Roadmap
 from capsante.territories.models import Territory
-
-from .roadmap_document import month_label
+from capsante.ui import formats
 
 AT_RISK = ("hors_trajectoire", "a_surveiller")
 CLOSED = (ActionStatus.DONE, ActionStatus.ABANDONED)
@@ -316,14 +315,14 @@ def targets(territory: Territory, end: dt.date) -> list[dict]:
                 "status_label": "sans objet" if target.not_applicable else _status_label(status),
                 "reason": assessment.reason if assessment else "",
                 "last_period": assessment.last_period if assessment else None,
-                "last_month": month_label(assessment.last_period)
+                "last_month": formats.month(assessment.last_period)
                 if assessment and assessment.last_period
                 else "—",
                 "last_label": fmt(assessment.last_value if assessment else None),
                 "reference_label": fmt(assessment.reference_value if assessment else None),
                 "target_label": fmt(target.target_value),
                 "deadline": target.deadline,
-                "deadline_month": month_label(target.deadline) if target.deadline else "—",
+                "deadline_month": formats.month(target.deadline),
                 "forecast_label": fmt(assessment.forecast_at_deadline if assessment else None),
                 "band_label": f"{fmt(band[0])} à {fmt(band[1])}" if band else "",
                 "estimated_date": (assessment.estimated_date or "") if assessment else "",
@@ -467,6 +466,6 @@ def build(territory: Territory, start: dt.date, end: dt.date, kind: str = "commi
         "moved_note": MOVED_NOTE,
     }
     for row in moves:
-        row["before_month"] = month_label(row["before_period"]) if row["before_period"] else "—"
-        row["after_month"] = month_label(row["after_period"]) if row["after_period"] else "—"
+        row["before_month"] = formats.month(row["before_period"])
+        row["after_month"] = formats.month(row["after_period"])
     return data

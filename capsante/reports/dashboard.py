@@ -11,10 +11,9 @@ from capsante.indicators.templatetags.indicator_tags import figure_indicator
 from capsante.roadmaps.models import KeyFigure, Roadmap
 from capsante.roadmaps.targets import TargetRow
 from capsante.territories.models import Level, Territory
+from capsante.ui import formats
 from capsante.ui.charts import SCALE, classes, sparkline
 from capsante.ui.maps import MapShape, svg_map
-
-from .roadmap_document import month_label
 
 
 @dataclass
@@ -37,7 +36,7 @@ class Row:
 
     @property
     def period_label(self) -> str:
-        return month_label(self.latest.period) if self.latest else ""
+        return formats.month(self.latest.period) if self.latest else ""
 
     @property
     def target_label(self) -> str:
@@ -90,7 +89,7 @@ class Row:
         favourable = None if delta == 0 else (delta > 0) == (self.indicator.polarity == "up")
         return {
             "label": dashboards.format_gap(delta, self.indicator),
-            "since": month_label(base_period),
+            "since": formats.month(base_period),
             "favourable": favourable,
         }
 
@@ -125,7 +124,7 @@ def _map(row: Row) -> None:
             {
                 "territory": t,
                 "label": label,
-                "period": month_label(v.period) if v else "—",
+                "period": formats.month(v.period) if v else "—",
                 "is_self": t.pk == row.territory.pk,
                 "color": SCALE[bucket] if bucket is not None else "#eeeeee",
             }

@@ -24,8 +24,6 @@ from capsante.ui.charts import SeriesChart
 from capsante.ui.maps import MapShape, svg_map
 
 ABBR = re.compile(r'<abbr title="[^"]*">([^<]+)</abbr>')
-# 2026-03 → mars 2026: how the documents name a month (the committee report's too).
-month_label = formats.month
 
 
 def count_label(number: float) -> str:
@@ -91,7 +89,7 @@ class LiveFigure:
 
     @property
     def period_label(self) -> str:
-        return month_label(self.latest.period) if self.latest else ""
+        return formats.month(self.latest.period) if self.latest else ""
 
     @property
     def ratio_label(self) -> str:
@@ -139,16 +137,16 @@ def _print_chart(
         partial={partial_month} if partial_month else set(),
     ).render()
     fmt = lambda v: dashboards.format_value(v, indicator)  # noqa: E731
-    table = [(f"Premier mois ({month_label(observed[0][0])})", fmt(observed[0][1]))]
+    table = [(f"Premier mois ({formats.month(observed[0][0])})", fmt(observed[0][1]))]
     year_before = next((v for p, v in observed if p >= _minus_year(observed[-1][0])), None)
     if year_before is not None and len(observed) > 12:
         table.append(("Un an avant", fmt(year_before)))
-    last_month = month_label(observed[-1][0])
+    last_month = formats.month(observed[-1][0])
     if observed[-1][0] == partial_month:
         last_month += ", chiffre partiel"
     table.append((f"Dernier mois ({last_month})", fmt(observed[-1][1])))
     if has_target:
-        table.append((f"Cible ({month_label(target.deadline)})", fmt(target.target_value)))
+        table.append((f"Cible ({formats.month(target.deadline)})", fmt(target.target_value)))
         details = target.status_details or {}
         if details.get("forecast_at_deadline") is not None:
             table.append(("Prévision à l’échéance", fmt(details["forecast_at_deadline"])))
