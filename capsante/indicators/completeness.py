@@ -6,6 +6,11 @@ the removal and the engine sums the communes that are left: the Mayenne's figure
 is then the Mayenne without Laval, under the same heading as before. A reader comparing it with
 the month before, or handing it to a committee, has to be told. This compares the communes that
 carry a value in the figure's month with those of the month before, from the stored values.
+
+A figure summed over a rolling window (the documents of the last 12 months) is short of a
+commune when any month of its window lacks it, and the stored values cannot tell (the commune
+keeps a value from its other months): for those, the staged table tells which communes each
+month lost (`capsante.engine.gaps`, decision 0046).
 """
 
 from __future__ import annotations
@@ -13,7 +18,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db.models import Count, Max, Q, Sum, Value
 from django.db.models.functions import Abs, Coalesce
 
@@ -24,6 +31,9 @@ from capsante.ui import formats
 
 from .models import Indicator, IndicatorValue
 from .sources import SOURCES
+
+if TYPE_CHECKING:
+    from capsante.engine.definitions import Definition
 
 # Below this part of the month before (its denominator, or its numerator when the indicator has
 # none), a missing commune does not move the territory's figure enough to be worth a warning: a
@@ -40,7 +50,9 @@ STATUS_RULE_NOTE = (
     "Pour les indicateurs comptés commune par commune (tables de l’Assurance Maladie), un dernier"
     " mois auquel manquent des communes comptées le mois précédent (au moins"
     f" {SHARE_WORTH_SAYING:.0f}\u00a0% de son total) n’entre pas dans le calcul du statut : le"
-    " statut est celui des mois complets, et son motif le dit."
+    " statut est celui des mois complets, et son motif le dit. Pour un chiffre qui additionne"
+    " plusieurs mois (12 mois glissants), tous les derniers chiffres dont l’un des mois manque"
+    " ainsi de communes sont laissés de côté."
 )
 
 
@@ -53,6 +65,11 @@ class MissingCommunes:
     previous: str
     names: list[str]
     share: float  # their part of the territory's total in `previous`, in percent
+    # A rolling window's figure: how many months it sums, and those of them short of the
+    # communes (`previous` is then the month before the first of them). `share` is then an
+    # estimate of their part of the window's total, from what they counted the month before.
+    window: int = 0
+    months: tuple[str, ...] = ()
 
     def sentence(self, named: bool = True) -> str:
         """In French, for the page and the `show` command: « Laval manque dans les données
@@ -75,6 +92,8 @@ class MissingCommunes:
             if one
             else ("manquent", "alors qu’elles étaient comptées")
         )
+        if self.window:
+            return self._window_sentence(who, missing, counted)
         return (
             f"{who} {missing} dans les données {formats.of_name(formats.month(self.period))},"
             f" {counted} en {formats.month(self.previous)}"
@@ -82,17 +101,61 @@ class MissingCommunes:
             " ce chiffre porte sur les autres communes."
         )
 
+    def _window_sentence(self, who: str, missing: str, counted: str) -> str:
+        """« Laval manque dans les données de mars 2025, l’un des 12 mois que ce chiffre
+        additionne, alors qu’elle était comptée en février 2025 : il lui manque environ 2,4 % du
+        total de la Mayenne. »"""
+        months = [formats.of_name(formats.month(m)) for m in self.months]
+        listed = months[0] if len(months) == 1 else ", ".join(months[:-1]) + " et " + months[-1]
+        before = f"en {formats.month(self.previous)}" if len(months) == 1 else "le mois précédent"
+        return (
+            f"{who} {missing} dans les données {listed}, {self._among_months()} que ce chiffre"
+            f" additionne, {counted} {before} : il lui manque environ"
+            f" {formats.percent(self.share)} du total {self.territory.of_name}."
+        )
+
+    def _among_months(self) -> str:
+        """« l’un des 12 mois », « 2 des 12 mois »."""
+        count = len(self.months)
+        return f"{'l’un' if count == 1 else formats.number(count)} des {self.window} mois"
+
     def short(self) -> str:
         """Under a dashboard's figure, unnamed (the cards are kept for every reader alike; the
         indicator's page names them): « il manque 1 commune comptée en février 2025 (71,3 % du
         total) »."""
+        if self.window:
+            return (
+                f"il manque {formats.plural(len(self.names), 'commune')} à"
+                f" {self._among_months()} additionnés (environ {formats.percent(self.share)}"
+                " du total)"
+            )
         return f"il manque {self._counted_before()} ({formats.percent(self.share)} du total)"
 
-    def set_aside(self) -> str:
+    def set_aside(self, later: int = 0) -> str:
         """Why a target's status leaves this month out, in its reason: « mars 2025 laissé de
         côté : il y manque 1 commune comptée en février 2025 ». Unnamed: the reason is stored
-        once and shown to every reader, the public dashboard's included."""
-        return f"{formats.month(self.period)} laissé de côté : il y manque {self._counted_before()}"
+        once and shown to every reader, the public dashboard's included.
+
+        `later`: how many months after this one were left out too (a rolling window's figures,
+        each short of the communes while its window holds the month that lacks them)."""
+        if not self.window:
+            return (
+                f"{formats.month(self.period)} laissé de côté : il y manque"
+                f" {self._counted_before()}"
+            )
+        communes = formats.plural(len(self.names), "commune")
+        if not later:
+            return (
+                f"{formats.month(self.period)} laissé de côté : il manque {communes} à"
+                f" {self._among_months()} qu’il additionne"
+            )
+        last = shift(self.period, later)
+        return (
+            f"{formats.plural(later + 1, 'mois', 'mois')} laissés de côté, de"
+            f" {formats.month(self.period)} à {formats.month(last)} : il manque {communes} à"
+            f" {'l’un' if len(self.months) == 1 else formats.number(len(self.months))} des"
+            f" {self.window} mois que chacun additionne"
+        )
 
     def _counted_before(self) -> str:
         """« 1 commune comptée en février 2025 », « 2 communes comptées en février 2025 »."""
@@ -132,20 +195,30 @@ def missing_communes_of(
     """`missing_communes` for several of the territory's figures at once, by indicator id: one
     grouped query for the figures of a same month (a dashboard's are of one or two months), and
     two more only when communes are missing."""
-    if territory.level == Level.COMMUNE:
-        return {}
     by_period: dict[str, list[int]] = defaultdict(list)
+    windowed: list[tuple[Indicator, Definition, IndicatorValue]] = []
     for indicator, value in figures:
-        if value is not None and not value.manual_entry_id and counts_every_commune(indicator):
+        if value is None or value.manual_entry_id or not counts_every_commune(indicator):
+            continue
+        definition = _rolling(indicator)
+        if definition is not None:
+            windowed.append((indicator, definition, value))
+        elif territory.level != Level.COMMUNE:
             by_period[value.period].append(indicator.pk)
     found: dict[int, MissingCommunes] = {}
-    if not by_period:
+    if not by_period and not windowed:
         return found
     # Listed first: as a subquery, PostgreSQL planned a parallel scan of every territory for
     # it, and the check took 25.6 ms for the Mayenne against 18.0 ms (région: 77 → 60 ms).
-    communes = list(communes_of(territory).values_list("pk", flat=True))
+    members = _members(territory)
+    communes = [pk for pk, _code, _name in members]
     for period, ids in by_period.items():
         found.update(_missing_in_month(territory, communes, period, ids))
+    for indicator, definition, value in windowed:
+        totals = {value.period: _window_total(definition, value)}
+        partial = _window_partial(definition, territory, members, totals)
+        if value.period in partial:
+            found[indicator.pk] = partial[value.period]
     return found
 
 
@@ -159,7 +232,16 @@ def partial_months(
     One grouped query tells, month by month, how many communes carry a value and the sum of
     their ids; only a month whose pair differs from the month before's is compared commune by
     commune (`_missing_in_month`), and most series have none."""
-    if territory.level == Level.COMMUNE or not counts_every_commune(indicator):
+    if not counts_every_commune(indicator):
+        return {}
+    definition = _rolling(indicator)
+    if definition is not None:
+        totals: dict[str, float | None] = {}
+        for v in sorted(values, key=lambda v: v.is_current):  # the version in force last
+            if not v.manual_entry_id:
+                totals[v.period] = _window_total(definition, v)
+        return _window_partial(definition, territory, _members(territory), totals)
+    if territory.level == Level.COMMUNE:
         return {}
     months = sorted({v.period for v in values if not v.manual_entry_id})
     if not months:
@@ -204,9 +286,15 @@ def partial_figures() -> dict[tuple[int, int, str], MissingCommunes]:
     no commune anywhere (most months). In another, the communes counted the month before and
     not in it are listed, and each territory they belong to (EPCI, département, région,
     groupings) is compared commune by commune, as its own page does."""
-    indicators = [i.pk for i in Indicator.objects.all() if counts_every_commune(i)]
+    every_commune = [i for i in Indicator.objects.all() if counts_every_commune(i)]
+    found: dict[tuple[int, int, str], MissingCommunes] = {}
+    for indicator in every_commune:
+        definition = _rolling(indicator)
+        if definition is not None:
+            found.update(_window_partial_figures(indicator, definition))
+    indicators = [i.pk for i in every_commune if _rolling(i) is None]
     if not indicators:
-        return {}
+        return found
     communes = IndicatorValue.objects.filter(
         indicator_id__in=indicators,
         is_current=True,
@@ -219,7 +307,6 @@ def partial_figures() -> dict[tuple[int, int, str], MissingCommunes]:
         .annotate(count=Count("pk"), ids=Sum("territory_id"))
         .values_list("indicator_id", "period", "count", "ids")
     }
-    found: dict[tuple[int, int, str], MissingCommunes] = {}
     for (indicator_id, period), pair in sorted(signature.items()):
         previous = shift(period, -1)
         if signature.get((indicator_id, previous), pair) == pair:
@@ -283,4 +370,110 @@ def _missing_in_month(
         if share >= SHARE_WORTH_SAYING:
             missing = sorted((names[pk] for pk in communes), key=formats.sort_key)
             found[indicator_id] = MissingCommunes(territory, period, previous, missing, share)
+    return found
+
+
+# --- Rolling windows (decision 0046) ---------------------------------------------------------
+
+
+def _rolling(indicator: Indicator) -> Definition | None:
+    """The indicator's definition when it sums a rolling window of months, else None."""
+    # Imported here: `services` imports this module (the statuses leave partial months out).
+    from .services import definitions
+
+    definition = definitions().get(indicator.code)
+    return definition if definition is not None and definition.window_months else None
+
+
+def window_of(indicator: Indicator) -> int:
+    """How many months the indicator's figure sums (0: a month's own figure)."""
+    definition = _rolling(indicator)
+    return definition.window_months or 0 if definition is not None else 0
+
+
+def _members(territory: Territory) -> list[tuple[int, str, str]]:
+    """The territory's communes (itself, for a commune): id, code and name."""
+    return list(communes_of(territory).values_list("pk", "code", "name"))
+
+
+def _window_total(definition: Definition, value: IndicatorValue) -> float | None:
+    """What the territory's window counted, on the side a commune's part is read from (the
+    staged tables' gaps are read from the same side: `engine.gaps.weight_side`)."""
+    return value.denominator if definition.denominator_sql else value.numerator
+
+
+def _commune_gaps(definition: Definition) -> dict[str, dict[str, float]]:
+    # DuckDB serves this alone: imported with this module, every page that reads a figure
+    # would load it first (decision 0028).
+    from capsante.engine.gaps import commune_gaps
+
+    return commune_gaps(settings.STAGING_DIR, definition)
+
+
+def _window_partial(
+    definition: Definition,
+    territory: Territory,
+    members: list[tuple[int, str, str]],
+    totals: dict[str, float | None],
+) -> dict[str, MissingCommunes]:
+    """By month of `totals` (the territory's figures, and what each counted): the figures whose
+    window holds a month that lacks communes of the territory the month before held, when
+    their estimated part (what they counted the month before) reaches `SHARE_WORTH_SAYING` of
+    the window's total with it."""
+    window = definition.window_months or 0
+    names = {code: name for _pk, code, name in members}
+    lost: dict[str, dict[str, float]] = {}
+    for month, communes in _commune_gaps(definition).items():
+        mine = {code: weight for code, weight in communes.items() if code in names}
+        if mine:
+            lost[month] = mine
+    found: dict[str, MissingCommunes] = {}
+    if not lost:
+        return found
+    for period, total in totals.items():
+        months = [m for m in (shift(period, -k) for k in range(window)) if m in lost]
+        if not months:
+            continue
+        missing: dict[str, float] = defaultdict(float)
+        for month in months:
+            for code, weight in lost[month].items():
+                missing[code] += abs(weight)
+        whole = abs(total or 0.0) + sum(missing.values())
+        share = 100 * sum(missing.values()) / whole if whole > 0 else 0.0
+        if share >= SHARE_WORTH_SAYING:
+            months.sort()
+            found[period] = MissingCommunes(
+                territory,
+                period,
+                shift(months[0], -1),
+                sorted((names[code] for code in missing), key=formats.sort_key),
+                share,
+                window=window,
+                months=tuple(months),
+            )
+    return found
+
+
+def _window_partial_figures(
+    indicator: Indicator, definition: Definition
+) -> dict[tuple[int, int, str], MissingCommunes]:
+    """`partial_figures` for a rolling window's indicator: the communes some month lost, and
+    every territory they belong to (themselves included: a commune's own window lacks the
+    month), compared month by month as each page does."""
+    codes = {code for month in _commune_gaps(definition).values() for code in month}
+    if not codes:
+        return {}
+    gone = list(
+        Territory.objects.filter(level=Level.COMMUNE, code__in=codes).values_list("pk", flat=True)
+    )
+    found: dict[tuple[int, int, str], MissingCommunes] = {}
+    for territory in [*Territory.objects.filter(pk__in=gone), *enclosing(gone)]:
+        values = IndicatorValue.objects.filter(
+            indicator=indicator, territory=territory, is_current=True, manual_entry=None
+        )
+        totals = {v.period: _window_total(definition, v) for v in values}
+        for period, missing in _window_partial(
+            definition, territory, _members(territory), totals
+        ).items():
+            found[(indicator.pk, territory.pk, period)] = missing
     return found

@@ -420,14 +420,8 @@ def _assessed(
     if values is None:
         values = series(target.indicator, target.territory)
     observed = [v for v in values if v.value is not None and v.period <= as_of]
-    if not observed:
-        partial = None
-    elif partial_months is not None:
-        partial = partial_months.get(observed[-1].period)
-    else:
-        partial = completeness.missing_communes(target.indicator, target.territory, observed[-1])
-    if partial is not None:
-        observed.pop()
+    partial, later = _left_out(target, observed, partial_months)
+    del observed[len(observed) - (later + 1 if partial else 0) :]
     assessment = engine_status.assess(
         [(v.period, v.value) for v in observed],
         _engine_target(target),
@@ -439,7 +433,33 @@ def _assessed(
     )
     if partial is None:
         return assessment, None
-    return replace(assessment, reason=f"{assessment.reason} ({partial.set_aside()})"), partial
+    return replace(assessment, reason=f"{assessment.reason} ({partial.set_aside(later)})"), partial
+
+
+def _left_out(
+    target: Target,
+    observed: list[IndicatorValue],
+    partial_months: dict[str, completeness.MissingCommunes] | None,
+) -> tuple[completeness.MissingCommunes | None, int]:
+    """The first of the last months short of communes, which the status leaves out, and how
+    many months after it are left out too: the last month alone for a month's own figure
+    (decision 0044); for a rolling window's, every figure at the end whose window holds the
+    month that lacks them (decision 0046)."""
+    if not observed:
+        return None, 0
+    if not completeness.window_of(target.indicator):
+        if partial_months is not None:
+            return partial_months.get(observed[-1].period), 0
+        last = observed[-1]
+        return completeness.missing_communes(target.indicator, target.territory, last), 0
+    if partial_months is None:
+        partial_months = completeness.partial_months(target.indicator, target.territory, observed)
+    trailing = 0
+    while trailing < len(observed) and observed[-1 - trailing].period in partial_months:
+        trailing += 1
+    if not trailing:
+        return None, 0
+    return partial_months[observed[-trailing].period], trailing - 1
 
 
 @dataclass

@@ -1,0 +1,198 @@
+"""A rolling 12-month figure says so when one of its months lacks a commune (decision 0046).
+
+DMP_DOCS_PER_INHABITANT sums each commune's documents over the last 12 months. A corrected
+March file of the Assurance Maladie sent without Laval leaves Laval with a value from its other
+eleven months: the stored values alone cannot tell that the Mayenne's 12 months lack Laval's
+March (decisions 0043 and 0044 left it so). Here through the real chain: a documents file in
+the source's format → import → engine → stored values → page, dashboard, status, open data.
+"""
+
+import csv
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from capsante.engine.periods import month_range
+from capsante.imports.models import ImportStatus
+from capsante.imports.services import run_import
+from capsante.indicators import completeness, services
+from capsante.indicators.models import Indicator, Target
+from capsante.territories.models import Territory
+from capsante.ui import formats
+
+CODE = "DMP_DOCS_PER_INHABITANT"
+MONTHS = month_range("2023-12", "2025-03")  # 16 months: five 12-month windows, a status
+# Documents a month, by commune, over two document types (the file's own rows).
+DOCUMENTS = {"53130": 4000, "53147": 1000, "72181": 12000, "72003": 900, "72154": 1100}
+HEADER = "code_commune;mois;type_document;documents"
+
+pytestmark = pytest.mark.django_db
+
+
+def _write(path: Path, months: list[str], left_out: tuple[str, ...] = (), only: str = "") -> Path:
+    lines = [HEADER]
+    for month in months:
+        for commune, documents in DOCUMENTS.items():
+            if commune in left_out or not commune.startswith(only):
+                continue
+            lines.append(f"{commune};{month};11490-0;{documents // 4}")
+            lines.append(f"{commune};{month};11502-2;{documents - documents // 4}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _import(path: Path, removed: int | None = None) -> None:
+    record = run_import("am-dmp-documents", path)
+    assert record.status == ImportStatus.IMPORTED, record.message
+    if removed is not None:
+        assert record.removed == removed
+    services.compute_and_store(codes=[CODE], as_of=MONTHS[-1])
+
+
+@pytest.fixture
+def imported(geography, settings, tmp_path):
+    settings.STAGING_DIR = tmp_path / "staging"
+    settings.RECOMPUTE_AFTER_IMPORT = False
+    _import(_write(tmp_path / "am_dmp_documents.csv", MONTHS))
+    return geography
+
+
+def _march_without_laval(tmp_path: Path) -> Path:
+    """The Mayenne's March, corrected, without Laval."""
+    return _write(tmp_path / "am_dmp_documents_53_2025-03.csv", ["2025-03"], ("53130",), "53")
+
+
+def _share(left_out: str, communes: tuple[str, ...]) -> str:
+    """The missing month's part of the 12 months' documents, from the file's own figures: what
+    the commune counted in February over the window without it plus that."""
+    whole = 12 * sum(DOCUMENTS[c] for c in communes)
+    return formats.percent(100 * DOCUMENTS[left_out] / whole)
+
+
+def test_the_page_says_which_month_of_the_12_lacks_a_commune(imported, client, tmp_path, capsys):
+    url = f"/indicateurs/{CODE}/departement/53/"
+    page = client.get(url).content.decode()
+    assert "communes-manquantes" not in page and 'id="mois-partiels"' not in page
+
+    _import(_march_without_laval(tmp_path), removed=2)  # Laval's two rows of March
+
+    page = client.get(url).content.decode()
+    said = (
+        "Laval manque dans les données de mars 2025, l’un des 12 mois que ce chiffre additionne,"
+        " alors qu’elle était comptée en février 2025 : il lui manque environ"
+        f" {_share('53130', ('53130', '53147'))} du total de la Mayenne."
+    )
+    assert said in page
+    assert formats.percent(100 * 4000 / 60000) in said  # 6,7 %: Laval's 4,000 of 60,000
+    # The région's and Laval's own 12 months lack it too, the Sarthe's do not.
+    region = client.get(f"/indicateurs/{CODE}/region/52/").content.decode()
+    assert "l’un des 12 mois que ce chiffre additionne" in region
+    assert "du total des Pays de la Loire" in region
+    laval = client.get(f"/indicateurs/{CODE}/commune/53130/").content.decode()
+    assert f"il lui manque environ {_share('53130', ('53130',))} du total de Laval" in laval
+    sarthe = client.get(f"/indicateurs/{CODE}/departement/72/").content.decode()
+    assert "communes-manquantes" not in sarthe
+
+    # The command says it as the page does.
+    call_command("indicators", "show", CODE, "--territory", "53")
+    assert f"  attention    : {said}" in capsys.readouterr().out
+
+    # Laval's March sent again: nothing is partial any more.
+    _import(_write(tmp_path / "again.csv", ["2025-03"], only="53"))
+    assert "communes-manquantes" not in client.get(url).content.decode()
+
+
+def test_every_month_whose_window_holds_the_gap_is_marked_and_the_dashboard_says_it(
+    imported, client, tmp_path
+):
+    """April came with Laval: April's 12 months still hold the March without it. Both months
+    are marked in the page's table; the dashboard's card says it under the figure, unnamed."""
+    _import(_march_without_laval(tmp_path), removed=2)
+    _import(_write(tmp_path / "april.csv", ["2025-04"]))
+    page = client.get(f"/indicateurs/{CODE}/departement/53/").content.decode()
+    assert page.count('<sup title="chiffre partiel : voir sous le tableau">*</sup>') == 2
+    values = services.series(Indicator.objects.get(code=CODE), imported["mayenne"])
+    partial = completeness.partial_months(values[0].indicator, imported["mayenne"], values)
+    assert sorted(partial) == ["2025-03", "2025-04"]
+    assert {m.months for m in partial.values()} == {("2025-03",)}
+
+    dashboard = client.get("/indicateurs/territoire/departement/53/").content.decode()
+    assert (
+        "<strong>Chiffre partiel</strong> : il manque 1\xa0commune à l’un des 12 mois additionnés"
+        " (environ"
+    ) in dashboard
+    assert "Laval" not in dashboard.split("<main", 1)[1].split("Descendre d’un niveau")[0]
+    sarthe = client.get("/indicateurs/territoire/departement/72/").content.decode()
+    assert "Chiffre partiel" not in sarthe
+
+
+def test_the_status_leaves_out_every_figure_whose_window_lacks_the_commune(
+    imported, tmp_path, settings, django_capture_on_commit_callbacks, run_jobs
+):
+    """Judged on the Mayenne's 12 months without Laval's March, a target met would fall and its
+    editors be told by mail that it worsened. The status is that of the figures whose months are
+    whole; its reason says which were left out."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    mayenne = imported["mayenne"]
+    population = mayenne_population(mayenne)
+    whole = 12 * (DOCUMENTS["53130"] + DOCUMENTS["53147"]) / population
+    without_laval = (11 * DOCUMENTS["53130"] + 12 * DOCUMENTS["53147"]) / population
+    goal = round((whole + without_laval) / 2, 2)
+    assert without_laval < goal <= whole  # the file's figures make the case
+    target, _ = Target.objects.update_or_create(
+        indicator=Indicator.objects.get(code=CODE),
+        territory=mayenne,
+        defaults={"target_value": goal, "deadline": "2025-12"},
+    )
+    services.compute_and_store(codes=[CODE], as_of="2025-03")
+    target.refresh_from_db()
+    assert target.status == "atteint"
+    assert target.status_details["last_period"] == "2025-03"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _import(_march_without_laval(tmp_path), removed=2)
+    run_jobs()
+    target.refresh_from_db()
+    assert target.status == "atteint"
+    assert target.status_reason == (
+        "la dernière valeur atteint la cible (mars 2025 laissé de côté : il manque 1\xa0commune"
+        " à l’un des 12 mois qu’il additionne)"
+    )
+    assert target.status_details["last_period"] == "2025-02"
+    assert mail.outbox == []
+
+    # April, whole, still sums the March without Laval: both are left out.
+    _import(_write(tmp_path / "april.csv", ["2025-04"]))
+    services.compute_and_store(codes=[CODE], as_of="2025-04")
+    target.refresh_from_db()
+    assert target.status_reason.endswith(
+        "(2\xa0mois laissés de côté, de mars 2025 à avril 2025 : il manque 1\xa0commune à l’un"
+        " des 12 mois que chacun additionne)"
+    )
+    assert target.status_details["last_period"] == "2025-02"
+
+
+def mayenne_population(mayenne: Territory) -> int:
+    return sum(c.population for c in Territory.objects.filter(parent=mayenne))
+
+
+def test_the_open_data_marks_each_territory_s_window_as_its_page_does(imported, tmp_path):
+    _import(_march_without_laval(tmp_path), removed=2)
+    directory = tmp_path / "opendata"
+    call_command("export", "opendata", "--output", str(directory))
+    with (directory / "valeurs.csv").open(encoding="utf-8") as handle:
+        marked = {
+            (r["niveau_territoire"], r["code_territoire"], r["mois"]): r["chiffre_partiel"]
+            for r in csv.DictReader(handle)
+            if r["code_indicateur"] == CODE and r["chiffre_partiel"]
+        }
+    indicator = Indicator.objects.get(code=CODE)
+    expected = {}
+    for code in ("53", "52", "53130", "200083392"):  # département, région, Laval, its EPCI
+        territory = Territory.objects.get(code=code)
+        values = services.series(indicator, territory)
+        said = completeness.partial_months(indicator, territory, values)["2025-03"]
+        expected[(territory.level, code, "2025-03")] = said.sentence()
+    assert marked == expected
