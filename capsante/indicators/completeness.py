@@ -391,6 +391,16 @@ def window_of(indicator: Indicator) -> int:
     return definition.window_months or 0 if definition is not None else 0
 
 
+def trailing(values: list[IndicatorValue], partial: dict[str, MissingCommunes]) -> int:
+    """How many of the last `values` are partial (`partial_months`): a rolling window's figures
+    each lack a commune while their window holds the month that lacks it, so a status or a
+    comparison leaves them all out."""
+    count = 0
+    while count < len(values) and values[-1 - count].period in partial:
+        count += 1
+    return count
+
+
 def _members(territory: Territory) -> list[tuple[int, str, str]]:
     """The territory's communes (itself, for a commune): id, code and name."""
     return list(communes_of(territory).values_list("pk", "code", "name"))

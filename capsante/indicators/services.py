@@ -454,9 +454,7 @@ def _left_out(
         return completeness.missing_communes(target.indicator, target.territory, last), 0
     if partial_months is None:
         partial_months = completeness.partial_months(target.indicator, target.territory, observed)
-    trailing = 0
-    while trailing < len(observed) and observed[-1 - trailing].period in partial_months:
-        trailing += 1
+    trailing = completeness.trailing(observed, partial_months)
     if not trailing:
         return None, 0
     return partial_months[observed[-trailing].period], trailing - 1

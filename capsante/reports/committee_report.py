@@ -134,12 +134,16 @@ def _partial_months_set_aside(
     """Takes out of each series its last month in the range and its last month before it when
     they lack communes; returns, by indicator and side (True: in the range, given first), why
     each was left out (« octobre 2026 laissé de côté : il y manque 1 commune comptée en septembre 2026 »). Two
-    grouped queries, one per side."""
+    grouped queries, one per side. A rolling window's figures: every last one of each side that
+    lacks a commune (decision 0046)."""
     notes: dict[int, dict[bool, str]] = defaultdict(dict)
-    by_pk = {i.pk: i for i in indicators}
+    by_pk = {i.pk: i for i in indicators if not completeness.window_of(i)}
+    for indicator in indicators:
+        if indicator.pk not in by_pk:
+            _windows_set_aside(territory, indicator, series, first, notes)
     for inside in (True, False):
         last_of_side = {}
-        for indicator in indicators:
+        for indicator in by_pk.values():
             side = [v for v in series[indicator.pk] if (v.period >= first) == inside]
             if side:
                 last_of_side[indicator.pk] = side[-1]
@@ -150,6 +154,26 @@ def _partial_months_set_aside(
             series[pk] = [v for v in series[pk] if v is not last_of_side[pk]]
             notes[pk][inside] = missing.set_aside()
     return notes
+
+
+def _windows_set_aside(
+    territory: Territory,
+    indicator: Indicator,
+    series: dict[int, list[IndicatorValue]],
+    first: str,
+    notes: dict[int, dict[bool, str]],
+) -> None:
+    """`_partial_months_set_aside` for a rolling window's indicator."""
+    partial = completeness.partial_months(indicator, territory, series[indicator.pk])
+    if not partial:
+        return
+    for inside in (True, False):
+        side = [v for v in series[indicator.pk] if (v.period >= first) == inside]
+        count = completeness.trailing(side, partial)
+        if count:
+            left_out = {id(v) for v in side[-count:]}
+            series[indicator.pk] = [v for v in series[indicator.pk] if id(v) not in left_out]
+            notes[indicator.pk][inside] = partial[side[-count].period].set_aside(count - 1)
 
 
 def _moved_row(

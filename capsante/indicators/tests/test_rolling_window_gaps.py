@@ -196,3 +196,33 @@ def test_the_open_data_marks_each_territory_s_window_as_its_page_does(imported, 
         said = completeness.partial_months(indicator, territory, values)["2025-03"]
         expected[(territory.level, code, "2025-03")] = said.sentence()
     assert marked == expected
+
+
+def test_the_committee_report_works_nothing_out_from_windows_that_lack_the_commune(
+    imported, tmp_path
+):
+    """« Les indicateurs qui ont bougé » for March and April: both months' 12 months lack
+    Laval's March. Neither is compared with February; the row says which months it left out."""
+    import datetime as dt
+
+    from capsante.indicators import dashboards
+    from capsante.reports import committee_render, committee_report
+
+    _import(_march_without_laval(tmp_path), removed=2)
+    _import(_write(tmp_path / "april.csv", ["2025-04"]))
+    mayenne = imported["mayenne"]
+    data = committee_report.build(mayenne, dt.date(2025, 3, 1), dt.date(2025, 4, 30))
+    row = next(r for r in data["indicators_moved"] if r["code"] == CODE)
+    february = next(
+        v
+        for v in services.series(Indicator.objects.get(code=CODE), mayenne)
+        if v.period == "2025-02"
+    )
+    assert row["before_label"] == dashboards.format_value(february.value, february.indicator)
+    assert (row["after_label"], row["delta_label"]) == ("—", completeness.NOT_FROM_PARTIAL)
+    said = (
+        "2\xa0mois laissés de côté, de mars 2025 à avril 2025 : il manque 1\xa0commune à l’un des"
+        " 12 mois que chacun additionne"
+    )
+    assert row["set_aside"] == said
+    assert said[1:] in committee_render.to_html(data)  # capitalised at the start of its cell
