@@ -388,7 +388,7 @@ def _rolling(indicator: Indicator) -> Definition | None:
 def window_of(indicator: Indicator) -> int:
     """How many months the indicator's figure sums (0: a month's own figure)."""
     definition = _rolling(indicator)
-    return definition.window_months or 0 if definition is not None else 0
+    return (definition.window_months or 0) if definition is not None else 0
 
 
 def trailing(values: list[IndicatorValue], partial: dict[str, MissingCommunes]) -> int:

@@ -118,6 +118,15 @@ def test_every_month_whose_window_holds_the_gap_is_marked_and_the_dashboard_says
     assert sorted(partial) == ["2025-03", "2025-04"]
     assert {m.months for m in partial.values()} == {("2025-03",)}
 
+    # The API gives both figures in force the page's sentence, and no earlier version of March.
+    url = f"/api/v1/values?indicator={CODE}&territory=departement:53&all_versions=true"
+    items = client.get(url).json()["items"]
+    marked = sorted((i["period"], i["is_current"]) for i in items if i["partial"])
+    assert marked == [("2025-03", True), ("2025-04", True)]
+    assert {i["partial"]["sentence"] for i in items if i["partial"]} == {
+        m.sentence() for m in partial.values()
+    }
+
     dashboard = client.get("/indicateurs/territoire/departement/53/").content.decode()
     assert (
         "<strong>Chiffre partiel</strong> : il manque 1\xa0commune à l’un des 12 mois additionnés"
