@@ -222,10 +222,23 @@ class ProvenanceOut(Schema):
 
 
 class PartialOut(Schema):
-    previous_period: str = Field(description="Le mois précédent, dont les communes manquent.")
+    previous_period: str = Field(
+        description="Le mois précédent, dont les communes manquent (pour un chiffre sur"
+        " plusieurs mois : le mois avant le premier des mois incomplets)."
+    )
     missing_communes: int = Field(description="Combien de communes manquent.")
     share: float = Field(
-        description="Leur part du total du territoire le mois précédent, en pourcentage."
+        description="Leur part du total du territoire le mois précédent, en pourcentage ; pour"
+        " un chiffre sur plusieurs mois, la part estimée du total de la fenêtre (ce que ces"
+        " communes comptaient le mois précédent)."
+    )
+    window_months: int = Field(
+        description="Combien de mois le chiffre additionne (fenêtre glissante) ; 0 pour le"
+        " chiffre d’un mois."
+    )
+    short_months: list[str] = Field(
+        description="Les mois de la fenêtre auxquels manquent ces communes (AAAA-MM) ; pour le"
+        " chiffre d’un mois, ce mois-là."
     )
     communes: list[str] | None = Field(
         description="Leurs noms, pour les partenaires du territoire seulement (sinon null)."

@@ -119,6 +119,8 @@ def _partial_months(user, values: list[IndicatorValue]) -> dict[tuple[int, int, 
                 "previous_period": missing.previous,
                 "missing_communes": len(missing.names),
                 "share": round(missing.share, 1),
+                "window_months": missing.window,
+                "short_months": list(missing.months or (missing.period,)),
                 "communes": missing.names if named else None,
                 "sentence": missing.sentence(named=named),
             }

@@ -126,6 +126,11 @@ def test_every_month_whose_window_holds_the_gap_is_marked_and_the_dashboard_says
     assert {i["partial"]["sentence"] for i in items if i["partial"]} == {
         m.sentence() for m in partial.values()
     }
+    assert {
+        (i["partial"]["window_months"], *i["partial"]["short_months"])
+        for i in items
+        if i["partial"]
+    } == {(12, "2025-03")}
 
     dashboard = client.get("/indicateurs/territoire/departement/53/").content.decode()
     assert (

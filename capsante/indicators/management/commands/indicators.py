@@ -162,6 +162,8 @@ class Command(BaseCommand):
                 "previous": missing.previous,
                 "communes": missing.names,
                 "share_percent": round(missing.share, 1),
+                "window_months": missing.window,
+                "short_months": list(missing.months or (missing.period,)),
                 "sentence": missing.sentence(),
             }
         if options["period"] and value and value.period != options["period"]:
