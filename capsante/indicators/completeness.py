@@ -378,7 +378,7 @@ def _missing_in_month(
 
 def _rolling(indicator: Indicator) -> Definition | None:
     """The indicator's definition when it sums a rolling window of months, else None."""
-    # Imported here: `services` imports this module (the statuses leave partial months out).
+    # lazy: `services` imports this module (the statuses leave partial months out).
     from .services import definitions
 
     definition = definitions().get(indicator.code)
@@ -415,6 +415,7 @@ def _window_total(definition: Definition, value: IndicatorValue) -> float | None
 def _commune_gaps(definition: Definition) -> dict[str, dict[str, float]]:
     # DuckDB serves this alone: imported with this module, every page that reads a figure
     # would load it first (decision 0028).
+    # lazy: see above
     from capsante.engine.gaps import commune_gaps
 
     return commune_gaps(settings.STAGING_DIR, definition)
