@@ -29,6 +29,9 @@ class Row:
     legend: list[tuple[str, str, str]] = field(default_factory=list)
     # Communes the month before counted and this month's figure lacks (decision 0043).
     partial: completeness.MissingCommunes | None = None
+    values: list[IndicatorValue] = field(default_factory=list)
+    # The same of the figure the change over a year starts from.
+    base_partial: completeness.MissingCommunes | None = None
 
     @property
     def value_label(self) -> str:
@@ -64,7 +67,7 @@ class Row:
     def trend_label(self) -> str:
         if self.trend:
             return self.trend["label"]
-        return completeness.NOT_FROM_PARTIAL if self.partial else ""
+        return completeness.NOT_FROM_PARTIAL if self.partial or self.base_partial else ""
 
     @property
     def status_label(self) -> str:
@@ -75,17 +78,26 @@ class Row:
         return sparkline([v for _, v in self.series[-24:]], width=160, height=40)
 
     @property
+    def trend_base(self) -> IndicatorValue | None:
+        """The figure the change over a year starts from: twelve months before the latest, or
+        the first when the series is shorter."""
+        observed = [v for v in self.values if v.value is not None]
+        if len(observed) < 2:
+            return None
+        year, month = observed[-1].period.split("-")
+        start = f"{int(year) - 1}-{month}"
+        return next((v for v in observed if v.period >= start), observed[0])
+
+    @property
     def trend(self) -> dict | None:
         """Change over the last twelve months (or since the first value when the series is
         shorter), signed, in points for rates; none from a partial figure (it would be the
         hole's size)."""
-        if self.partial or len(self.series) < 2:
+        base = self.trend_base
+        if self.partial or self.base_partial or base is None:
             return None
-        last_period, last = self.series[-1]
-        year, month = last_period.split("-")
-        start = f"{int(year) - 1}-{month}"
-        base_period, base = next(((p, v) for p, v in self.series if p >= start), self.series[0])
-        delta = last - base
+        base_period, base_value = base.period, base.value
+        delta = self.series[-1][1] - base_value
         favourable = None if delta == 0 else (delta > 0) == (self.indicator.polarity == "up")
         return {
             "label": dashboards.format_gap(delta, self.indicator),
@@ -200,6 +212,7 @@ def roadmap_indicators(roadmap: Roadmap, targets: list[TargetRow] = ()) -> list[
     for row in result:
         row.target = Target.objects.filter(indicator=row.indicator, territory=row.territory).first()
         series = services.series(row.indicator, row.territory)
+        row.values = series
         row.series = [(v.period, v.value) for v in series if v.value is not None]
         row.latest = series[-1] if series else None
         _map(row)
@@ -219,6 +232,12 @@ def _mark_partial(rows: list[Row]) -> None:
         )
         for row in same:
             row.partial = partial.get(row.indicator.pk)
+        # Nor from a figure a year before that lacked communes: the change would be the hole's.
+        bases = completeness.missing_communes_of(
+            same[0].territory, ((row.indicator, row.trend_base) for row in same if not row.partial)
+        )
+        for row in same:
+            row.base_partial = bases.get(row.indicator.pk)
 
 
 def table(rows: list[Row]) -> tuple[list[str], list[list]]:

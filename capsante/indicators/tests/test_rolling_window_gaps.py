@@ -240,3 +240,34 @@ def test_the_committee_report_works_nothing_out_from_windows_that_lack_the_commu
     )
     assert row["set_aside"] == said
     assert said[1:] in committee_render.to_html(data)  # capitalised at the start of its cell
+
+
+def test_the_change_over_a_year_is_not_worked_out_from_a_partial_figure_a_year_before(
+    imported, seeded_roadmaps, client, tmp_path
+):
+    """The roadmap's public dashboard, handed to elected officials, gives each figure's change
+    over a year. With Laval left out of March 2024, the 12 months of November 2024 (where the
+    series starts) lack it: the change from them to the whole March 2025 would be the hole's
+    size, read as the Mayenne's progress. Not worked out, and said so."""
+    from capsante.ui.testing import table_rows
+
+    Target.objects.update_or_create(
+        indicator=Indicator.objects.get(code=CODE),
+        territory=imported["mayenne"],
+        defaults={"target_value": 2, "deadline": "2026-12"},
+    )
+    url = f"/rapports/feuilles-de-route/{seeded_roadmaps['53'].pk}/tableau-de-bord/"
+    caption = "Synthèse des indicateurs, par objectif de la feuille de route"
+
+    def row(page: str) -> list[str]:
+        name = Indicator.objects.get(code=CODE).name
+        return next(r for r in table_rows(page, caption) if r[0] == name and r[2] == "Mayenne")
+
+    page = client.get(url).content.decode()
+    assert "Sur un an (depuis novembre 2024)" in page  # the series starts in November 2024
+    _import(_write(tmp_path / "march_2024.csv", ["2024-03"], ("53130",), "53"), removed=2)
+    page = client.get(url).content.decode()
+    latest = row(page)
+    assert latest[4] == "mars 2025"  # the latest figure is whole: its months hold no gap
+    assert latest[8] == completeness.NOT_FROM_PARTIAL
+    assert "Sur un an (depuis" not in page
