@@ -103,14 +103,14 @@ class MissingCommunes:
 
     def _window_sentence(self, who: str, missing: str, counted: str) -> str:
         """« Laval manque dans les données de mars 2025, l’un des 12 mois que ce chiffre
-        additionne, alors qu’elle était comptée en février 2025 : il lui manque environ 2,4 % du
-        total de la Mayenne. »"""
+        additionne, alors qu’elle était comptée en février 2025 : il manque ainsi à ce chiffre
+        environ 2,4 % du total de la Mayenne. »"""
         months = [formats.of_name(formats.month(m)) for m in self.months]
         listed = months[0] if len(months) == 1 else ", ".join(months[:-1]) + " et " + months[-1]
         before = f"en {formats.month(self.previous)}" if len(months) == 1 else "le mois précédent"
         return (
             f"{who} {missing} dans les données {listed}, {self._among_months()} que ce chiffre"
-            f" additionne, {counted} {before} : il lui manque environ"
+            f" additionne, {counted} {before} : il manque ainsi à ce chiffre environ"
             f" {formats.percent(self.share)} du total {self.territory.of_name}."
         )
 

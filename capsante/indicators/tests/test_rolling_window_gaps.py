@@ -81,7 +81,7 @@ def test_the_page_says_which_month_of_the_12_lacks_a_commune(imported, client, t
     page = client.get(url).content.decode()
     said = (
         "Laval manque dans les données de mars 2025, l’un des 12 mois que ce chiffre additionne,"
-        " alors qu’elle était comptée en février 2025 : il lui manque environ"
+        " alors qu’elle était comptée en février 2025 : il manque ainsi à ce chiffre environ"
         f" {_share('53130', ('53130', '53147'))} du total de la Mayenne."
     )
     assert said in page
@@ -91,7 +91,10 @@ def test_the_page_says_which_month_of_the_12_lacks_a_commune(imported, client, t
     assert "l’un des 12 mois que ce chiffre additionne" in region
     assert "du total des Pays de la Loire" in region
     laval = client.get(f"/indicateurs/{CODE}/commune/53130/").content.decode()
-    assert f"il lui manque environ {_share('53130', ('53130',))} du total de Laval" in laval
+    assert (
+        f"il manque ainsi à ce chiffre environ {_share('53130', ('53130',))} du total de Laval"
+        in laval
+    )
     sarthe = client.get(f"/indicateurs/{CODE}/departement/72/").content.decode()
     assert "communes-manquantes" not in sarthe
 
