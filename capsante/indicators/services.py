@@ -421,7 +421,8 @@ def _assessed(
         values = series(target.indicator, target.territory)
     observed = [v for v in values if v.value is not None and v.period <= as_of]
     partial, later = _left_out(target, observed, partial_months)
-    del observed[len(observed) - (later + 1 if partial else 0) :]
+    if partial is not None:
+        del observed[-(later + 1) :]
     assessment = engine_status.assess(
         [(v.period, v.value) for v in observed],
         _engine_target(target),
