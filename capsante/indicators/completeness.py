@@ -114,6 +114,11 @@ class MissingCommunes:
             f" {formats.percent(self.share)} du total {self.territory.of_name}."
         )
 
+    @property
+    def short_months(self) -> list[str]:
+        """The months that lack the communes: the window's, or the figure's own month."""
+        return list(self.months or (self.period,))
+
     def _among_months(self) -> str:
         """« l’un des 12 mois », « 2 des 12 mois »."""
         count = len(self.months)
@@ -286,13 +291,14 @@ def partial_figures() -> dict[tuple[int, int, str], MissingCommunes]:
     no commune anywhere (most months). In another, the communes counted the month before and
     not in it are listed, and each territory they belong to (EPCI, département, région,
     groupings) is compared commune by commune, as its own page does."""
-    every_commune = [i for i in Indicator.objects.all() if counts_every_commune(i)]
     found: dict[tuple[int, int, str], MissingCommunes] = {}
-    for indicator in every_commune:
+    indicators = []
+    for indicator in Indicator.objects.all():
         definition = _rolling(indicator)
         if definition is not None:
             found.update(_window_partial_figures(indicator, definition))
-    indicators = [i.pk for i in every_commune if _rolling(i) is None]
+        elif counts_every_commune(indicator):
+            indicators.append(indicator.pk)
     if not indicators:
         return found
     communes = IndicatorValue.objects.filter(
@@ -377,7 +383,10 @@ def _missing_in_month(
 
 
 def _rolling(indicator: Indicator) -> Definition | None:
-    """The indicator's definition when it sums a rolling window of months, else None."""
+    """The indicator's definition when it is counted by commune every month and sums a rolling
+    window of months, else None (without reading the catalogue: most indicators are not)."""
+    if not counts_every_commune(indicator):
+        return None
     # lazy: `services` imports this module (the statuses leave partial months out).
     from .services import definitions
 

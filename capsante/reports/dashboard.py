@@ -23,13 +23,12 @@ class Row:
     objectives: list[str] = field(default_factory=list)
     latest: IndicatorValue | None = None
     target: Target | None = None
-    series: list[tuple[str, float]] = field(default_factory=list)
     map: dict | None = None
     map_rows: list[dict] = field(default_factory=list)
     legend: list[tuple[str, str, str]] = field(default_factory=list)
     # Communes the month before counted and this month's figure lacks (decision 0043).
     partial: completeness.MissingCommunes | None = None
-    values: list[IndicatorValue] = field(default_factory=list)
+    values: list[IndicatorValue] = field(default_factory=list)  # the series, oldest first
     # The same of the figure the change over a year starts from.
     base_partial: completeness.MissingCommunes | None = None
 
@@ -76,6 +75,11 @@ class Row:
     @property
     def spark(self) -> str:
         return sparkline([v for _, v in self.series[-24:]], width=160, height=40)
+
+    @property
+    def series(self) -> list[tuple[str, float]]:
+        """The months that have a value, and their values."""
+        return [(v.period, v.value) for v in self.values if v.value is not None]
 
     @property
     def trend_base(self) -> IndicatorValue | None:
@@ -211,10 +215,8 @@ def roadmap_indicators(roadmap: Roadmap, targets: list[TargetRow] = ()) -> list[
     )
     for row in result:
         row.target = Target.objects.filter(indicator=row.indicator, territory=row.territory).first()
-        series = services.series(row.indicator, row.territory)
-        row.values = series
-        row.series = [(v.period, v.value) for v in series if v.value is not None]
-        row.latest = series[-1] if series else None
+        row.values = services.series(row.indicator, row.territory)
+        row.latest = row.values[-1] if row.values else None
         _map(row)
     _mark_partial(result)
     return result

@@ -120,7 +120,7 @@ def _partial_months(user, values: list[IndicatorValue]) -> dict[tuple[int, int, 
                 "missing_communes": len(missing.names),
                 "share": round(missing.share, 1),
                 "window_months": missing.window,
-                "short_months": list(missing.months or (missing.period,)),
+                "short_months": missing.short_months,
                 "communes": missing.names if named else None,
                 "sentence": missing.sentence(named=named),
             }

@@ -163,7 +163,7 @@ class Command(BaseCommand):
                 "communes": missing.names,
                 "share_percent": round(missing.share, 1),
                 "window_months": missing.window,
-                "short_months": list(missing.months or (missing.period,)),
+                "short_months": missing.short_months,
                 "sentence": missing.sentence(),
             }
         if options["period"] and value and value.period != options["period"]:
