@@ -3,13 +3,17 @@
     .venv/bin/python bench/bench_gaps.py [--scale national] [--rounds 3]
 
 Reuses (or generates, as `bench_engine.py` does) the staged tables under data/bench/<scale>/.
-Each round, in a fresh process (as a page server's worker starts):
+Each round, in a fresh process (as a page server's worker starts), the list kept on disk
+removed first:
 - first: `engine.gaps.commune_gaps` for DMP_DOCS_PER_INHABITANT, the first call of a process
-  (the whole documents table read and compared month with month);
-- kept: the next calls (median of 50): the files' state looked at, the list kept;
+  with no list kept (the whole documents table read and compared month with month, the list
+  written beside it);
+- kept: the next calls (median of 50): the files' state looked at, the list kept in memory;
 - after an import: one month's file of the table written again (same rows, a new file, as an
   import replaces a month), then the next call, which reads the table again;
-- floor: a bare DuckDB scan of the columns the query reads, summed (its own connection).
+- floor: a bare DuckDB scan of the columns the query reads, summed (its own connection);
+then, in another fresh process, the first call with the list kept on disk (what every worker
+and command pays once an import has listed them).
 Prints each measure's median over the rounds, and how many (commune, month) gaps were found.
 """
 
@@ -37,6 +41,7 @@ def measure(staging: Path) -> dict:
     from capsante.engine import gaps
     from capsante.engine.definitions import load_definitions
 
+    shutil.rmtree(staging / gaps.KEPT_DIR, ignore_errors=True)
     definition = next(d for d in load_definitions() if d.code == CODE)
     started = time.perf_counter()
     found = gaps.commune_gaps(staging, definition)
@@ -71,14 +76,28 @@ def measure(staging: Path) -> dict:
     }
 
 
+def measure_from_disk(staging: Path) -> dict:
+    from capsante.engine import gaps
+    from capsante.engine.definitions import load_definitions
+
+    definition = next(d for d in load_definitions() if d.code == CODE)
+    started = time.perf_counter()
+    gaps.commune_gaps(staging, definition)
+    return {"from disk": time.perf_counter() - started}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", choices=["region", "national"], default="region")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--child-from-disk", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(measure(Path(args.child))))
+        return
+    if args.child_from_disk:
+        print(json.dumps(measure_from_disk(Path(args.child_from_disk))))
         return
     import bench_engine
 
@@ -86,19 +105,23 @@ def main() -> None:
     bench_engine.generate(args.scale, out, reuse=True)
     runs = []
     for _ in range(args.rounds):
-        done = subprocess.run(
-            [sys.executable, __file__, "--child", str(out / "staging")],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        runs.append(json.loads(done.stdout.splitlines()[-1]))
+        measured = {}
+        for child in ("--child", "--child-from-disk"):
+            done = subprocess.run(
+                [sys.executable, __file__, child, str(out / "staging")],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            measured.update(json.loads(done.stdout.splitlines()[-1]))
+        runs.append(measured)
     print(
         f"{args.scale}: {runs[0]['gaps']:,} gaps in {runs[0]['months']} months; medians of"
         f" {args.rounds} rounds, each a fresh process"
     )
     for key, label in [
-        ("first", "first call of a process"),
+        ("first", "first call of a process, no list kept"),
+        ("from disk", "first call of a process, the list kept on disk"),
         ("kept", "each call after it (median of 50)"),
         ("after", "first call after one month's file written again"),
         ("floor", "bare scan of the columns read (DuckDB)"),

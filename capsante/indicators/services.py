@@ -343,7 +343,12 @@ def recompute_after_import(record) -> ComputationRun | None:
     codes = [d.code for d in definitions().values() if record.source in d.sources]
     if not codes:
         return None
-    return compute_and_store(periods=record.periods or None, trigger=record, codes=codes)
+    run = compute_and_store(periods=record.periods or None, trigger=record, codes=codes)
+    # The rolling windows' missing communes, listed while the import still runs rather than by
+    # the first page that shows one of their figures (decision 0046). After the run's own
+    # stages: its seconds are the recompute's.
+    completeness.keep_window_gaps(Indicator.objects.filter(code__in=codes))
+    return run
 
 
 # --- Values -----------------------------------------------------------------------------------

@@ -8,12 +8,14 @@ the source's format → import → engine → stored values → page, dashboard,
 """
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from capsante.engine import gaps
 from capsante.engine.periods import month_range
 from capsante.imports.models import ImportStatus
 from capsante.imports.services import run_import
@@ -105,6 +107,27 @@ def test_the_page_says_which_month_of_the_12_lacks_a_commune(imported, client, t
     # Laval's March sent again: nothing is partial any more.
     _import(_write(tmp_path / "again.csv", ["2025-03"], only="53"))
     assert "communes-manquantes" not in client.get(url).content.decode()
+
+
+def test_the_import_lists_the_missing_communes_before_any_page_asks(
+    imported, client, tmp_path, settings
+):
+    """At national scale, listing them reads the whole documents table (0.6–0.75 s): the
+    import's recompute does it, and keeps the list beside the table, where the page servers'
+    workers read it."""
+    settings.RECOMPUTE_AFTER_IMPORT = True
+    kept = Path(settings.STAGING_DIR) / gaps.KEPT_DIR / f"{CODE}@1.json"
+    before = kept.stat().st_mtime_ns if kept.exists() else None
+
+    record = run_import("am-dmp-documents", _march_without_laval(tmp_path))
+    assert record.status == ImportStatus.IMPORTED, record.message
+    assert kept.stat().st_mtime_ns != before
+    listed = json.loads(kept.read_text(encoding="utf-8"))["gaps"]
+    assert listed == {"2025-03": {"53130": float(DOCUMENTS["53130"])}}
+
+    gaps._kept.clear()  # a worker started after the import
+    page = client.get(f"/indicateurs/{CODE}/departement/53/").content.decode()
+    assert "Laval manque dans les données de mars 2025" in page
 
 
 def test_every_month_whose_window_holds_the_gap_is_marked_and_the_dashboard_says_it(

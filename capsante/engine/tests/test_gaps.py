@@ -1,0 +1,92 @@
+"""The communes a month of a staged table lost, and the list kept beside the table (decision 0046).
+
+A page server's every worker, and every command, used to read the whole documents table again
+for its first figure of a rolling window (0.6–0.75 s at national scale): the list is now kept on
+disk while the table's files stay the same.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from capsante.engine import gaps
+
+from .staging_data import DOCS_PER_MONTH, document_rows, write_table
+
+CODE = "DMP_DOCS_PER_INHABITANT"
+MONTH = "2024-06"
+
+
+@pytest.fixture
+def documents(staging: Path, by_code):
+    gaps._kept.clear()  # as a process that starts
+    yield by_code[CODE]
+    gaps._kept.clear()
+
+
+def _rewrite_month(staging: Path, left_out: str = "") -> None:
+    """The month's file written again, as an import replaces it, without `left_out`."""
+    rows = [r for r in document_rows() if r["period"] == MONTH and r["commune_code"] != left_out]
+    write_table(staging, "am_dmp_documents", rows)
+
+
+def _kept_file(staging: Path) -> Path:
+    return staging / gaps.KEPT_DIR / f"{CODE}@1.json"
+
+
+def test_a_month_without_a_commune_lists_it_with_what_it_counted_the_month_before(
+    staging, documents
+):
+    assert gaps.commune_gaps(staging, documents) == {}
+    _rewrite_month(staging, left_out="53001")
+    assert gaps.commune_gaps(staging, documents) == {
+        MONTH: {"53001": float(sum(DOCS_PER_MONTH["53001"].values()))}
+    }
+
+
+def test_a_new_process_reads_the_list_kept_beside_the_table(staging, documents):
+    _rewrite_month(staging, left_out="53001")
+    found = gaps.commune_gaps(staging, documents)
+    kept = json.loads(_kept_file(staging).read_text(encoding="utf-8"))
+    assert kept["gaps"] == found
+
+    # What a new process returns is the file's list, not the table read again: marked here.
+    kept["gaps"][MONTH]["53001"] = -1.0
+    _kept_file(staging).write_text(json.dumps(kept), encoding="utf-8")
+    gaps._kept.clear()
+    assert gaps.commune_gaps(staging, documents)[MONTH]["53001"] == -1.0
+
+
+def test_a_month_written_again_is_read_again_by_every_process(staging, documents):
+    _rewrite_month(staging, left_out="53001")
+    assert MONTH in gaps.commune_gaps(staging, documents)
+
+    _rewrite_month(staging)  # Laval's month sent again
+    assert gaps.commune_gaps(staging, documents) == {}
+    gaps._kept.clear()
+    assert gaps.commune_gaps(staging, documents) == {}
+    assert json.loads(_kept_file(staging).read_text(encoding="utf-8"))["gaps"] == {}
+
+
+def test_a_damaged_kept_file_is_read_again_from_the_table(staging, documents):
+    _rewrite_month(staging, left_out="53001")
+    gaps.commune_gaps(staging, documents)
+    _kept_file(staging).write_text('{"fingerprint": "', encoding="utf-8")
+    gaps._kept.clear()
+
+    assert list(gaps.commune_gaps(staging, documents)[MONTH]) == ["53001"]
+    assert json.loads(_kept_file(staging).read_text(encoding="utf-8"))["gaps"][MONTH]
+
+
+def test_where_the_list_cannot_be_written_it_is_still_found_and_nothing_is_left(
+    staging, documents, caplog
+):
+    (staging / gaps.KEPT_DIR).write_text("", encoding="utf-8")  # a file where the folder goes
+    _rewrite_month(staging, left_out="53001")
+
+    assert list(gaps.commune_gaps(staging, documents)[MONTH]) == ["53001"]
+    assert "non conservée sur disque" in caplog.text
+    assert sorted(p.name for p in staging.iterdir() if p.name.startswith(".")) == [gaps.KEPT_DIR]
