@@ -55,6 +55,7 @@ MAX_GAPS = 2_000_000
 # Where the lists are kept on disk, beside the tables they come from. A dot-name: the staging
 # store, the backups and the restore never take it for a table (`ingest.staging`, `operations`).
 KEPT_DIR = ".gaps"
+KEPT_MODE = 0o644
 
 Gaps = dict[str, dict[str, float]]  # month → commune code → what it counted the month before
 
@@ -137,6 +138,9 @@ def _write_kept(root: Path, name: str, fingerprint: str, found: Gaps) -> None:
         descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
         with os.fdopen(descriptor, "w", encoding="utf-8") as out:
             json.dump({"fingerprint": fingerprint, "gaps": found}, out)
+        # Readable as the staged files are (a temporary file is the writer's alone): the page
+        # server may run under another account than the import's worker.
+        os.chmod(temporary, KEPT_MODE)
         os.replace(temporary, path)
     except OSError:
         # A staging directory this process may not write: the list stays kept in memory only.

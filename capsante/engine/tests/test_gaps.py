@@ -52,6 +52,8 @@ def test_a_new_process_reads_the_list_kept_beside_the_table(staging, documents):
     found = gaps.commune_gaps(staging, documents)
     kept = json.loads(_kept_file(staging).read_text(encoding="utf-8"))
     assert kept["gaps"] == found
+    # Another account (the page server's) reads it as it reads the staged files.
+    assert _kept_file(staging).stat().st_mode & 0o777 == gaps.KEPT_MODE
 
     # What a new process returns is the file's list, not the table read again: marked here.
     kept["gaps"][MONTH]["53001"] = -1.0
