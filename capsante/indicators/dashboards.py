@@ -3,7 +3,7 @@
 import re
 import statistics
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -63,6 +63,9 @@ class Comparison:
     own: float | None
     # The own figure lacks communes (decision 0043): a gap from it would be the hole's size.
     own_is_partial: bool = False
+    # The enclosing territory's figure lacks communes (a Mayenne without Laval, compared with
+    # by each of its other EPCI): said beside it, and no gap from it either.
+    partial: completeness.MissingCommunes | None = None
 
     @property
     def label(self) -> str:
@@ -72,6 +75,7 @@ class Comparison:
     def gap(self) -> float | None:
         if (
             self.own_is_partial
+            or self.partial is not None
             or self.own is None
             or self.value is None
             or self.value.value is None
@@ -81,9 +85,42 @@ class Comparison:
 
     @property
     def gap_label(self) -> str:
-        if self.own_is_partial:
+        if self.own_is_partial or self.partial is not None:
             return completeness.NOT_FROM_PARTIAL
         return format_gap(self.gap, self.indicator)
+
+
+def partial_comparisons(comparisons: Iterable[tuple[Indicator, Comparison]]) -> None:
+    """Mark the comparisons whose enclosing territory's figure lacks communes the month before
+    counted (`completeness`), for indicators counted by commune every month: one check per
+    enclosing territory, for the figures of it that are compared with."""
+    wanted: dict[Territory, dict[int, tuple[Indicator, str, list[Comparison]]]] = defaultdict(
+        dict
+    )
+    for indicator, comparison in comparisons:
+        if comparison.value is None or not completeness.counts_every_commune(indicator):
+            continue
+        compared = wanted[comparison.territory].setdefault(
+            indicator.pk, (indicator, comparison.value.period, [])
+        )
+        compared[2].append(comparison)
+    for parent, by_indicator in wanted.items():
+        # The figures as records: the check reads whether a figure was entered by hand, and a
+        # rolling window's what it counted.
+        records = IndicatorValue.objects.filter(
+            territory=parent,
+            is_current=True,
+            indicator_id__in=list(by_indicator),
+            period__in={period for _i, period, _c in by_indicator.values()},
+        ).only("indicator", "period", "manual_entry", "numerator", "denominator")
+        figures = [
+            (by_indicator[r.indicator_id][0], r)
+            for r in records
+            if by_indicator[r.indicator_id][1] == r.period
+        ]
+        for indicator_id, missing in completeness.missing_communes_of(parent, figures).items():
+            for comparison in by_indicator[indicator_id][2]:
+                comparison.partial = missing
 
 
 def series_by_indicator(territory: Territory) -> dict[int, list[MonthValue]]:
@@ -254,6 +291,7 @@ def _territory_cards(territory: Territory, user, compare: bool) -> list[Card]:
         card.partial = partial.get(card.indicator.pk)
         for comparison in card.comparisons:
             comparison.own_is_partial = card.partial is not None
+    partial_comparisons((c.indicator, comparison) for c in cards for comparison in c.comparisons)
     return cards
 
 

@@ -122,6 +122,7 @@ def indicator_detail(request, code: str, level: str, territory_code: str):
         )
         for p in parents
     ]
+    dashboards.partial_comparisons((indicator, c) for c in comparisons)
     model = target.status_details.get("model") if target else None
     return render(
         request,

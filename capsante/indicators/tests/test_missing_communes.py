@@ -32,6 +32,7 @@ SAMPLE = (
 )
 CODES = ["DMP_ALIMENTATION", "MES_ACTIVATION"]
 MAYENNE = ("53130", "53147", "53201")  # Laval first
+SARTHE = ("72181", "72264")
 
 pytestmark = pytest.mark.django_db
 
@@ -368,6 +369,56 @@ def test_the_dashboard_marks_the_partial_figures_on_their_cards_and_in_its_table
     assert "Laval" not in page.split("<main", 1)[1].split("Descendre d’un niveau")[0]
     sarthe = client.get("/indicateurs/territoire/departement/72/").content.decode()
     assert "Chiffre partiel" not in sarthe
+
+
+def test_a_figure_compared_with_an_enclosing_territory_short_of_a_commune_gets_no_gap(
+    imported, client, tmp_path
+):
+    """The commune of Mayenne's figures are whole; the Mayenne's and the région's lack Laval. A
+    gap to them would be the hole's size, read as the commune's lead: the comparison says the
+    enclosing figure is partial and works out no gap, on the cards, in the table beside them
+    and on the indicator's page. The Sarthe, whole, is compared with a région without Laval."""
+    commune = "/indicateurs/territoire/commune/53147/"
+    assert client.get(commune).content.decode().count("(écart ") == 2 * len(CODES)
+    _import_again(_march_without(tmp_path, "53130"))
+
+    page = client.get(commune).content.decode()
+    assert "Chiffre partiel" not in page  # its own figures are whole
+    assert "(écart " not in page
+    mayenne = _share("2025-02", MAYENNE[:1], MAYENNE)
+    region = _share("2025-02", MAYENNE[:1], MAYENNE + SARTHE)
+    for parent, share in (("Mayenne", mayenne), ("Pays de la Loire", region)):
+        said = f"il manque 1\xa0commune comptée en février 2025 ({share} du total)"
+        marked = rf"{parent} : <strong>[^<]+</strong>, <strong>chiffre partiel</strong> : "
+        assert len(re.findall(marked + re.escape(f"{said}</span>"), page)) == len(CODES)
+    rows = table_rows(page, "Les mêmes indicateurs en tableau")
+    compared = [
+        r for r in rows if r[0] in ("Activation de Mon espace santé", "Alimentation du DMP")
+    ]
+    for row in compared:  # the table's cells read with ordinary spaces
+        said = f"il manque 1 commune comptée en février 2025 ({mayenne} du total)"
+        assert row[2].endswith(f", chiffre partiel : {said}".replace("\xa0", " "))
+        assert row[3] == row[5] == completeness.NOT_FROM_PARTIAL
+    assert len(compared) == len(CODES)
+
+    detail = client.get("/indicateurs/MES_ACTIVATION/commune/53147/").content.decode()
+    assert "communes-manquantes" not in detail
+    assert (
+        " en mars 2025, <strong>chiffre partiel</strong> : il manque 1\xa0commune comptée en"
+        f" février 2025 ({mayenne} du total)</li>"
+    ) in detail
+    assert "écart" not in detail
+
+    sarthe = client.get("/indicateurs/territoire/departement/72/").content.decode()
+    assert "Chiffre partiel" not in sarthe and "(écart " not in sarthe
+    said = f"il manque 1\xa0commune comptée en février 2025 ({region} du total)"
+    marked = r"Pays de la Loire : <strong>[^<]+</strong>, <strong>chiffre partiel</strong> : "
+    assert len(re.findall(marked + re.escape(f"{said}</span>"), sarthe)) == len(CODES)
+
+
+def _share(month: str, missing: tuple[str, ...], communes: tuple[str, ...]) -> str:
+    """What `missing` weighed in `communes`' beneficiaries in `month`, from the file."""
+    return formats.percent(100 * _sample(month, missing)[1] / _sample(month, communes)[1])
 
 
 def test_the_home_page_of_a_partner_marks_a_partial_figure_of_their_territory(
