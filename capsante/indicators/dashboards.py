@@ -94,9 +94,7 @@ def partial_comparisons(comparisons: Iterable[tuple[Indicator, Comparison]]) -> 
     """Mark the comparisons whose enclosing territory's figure lacks communes the month before
     counted (`completeness`), for indicators counted by commune every month: one check per
     enclosing territory, for the figures of it that are compared with."""
-    wanted: dict[Territory, dict[int, tuple[Indicator, str, list[Comparison]]]] = defaultdict(
-        dict
-    )
+    wanted: dict[Territory, dict[int, tuple[Indicator, str, list[Comparison]]]] = defaultdict(dict)
     for indicator, comparison in comparisons:
         if comparison.value is None or not completeness.counts_every_commune(indicator):
             continue
