@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.core.management import call_command
 
 from capsante.imports.models import ImportStatus
@@ -23,7 +24,7 @@ from capsante.indicators import completeness, services
 from capsante.indicators.models import Indicator, IndicatorValue, Target
 from capsante.outbox.models import OutgoingMail
 from capsante.territories.models import Level, Territory
-from capsante.ui import formats
+from capsante.ui import formats, page_cache
 from capsante.ui.testing import table_rows
 
 SAMPLE = (
@@ -372,7 +373,7 @@ def test_the_dashboard_marks_the_partial_figures_on_their_cards_and_in_its_table
 
 
 def test_a_figure_compared_with_an_enclosing_territory_short_of_a_commune_gets_no_gap(
-    imported, client, tmp_path
+    imported, client, tmp_path, settings
 ):
     """The commune of Mayenne's figures are whole; the Mayenne's and the région's lack Laval. A
     gap to them would be the hole's size, read as the commune's lead: the comparison says the
@@ -414,6 +415,20 @@ def test_a_figure_compared_with_an_enclosing_territory_short_of_a_commune_gets_n
     said = f"il manque 1\xa0commune comptée en février 2025 ({region} du total)"
     marked = r"Pays de la Loire : <strong>[^<]+</strong>, <strong>chiffre partiel</strong> : "
     assert len(re.findall(marked + re.escape(f"{said}</span>"), sarthe)) == len(CODES)
+
+    # As deployed, the région's check is kept for every page compared with it: the commune's
+    # cards, made after the Sarthe's, read the same.
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 300
+    settings.PUBLIC_PAGE_VERSION_SECONDS = 0
+    page_cache.forget_version()
+    cache.clear()  # nothing kept by another test under the same version
+    try:
+        for url in ("/indicateurs/territoire/departement/72/", commune):
+            page = client.get(url).content.decode()
+            assert len(re.findall(marked + re.escape(f"{said}</span>"), page)) == len(CODES)
+            assert "(écart " not in page
+    finally:
+        cache.clear()
 
 
 def _share(month: str, missing: tuple[str, ...], communes: tuple[str, ...]) -> str:
