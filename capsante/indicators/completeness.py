@@ -195,11 +195,19 @@ def missing_communes(
 
 
 def missing_communes_of(
-    territory: Territory, figures: Iterable[tuple[Indicator, IndicatorValue | None]]
+    territory: Territory,
+    figures: Iterable[tuple[Indicator, IndicatorValue | None]],
+    known: Iterable[GoneCommunes] = (),
+    read: list[GoneCommunes] | None = None,
 ) -> dict[int, MissingCommunes]:
     """`missing_communes` for several of the territory's figures at once, by indicator id: one
     grouped query for the figures of a same month (a dashboard's are of one or two months), and
-    two more only when communes are missing."""
+    two more only when communes are missing.
+
+    `known`: communes gone already read for an enclosing territory (`gone_communes`), from which
+    the territory's are taken instead of read again (a dashboard checks the région it compares
+    with first: its query reads every commune the département's would). `read`: where the
+    communes gone that this call reads are added, for the territories it encloses."""
     by_period: dict[str, list[int]] = defaultdict(list)
     windowed: list[tuple[Indicator, Definition, IndicatorValue]] = []
     for indicator, value in figures:
@@ -217,8 +225,14 @@ def missing_communes_of(
     # it, and the check took 25.6 ms for the Mayenne against 18.0 ms (région: 77 → 60 ms).
     members = _members(territory)
     communes = [pk for pk, _code, _name in members]
+    known = list(known)
     for period, ids in by_period.items():
-        found.update(_missing_in_month(territory, communes, period, ids))
+        gone = next((g for g in known if g.covers(period, ids, communes)), None)
+        if gone is None:
+            gone = gone_communes(communes, period, ids)
+            if read is not None:
+                read.append(gone)
+        found.update(_missing_in_month(territory, communes, period, ids, gone))
     for indicator, definition, value in windowed:
         totals = {value.period: _window_total(definition, value)}
         partial = _window_partial(definition, territory, members, totals)
@@ -329,53 +343,108 @@ def partial_figures() -> dict[tuple[int, int, str], MissingCommunes]:
     return found
 
 
-def _missing_in_month(
-    territory: Territory, communes: list[int], period: str, indicator_ids: list[int]
-) -> dict[int, MissingCommunes]:
-    previous = shift(period, -1)
-    in_force = IndicatorValue.objects.filter(
-        indicator_id__in=indicator_ids, is_current=True, territory_id__in=communes
-    )
+@dataclass(frozen=True)
+class GoneCommunes:
+    """The communes among `communes` (ids) with a value in force in the month before `period`
+    and none in it, for `indicator_ids`: by indicator, each commune's weight that month."""
+
+    period: str
+    indicator_ids: frozenset[int]
+    communes: frozenset[int]
+    weights: dict[int, dict[int, float]]
+
+    def covers(self, period: str, indicator_ids: Iterable[int], communes: Iterable[int]) -> bool:
+        return (
+            period == self.period
+            and self.indicator_ids.issuperset(indicator_ids)
+            and self.communes.issuperset(communes)
+        )
+
+    def among(
+        self, indicator_ids: Iterable[int], communes: Iterable[int]
+    ) -> dict[int, dict[int, float]]:
+        """Those of `communes` gone, for `indicator_ids`."""
+        members = set(communes)
+        found = {}
+        for indicator_id in indicator_ids:
+            mine = {
+                pk: weight
+                for pk, weight in self.weights.get(indicator_id, {}).items()
+                if pk in members
+            }
+            if mine:
+                found[indicator_id] = mine
+        return found
+
+
+def _weight():
     # A commune's part of its month: its denominator, or its numerator, or its value.
-    weight = Abs(Coalesce("denominator", "numerator", "value", Value(0.0)))
+    return Abs(Coalesce("denominator", "numerator", "value", Value(0.0)))
+
+
+def gone_communes(communes: list[int], period: str, indicator_ids: list[int]) -> GoneCommunes:
+    """The communes gone from `period` (`GoneCommunes`), in one grouped query."""
+    previous = shift(period, -1)
     # Compared in the database, one row per commune missing: most months miss none, and then
     # nothing comes back. National values in PostgreSQL, the five commune-counted indicators:
     # 18.0 ms for the Mayenne, 60 ms for the Pays de la Loire's 1,228 communes (one indicator:
     # 3.2 and 12.3 ms; an anti-join 96 ms for the Mayenne, PostgreSQL reading the month for all
     # of France; bench/RESULTS.md, 5 December, tenth session, and 6 December).
     gone_rows = (
-        in_force.filter(period__in=[previous, period])
+        IndicatorValue.objects.filter(
+            indicator_id__in=indicator_ids,
+            is_current=True,
+            territory_id__in=communes,
+            period__in=[previous, period],
+        )
         .values("indicator_id", "territory_id")
         .annotate(
             in_month=Count("pk", filter=Q(period=period)),
-            weight=Max(weight, filter=Q(period=previous)),
+            weight=Max(_weight(), filter=Q(period=previous)),
         )
         .filter(in_month=0)
         .values_list("indicator_id", "territory_id", "weight")
     )
-    gone: dict[int, dict[int, float]] = defaultdict(dict)
+    weights: dict[int, dict[int, float]] = defaultdict(dict)
     for indicator_id, territory_id, weighed in gone_rows:
-        gone[indicator_id][territory_id] = weighed or 0.0
-    if not gone:
+        weights[indicator_id][territory_id] = weighed or 0.0
+    return GoneCommunes(period, frozenset(indicator_ids), frozenset(communes), dict(weights))
+
+
+def _missing_in_month(
+    territory: Territory,
+    communes: list[int],
+    period: str,
+    indicator_ids: list[int],
+    gone: GoneCommunes | None = None,
+) -> dict[int, MissingCommunes]:
+    previous = shift(period, -1)
+    if gone is None:
+        gone = gone_communes(communes, period, indicator_ids)
+    missing_by_indicator = gone.among(indicator_ids, communes)
+    if not missing_by_indicator:
         return {}
+    in_force = IndicatorValue.objects.filter(
+        indicator_id__in=list(missing_by_indicator), is_current=True, territory_id__in=communes
+    )
     totals = dict(
-        in_force.filter(period=previous, indicator_id__in=list(gone))
+        in_force.filter(period=previous)
         .values("indicator_id")
-        .annotate(total=Sum(weight))
+        .annotate(total=Sum(_weight()))
         .values_list("indicator_id", "total")
     )
     names = dict(
         Territory.objects.filter(
-            pk__in={pk for communes in gone.values() for pk in communes}
+            pk__in={pk for by in missing_by_indicator.values() for pk in by}
         ).values_list("pk", "name")
     )
     found = {}
-    for indicator_id, communes in gone.items():
+    for indicator_id, missing in missing_by_indicator.items():
         total = totals.get(indicator_id) or 0.0
-        share = 100 * sum(communes.values()) / total if total > 0 else 0.0
+        share = 100 * sum(missing.values()) / total if total > 0 else 0.0
         if share >= SHARE_WORTH_SAYING:
-            missing = sorted((names[pk] for pk in communes), key=formats.sort_key)
-            found[indicator_id] = MissingCommunes(territory, period, previous, missing, share)
+            listed = sorted((names[pk] for pk in missing), key=formats.sort_key)
+            found[indicator_id] = MissingCommunes(territory, period, previous, listed, share)
     return found
 
 

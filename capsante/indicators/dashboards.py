@@ -90,10 +90,14 @@ class Comparison:
         return format_gap(self.gap, self.indicator)
 
 
-def partial_comparisons(comparisons: Iterable[tuple[Indicator, Comparison]]) -> None:
+def partial_comparisons(
+    comparisons: Iterable[tuple[Indicator, Comparison]],
+) -> list[completeness.GoneCommunes]:
     """Mark the comparisons whose enclosing territory's figure lacks communes the month before
     counted (`completeness`), for indicators counted by commune every month: one check per
-    enclosing territory, for the figures of it that are compared with."""
+    enclosing territory, for the figures of it that are compared with. The région is checked
+    first: its query reads every commune the département's would, which takes them from it.
+    Returns what the checks read, from which the territory's own check takes its communes."""
     wanted: dict[Territory, dict[int, tuple[Indicator, str, list[Comparison]]]] = defaultdict(dict)
     for indicator, comparison in comparisons:
         if comparison.value is None or not completeness.counts_every_commune(indicator):
@@ -102,25 +106,32 @@ def partial_comparisons(comparisons: Iterable[tuple[Indicator, Comparison]]) -> 
             indicator.pk, (indicator, comparison.value.period, [])
         )
         compared[2].append(comparison)
-    for parent, by_indicator in wanted.items():
+    read: list[completeness.GoneCommunes] = []
+    for parent in sorted(wanted, key=lambda t: t.level != Level.REGION):
+        by_indicator = wanted[parent]
         figures = {pk: (indicator, period) for pk, (indicator, period, _c) in by_indicator.items()}
         # Kept for every page that compares with the same figures: a région's check reads its
         # 1,228 communes' values (30–50 ms with national values), and each of its départements,
         # EPCI and communes compares with it.
-        found = page_cache.kept(
+        found, gone = page_cache.kept(
             "partial-figures",
             (parent.pk, tuple(sorted((pk, period) for pk, (_i, period) in figures.items()))),
-            lambda parent=parent, figures=figures: _partial_figures(parent, figures),
+            lambda parent=parent, figures=figures: _partial_figures(parent, figures, read),
         )
+        read.extend(g for g in gone if g not in read)
         for indicator_id, missing in found.items():
             for comparison in by_indicator[indicator_id][2]:
                 comparison.partial = missing
+    return read
 
 
 def _partial_figures(
-    territory: Territory, figures: dict[int, tuple[Indicator, str]]
-) -> dict[int, completeness.MissingCommunes]:
-    """`completeness.missing_communes_of` for the territory's figures of these months."""
+    territory: Territory,
+    figures: dict[int, tuple[Indicator, str]],
+    known: list[completeness.GoneCommunes],
+) -> tuple[dict[int, completeness.MissingCommunes], list[completeness.GoneCommunes]]:
+    """`completeness.missing_communes_of` for the territory's figures of these months, and the
+    communes gone it read."""
     # As records: the check reads whether a figure was entered by hand, and a rolling window's
     # what it counted.
     records = IndicatorValue.objects.filter(
@@ -129,14 +140,18 @@ def _partial_figures(
         indicator_id__in=list(figures),
         period__in={period for _i, period in figures.values()},
     ).only("indicator", "period", "manual_entry", "numerator", "denominator")
-    return completeness.missing_communes_of(
+    read: list[completeness.GoneCommunes] = []
+    found = completeness.missing_communes_of(
         territory,
         [
             (figures[r.indicator_id][0], r)
             for r in records
             if figures[r.indicator_id][1] == r.period
         ],
+        known=known,
+        read=read,
     )
+    return found, read
 
 
 def series_by_indicator(territory: Territory) -> dict[int, list[MonthValue]]:
@@ -299,15 +314,21 @@ def _territory_cards(territory: Territory, user, compare: bool) -> list[Card]:
                 ],
             )
         )
+    # The enclosing territories' figures compared with first: what their check reads holds the
+    # territory's communes, whose own check then takes them from it.
+    read = partial_comparisons(
+        (card.indicator, comparison) for card in cards for comparison in card.comparisons
+    )
     # The figures shown that lack communes, in one query for the month they share.
     partial = completeness.missing_communes_of(
-        territory, ((card.indicator, card.latest) for card in cards if not card.withheld)
+        territory,
+        ((card.indicator, card.latest) for card in cards if not card.withheld),
+        known=read,
     )
     for card in cards:
         card.partial = partial.get(card.indicator.pk)
         for comparison in card.comparisons:
             comparison.own_is_partial = card.partial is not None
-    partial_comparisons((c.indicator, comparison) for c in cards for comparison in c.comparisons)
     return cards
 
 
