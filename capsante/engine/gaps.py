@@ -77,10 +77,10 @@ def commune_gaps(staging_root: Path | str, definition: Definition) -> Gaps:
 
     At national scale the query reads the whole table (11 M staged rows of documents, 0.6–0.75 s),
     which a page cannot pay at each request. The list is therefore kept while the files of the
-    tables read stay the same (paths, sizes, times): by the process, and on disk beside the
-    tables (`KEPT_DIR`), so that each page server's worker and each command after the first
-    reads it in a millisecond (`keep`, after an import, is that first). An import that rewrites
-    a month changes a file: the next call reads the table again."""
+    tables read stay the same (`_files_state`): by the process, and on disk beside the tables
+    (`KEPT_DIR`), so that each page server's worker and each command after the first reads it
+    in a millisecond (the import's recompute is that first: `completeness.keep_window_gaps`).
+    An import that rewrites a month changes a file: the next call reads the table again."""
     side = weight_side(definition)
     tables = sorted(definition.side_tables(side))
     root = Path(staging_root).resolve()

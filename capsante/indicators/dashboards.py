@@ -72,20 +72,19 @@ class Comparison:
         return format_value(self.value.value if self.value else None, self.indicator)
 
     @property
+    def from_partial(self) -> bool:
+        """Either side of the comparison lacks communes: no gap is worked out."""
+        return self.own_is_partial or self.partial is not None
+
+    @property
     def gap(self) -> float | None:
-        if (
-            self.own_is_partial
-            or self.partial is not None
-            or self.own is None
-            or self.value is None
-            or self.value.value is None
-        ):
+        if self.from_partial or self.own is None or self.value is None or self.value.value is None:
             return None
         return self.own - self.value.value
 
     @property
     def gap_label(self) -> str:
-        if self.own_is_partial or self.partial is not None:
+        if self.from_partial:
             return completeness.NOT_FROM_PARTIAL
         return format_gap(self.gap, self.indicator)
 
