@@ -16,7 +16,7 @@ from capsante.establishments.models import Establishment
 from capsante.territories.models import Level, Territory
 from capsante.territories.services import ancestors, communes_of
 from capsante.ui import formats, page_cache
-from capsante.ui.charts import SCALE, SeriesChart, classes, sparkline
+from capsante.ui.charts import SCALE, Line, SeriesChart, classes, sparkline
 from capsante.ui.maps import MapShape, svg_map
 
 from . import completeness, disclosure, groupings, services
@@ -424,15 +424,56 @@ def by_name(territories) -> list[Territory]:
     return sorted(territories, key=lambda t: formats.sort_key(t.name))
 
 
+@dataclass(frozen=True)
+class ComparedSeries:
+    """An enclosing territory's values of a figure (`services.series`) and those of its months
+    short of communes (`completeness.partial_months`): a line and a column beside the
+    territory's own on its indicator page, each partial month marked as the territory's are."""
+
+    territory: Territory
+    values: list[IndicatorValue]
+    partial: dict[str, completeness.MissingCommunes]
+
+    def at(self, period: str | None) -> IndicatorValue | None:
+        """The value of `period`, or the latest before it (`services.latest_value`)."""
+        eligible = [v for v in self.values if period is None or v.period <= period]
+        return eligible[-1] if eligible else None
+
+
+def compared_series(indicator: Indicator, parents: list[Territory]) -> list[ComparedSeries]:
+    """`ComparedSeries` of each of `parents` (`comparison_parents`)."""
+    found = []
+    for parent in parents:
+        values = services.series(indicator, parent)
+        # Kept for every page compared with it: a région's months are checked by its 1,228
+        # communes' values, and each of its départements, EPCI and communes shows its line.
+        partial = page_cache.kept(
+            "partial-months",
+            (indicator.pk, parent.pk),
+            lambda parent=parent, values=values: completeness.partial_months(
+                indicator, parent, values
+            ),
+        )
+        found.append(ComparedSeries(parent, values, partial))
+    return found
+
+
+class ComparedCell(NamedTuple):
+    """An enclosing territory's value in a row of the indicator page's table."""
+
+    value: float | None
+    partial: bool = False
+
+
 def chart(
     indicator: Indicator,
     territory: Territory,
     target: Target | None,
-    parents: list[Territory] | None = None,
+    compared: list[ComparedSeries] | None = None,
     values: list[IndicatorValue] | None = None,
     partial: dict[str, completeness.MissingCommunes] | None = None,
 ) -> tuple[dict, list[dict]]:
-    """The series chart and the rows of the table beside it; `parents` (département, région)
+    """The series chart and the rows of the table beside it; `compared` (département, région)
     add a line each, and a column each to the table, over the same months. `values`: the
     territory's `services.series`, when the caller has read it already; `partial`: its months
     short of communes (`completeness.partial_months`), marked on the line and not asked again
@@ -441,20 +482,19 @@ def chart(
         values = services.series(indicator, territory)
     series = [(v.period, v.value) for v in values if v.value is not None]
     months = {p for p, _ in series}
-    compared = [
-        (
-            parent,
+    lines = [
+        Line(
+            c.territory.name,
             [
                 (v.period, v.value)
-                for v in services.series(indicator, parent)
+                for v in c.values
                 if v.value is not None and (not months or min(months) <= v.period <= max(months))
             ],
+            frozenset(c.partial),
         )
-        for parent in parents or []
+        for c in compared or []
     ]
-    drawing = SeriesChart(
-        observed=series, comparisons=[(p.name, s) for p, s in compared], partial=set(partial or ())
-    )
+    drawing = SeriesChart(observed=series, comparisons=lines, partial=set(partial or ()))
     rows = {
         p: {
             "period": p,
@@ -466,8 +506,12 @@ def chart(
         }
         for p, v in series
     }
+    by_month = [dict(line.points) for line in lines]
     for p in rows:
-        rows[p]["parents"] = [dict(s).get(p) for _, s in compared]
+        rows[p]["parents"] = [
+            ComparedCell(points.get(p), p in line.partial)
+            for line, points in zip(lines, by_month, strict=True)
+        ]
     if target and target.target_value is not None and target.deadline and series:
         assessment = services.assess(target, values=values, partial_months=partial)
         drawing.target = (target.deadline, target.target_value)
@@ -495,7 +539,7 @@ def chart(
                         "forecast": None,
                         "low": None,
                         "high": None,
-                        "parents": [None for _ in compared],
+                        "parents": [ComparedCell(None) for _ in lines],
                     },
                 )
                 rows[p]["reference"] = trajectory.at(p)
@@ -510,7 +554,7 @@ def chart(
                         "period": p,
                         "value": None,
                         "reference": None,
-                        "parents": [None for _ in compared],
+                        "parents": [ComparedCell(None) for _ in lines],
                     },
                 )
                 rows[p].update({"forecast": value, "low": low, "high": high})

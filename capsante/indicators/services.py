@@ -347,8 +347,18 @@ def recompute_after_import(record) -> ComputationRun | None:
     # The rolling windows' missing communes, listed while the import still runs rather than by
     # the first page that shows one of their figures (decision 0046). After the run's own
     # stages: its seconds are the recompute's.
-    completeness.keep_window_gaps(Indicator.objects.filter(code__in=codes))
+    keep_window_gaps(codes)
     return run
+
+
+def keep_window_gaps(codes: list[str] | None = None) -> None:
+    """List and keep the communes each month lost for the rolling windows among `codes` (every
+    indicator by default), after a computation: the first page to show one of their figures
+    would otherwise read the staged table for it (`completeness.keep_window_gaps`)."""
+    indicators = Indicator.objects.all()
+    if codes is not None:
+        indicators = indicators.filter(code__in=codes)
+    completeness.keep_window_gaps(indicators)
 
 
 # --- Values -----------------------------------------------------------------------------------

@@ -96,7 +96,10 @@ def indicator_detail(request, code: str, level: str, territory_code: str):
     # Every month of the series short of communes, marked on the chart and in its table; the
     # latest one is also said above the table.
     partial = completeness.partial_months(indicator, territory, values)
-    drawing, rows = dashboards.chart(indicator, territory, target, parents, values, partial)
+    # The département's and the région's lines and columns, their partial months marked too.
+    compared = dashboards.compared_series(indicator, parents)
+    drawing, rows = dashboards.chart(indicator, territory, target, compared, values, partial)
+    compared_said = _compared_partial(request.user, indicator, compared, rows)
     latest = values[-1] if values else None  # `services.latest_value`, already read
     period = latest.period if latest else None
     detailed = disclosure.sees_establishments(request.user, indicator, territory)
@@ -110,19 +113,30 @@ def indicator_detail(request, code: str, level: str, territory_code: str):
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
         return _download(
-            request, indicator, territory, rows, map_rows, fmt, parents, partial, detailed
-        )
-    comparisons = [
-        dashboards.Comparison(
-            p,
-            services.latest_value(indicator, p, latest.period if latest else None),
+            request,
             indicator,
-            latest.value if latest else None,
-            own_is_partial=missing is not None,
+            territory,
+            rows,
+            map_rows,
+            fmt,
+            parents,
+            partial,
+            detailed,
+            compared_said,
         )
-        for p in parents
-    ]
-    dashboards.partial_comparisons((indicator, c) for c in comparisons)
+    comparisons = []
+    for line in compared:
+        value = line.at(latest.period if latest else None)
+        comparisons.append(
+            dashboards.Comparison(
+                line.territory,
+                value,
+                indicator,
+                latest.value if latest else None,
+                own_is_partial=missing is not None,
+                partial=line.partial.get(value.period) if value else None,
+            )
+        )
     model = target.status_details.get("model") if target else None
     return render(
         request,
@@ -135,6 +149,8 @@ def indicator_detail(request, code: str, level: str, territory_code: str):
             "latest": latest,
             "missing_communes": missing.sentence(named=detailed) if missing else "",
             "partial_months": {p: m.sentence(named=detailed) for p, m in partial.items()},
+            "compared_partial": compared_said,
+            "partial_count": len(partial) + len(compared_said),
             "month_in_progress": services.current_month() if indicator.counted_each_month else None,
             "chart": drawing,
             "rows": rows,
@@ -166,6 +182,23 @@ def indicator_detail(request, code: str, level: str, territory_code: str):
     )
 
 
+def _compared_partial(
+    user, indicator: Indicator, compared: list[dashboards.ComparedSeries], rows: list[dict]
+) -> list[tuple[Territory, str, str]]:
+    """The enclosing territories' months short of communes among the table's, as (territory,
+    month, sentence): named for a reader who sees that territory's communes, as its own page."""
+    shown = {r["period"] for r in rows}
+    said = []
+    for line in compared:
+        named = disclosure.sees_establishments(user, indicator, line.territory)
+        said += [
+            (line.territory, period, missing.sentence(named=named))
+            for period, missing in sorted(line.partial.items())
+            if period in shown
+        ]
+    return said
+
+
 def _pending_entries(user, indicator: Indicator, territory: Territory) -> list[ManualEntry]:
     """Values proposed for this figure and waiting for a second person: shown at the top of
     the page to the partners who may review them."""
@@ -195,13 +228,27 @@ def _withheld(request, indicator: Indicator, territory: Territory):
 
 
 def _download(
-    request, indicator, territory, rows, map_rows, fmt, parents=(), partial=None, detailed=False
+    request,
+    indicator,
+    territory,
+    rows,
+    map_rows,
+    fmt,
+    parents=(),
+    partial=None,
+    detailed=False,
+    compared_said=(),
 ):
     """The page's tables as CSV or XLSX. A month short of communes (decision 0043; `partial`, by
     month) is said on its row, in a last column « chiffre partiel », and in the spreadsheet's
-    « À propos », as on the page: named for a reader who sees the communes, unnamed otherwise."""
+    « À propos », as on the page: named for a reader who sees the communes, unnamed otherwise.
+    So is an enclosing territory's (`compared_said`, `_compared_partial`), after it."""
     table = request.GET.get("table", "series")
     said = {period: m.sentence(named=detailed) for period, m in (partial or {}).items()}
+    on_row = dict(said)
+    for parent, period, sentence in compared_said:
+        sentence = f"{parent.name} : {sentence}"  # whose figure, beside the territory's own
+        on_row[period] = f"{on_row[period]} {sentence}" if period in on_row else sentence
     about = {
         "Indicateur": f"{indicator.name} ({indicator.code})",
         "Territoire": f"{territory.name} ({territory.code})",
@@ -215,6 +262,8 @@ def _download(
     if table == "series":
         for period in sorted(said):
             about[f"Chiffre partiel ({formats.month(period)})"] = said[period]
+        for parent, period, sentence in compared_said:
+            about[f"Chiffre partiel {parent.of_name} ({formats.month(period)})"] = sentence
     if table == "children":
         headers = ["code", "territoire", "mois", "numérateur", "dénominateur", "valeur"]
         data = [
@@ -243,12 +292,12 @@ def _download(
             [
                 r["period"],
                 r.get("value"),
-                *r.get("parents", [None for _ in parents]),
+                *(cell.value for cell in r["parents"]),
                 r.get("reference"),
                 r.get("forecast"),
                 r.get("low"),
                 r.get("high"),
-                said.get(r["period"], ""),
+                on_row.get(r["period"], ""),
             ]
             for r in rows
         ]

@@ -22,6 +22,16 @@ def _index(period: str) -> int:
     return int(year) * 12 + int(month) - 1
 
 
+@dataclass(frozen=True)
+class Line:
+    """An enclosing territory's line (département, région) beside the observed one."""
+
+    name: str
+    points: list[tuple[str, float]]
+    # Its months short of communes (decision 0043), marked as the observed line's are.
+    partial: frozenset[str] = frozenset()
+
+
 @dataclass
 class SeriesChart:
     width: int = 720
@@ -33,8 +43,8 @@ class SeriesChart:
         default_factory=list
     )  # period, value, low, high
     target: tuple[str, float] | None = None
-    # The same figure for enclosing territories: (name, series), a second line for each.
-    comparisons: list[tuple[str, list[tuple[str, float]]]] = field(default_factory=list)
+    # The same figure for enclosing territories, a second line for each.
+    comparisons: list[Line] = field(default_factory=list)
     # Observed months short of communes (decision 0043): drawn on the line as an open circle,
     # so that a drop that is only a commune's absence does not read as a fall.
     partial: set[str] = field(default_factory=set)
@@ -47,9 +57,9 @@ class SeriesChart:
         )
         if self.target:
             periods.append(self.target[0])
-        periods += [p for _, series in self.comparisons for p, _ in series]
+        periods += [p for line in self.comparisons for p, _ in line.points]
         values = [v for _, v in self.observed] + [v for _, v in self.trajectory]
-        values += [v for _, series in self.comparisons for _, v in series]
+        values += [v for line in self.comparisons for _, v in line.points]
         values += [x for f in self.forecast for x in f[1:]]
         if self.target:
             values.append(self.target[1])
@@ -82,7 +92,7 @@ class SeriesChart:
         years = sorted(
             {p[:4] for p, _ in self.observed}
             | ({self.target[0][:4]} if self.target else set())
-            | {p[:4] for _, series in self.comparisons for p, _ in series}
+            | {p[:4] for line in self.comparisons for p, _ in line.points}
         )
         return {
             "width": self.width,
@@ -92,6 +102,9 @@ class SeriesChart:
             "partial_points": [
                 (round(x(p), 1), round(y(v), 1), p) for p, v in self.observed if p in self.partial
             ],
+            # Whether any line has a month marked: the legend then says what the mark is.
+            "any_partial": any(p in self.partial for p, _ in self.observed)
+            or any(p in c.partial for c in self.comparisons for p, _ in c.points),
             "trajectory": line(self.trajectory),
             "forecast": line([(f[0], f[1]) for f in self.forecast]),
             "band": band,
@@ -107,11 +120,21 @@ class SeriesChart:
             "plot": {"left": left, "top": top, "right": self.width - right, "bottom": top + plot_h},
             "colors": {"observed": BLUE, "trajectory": GREY, "forecast": ORANGE, "target": GREEN},
             "comparisons": [
-                {"name": name, "path": line(series), "colour": colour, "dash": dash}
-                for (name, series), (colour, dash) in zip(
+                {
+                    "name": compared.name,
+                    "path": line(compared.points),
+                    "colour": colour,
+                    "dash": dash,
+                    "partial_points": [
+                        (round(x(p), 1), round(y(v), 1), p)
+                        for p, v in compared.points
+                        if p in compared.partial
+                    ],
+                }
+                for compared, (colour, dash) in zip(
                     self.comparisons, COMPARISON_STYLES, strict=False
                 )
-                if series
+                if compared.points
             ],
         }
 

@@ -127,12 +127,17 @@ def test_the_page_says_which_commune_is_missing_from_the_month_and_what_it_weigh
     xlsx = load_workbook(io.BytesIO(client.get(f"{url}?format=xlsx").content))
     about = {row[0]: row[1] for row in xlsx["À propos"].iter_rows(values_only=True)}
     assert about["Chiffre partiel (mars 2025)"].startswith("Laval manque dans les données")
-    for line in (
-        client.get("/indicateurs/DMP_ALIMENTATION/departement/72/?format=csv")
+    sarthe = {
+        line.split(";")[0]: line.split(";")
+        for line in client.get("/indicateurs/DMP_ALIMENTATION/departement/72/?format=csv")
         .content.decode("utf-8-sig")
         .splitlines()[1:]
-    ):
-        assert line.endswith(";")  # the Sarthe's rows: nothing partial
+    }
+    # The Sarthe's own figures are whole; its March row says whose is not: the région's.
+    assert sarthe["2025-03"][-1].startswith(
+        "Pays de la Loire : Laval manque dans les données de mars 2025"
+    )
+    assert [m for m, row in sarthe.items() if row[-1]] == ["2025-03"]
 
 
 def test_the_command_says_it_too_in_words_and_in_json(imported, tmp_path, capsys):
@@ -409,6 +414,33 @@ def test_a_figure_compared_with_an_enclosing_territory_short_of_a_commune_gets_n
         f" février 2025 ({mayenne} du total)</li>"
     ) in detail
     assert "écart" not in detail
+    # Its table of monthly values marks the Mayenne's and the région's March, not its own, and
+    # the note under it says whose figure lacks Laval; so do the downloads.
+    rows = table_rows(
+        detail, "Valeurs mensuelles, territoires englobants, trajectoire et prévision"
+    )
+    assert not [r for r in rows if r[0].endswith("*") or r[1].endswith("*")]
+    assert [r[0] for r in rows if r[2].endswith("*") and r[3].endswith("*")] == ["mars 2025"]
+    assert [r[0] for r in rows if r[2].endswith("*") or r[3].endswith("*")] == ["mars 2025"]
+    note = re.search(r'id="mois-partiels">(.*?)</p>', detail, re.S).group(1)
+    assert note.startswith("* Chiffres partiels : Mayenne : Laval manque dans les données de mars")
+    assert f"({region} du total des Pays de la Loire ce mois-là)" in note
+    url = "/indicateurs/MES_ACTIVATION/commune/53147/"
+    download = client.get(f"{url}?format=csv").content.decode("utf-8-sig").splitlines()
+    said = {line.split(";")[0]: line.split(";")[-1] for line in download[1:]}
+    assert [m for m, s in said.items() if s] == ["2025-03"]
+    assert said["2025-03"].startswith("Mayenne : Laval manque dans les données de mars 2025")
+    assert " Pays de la Loire : Laval manque dans les données de mars 2025" in said["2025-03"]
+    from openpyxl import load_workbook
+
+    xlsx = load_workbook(io.BytesIO(client.get(f"{url}?format=xlsx").content))
+    about = {row[0]: row[1] for row in xlsx["À propos"].iter_rows(values_only=True)}
+    assert (
+        f"({mayenne} du total de la Mayenne" in about["Chiffre partiel de la Mayenne (mars 2025)"]
+    )
+    assert (
+        f"({region} du total des Pays" in about["Chiffre partiel des Pays de la Loire (mars 2025)"]
+    )
 
     sarthe = client.get("/indicateurs/territoire/departement/72/").content.decode()
     assert "Chiffre partiel" not in sarthe and "(écart " not in sarthe
@@ -427,6 +459,15 @@ def test_a_figure_compared_with_an_enclosing_territory_short_of_a_commune_gets_n
             page = client.get(url).content.decode()
             assert len(re.findall(marked + re.escape(f"{said}</span>"), page)) == len(CODES)
             assert "(écart " not in page
+        # The région's months checked for the commune's page are kept for the Sarthe's.
+        for url in (
+            "/indicateurs/MES_ACTIVATION/commune/53147/",
+            "/indicateurs/MES_ACTIVATION/departement/72/",
+        ):
+            note = re.search(
+                r'id="mois-partiels">(.*?)</p>', client.get(url).content.decode(), re.S
+            )
+            assert note and f"({region} du total des Pays de la Loire ce mois-là)" in note.group(1)
     finally:
         cache.clear()
 
@@ -670,30 +711,47 @@ def test_an_older_month_short_of_a_commune_stays_marked_in_the_page_s_table(
     url = "/indicateurs/DMP_ALIMENTATION/departement/53/"
     page = client.get(url).content.decode()
     assert "communes-manquantes" not in page  # April, the latest, is whole
-    marked = [
-        r[0]
-        for r in table_rows(
-            page, "Valeurs mensuelles, territoires englobants, trajectoire et prévision"
-        )
-        if r[0].endswith("*")
-    ]
-    assert marked == ["mars 2025*"]
+    caption = "Valeurs mensuelles, territoires englobants, trajectoire et prévision"
+    rows = table_rows(page, caption)
+    assert [r[0] for r in rows if r[0].endswith("*")] == ["mars 2025*"]
+    # The région's column, beside: its March is the Mayenne's without Laval too.
+    assert [r[0] for r in rows if r[2].endswith("*")] == ["mars 2025*"]
     note = re.search(r'<p class="fr-text--sm" id="mois-partiels">(.*?)</p>', page, re.S)
     assert note and note.group(1).startswith(
-        "* Chiffre partiel : Laval manque dans les données de mars 2025, alors qu’elle était"
+        "* Chiffres partiels : Laval manque dans les données de mars 2025, alors qu’elle était"
     )
-    # The chart marks March on its line, and March only, and its legend says what the mark is.
+    region = _share("2025-02", MAYENNE[:1], MAYENNE + SARTHE)
+    assert note.group(1).endswith(
+        "Pays de la Loire : Laval manque dans les données de mars 2025, alors qu’elle était"
+        f" comptée en février 2025 ({region} du total des Pays de la Loire ce mois-là) : ce"
+        " chiffre porte sur les autres communes."
+    )
+    # The chart marks March on its line and on the région's, March only, and its legend says
+    # what the mark is.
     circles = re.findall(r'<circle class="cap-chart-partial"[^>]*><title>([^<]*)</title>', page)
-    assert circles == ["mars 2025 : chiffre partiel"]
+    assert circles == [
+        "Pays de la Loire, mars 2025 : chiffre partiel",
+        "mars 2025 : chiffre partiel",
+    ]
     assert "<li>Cercle vide : mois auquel manquent des communes, chiffre partiel</li>" in page
     download = client.get(f"{url}?format=csv").content.decode("utf-8-sig").splitlines()
     by_month = {line.split(";")[0]: line.split(";")[-1] for line in download[1:]}
     assert by_month["2025-03"].startswith("Laval manque dans les données de mars 2025")
+    assert by_month["2025-03"].endswith(
+        "du total des Pays de la Loire ce mois-là) : ce chiffre porte sur les autres communes."
+    )
     assert by_month["2025-04"] == by_month["2025-02"] == ""
-    # The Sarthe's page: every month whole, nothing marked.
+    # The Sarthe's page: its own months whole, unmarked; the région's March beside them is not.
     sarthe = client.get("/indicateurs/DMP_ALIMENTATION/departement/72/").content.decode()
-    assert "mois-partiels" not in sarthe
-    assert "cap-chart-partial" not in sarthe and "Cercle vide" not in sarthe
+    rows = table_rows(sarthe, caption)
+    assert not [r for r in rows if r[0].endswith("*") or r[1].endswith("*")]
+    assert [r[0] for r in rows if r[2].endswith("*")] == ["mars 2025"]
+    note = re.search(r'<p class="fr-text--sm" id="mois-partiels">(.*?)</p>', sarthe, re.S)
+    assert note and note.group(1).startswith(
+        "* Chiffre partiel : Pays de la Loire : Laval manque dans les données de mars 2025"
+    )
+    circles = re.findall(r'<circle class="cap-chart-partial"[^>]*><title>([^<]*)</title>', sarthe)
+    assert circles == ["Pays de la Loire, mars 2025 : chiffre partiel"]
 
     # A committee report for April compares it with the last whole month before it, February.
     import datetime as dt

@@ -8,6 +8,7 @@ the source's format → import → engine → stored values → page, dashboard,
 """
 
 import csv
+import io
 import json
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from capsante.indicators import completeness, services
 from capsante.indicators.models import Indicator, Target
 from capsante.territories.models import Territory
 from capsante.ui import formats
+from capsante.ui.testing import table_rows
 
 CODE = "DMP_DOCS_PER_INHABITANT"
 MONTHS = month_range("2023-12", "2025-03")  # 16 months: five 12-month windows, a status
@@ -129,6 +131,12 @@ def test_the_import_lists_the_missing_communes_before_any_page_asks(
     page = client.get(f"/indicateurs/{CODE}/departement/53/").content.decode()
     assert "Laval manque dans les données de mars 2025" in page
 
+    # The command's computation lists them too, as `make run`'s does.
+    kept.unlink()
+    gaps._kept.clear()
+    call_command("indicators", "compute", verbosity=0, stdout=io.StringIO())
+    assert json.loads(kept.read_text(encoding="utf-8"))["gaps"] == listed
+
 
 def test_every_month_whose_window_holds_the_gap_is_marked_and_the_dashboard_says_it(
     imported, client, tmp_path
@@ -138,7 +146,10 @@ def test_every_month_whose_window_holds_the_gap_is_marked_and_the_dashboard_says
     _import(_march_without_laval(tmp_path), removed=2)
     _import(_write(tmp_path / "april.csv", ["2025-04"]))
     page = client.get(f"/indicateurs/{CODE}/departement/53/").content.decode()
-    assert page.count('<sup title="chiffre partiel : voir sous le tableau">*</sup>') == 2
+    rows = table_rows(page, "Valeurs mensuelles, territoires englobants, trajectoire et prévision")
+    # The Mayenne's months, and the région's beside them: its figures sum the same windows.
+    assert [r[0] for r in rows if r[0].endswith("*")] == ["mars 2025*", "avril 2025*"]
+    assert [r[0] for r in rows if r[2].endswith("*")] == ["mars 2025*", "avril 2025*"]
     values = services.series(Indicator.objects.get(code=CODE), imported["mayenne"])
     partial = completeness.partial_months(values[0].indicator, imported["mayenne"], values)
     assert sorted(partial) == ["2025-03", "2025-04"]

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from capsante.campaigns.starting import seed_demo_campaigns
 from capsante.imports.demo import demo_dir, generate_files, import_files, step_name
-from capsante.indicators.services import compute_and_store
+from capsante.indicators.services import compute_and_store, keep_window_gaps
 from capsante.ui.formats import number, plural
 from capsante.ui.progress import Bar
 
@@ -69,6 +69,7 @@ class Command(BaseCommand):
         # Nothing new (a second `make run`): the values computed last time still stand.
         if records or any(getattr(c, "just_created", False) for c in campaigns):
             run = compute_and_store()
+            keep_window_gaps()  # before the first page asks (decision 0046)
             self.stdout.write(
                 f"Indicateurs : {run.counts}, en {number(run.duration_seconds, 1)} s."
             )

@@ -73,6 +73,9 @@ class Command(BaseCommand):
                     progress=progress,
                     after_engine=after_engine,
                 )
+                # As an import does: the first page to show a rolling window's figure would
+                # otherwise list its communes gone (decision 0046).
+                services.keep_window_gaps()
         except services.EngineUnavailable as exc:
             raise CommandError(str(exc)) from exc
         finally:
