@@ -149,6 +149,16 @@ def pages(
             "/indicateurs/INS_QUALIFICATION/departement/53/",
         ),
         ("page indicateur MES région 52 (départements)", "/indicateurs/MES_ACTIVATION/region/52/"),
+        # Compared with the Mayenne and the région, whose months are checked for communes
+        # missing (decision 0043): by their values, and from the gap list for a rolling window.
+        (
+            "page indicateur MES Laval Agglomération (deux lignes)",
+            "/indicateurs/MES_ACTIVATION/epci/200083392/",
+        ),
+        (
+            "page indicateur documents 12 mois, même EPCI",
+            "/indicateurs/DMP_DOCS_PER_INHABITANT/epci/200083392/",
+        ),
     ]
     try:
         for _ in range(200):
