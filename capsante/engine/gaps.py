@@ -5,8 +5,8 @@ months) carries, for each commune, the sum of the months the commune has rows in
 month's file comes without a commune (a corrected file sent without Laval), the commune keeps
 a value from its other eleven months, so the stored values cannot tell that a month of the
 window lacks it. The staged table can: this lists, for a definition, each commune that had rows
-in a month and none in the next one the table holds, with what it counted in the month before,
-the best estimate of what is missing.
+in a month and none in one of the next ones the table holds (up to `MONTHS_LOOKED_BACK`), with
+what it counted in the last month it had rows, the best estimate of what is missing.
 
 Plain Python over DuckDB, no Django: the indicators' `completeness` asks it for the pages, the
 reports and the statuses (decision 0046).
@@ -24,11 +24,13 @@ import threading
 from pathlib import Path
 
 from .definitions import Definition
+from .periods import MONTHS_LOOKED_BACK
 from .query import table_ref
 from .staging import parquet_files
 
 # A month lacking every commune of the table is not listed: the engine writes no window that
-# needs a month the table does not hold (`periods.window_pairs`).
+# needs a month the table does not hold (`periods.window_pairs`). A commune's weight is what it
+# counted in the last month it was counted.
 _SQL = """
 WITH side AS ({side}),
 monthly AS (
@@ -37,16 +39,18 @@ monthly AS (
 ),
 months AS (SELECT DISTINCT period FROM monthly),
 following AS (
-    SELECT commune, value,
-        strftime(strptime(period, '%Y-%m') + INTERVAL 1 MONTH, '%Y-%m') AS period
-    FROM monthly
+    SELECT commune, value, period AS counted,
+        strftime(strptime(period, '%Y-%m') + to_months(CAST(later AS INTEGER)), '%Y-%m')
+            AS period
+    FROM monthly, range(1, {looked_back} + 1) AS months_after(later)
 )
-SELECT f.period, f.commune, f.value AS weight
+SELECT f.period, f.commune, arg_max(f.value, f.counted) AS weight
 FROM following AS f
 WHERE f.period IN (SELECT period FROM months)
   AND NOT EXISTS (
     SELECT 1 FROM monthly AS m WHERE m.commune = f.commune AND m.period = f.period
   )
+GROUP BY f.period, f.commune
 ORDER BY f.period, f.commune
 """
 # A month of France lacking every commune of a large table would list 35,000.
@@ -57,7 +61,7 @@ MAX_GAPS = 2_000_000
 KEPT_DIR = ".gaps"
 KEPT_MODE = 0o644
 
-Gaps = dict[str, dict[str, float]]  # month → commune code → what it counted the month before
+Gaps = dict[str, dict[str, float]]  # month → commune code → what it counted when last counted
 
 _kept: dict[tuple[Path, str], tuple[str, Gaps]] = {}
 _lock = threading.Lock()
@@ -72,8 +76,9 @@ def weight_side(definition: Definition) -> str:
 
 
 def commune_gaps(staging_root: Path | str, definition: Definition) -> Gaps:
-    """By month: the communes absent from the month that the month before held, each with its
-    value that month (`weight_side`), for a definition counted by commune.
+    """By month: the communes absent from the month that one of the `MONTHS_LOOKED_BACK`
+    months before held, each with its value in the last of them (`weight_side`), for a
+    definition counted by commune.
 
     At national scale the query reads the whole table (11 M staged rows of documents, 0.6–0.75 s),
     which a page cannot pay at each request. The list is therefore kept while the files of the
@@ -84,7 +89,7 @@ def commune_gaps(staging_root: Path | str, definition: Definition) -> Gaps:
     side = weight_side(definition)
     tables = sorted(definition.side_tables(side))
     root = Path(staging_root).resolve()
-    sql = _SQL.format(side=definition.render(side, table_ref))
+    sql = _SQL.format(side=definition.render(side, table_ref), looked_back=MONTHS_LOOKED_BACK)
     state = tuple(_files_state(root, table) for table in tables)
     fingerprint = hashlib.sha256(repr((sql, state)).encode()).hexdigest()
     key = (root, f"{definition.code}@{definition.version}")

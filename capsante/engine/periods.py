@@ -9,6 +9,12 @@ from collections.abc import Collection, Iterable
 # not import Arrow for them.
 PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
+# How many months after the last one it was counted a commune absent since is still said to be
+# missing from a figure counted commune by commune: a file sent without Laval in October, then
+# again in November, leaves both months without it (decisions 0043, 0046). The staged tables'
+# gap list (`gaps`) and the stored values' check (`indicators.completeness`) read as far back.
+MONTHS_LOOKED_BACK = 3
+
 
 def check_period(period: str) -> str:
     if not isinstance(period, str) or not PERIOD_RE.match(period):

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import Count, Max, Q, Sum, Value
 from django.db.models.functions import Abs, Coalesce
 
-from capsante.engine.periods import shift
+from capsante.engine.periods import MONTHS_LOOKED_BACK, shift
 from capsante.territories.models import Level, Territory
 from capsante.territories.services import communes_of, enclosing
 from capsante.ui import formats
@@ -141,12 +141,19 @@ class MissingCommunes:
         côté : il y manque 1 commune comptée en février 2025 ». Unnamed: the reason is stored
         once and shown to every reader, the public dashboard's included.
 
-        `later`: how many months after this one were left out too (a rolling window's figures,
-        each short of the communes while its window holds the month that lacks them)."""
+        `later`: how many months after this one were left out too (a commune absent several
+        months running; a rolling window's figures, each short of the communes while its window
+        holds the month that lacks them)."""
         if not self.window:
+            if not later:
+                return (
+                    f"{formats.month(self.period)} laissé de côté : il y manque"
+                    f" {self._counted_before()}"
+                )
             return (
-                f"{formats.month(self.period)} laissé de côté : il y manque"
-                f" {self._counted_before()}"
+                f"{formats.plural(later + 1, 'mois', 'mois')} laissés de côté, de"
+                f" {formats.month(self.period)} à {formats.month(shift(self.period, later))} :"
+                f" il y manque {self._counted_before()}"
             )
         communes = formats.plural(len(self.names), "commune")
         if not later:
@@ -286,8 +293,11 @@ def partial_months(
             signature[period] = (before[0] + count, before[1] + ids)
     found = {}
     for period in months:
-        previous = signature.get(shift(period, -1))
-        if previous is None or signature.get(period) == previous:
+        before = shift(period, -1)
+        previous = signature.get(before)
+        # A month like the one before lost nothing since it, unless the one before lacked
+        # communes: they may still be missing (`MONTHS_LOOKED_BACK`).
+        if previous is None or (signature.get(period) == previous and before not in found):
             continue
         missing = _missing_in_month(territory, communes, period, [indicator.pk])
         if indicator.pk in missing:
@@ -327,31 +337,39 @@ def partial_figures() -> dict[tuple[int, int, str], MissingCommunes]:
         .annotate(count=Count("pk"), ids=Sum("territory_id"))
         .values_list("indicator_id", "period", "count", "ids")
     }
+    short: set[tuple[int, str]] = set()  # (indicator, month) found lacking communes somewhere
     for (indicator_id, period), pair in sorted(signature.items()):
         previous = shift(period, -1)
-        if signature.get((indicator_id, previous), pair) == pair:
+        if (
+            signature.get((indicator_id, previous), pair) == pair
+            and (indicator_id, previous) not in short
+        ):
             continue
         counted = communes.filter(indicator_id=indicator_id)
-        gone = set(counted.filter(period=previous).values_list("territory_id", flat=True)) - set(
-            counted.filter(period=period).values_list("territory_id", flat=True)
-        )
+        gone = set(
+            counted.filter(period__in=months_before(period)).values_list("territory_id", flat=True)
+        ) - set(counted.filter(period=period).values_list("territory_id", flat=True))
         for territory in enclosing(gone):
             members = list(communes_of(territory).values_list("pk", flat=True))
             missing = _missing_in_month(territory, members, period, [indicator_id])
             if indicator_id in missing:
                 found[(indicator_id, territory.pk, period)] = missing[indicator_id]
+                short.add((indicator_id, period))
     return found
 
 
 @dataclass(frozen=True)
 class GoneCommunes:
-    """The communes among `communes` (ids) with a value in force in the month before `period`
-    and none in it, for `indicator_ids`: by indicator, each commune's weight that month."""
+    """The communes among `communes` (ids) with a value in force in one of the
+    `MONTHS_LOOKED_BACK` months before `period` and none in it, for `indicator_ids`: by
+    indicator, each commune's weight in the last of those months it was counted, and that
+    month (`counted_in`)."""
 
     period: str
     indicator_ids: frozenset[int]
     communes: frozenset[int]
     weights: dict[int, dict[int, float]]
+    counted_in: dict[int, dict[int, str]] = field(default_factory=dict)
 
     def covers(self, period: str, indicator_ids: Iterable[int], communes: Iterable[int]) -> bool:
         return (
@@ -382,9 +400,15 @@ def _weight():
     return Abs(Coalesce("denominator", "numerator", "value", Value(0.0)))
 
 
+def months_before(period: str) -> list[str]:
+    """The months in which a commune absent from `period` is looked for, latest first."""
+    return [shift(period, -k) for k in range(1, MONTHS_LOOKED_BACK + 1)]
+
+
 def gone_communes(communes: list[int], period: str, indicator_ids: list[int]) -> GoneCommunes:
-    """The communes gone from `period` (`GoneCommunes`), in one grouped query."""
-    previous = shift(period, -1)
+    """The communes gone from `period` (`GoneCommunes`), in one grouped query, and one more
+    for their weights when some are."""
+    before = months_before(period)
     # Compared in the database, one row per commune missing: most months miss none, and then
     # nothing comes back. National values in PostgreSQL, the five commune-counted indicators:
     # 18.0 ms for the Mayenne, 60 ms for the Pays de la Loire's 1,228 communes (one indicator:
@@ -395,20 +419,33 @@ def gone_communes(communes: list[int], period: str, indicator_ids: list[int]) ->
             indicator_id__in=indicator_ids,
             is_current=True,
             territory_id__in=communes,
-            period__in=[previous, period],
+            period__in=[*before, period],
         )
         .values("indicator_id", "territory_id")
-        .annotate(
-            in_month=Count("pk", filter=Q(period=period)),
-            weight=Max(_weight(), filter=Q(period=previous)),
-        )
+        .annotate(in_month=Count("pk", filter=Q(period=period)), last=Max("period"))
         .filter(in_month=0)
-        .values_list("indicator_id", "territory_id", "weight")
+        .values_list("indicator_id", "territory_id", "last")
     )
+    counted_in: dict[int, dict[int, str]] = defaultdict(dict)
+    for indicator_id, territory_id, last in gone_rows:
+        counted_in[indicator_id][territory_id] = last
     weights: dict[int, dict[int, float]] = defaultdict(dict)
-    for indicator_id, territory_id, weighed in gone_rows:
-        weights[indicator_id][territory_id] = weighed or 0.0
-    return GoneCommunes(period, frozenset(indicator_ids), frozenset(communes), dict(weights))
+    if counted_in:
+        for indicator_id, territory_id, month, weighed in (
+            IndicatorValue.objects.filter(
+                indicator_id__in=list(counted_in),
+                is_current=True,
+                territory_id__in={pk for by in counted_in.values() for pk in by},
+                period__in=before,
+            )
+            .annotate(weight=_weight())
+            .values_list("indicator_id", "territory_id", "period", "weight")
+        ):
+            if counted_in[indicator_id].get(territory_id) == month:
+                weights[indicator_id][territory_id] = weighed or 0.0
+    return GoneCommunes(
+        period, frozenset(indicator_ids), frozenset(communes), dict(weights), dict(counted_in)
+    )
 
 
 def _missing_in_month(
@@ -418,21 +455,27 @@ def _missing_in_month(
     indicator_ids: list[int],
     gone: GoneCommunes | None = None,
 ) -> dict[int, MissingCommunes]:
-    previous = shift(period, -1)
     if gone is None:
         gone = gone_communes(communes, period, indicator_ids)
     missing_by_indicator = gone.among(indicator_ids, communes)
     if not missing_by_indicator:
         return {}
+    # Said against the last month any of them was counted: the month before, or for a commune
+    # absent two months running, the month before its first absence.
+    previous_of = {
+        indicator_id: max(gone.counted_in[indicator_id][pk] for pk in missing)
+        for indicator_id, missing in missing_by_indicator.items()
+    }
     in_force = IndicatorValue.objects.filter(
         indicator_id__in=list(missing_by_indicator), is_current=True, territory_id__in=communes
     )
-    totals = dict(
-        in_force.filter(period=previous)
-        .values("indicator_id")
+    totals = {
+        (indicator_id, month): total
+        for indicator_id, month, total in in_force.filter(period__in=set(previous_of.values()))
+        .values("indicator_id", "period")
         .annotate(total=Sum(_weight()))
-        .values_list("indicator_id", "total")
-    )
+        .values_list("indicator_id", "period", "total")
+    }
     names = dict(
         Territory.objects.filter(
             pk__in={pk for by in missing_by_indicator.values() for pk in by}
@@ -440,7 +483,8 @@ def _missing_in_month(
     )
     found = {}
     for indicator_id, missing in missing_by_indicator.items():
-        total = totals.get(indicator_id) or 0.0
+        previous = previous_of[indicator_id]
+        total = totals.get((indicator_id, previous)) or 0.0
         share = 100 * sum(missing.values()) / total if total > 0 else 0.0
         if share >= SHARE_WORTH_SAYING:
             listed = sorted((names[pk] for pk in missing), key=formats.sort_key)

@@ -458,18 +458,20 @@ def _left_out(
     partial_months: dict[str, completeness.MissingCommunes] | None,
 ) -> tuple[completeness.MissingCommunes | None, int]:
     """The first of the last months short of communes, which the status leaves out, and how
-    many months after it are left out too: the last month alone for a month's own figure
-    (decision 0044); for a rolling window's, every figure at the end whose window holds the
-    month that lacks them (decision 0046)."""
+    many months after it are left out too: every last month that lacks communes (decision 0044:
+    a commune absent two months running lacks from both); for a rolling window's, every figure
+    at the end whose window holds a month that lacks them (decision 0046)."""
     if not observed:
         return None, 0
-    if not completeness.window_of(target.indicator):
-        if partial_months is not None:
-            return partial_months.get(observed[-1].period), 0
-        last = observed[-1]
-        return completeness.missing_communes(target.indicator, target.territory, last), 0
     if partial_months is None:
-        partial_months = completeness.partial_months(target.indicator, target.territory, observed)
+        indicator, territory = target.indicator, target.territory
+        # The last month first, in two queries: most are whole, and the series' months are
+        # then not read.
+        if not completeness.window_of(indicator) and (
+            completeness.missing_communes(indicator, territory, observed[-1]) is None
+        ):
+            return None, 0
+        partial_months = completeness.partial_months(indicator, territory, observed)
     trailing = completeness.trailing(observed, partial_months)
     if not trailing:
         return None, 0

@@ -134,13 +134,14 @@ def _partial_months_set_aside(
     """Takes out of each series its last month in the range and its last month before it when
     they lack communes; returns, by indicator and side (True: in the range, given first), why
     each was left out (« octobre 2026 laissé de côté : il y manque 1 commune comptée en septembre 2026 »). Two
-    grouped queries, one per side. A rolling window's figures: every last one of each side that
-    lacks a commune (decision 0046)."""
+    grouped queries, one per side; the months before a side's last one are read when it lacks
+    communes (a commune absent several months running). A rolling window's figures: every last
+    one of each side that lacks a commune (decision 0046)."""
     notes: dict[int, dict[bool, str]] = defaultdict(dict)
     by_pk = {i.pk: i for i in indicators if not completeness.window_of(i)}
     for indicator in indicators:
         if indicator.pk not in by_pk:
-            _windows_set_aside(territory, indicator, series, first, notes)
+            _trailing_set_aside(territory, indicator, series, first, notes)
     for inside in (True, False):
         last_of_side = {}
         for indicator in by_pk.values():
@@ -150,24 +151,27 @@ def _partial_months_set_aside(
         partial = completeness.missing_communes_of(
             territory, [(by_pk[pk], value) for pk, value in last_of_side.items()]
         )
-        for pk, missing in partial.items():
-            series[pk] = [v for v in series[pk] if v is not last_of_side[pk]]
-            notes[pk][inside] = missing.set_aside()
+        for pk in partial:
+            # The months before it may lack the same communes (absent several months running).
+            _trailing_set_aside(territory, by_pk[pk], series, first, notes, (inside,))
     return notes
 
 
-def _windows_set_aside(
+def _trailing_set_aside(
     territory: Territory,
     indicator: Indicator,
     series: dict[int, list[IndicatorValue]],
     first: str,
     notes: dict[int, dict[bool, str]],
+    sides: tuple[bool, ...] = (True, False),
 ) -> None:
-    """`_partial_months_set_aside` for a rolling window's indicator."""
+    """Every last month of each side (or of `sides`) that lacks communes taken out of the
+    series, and why: a rolling window's figures whose window holds such a month, a month's own
+    figures when a commune is absent several months running."""
     partial = completeness.partial_months(indicator, territory, series[indicator.pk])
     if not partial:
         return
-    for inside in (True, False):
+    for inside in sides:
         side = [v for v in series[indicator.pk] if (v.period >= first) == inside]
         count = completeness.trailing(side, partial)
         if count:

@@ -836,3 +836,104 @@ def test_the_open_data_says_which_values_are_short_of_a_commune_as_each_page_doe
             expected[(code, territory.level, territory.code, "2025-03")] = said.sentence()
     assert marked == expected
     assert all(s.startswith("Laval manque dans les données de mars 2025") for s in marked.values())
+
+
+def _month_like_march(tmp_path: Path, month: str, *left_out: str) -> Path:
+    """`month`'s file: every commune of the sample with its March figures, but `left_out`."""
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines()
+    kept = [
+        line.replace(";2025-03;", f";{month};")
+        for line in lines[1:]
+        if ";2025-03;" in line and line[:5] not in left_out
+    ]
+    path = tmp_path / f"am_mes_{month}.csv"
+    path.write_text("\n".join([lines[0], *kept]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_commune_absent_two_months_running_is_missing_from_both(
+    imported, client, tmp_path, settings
+):
+    """March sent again without Laval, then April's file without it too. April's figure is the
+    Mayenne without Laval as March's was, though April lost nothing since March: compared with
+    the month before alone, it read as whole, the dashboard showed it unmarked, worked out a gap
+    and what is left to do from it, and the status judged the target on it. It is said against
+    February, the last month that counted Laval, wherever March is; the status leaves both
+    months out; the committee report compares February; the open data marks both. With Laval
+    back in May, May is whole."""
+    import datetime as dt
+
+    from capsante.reports import committee_report
+
+    indicator = Indicator.objects.get(code="MES_ACTIVATION")
+    target, _ = Target.objects.update_or_create(
+        indicator=indicator,
+        territory=imported["mayenne"],
+        defaults={"target_value": 60, "deadline": "2026-12", "baseline_period": "2025-01"},
+    )
+    _import_again(_march_without(tmp_path, "53130"))
+    record = run_import("am-mes", _month_like_march(tmp_path, "2025-04", "53130"))
+    assert record.status == ImportStatus.IMPORTED, record.message
+    services.compute_and_store(codes=CODES, as_of="2025-04")
+
+    share = _share("2025-02", MAYENNE[:1], MAYENNE)
+    url = "/indicateurs/DMP_ALIMENTATION/departement/53/"
+    page = client.get(url).content.decode()
+    assert (
+        "Laval manque dans les données d’avril 2025, alors qu’elle était comptée en février "
+        f"2025 ({share} du total de la Mayenne ce mois-là) : ce chiffre porte sur les autres "
+        "communes."
+    ) in page
+    rows = table_rows(page, "Valeurs mensuelles, territoires englobants, trajectoire et prévision")
+    assert [r[0] for r in rows if r[0].endswith("*")] == ["mars 2025*", "avril 2025*"]
+    assert [r[0] for r in rows if r[2].endswith("*")] == ["mars 2025*", "avril 2025*"]
+
+    dashboard = client.get("/indicateurs/territoire/departement/53/").content.decode()
+    said = f"il manque 1\xa0commune comptée en février 2025 ({share} du total)"
+    assert dashboard.count(f"<strong>Chiffre partiel</strong> : {said}.") == len(CODES)
+    assert "Reste à faire : encore" not in dashboard
+
+    target.refresh_from_db()
+    assert target.status_reason.endswith(
+        "(2\xa0mois laissés de côté, de mars 2025 à avril 2025 : il y manque 1\xa0commune"
+        " comptée en février 2025)"
+    )
+    assert target.status_details["last_period"] == "2025-02"
+
+    moved = committee_report.indicators_moved(
+        imported["mayenne"], dt.date(2025, 2, 1), dt.date(2025, 4, 30)
+    )
+    row = next(r for r in moved if r["code"] == "DMP_ALIMENTATION")
+    assert row["after_period"] == "2025-02"
+    assert row["set_aside"] == (
+        "2\xa0mois laissés de côté, de mars 2025 à avril 2025 : il y manque 1\xa0commune"
+        " comptée en février 2025"
+    )
+
+    export = tmp_path / "opendata"
+    call_command("export", "opendata", "--output", str(export))
+    with (export / "valeurs.csv").open(encoding="utf-8") as handle:
+        import csv
+
+        marked = sorted(
+            (r["niveau_territoire"], r["code_territoire"], r["mois"])
+            for r in csv.DictReader(handle)
+            if r["code_indicateur"] == "DMP_ALIMENTATION" and r["chiffre_partiel"]
+        )
+    assert marked == [
+        ("departement", "53", "2025-03"),
+        ("departement", "53", "2025-04"),
+        ("region", "52", "2025-03"),
+        ("region", "52", "2025-04"),
+    ]
+
+    # Laval back in May: May is whole, April and March stay marked in the table.
+    record = run_import("am-mes", _month_like_march(tmp_path, "2025-05"))
+    assert record.status == ImportStatus.IMPORTED, record.message
+    services.compute_and_store(codes=CODES, as_of="2025-05")
+    page = client.get(url).content.decode()
+    assert "communes-manquantes" not in page
+    rows = table_rows(page, "Valeurs mensuelles, territoires englobants, trajectoire et prévision")
+    assert [r[0] for r in rows if r[0].endswith("*")] == ["mars 2025*", "avril 2025*"]
+    target.refresh_from_db()
+    assert target.status_details["last_period"] == "2025-05"

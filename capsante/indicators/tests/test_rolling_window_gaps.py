@@ -308,3 +308,30 @@ def test_the_change_over_a_year_is_not_worked_out_from_a_partial_figure_a_year_b
     assert latest[4] == "mars 2025"  # the latest figure is whole: its months hold no gap
     assert latest[8] == completeness.NOT_FROM_PARTIAL
     assert "Sur un an (depuis" not in page
+
+
+def test_a_commune_absent_two_months_running_lacks_from_both_months_of_the_window(
+    imported, client, tmp_path, settings
+):
+    """March sent again without Laval, then April without it too: April's 12 months lack Laval
+    twice. The staged table's list said March only (April lost nothing since March), and the
+    page estimated the hole at one month of Laval's documents. It lists both months, each with
+    what Laval counted in February, its last month, and the estimate is two months of it."""
+    _import(_march_without_laval(tmp_path), removed=2)
+    _import(_write(tmp_path / "april.csv", ["2025-04"], ("53130",)))
+    kept = Path(settings.STAGING_DIR) / gaps.KEPT_DIR / f"{CODE}@1.json"
+    gaps._kept.clear()
+    client.get(f"/indicateurs/{CODE}/departement/53/")
+    listed = json.loads(kept.read_text(encoding="utf-8"))["gaps"]
+    assert listed == {
+        month: {"53130": float(DOCUMENTS["53130"])} for month in ("2025-03", "2025-04")
+    }
+
+    page = client.get(f"/indicateurs/{CODE}/departement/53/").content.decode()
+    whole = 12 * (DOCUMENTS["53130"] + DOCUMENTS["53147"])
+    assert (
+        "Laval manque dans les données de mars 2025 et d’avril 2025, 2 des 12 mois que ce"
+        " chiffre additionne, alors qu’elle était comptée le mois précédent : il manque ainsi à"
+        f" ce chiffre environ {formats.percent(100 * 2 * DOCUMENTS['53130'] / whole)} du total"
+        " de la Mayenne."
+    ) in page
