@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import Count, Max, Q, Sum, Value
+from django.db.models import Count, Sum, Value
 from django.db.models.functions import Abs, Coalesce
 
 from capsante.engine.periods import MONTHS_LOOKED_BACK, shift
@@ -406,42 +406,39 @@ def months_before(period: str) -> list[str]:
 
 
 def gone_communes(communes: list[int], period: str, indicator_ids: list[int]) -> GoneCommunes:
-    """The communes gone from `period` (`GoneCommunes`), in one grouped query, and one more
-    for their weights when some are."""
+    """The communes gone from `period` (`GoneCommunes`): those with no value in it, read first,
+    then the months before for those alone.
+
+    National values in PostgreSQL, the four commune-counted indicators of a month: 5.5–6.8 ms
+    for the Mayenne, 25–29 ms for the Pays de la Loire's 1,228 communes, where one grouped
+    query over the month and the three before took 9–11 and 51–53 ms, and over the month and
+    the one before 31–33 ms (bench/RESULTS.md, 6 December, eighteenth session). Most communes
+    carry a value in the month; the few that do not (140 in the région, a small commune a
+    source masks) are looked for in the months before."""
     before = months_before(period)
-    # Compared in the database, one row per commune missing: most months miss none, and then
-    # nothing comes back. National values in PostgreSQL, the five commune-counted indicators:
-    # 18.0 ms for the Mayenne, 60 ms for the Pays de la Loire's 1,228 communes (one indicator:
-    # 3.2 and 12.3 ms; an anti-join 96 ms for the Mayenne, PostgreSQL reading the month for all
-    # of France; bench/RESULTS.md, 5 December, tenth session, and 6 December).
-    gone_rows = (
-        IndicatorValue.objects.filter(
-            indicator_id__in=indicator_ids,
-            is_current=True,
-            territory_id__in=communes,
-            period__in=[*before, period],
-        )
-        .values("indicator_id", "territory_id")
-        .annotate(in_month=Count("pk", filter=Q(period=period)), last=Max("period"))
-        .filter(in_month=0)
-        .values_list("indicator_id", "territory_id", "last")
-    )
+    present: dict[int, set[int]] = defaultdict(set)
+    for indicator_id, territory_id in IndicatorValue.objects.filter(
+        indicator_id__in=indicator_ids, is_current=True, territory_id__in=communes, period=period
+    ).values_list("indicator_id", "territory_id"):
+        present[indicator_id].add(territory_id)
+    absent = {pk for i in indicator_ids for pk in communes if pk not in present[i]}
     counted_in: dict[int, dict[int, str]] = defaultdict(dict)
-    for indicator_id, territory_id, last in gone_rows:
-        counted_in[indicator_id][territory_id] = last
     weights: dict[int, dict[int, float]] = defaultdict(dict)
-    if counted_in:
+    if absent:
         for indicator_id, territory_id, month, weighed in (
             IndicatorValue.objects.filter(
-                indicator_id__in=list(counted_in),
+                indicator_id__in=indicator_ids,
                 is_current=True,
-                territory_id__in={pk for by in counted_in.values() for pk in by},
+                territory_id__in=absent,
                 period__in=before,
             )
             .annotate(weight=_weight())
             .values_list("indicator_id", "territory_id", "period", "weight")
         ):
-            if counted_in[indicator_id].get(territory_id) == month:
+            if territory_id in present[indicator_id]:
+                continue
+            if month > counted_in[indicator_id].get(territory_id, ""):
+                counted_in[indicator_id][territory_id] = month
                 weights[indicator_id][territory_id] = weighed or 0.0
     return GoneCommunes(
         period, frozenset(indicator_ids), frozenset(communes), dict(weights), dict(counted_in)
