@@ -5,7 +5,8 @@ commune (a corrected file sent without it, a source that did not report it), the
 the removal and the engine sums the communes that are left: the Mayenne's figure for the month
 is then the Mayenne without Laval, under the same heading as before. A reader comparing it with
 the month before, or handing it to a committee, has to be told. This compares the communes that
-carry a value in the figure's month with those of the month before, from the stored values.
+carry a value in the figure's month with those of the months before (`MONTHS_LOOKED_BACK`: a
+commune absent two months running lacks from both), from the stored values.
 
 A figure summed over a rolling window (the documents of the last 12 months) is short of a
 commune when any month of its window lacks it, and the stored values cannot tell (the commune
@@ -48,9 +49,10 @@ NOT_FROM_PARTIAL = "non calculé sur un chiffre partiel"
 # what `services.assess` does with a month short of communes (decision 0044).
 STATUS_RULE_NOTE = (
     "Pour les indicateurs comptés commune par commune (tables de l’Assurance Maladie), un dernier"
-    " mois auquel manquent des communes comptées le mois précédent (au moins"
-    f" {SHARE_WORTH_SAYING:.0f}\u00a0% de son total) n’entre pas dans le calcul du statut : le"
-    " statut est celui des mois complets, et son motif le dit. Pour un chiffre qui additionne"
+    " mois auquel manquent des communes comptées l’un des trois mois précédents (au moins"
+    f" {SHARE_WORTH_SAYING:.0f}\u00a0% de son total) n’entre pas dans le calcul du statut, ni les"
+    " mois juste avant lui qui en manquent aussi : le statut est celui des mois complets, et son"
+    " motif le dit. Pour un chiffre qui additionne"
     " plusieurs mois (12 mois glissants), tous les derniers chiffres dont l’un des mois manque"
     " ainsi de communes sont laissés de côté."
 )
@@ -58,7 +60,9 @@ STATUS_RULE_NOTE = (
 
 @dataclass(frozen=True)
 class MissingCommunes:
-    """Communes of `territory` counted in `previous` and absent from `period`."""
+    """Communes of `territory` counted in `previous` and absent from `period`: `previous` is the
+    month before, or for communes absent several months running the last month that counted
+    them (`MONTHS_LOOKED_BACK`)."""
 
     territory: Territory
     period: str
@@ -194,8 +198,9 @@ def counts_every_commune(indicator: Indicator) -> bool:
 def missing_communes(
     indicator: Indicator, territory: Territory, value: IndicatorValue | None
 ) -> MissingCommunes | None:
-    """The communes that counted in the month before `value` and not in its month, when they
-    weighed at least `SHARE_WORTH_SAYING` of that month; None otherwise: for a commune, a
+    """The communes that counted in one of the months before `value` (`MONTHS_LOOKED_BACK`)
+    and not in its month, when they weighed at least `SHARE_WORTH_SAYING` of the last month
+    that counted them; None otherwise: for a commune, a
     hand-entered figure, a figure with no month before it, or an indicator whose months need not
     hold every commune (`counts_every_commune`)."""
     return missing_communes_of(territory, [(indicator, value)]).get(indicator.pk)
