@@ -223,14 +223,16 @@ class ProvenanceOut(Schema):
 
 class PartialOut(Schema):
     previous_period: str = Field(
-        description="Le mois précédent, dont les communes manquent (pour un chiffre sur"
-        " plusieurs mois : le mois avant le premier des mois incomplets)."
+        description="Le dernier mois qui comptait les communes qui manquent : le mois"
+        " précédent, ou pour une commune absente plusieurs mois de suite le dernier mois qui la"
+        " comptait, jusqu’à trois mois avant (pour un chiffre sur plusieurs mois : le mois avant"
+        " le premier des mois incomplets)."
     )
     missing_communes: int = Field(description="Combien de communes manquent.")
     share: float = Field(
-        description="Leur part du total du territoire le mois précédent, en pourcentage ; pour"
-        " un chiffre sur plusieurs mois, la part estimée du total de la fenêtre (ce que ces"
-        " communes comptaient le mois précédent)."
+        description="Leur part du total du territoire ce mois-là (`previous_period`), en"
+        " pourcentage ; pour un chiffre sur plusieurs mois, la part estimée du total de la"
+        " fenêtre (ce que ces communes comptaient le dernier mois qui les comptait)."
     )
     window_months: int = Field(
         description="Combien de mois le chiffre additionne (fenêtre glissante) ; 0 pour le"
@@ -259,9 +261,9 @@ class ValueOut(Schema):
     created_at: dt.datetime
     provenance: ProvenanceOut
     partial: PartialOut | None = Field(
-        description="Chiffre partiel : des communes comptées le mois précédent manquent dans les"
-        " données de ce mois, et la valeur porte sur les autres (null pour une valeur complète,"
-        " une commune ou une version qui n'est plus en vigueur)."
+        description="Chiffre partiel : des communes comptées l’un des trois mois précédents"
+        " manquent dans les données de ce mois, et la valeur porte sur les autres (null pour une"
+        " valeur complète, une commune ou une version qui n’est plus en vigueur)."
     )
 
 

@@ -55,6 +55,14 @@ def imported(geography, settings, tmp_path):
     return geography
 
 
+def _partial_note(page: str) -> str:
+    """The note under the table of monthly values, as read: one sentence, or a list of them."""
+    found = re.search(r'<(p|div) class="fr-text--sm" id="mois-partiels">(.*?)</\1>', page, re.S)
+    # Ordinary white space only: the sentences' no-break spaces stay as written.
+    text = re.sub(r"[ \t\n]+", " ", re.sub(r"<[^>]+>", " ", found.group(2))) if found else ""
+    return text.strip(" ")
+
+
 def _march_without(tmp_path: Path, *left_out: str) -> Path:
     """The Mayenne's March, corrected, without the communes `left_out`."""
     lines = SAMPLE.read_text(encoding="utf-8").splitlines()
@@ -422,7 +430,7 @@ def test_a_figure_compared_with_an_enclosing_territory_short_of_a_commune_gets_n
     assert not [r for r in rows if r[0].endswith("*") or r[1].endswith("*")]
     assert [r[0] for r in rows if r[2].endswith("*") and r[3].endswith("*")] == ["mars 2025"]
     assert [r[0] for r in rows if r[2].endswith("*") or r[3].endswith("*")] == ["mars 2025"]
-    note = re.search(r'id="mois-partiels">(.*?)</p>', detail, re.S).group(1)
+    note = _partial_note(detail)
     assert note.startswith("* Chiffres partiels : Mayenne : Laval manque dans les données de mars")
     assert f"({region} du total des Pays de la Loire ce mois-là)" in note
     url = "/indicateurs/MES_ACTIVATION/commune/53147/"
@@ -464,10 +472,8 @@ def test_a_figure_compared_with_an_enclosing_territory_short_of_a_commune_gets_n
             "/indicateurs/MES_ACTIVATION/commune/53147/",
             "/indicateurs/MES_ACTIVATION/departement/72/",
         ):
-            note = re.search(
-                r'id="mois-partiels">(.*?)</p>', client.get(url).content.decode(), re.S
-            )
-            assert note and f"({region} du total des Pays de la Loire ce mois-là)" in note.group(1)
+            note = _partial_note(client.get(url).content.decode())
+            assert f"({region} du total des Pays de la Loire ce mois-là)" in note
     finally:
         cache.clear()
 
@@ -716,12 +722,14 @@ def test_an_older_month_short_of_a_commune_stays_marked_in_the_page_s_table(
     assert [r[0] for r in rows if r[0].endswith("*")] == ["mars 2025*"]
     # The région's column, beside: its March is the Mayenne's without Laval too.
     assert [r[0] for r in rows if r[2].endswith("*")] == ["mars 2025*"]
-    note = re.search(r'<p class="fr-text--sm" id="mois-partiels">(.*?)</p>', page, re.S)
-    assert note and note.group(1).startswith(
+    # One item each, under the note's head.
+    assert re.search(r'id="mois-partiels"><p[^>]*>\* Chiffres partiels :</p><ul[^>]*><li>', page)
+    note = _partial_note(page)
+    assert note.startswith(
         "* Chiffres partiels : Laval manque dans les données de mars 2025, alors qu’elle était"
     )
     region = _share("2025-02", MAYENNE[:1], MAYENNE + SARTHE)
-    assert note.group(1).endswith(
+    assert note.endswith(
         "Pays de la Loire : Laval manque dans les données de mars 2025, alors qu’elle était"
         f" comptée en février 2025 ({region} du total des Pays de la Loire ce mois-là) : ce"
         " chiffre porte sur les autres communes."
@@ -746,8 +754,7 @@ def test_an_older_month_short_of_a_commune_stays_marked_in_the_page_s_table(
     rows = table_rows(sarthe, caption)
     assert not [r for r in rows if r[0].endswith("*") or r[1].endswith("*")]
     assert [r[0] for r in rows if r[2].endswith("*")] == ["mars 2025"]
-    note = re.search(r'<p class="fr-text--sm" id="mois-partiels">(.*?)</p>', sarthe, re.S)
-    assert note and note.group(1).startswith(
+    assert _partial_note(sarthe).startswith(
         "* Chiffre partiel : Pays de la Loire : Laval manque dans les données de mars 2025"
     )
     circles = re.findall(r'<circle class="cap-chart-partial"[^>]*><title>([^<]*)</title>', sarthe)
