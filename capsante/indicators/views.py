@@ -112,18 +112,8 @@ def indicator_detail(request, code: str, level: str, territory_code: str):
     )
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
-        return _download(
-            request,
-            indicator,
-            territory,
-            rows,
-            map_rows,
-            fmt,
-            parents,
-            partial,
-            detailed,
-            compared_said,
-        )
+        said = {"partial": partial, "detailed": detailed, "compared_said": compared_said}
+        return _download(request, indicator, territory, rows, map_rows, fmt, parents, **said)
     comparisons = []
     for line in compared:
         value = line.at(latest.period if latest else None)
