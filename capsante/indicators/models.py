@@ -78,6 +78,14 @@ class Indicator(models.Model):
     stale_after_months = models.PositiveSmallIntegerField(
         _("ancienneté maximale (mois)"), default=6
     )
+    window_months = models.PositiveSmallIntegerField(
+        _("mois additionnés"),
+        default=0,
+        help_text=_(
+            "Pour un chiffre sur une fenêtre glissante (les 12 derniers mois), combien de mois "
+            "il additionne ; 0 pour le chiffre d’un mois."
+        ),
+    )
     detail_public = models.BooleanField(
         _("détail par établissement public"),
         default=False,

@@ -94,6 +94,7 @@ def sync_catalogue() -> list[Indicator]:
                 "adoption": definition.adoption,
                 "counted_each_month": not definition.cumulative,
                 "stale_after_months": definition.stale_after_months,
+                "window_months": definition.window_months or 0,
                 "detail_public": definition.detail_public,
                 "definition_version": definition.version,
                 "doc": definition.doc,
