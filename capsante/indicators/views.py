@@ -175,16 +175,16 @@ def indicator_detail(request, code: str, level: str, territory_code: str):
 def _compared_partial(
     user, indicator: Indicator, compared: list[dashboards.ComparedSeries], rows: list[dict]
 ) -> list[tuple[Territory, str, str]]:
-    """The enclosing territories' months short of communes among the table's, as (territory,
+    """The enclosing territories' months short of communes marked in the table, as (territory,
     month, sentence): named for a reader who sees that territory's communes, as its own page."""
-    shown = {r["period"] for r in rows}
     said = []
-    for line in compared:
+    for index, line in enumerate(compared):
         named = disclosure.sees_establishments(user, indicator, line.territory)
+        marked = {r["period"] for r in rows if r["parents"][index].partial}
         said += [
             (line.territory, period, missing.sentence(named=named))
             for period, missing in sorted(line.partial.items())
-            if period in shown
+            if period in marked
         ]
     return said
 
