@@ -60,8 +60,8 @@ MOVED_NOTE_BEFORE_5_DECEMBER = (
 MOVED_NOTE = (
     f"{MOVED_NOTE_BEFORE_5_DECEMBER} Ce qui se compte mois par mois (événements, activités) l’est"
     " sur le dernier mois achevé : un mois en cours n’est pas encore complet. Un mois auquel"
-    " manquent des communes comptées le mois précédent est laissé de côté, comme pour les"
-    " statuts : la ligne le dit."
+    " manquent des communes comptées l’un des trois mois précédents est laissé de côté, comme"
+    " pour les statuts : la ligne le dit."
 )
 
 

@@ -196,8 +196,9 @@ TABLES = {
             _field(
                 "chiffre_partiel",
                 "Chiffre partiel",
-                "Vide quand le chiffre est complet. Sinon, les communes comptées le mois précédent"
-                " qui manquent dans les données de ce mois (au moins 1 % du total du territoire) :"
+                "Vide quand le chiffre est complet. Sinon, les communes comptées l’un des trois"
+                " mois précédents qui manquent dans les données de ce mois (au moins 1 % du total"
+                " du territoire le dernier mois qui les comptait) :"
                 " la valeur porte sur les autres communes. Seuls les indicateurs comptés commune par"
                 " commune à partir des tables de l'Assurance Maladie sont vérifiés.",
                 "string",
