@@ -434,11 +434,6 @@ class ComparedSeries:
     values: list[IndicatorValue]
     partial: dict[str, completeness.MissingCommunes]
 
-    def at(self, period: str | None) -> IndicatorValue | None:
-        """The value of `period`, or the latest before it (`services.latest_value`)."""
-        eligible = [v for v in self.values if period is None or v.period <= period]
-        return eligible[-1] if eligible else None
-
 
 def compared_series(indicator: Indicator, parents: list[Territory]) -> list[ComparedSeries]:
     """`ComparedSeries` of each of `parents` (`comparison_parents`)."""

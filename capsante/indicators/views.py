@@ -112,11 +112,21 @@ def indicator_detail(request, code: str, level: str, territory_code: str):
     )
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
-        said = {"partial": partial, "detailed": detailed, "compared_said": compared_said}
-        return _download(request, indicator, territory, rows, map_rows, fmt, parents, **said)
+        return _download(
+            request,
+            indicator,
+            territory,
+            rows,
+            map_rows,
+            fmt,
+            parents,
+            partial=partial,
+            detailed=detailed,
+            compared_said=compared_said,
+        )
     comparisons = []
     for line in compared:
-        value = line.at(latest.period if latest else None)
+        value = dashboards.value_at(line.values, latest.period if latest else None)
         comparisons.append(
             dashboards.Comparison(
                 line.territory,

@@ -3,7 +3,7 @@ sparklines, bars, choropleth classes. No JavaScript library, nothing fetched at 
 every chart is shown beside a table holding the same numbers."""
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 # DSFR "illustrative" colours that keep a 3:1 contrast on white for lines and marks.
@@ -83,6 +83,9 @@ class SeriesChart:
                 f"{'M' if i == 0 else 'L'}{x(p):.1f},{y(v):.1f}" for i, (p, v) in enumerate(points)
             )
 
+        def marked(points: Sequence[tuple[str, float]], months: Collection[str]) -> list:
+            return [(round(x(p), 1), round(y(v), 1), p) for p, v in points if p in months]
+
         band = ""
         if self.forecast:
             upper = [(f[0], f[3]) for f in self.forecast]
@@ -99,9 +102,7 @@ class SeriesChart:
             "height": self.height,
             "observed": line(self.observed),
             "points": [(round(x(p), 1), round(y(v), 1), p, v) for p, v in self.observed],
-            "partial_points": [
-                (round(x(p), 1), round(y(v), 1), p) for p, v in self.observed if p in self.partial
-            ],
+            "partial_points": marked(self.observed, self.partial),
             # Whether any line has a month marked: the legend then says what the mark is.
             "any_partial": any(p in self.partial for p, _ in self.observed)
             or any(p in c.partial for c in self.comparisons for p, _ in c.points),
@@ -125,11 +126,7 @@ class SeriesChart:
                     "path": line(compared.points),
                     "colour": colour,
                     "dash": dash,
-                    "partial_points": [
-                        (round(x(p), 1), round(y(v), 1), p)
-                        for p, v in compared.points
-                        if p in compared.partial
-                    ],
+                    "partial_points": marked(compared.points, compared.partial),
                 }
                 for compared, (colour, dash) in zip(
                     self.comparisons, COMPARISON_STYLES, strict=False
