@@ -13,7 +13,8 @@ removed first:
   import replaces a month), then the next call, which reads the table again;
 - floor: a bare DuckDB scan of the columns the query reads, summed (its own connection);
 then, in another fresh process, the first call with the list kept on disk (what every worker
-and command pays once an import has listed them).
+and command pays once an import has listed them): taken without the catalogue as a page or a
+report takes it (`kept_gaps`), then with it, and what reading the catalogue costs.
 Prints each measure's median over the rounds, and how many (commune, month) gaps were found.
 """
 
@@ -33,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 CODE = "DMP_DOCS_PER_INHABITANT"
+VERSION = 1
 
 
 def measure(staging: Path) -> dict:
@@ -77,13 +79,29 @@ def measure(staging: Path) -> dict:
 
 
 def measure_from_disk(staging: Path) -> dict:
-    from capsante.engine import gaps
+    """In a fresh process: the list taken without the catalogue (what a page or a report reads,
+    its module's import included), then the catalogue read and the list taken with it."""
+    started = time.perf_counter()
+    from capsante.engine import files, gaps
+
+    # The version as the database's mirror of the catalogue gives it (`Indicator`).
+    kept = gaps.kept_gaps(staging, CODE, VERSION, files.definition_file(CODE))
+    without_catalogue = time.perf_counter() - started
+    if kept is None:
+        sys.exit("the list kept by the first process was not taken")
+    started = time.perf_counter()
     from capsante.engine.definitions import load_definitions
 
     definition = next(d for d in load_definitions() if d.code == CODE)
+    catalogue = time.perf_counter() - started
+    gaps._kept.clear()
     started = time.perf_counter()
     gaps.commune_gaps(staging, definition)
-    return {"from disk": time.perf_counter() - started}
+    return {
+        "without catalogue": without_catalogue,
+        "catalogue": catalogue,
+        "from disk": time.perf_counter() - started,
+    }
 
 
 def main() -> None:
@@ -121,6 +139,8 @@ def main() -> None:
     )
     for key, label in [
         ("first", "first call of a process, no list kept"),
+        ("without catalogue", "the same without the catalogue (`kept_gaps`, imports too)"),
+        ("catalogue", "reading the catalogue, which it spares (imports too)"),
         ("from disk", "first call of a process, the list kept on disk"),
         ("kept", "each call after it (median of 50)"),
         ("after", "first call after one month's file written again"),
@@ -128,7 +148,7 @@ def main() -> None:
     ]:
         values = [r[key] for r in runs]
         print(
-            f"  {label:<52} {1000 * statistics.median(values):9.2f} ms"
+            f"  {label:<60} {1000 * statistics.median(values):9.2f} ms"
             f"  ({', '.join(f'{1000 * v:.1f}' for v in values)})"
         )
 

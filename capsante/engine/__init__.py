@@ -33,13 +33,13 @@ if TYPE_CHECKING:
     )
     from .backend import Backend, Progress, Territory, plan_periods, recompute_plan
     from .definitions import (
-        DEFAULT_DIR,
         Definition,
         DefinitionError,
         Reference,
         load_definition,
         load_definitions,
     )
+    from .files import DEFAULT_DIR
 
 __all__ = [
     "DEFAULT_DIR",
@@ -80,7 +80,7 @@ _LAZY = {
     "Territory": "backend",
     "plan_periods": "backend",
     "recompute_plan": "backend",
-    "DEFAULT_DIR": "definitions",
+    "DEFAULT_DIR": "files",
     "Definition": "definitions",
     "DefinitionError": "definitions",
     "Reference": "definitions",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +19,10 @@ import sqlglot
 import yaml
 from sqlglot import exp
 
+from .files import DEFAULT_DIR, text_digest
 from .periods import PERIOD_RE
 from .staging import CONTRACT, PARTITIONED, TERRITORY_TABLES
 
-DEFAULT_DIR = Path(__file__).resolve().parents[1] / "indicators" / "definitions"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 KIND_RULES: dict[str, frozenset[str]] = {
@@ -101,6 +101,9 @@ class Definition:
     params: Mapping[str, Any] = field(default_factory=dict)
     references: tuple[Reference, ...] = ()
     path: Path | None = None
+    # Of the text it was read from (`files.text_digest`): a list kept for this definition says
+    # which one it was made for (`gaps.kept_gaps`). Empty for one built otherwise.
+    digest: str = field(default="", compare=False)
 
     @property
     def grain_key(self) -> str:
@@ -225,7 +228,7 @@ def load_definition(path: Path | str) -> Definition:
         loader.dispose()
     if not isinstance(data, dict) or not isinstance(root, yaml.MappingNode):
         raise DefinitionError(f"{path}:1: the file must hold a mapping of fields")
-    return _Validator(path, root, data).definition()
+    return replace(_Validator(path, root, data).definition(), digest=text_digest(text))
 
 
 class _Validator:

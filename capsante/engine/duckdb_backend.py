@@ -20,9 +20,10 @@ import pyarrow as pa
 
 from .backend import Backend, Progress, Territory
 from .definitions import Definition
+from .files import parquet_files, table_dir
 from .periods import PERIOD_RE
 from .query import table_ref
-from .staging import CONTRACT, PARTITIONED, parquet_files, table_dir
+from .staging import CONTRACT, PARTITIONED
 
 T = TypeVar("T")
 R = TypeVar("R")

@@ -21,12 +21,15 @@ import logging
 import os
 import tempfile
 import threading
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .definitions import Definition
+from .files import file_digest, parquet_files
 from .periods import MONTHS_LOOKED_BACK
-from .query import table_ref
-from .staging import parquet_files
+
+if TYPE_CHECKING:
+    from .definitions import Definition
 
 # A month lacking every commune of the table is not listed: the engine writes no window that
 # needs a month the table does not hold (`periods.window_pairs`). A commune's weight is what it
@@ -63,7 +66,22 @@ KEPT_MODE = 0o644
 
 Gaps = dict[str, dict[str, float]]  # month → commune code → what it counted when last counted
 
-_kept: dict[tuple[Path, str], tuple[str, Gaps]] = {}
+
+@dataclass(frozen=True)
+class KeptGaps:
+    """A definition's list (`gaps`), with what it was read from: the side (`weight_side`), the
+    query and the tables it ran on, the definition's text (`Definition.digest`) and the tables'
+    files (`fingerprint`, of the query and of the files' `_files_state`)."""
+
+    fingerprint: str
+    digest: str
+    side: str
+    sql: str
+    tables: tuple[str, ...]
+    gaps: Gaps
+
+
+_kept: dict[tuple[Path, str], KeptGaps] = {}
 _lock = threading.Lock()
 log = logging.getLogger(__name__)
 
@@ -86,54 +104,124 @@ def commune_gaps(staging_root: Path | str, definition: Definition) -> Gaps:
     (`KEPT_DIR`), so that each page server's worker and each command after the first reads it
     in a millisecond (the import's recompute is that first: `completeness.keep_window_gaps`).
     An import that rewrites a month changes a file: the next call reads the table again."""
+    # lazy: the query's text needs sqlglot's checks, which a reader of a kept list does not
+    # (`kept_gaps`); a caller holding a Definition has loaded them already.
+    from .query import table_ref
+
     side = weight_side(definition)
-    tables = sorted(definition.side_tables(side))
+    tables = tuple(sorted(definition.side_tables(side)))
     root = Path(staging_root).resolve()
     sql = _SQL.format(side=definition.render(side, table_ref), looked_back=MONTHS_LOOKED_BACK)
-    state = tuple(_files_state(root, table) for table in tables)
-    fingerprint = hashlib.sha256(repr((sql, state)).encode()).hexdigest()
-    key = (root, f"{definition.code}@{definition.version}")
+    state = _tables_state(root, tables)
+    fingerprint = _fingerprint(sql, state)
+    name = _kept_name(definition.code, definition.version)
     with _lock:
-        kept = _kept.get(key)
-        if kept is not None and kept[0] == fingerprint:
-            return kept[1]
-    found = _read_kept(root, key[1], fingerprint) if all(state) else {}
-    if found is None:
-        # DuckDB (50–80 ms to import) only where the list is not kept: a page server's worker
-        # reads it from disk.
-        # lazy: see above
-        from .duckdb_backend import kept_query
+        kept = _kept.get((root, name))
+    if kept is None or kept.fingerprint != fingerprint:
+        kept = _read_kept(root, name) if all(state) else None
+    if kept is None or kept.fingerprint != fingerprint or kept.digest != definition.digest:
+        kept = KeptGaps(
+            fingerprint, definition.digest, side, sql, tables, _query(root, tables, sql, state)
+        )
+        if all(state):
+            _write_kept(root, name, kept)
+    with _lock:
+        _kept[(root, name)] = kept
+    return kept.gaps
 
-        found = {}
-        table = kept_query(root, tables, sql, max_rows=MAX_GAPS, timeout_s=120.0)
-        for period, commune, weight in zip(
-            *(table.column(c).to_pylist() for c in ("period", "commune", "weight")), strict=True
-        ):
-            found.setdefault(period, {})[commune] = float(weight or 0.0)
-        _write_kept(root, key[1], fingerprint, found)
+
+def kept_gaps(
+    staging_root: Path | str, code: str, version: int, definition_path: Path | None
+) -> KeptGaps | None:
+    """The list `commune_gaps` keeps for the definition `code` at `version`, when it was made
+    from the definition file's text as it is now and from the tables' files as they are now;
+    else None (none kept, an edited definition, a table imported since): the caller then
+    reads the catalogue and asks `commune_gaps`.
+
+    Neither the catalogue nor the query is read: a report command or a page server's worker
+    that shows a rolling window's figure answers without loading YAML, Arrow and sqlglot
+    (0.34 s on the demo's roadmap document)."""
+    digest = file_digest(definition_path) if definition_path is not None else None
+    if not digest:
+        return None
+    root = Path(staging_root).resolve()
+    name = _kept_name(code, version)
     with _lock:
-        _kept[key] = (fingerprint, found)
+        kept = _kept.get((root, name))
+    if kept is None or kept.digest != digest:
+        kept = _read_kept(root, name)
+    if kept is None or kept.digest != digest:
+        return None
+    state = _tables_state(root, kept.tables)
+    if not all(state) or _fingerprint(kept.sql, state) != kept.fingerprint:
+        return None
+    with _lock:
+        _kept[(root, name)] = kept
+    return kept
+
+
+def _query(root: Path, tables: tuple[str, ...], sql: str, state: tuple) -> Gaps:
+    if not all(state):  # a table with no file: nothing to compare
+        return {}
+    # DuckDB (50–80 ms to import) only where the list is not kept: a page server's worker
+    # reads it from disk.
+    # lazy: see above
+    from .duckdb_backend import kept_query
+
+    found: Gaps = {}
+    table = kept_query(root, list(tables), sql, max_rows=MAX_GAPS, timeout_s=120.0)
+    for period, commune, weight in zip(
+        *(table.column(c).to_pylist() for c in ("period", "commune", "weight")), strict=True
+    ):
+        found.setdefault(period, {})[commune] = float(weight or 0.0)
     return found
+
+
+def _kept_name(code: str, version: int) -> str:
+    return f"{code}@{version}"
 
 
 def _kept_path(root: Path, name: str) -> Path:
     return root / KEPT_DIR / f"{name}.json"
 
 
-def _read_kept(root: Path, name: str, fingerprint: str) -> Gaps | None:
-    """The list kept on disk for these files, or None (none kept, kept for other files, or
-    unreadable: the table is read again)."""
+def _fingerprint(sql: str, state: tuple) -> str:
+    return hashlib.sha256(repr((sql, state)).encode()).hexdigest()
+
+
+def _read_kept(root: Path, name: str) -> KeptGaps | None:
+    """The list kept on disk, or None (none kept, unreadable, or kept in an earlier shape: the
+    table is read again)."""
     try:
         kept = json.loads(_kept_path(root, name).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return KeptGaps(
+            fingerprint=_text(kept["fingerprint"]),
+            digest=_text(kept["digest"]),
+            side=_text(kept["side"]),
+            sql=_text(kept["sql"]),
+            tables=tuple(_text(table) for table in kept["tables"]),
+            gaps=_gaps(kept["gaps"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    if not isinstance(kept, dict) or kept.get("fingerprint") != fingerprint:
-        return None
-    gaps = kept.get("gaps")
-    return gaps if isinstance(gaps, dict) else None
 
 
-def _write_kept(root: Path, name: str, fingerprint: str, found: Gaps) -> None:
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(value)
+    return value
+
+
+def _gaps(value: object) -> Gaps:
+    if not isinstance(value, dict):
+        raise TypeError(value)
+    return {
+        _text(month): {_text(code): float(weight) for code, weight in communes.items()}
+        for month, communes in value.items()
+    }
+
+
+def _write_kept(root: Path, name: str, kept: KeptGaps) -> None:
     """Written whole or not at all (a temporary file renamed over the old one): two workers
     reading the table at once each write the same list. Commune codes and counts only."""
     path = _kept_path(root, name)
@@ -142,7 +230,7 @@ def _write_kept(root: Path, name: str, fingerprint: str, found: Gaps) -> None:
         path.parent.mkdir(exist_ok=True)
         descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
         with os.fdopen(descriptor, "w", encoding="utf-8") as out:
-            json.dump({"fingerprint": fingerprint, "gaps": found}, out)
+            json.dump(asdict(kept), out)
         # Readable as the staged files are (a temporary file is the writer's alone): the page
         # server may run under another account than the import's worker.
         os.chmod(temporary, KEPT_MODE)
@@ -153,6 +241,10 @@ def _write_kept(root: Path, name: str, fingerprint: str, found: Gaps) -> None:
         if temporary is not None:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
+
+
+def _tables_state(root: Path, tables: tuple[str, ...]) -> tuple:
+    return tuple(_files_state(root, table) for table in tables)
 
 
 def _files_state(root: Path, table: str) -> tuple:

@@ -21,8 +21,9 @@ import sqlglot
 
 from .backend import Backend, Progress, Territory
 from .definitions import Definition
+from .files import parquet_files, table_dir
 from .query import table_ref
-from .staging import CONTRACT, PARTITIONED, parquet_files, table_dir
+from .staging import CONTRACT, PARTITIONED
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession

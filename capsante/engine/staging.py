@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from capsante.ingest.contract import TABLES as SOURCE_TABLES
 
+from .files import parquet_files, table_dir
 from .periods import PERIOD_RE
 
 # Column types follow docs/staging-contract.md. Counts are BIGINT, codes are strings.
@@ -36,18 +37,6 @@ CONTRACT: dict[str, pa.Schema] = {
 PARTITIONED = frozenset(name for name, table in SOURCE_TABLES.items() if table.partitioned)
 TERRITORY_TABLES = frozenset({"territory_membership", "territory_population"})
 TERRITORY_LEVELS = ("commune", "epci", "departement", "region", "groupement")
-
-
-def table_dir(staging_root: Path, table: str) -> Path:
-    return Path(staging_root) / table
-
-
-def parquet_files(staging_root: Path, table: str) -> list[Path]:
-    """Every Parquet file of a table; temporary files of an import in progress are skipped."""
-    root = table_dir(staging_root, table)
-    if not root.is_dir():
-        return []
-    return sorted(p for p in root.rglob("*.parquet") if not p.name.startswith((".", "_")))
 
 
 def table_bytes(staging_root: Path, table: str) -> int:

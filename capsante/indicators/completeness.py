@@ -25,6 +25,8 @@ from django.conf import settings
 from django.db.models import Count, Sum, Value
 from django.db.models.functions import Abs, Coalesce
 
+from capsante.engine.files import definition_file
+from capsante.engine.gaps import Gaps, commune_gaps, kept_gaps, weight_side
 from capsante.engine.periods import MONTHS_LOOKED_BACK, shift
 from capsante.territories.models import Level, Territory
 from capsante.territories.services import communes_of, enclosing
@@ -221,13 +223,13 @@ def missing_communes_of(
     with first: its query reads every commune the département's would). `read`: where the
     communes gone that this call reads are added, for the territories it encloses."""
     by_period: dict[str, list[int]] = defaultdict(list)
-    windowed: list[tuple[Indicator, Definition, IndicatorValue]] = []
+    windowed: list[tuple[RollingWindow, IndicatorValue]] = []
     for indicator, value in figures:
         if value is None or value.manual_entry_id or not counts_every_commune(indicator):
             continue
-        definition = _rolling(indicator)
-        if definition is not None:
-            windowed.append((indicator, definition, value))
+        rolling = _rolling(indicator)
+        if rolling is not None:
+            windowed.append((rolling, value))
         elif territory.level != Level.COMMUNE:
             by_period[value.period].append(indicator.pk)
     found: dict[int, MissingCommunes] = {}
@@ -245,11 +247,11 @@ def missing_communes_of(
             if read is not None:
                 read.append(gone)
         found.update(_missing_in_month(territory, communes, period, ids, gone))
-    for indicator, definition, value in windowed:
-        totals = {value.period: _window_total(definition, value)}
-        partial = _window_partial(definition, territory, members, totals)
+    for rolling, value in windowed:
+        totals = {value.period: rolling.total(value)}
+        partial = _window_partial(rolling, territory, members, totals)
         if value.period in partial:
-            found[indicator.pk] = partial[value.period]
+            found[rolling.indicator.pk] = partial[value.period]
     return found
 
 
@@ -265,13 +267,13 @@ def partial_months(
     commune (`_missing_in_month`), and most series have none."""
     if not counts_every_commune(indicator):
         return {}
-    definition = _rolling(indicator)
-    if definition is not None:
+    rolling = _rolling(indicator)
+    if rolling is not None:
         totals: dict[str, float | None] = {}
         for v in sorted(values, key=lambda v: v.is_current):  # the version in force last
             if not v.manual_entry_id:
-                totals[v.period] = _window_total(definition, v)
-        return _window_partial(definition, territory, _members(territory), totals)
+                totals[v.period] = rolling.total(v)
+        return _window_partial(rolling, territory, _members(territory), totals)
     if territory.level == Level.COMMUNE:
         return {}
     months = sorted({v.period for v in values if not v.manual_entry_id})
@@ -323,9 +325,9 @@ def partial_figures() -> dict[tuple[int, int, str], MissingCommunes]:
     found: dict[tuple[int, int, str], MissingCommunes] = {}
     indicators = []
     for indicator in Indicator.objects.all():
-        definition = _rolling(indicator)
-        if definition is not None:
-            found.update(_window_partial_figures(indicator, definition))
+        rolling = _rolling(indicator)
+        if rolling is not None:
+            found.update(_window_partial_figures(indicator, rolling))
         elif counts_every_commune(indicator):
             indicators.append(indicator.pk)
     if not indicators:
@@ -497,13 +499,57 @@ def _missing_in_month(
 # --- Rolling windows (decision 0046) ---------------------------------------------------------
 
 
-def _rolling(indicator: Indicator) -> Definition | None:
-    """The indicator's definition when it is counted by commune every month and sums a rolling
-    window of months, else None (without reading the catalogue: most indicators are not)."""
-    # As the catalogue was last mirrored: the catalogue itself imports the engine's SQL checks
-    # and Arrow (0.3 s of a 0.8 s `indicators show` for a commune-counted indicator).
+@dataclass
+class RollingWindow:
+    """A rolling window's indicator: how many months its figure sums, and what the staged table
+    says each month lost (`engine.gaps`), read at its first use."""
+
+    indicator: Indicator
+    months: int
+    _lists: tuple[str, Gaps] | None = field(default=None, repr=False)
+
+    def lost(self) -> Gaps:
+        """By month: the communes it lost, each with what it counted when last counted."""
+        return self._read()[1]
+
+    def total(self, value: IndicatorValue) -> float | None:
+        """What the territory's window counted, on the side a commune's part is read from (the
+        staged tables' gaps are read from the same side: `engine.gaps.weight_side`)."""
+        return value.denominator if self._read()[0] == "denominator" else value.numerator
+
+    def _read(self) -> tuple[str, Gaps]:
+        if self._lists is None:
+            self._lists = _window_lists(self.indicator)
+        return self._lists
+
+
+def _rolling(indicator: Indicator) -> RollingWindow | None:
+    """The indicator's rolling window when it is counted by commune every month and sums
+    several months, else None: from the catalogue as last mirrored (`Indicator.window_months`),
+    whose reading imports the engine's SQL checks and Arrow (0.3 s of a 0.8 s command)."""
     if not indicator.window_months or not counts_every_commune(indicator):
         return None
+    return RollingWindow(indicator, indicator.window_months)
+
+
+def _window_lists(indicator: Indicator) -> tuple[str, Gaps]:
+    """The side and the communes each month lost: the list kept beside the staged tables when it
+    is current, without reading the catalogue (`kept_gaps`); else read from the tables."""
+    kept = kept_gaps(
+        settings.STAGING_DIR,
+        indicator.code,
+        indicator.definition_version,
+        definition_file(indicator.code),
+    )
+    if kept is not None:
+        return kept.side, kept.gaps
+    definition = _definition(indicator)
+    if definition is None:
+        return "numerator", {}
+    return weight_side(definition), commune_gaps(settings.STAGING_DIR, definition)
+
+
+def _definition(indicator: Indicator) -> Definition | None:
     # lazy: `services` imports this module (the statuses leave partial months out).
     from .services import definitions
 
@@ -513,8 +559,8 @@ def _rolling(indicator: Indicator) -> Definition | None:
 
 def window_of(indicator: Indicator) -> int:
     """How many months the indicator's figure sums (0: a month's own figure)."""
-    definition = _rolling(indicator)
-    return (definition.window_months or 0) if definition is not None else 0
+    rolling = _rolling(indicator)
+    return rolling.months if rolling is not None else 0
 
 
 def trailing(values: list[IndicatorValue], partial: dict[str, MissingCommunes]) -> int:
@@ -532,34 +578,19 @@ def _members(territory: Territory) -> list[tuple[int, str, str]]:
     return list(communes_of(territory).values_list("pk", "code", "name"))
 
 
-def _window_total(definition: Definition, value: IndicatorValue) -> float | None:
-    """What the territory's window counted, on the side a commune's part is read from (the
-    staged tables' gaps are read from the same side: `engine.gaps.weight_side`)."""
-    return value.denominator if definition.denominator_sql else value.numerator
-
-
-def _commune_gaps(definition: Definition) -> dict[str, dict[str, float]]:
-    # DuckDB serves this alone: imported with this module, every page that reads a figure
-    # would load it first (decision 0028).
-    # lazy: see above
-    from capsante.engine.gaps import commune_gaps
-
-    return commune_gaps(settings.STAGING_DIR, definition)
-
-
 def keep_window_gaps(indicators: Iterable[Indicator]) -> None:
     """List now, and keep beside the staged tables, the communes each month lost for the rolling
     windows among `indicators`: an import does it once its recompute is done, so that no
     reader's page pays for reading the table again (0.6–0.75 s at national scale;
     `engine.gaps.commune_gaps`)."""
     for indicator in indicators:
-        definition = _rolling(indicator)
+        definition = _definition(indicator) if _rolling(indicator) is not None else None
         if definition is not None:
-            _commune_gaps(definition)
+            commune_gaps(settings.STAGING_DIR, definition)
 
 
 def _window_partial(
-    definition: Definition,
+    rolling: RollingWindow,
     territory: Territory,
     members: list[tuple[int, str, str]],
     totals: dict[str, float | None],
@@ -568,10 +599,10 @@ def _window_partial(
     window holds a month that lacks communes of the territory the month before held, when
     their estimated part (what they counted the month before) reaches `SHARE_WORTH_SAYING` of
     the window's total with it."""
-    window = definition.window_months or 0
+    window = rolling.months
     names = {code: name for _pk, code, name in members}
     lost: dict[str, dict[str, float]] = {}
-    for month, communes in _commune_gaps(definition).items():
+    for month, communes in rolling.lost().items():
         mine = {code: weight for code, weight in communes.items() if code in names}
         if mine:
             lost[month] = mine
@@ -603,12 +634,12 @@ def _window_partial(
 
 
 def _window_partial_figures(
-    indicator: Indicator, definition: Definition
+    indicator: Indicator, rolling: RollingWindow
 ) -> dict[tuple[int, int, str], MissingCommunes]:
     """`partial_figures` for a rolling window's indicator: the communes some month lost, and
     every territory they belong to (themselves included: a commune's own window lacks the
     month), compared month by month as each page does."""
-    codes = {code for month in _commune_gaps(definition).values() for code in month}
+    codes = {code for month in rolling.lost().values() for code in month}
     if not codes:
         return {}
     gone = list(
@@ -619,9 +650,9 @@ def _window_partial_figures(
         values = IndicatorValue.objects.filter(
             indicator=indicator, territory=territory, is_current=True, manual_entry=None
         )
-        totals = {v.period: _window_total(definition, v) for v in values}
+        totals = {v.period: rolling.total(v) for v in values}
         for period, missing in _window_partial(
-            definition, territory, _members(territory), totals
+            rolling, territory, _members(territory), totals
         ).items():
             found[(indicator.pk, territory.pk, period)] = missing
     return found

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from capsante.engine import gaps
+from capsante.engine import files, gaps
+from capsante.engine.definitions import load_definition
 
 from .staging_data import DOCS_PER_MONTH, document_rows, write_table
 
@@ -92,3 +93,67 @@ def test_where_the_list_cannot_be_written_it_is_still_found_and_nothing_is_left(
     assert list(gaps.commune_gaps(staging, documents)[MONTH]) == ["53001"]
     assert "non conservée sur disque" in caplog.text
     assert sorted(p.name for p in staging.iterdir() if p.name.startswith(".")) == [gaps.KEPT_DIR]
+
+
+def test_a_reader_without_the_catalogue_takes_the_list_kept_for_the_tables_as_they_are(
+    staging, documents
+):
+    """A report command or a page server's worker reads the kept list with neither the
+    catalogue nor the query (0.34 s of YAML, Arrow and sqlglot): the list says what it was made
+    from, and is taken only while the definition's file and the tables' files are the same."""
+    _rewrite_month(staging, left_out="53001")
+    found = gaps.commune_gaps(staging, documents)
+    gaps._kept.clear()  # a process that starts
+
+    kept = gaps.kept_gaps(staging, CODE, 1, files.definition_file(CODE))
+    assert kept is not None
+    assert (kept.gaps, kept.side) == (found, "numerator")
+
+    _rewrite_month(staging)  # Laval's month sent again: the list no longer says the table
+    assert gaps.kept_gaps(staging, CODE, 1, files.definition_file(CODE)) is None
+    assert gaps.commune_gaps(staging, documents) == {}
+    assert _taken(staging, files.definition_file(CODE)) == {}
+
+
+def test_a_list_kept_for_another_text_of_the_definition_is_not_taken(staging, tmp_path):
+    """The definition's numerator changed since the list was kept (its documents counted from
+    another column): the list may no longer say what its figure misses."""
+    catalogue_file = files.definition_file(CODE)
+    assert catalogue_file is not None
+    edited = tmp_path / catalogue_file.name
+    edited.write_text(catalogue_file.read_text(encoding="utf-8"), encoding="utf-8")
+    _rewrite_month(staging, left_out="53001")
+    gaps.commune_gaps(staging, load_definition(edited))
+    assert gaps.kept_gaps(staging, CODE, 1, edited) is not None
+
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(text.replace("SUM(documents)", "SUM(documents) * 2"), encoding="utf-8")
+    gaps._kept.clear()
+    assert gaps.kept_gaps(staging, CODE, 1, edited) is None
+    # Read again for the edited definition, the list is taken again, with what it now counts.
+    again = gaps.commune_gaps(staging, load_definition(edited))
+    assert again[MONTH]["53001"] == 2 * sum(DOCS_PER_MONTH["53001"].values())
+    assert _taken(staging, edited) == again
+
+
+def test_a_list_kept_in_the_earlier_shape_is_read_again_and_kept_in_the_new_one(staging, documents):
+    """Kept by the previous version (a fingerprint and the list only): not taken by a reader
+    without the catalogue, and written again by the next reader that has it."""
+    _rewrite_month(staging, left_out="53001")
+    found = gaps.commune_gaps(staging, documents)
+    kept = json.loads(_kept_file(staging).read_text(encoding="utf-8"))
+    earlier = {"fingerprint": kept["fingerprint"], "gaps": kept["gaps"]}
+    _kept_file(staging).write_text(json.dumps(earlier), encoding="utf-8")
+    gaps._kept.clear()
+
+    assert gaps.kept_gaps(staging, CODE, 1, files.definition_file(CODE)) is None
+    assert gaps.commune_gaps(staging, documents) == found
+    gaps._kept.clear()
+    assert _taken(staging, files.definition_file(CODE)) == found
+
+
+def _taken(staging: Path, definition_path: Path | None) -> gaps.Gaps:
+    """The list a reader without the catalogue takes, which must be there."""
+    kept = gaps.kept_gaps(staging, CODE, 1, definition_path)
+    assert kept is not None
+    return kept.gaps
