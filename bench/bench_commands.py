@@ -37,6 +37,8 @@ COMMANDS = {
     "show": ["indicators", "show", "INS_QUALIFICATION", "--territory", "53"],
     "list": ["indicators", "list"],
     "show-json": ["indicators", "show", "MES_ACTIVATION", "--territory", "R52", "--format", "json"],
+    # A rolling 12-month figure: its missing communes read from the list the import kept.
+    "show-window": ["indicators", "show", "DMP_DOCS_PER_INHABITANT", "--territory", "53"],
     "committee-docx": ["report", "committee", "--territory", "53", "--output", "{out}/c.docx"],
     "committee-html": ["report", "committee", "--territory", "53", "--output", "{out}/c.html"],
     "committee-pdf": ["report", "committee", "--territory", "53", "--output", "{out}/c.pdf"],
