@@ -19,6 +19,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import tempfile
 import threading
 from dataclasses import asdict, dataclass
@@ -63,6 +64,7 @@ MAX_GAPS = 2_000_000
 # store, the backups and the restore never take it for a table (`ingest.staging`, `operations`).
 KEPT_DIR = ".gaps"
 KEPT_MODE = 0o644
+TABLE_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 Gaps = dict[str, dict[str, float]]  # month → commune code → what it counted when last counted
 
@@ -199,7 +201,7 @@ def _read_kept(root: Path, name: str) -> KeptGaps | None:
             digest=_text(kept["digest"]),
             side=_text(kept["side"]),
             sql=_text(kept["sql"]),
-            tables=tuple(_text(table) for table in kept["tables"]),
+            tables=tuple(_table_name(table) for table in kept["tables"]),
             gaps=_gaps(kept["gaps"]),
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
@@ -210,6 +212,15 @@ def _text(value: object) -> str:
     if not isinstance(value, str):
         raise TypeError(value)
     return value
+
+
+def _table_name(value: object) -> str:
+    """A staged table's name, as the definitions write them: the kept file names folders to
+    look at under the staging root, never one outside it."""
+    name = _text(value)
+    if not TABLE_NAME.fullmatch(name):
+        raise ValueError(name)
+    return name
 
 
 def _gaps(value: object) -> Gaps:

@@ -152,6 +152,20 @@ def test_a_list_kept_in_the_earlier_shape_is_read_again_and_kept_in_the_new_one(
     assert _taken(staging, files.definition_file(CODE)) == found
 
 
+def test_a_kept_file_naming_a_folder_outside_the_tables_is_not_taken(staging, documents):
+    """The kept file says which tables' files to look at: a name that is not a table's (a
+    path up the tree) makes it unreadable, not a folder to list."""
+    _rewrite_month(staging, left_out="53001")
+    found = gaps.commune_gaps(staging, documents)
+    kept = json.loads(_kept_file(staging).read_text(encoding="utf-8"))
+    _kept_file(staging).write_text(json.dumps(kept | {"tables": ["../../etc"]}), encoding="utf-8")
+    gaps._kept.clear()
+
+    assert gaps.kept_gaps(staging, CODE, 1, files.definition_file(CODE)) is None
+    assert gaps.commune_gaps(staging, documents) == found
+    assert json.loads(_kept_file(staging).read_text(encoding="utf-8"))["tables"] == kept["tables"]
+
+
 def _taken(staging: Path, definition_path: Path | None) -> gaps.Gaps:
     """The list a reader without the catalogue takes, which must be there."""
     kept = gaps.kept_gaps(staging, CODE, 1, definition_path)
