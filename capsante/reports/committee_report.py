@@ -142,6 +142,7 @@ def _partial_months_set_aside(
     for indicator in indicators:
         if indicator.pk not in by_pk:
             _trailing_set_aside(territory, indicator, series, first, notes)
+    partial_sides: dict[int, list[bool]] = defaultdict(list)
     for inside in (True, False):
         last_of_side = {}
         for indicator in by_pk.values():
@@ -152,8 +153,11 @@ def _partial_months_set_aside(
             territory, [(by_pk[pk], value) for pk, value in last_of_side.items()]
         )
         for pk in partial:
-            # The months before it may lack the same communes (absent several months running).
-            _trailing_set_aside(territory, by_pk[pk], series, first, notes, (inside,))
+            partial_sides[pk].append(inside)
+    for pk, sides in partial_sides.items():
+        # The months before a side's last may lack the same communes (absent several months
+        # running): the series' months read once for both sides.
+        _trailing_set_aside(territory, by_pk[pk], series, first, notes, tuple(sides))
     return notes
 
 

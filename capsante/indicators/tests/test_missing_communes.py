@@ -916,6 +916,18 @@ def test_a_commune_absent_two_months_running_is_missing_from_both(
         "2\xa0mois laissés de côté, de mars 2025 à avril 2025 : il y manque 1\xa0commune"
         " comptée en février 2025"
     )
+    # April alone: its one month and the last before it (March) both lack Laval; both said,
+    # and nothing worked out from either.
+    april = committee_report.indicators_moved(
+        imported["mayenne"], dt.date(2025, 4, 1), dt.date(2025, 4, 30)
+    )
+    row = next(r for r in april if r["code"] == "DMP_ALIMENTATION")
+    assert (row["before_period"], row["after_label"]) == ("2025-02", "—")
+    assert row["delta_label"] == completeness.NOT_FROM_PARTIAL
+    assert row["set_aside"] == (
+        "avril 2025 laissé de côté : il y manque 1\xa0commune comptée en février 2025\xa0;"
+        " mars 2025 laissé de côté : il y manque 1\xa0commune comptée en février 2025"
+    )
 
     export = tmp_path / "opendata"
     call_command("export", "opendata", "--output", str(export))
