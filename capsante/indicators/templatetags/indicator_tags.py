@@ -54,6 +54,7 @@ def live_figure(figure, roadmap):
         "value": dashboards.format_value(latest.value if latest else None, indicator),
         # Short of communes the month before counted (decision 0043): said beside the figure.
         "partial": completeness.missing_communes(indicator, territory, latest),
+        "target": target,
         "status": services.STATUS_LABELS.get(target.status, "") if target else "",
         "status_code": target.status if target else "",
         "url": reverse("indicators:detail", args=[indicator.code, territory.level, territory.code]),

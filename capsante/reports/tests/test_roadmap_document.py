@@ -467,3 +467,32 @@ def test_the_command_says_which_territory_a_shared_code_or_name_gave(seeded_road
     summary = re.sub(r"<[^>]+>", "", path.read_text(encoding="utf-8"))
     assert "0 indicateur en mouvement" in summary and "0 changement de statut" in summary
     assert "0 objectif chiffré à risque" in summary
+
+
+@pytest.mark.django_db
+def test_the_document_reads_its_objectives_parts_in_as_many_queries_however_many_objectives(
+    sarthe,
+):
+    """The roadmap PDF is written while its reader waits (under 1.5 s on the demo, issue 11):
+    each objective's actions, assessment, testimonies, events and links were read one query
+    each, 48 of the Sarthe's 90. Two objectives more, each with its parts, cost no query more,
+    and each is in the document."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    roadmap_document.roadmap_html(sarthe)  # a process looks some territories up once
+    with CaptureQueriesContext(connection) as before:
+        roadmap_document.roadmap_html(sarthe)
+    for n in (1, 2):
+        objective = sarthe.objectives.create(title=f"Objectif ajouté {n}", order=100 + n)
+        objective.actions.create(text=f"Action ajoutée {n}")
+        objective.testimonies.create(quote=f"Témoignage ajouté {n}")
+        objective.useful_links.create(label=f"Lien ajouté {n}")
+    with CaptureQueriesContext(connection) as after:
+        html = roadmap_document.roadmap_html(sarthe)
+
+    assert len(after.captured_queries) == len(before.captured_queries)
+    for n in (1, 2):
+        for text in (f"Objectif ajouté {n}", f"Action ajoutée {n}", f"Témoignage ajouté {n}"):
+            assert text in html
+        assert f"Lien ajouté {n}" in html
