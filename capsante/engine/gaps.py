@@ -106,8 +106,9 @@ def commune_gaps(staging_root: Path | str, definition: Definition) -> Gaps:
     (`KEPT_DIR`), so that each page server's worker and each command after the first reads it
     in a millisecond (the import's recompute is that first: `completeness.keep_window_gaps`).
     An import that rewrites a month changes a file: the next call reads the table again."""
-    # lazy: the query's text needs sqlglot's checks, which a reader of a kept list does not
+    # The query's text needs sqlglot's checks, which a reader of a kept list does not
     # (`kept_gaps`); a caller holding a Definition has loaded them already.
+    # lazy: see above
     from .query import table_ref
 
     side = weight_side(definition)
