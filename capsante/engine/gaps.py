@@ -18,16 +18,18 @@ import contextlib
 import hashlib
 import json
 import logging
+import math
 import os
 import re
 import tempfile
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 
-from .files import file_digest, parquet_files
-from .periods import MONTHS_LOOKED_BACK
+from .files import file_digest, parquet_files, text_digest
+from .periods import MONTHS_LOOKED_BACK, PERIOD_RE
 
 if TYPE_CHECKING:
     from .definitions import Definition
@@ -69,14 +71,22 @@ TABLE_NAME = re.compile(r"[a-z][a-z0-9_]*")
 Gaps = dict[str, dict[str, float]]  # month → commune code → what it counted when last counted
 
 
+# The engine's modules that make a definition's query (`_SQL`, `weight_side`, `MONTHS_LOOKED_BACK`,
+# `Definition.render` and `side_tables`, `query.table_ref`): a list made by another version of
+# them is not taken by a reader that cannot render the query to compare (`kept_gaps`).
+QUERY_SOURCES = ("gaps.py", "periods.py", "definitions.py", "query.py")
+
+
 @dataclass(frozen=True)
 class KeptGaps:
     """A definition's list (`gaps`), with what it was read from: the side (`weight_side`), the
-    query and the tables it ran on, the definition's text (`Definition.digest`) and the tables'
-    files (`fingerprint`, of the query and of the files' `_files_state`)."""
+    query and the tables it ran on, the definition's text (`Definition.digest`), the engine's
+    code that made the query (`engine`, `_engine_digest`) and the tables' files
+    (`fingerprint`, of the query and of the files' `_files_state`)."""
 
     fingerprint: str
     digest: str
+    engine: str
     side: str
     sql: str
     tables: tuple[str, ...]
@@ -101,11 +111,13 @@ def commune_gaps(staging_root: Path | str, definition: Definition) -> Gaps:
     definition counted by commune.
 
     At national scale the query reads the whole table (11 M staged rows of documents, 0.6–0.75 s),
-    which a page cannot pay at each request. The list is therefore kept while the files of the
-    tables read stay the same (`_files_state`): by the process, and on disk beside the tables
-    (`KEPT_DIR`), so that each page server's worker and each command after the first reads it
-    in a millisecond (the import's recompute is that first: `completeness.keep_window_gaps`).
-    An import that rewrites a month changes a file: the next call reads the table again."""
+    which a page cannot pay at each request. The list is therefore kept while the query and the
+    files of the tables read stay the same (`_fingerprint`, `_files_state`): by the process, and
+    on disk beside the tables (`KEPT_DIR`), so that each page server's worker and each command
+    after the first reads it in a millisecond (the import's recompute is that first:
+    `completeness.keep_window_gaps`). An import that rewrites a month changes a file: the next
+    call reads the table again. A list whose query is the same but whose definition's text or
+    engine's code is not (a description edited) is kept again as it is, for `kept_gaps`."""
     # The query's text needs sqlglot's checks, which a reader of a kept list does not
     # (`kept_gaps`); a caller holding a Definition has loaded them already.
     # lazy: see above
@@ -122,10 +134,15 @@ def commune_gaps(staging_root: Path | str, definition: Definition) -> Gaps:
         kept = _kept.get((root, name))
     if kept is None or kept.fingerprint != fingerprint:
         kept = _read_kept(root, name) if all(state) else None
-    if kept is None or kept.fingerprint != fingerprint or kept.digest != definition.digest:
-        kept = KeptGaps(
-            fingerprint, definition.digest, side, sql, tables, _query(root, tables, sql, state)
-        )
+    digest, engine = definition.digest, _engine_digest()
+    if kept is None or kept.fingerprint != fingerprint:
+        gaps = _query(root, tables, sql, state)
+        kept = KeptGaps(fingerprint, digest, engine, side, sql, tables, gaps)
+        if all(state):
+            _write_kept(root, name, kept)
+    elif (kept.digest, kept.engine) != (digest, engine):
+        # The same query on the same files gives the same list: only what it was made for.
+        kept = replace(kept, digest=digest, engine=engine)
         if all(state):
             _write_kept(root, name, kept)
     with _lock:
@@ -137,13 +154,15 @@ def kept_gaps(
     staging_root: Path | str, code: str, version: int, definition_path: Path | None
 ) -> KeptGaps | None:
     """The list `commune_gaps` keeps for the definition `code` at `version`, when it was made
-    from the definition file's text as it is now and from the tables' files as they are now;
-    else None (none kept, an edited definition, a table imported since): the caller then
-    reads the catalogue and asks `commune_gaps`.
+    from the definition file's text as it is now, by this engine's code, and from the tables'
+    files as they are now; else None (none kept, an edited definition, another version of the
+    engine, a table imported since): the caller then reads the catalogue and asks
+    `commune_gaps`.
 
     Neither the catalogue nor the query is read: a report command or a page server's worker
     that shows a rolling window's figure answers without loading YAML, Arrow and sqlglot
-    (0.34 s on the demo's roadmap document)."""
+    (0.34 s on the demo's roadmap document). The list kept by the process is looked at first,
+    then the one on disk, which another process (an import's) may have written since."""
     digest = file_digest(definition_path) if definition_path is not None else None
     if not digest:
         return None
@@ -151,16 +170,31 @@ def kept_gaps(
     name = _kept_name(code, version)
     with _lock:
         kept = _kept.get((root, name))
-    if kept is None or kept.digest != digest:
+    if not _current(kept, root, digest):
         kept = _read_kept(root, name)
-    if kept is None or kept.digest != digest:
-        return None
-    state = _tables_state(root, kept.tables)
-    if not all(state) or _fingerprint(kept.sql, state) != kept.fingerprint:
-        return None
+        if not _current(kept, root, digest):
+            return None
     with _lock:
         _kept[(root, name)] = kept
     return kept
+
+
+def _current(kept: KeptGaps | None, root: Path, digest: str) -> TypeGuard[KeptGaps]:
+    """Whether `kept` was made for the definition's text `digest`, by this engine's code, from
+    the tables' files as they are now."""
+    if kept is None or kept.digest != digest or kept.engine != _engine_digest():
+        return False
+    state = _tables_state(root, kept.tables)
+    return all(state) and _fingerprint(kept.sql, state) == kept.fingerprint
+
+
+@cache
+def _engine_digest() -> str:
+    """`QUERY_SOURCES`' text as this process loaded it (read once)."""
+    folder = Path(__file__).parent
+    return text_digest(
+        "".join((folder / name).read_text(encoding="utf-8") for name in QUERY_SOURCES)
+    )
 
 
 def _query(root: Path, tables: tuple[str, ...], sql: str, state: tuple) -> Gaps:
@@ -200,6 +234,7 @@ def _read_kept(root: Path, name: str) -> KeptGaps | None:
         return KeptGaps(
             fingerprint=_text(kept["fingerprint"]),
             digest=_text(kept["digest"]),
+            engine=_text(kept["engine"]),
             side=_text(kept["side"]),
             sql=_text(kept["sql"]),
             tables=tuple(_table_name(table) for table in kept["tables"]),
@@ -228,9 +263,22 @@ def _gaps(value: object) -> Gaps:
     if not isinstance(value, dict):
         raise TypeError(value)
     return {
-        _text(month): {_text(code): float(weight) for code, weight in communes.items()}
+        _month(month): {_text(code): _weight(weight) for code, weight in communes.items()}
         for month, communes in value.items()
     }
+
+
+def _month(value: object) -> str:
+    month = _text(value)
+    if not PERIOD_RE.fullmatch(month):
+        raise ValueError(month)
+    return month
+
+
+def _weight(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(value)
+    return float(value)
 
 
 def _write_kept(root: Path, name: str, kept: KeptGaps) -> None:

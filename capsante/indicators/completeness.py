@@ -544,17 +544,19 @@ def _window_lists(indicator: Indicator) -> tuple[str, Gaps]:
     if kept is not None:
         return kept.side, kept.gaps
     definition = _definition(indicator)
-    if definition is None:
+    if definition is None:  # gone from the catalogue: no query to read the table with
         return "numerator", {}
     return weight_side(definition), commune_gaps(settings.STAGING_DIR, definition)
 
 
 def _definition(indicator: Indicator) -> Definition | None:
+    """The catalogue's definition of `indicator`. Whether it sums a rolling window is the
+    mirror's to say (`_rolling`): the stored values were computed with the catalogue it
+    mirrors, even when a file has been edited since."""
     # lazy: `services` imports this module (the statuses leave partial months out).
     from .services import definitions
 
-    definition = definitions().get(indicator.code)
-    return definition if definition is not None and definition.window_months else None
+    return definitions().get(indicator.code)
 
 
 def window_of(indicator: Indicator) -> int:

@@ -152,6 +152,96 @@ def test_a_list_kept_in_the_earlier_shape_is_read_again_and_kept_in_the_new_one(
     assert _taken(staging, files.definition_file(CODE)) == found
 
 
+def test_a_list_made_by_another_version_of_the_engine_is_not_taken_until_checked_again(
+    staging, documents, monkeypatch
+):
+    """A reader without the catalogue cannot render the query to compare it: a new version of
+    the engine's code (another query for the same definition) would go unseen. The list says
+    which code made it; after a deploy it is not taken until a reader with the catalogue has
+    checked its query, which, being the same on the same files, keeps the list without reading
+    the table again."""
+    _rewrite_month(staging, left_out="53001")
+    found = gaps.commune_gaps(staging, documents)
+    gaps._kept.clear()
+    monkeypatch.setattr(gaps, "_engine_digest", lambda: "the next version")
+
+    assert gaps.kept_gaps(staging, CODE, 1, files.definition_file(CODE)) is None
+
+    def table_read(*args):
+        raise AssertionError("the table was read again")
+
+    monkeypatch.setattr(gaps, "_query", table_read)
+    assert gaps.commune_gaps(staging, documents) == found
+    gaps._kept.clear()
+    assert _taken(staging, files.definition_file(CODE)) == found
+
+
+def test_a_worker_takes_the_list_another_process_wrote_after_an_import(staging, documents):
+    """A page server's worker keeps the list it took; an import in another process rewrites a
+    month and the list on disk. The worker's list no longer matches the files: it takes the one
+    on disk instead of reading the catalogue."""
+    _rewrite_month(staging, left_out="53001")
+    gaps.commune_gaps(staging, documents)
+    gaps._kept.clear()
+    assert MONTH in _taken(staging, files.definition_file(CODE))
+    workers_list = dict(gaps._kept)
+
+    gaps._kept.clear()  # the import's process
+    _rewrite_month(staging)
+    assert gaps.commune_gaps(staging, documents) == {}
+    gaps._kept.clear()
+    gaps._kept.update(workers_list)  # back in the worker
+
+    assert _taken(staging, files.definition_file(CODE)) == {}
+
+
+def test_a_definition_edited_in_its_words_only_keeps_its_list_without_reading_the_table(
+    staging, tmp_path, monkeypatch
+):
+    """A description reworded: the list is not taken by a reader without the catalogue (the
+    text changed), and the next reader with it finds the same query on the same files and
+    keeps the same list for the new text, the table left unread."""
+    catalogue_file = files.definition_file(CODE)
+    assert catalogue_file is not None
+    edited = tmp_path / catalogue_file.name
+    text = catalogue_file.read_text(encoding="utf-8")
+    edited.write_text(text, encoding="utf-8")
+    _rewrite_month(staging, left_out="53001")
+    found = gaps.commune_gaps(staging, load_definition(edited))
+
+    edited.write_text(text.replace("par habitant", "par habitante et habitant"), encoding="utf-8")
+    assert gaps.kept_gaps(staging, CODE, 1, edited) is None
+
+    def table_read(*args):
+        raise AssertionError("the table was read again")
+
+    monkeypatch.setattr(gaps, "_query", table_read)
+    assert gaps.commune_gaps(staging, load_definition(edited)) == found
+    gaps._kept.clear()
+    assert _taken(staging, edited) == found
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        {"gaps": {"juin 2024": {"53001": 15.0}}},  # not a month
+        {"gaps": {MONTH: {"53001": "NaN"}}},
+        {"gaps": {MONTH: {"53001": float("inf")}}},
+    ],
+)
+def test_a_kept_file_with_a_month_or_a_count_that_is_not_one_is_not_taken(
+    staging, documents, damage
+):
+    _rewrite_month(staging, left_out="53001")
+    found = gaps.commune_gaps(staging, documents)
+    kept = json.loads(_kept_file(staging).read_text(encoding="utf-8"))
+    _kept_file(staging).write_text(json.dumps(kept | damage), encoding="utf-8")
+    gaps._kept.clear()
+
+    assert gaps.kept_gaps(staging, CODE, 1, files.definition_file(CODE)) is None
+    assert gaps.commune_gaps(staging, documents) == found
+
+
 def test_a_kept_file_naming_a_folder_outside_the_tables_is_not_taken(staging, documents):
     """The kept file says which tables' files to look at: a name that is not a table's (a
     path up the tree) makes it unreadable, not a folder to list."""
