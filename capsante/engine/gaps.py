@@ -135,19 +135,20 @@ def commune_gaps(staging_root: Path | str, definition: Definition) -> Gaps:
     if kept is None or kept.fingerprint != fingerprint:
         kept = _read_kept(root, name) if all(state) else None
     digest, engine = definition.digest, _engine_digest()
+    current: KeptGaps
     if kept is None or kept.fingerprint != fingerprint:
         gaps = _query(root, tables, sql, state)
-        kept = KeptGaps(fingerprint, digest, engine, side, sql, tables, gaps)
-        if all(state):
-            _write_kept(root, name, kept)
+        current = KeptGaps(fingerprint, digest, engine, side, sql, tables, gaps)
     elif (kept.digest, kept.engine) != (digest, engine):
         # The same query on the same files gives the same list: only what it was made for.
-        kept = replace(kept, digest=digest, engine=engine)
-        if all(state):
-            _write_kept(root, name, kept)
+        current = replace(kept, digest=digest, engine=engine)
+    else:
+        current = kept
+    if current is not kept and all(state):
+        _write_kept(root, name, current)
     with _lock:
-        _kept[(root, name)] = kept
-    return kept.gaps
+        _kept[(root, name)] = current
+    return current.gaps
 
 
 def kept_gaps(

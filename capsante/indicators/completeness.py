@@ -327,7 +327,7 @@ def partial_figures() -> dict[tuple[int, int, str], MissingCommunes]:
     for indicator in Indicator.objects.all():
         rolling = _rolling(indicator)
         if rolling is not None:
-            found.update(_window_partial_figures(indicator, rolling))
+            found.update(_window_partial_figures(rolling))
         elif counts_every_commune(indicator):
             indicators.append(indicator.pk)
     if not indicators:
@@ -586,7 +586,9 @@ def keep_window_gaps(indicators: Iterable[Indicator]) -> None:
     reader's page pays for reading the table again (0.6–0.75 s at national scale;
     `engine.gaps.commune_gaps`)."""
     for indicator in indicators:
-        definition = _definition(indicator) if _rolling(indicator) is not None else None
+        if _rolling(indicator) is None:
+            continue
+        definition = _definition(indicator)
         if definition is not None:
             commune_gaps(settings.STAGING_DIR, definition)
 
@@ -635,9 +637,7 @@ def _window_partial(
     return found
 
 
-def _window_partial_figures(
-    indicator: Indicator, rolling: RollingWindow
-) -> dict[tuple[int, int, str], MissingCommunes]:
+def _window_partial_figures(rolling: RollingWindow) -> dict[tuple[int, int, str], MissingCommunes]:
     """`partial_figures` for a rolling window's indicator: the communes some month lost, and
     every territory they belong to (themselves included: a commune's own window lacks the
     month), compared month by month as each page does."""
@@ -647,6 +647,7 @@ def _window_partial_figures(
     gone = list(
         Territory.objects.filter(level=Level.COMMUNE, code__in=codes).values_list("pk", flat=True)
     )
+    indicator = rolling.indicator
     found: dict[tuple[int, int, str], MissingCommunes] = {}
     for territory in [*Territory.objects.filter(pk__in=gone), *enclosing(gone)]:
         values = IndicatorValue.objects.filter(
