@@ -20,14 +20,14 @@ table once nothing holds it. Plain psycopg: the same statements as `storage._ref
 
 from __future__ import annotations
 
-import os
+import argparse
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from postgres import create_database  # noqa: E402
+from postgres import create_database, database_url  # noqa: E402
 
 ROWS = 5_389_909
 MONTH_ROWS = 36_223
@@ -103,9 +103,10 @@ def one_way(con, way: str) -> dict:
 
 
 def main() -> None:
-    import psycopg
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args()
+    import psycopg  # lazy: after the arguments, so that --help answers without a server
 
-    url = os.environ["DATABASE_URL"]
+    url = database_url()
     create_database(url)
     with psycopg.connect(url, autocommit=True) as con:
         timeout = con.execute("SHOW deadlock_timeout").fetchone()[0]

@@ -31,14 +31,16 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
-import os
 import time
 
 import numpy as np
 import psycopg
 import pyarrow as pa
 import pyarrow.csv as pacsv
-from postgres import create_database  # bench/postgres.py: this script's folder is on the path
+from postgres import (  # bench/postgres.py: this script's folder is on the path
+    create_database,
+    database_url,
+)
 
 INDICATORS, TERRITORIES, MONTHS = 21, 10_750, 24
 VARYING = ["indicator_id", "territory_id", "period", "numerator", "denominator", "value"]
@@ -268,7 +270,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--ways", default=",".join(WAYS))
     args = parser.parse_args()
-    url = os.environ["DATABASE_URL"]
+    url = database_url()
     create_database(url)
     table = values()
     print(f"{table.num_rows:,} rows shaped as the value table's\n")
