@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from postgres import create_database, database_url  # noqa: E402
+from postgres import autovacuum_workers, create_database, database_url  # noqa: E402
 
 ROWS = 5_389_909
 MONTH_ROWS = 36_223
@@ -35,13 +35,7 @@ WAIT = "200ms"  # storage.STATISTICS_WAIT
 
 
 def vacuuming(con, table: str) -> bool:
-    return bool(
-        con.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'"
-            " AND query LIKE %s",
-            [f"%VACUUM%{table}%"],
-        ).fetchone()[0]
-    )
+    return autovacuum_workers(con, table) > 0
 
 
 def one_way(con, way: str) -> dict:

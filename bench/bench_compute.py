@@ -57,7 +57,7 @@ ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(HERE)]
 
 from bench_engine import as_deployed, data_dir, generate, path_first  # noqa: E402
-from postgres import create_database, database_url  # noqa: E402
+from postgres import autovacuum_workers, create_database, database_url  # noqa: E402
 
 CAPSANTE = [sys.executable, "-m", "capsante.cli"]
 NEW_MONTH = "2026-01"
@@ -91,11 +91,7 @@ def autovacuum_done(limit_s: float = 300.0) -> float:
     with psycopg.connect(database_url(), autocommit=True) as connection:
         quiet = 0
         while quiet < 2 and time.perf_counter() - started < limit_s:
-            workers = connection.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'"
-                " AND datname = current_database()"
-            ).fetchone()[0]
-            quiet = quiet + 1 if workers == 0 else 0
+            quiet = quiet + 1 if autovacuum_workers(connection) == 0 else 0
             time.sleep(1.0)
     return time.perf_counter() - started
 

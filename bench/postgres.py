@@ -26,3 +26,14 @@ def create_database(url: str) -> None:
             "SELECT 1 FROM pg_database WHERE datname = %s", [name]
         ).fetchone():
             connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def autovacuum_workers(connection, table: str | None = None) -> int:
+    """How many autovacuum workers run in the connection's database, on `table` when given."""
+    sql = (
+        "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'"
+        " AND datname = current_database()"
+    )
+    if table is None:
+        return connection.execute(sql).fetchone()[0]
+    return connection.execute(sql + " AND query LIKE %s", [f"%VACUUM%{table}%"]).fetchone()[0]
