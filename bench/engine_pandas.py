@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from engine_baselines import CAMPAIGNS, FACTOR
+from engine_baselines import CAMPAIGNS, ELECTED, FACTOR, PROFESSIONALS
 
 KEY = ["territory_code", "territory_level", "period"]
 
@@ -100,6 +100,11 @@ class PandasIndicators:
             self.register("CYBER_EXERCISES_DONE"),
             self.specialties(),
             *self.campaigns(),
+            *self.events(),
+            *self.ambassadors(),
+            self.contracts(),
+            self.working_groups(),
+            *self.difficulties(),
         ]
         return pd.concat(parts, ignore_index=True)
 
@@ -256,17 +261,134 @@ class PandasIndicators:
             self.staging, "am_telehealth_offer", ["departement_code", "period", "specialty"]
         )
         offer = offer[offer.specialty.notna() & (offer.specialty != "")]
+        rows = offer.rename(columns={"departement_code": "k", "specialty": "value"})
+        return self.distinct("TELEEXPERTISE_SPECIALTIES", rows, self.departement_parents())
+
+    # -- counted again at each level: a distinct count, a median --------------------------------
+
+    def departement_parents(self) -> pd.DataFrame:
+        """k (a département) → every territory holding one of its communes, communes left out:
+        the data says nothing finer than a département."""
         deps = self.membership[self.membership.territory_level == "departement"]
         pairs = deps.merge(self.membership, on="commune_code", suffixes=("_dep", ""))
         pairs = pairs[pairs.territory_level != "commune"]
-        pairs = pairs[["territory_code_dep", "territory_code", "territory_level"]].drop_duplicates()
-        joined = offer.merge(pairs, left_on="departement_code", right_on="territory_code_dep")
-        out = joined.groupby(KEY, as_index=False)["specialty"].nunique()
-        out = out.rename(columns={"specialty": "numerator"})
+        pairs = pairs.rename(columns={"territory_code_dep": "k"})
+        return pairs[["k", "territory_code", "territory_level"]].drop_duplicates()
+
+    def commune_parents(self) -> pd.DataFrame:
+        """k (a commune) → the commune itself and every territory holding it."""
+        return self.membership.rename(columns={"commune_code": "k"})
+
+    def distinct(self, code: str, rows: pd.DataFrame, parents: pd.DataFrame) -> pd.DataFrame:
+        """k, period, value → each territory's distinct values (missing ones not counted)."""
+        joined = rows[["k", "period", "value"]].merge(parents, on="k")
+        out = joined.groupby(KEY, as_index=False)["value"].nunique()
+        return self._per_level(code, out)
+
+    def median(self, code: str, rows: pd.DataFrame) -> pd.DataFrame:
+        """k (a commune), period, value → each territory's median of its communes' rows, the
+        middle two averaged for an even count."""
+        joined = rows[["k", "period", "value"]].merge(self.commune_parents(), on="k")
+        out = joined.groupby(KEY, as_index=False)["value"].median()
+        return self._per_level(code, out)
+
+    @staticmethod
+    def _per_level(code: str, out: pd.DataFrame) -> pd.DataFrame:
+        out = out.rename(columns={"value": "numerator"})
         out["numerator"] = out.numerator.astype(float)
         out["denominator"] = np.nan
         out["value"] = out.numerator
-        return out.assign(indicator_code="TELEEXPERTISE_SPECIALTIES")
+        return out.assign(indicator_code=code)
+
+    def count(self, code: str, rows: pd.DataFrame) -> pd.DataFrame:
+        """commune_code, period, value → each territory's sum (no denominator)."""
+        sums = self.to_commune(rows[["commune_code", "period", "value"]])
+        both = sums.assign(num=sums.value.astype(float), den=np.nan)
+        return self.up(code, both[["commune_code", "period", "num", "den"]], None)
+
+    # -- the platform's own tables --------------------------------------------------------------
+
+    def events(self) -> list[pd.DataFrame]:
+        activity = read(
+            self.staging,
+            "event_activity",
+            ["period", "event_id", "departement_code", "commune_code", "participants"],
+        )
+        held = activity[activity.departement_code != ""]
+        held = held.rename(columns={"departement_code": "k", "event_id": "value"})
+        located = activity[activity.commune_code != ""]
+        audiences = read(
+            self.staging,
+            "event_audiences",
+            ["period", "kind", "commune_code", "audience", "participants"],
+        )
+        audiences = audiences[audiences.commune_code != ""]
+
+        def participants(rows: pd.DataFrame) -> pd.DataFrame:
+            return rows.assign(value=rows.participants)
+
+        citizens = audiences.audience == "citoyens"
+        return [
+            self.distinct("EVENTS_HELD", held, self.departement_parents()),
+            self.count("EVENT_PARTICIPANTS", participants(located)),
+            self.count("EVENT_PARTICIPANTS_CITIZENS", participants(audiences[citizens])),
+            self.count(
+                "EVENT_PARTICIPANTS_ELECTED",
+                participants(audiences[audiences.audience.isin(ELECTED)]),
+            ),
+            self.count(
+                "EVENT_PARTICIPANTS_PROFESSIONALS",
+                participants(audiences[audiences.audience.isin(PROFESSIONALS)]),
+            ),
+            self.count(
+                "ACTIVATION_CITIZENS_REACHED",
+                participants(audiences[citizens & (audiences.kind == "atelier_activation")]),
+            ),
+        ]
+
+    def ambassadors(self) -> list[pd.DataFrame]:
+        activity = read(
+            self.staging,
+            "ambassador_activity",
+            ["period", "commune_code", "activities", "people"],
+        )
+        activity = activity[activity.commune_code != ""]
+        return [
+            self.count("AMBASSADOR_ACTIVITIES", activity.assign(value=activity.activities)),
+            self.count("AMBASSADOR_PEOPLE_REACHED", activity.assign(value=activity.people)),
+        ]
+
+    def contracts(self) -> pd.DataFrame:
+        contracts = read(
+            self.staging,
+            "health_contracts",
+            ["period", "commune_code", "signed", "with_ehealth"],
+        )
+        signed = contracts[contracts.signed == 1]
+        num = signed.assign(value=signed.with_ehealth)[["commune_code", "period", "value"]]
+        den = contracts.assign(value=contracts.signed)[["commune_code", "period", "value"]]
+        return self.ratio("CLS_EHEALTH_SHARE", num, den)
+
+    def working_groups(self) -> pd.DataFrame:
+        meetings = read(
+            self.staging, "cls_working_groups", ["period", "meeting_id", "commune_code"]
+        )
+        rows = meetings.rename(columns={"commune_code": "k", "meeting_id": "value"})
+        return self.distinct("CLS_WORKING_GROUPS", rows, self.commune_parents())
+
+    def difficulties(self) -> list[pd.DataFrame]:
+        rows = read(
+            self.staging, "difficulty_activity", ["period", "commune_code", "state", "days"]
+        )
+        opened = rows[rows.state == "open"]
+        resolved = rows[rows.state == "resolved"]
+        return [
+            self.count("DIFFICULTIES_OPEN", opened.assign(value=1)),
+            self.median(
+                "DIFFICULTY_RESOLUTION_DAYS",
+                resolved.rename(columns={"commune_code": "k", "days": "value"}),
+            ),
+        ]
 
     def campaigns(self) -> list[pd.DataFrame]:
         status = read(

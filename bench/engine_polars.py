@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
-from engine_baselines import CAMPAIGNS, FACTOR
+from engine_baselines import CAMPAIGNS, ELECTED, FACTOR, PROFESSIONALS
 
 KEY = ["territory_code", "territory_level", "period"]
 
@@ -112,6 +112,11 @@ class PolarsIndicators:
             self.register("CYBER_EXERCISES_DONE"),
             self.specialties(),
             *self.campaigns(),
+            *self.events(),
+            *self.ambassadors(),
+            self.contracts(),
+            self.working_groups(),
+            *self.difficulties(),
         ]
         columns = ["indicator_code", *KEY, "numerator", "denominator", "value"]
         frames = pl.collect_all(
@@ -344,25 +349,138 @@ class PolarsIndicators:
         offer = scan(self.staging, "am_telehealth_offer").filter(
             pl.col("specialty").is_not_null() & (pl.col("specialty") != "")
         )
-        deps = self.membership.filter(pl.col("territory_level") == "departement").select(
-            "commune_code", pl.col("territory_code").alias("dep")
+        rows = offer.select(
+            pl.col("departement_code").alias("k"), "period", pl.col("specialty").alias("value")
         )
-        pairs = (
-            deps.join(self.membership, on="commune_code")
-            .filter(pl.col("territory_level") != "commune")
-            .select("dep", "territory_code", "territory_level")
-            .unique()
+        return self.distinct("TELEEXPERTISE_SPECIALTIES", rows, self.departement_parents())
+
+    # -- counted again at each level: a distinct count, a median --------------------------------
+
+    def departement_parents(self) -> pl.LazyFrame:
+        """k (a département) → every territory holding one of its communes, communes left out:
+        the data says nothing finer than a département."""
+        deps = self.membership.filter(pl.col("territory_level") == "departement").select(
+            "commune_code", pl.col("territory_code").alias("k")
         )
         return (
-            offer.join(pairs, left_on="departement_code", right_on="dep")
-            .group_by(KEY)
-            .agg(pl.col("specialty").n_unique().cast(pl.Float64).alias("numerator"))
-            .with_columns(
-                pl.lit(None, pl.Float64).alias("denominator"),
-                pl.col("numerator").alias("value"),
-                pl.lit("TELEEXPERTISE_SPECIALTIES").alias("indicator_code"),
-            )
+            deps.join(self.membership, on="commune_code")
+            .filter(pl.col("territory_level") != "commune")
+            .select("k", "territory_code", "territory_level")
+            .unique()
         )
+
+    def commune_parents(self) -> pl.LazyFrame:
+        """k (a commune) → the commune itself and every territory holding it."""
+        return self.membership.rename({"commune_code": "k"})
+
+    def distinct(self, code: str, rows: pl.LazyFrame, parents: pl.LazyFrame) -> pl.LazyFrame:
+        """k, period, value → each territory's distinct values (missing ones not counted)."""
+        counted = pl.col("value").drop_nulls().n_unique().cast(pl.Float64)
+        return self._per_level(code, rows.join(parents, on="k").group_by(KEY).agg(counted))
+
+    def median(self, code: str, rows: pl.LazyFrame) -> pl.LazyFrame:
+        """k (a commune), period, value → each territory's median of its communes' rows, the
+        middle two averaged for an even count."""
+        joined = rows.join(self.commune_parents(), on="k")
+        # (a + b) / 2 of the middle two, as SQL's MEDIAN and pandas give it: Polars' `median()`
+        # interpolates otherwise, and 87 of the région's medians differed in their last digit.
+        middle = pl.col("value").quantile(0.5, "midpoint")
+        return self._per_level(code, joined.group_by(KEY).agg(middle))
+
+    @staticmethod
+    def _per_level(code: str, out: pl.LazyFrame) -> pl.LazyFrame:
+        return out.select(
+            *KEY,
+            pl.col("value").cast(pl.Float64).alias("numerator"),
+            pl.lit(None, pl.Float64).alias("denominator"),
+            pl.col("value").cast(pl.Float64).alias("value"),
+            pl.lit(code).alias("indicator_code"),
+        )
+
+    def count(self, code: str, rows: pl.LazyFrame) -> pl.LazyFrame:
+        """commune_code, period, value → each territory's sum (no denominator)."""
+        sums = self.to_commune(rows.select("commune_code", "period", "value"), structure=False)
+        both = sums.select(
+            "commune_code",
+            "period",
+            pl.col("value").cast(pl.Float64).alias("num"),
+            pl.lit(None, pl.Float64).alias("den"),
+        )
+        return self.up(code, both, None)
+
+    # -- the platform's own tables --------------------------------------------------------------
+
+    def events(self) -> list[pl.LazyFrame]:
+        activity = scan(self.staging, "event_activity")
+        held = activity.filter(pl.col("departement_code") != "").select(
+            pl.col("departement_code").alias("k"), "period", pl.col("event_id").alias("value")
+        )
+        located = activity.filter(pl.col("commune_code") != "")
+        audiences = scan(self.staging, "event_audiences").filter(pl.col("commune_code") != "")
+        citizens = pl.col("audience") == "citoyens"
+
+        def participants(rows: pl.LazyFrame) -> pl.LazyFrame:
+            return rows.select("commune_code", "period", pl.col("participants").alias("value"))
+
+        return [
+            self.distinct("EVENTS_HELD", held, self.departement_parents()),
+            self.count("EVENT_PARTICIPANTS", participants(located)),
+            self.count("EVENT_PARTICIPANTS_CITIZENS", participants(audiences.filter(citizens))),
+            self.count(
+                "EVENT_PARTICIPANTS_ELECTED",
+                participants(audiences.filter(pl.col("audience").is_in(ELECTED))),
+            ),
+            self.count(
+                "EVENT_PARTICIPANTS_PROFESSIONALS",
+                participants(audiences.filter(pl.col("audience").is_in(PROFESSIONALS))),
+            ),
+            self.count(
+                "ACTIVATION_CITIZENS_REACHED",
+                participants(audiences.filter(citizens & (pl.col("kind") == "atelier_activation"))),
+            ),
+        ]
+
+    def ambassadors(self) -> list[pl.LazyFrame]:
+        activity = scan(self.staging, "ambassador_activity").filter(pl.col("commune_code") != "")
+        return [
+            self.count(
+                "AMBASSADOR_ACTIVITIES",
+                activity.select("commune_code", "period", pl.col("activities").alias("value")),
+            ),
+            self.count(
+                "AMBASSADOR_PEOPLE_REACHED",
+                activity.select("commune_code", "period", pl.col("people").alias("value")),
+            ),
+        ]
+
+    def contracts(self) -> pl.LazyFrame:
+        contracts = scan(self.staging, "health_contracts")
+        num = contracts.filter(pl.col("signed") == 1).select(
+            "commune_code", "period", pl.col("with_ehealth").cast(pl.Float64).alias("value")
+        )
+        den = contracts.select(
+            "commune_code", "period", pl.col("signed").cast(pl.Float64).alias("value")
+        )
+        return self.ratio("CLS_EHEALTH_SHARE", num, den)
+
+    def working_groups(self) -> pl.LazyFrame:
+        rows = scan(self.staging, "cls_working_groups").select(
+            pl.col("commune_code").alias("k"), "period", pl.col("meeting_id").alias("value")
+        )
+        return self.distinct("CLS_WORKING_GROUPS", rows, self.commune_parents())
+
+    def difficulties(self) -> list[pl.LazyFrame]:
+        rows = scan(self.staging, "difficulty_activity")
+        opened = rows.filter(pl.col("state") == "open").select(
+            "commune_code", "period", pl.lit(1.0).alias("value")
+        )
+        resolved = rows.filter(pl.col("state") == "resolved").select(
+            pl.col("commune_code").alias("k"), "period", pl.col("days").alias("value")
+        )
+        return [
+            self.count("DIFFICULTIES_OPEN", opened),
+            self.median("DIFFICULTY_RESOLUTION_DAYS", resolved),
+        ]
 
     def campaigns(self) -> list[pl.LazyFrame]:
         status = scan(self.staging, "campaign_status")
