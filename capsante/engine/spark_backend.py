@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import sqlglot
+from sqlglot import exp
 
 from .backend import Backend, Progress, Territory
 from .definitions import Definition
@@ -62,8 +63,22 @@ class MasterUnreachable(SparkUnavailable):
 
 
 def to_spark_sql(sql: str) -> str:
-    """DuckDB-dialect SQL → Spark SQL."""
-    return sqlglot.transpile(sql, read="duckdb", write="spark")[0]
+    """DuckDB-dialect SQL → Spark SQL.
+
+    A discrete quantile (`query.MEDIAN`) is written in Spark's own form: sqlglot writes
+    `PERCENTILE_DISC(x, q)`, which Spark refuses, and turns the `WITHIN GROUP` form into
+    `PERCENTILE_APPROX`, which is approximate (sqlglot 30.3)."""
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    return tree.transform(_exact_percentile).sql(dialect="spark")
+
+
+def _exact_percentile(node: exp.Expr) -> exp.Expr:
+    if not isinstance(node, exp.PercentileDisc):
+        return node
+    return exp.WithinGroup(
+        this=exp.Anonymous(this="PERCENTILE_DISC", expressions=[node.expression.copy()]),
+        expression=exp.Order(expressions=[exp.Ordered(this=node.this.copy())]),
+    )
 
 
 def on_loopback(master: str) -> bool:
