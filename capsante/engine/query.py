@@ -236,11 +236,13 @@ def _base_select(definition: Definition) -> str:
 MEDIAN = "(QUANTILE_DISC({value}, 0.5) - QUANTILE_DISC(-{value}, 0.5)) / 2"
 """The median of the observations: the middle one, or the middle two's (a + b) / 2, as DuckDB's
 `MEDIAN` and Python's `statistics.median` (the difficulties' statistics page) give it. Spark's
-`median` interpolates as a + (b - a) / 2, which differs in the last digit for one pair of
-tenths in five (87 of a generated région's 3,668 medians of resolution days: bench/RESULTS.md,
+`median` interpolates as a + (b - a) / 2, which differs in the last digit for about one pair of
+tenths in seven (87 of a generated région's 3,668 medians of resolution days: bench/RESULTS.md,
 7 December, twenty-first session). The lower middle of the values and the lower middle of their
-opposites (the upper middle, negated) are exact on both engines, and so is their difference
-halved (decision 0022, *Corrected*)."""
+opposites (the upper middle, negated) are exact selections on both engines, and so is their
+difference halved (decision 0022, *Corrected*). It relies on the values being DOUBLE (the
+sides' values are cast so, `_side_ctes`: a BIGINT's opposite could overflow) and never NaN (NaN
+sorts last among the values and among their opposites alike; the staged days never are)."""
 
 
 def _per_level_select(definition: Definition, source: str) -> str:

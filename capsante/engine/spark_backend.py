@@ -65,19 +65,25 @@ class MasterUnreachable(SparkUnavailable):
 def to_spark_sql(sql: str) -> str:
     """DuckDB-dialect SQL → Spark SQL.
 
-    A discrete quantile (`query.MEDIAN`) is written in Spark's own form: sqlglot writes
-    `PERCENTILE_DISC(x, q)`, which Spark refuses, and turns the `WITHIN GROUP` form into
-    `PERCENTILE_APPROX`, which is approximate (sqlglot 30.3)."""
+    A discrete quantile (`query.MEDIAN`, or one a definition writes) is written in Spark's own
+    form, `PERCENTILE_DISC(q) WITHIN GROUP (ORDER BY x)`: sqlglot 30.30 writes DuckDB's
+    `QUANTILE_DISC(x, q)` as `PERCENTILE_DISC(x, q)`, which Spark refuses, and the `WITHIN
+    GROUP` form as `PERCENTILE_APPROX`, which is approximate."""
     tree = sqlglot.parse_one(sql, read="duckdb")
     return tree.transform(_exact_percentile).sql(dialect="spark")
 
 
 def _exact_percentile(node: exp.Expr) -> exp.Expr:
-    if not isinstance(node, exp.PercentileDisc):
+    if isinstance(node, exp.WithinGroup) and isinstance(node.this, exp.PercentileDisc):
+        quantile, order = node.this.this, node.expression
+    elif isinstance(node, exp.PercentileDisc) and node.expression is not None:
+        quantile = node.expression
+        order = exp.Order(expressions=[exp.Ordered(this=node.this.copy())])
+    else:
         return node
     return exp.WithinGroup(
-        this=exp.Anonymous(this="PERCENTILE_DISC", expressions=[node.expression.copy()]),
-        expression=exp.Order(expressions=[exp.Ordered(this=node.this.copy())]),
+        this=exp.Anonymous(this="PERCENTILE_DISC", expressions=[quantile.copy()]),
+        expression=order.copy(),
     )
 
 

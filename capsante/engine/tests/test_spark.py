@@ -8,6 +8,7 @@ import statistics
 import sys
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pytest
 
@@ -100,6 +101,27 @@ def test_a_median_is_the_middle_two_halved_on_both_engines(tmp_path: Path, by_co
     assert medians[("region", REGION)] == statistics.median(everything)
     assert medians[("departement", "53")] == statistics.median([1.7, 10.8, 1.7, 33.9])
     assert_same(duck, sparked)
+
+
+def test_a_discrete_quantile_stays_exact_in_either_form(spark):
+    """DuckDB's `QUANTILE_DISC(x, q)` and the SQL standard's `PERCENTILE_DISC(q) WITHIN GROUP
+    (ORDER BY x)` both reach Spark as its exact percentile, never `PERCENTILE_APPROX` (what
+    sqlglot writes for the second), and give DuckDB's figures."""
+    forms = [
+        "SELECT QUANTILE_DISC(t.x, 0.25) AS q"
+        " FROM (VALUES (1.7), (10.8), (2.4), (6.7), (33.9), (NULL)) AS t(x)",
+        "SELECT PERCENTILE_DISC(0.25) WITHIN GROUP (ORDER BY t.x) AS q"
+        " FROM (VALUES (1.7), (10.8), (2.4), (6.7), (33.9), (NULL)) AS t(x)",
+    ]
+    for sql in forms:
+        written = to_spark_sql(sql)
+        assert "APPROX" not in written.upper()
+        assert "PERCENTILE_DISC(0.25) WITHIN GROUP" in written
+        # Literals are decimals on both engines: compared as numbers.
+        assert float(spark.sql(written).collect()[0]["q"]) == float(
+            duckdb.sql(sql).fetchall()[0][0]
+        )
+        assert float(duckdb.sql(sql).fetchall()[0][0]) == 2.4
 
 
 def test_sql_is_transpiled_not_rewritten_by_hand():

@@ -120,9 +120,10 @@ def _stage_campaigns(staging: Path, months: list[str]) -> int:
 def _stage_platform_tables(staging: Path, months: list[str]) -> int:
     """The platform's own staged tables (events and their audiences, ambassadors' activities,
     local health contracts and their working groups, difficulties), as the engine bench generates
-    them for the région (`bench/engine_data.py`): the apps' exports in shape, at their size, with
-    their edge cases (rows without a commune or a département, contracts not yet signed,
-    difficulties' days to a tenth, whose medians Spark once gave one digit off)."""
+    them for the région (`bench/engine_data.py`): shaped as their exporters write them, at their
+    size, with the cases those exports hold (an event online counted partly without a commune,
+    a région's event without a département, contracts in force for some months only, days to a
+    tenth, whose medians Spark once gave one digit off)."""
     sys.path.insert(0, str(BENCH))
     try:
         from engine_data import Generator
