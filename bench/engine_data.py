@@ -150,6 +150,10 @@ class Generator:
     def _count(self, table: str, n: int) -> None:
         self.counts[table] = self.counts.get(table, 0) + n
 
+    def _stage(self, table: str, columns: dict[str, object], period: str | None = None) -> None:
+        """The staged table's rows (of `period`'s partition), written and counted."""
+        self._count(table, write(self.staging, table, columns, period))
+
     def territories(self) -> None:
         c = self.communes
         parts = [
@@ -164,17 +168,13 @@ class Generator:
             idx = np.flatnonzero(c.departement == dep)
             top = idx[np.argsort(-c.population[idx])[:10]]
             parts.append((c.code[top], np.full(len(top), f"G-{dep}"), "groupement"))
-        self._count(
+        self._stage(
             "territory_membership",
-            write(
-                self.staging,
-                "territory_membership",
-                {
-                    "commune_code": np.concatenate([p[0] for p in parts]),
-                    "territory_code": np.concatenate([p[1] for p in parts]),
-                    "territory_level": np.concatenate([np.full(len(p[0]), p[2]) for p in parts]),
-                },
-            ),
+            {
+                "commune_code": np.concatenate([p[0] for p in parts]),
+                "territory_code": np.concatenate([p[1] for p in parts]),
+                "territory_level": np.concatenate([np.full(len(p[0]), p[2]) for p in parts]),
+            },
         )
         write(
             self.staging,
@@ -198,18 +198,14 @@ class Generator:
             )
             counts = self.rng.poisson(lam)
             keep = counts > 0
-            self._count(
+            self._stage(
                 "am_dmp_documents",
-                write(
-                    self.staging,
-                    "am_dmp_documents",
-                    {
-                        "commune_code": self.communes.code[commune_idx[keep]],
-                        "document_type": np.array(DOCUMENT_TYPES)[type_idx[keep]],
-                        "documents": counts[keep].astype(np.int64),
-                    },
-                    period,
-                ),
+                {
+                    "commune_code": self.communes.code[commune_idx[keep]],
+                    "document_type": np.array(DOCUMENT_TYPES)[type_idx[keep]],
+                    "documents": counts[keep].astype(np.int64),
+                },
+                period,
             )
             if raw:
                 cells = np.repeat(np.arange(len(counts)), counts)
@@ -234,19 +230,15 @@ class Generator:
             fed = np.clip(
                 0.45 + 0.25 * m / len(self.periods) + self.rng.normal(0, 0.05, len(ben)), 0, 1
             )
-            self._count(
+            self._stage(
                 "am_mes_activations",
-                write(
-                    self.staging,
-                    "am_mes_activations",
-                    {
-                        "commune_code": self.communes.code,
-                        "beneficiaries": ben,
-                        "activated": self.rng.binomial(ben, np.clip(adoption, 0, 1)),
-                        "with_document": self.rng.binomial(ben, fed),
-                    },
-                    period,
-                ),
+                {
+                    "commune_code": self.communes.code,
+                    "beneficiaries": ben,
+                    "activated": self.rng.binomial(ben, np.clip(adoption, 0, 1)),
+                    "with_document": self.rng.binomial(ben, fed),
+                },
+                period,
             )
 
     def _per_profession(self, per_1000: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -261,19 +253,15 @@ class Generator:
         commune, profession, pros = self._per_profession(1.2)
         for m, period in enumerate(self.periods):
             p = 0.15 + 0.25 * m / len(self.periods)
-            self._count(
+            self._stage(
                 "am_dmp_consultations",
-                write(
-                    self.staging,
-                    "am_dmp_consultations",
-                    {
-                        "commune_code": self.communes.code[commune],
-                        "profession_code": np.array(PROFESSIONS)[profession],
-                        "professionals": pros.astype(np.int64),
-                        "consulting": self.rng.binomial(pros, p).astype(np.int64),
-                    },
-                    period,
-                ),
+                {
+                    "commune_code": self.communes.code[commune],
+                    "profession_code": np.array(PROFESSIONS)[profession],
+                    "professionals": pros.astype(np.int64),
+                    "consulting": self.rng.binomial(pros, p).astype(np.int64),
+                },
+                period,
             )
 
     def telehealth(self) -> None:
@@ -285,21 +273,17 @@ class Generator:
         act = np.tile(np.arange(n_acts), len(commune))
         for m, period in enumerate(self.periods):
             practicing = self.rng.binomial(rows_pros, 0.3 + 0.3 * m / len(self.periods))
-            self._count(
+            self._stage(
                 "am_telehealth",
-                write(
-                    self.staging,
-                    "am_telehealth",
-                    {
-                        "commune_code": self.communes.code[rows_commune],
-                        "profession_code": np.array(PROFESSIONS)[rows_profession],
-                        "act_code": np.array(ACTS)[act],
-                        "acts": self.rng.poisson(practicing * 3.0).astype(np.int64),
-                        "professionals_liberal": rows_pros.astype(np.int64),
-                        "professionals_practicing": practicing.astype(np.int64),
-                    },
-                    period,
-                ),
+                {
+                    "commune_code": self.communes.code[rows_commune],
+                    "profession_code": np.array(PROFESSIONS)[rows_profession],
+                    "act_code": np.array(ACTS)[act],
+                    "acts": self.rng.poisson(practicing * 3.0).astype(np.int64),
+                    "professionals_liberal": rows_pros.astype(np.int64),
+                    "professionals_practicing": practicing.astype(np.int64),
+                },
+                period,
             )
 
     def offer(self) -> None:
@@ -311,19 +295,15 @@ class Generator:
                 n = min(len(SPECIALTIES), start[d] + m // 4)
                 dep_col += [d] * n
                 spec_col += SPECIALTIES[:n]
-            self._count(
+            self._stage(
                 "am_telehealth_offer",
-                write(
-                    self.staging,
-                    "am_telehealth_offer",
-                    {
-                        "departement_code": dep_col,
-                        "specialty": spec_col,
-                        "platform": ["regionale"] * len(dep_col),
-                        "regional_platform": [True] * len(dep_col),
-                    },
-                    period,
-                ),
+                {
+                    "departement_code": dep_col,
+                    "specialty": spec_col,
+                    "platform": ["regionale"] * len(dep_col),
+                    "regional_platform": [True] * len(dep_col),
+                },
+                period,
             )
 
     def structures(self) -> dict[str, np.ndarray]:
@@ -349,29 +329,25 @@ class Generator:
         et = np.array([f"{d[:2]}{i:07d}" for i, d in enumerate(deps)])
         ej = np.array([f"{d[:2]}{i + 5_000_000:07d}" for i, d in enumerate(deps)])
         count = len(et)
-        self._count(
+        self._stage(
             "structures",
-            write(
-                self.staging,
-                "structures",
-                {
-                    "finess_et": et,
-                    "finess_ej": ej,
-                    "name": np.char.add("Structure ", et),
-                    "category_code": np.where(group == "officine", "620", "500"),
-                    "category_label": group,
-                    "category_group": group,
-                    "commune_code": self.communes.code[commune],
-                    "departement_code": deps,
-                    "address": np.full(count, ""),
-                    "postal_code": np.full(count, ""),
-                    "phone": np.full(count, ""),
-                    "fax": np.full(count, ""),
-                    "lat": np.zeros(count),
-                    "lon": np.zeros(count),
-                    "opened_on": pa.array(np.zeros(count, dtype="datetime64[D]"), pa.date32()),
-                },
-            ),
+            {
+                "finess_et": et,
+                "finess_ej": ej,
+                "name": np.char.add("Structure ", et),
+                "category_code": np.where(group == "officine", "620", "500"),
+                "category_label": group,
+                "category_group": group,
+                "commune_code": self.communes.code[commune],
+                "departement_code": deps,
+                "address": np.full(count, ""),
+                "postal_code": np.full(count, ""),
+                "phone": np.full(count, ""),
+                "fax": np.full(count, ""),
+                "lat": np.zeros(count),
+                "lon": np.zeros(count),
+                "opened_on": pa.array(np.zeros(count, dtype="datetime64[D]"), pa.date32()),
+            },
         )
         return {"et": et, "ej": ej, "group": group, "commune": commune}
 
@@ -385,19 +361,15 @@ class Generator:
             shares = np.array([0.15, (0.85 - qual) * 0.8, (0.85 - qual) * 0.2, qual])
             counts = self.rng.multinomial(size, shares)
             et_col = np.repeat(et, len(statuses))
-            self._count(
+            self._stage(
                 "ins_identities",
-                write(
-                    self.staging,
-                    "ins_identities",
-                    {
-                        "finess_et": et_col,
-                        "status": np.tile(statuses, len(et)),
-                        "ins_valid": np.tile(statuses, len(et)) != "PROV",
-                        "identities": counts.ravel().astype(np.int64),
-                    },
-                    period,
-                ),
+                {
+                    "finess_et": et_col,
+                    "status": np.tile(statuses, len(et)),
+                    "ins_valid": np.tile(statuses, len(et)) != "PROV",
+                    "identities": counts.ravel().astype(np.int64),
+                },
+                period,
             )
 
     def professionals(self, structures: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -426,24 +398,20 @@ class Generator:
             ]
         )
         n = n_people
-        self._count(
+        self._stage(
             "professionals",
-            write(
-                self.staging,
-                "professionals",
-                {
-                    "rpps_id": rpps,
-                    "profession_code": profession,
-                    "profession_label": profession,
-                    "mode": mode,
-                    "commune_code": self.communes.code[commune],
-                    "postal_code": np.full(n, ""),
-                    "finess_site": site,
-                    "siret_site": np.full(n, ""),
-                    "structure_id": np.full(n, ""),
-                    "sector_code": np.full(n, ""),
-                },
-            ),
+            {
+                "rpps_id": rpps,
+                "profession_code": profession,
+                "profession_label": profession,
+                "mode": mode,
+                "commune_code": self.communes.code[commune],
+                "postal_code": np.full(n, ""),
+                "finess_site": site,
+                "siret_site": np.full(n, ""),
+                "structure_id": np.full(n, ""),
+                "sector_code": np.full(n, ""),
+            },
         )
         return {"rpps": rpps, "profession": profession}
 
@@ -453,26 +421,20 @@ class Generator:
         per = professionals["rpps"][self.rng.random(len(professionals["rpps"])) < 0.6]
         org = structures["et"][self.rng.random(len(structures["et"])) < 0.4]
         n = len(per) + len(org)
-        self._count(
+        self._stage(
             "mailboxes",
-            write(
-                self.staging,
-                "mailboxes",
-                {
-                    "address": np.char.add(np.concatenate([per, org]), "@mss.example"),
-                    "bal_type": np.concatenate(
-                        [np.full(len(per), "PER"), np.full(len(org), "ORG")]
-                    ),
-                    "rpps_id": np.concatenate([per, np.full(len(org), None)]),
-                    "structure_id_type": np.concatenate(
-                        [np.full(len(per), None), np.full(len(org), "FINESS")]
-                    ),
-                    "structure_id": np.concatenate([np.full(len(per), None), org]),
-                    "profession_code": np.full(n, ""),
-                    "postal_code": np.full(n, ""),
-                    "departement_code": np.full(n, ""),
-                },
-            ),
+            {
+                "address": np.char.add(np.concatenate([per, org]), "@mss.example"),
+                "bal_type": np.concatenate([np.full(len(per), "PER"), np.full(len(org), "ORG")]),
+                "rpps_id": np.concatenate([per, np.full(len(org), None)]),
+                "structure_id_type": np.concatenate(
+                    [np.full(len(per), None), np.full(len(org), "FINESS")]
+                ),
+                "structure_id": np.concatenate([np.full(len(per), None), org]),
+                "profession_code": np.full(n, ""),
+                "postal_code": np.full(n, ""),
+                "departement_code": np.full(n, ""),
+            },
         )
 
     def survey(self, structures: dict[str, np.ndarray]) -> None:
@@ -481,54 +443,42 @@ class Generator:
         esms = np.isin(group, ["esms", "ehpad"]) & (self.rng.random(len(group)) < 0.6)
         n_o, n_e = int(officine.sum()), int(esms.sum())
         day = np.datetime64("2024-06-15")
-        self._count(
+        self._stage(
             "survey_answers",
-            write(
-                self.staging,
-                "survey_answers",
-                {
-                    "survey": np.concatenate(
-                        [np.full(n_o, "officines-2024"), np.full(n_e, "esms-2024")]
-                    ),
-                    "finess_et": np.concatenate(
-                        [structures["et"][officine], structures["et"][esms]]
-                    ),
-                    "answered_on": pa.array(np.full(n_o + n_e, day), pa.date32()),
-                    "has_fax": pa.array(
-                        list(self.rng.random(n_o) < 0.9) + [None] * n_e, pa.bool_()
-                    ),
-                    "has_mss": pa.array([None] * (n_o + n_e), pa.bool_()),
-                    "uses_mss": pa.array([None] * (n_o + n_e), pa.bool_()),
-                    "telehealth_equipped": pa.array(
-                        [None] * n_o + list(self.rng.random(n_e) < 0.5), pa.bool_()
-                    ),
-                    "telehealth_in_use": pa.array([None] * (n_o + n_e), pa.bool_()),
-                    "mss_kit": pa.array([None] * (n_o + n_e), pa.bool_()),
-                },
-            ),
+            {
+                "survey": np.concatenate(
+                    [np.full(n_o, "officines-2024"), np.full(n_e, "esms-2024")]
+                ),
+                "finess_et": np.concatenate([structures["et"][officine], structures["et"][esms]]),
+                "answered_on": pa.array(np.full(n_o + n_e, day), pa.date32()),
+                "has_fax": pa.array(list(self.rng.random(n_o) < 0.9) + [None] * n_e, pa.bool_()),
+                "has_mss": pa.array([None] * (n_o + n_e), pa.bool_()),
+                "uses_mss": pa.array([None] * (n_o + n_e), pa.bool_()),
+                "telehealth_equipped": pa.array(
+                    [None] * n_o + list(self.rng.random(n_e) < 0.5), pa.bool_()
+                ),
+                "telehealth_in_use": pa.array([None] * (n_o + n_e), pa.bool_()),
+                "mss_kit": pa.array([None] * (n_o + n_e), pa.bool_()),
+            },
         )
 
     def cyber(self, structures: dict[str, np.ndarray]) -> None:
         es = np.isin(structures["group"], ["chu_ch", "clinique"])
         n = int(es.sum())
-        self._count(
+        self._stage(
             "cyber_register",
-            write(
-                self.staging,
-                "cyber_register",
-                {
-                    "finess_ej": structures["ej"][es],
-                    "finess_et": structures["et"][es],
-                    "region_code": self.communes.region[structures["commune"][es]],
-                    "exercise_status": self.rng.choice(
-                        ["a_realiser", "programme", "realise"], n, p=[0.15, 0.05, 0.8]
-                    ),
-                    "exercise_date": pa.array([None] * n, pa.date32()),
-                    "kit_level": np.full(n, ""),
-                    "care_registered": self.rng.random(n) < 0.93,
-                    "care_domain": np.full(n, "D1"),
-                },
-            ),
+            {
+                "finess_ej": structures["ej"][es],
+                "finess_et": structures["et"][es],
+                "region_code": self.communes.region[structures["commune"][es]],
+                "exercise_status": self.rng.choice(
+                    ["a_realiser", "programme", "realise"], n, p=[0.15, 0.05, 0.8]
+                ),
+                "exercise_date": pa.array([None] * n, pa.date32()),
+                "kit_level": np.full(n, ""),
+                "care_registered": self.rng.random(n) < 0.93,
+                "care_domain": np.full(n, "D1"),
+            },
         )
 
     def campaigns(self, structures: dict[str, np.ndarray]) -> None:
@@ -562,18 +512,14 @@ class Generator:
                 columns["campaign"].append(slug)
                 columns["finess_et"].append(finess)
                 columns["stage"].append(stage.copy())
-            self._count(
+            self._stage(
                 "campaign_status",
-                write(
-                    self.staging,
-                    "campaign_status",
-                    {
-                        "campaign": np.concatenate(columns["campaign"]),
-                        "finess_et": np.concatenate(columns["finess_et"]),
-                        "stage_order": np.concatenate(columns["stage"]),
-                    },
-                    period,
-                ),
+                {
+                    "campaign": np.concatenate(columns["campaign"]),
+                    "finess_et": np.concatenate(columns["finess_et"]),
+                    "stage_order": np.concatenate(columns["stage"]),
+                },
+                period,
             )
 
     # -- the platform's own tables ----------------------------------------------------------------
@@ -626,7 +572,7 @@ class Generator:
                             audiences[column].append(row[column])
             for table, columns in (("event_activity", activity), ("event_audiences", audiences)):
                 columns["participants"] = np.array(columns["participants"], dtype=np.int64)
-                self._count(table, write(self.staging, table, columns, period))
+                self._stage(table, columns, period)
 
     def _event_rows(self, dep, where, by_region, region_of) -> list[tuple[str, int]]:
         """(commune, participants) of an event: in person, everyone in its commune; online, the
@@ -661,20 +607,16 @@ class Generator:
             other = (first[second] + self.rng.integers(1, len(AMBASSADOR_KINDS), second.sum())) % 3
             commune = np.concatenate([active, active[second]])
             n = len(commune)
-            self._count(
+            self._stage(
                 "ambassador_activity",
-                write(
-                    self.staging,
-                    "ambassador_activity",
-                    {
-                        "departement_code": c.departement[commune],
-                        "commune_code": c.code[commune],
-                        "kind": np.array(AMBASSADOR_KINDS)[np.concatenate([first, other])],
-                        "activities": 1 + self.rng.poisson(2, n).astype(np.int64),
-                        "people": self.rng.poisson(12, n).astype(np.int64),
-                    },
-                    period,
-                ),
+                {
+                    "departement_code": c.departement[commune],
+                    "commune_code": c.code[commune],
+                    "kind": np.array(AMBASSADOR_KINDS)[np.concatenate([first, other])],
+                    "activities": 1 + self.rng.poisson(2, n).astype(np.int64),
+                    "people": self.rng.poisson(12, n).astype(np.int64),
+                },
+                period,
             )
 
     def contracts(self) -> None:
@@ -693,36 +635,28 @@ class Generator:
         meeting = 0
         for m, period in enumerate(self.periods):
             force = np.flatnonzero((signed_at <= m) & (m <= ends_at))
-            self._count(
+            self._stage(
                 "health_contracts",
-                write(
-                    self.staging,
-                    "health_contracts",
-                    {
-                        "contract_id": ids[force],
-                        "departement_code": c.departement[seat[force]],
-                        "commune_code": c.code[seat[force]],
-                        "signed": np.ones(len(force), dtype=np.int64),
-                        "with_ehealth": ehealth[force],
-                    },
-                    period,
-                ),
+                {
+                    "contract_id": ids[force],
+                    "departement_code": c.departement[seat[force]],
+                    "commune_code": c.code[seat[force]],
+                    "signed": np.ones(len(force), dtype=np.int64),
+                    "with_ehealth": ehealth[force],
+                },
+                period,
             )
             meeting_on = (signed_at - 6 <= m) & (m <= ends_at)
             meetings = np.repeat(np.arange(count), self.rng.poisson(0.9, count) * meeting_on)
-            self._count(
+            self._stage(
                 "cls_working_groups",
-                write(
-                    self.staging,
-                    "cls_working_groups",
-                    {
-                        "meeting_id": [f"m{meeting + i}" for i in range(len(meetings))],
-                        "contract_id": ids[meetings],
-                        "departement_code": c.departement[seat[meetings]],
-                        "commune_code": c.code[seat[meetings]],
-                    },
-                    period,
-                ),
+                {
+                    "meeting_id": [f"m{meeting + i}" for i in range(len(meetings))],
+                    "contract_id": ids[meetings],
+                    "departement_code": c.departement[seat[meetings]],
+                    "commune_code": c.code[seat[meetings]],
+                },
+                period,
             )
             meeting += len(meetings)
 
@@ -748,20 +682,14 @@ class Generator:
             closed = (resolved_in == m) & ~never
             rows = np.concatenate([np.flatnonzero(still_open), np.flatnonzero(closed)])
             n_open = int(still_open.sum())
-            self._count(
+            self._stage(
                 "difficulty_activity",
-                write(
-                    self.staging,
-                    "difficulty_activity",
-                    {
-                        "difficulty_id": ids[rows],
-                        "departement_code": c.departement[commune[rows]],
-                        "commune_code": c.code[commune[rows]],
-                        "state": np.array(["open"] * n_open + ["resolved"] * (len(rows) - n_open)),
-                        "days": pa.array(
-                            [None] * n_open + days[rows[n_open:]].tolist(), pa.float64()
-                        ),
-                    },
-                    period,
-                ),
+                {
+                    "difficulty_id": ids[rows],
+                    "departement_code": c.departement[commune[rows]],
+                    "commune_code": c.code[commune[rows]],
+                    "state": np.array(["open"] * n_open + ["resolved"] * (len(rows) - n_open)),
+                    "days": pa.array([None] * n_open + days[rows[n_open:]].tolist(), pa.float64()),
+                },
+                period,
             )
