@@ -20,9 +20,15 @@ The documents print the same rule from `statuses.RULE`.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from importlib import metadata
+from pathlib import Path
 
+import capsante.french
 from capsante.french import month, percent, plural
 
 from .forecast import (
@@ -132,6 +138,61 @@ def assess(
     return Assessment(
         Status.HORS_TRAJECTOIRE, "la prévision manque la cible à l’échéance", *details
     )
+
+
+def inputs_fingerprint(
+    observations: Sequence[Observation],
+    target: Target,
+    *,
+    polarity: str,
+    as_of: str,
+    adoption: bool = False,
+    cap: float | None = None,
+    stale_after_months: int = DEFAULT_STALE_AFTER_MONTHS,
+    note: str = "",
+) -> str:
+    """SHA-256 of everything `assess` reads with these arguments: the observations, the target,
+    the options and the rule's constants, the rule's own code and the versions of the libraries
+    that fit its forecast; and `note`, what the caller adds to the reason.
+
+    Equal fingerprints, the same assessment: one stored with its fingerprint can be read back
+    rather than fitted again, which takes NumPy and SciPy, half a second to import in a command
+    (decision 0047). Numbers go in exactly (`float.hex`), never rounded."""
+
+    def number(value: float | None) -> str | None:
+        return None if value is None else float(value).hex()
+
+    payload = {
+        "observations": [[period, number(value)] for period, value in observations],
+        "target": [
+            number(target.value),
+            target.deadline,
+            target.baseline_period,
+            number(target.baseline_value),
+            [[period, number(value)] for period, value in target.milestones],
+        ],
+        "options": [polarity, as_of, adoption, number(cap), stale_after_months],
+        "constants": [MIN_OBSERVATIONS, number(DEFAULT_TOLERANCE), number(DEFAULT_BAND_LEVEL)],
+        "note": note,
+        "rule": _rule_code(),
+    }
+    return hashlib.sha256(json.dumps(payload).encode()).hexdigest()
+
+
+@cache
+def _rule_code() -> str:
+    """The rule as this installation runs it: the source of the modules that assess, forecast
+    and word the reason, and the versions of NumPy and SciPy (read from their metadata, not
+    imported). An assessment stored by other code or other libraries is never read back."""
+    here = Path(__file__).parent
+    modules = [here / f"{name}.py" for name in ("status", "forecast", "statuses", "periods")]
+    modules.append(Path(capsante.french.__file__))
+    digest = hashlib.sha256()
+    for module in modules:
+        digest.update(module.read_bytes())
+    for library in ("numpy", "scipy"):
+        digest.update(f"{library}=={metadata.version(library)}".encode())
+    return digest.hexdigest()
 
 
 def status(observations: Sequence[Observation], target: Target, **options: object) -> Status:

@@ -413,14 +413,20 @@ def assess(
     as_of: str | None = None,
     values: list[IndicatorValue] | None = None,
     partial_months: dict[str, completeness.MissingCommunes] | None = None,
+    *,
+    stored: bool = False,
 ) -> engine_status.Assessment | None:
     """The target's status by the documented rule, on the months up to `as_of` (this month).
 
     A last month short of communes the month before counted (`completeness`) is left out: the
     Mayenne's October without Laval would otherwise be judged as the Mayenne's (decision 0044).
     The reason says so. `values` and `partial_months`: the target's `series` and its
-    `completeness.partial_months`, when the caller has them already (the indicator's page)."""
-    return _assessed(target, as_of, values, partial_months)[0]
+    `completeness.partial_months`, when the caller has them already (the indicator's page).
+
+    `stored`: the assessment stored with the target is read back when it was made from exactly
+    the same inputs (`assess_targets`, decision 0047): a report made after the night's recompute
+    neither imports nor fits anything. It then has no `fit`, only what a document prints."""
+    return _assessed(target, as_of, values, partial_months, stored=stored)[0]
 
 
 def _assessed(
@@ -428,10 +434,13 @@ def _assessed(
     as_of: str | None,
     values: list[IndicatorValue] | None = None,
     partial_months: dict[str, completeness.MissingCommunes] | None = None,
-) -> tuple[engine_status.Assessment | None, completeness.MissingCommunes | None]:
-    """`assess`, and the month it left out for lacking communes, if it did."""
+    *,
+    stored: bool = False,
+) -> tuple[engine_status.Assessment | None, completeness.MissingCommunes | None, str]:
+    """`assess`, the month it left out for lacking communes, if it did, and the fingerprint of
+    its inputs (`engine_status.inputs_fingerprint`; "" without an assessment)."""
     if target.not_applicable or target.target_value is None or not target.deadline:
-        return None, None
+        return None, None, ""
     as_of = as_of or current_month()
     if values is None:
         values = series(target.indicator, target.territory)
@@ -439,18 +448,40 @@ def _assessed(
     partial, later = _left_out(target, observed, partial_months)
     if partial is not None:
         del observed[-(later + 1) :]
-    assessment = engine_status.assess(
-        [(v.period, v.value) for v in observed],
-        _engine_target(target),
-        polarity=target.indicator.polarity,
-        as_of=as_of,
-        adoption=target.indicator.adoption,
-        cap=100.0 if target.indicator.unit == "%" else None,
-        stale_after_months=target.indicator.stale_after_months,
+    note = partial.set_aside(later) if partial is not None else ""
+    indicator = target.indicator
+    rule = {
+        "polarity": indicator.polarity,
+        "as_of": as_of,
+        "adoption": indicator.adoption,
+        "cap": 100.0 if indicator.unit == "%" else None,
+        "stale_after_months": indicator.stale_after_months,
+    }
+    observations = [(v.period, v.value) for v in observed]
+    goal = _engine_target(target)
+    inputs = engine_status.inputs_fingerprint(observations, goal, note=note, **rule)
+    if stored and target.status and target.assessed_inputs == inputs:
+        return _stored_assessment(target), partial, inputs
+    assessment = engine_status.assess(observations, goal, **rule)
+    if note:
+        assessment = replace(assessment, reason=f"{assessment.reason} ({note})")
+    return assessment, partial, inputs
+
+
+def _stored_assessment(target: Target) -> engine_status.Assessment:
+    """The assessment `assess_targets` stored (`_details`), as `assess` gave it, without its fit."""
+    details = target.status_details
+    band = details.get("band_at_deadline")
+    return engine_status.Assessment(
+        engine_status.Status(target.status),
+        target.status_reason,
+        last_period=details.get("last_period"),
+        last_value=details.get("last_value"),
+        reference_value=details.get("reference_value"),
+        forecast_at_deadline=details.get("forecast_at_deadline"),
+        band_at_deadline=tuple(band) if band else None,
+        estimated_date=details.get("estimated_date"),
     )
-    if partial is None:
-        return assessment, None
-    return replace(assessment, reason=f"{assessment.reason} ({partial.set_aside(later)})"), partial
 
 
 def _left_out(
@@ -497,22 +528,33 @@ def assess_targets(indicators=None, as_of: str | None = None) -> list[StatusChan
         targets = targets.filter(indicator__in=indicators)
     changes = []
     for target in targets:
-        assessment, left_out = _assessed(target, as_of)
+        assessment, left_out, inputs = _assessed(target, as_of)
         new = assessment.status.value if assessment else ""
         old = target.status
         reason = assessment.reason[:300] if assessment else "sans objet"
+        if assessment is None or reason != assessment.reason:
+            inputs = ""  # a reason cut to fit its column is not the assessment: never read back
         details = _as_stored(_details(assessment))
         now = timezone.now()
         if (old, target.status_reason, target.status_details) == (new, reason, details):
-            # The same assessment again (every recompute assesses): only its date moves. Saved,
-            # it would add a record to the target's history, where people look for who changed
-            # the target and when its status moved, at every recompute.
-            Target.objects.filter(pk=target.pk).update(assessed_at=now)
-            target.assessed_at = now
+            # The same assessment again (every recompute assesses): only its date and its
+            # inputs' fingerprint move. Saved, it would add a record to the target's history,
+            # where people look for who changed the target and when its status moved, at every
+            # recompute.
+            Target.objects.filter(pk=target.pk).update(assessed_at=now, assessed_inputs=inputs)
+            target.assessed_at, target.assessed_inputs = now, inputs
             continue
         target.status, target.status_reason, target.status_details = new, reason, details
-        target.assessed_at = now
-        target.save(update_fields=["status", "status_reason", "status_details", "assessed_at"])
+        target.assessed_at, target.assessed_inputs = now, inputs
+        target.save(
+            update_fields=[
+                "status",
+                "status_reason",
+                "status_details",
+                "assessed_at",
+                "assessed_inputs",
+            ]
+        )
         if old != new:
             change = StatusChange(target, old, new)
             changes.append(change)

@@ -90,7 +90,6 @@ def indicators_moved(territory: Territory, start: dt.date, end: dt.date) -> list
     says which month was left out and why; when it was the range's only month, the row says
     that the change is not worked out."""
     first, last = _month(start), _month(end)
-    monthly = {code for code, d in services.definitions().items() if not d.cumulative}
     complete = last_complete_month(end)
     by_indicator: dict[int, list[IndicatorValue]] = defaultdict(list)
     for value in IndicatorValue.objects.filter(
@@ -101,7 +100,11 @@ def indicators_moved(territory: Territory, start: dt.date, end: dt.date) -> list
     series = {}
     for indicator in indicators:
         values = [v for v in by_indicator[indicator.pk] if v.value is not None]
-        if indicator.code in monthly:
+        # The indicator's mirror in the database says it (`counted_each_month`), not the
+        # catalogue: reading and checking every definition's files took 0.3–0.4 s of each new
+        # snapshot, a third of a committee report's command (bench/RESULTS.md, *Commands*,
+        # twenty-second session).
+        if indicator.counted_each_month:
             values = [v for v in values if v.period <= complete]
         series[indicator.pk] = values
     set_aside = _partial_months_set_aside(territory, indicators, series, first)
@@ -335,7 +338,11 @@ def targets(territory: Territory, end: dt.date) -> list[dict]:
     for target in chosen.order_by("indicator__order", "indicator__code"):
         indicator = target.indicator
         fmt = functools.partial(_format, indicator=indicator)
-        assessment = None if target.not_applicable else services.assess(target, as_of=as_of)
+        # The stored status when it was assessed from the same months and target (decision
+        # 0047): a report the day after the night's recompute fits no forecast again.
+        assessment = (
+            None if target.not_applicable else services.assess(target, as_of=as_of, stored=True)
+        )
         status = assessment.status.value if assessment else ""
         band = assessment.band_at_deadline if assessment else None
         rows.append(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from capsante.engine.periods import from_index, to_index
-from capsante.engine.status import Status, Target, assess, status
+from capsante.engine.status import Status, Target, assess, inputs_fingerprint, status
 
 
 def months(start: str, values: list[float]) -> list[tuple[str, float]]:
@@ -219,3 +220,34 @@ def test_the_rule_the_documents_print_is_the_rule_applied():
     for line, observations, target, as_of, options in RULE_CASES:
         decided = assess(observations, target, polarity="up", as_of=as_of, **options)
         assert decided.status == RULE[line][1], (line, RULE[line][0])
+
+
+def test_the_fingerprint_of_an_assessment_s_inputs_moves_with_each_of_them():
+    """A stored assessment is read back only when its inputs' fingerprint is the same
+    (decision 0047): every input `assess` reads moves it, down to a value's last bit."""
+    obs = months("2025-01", [12.0, 14.0, 16.0, 18.0])
+    options: dict[str, Any] = {"polarity": "up", "as_of": "2025-06", "adoption": True, "cap": 100.0}
+
+    same = inputs_fingerprint(obs, TARGET, **options)
+    assert inputs_fingerprint(list(obs), Target(value=30, deadline="2025-12"), **options) == same
+    last_bit = [*obs[:-1], (obs[-1][0], math.nextafter(obs[-1][1], math.inf))]
+    changed = {
+        "a value's last bit": inputs_fingerprint(last_bit, TARGET, **options),
+        "one more month": inputs_fingerprint([*obs, ("2025-05", 20.0)], TARGET, **options),
+        "the target": inputs_fingerprint(obs, Target(value=31, deadline="2025-12"), **options),
+        "the deadline": inputs_fingerprint(obs, Target(value=30, deadline="2026-06"), **options),
+        "the baseline": inputs_fingerprint(
+            obs, Target(value=30, deadline="2025-12", baseline_period="2025-02"), **options
+        ),
+        "a milestone": inputs_fingerprint(
+            obs, Target(value=30, deadline="2025-12", milestones=(("2025-09", 25.0),)), **options
+        ),
+        "the month assessed": inputs_fingerprint(obs, TARGET, **{**options, "as_of": "2025-07"}),
+        "the polarity": inputs_fingerprint(obs, TARGET, **{**options, "polarity": "down"}),
+        "the adoption curve": inputs_fingerprint(obs, TARGET, **{**options, "adoption": False}),
+        "the cap": inputs_fingerprint(obs, TARGET, **{**options, "cap": None}),
+        "the age limit": inputs_fingerprint(obs, TARGET, **options, stale_after_months=12),
+        "the caller's note": inputs_fingerprint(obs, TARGET, **options, note="mai mis de côté"),
+    }
+    assert [what for what, fingerprint in changed.items() if fingerprint == same] == []
+    assert len(set(changed.values())) == len(changed)
