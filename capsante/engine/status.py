@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -153,11 +154,15 @@ def inputs_fingerprint(
 ) -> str:
     """SHA-256 of everything `assess` reads with these arguments: the observations, the target,
     the options and the rule's constants, the rule's own code and the versions of the libraries
-    that fit its forecast; and `note`, what the caller adds to the reason.
+    that fit its forecast; and `note`, what the caller adds to the reason. "" when the rule's
+    code could not be read: nothing is then read back.
 
     Equal fingerprints, the same assessment: one stored with its fingerprint can be read back
     rather than fitted again, which takes NumPy and SciPy, half a second to import in a command
     (decision 0047). Numbers go in exactly (`float.hex`), never rounded."""
+    code = _rule_code()
+    if code is None:
+        return ""
 
     def number(value: float | None) -> str | None:
         return None if value is None else float(value).hex()
@@ -174,25 +179,52 @@ def inputs_fingerprint(
         "options": [polarity, as_of, adoption, number(cap), stale_after_months],
         "constants": [MIN_OBSERVATIONS, number(DEFAULT_TOLERANCE), number(DEFAULT_BAND_LEVEL)],
         "note": note,
-        "rule": _rule_code(),
+        "rule": code,
+        "libraries": _library_versions(),
     }
     return hashlib.sha256(json.dumps(payload).encode()).hexdigest()
 
 
-@cache
-def _rule_code() -> str:
-    """The rule as this installation runs it: the source of the modules that assess, forecast
-    and word the reason, and the versions of NumPy and SciPy (read from their metadata, not
-    imported). An assessment stored by other code or other libraries is never read back."""
-    here = Path(__file__).parent
-    modules = [here / f"{name}.py" for name in ("status", "forecast", "statuses", "periods")]
-    modules.append(Path(capsante.french.__file__))
+def source_digest(*paths: Path) -> str | None:
+    """SHA-256 of these source files, or None when one cannot be read (an installation of
+    bytecode only)."""
     digest = hashlib.sha256()
-    for module in modules:
-        digest.update(module.read_bytes())
-    for library in ("numpy", "scipy"):
-        digest.update(f"{library}=={metadata.version(library)}".encode())
+    try:
+        for path in paths:
+            digest.update(path.read_bytes())
+    except OSError:
+        return None
     return digest.hexdigest()
+
+
+# The rule as this process runs it: the source of the modules that assess, forecast and word the
+# reason, read as they are imported (this module imports the others), not when first asked — a
+# long-running worker keeps the code it started with while its files are replaced.
+_RULE_CODE = source_digest(
+    *(
+        Path(__file__).with_name(f"{name}.py")
+        for name in ("status", "forecast", "statuses", "periods")
+    ),
+    Path(capsante.french.__file__),
+)
+
+
+def _rule_code() -> str | None:
+    return _RULE_CODE
+
+
+def _library_versions() -> list[str]:
+    """NumPy's and SciPy's versions: those loaded in this process, else those installed (read
+    from their metadata, not imported: a report that reads a status back imports neither)."""
+    return [
+        f"{name}=={getattr(sys.modules.get(name), '__version__', None) or _installed(name)}"
+        for name in ("numpy", "scipy")
+    ]
+
+
+@cache
+def _installed(name: str) -> str:
+    return metadata.version(name)
 
 
 def status(observations: Sequence[Observation], target: Target, **options: object) -> Status:

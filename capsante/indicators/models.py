@@ -166,11 +166,12 @@ class Target(models.Model):
     )
     status_details = models.JSONField(default=dict, blank=True, editable=False)
     assessed_at = models.DateTimeField(_("évalué le"), null=True, blank=True, editable=False)
-    # The fingerprint of what the status was assessed from (`engine.status.inputs_fingerprint`):
-    # a report assessing the same inputs reads the stored status back (decision 0047). Not in
-    # the history: it says nothing a person changed.
-    assessed_inputs = models.CharField(max_length=64, blank=True, editable=False)
-    history = HistoricalRecords(excluded_fields=["assessed_inputs"])
+    # The seal of the stored assessment: the fingerprint of what it was assessed from
+    # (`engine.status.inputs_fingerprint`) with what it gave (`services._sealed`). A report
+    # assessing the same inputs reads the stored status back when the row still gives this
+    # seal (decision 0047). Not in the history: it says nothing a person changed.
+    assessment_seal = models.CharField(max_length=64, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["assessment_seal"])
 
     class Meta:
         verbose_name = _("cible")
@@ -188,17 +189,6 @@ class Target(models.Model):
             f"{self.indicator.name} — {self.territory.name} : "
             f"{formats.number(self.target_value, 1)} en {formats.month(self.deadline)}"
         )
-
-    def save(self, *args, **kwargs):
-        update_fields = kwargs.get("update_fields")
-        if update_fields is None or "assessed_inputs" not in update_fields:
-            # The fingerprint stands for the assessment `assess_targets` stored with it; any
-            # other save (a form, the admin, a script) may change what it stood for: forgotten,
-            # the next report assesses again.
-            self.assessed_inputs = ""
-            if update_fields is not None:
-                kwargs["update_fields"] = [*update_fields, "assessed_inputs"]
-        super().save(*args, **kwargs)
 
     @property
     def status_label(self) -> str:

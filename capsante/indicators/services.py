@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -460,12 +462,31 @@ def _assessed(
     observations = [(v.period, v.value) for v in observed]
     goal = _engine_target(target)
     inputs = engine_status.inputs_fingerprint(observations, goal, note=note, **rule)
-    if stored and target.status and target.assessed_inputs == inputs:
-        return _stored_assessment(target), partial, inputs
+    if stored and target.status:
+        seal = _sealed(inputs, target.status, target.status_reason, target.status_details)
+        if seal and target.assessment_seal == seal:
+            return _stored_assessment(target), partial, inputs
     assessment = engine_status.assess(observations, goal, **rule)
     if note:
         assessment = replace(assessment, reason=f"{assessment.reason} ({note})")
     return assessment, partial, inputs
+
+
+def _sealed(inputs: str, status: str, reason: str, details: dict) -> str:
+    """What `assess_targets` stores beside an assessment (`Target.assessment_seal`): SHA-256 of
+    its inputs' fingerprint, of the status, reason and details it stored, and of this module's
+    code, which words the reason's note and shapes the details. A report reads the assessment
+    back only when the row as loaded gives the same seal: a status written by anything but the
+    assessment (a script, a data migration, a restore of part of a table) breaks it, and so does
+    other code. "" without a fingerprint: nothing to read back."""
+    if not inputs or _THIS_CODE is None:
+        return ""
+    payload = json.dumps([inputs, status, reason, details, _THIS_CODE], sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+# This module's source as it was imported (a worker keeps its code while the files change).
+_THIS_CODE = engine_status.source_digest(Path(__file__))
 
 
 def _stored_assessment(target: Target) -> engine_status.Assessment:
@@ -532,27 +553,27 @@ def assess_targets(indicators=None, as_of: str | None = None) -> list[StatusChan
         new = assessment.status.value if assessment else ""
         old = target.status
         reason = assessment.reason[:300] if assessment else "sans objet"
-        if assessment is None or reason != assessment.reason:
-            inputs = ""  # a reason cut to fit its column is not the assessment: never read back
         details = _as_stored(_details(assessment))
+        # A reason cut to fit its column is not the assessment's: never read back.
+        whole = assessment is not None and reason == assessment.reason
+        seal = _sealed(inputs, new, reason, details) if whole else ""
         now = timezone.now()
         if (old, target.status_reason, target.status_details) == (new, reason, details):
-            # The same assessment again (every recompute assesses): only its date and its
-            # inputs' fingerprint move. Saved, it would add a record to the target's history,
-            # where people look for who changed the target and when its status moved, at every
-            # recompute.
-            Target.objects.filter(pk=target.pk).update(assessed_at=now, assessed_inputs=inputs)
-            target.assessed_at, target.assessed_inputs = now, inputs
+            # The same assessment again (every recompute assesses): only its date and its seal
+            # move. Saved, it would add a record to the target's history, where people look
+            # for who changed the target and when its status moved, at every recompute.
+            Target.objects.filter(pk=target.pk).update(assessed_at=now, assessment_seal=seal)
+            target.assessed_at, target.assessment_seal = now, seal
             continue
         target.status, target.status_reason, target.status_details = new, reason, details
-        target.assessed_at, target.assessed_inputs = now, inputs
+        target.assessed_at, target.assessment_seal = now, seal
         target.save(
             update_fields=[
                 "status",
                 "status_reason",
                 "status_details",
                 "assessed_at",
-                "assessed_inputs",
+                "assessment_seal",
             ]
         )
         if old != new:

@@ -251,3 +251,16 @@ def test_the_fingerprint_of_an_assessment_s_inputs_moves_with_each_of_them():
     }
     assert [what for what, fingerprint in changed.items() if fingerprint == same] == []
     assert len(set(changed.values())) == len(changed)
+
+
+def test_the_fingerprint_takes_every_option_of_the_rule():
+    """An option added to `assess` and left out of the fingerprint would let a report read back
+    an assessment made with another value of it. The three the callers leave at their default
+    are in it as the rule's constants."""
+    import inspect
+
+    from capsante.engine.status import inputs_fingerprint
+
+    options = set(inspect.signature(assess).parameters)
+    constants = {"min_observations", "tolerance", "band_level"}
+    assert options - constants - set(inspect.signature(inputs_fingerprint).parameters) == set()

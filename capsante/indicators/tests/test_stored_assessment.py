@@ -5,6 +5,7 @@ prints the same figures. Whatever changed since (a month's value, the target, th
 it assesses again."""
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
@@ -14,6 +15,12 @@ from capsante.indicators.models import IndicatorValue, Target
 from capsante.reports import committee_report
 
 from .test_values_and_targets import _growth, stage_mes
+
+# Laval and Mayenne (the town), 12 % → 22 % over six months each.
+BOTH_TOWNS = {
+    f"2025-{m:02d}": {town: (int((10 + 2.0 * m) * 10), 1000) for town in ("53130", "53147")}
+    for m in range(1, 7)
+}
 
 AS_OF = "2025-06"
 END = dt.date(2025, 6, 30)  # a committee's report whose last month is the one assessed
@@ -45,8 +52,22 @@ def assessed(geography, settings, tmp_path):
     stage_mes(settings.STAGING_DIR, _growth(10, 2.0, 6))
     services.compute_and_store(codes=["MES_ACTIVATION"], as_of=AS_OF)
     target.refresh_from_db()
-    assert target.status == "en_bonne_voie" and target.assessed_inputs
+    assert target.status == "en_bonne_voie" and target.assessment_seal
     return target
+
+
+@pytest.fixture
+def assessments(monkeypatch):
+    """The assessments the rule makes from now on (a status without a forecast fits nothing)."""
+    made = []
+
+    def counted(*args, **kwargs):
+        made.append(args[0])
+        return assess(*args, **kwargs)
+
+    assess = engine_status.assess
+    monkeypatch.setattr(engine_status, "assess", counted)
+    return made
 
 
 @pytest.fixture
@@ -70,7 +91,7 @@ def report_row(target: Target) -> dict:
 
 def fresh_row(target: Target) -> dict:
     """The row as the rule gives it with nothing stored to read back."""
-    Target.objects.filter(pk=target.pk).update(assessed_inputs="")
+    Target.objects.filter(pk=target.pk).update(assessment_seal="")
     return report_row(target)
 
 
@@ -101,8 +122,6 @@ def test_a_value_changed_after_the_recompute_is_assessed_again(assessed, fits):
 def test_a_target_changed_after_the_recompute_is_assessed_again(assessed, fits):
     assessed.target_value = 50
     assessed.save()
-    assessed.refresh_from_db()
-    assert assessed.assessed_inputs == ""  # a save other than the assessment's forgets it
     row = report_row(assessed)
     assert len(fits) == 1
     assert row["target_label"].startswith("50") and row["status"] == "hors_trajectoire"
@@ -125,7 +144,120 @@ def test_a_recompute_that_finds_the_same_assessment_keeps_its_fingerprint(assess
     records = assessed.history.count()
     services.assess_targets(indicators=[assessed.indicator], as_of=AS_OF)
     assessed.refresh_from_db()
-    assert assessed.history.count() == records and assessed.assessed_inputs
+    assert assessed.history.count() == records and assessed.assessment_seal
     fits.clear()
     report_row(assessed)
     assert fits == []
+
+
+@pytest.mark.django_db
+def test_a_status_written_by_anything_but_the_assessment_is_assessed_again(assessed, fits):
+    """A script, a data migration or a partial restore writes a status without the recompute:
+    the seal stored with the assessment no longer matches the row, the report assesses."""
+    Target.objects.filter(pk=assessed.pk).update(
+        status="hors_trajectoire",
+        status_reason="écrit à la main",
+        status_details={**assessed.status_details, "forecast_at_deadline": 1.0},
+    )
+    row = report_row(assessed)
+    assert len(fits) == 1
+    assert (row["status"], row["reason"]) == (
+        "en_bonne_voie",
+        "la prévision atteint la cible à l’échéance",
+    )
+    assert not row["forecast_label"].startswith("1,0")
+
+
+@pytest.mark.django_db
+def test_code_that_shapes_what_is_stored_changed_since_is_assessed_again(
+    assessed, fits, monkeypatch
+):
+    """The code that words the reason's note and stores the details is part of the seal: stored
+    by other code (before an upgrade), the assessment is made again."""
+    monkeypatch.setattr(services, "_THIS_CODE", "the code of a later release")
+    report_row(assessed)
+    assert len(fits) == 1
+
+
+def _with_a_month_short_of_a_town(geography, settings, tmp_path, stored_months: list[str]):
+    """The Mayenne's activations target, assessed on `stored_months` of BOTH_TOWNS where June
+    lacks Mayenne (the town): June is then left out of the status, and its reason says so."""
+    settings.STAGING_DIR = tmp_path / "staging"
+    services.sync_catalogue()
+    target, _ = Target.objects.update_or_create(
+        indicator__code="MES_ACTIVATION",
+        territory=geography["mayenne"],
+        defaults={"target_value": 30, "deadline": "2025-12", "baseline_period": "2025-01"},
+    )
+    months = {p: dict(towns) for p, towns in BOTH_TOWNS.items() if p in stored_months}
+    months.get("2025-06", {}).pop("53147", None)
+    stage_mes(settings.STAGING_DIR, months)
+    services.compute_and_store(codes=["MES_ACTIVATION"], as_of=AS_OF)
+    target.refresh_from_db()
+    return target
+
+
+@pytest.mark.django_db
+def test_a_month_left_out_is_read_back_with_its_note(geography, settings, tmp_path, fits):
+    target = _with_a_month_short_of_a_town(geography, settings, tmp_path, list(BOTH_TOWNS))
+    assert "juin 2025 laissé de côté" in target.status_reason and target.assessment_seal
+    fits.clear()  # the recompute's own
+    row = report_row(target)
+    assert fits == []
+    assert "juin 2025 laissé de côté" in row["reason"]
+    fresh = fresh_row(target)
+    assert {k: row[k] for k in PRINTED} == {k: fresh[k] for k in PRINTED}
+
+
+@pytest.mark.django_db
+def test_a_month_left_out_after_the_assessment_is_assessed_again_with_its_note(
+    geography, settings, tmp_path, fits, monkeypatch
+):
+    """Assessed on January to May; June then stored short of a commune with no assessment after
+    it (a recompute stopped after storing). The months the rule reads are the same (June is left
+    out), only the note differs: the report assesses again and says which month it left out."""
+    months = list(BOTH_TOWNS)
+    target = _with_a_month_short_of_a_town(geography, settings, tmp_path, months[:-1])
+    monkeypatch.setattr(services, "assess_targets", lambda *args, **kwargs: [])
+    stage_mes(
+        settings.STAGING_DIR, {**BOTH_TOWNS, "2025-06": {"53130": BOTH_TOWNS["2025-06"]["53130"]}}
+    )
+    services.compute_and_store(codes=["MES_ACTIVATION"], as_of=AS_OF)
+    target.refresh_from_db()
+    assert "laissé de côté" not in target.status_reason and target.assessment_seal
+    fits.clear()
+    row = report_row(target)
+    assert len(fits) == 1 and "juin 2025 laissé de côté" in row["reason"]
+
+
+@pytest.mark.django_db
+def test_a_status_without_a_forecast_is_read_back_too(assessed, assessments):
+    """A target met (no forecast to fit) is read back as well: the rule is not applied again."""
+    assessed.target_value = 20
+    assessed.save()
+    services.assess_targets(indicators=[assessed.indicator], as_of=AS_OF)
+    assessed.refresh_from_db()
+    assert assessed.status == "atteint"
+    assessments.clear()
+    row = report_row(assessed)
+    assert [a for a in assessments if a] == [] and row["status"] == "atteint"
+    assert row["reason"] == "la dernière valeur atteint la cible"
+
+
+@pytest.mark.django_db
+def test_a_reason_cut_to_fit_its_column_is_never_read_back(assessed, fits, monkeypatch):
+    """A reason longer than its column (300 characters) is stored cut: it is not what the rule
+    said, so the assessment stored with it is not read back."""
+    assess = engine_status.assess
+
+    def long_winded(*args, **kwargs):
+        found = assess(*args, **kwargs)
+        return replace(found, reason=found.reason + " ; " + "précision " * 40)
+
+    monkeypatch.setattr(engine_status, "assess", long_winded)
+    services.assess_targets(indicators=[assessed.indicator], as_of=AS_OF)
+    assessed.refresh_from_db()
+    assert len(assessed.status_reason) == 300 and assessed.assessment_seal == ""
+    fits.clear()
+    report_row(assessed)
+    assert len(fits) == 1

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name='target',
-            name='assessed_inputs',
+            name='assessment_seal',
             field=models.CharField(blank=True, editable=False, max_length=64),
         ),
     ]
