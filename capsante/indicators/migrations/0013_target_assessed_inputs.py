@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name='target',
-            name='assessment_seal',
+            name='assessed_inputs',
             field=models.CharField(blank=True, editable=False, max_length=64),
         ),
     ]
