@@ -34,6 +34,9 @@ from worktree import compared_worktree
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "bench" / "commands"
 
+# The committee report with a new snapshot, as the first request for a range makes one: the
+# targets assessed at its end and the indicators that moved, before the layout.
+NEW_COMMITTEE_REPORT = ["report", "committee", "--territory", "53", "--refresh", "--output"]
 COMMANDS = {
     "show": ["indicators", "show", "INS_QUALIFICATION", "--territory", "53"],
     "list": ["indicators", "list"],
@@ -43,26 +46,8 @@ COMMANDS = {
     "committee-docx": ["report", "committee", "--territory", "53", "--output", "{out}/c.docx"],
     "committee-html": ["report", "committee", "--territory", "53", "--output", "{out}/c.html"],
     "committee-pdf": ["report", "committee", "--territory", "53", "--output", "{out}/c.pdf"],
-    # A new snapshot, as the first request for a range makes one: the targets assessed at its
-    # end (their forecasts fitted) and the indicators that moved, before the layout.
-    "committee-new-html": [
-        "report",
-        "committee",
-        "--territory",
-        "53",
-        "--refresh",
-        "--output",
-        "{out}/cn.html",
-    ],
-    "committee-new-pdf": [
-        "report",
-        "committee",
-        "--territory",
-        "53",
-        "--refresh",
-        "--output",
-        "{out}/cn.pdf",
-    ],
+    "committee-new-html": [*NEW_COMMITTEE_REPORT, "{out}/cn.html"],
+    "committee-new-pdf": [*NEW_COMMITTEE_REPORT, "{out}/cn.pdf"],
     "roadmap-html": ["report", "roadmap", "--territory", "72", "--output", "{out}/r.html"],
     "roadmap-pdf": ["report", "roadmap", "--territory", "72", "--output", "{out}/r.pdf"],
 }

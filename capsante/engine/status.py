@@ -160,8 +160,7 @@ def inputs_fingerprint(
     Equal fingerprints, the same assessment: one stored with its fingerprint can be read back
     rather than fitted again, which takes NumPy and SciPy, half a second to import in a command
     (decision 0047). Numbers go in exactly (`float.hex`), never rounded."""
-    code = _rule_code()
-    if code is None:
+    if _RULE_CODE is None:
         return ""
 
     def number(value: float | None) -> str | None:
@@ -179,7 +178,7 @@ def inputs_fingerprint(
         "options": [polarity, as_of, adoption, number(cap), stale_after_months],
         "constants": [MIN_OBSERVATIONS, number(DEFAULT_TOLERANCE), number(DEFAULT_BAND_LEVEL)],
         "note": note,
-        "rule": code,
+        "rule": _RULE_CODE,
         "libraries": _library_versions(),
     }
     return hashlib.sha256(json.dumps(payload).encode()).hexdigest()
@@ -207,10 +206,6 @@ _RULE_CODE = source_digest(
     ),
     Path(capsante.french.__file__),
 )
-
-
-def _rule_code() -> str | None:
-    return _RULE_CODE
 
 
 def _library_versions() -> list[str]:

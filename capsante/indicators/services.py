@@ -438,9 +438,11 @@ def _assessed(
     partial_months: dict[str, completeness.MissingCommunes] | None = None,
     *,
     stored: bool = False,
+    fingerprinted: bool = False,
 ) -> tuple[engine_status.Assessment | None, completeness.MissingCommunes | None, str]:
     """`assess`, the month it left out for lacking communes, if it did, and the fingerprint of
-    its inputs (`engine_status.inputs_fingerprint`; "" without an assessment)."""
+    its inputs (`engine_status.inputs_fingerprint`) when `stored` or `fingerprinted` asks for it
+    (the pages, which assess every target they show, do not); "" otherwise."""
     if target.not_applicable or target.target_value is None or not target.deadline:
         return None, None, ""
     as_of = as_of or current_month()
@@ -461,7 +463,9 @@ def _assessed(
     }
     observations = [(v.period, v.value) for v in observed]
     goal = _engine_target(target)
-    inputs = engine_status.inputs_fingerprint(observations, goal, note=note, **rule)
+    inputs = ""
+    if stored or fingerprinted:
+        inputs = engine_status.inputs_fingerprint(observations, goal, note=note, **rule)
     if stored and target.status:
         seal = _sealed(inputs, target.status, target.status_reason, target.status_details)
         if seal and target.assessment_seal == seal:
@@ -549,7 +553,7 @@ def assess_targets(indicators=None, as_of: str | None = None) -> list[StatusChan
         targets = targets.filter(indicator__in=indicators)
     changes = []
     for target in targets:
-        assessment, left_out, inputs = _assessed(target, as_of)
+        assessment, left_out, inputs = _assessed(target, as_of, fingerprinted=True)
         new = assessment.status.value if assessment else ""
         old = target.status
         reason = assessment.reason[:300] if assessment else "sans objet"

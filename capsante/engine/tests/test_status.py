@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 from typing import Any
 
@@ -257,10 +258,6 @@ def test_the_fingerprint_takes_every_option_of_the_rule():
     """An option added to `assess` and left out of the fingerprint would let a report read back
     an assessment made with another value of it. The three the callers leave at their default
     are in it as the rule's constants."""
-    import inspect
-
-    from capsante.engine.status import inputs_fingerprint
-
     options = set(inspect.signature(assess).parameters)
     constants = {"min_observations", "tolerance", "band_level"}
     assert options - constants - set(inspect.signature(inputs_fingerprint).parameters) == set()

@@ -56,32 +56,29 @@ def assessed(geography, settings, tmp_path):
     return target
 
 
+def _counted(monkeypatch, name: str) -> list:
+    """The observations each call of the rule's `name` is given from now on."""
+    calls: list = []
+    function = getattr(engine_status, name)
+
+    def counted(*args, **kwargs):
+        calls.append(args[0])
+        return function(*args, **kwargs)
+
+    monkeypatch.setattr(engine_status, name, counted)
+    return calls
+
+
 @pytest.fixture
 def assessments(monkeypatch):
     """The assessments the rule makes from now on (a status without a forecast fits nothing)."""
-    made = []
-
-    def counted(*args, **kwargs):
-        made.append(args[0])
-        return assess(*args, **kwargs)
-
-    assess = engine_status.assess
-    monkeypatch.setattr(engine_status, "assess", counted)
-    return made
+    return _counted(monkeypatch, "assess")
 
 
 @pytest.fixture
 def fits(monkeypatch):
     """The forecasts the rule fits from now on."""
-    fitted = []
-
-    def counted(*args, **kwargs):
-        fitted.append(args[0])
-        return best_fit(*args, **kwargs)
-
-    best_fit = engine_status.best_fit
-    monkeypatch.setattr(engine_status, "best_fit", counted)
-    return fitted
+    return _counted(monkeypatch, "best_fit")
 
 
 def report_row(target: Target) -> dict:
@@ -131,7 +128,7 @@ def test_a_target_changed_after_the_recompute_is_assessed_again(assessed, fits):
 def test_a_status_stored_by_another_rule_is_assessed_again(assessed, fits, monkeypatch):
     """Installed again with a rule of other code or other libraries, the platform does not read
     back what the previous one stored."""
-    monkeypatch.setattr(engine_status, "_rule_code", lambda: "a later rule")
+    monkeypatch.setattr(engine_status, "_RULE_CODE", "a later rule")
     row = report_row(assessed)
     assert len(fits) == 1
     assert row["status"] == "en_bonne_voie"
