@@ -42,6 +42,14 @@ PRINTED = [
 def assessed(geography, settings, tmp_path):
     """Activations in the Mayenne, 12 % → 22 % over six months, against 30 % by December: the
     recompute assesses the target with a forecast (an adoption curve, fitted by SciPy)."""
+    target = _assessed_on(geography, settings, tmp_path, _growth(10, 2.0, 6))
+    assert target.status == "en_bonne_voie" and target.assessment_seal
+    return target
+
+
+def _assessed_on(geography, settings, tmp_path, months: dict) -> Target:
+    """The Mayenne's activations target, 30 % by December, after a recompute of `months`
+    (staged activations by month and commune)."""
     settings.STAGING_DIR = tmp_path / "staging"
     services.sync_catalogue()
     target, _ = Target.objects.update_or_create(
@@ -49,10 +57,9 @@ def assessed(geography, settings, tmp_path):
         territory=geography["mayenne"],
         defaults={"target_value": 30, "deadline": "2025-12", "baseline_period": "2025-01"},
     )
-    stage_mes(settings.STAGING_DIR, _growth(10, 2.0, 6))
+    stage_mes(settings.STAGING_DIR, months)
     services.compute_and_store(codes=["MES_ACTIVATION"], as_of=AS_OF)
     target.refresh_from_db()
-    assert target.status == "en_bonne_voie" and target.assessment_seal
     return target
 
 
@@ -179,19 +186,9 @@ def test_code_that_shapes_what_is_stored_changed_since_is_assessed_again(
 def _with_a_month_short_of_a_town(geography, settings, tmp_path, stored_months: list[str]):
     """The Mayenne's activations target, assessed on `stored_months` of BOTH_TOWNS where June
     lacks Mayenne (the town): June is then left out of the status, and its reason says so."""
-    settings.STAGING_DIR = tmp_path / "staging"
-    services.sync_catalogue()
-    target, _ = Target.objects.update_or_create(
-        indicator__code="MES_ACTIVATION",
-        territory=geography["mayenne"],
-        defaults={"target_value": 30, "deadline": "2025-12", "baseline_period": "2025-01"},
-    )
     months = {p: dict(towns) for p, towns in BOTH_TOWNS.items() if p in stored_months}
     months.get("2025-06", {}).pop("53147", None)
-    stage_mes(settings.STAGING_DIR, months)
-    services.compute_and_store(codes=["MES_ACTIVATION"], as_of=AS_OF)
-    target.refresh_from_db()
-    return target
+    return _assessed_on(geography, settings, tmp_path, months)
 
 
 @pytest.mark.django_db
