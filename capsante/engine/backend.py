@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-import math
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Generator, Iterable, Mapping, Sequence
@@ -91,13 +90,14 @@ class Backend(ABC):
         self,
         work: Callable[[T], R],
         items: Iterable[T],
-        cost: Callable[[T], float] | None = None,
+        after: Callable[[int], Collection[int]] | None = None,
     ) -> Generator[tuple[int, R], None, None]:
         """`work` applied to every item: (the item's index, its result), as each one ends.
 
-        One after the other here; a backend able to run queries side by side overrides it (the
-        shared plan's passes, then its definitions, do not depend on one another) and starts
-        the costliest first (`cost`), so that the last to end is a short one.
+        `after(i)`: the indices of the items whose work the i-th one reads; every item is
+        listed after those, and the costliest first where the order is free. One after the
+        other here; a backend able to run queries side by side overrides it and hands each free
+        worker the first item listed whose prerequisites have ended.
         """
         for index, item in enumerate(items):
             yield index, work(item)
@@ -159,8 +159,9 @@ class Backend(ABC):
         territories: Sequence[Territory] | None,
         progress: Progress | None,
     ) -> list[pa.Table]:
-        """The shared plan: the membership and each staged table's passes built first, then
-        every definition read from them, two queries at a time, the costliest first."""
+        """The shared plan: the membership, then each staged table's passes and every
+        definition read from them, two queries at a time, each definition once its passes are
+        built (`_run_plan`)."""
         plan = SharedPlan(prefix=f"cs{id(self) % 10_000}_")
         for definition, periods in planned:
             if periods is not None:
@@ -175,9 +176,7 @@ class Backend(ABC):
 
         kept: list[str] = []
         try:
-            if plan.sides or plan.alone:
-                self._build_passes(plan, planned, territories, reading, kept)
-            return self._run_definitions(plan, planned, territories, progress, reading)
+            return self._run_plan(plan, planned, territories, progress, reading, kept)
         finally:
             for name in reversed(kept):
                 self.drop(name)
@@ -196,18 +195,37 @@ class Backend(ABC):
                 if months and size_of(t) / len(months) >= MONTH_BY_MONTH_BYTES
             }
 
-    def _build_passes(
+    def _run_plan(
         self,
         plan: SharedPlan,
         planned: list[tuple[Definition, PeriodPlan | None]],
         territories: Sequence[Territory] | None,
+        progress: Progress | None,
         reading: Callable[[Iterable[str]], float],
         kept: list[str],
-    ) -> None:
-        """The membership, the parents and every pass materialised; their names added to
-        `kept` as they are planned, for the caller to drop whatever happens."""
-        computed = sum(1 for _, periods in planned if periods is not None)
-        self.expect(min(len(plan.scans), computed))
+    ) -> list[pa.Table]:
+        """The membership, then the parents, every pass and every definition's query, each
+        definition as soon as the passes it reads are built; `progress` told as each
+        definition's query ends. The names of what is materialised are added to `kept` as they
+        are planned, for the caller to drop whatever happens.
+
+        A definition does not wait for every pass: the campaigns' pass, the costliest on one
+        thread but few bytes on disk, started last and the other worker sat idle 0.3 s before
+        any definition could start (national, bench/RESULTS.md, 7 December, twenty-fourth
+        session)."""
+        periods_of = {definition.code: periods for definition, periods in planned}
+        # Definitions whose rows are the same rows of one pass share a query (`query_units`).
+        units = plan.query_units([definition for definition, _ in planned])
+        skipped = [d for unit in units for d in unit if periods_of[d.code] is None]
+        units = [unit for unit in units if periods_of[unit[0].code] is not None]
+        done = 0
+        for definition in skipped:  # nothing to recompute: not in the plan, units of their own
+            done += 1
+            if progress is not None:
+                progress(done, len(planned), definition.code)
+        if not units:
+            return []
+        self.expect(min(len(plan.scans), len(planned) - len(skipped)))
         started = time.perf_counter()
         for name, sql in plan.membership_sql(territories):
             self.materialize(name, sql)
@@ -216,57 +234,48 @@ class Backend(ABC):
         parents = plan.parents_sql()
         kept += [name for name, _ in parents]
         kept += [scan.name for scan in plan.scans]
-        # The parents, which only the definitions read, are built beside the passes, first (a
-        # few small queries in a row: no worker waits for them at the end).
-        jobs: list[tuple[float, Callable[[], None]]] = [
-            (math.inf, functools.partial(self._build_parents, plan, parents))
-        ]
-        jobs += [
-            (reading(scan.tables), functools.partial(self._materialize_scan, plan, scan))
-            for scan in plan.scans
-        ]
-        for _ in self.run_each(lambda job: job[1](), jobs, cost=lambda job: job[0]):
-            pass
-
-    def _run_definitions(
-        self,
-        plan: SharedPlan,
-        planned: list[tuple[Definition, PeriodPlan | None]],
-        territories: Sequence[Territory] | None,
-        progress: Progress | None,
-        reading: Callable[[Iterable[str]], float],
-    ) -> list[pa.Table]:
-        """Every definition's rows, read from the passes; `progress` told as each query ends."""
         every = reading({t for scan in plan.scans for t in scan.tables})
         alone = {definition.code for definition in plan.alone}
 
-        def definition_cost(definition: Definition) -> float:
+        def definition_cost(unit: list[Definition]) -> float:
             """What a definition's query costs, roughly: the bytes its passes read. A definition
             run as its own query (a distinct count, a median) reads its staged tables itself and
             spreads their rows over every level of the membership: it ranks above every
             definition reading the passes, so that it does not start last (TELEEXPERTISE_
             SPECIALTIES, 3 MB read in 0.18 s, kept one worker busy 0.1 s after the other had
             ended; bench/RESULTS.md, 5 December, fifth session)."""
-            cost = reading(plan.tables_of(definition))
-            return cost + every if definition.code in alone else cost
+            cost = reading(plan.tables_of(unit[0]))
+            return cost + every if unit[0].code in alone else cost
 
-        periods_of = {definition.code: periods for definition, periods in planned}
-        # Definitions whose rows are the same rows of one pass share a query (`query_units`).
-        units = plan.query_units([definition for definition, _ in planned])
-
-        def run(unit: list[Definition]) -> list[pa.Table]:
-            if periods_of[unit[0].code] is None:
-                return []  # nothing to recompute: not in the plan, in a unit of its own
-            return self._run_unit(plan, unit, periods_of, territories)
-
-        results = self.run_each(run, units, cost=lambda unit: definition_cost(unit[0]))
+        # In the order they are handed to the workers, each as soon as what it reads is built:
+        # the parents (only the definitions read them: a few small queries in a row), every
+        # pass, then the definitions' queries; passes and definitions the costliest first.
+        scans = sorted(plan.scans, key=lambda scan: -reading(scan.tables))
+        units.sort(key=lambda unit: -definition_cost(unit))
+        position = {scan.name: 1 + k for k, scan in enumerate(scans)}
+        jobs: list[tuple[Callable[[], object], frozenset[int]]] = [
+            (functools.partial(self._build_parents, plan, parents), frozenset()),
+            *(
+                (functools.partial(self._materialize_scan, plan, scan), frozenset())
+                for scan in scans
+            ),
+            *(
+                (
+                    functools.partial(self._run_unit, plan, unit, periods_of, territories),
+                    frozenset({0} | {position[s.name] for d in unit for s in plan.scans_of(d)}),
+                )
+                for unit in units
+            ),
+        ]
+        first_unit = 1 + len(scans)
+        results = self.run_each(lambda job: job[0](), jobs, after=lambda i: jobs[i][1])
         tables: list[pa.Table] = []
-        done = 0
         try:
-            # As each query ends (the costliest started first): progress moves on.
-            for index, unit_tables in results:
-                tables += unit_tables
-                for definition in units[index]:
+            for index, made in results:
+                if index < first_unit:
+                    continue  # the parents or a pass: what they made stays in the backend
+                tables += made
+                for definition in units[index - first_unit]:
                     done += 1
                     if progress is not None:
                         progress(done, len(planned), definition.code)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Collection, Generator, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import TypeVar
 
@@ -181,10 +181,10 @@ class DuckDBBackend(Backend):
         self,
         work: Callable[[T], R],
         items: Iterable[T],
-        cost: Callable[[T], float] | None = None,
+        after: Callable[[int], Collection[int]] | None = None,
     ) -> Generator[tuple[int, R], None, None]:
         if self.workers == 1:
-            yield from super().run_each(work, items)
+            yield from super().run_each(work, items, after)
             return
         self._lock_down()
         if self._pool is None:
@@ -192,21 +192,35 @@ class DuckDBBackend(Backend):
                 self.workers, thread_name_prefix="capsante-engine", initializer=self._open_cursor
             )
         listed = list(items)
-        order: list[int] = list(range(len(listed)))
-        if cost is not None:
-            # The costliest first: with the cheap ones last, the workers end together.
-            order = sorted(order, key=lambda i: -cost(listed[i]))
-        index_of = {self._pool.submit(work, listed[i]): i for i in order}
-        futures = list(index_of)
+        waiting: list[int] = list(range(len(listed)))
+        needs_of = {i: frozenset(after(i) if after is not None else ()) for i in waiting}
+        ended: set[int] = set()
+        running: dict[Future[R], int] = {}
+
+        def start_ready() -> None:
+            # Never more than a query per worker handed to the pool: the next one is chosen
+            # when a worker is free, the first listed of those whose prerequisites have ended.
+            for i in [i for i in waiting if needs_of[i] <= ended]:
+                if len(running) == self.workers:
+                    return
+                waiting.remove(i)
+                running[self._pool.submit(work, listed[i])] = i  # type: ignore[union-attr]
+
         try:
-            for future in as_completed(futures):
-                yield index_of[future], future.result()
+            start_ready()
+            while running:
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                results = [(running.pop(future), future.result()) for future in finished]
+                ended.update(i for i, _ in results)
+                start_ready()  # before the caller reads the results: no worker waits for it
+                yield from results
+            if waiting:
+                raise ValueError(f"items wait for what never runs: {sorted(waiting)}")
         finally:
             # On an error (or a caller that stops reading), the queries not started are
-            # cancelled and the running ones end before the caller drops what they read.
-            for future in futures:
-                future.cancel()
-            wait(futures)
+            # never handed over and the running ones end before the caller drops what they read.
+            waiting.clear()
+            wait(running)
 
     def _connection(self) -> duckdb.DuckDBPyConnection:
         """The connection of this thread: a worker's own cursor, else the backend's."""

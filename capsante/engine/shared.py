@@ -908,7 +908,11 @@ class SharedPlan:
         its passes read (it reads the passes), or its own when it runs alone."""
         if definition.code not in self.sides:
             return definition.tables
-        return frozenset().union(*(s.scan.tables for s in self.sides[definition.code] if s))
+        return frozenset().union(*(scan.tables for scan in self.scans_of(definition)))
+
+    def scans_of(self, definition: Definition) -> list[Scan]:
+        """The passes a definition's query reads (none when it runs alone)."""
+        return [slot.scan for slot in self.sides.get(definition.code, ()) if slot is not None]
 
     def scan_steps(self, scan: Scan) -> list[tuple[str, str]]:
         """What a pass keeps: its rows mapped to the communes' numbers (`Scan.commune_steps`)."""

@@ -151,6 +151,75 @@ def test_definitions_computed_alone_start_first(shared_staging: Path, catalogue,
     assert alone <= set(started[: len(alone) + 1])
 
 
+def test_a_definition_starts_once_its_own_passes_are_built(
+    shared_staging: Path, catalogue, monkeypatch
+):
+    """No definition waits for a pass it does not read: with the campaigns' pass slowed down,
+    other definitions run meanwhile, and none starts before the passes it reads have ended."""
+    import threading
+    import time
+
+    ended: dict[str, float] = {}
+    started: list[tuple[float, list[str], list[str]]] = []
+    lock = threading.Lock()
+    materialize_scan = backend_module.Backend._materialize_scan
+    run_unit = backend_module.Backend._run_unit
+
+    def slow_campaigns(self, plan, scan):
+        if "stg_campaign_status" in scan.tables:
+            time.sleep(0.5)
+        materialize_scan(self, plan, scan)
+        with lock:
+            ended[scan.name] = time.perf_counter()
+
+    def watched(self, plan, unit, periods_of, territories):
+        with lock:
+            reads = [s.name for d in unit for s in plan.scans_of(d)]
+            started.append((time.perf_counter(), reads, [d.code for d in unit]))
+        return run_unit(self, plan, unit, periods_of, territories)
+
+    monkeypatch.setattr(backend_module.Backend, "_materialize_scan", slow_campaigns)
+    monkeypatch.setattr(backend_module.Backend, "_run_unit", watched)
+    with DuckDBBackend(shared_staging, workers=2) as backend:
+        pipelined = backend.compute(catalogue, snapshot_period=SNAPSHOT)
+    monkeypatch.undo()
+
+    for at, reads, codes in started:
+        assert all(ended[name] <= at for name in reads), codes
+    slowest = max(ended.values())
+    assert any(at < slowest for at, _, _ in started)
+    assert_same(compute(catalogue, shared_staging, snapshot_period=SNAPSHOT), pipelined)
+
+
+def test_items_run_side_by_side_start_after_what_they_wait_for(shared_staging: Path):
+    """`run_each` with prerequisites: an item starts once those have ended, not after every
+    item listed before it; what waits for an item never run is an error, not a hang."""
+    import threading
+    import time
+
+    times: dict[str, tuple[float, float]] = {}
+    lock = threading.Lock()
+
+    def work(item: tuple[str, float]) -> str:
+        name, seconds = item
+        begun = time.perf_counter()
+        time.sleep(seconds)
+        with lock:
+            times[name] = (begun, time.perf_counter())
+        return name
+
+    items = [("slow", 0.4), ("quick", 0.05), ("after-slow", 0.01), ("after-quick", 0.01)]
+    waits = {2: {0}, 3: {1}}
+    with DuckDBBackend(shared_staging, workers=2) as backend:
+        done = [name for _, name in backend.run_each(work, items, after=lambda i: waits.get(i, ()))]
+        assert sorted(done) == sorted(name for name, _ in items)
+        assert times["after-slow"][0] >= times["slow"][1]
+        assert times["after-quick"][0] >= times["quick"][1]
+        assert times["after-quick"][1] <= times["slow"][1]  # did not wait for the slow one
+        with pytest.raises(ValueError, match="never runs"):
+            list(backend.run_each(work, items[:2], after=lambda i: {1 - i}))
+
+
 def test_simple_sides_are_recognised_and_others_are_not():
     assert simple_side("SELECT commune_code, period, SUM(x) AS value FROM stg_t GROUP BY 1, 2")
     assert simple_side("SELECT finess_et, period, 1 AS value FROM stg_t WHERE a LIKE 'z%'")
