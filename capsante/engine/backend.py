@@ -204,15 +204,11 @@ class Backend(ABC):
         reading: Callable[[Iterable[str]], float],
         kept: list[str],
     ) -> list[pa.Table]:
-        """The membership, then the parents, every pass and every definition's query, each
-        definition as soon as the passes it reads are built; `progress` told as each
-        definition's query ends. The names of what is materialised are added to `kept` as they
-        are planned, for the caller to drop whatever happens.
-
-        A definition does not wait for every pass: the campaigns' pass, the costliest on one
-        thread but few bytes on disk, started last and the other worker sat idle 0.3 s before
-        any definition could start (national, bench/RESULTS.md, 7 December, twenty-fourth
-        session)."""
+        """The communes and months numbered, then side by side the parents, the
+        establishments' communes, every pass and every definition's query, each as soon as
+        what it reads is built (`_jobs`); `progress` told as each definition's query ends. The
+        names of what is materialised are added to `kept` as they are planned, for the caller
+        to drop whatever happens."""
         periods_of = {definition.code: periods for definition, periods in planned}
         # Definitions whose rows are the same rows of one pass share a query (`query_units`).
         units = plan.query_units([definition for definition, _ in planned])
@@ -226,13 +222,48 @@ class Backend(ABC):
         if not units:
             return []
         self.expect(min(len(plan.scans), len(planned) - len(skipped)))
-        started = time.perf_counter()
-        for name, sql in plan.membership_sql(territories):
-            self.materialize(name, sql)
-            kept.append(name)
-        self._record("membership", started)
-        parents = plan.parents_sql()
+        numbered = plan.membership_sql(territories)
+        kept += [name for name, _ in numbered]
+        self._build("membership", numbered)
+        jobs, units = self._jobs(plan, units, periods_of, territories, reading, kept)
+        first_unit = len(jobs) - len(units)
+        results = self.run_each(lambda job: job[0](), jobs, after=lambda i: jobs[i][1])
+        tables: list[pa.Table] = []
+        try:
+            for index, made in results:
+                if index < first_unit:
+                    continue  # not a definition's: what it made stays in the backend
+                tables += made
+                for definition in units[index - first_unit]:
+                    done += 1
+                    if progress is not None:
+                        progress(done, len(planned), definition.code)
+        finally:
+            results.close()  # queries still running end before what they read is dropped
+        return tables
+
+    def _jobs(
+        self,
+        plan: SharedPlan,
+        units: list[list[Definition]],
+        periods_of: Mapping[str, PeriodPlan | None],
+        territories: Sequence[Territory] | None,
+        reading: Callable[[Iterable[str]], float],
+        kept: list[str],
+    ) -> tuple[list[tuple[Callable[[], object], frozenset[int]]], list[list[Definition]]]:
+        """(work, the indices of the jobs it reads from) of the plan, in the order they are
+        handed to the workers, and the units of definitions in the order of their jobs, last.
+
+        The parents first (only the definitions read them: a few small queries in a row), every
+        pass, the establishments' communes just before the first that reads them, then the
+        definitions' queries, passes and definitions the costliest first. A definition does not wait for every pass: the
+        campaigns' pass, the costliest on one thread but few bytes on disk, started among the
+        last and the other worker sat idle 0.3 s before any definition could start (national,
+        bench/RESULTS.md, 7 December, twenty-fourth session)."""
+        parents = plan.parents_sql(territories)
+        structures = plan.structures_sql()
         kept += [name for name, _ in parents]
+        kept += [structures[0]] if structures is not None else []
         kept += [scan.name for scan in plan.scans]
         every = reading({t for scan in plan.scans for t in scan.tables})
         alone = {definition.code for definition in plan.alone}
@@ -247,41 +278,26 @@ class Backend(ABC):
             cost = reading(plan.tables_of(unit[0]))
             return cost + every if unit[0].code in alone else cost
 
-        # In the order they are handed to the workers, each as soon as what it reads is built:
-        # the parents (only the definitions read them: a few small queries in a row), every
-        # pass, then the definitions' queries; passes and definitions the costliest first.
-        scans = sorted(plan.scans, key=lambda scan: -reading(scan.tables))
-        units.sort(key=lambda unit: -definition_cost(unit))
-        position = {scan.name: 1 + k for k, scan in enumerate(scans)}
         jobs: list[tuple[Callable[[], object], frozenset[int]]] = [
-            (functools.partial(self._build_parents, plan, parents), frozenset()),
-            *(
-                (functools.partial(self._materialize_scan, plan, scan), frozenset())
-                for scan in scans
-            ),
-            *(
-                (
-                    functools.partial(self._run_unit, plan, unit, periods_of, territories),
-                    frozenset({0} | {position[s.name] for d in unit for s in plan.scans_of(d)}),
-                )
-                for unit in units
-            ),
+            (functools.partial(self._build_parents, plan, parents), frozenset())
         ]
-        first_unit = 1 + len(scans)
-        results = self.run_each(lambda job: job[0](), jobs, after=lambda i: jobs[i][1])
-        tables: list[pa.Table] = []
-        try:
-            for index, made in results:
-                if index < first_unit:
-                    continue  # the parents or a pass: what they made stays in the backend
-                tables += made
-                for definition in units[index - first_unit]:
-                    done += 1
-                    if progress is not None:
-                        progress(done, len(planned), definition.code)
-        finally:
-            results.close()  # queries still running end before what they read is dropped
-        return tables
+        by_structure: frozenset[int] = frozenset()
+        position: dict[str, int] = {}
+        for scan in sorted(plan.scans, key=lambda scan: -reading(scan.tables)):
+            if scan.grain == "structure" and structures is not None and not by_structure:
+                # Built just before the first pass that reads it.
+                by_structure = frozenset({len(jobs)})
+                build = functools.partial(self._build, "structures", [structures])
+                jobs.append((build, frozenset()))
+            position[scan.name] = len(jobs)
+            reads = by_structure if scan.grain == "structure" else frozenset()
+            jobs.append((functools.partial(self._materialize_scan, plan, scan), reads))
+        units = sorted(units, key=lambda unit: -definition_cost(unit))
+        for unit in units:
+            reads = frozenset({0} | {position[s.name] for d in unit for s in plan.scans_of(d)})
+            work = functools.partial(self._run_unit, plan, unit, periods_of, territories)
+            jobs.append((work, reads))
+        return jobs, units
 
     def _run_unit(
         self,
@@ -294,7 +310,7 @@ class Backend(ABC):
         if len(unit) == 1:
             definition = unit[0]
             periods = periods_of[definition.code]
-            assert periods is not None  # `run` leaves out what has nothing to recompute
+            assert periods is not None  # `_run_plan` leaves out what has nothing to recompute
             return [self._run_definition(plan, definition, periods, territories)]
         started = time.perf_counter()
         raw = self._numbering.named(self.run_sql(plan.definitions_sql(unit)))
@@ -329,6 +345,13 @@ class Backend(ABC):
         if definition.code in plan.sides:
             return plan.definition_sql(definition)
         return build_query(definition, periods, territories, plan.memberships)
+
+    def _build(self, stage: str, relations: list[tuple[str, str]]) -> None:
+        """Relations of the plan materialised in order, timed as one stage."""
+        started = time.perf_counter()
+        for name, sql in relations:
+            self.materialize(name, sql)
+        self._record(stage, started)
 
     def _build_parents(self, plan: SharedPlan, parents: list[tuple[str, str]]) -> None:
         """The relations only the definitions read (`SharedPlan.parents_sql`), then what the

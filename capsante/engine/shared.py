@@ -769,11 +769,48 @@ class SharedPlan:
     def membership_sql(
         self, territories: Sequence[tuple[str, str]] | None
     ) -> list[tuple[str, str]]:
-        """(name, SQL) of the membership relations the passes read (and the definitions run
-        alone), in the order they must be built. The definitions' own: `parents_sql`."""
+        """(name, SQL) of what every pass reads, in the order they must be built: the communes
+        and months numbered. The FINESS → commune map is built beside the first passes
+        (`structures_sql`), the membership itself, which only the definitions read, with the
+        parents (`parents_sql`): the communes are numbered from the staged membership directly,
+        where waiting for both kept a core idle 0.1 s (national)."""
         src = table_ref("territory_membership")
-        every = self.name("membership_all")
-        scoped = self.name("membership")
+        self.scoped = bool(territories)
+        # Territories, communes and months get numbers: the passes and the definitions join and
+        # group by them (grouping millions of rows by two strings cost four times grouping them
+        # by one integer: 0.18 s against 0.05 s per large definition, national), and only the
+        # rows a definition returns get their codes and months back. Every commune of the
+        # membership is numbered, in scope or not (`communes` says which are).
+        return [
+            (
+                self.name("commune_ids"),
+                "SELECT CAST(row_number() OVER (ORDER BY commune_code) AS INTEGER) AS commune_id,"
+                f" commune_code FROM (SELECT DISTINCT commune_code FROM {src}) AS c",
+            ),
+            (self.name("months"), self._months_sql()),
+        ]
+
+    def structures_sql(self) -> tuple[str, str] | None:
+        """(name, SQL) of each establishment's commune, by number, which the passes over a
+        table of establishments read; None when no pass does. After `membership_sql`."""
+        if not any(scan.grain == "structure" for scan in self.scans):
+            return None
+        return (
+            self.name("structures"),
+            "SELECT s.finess_et, i.commune_id FROM (SELECT finess_et,"
+            f" MIN(commune_code) AS commune_code FROM {table_ref('structures')}"
+            f" GROUP BY finess_et) AS s LEFT JOIN {self.name('commune_ids')} AS i"
+            " ON s.commune_code = i.commune_code",
+        )
+
+    def parents_sql(self, territories: Sequence[tuple[str, str]] | None) -> list[tuple[str, str]]:
+        """(name, SQL) of the relations only the definitions read (and the definitions run
+        alone), in the order they must be built: the membership and the scope's part of it,
+        the parent territories numbered, each commune's parents, the scope's communes. The
+        passes do not read them: they are built beside the first passes, not before. After
+        `membership_sql`, whose relations they read."""
+        src = table_ref("territory_membership")
+        every, scoped = self.memberships
         relations = [
             (
                 every,
@@ -783,7 +820,6 @@ class SharedPlan:
                 f" 'commune' AS territory_level FROM {src}) AS u",
             )
         ]
-        self.scoped = bool(territories)
         if territories:
             wanted = " OR ".join(
                 f"(territory_level = {quote(level)} AND territory_code = {quote(code)})"
@@ -800,36 +836,8 @@ class SharedPlan:
                     " ON a.territory_code = t.territory_code AND a.territory_level = t.territory_level",
                 )
             )
-        else:
-            scoped = every
-        # Territories, communes and months get numbers: the passes and the definitions join and
-        # group by them (grouping millions of rows by two strings cost four times grouping them
-        # by one integer: 0.18 s against 0.05 s per large definition, national), and only the
-        # rows a definition returns get their codes and months back.
-        relations += [
-            (
-                self.name("commune_ids"),
-                "SELECT CAST(row_number() OVER (ORDER BY commune_code) AS INTEGER) AS commune_id,"
-                f" commune_code FROM (SELECT DISTINCT commune_code FROM {every}) AS c",
-            ),
-            (self.name("months"), self._months_sql()),
-            (
-                self.name("structures"),
-                "SELECT s.finess_et, i.commune_id FROM (SELECT finess_et,"
-                f" MIN(commune_code) AS commune_code FROM {table_ref('structures')}"
-                f" GROUP BY finess_et) AS s LEFT JOIN {self.name('commune_ids')} AS i"
-                " ON s.commune_code = i.commune_code",
-            ),
-        ]
-        return relations
-
-    def parents_sql(self) -> list[tuple[str, str]]:
-        """(name, SQL) of the relations only the definitions read, in the order they must be
-        built: the parent territories numbered, each commune's parents, the scope's communes.
-        The passes do not read them: they are built beside the first passes, not before.
-        After `membership_sql`, whose relations they read."""
-        scoped = self.memberships[1]
         return [
+            *relations,
             (
                 # Numbered after the communes: a definition's rows name a commune or a parent
                 # by one number (`numbering_sql`).

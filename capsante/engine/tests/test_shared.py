@@ -191,6 +191,20 @@ def test_a_definition_starts_once_its_own_passes_are_built(
     assert_same(compute(catalogue, shared_staging, snapshot_period=SNAPSHOT), pipelined)
 
 
+def test_the_finess_map_is_built_only_for_the_passes_that_read_it(shared_staging: Path, catalogue):
+    """Each establishment's commune is built for a pass over a table of establishments, and
+    not for a recompute of the communes' tables alone (a month of documents)."""
+    by_commune = [d for d in catalogue if d.grain == "commune"]
+    by_structure = [d for d in catalogue if d.grain == "structure"]
+    assert by_commune and by_structure
+    with DuckDBBackend(shared_staging, workers=2) as backend:
+        backend.compute(by_commune, snapshot_period=SNAPSHOT)
+        assert "structures" not in backend.timings
+        assert any(stage.startswith("scan ") for stage in backend.timings)
+        backend.compute(by_structure, snapshot_period=SNAPSHOT)
+        assert "structures" in backend.timings
+
+
 def test_items_run_side_by_side_start_after_what_they_wait_for(shared_staging: Path):
     """`run_each` with prerequisites: an item starts once those have ended, not after every
     item listed before it; what waits for an item never run is an error, not a hang."""
