@@ -42,6 +42,10 @@ R = TypeVar("R")
 Progress = Callable[[int, int, str], None]
 """Called after each definition with (done, total, indicator code)."""
 
+Job = tuple[Callable[[], "list[pa.Table] | None"], frozenset[int]]
+"""A step of the shared plan (`Backend._jobs`): its work (a definition's query returns its rows,
+what is materialised nothing) and the indices of the steps whose work it reads."""
+
 Territory = tuple[str, str]
 """(territory_level, territory_code): codes alone are ambiguous (région 52 ≠ département 52)."""
 
@@ -233,6 +237,7 @@ class Backend(ABC):
             for index, made in results:
                 if index < first_unit:
                     continue  # not a definition's: what it made stays in the backend
+                assert made is not None  # a definition's query: its rows
                 tables += made
                 for definition in units[index - first_unit]:
                     done += 1
@@ -250,7 +255,7 @@ class Backend(ABC):
         territories: Sequence[Territory] | None,
         reading: Callable[[Iterable[str]], float],
         kept: list[str],
-    ) -> tuple[list[tuple[Callable[[], object], frozenset[int]]], list[list[Definition]]]:
+    ) -> tuple[list[Job], list[list[Definition]]]:
         """(work, the indices of the jobs it reads from) of the plan, in the order they are
         handed to the workers, and the units of definitions in the order of their jobs, last.
 
@@ -278,9 +283,7 @@ class Backend(ABC):
             cost = reading(plan.tables_of(unit[0]))
             return cost + every if unit[0].code in alone else cost
 
-        jobs: list[tuple[Callable[[], object], frozenset[int]]] = [
-            (functools.partial(self._build_parents, plan, parents), frozenset())
-        ]
+        jobs: list[Job] = [(functools.partial(self._build_parents, plan, parents), frozenset())]
         by_structure: frozenset[int] = frozenset()
         position: dict[str, int] = {}
         for scan in sorted(plan.scans, key=lambda scan: -reading(scan.tables)):
