@@ -104,11 +104,13 @@ class Backend(ABC):
         worker the first item listed whose prerequisites have ended.
         """
         for index, item in enumerate(items):
+            if after is not None and any(j >= index for j in after(index)):
+                raise ValueError(f"item {index} waits for an item listed after it")
             yield index, work(item)
 
     def expect(self, queries: int) -> None:  # noqa: B027 - optional hook
-        """Told, before a recompute's first query, how many queries each of its phases (the
-        passes, then the definitions) runs at least."""
+        """Told, before a recompute's first query, how many queries of its plan may run side by
+        side at most (its passes, or its definitions, whichever are fewer)."""
 
     def close(self) -> None:  # noqa: B027 - optional hook, most backends hold nothing to free
         """Release what the backend holds (connections, sessions)."""
@@ -256,13 +258,14 @@ class Backend(ABC):
         reading: Callable[[Iterable[str]], float],
         kept: list[str],
     ) -> tuple[list[Job], list[list[Definition]]]:
-        """(work, the indices of the jobs it reads from) of the plan, in the order they are
-        handed to the workers, and the units of definitions in the order of their jobs, last.
+        """(work, the indices of the jobs it reads from) of the plan, in their order of priority
+        (a free worker takes the first whose prerequisites have ended), and the units of
+        definitions in the order of their jobs, last.
 
         The parents first (only the definitions read them: a few small queries in a row), every
         pass, the establishments' communes just before the first that reads them, then the
-        definitions' queries, passes and definitions the costliest first. A definition does not wait for every pass: the
-        campaigns' pass, the costliest on one thread but few bytes on disk, started among the
+        definitions' queries, passes and definitions the costliest first. A definition does not
+        wait for every pass: the campaigns' pass, the costliest on one thread but few bytes on disk, started among the
         last and the other worker sat idle 0.3 s before any definition could start (national,
         bench/RESULTS.md, 7 December, twenty-fourth session)."""
         parents = plan.parents_sql(territories)

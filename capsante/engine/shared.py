@@ -8,7 +8,9 @@ all again. At national scale that repetition, not reading the files, was most of
 1. **The membership is built once** per recompute (`cs_membership_all`, the scoped
    `cs_membership`, its parent levels numbered in `cs_territories`, every commune numbered in
    `cs_commune_ids`, each commune's parents in `cs_membership_up`, the scope's communes
-   `cs_communes`) with the FINESS → commune map (`cs_structures`), all by number.
+   `cs_communes`), all by number, and the FINESS → commune map (`cs_structures`) when a pass
+   reads a table of establishments; the backend builds each beside the passes once what it
+   reads is built (decision 0048).
 2. **One pass per staged table for the sides that read it.** A side of the simple form
    `SELECT key, period, value FROM <one table> [WHERE …] [GROUP BY …]` is merged with the other
    simple sides over the same table, key, period and grouping into one query with one column per
@@ -810,7 +812,8 @@ class SharedPlan:
         passes do not read them: they are built beside the first passes, not before. After
         `membership_sql`, whose relations they read."""
         src = table_ref("territory_membership")
-        every, scoped = self.memberships
+        every = self.name("membership_all")
+        scoped = self.name("membership") if territories else every
         relations = [
             (
                 every,

@@ -232,6 +232,10 @@ def test_items_run_side_by_side_start_after_what_they_wait_for(shared_staging: P
         assert times["after-quick"][1] <= times["slow"][1]  # did not wait for the slow one
         with pytest.raises(ValueError, match="never runs"):
             list(backend.run_each(work, items[:2], after=lambda i: {1 - i}))
+    with DuckDBBackend(shared_staging, workers=1) as backend:
+        # One at a time, in the order listed: an item before one it waits for is an error.
+        with pytest.raises(ValueError, match="listed after it"):
+            list(backend.run_each(work, items[:2], after=lambda i: {1} if i == 0 else ()))
 
 
 def test_simple_sides_are_recognised_and_others_are_not():
