@@ -165,9 +165,9 @@ class Backend(ABC):
         territories: Sequence[Territory] | None,
         progress: Progress | None,
     ) -> list[pa.Table]:
-        """The shared plan: the membership, then each staged table's passes and every
-        definition read from them, two queries at a time, each definition once its passes are
-        built (`_run_plan`)."""
+        """The shared plan: the communes and months numbered, then the membership, each staged
+        table's passes and every definition read from them, two queries at a time, each once
+        what it reads is built (`_run_plan`)."""
         plan = SharedPlan(prefix=f"cs{id(self) % 10_000}_")
         for definition, periods in planned:
             if periods is not None:
@@ -221,10 +221,15 @@ class Backend(ABC):
         skipped = [d for unit in units for d in unit if periods_of[d.code] is None]
         units = [unit for unit in units if periods_of[unit[0].code] is not None]
         done = 0
-        for definition in skipped:  # nothing to recompute: not in the plan, units of their own
-            done += 1
-            if progress is not None:
-                progress(done, len(planned), definition.code)
+
+        def tell(definitions: list[Definition]) -> None:
+            nonlocal done
+            for definition in definitions:
+                done += 1
+                if progress is not None:
+                    progress(done, len(planned), definition.code)
+
+        tell(skipped)  # nothing to recompute: not in the plan, units of their own
         if not units:
             return []
         self.expect(min(len(plan.scans), len(planned) - len(skipped)))
@@ -241,10 +246,7 @@ class Backend(ABC):
                     continue  # not a definition's: what it made stays in the backend
                 assert made is not None  # a definition's query: its rows
                 tables += made
-                for definition in units[index - first_unit]:
-                    done += 1
-                    if progress is not None:
-                        progress(done, len(planned), definition.code)
+                tell(units[index - first_unit])
         finally:
             results.close()  # queries still running end before what they read is dropped
         return tables
@@ -260,14 +262,15 @@ class Backend(ABC):
     ) -> tuple[list[Job], list[list[Definition]]]:
         """(work, the indices of the jobs it reads from) of the plan, in their order of priority
         (a free worker takes the first whose prerequisites have ended), and the units of
-        definitions in the order of their jobs, last.
+        definitions in the order of their jobs, last; the names of what the jobs materialise
+        added to `kept`.
 
         The parents first (only the definitions read them: a few small queries in a row), every
         pass, the establishments' communes just before the first that reads them, then the
         definitions' queries, passes and definitions the costliest first. A definition does not
-        wait for every pass: the campaigns' pass, the costliest on one thread but few bytes on disk, started among the
-        last and the other worker sat idle 0.3 s before any definition could start (national,
-        bench/RESULTS.md, 7 December, twenty-fourth session)."""
+        wait for every pass: the campaigns' pass, the costliest on one thread but few bytes on
+        disk, started among the last and the other worker sat idle 0.3 s before any definition
+        could start (national, bench/RESULTS.md, 7 December, twenty-fourth session)."""
         parents = plan.parents_sql(territories)
         structures = plan.structures_sql()
         kept += [name for name, _ in parents]

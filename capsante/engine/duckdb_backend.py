@@ -191,6 +191,7 @@ class DuckDBBackend(Backend):
             self._pool = ThreadPoolExecutor(
                 self.workers, thread_name_prefix="capsante-engine", initializer=self._open_cursor
             )
+        pool = self._pool
         listed = list(items)
         waiting: list[int] = list(range(len(listed)))
         needs_of = {i: frozenset(after(i) if after is not None else ()) for i in waiting}
@@ -204,7 +205,7 @@ class DuckDBBackend(Backend):
                 if len(running) == self.workers:
                     return
                 waiting.remove(i)
-                running[self._pool.submit(work, listed[i])] = i  # type: ignore[union-attr]
+                running[pool.submit(work, listed[i])] = i
 
         try:
             start_ready()
