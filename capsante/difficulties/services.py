@@ -159,6 +159,9 @@ def report(
     )
     if recorded_by is not None:
         difficulty._history_user = recorded_by
+    else:
+        # The trail's author column: who sent it, since no account did.
+        difficulty._change_reason = str(Origin(origin).label)
     difficulty.save()
     if email.strip():
         ReporterContact.objects.create(

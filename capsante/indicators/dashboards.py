@@ -16,7 +16,15 @@ from capsante.establishments.models import Establishment
 from capsante.territories.models import Level, Territory
 from capsante.territories.services import ancestors, communes_of
 from capsante.ui import formats, page_cache
-from capsante.ui.charts import SCALE, Line, SeriesChart, classes, sparkline
+from capsante.ui.charts import (
+    SCALE,
+    Line,
+    SeriesChart,
+    classes,
+    spark_label,
+    spark_points,
+    sparkline,
+)
 from capsante.ui.maps import MapShape, svg_map
 
 from . import completeness, disclosure, groupings, services
@@ -244,7 +252,11 @@ class Card:
 
     @cached_property
     def spark(self) -> str:
-        return sparkline([v for _, v in self.series[-24:]])
+        return sparkline([v for _, v in spark_points(self.series)])
+
+    @cached_property
+    def spark_label(self) -> str:
+        return spark_label(self.series, lambda v: format_value(v, self.indicator))
 
 
 def territory_cards(territory: Territory, user=None, compare: bool = False) -> list[Card]:

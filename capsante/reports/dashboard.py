@@ -12,7 +12,7 @@ from capsante.roadmaps.models import KeyFigure, Roadmap
 from capsante.roadmaps.targets import TargetRow
 from capsante.territories.models import Level, Territory
 from capsante.ui import formats
-from capsante.ui.charts import SCALE, classes, sparkline
+from capsante.ui.charts import SCALE, classes, spark_label, spark_points, sparkline
 from capsante.ui.maps import MapShape, svg_map
 
 
@@ -74,7 +74,11 @@ class Row:
 
     @property
     def spark(self) -> str:
-        return sparkline([v for _, v in self.series[-24:]], width=160, height=40)
+        return sparkline([v for _, v in spark_points(self.series)], width=160, height=40)
+
+    @property
+    def spark_label(self) -> str:
+        return spark_label(self.series, lambda v: dashboards.format_value(v, self.indicator))
 
     @property
     def series(self) -> list[tuple[str, float]]:

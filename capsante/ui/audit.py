@@ -7,6 +7,11 @@ from typing import Any
 from django.db import models
 
 
+# Who changed it, when no account did: a command (the demo's load, an import by the operator),
+# a background job, or someone through a public form (the form says so as the record's reason).
+WITHOUT_ACCOUNT = "sans compte connecté"
+
+
 def _label(model: type[models.Model], field: str) -> str:
     try:
         return str(model._meta.get_field(field).verbose_name)
@@ -68,6 +73,7 @@ def changes(objects: Iterable[models.Model], limit: int = 50) -> list[dict]:
                 {
                     "date": version.history_date,
                     "user": version.history_user,
+                    "without_account": version.history_change_reason or WITHOUT_ACCOUNT,
                     "type": version.get_history_type_display(),
                     "object": f"{type(obj)._meta.verbose_name} : {obj}",
                     "changes": diff,

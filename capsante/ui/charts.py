@@ -3,8 +3,10 @@ sparklines, bars, choropleth classes. No JavaScript library, nothing fetched at 
 every chart is shown beside a table holding the same numbers."""
 
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
+
+from . import formats
 
 # DSFR "illustrative" colours that keep a 3:1 contrast on white for lines and marks.
 BLUE = "#000091"
@@ -15,6 +17,8 @@ GREY = "#666666"
 COMPARISON_STYLES = [("#a558a0", "8 3"), ("#716043", "2 3")]
 # Sequential scale (light → dark blue) for maps, with the bucket boundaries shown in the legend.
 SCALE = ["#e3e3fd", "#cacafb", "#8585f6", "#6a6af4", "#000091"]
+# A card's small line shows the last two years: older months would flatten the recent change.
+SPARK_MONTHS = 24
 
 
 def _index(period: str) -> int:
@@ -70,6 +74,9 @@ class SeriesChart:
     def render(self) -> dict:
         top, right, bottom, left = self.margin
         x0, x1, y0, y1 = self._bounds()
+        # The axis ends on a labelled tick at or above the highest value (91 % under a last
+        # label of 80 read as off the scale).
+        y1 = _nice_top(y0, y1)
         plot_w, plot_h = self.width - left - right, self.height - top - bottom
 
         def x(period: str) -> float:
@@ -81,6 +88,11 @@ class SeriesChart:
         def line(points: Sequence[tuple[str, float]]) -> str:
             return " ".join(
                 f"{'M' if i == 0 else 'L'}{x(p):.1f},{y(v):.1f}" for i, (p, v) in enumerate(points)
+            )
+
+        def lone(points: Sequence[tuple[str, float]]) -> list:
+            return (
+                [(round(x(p), 1), round(y(v), 1), p) for p, v in points] if len(points) == 1 else []
             )
 
         def marked(points: Sequence[tuple[str, float]], months: Collection[str]) -> list:
@@ -101,6 +113,8 @@ class SeriesChart:
             "width": self.width,
             "height": self.height,
             "observed": line(self.observed),
+            # A line of one month has no length: its month is drawn as a dot.
+            "dots": lone(self.observed),
             "points": [(round(x(p), 1), round(y(v), 1), p, v) for p, v in self.observed],
             "partial_points": marked(self.observed, self.partial),
             # Whether any line has a month marked: the legend then says what the mark is.
@@ -124,6 +138,7 @@ class SeriesChart:
                 {
                     "name": compared.name,
                     "path": line(compared.points),
+                    "dots": lone(compared.points),
                     "colour": colour,
                     "dash": dash,
                     "partial_points": marked(compared.points, compared.partial),
@@ -136,11 +151,20 @@ class SeriesChart:
         }
 
 
-def _nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
-    span = (high - low) or 1.0
-    raw = span / count
+def _tick_step(low: float, high: float, count: int = 5) -> float:
+    raw = ((high - low) or 1.0) / count
     magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+
+
+def _nice_top(low: float, high: float) -> float:
+    """`high` raised to the next tick of the axis from `low` to `high`."""
+    step = _tick_step(low, high)
+    return math.ceil(round(high / step, 9)) * step
+
+
+def _nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    step = _tick_step(low, high, count)
     start = (low // step) * step
     ticks, tick = [], start
     while tick <= high + 1e-9:
@@ -151,16 +175,40 @@ def _nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
 
 
 def sparkline(values: Sequence[float], width: int = 120, height: int = 32) -> str:
-    """The path of a small line chart (no axes), for cards."""
+    """The path of a small line chart (no axes), for cards: its lowest value along the bottom,
+    its highest along the top; a series that never moves across the middle, where a line along
+    the bottom would read as zero."""
     if len(values) < 2:
         return ""
     low, high = min(values), max(values)
-    span = (high - low) or 1.0
     step = width / (len(values) - 1)
+
+    def y(value: float) -> float:
+        if high == low:
+            return height / 2
+        return height - 2 - (value - low) / (high - low) * (height - 4)
+
     return " ".join(
-        f"{'M' if i == 0 else 'L'}{i * step:.1f},{height - 2 - (v - low) / span * (height - 4):.1f}"
-        for i, v in enumerate(values)
+        f"{'M' if i == 0 else 'L'}{i * step:.1f},{y(v):.1f}" for i, v in enumerate(values)
     )
+
+
+def spark_points(series: Sequence[tuple[str, float]]) -> list[tuple[str, float]]:
+    """The months a card's small line draws: the last `SPARK_MONTHS` of the series."""
+    return list(series[-SPARK_MONTHS:])
+
+
+def spark_label(series: Sequence[tuple[str, float]], label_of: Callable[[float], str]) -> str:
+    """What the small line shows, said for those who do not see it: the months it covers and
+    its first and last values (`label_of` writes a value with its unit)."""
+    points = spark_points(series)
+    if len(points) < 2:
+        return ""
+    (first_month, first), (last_month, last) = points[0], points[-1]
+    months = f"de {formats.month(first_month)} à {formats.month(last_month)}"
+    if min(v for _, v in points) == max(v for _, v in points):
+        return f"Évolution {months} : stable à {label_of(last)}"
+    return f"Évolution {months} : de {label_of(first)} à {label_of(last)}"
 
 
 def classes(
@@ -170,15 +218,18 @@ def classes(
     known = sorted(v for v in values if v is not None)
     if not known:
         return [None for _ in values], []
-    cuts = [
+    quantiles = {
         known[min(len(known) - 1, int(len(known) * (i + 1) / buckets))] for i in range(buckets - 1)
-    ]
+    }
+    # Few distinct values give the same cut more than once: one class each, not a legend
+    # listing « 91,0 % à 91,0 % » five times.
+    cuts = sorted(c for c in quantiles if c < known[-1])
     bounds, low = [], known[0]
     for cut in [*cuts, known[-1]]:
         bounds.append((low, cut))
         low = cut
 
     def bucket(value: float) -> int:
-        return next((i for i, cut in enumerate(cuts) if value <= cut), buckets - 1)
+        return next((i for i, cut in enumerate(cuts) if value <= cut), len(cuts))
 
     return [None if v is None else bucket(v) for v in values], bounds

@@ -61,6 +61,21 @@ def test_the_form_works_without_an_account_and_says_purpose_and_retention(client
     assert difficulty.contact.email == "docteur@example.org"
 
 
+def test_the_history_says_a_difficulty_came_from_the_public_form(client, world):
+    # Its trail named the demo's load (« chargement initial ») as the author of a difficulty
+    # sent through the public form (review of 7 December).
+    _report(client, world)
+    difficulty = Difficulty.objects.get()
+    client.force_login(world["cpam72_contributor"])
+    services.follow_up(difficulty, world["cpam72_contributor"], status=Status.QUALIFIED, blocker="versions_segur")  # fmt: skip
+    page = client.get(reverse("difficulties:detail", args=[difficulty.pk])).content.decode()
+    trail = page[page.index("Historique de la difficulté") :]
+    rows = trail.split("<tr>")[2:]
+    assert "Formulaire public" in rows[-1].split("</tr>")[0]
+    assert world["cpam72_contributor"].get_full_name() in rows[0]
+    assert "chargement initial" not in page
+
+
 def test_a_typo_or_a_postcode_finds_the_commune_and_homonyms_are_asked(client, world):
     _report(client, world, commune="Le Mnas")
     _report(client, world, commune="72700")
