@@ -154,7 +154,10 @@ class FollowUpForm(DsfrBaseForm):
         required=False,
     )
     owner = forms.ModelChoiceField(
-        label="Responsable", queryset=get_user_model().objects.none(), required=False
+        label="Responsable",
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label="— Personne —",
     )
     due_on = forms.DateField(label="Échéance", required=False, widget=DATE)
     resolution = forms.CharField(
@@ -166,7 +169,7 @@ class FollowUpForm(DsfrBaseForm):
         "demandé.",
     )
     comment = forms.CharField(
-        label="Commentaire (facultatif)",
+        label="Commentaire",
         max_length=DESCRIPTION_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -659,3 +659,72 @@ def _window_partial_figures(rolling: RollingWindow) -> dict[tuple[int, int, str]
         ).items():
             found[(indicator.pk, territory.pk, period)] = missing
     return found
+
+
+# --- A région's figure made from some of its départements ----------------------------------
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """A région's figure for a month when only some of its départements have one: a survey run
+    in one département, a source not yet sent by the others. The région's figure is then theirs
+    alone (the Pays de la Loire's share of pharmacies with a fax was the Sarthe's, 142 of 156),
+    which a reader comparing with it has to be told."""
+
+    covered: tuple[str, ...]  # the départements with a figure, by name
+    departements: int  # how many the région has
+
+    @property
+    def short(self) -> str:
+        """« Sarthe seule », « 2 départements sur 5 »: beside the figure."""
+        if len(self.covered) == 1:
+            return f"{self.covered[0]} seule"
+        return f"{len(self.covered)} départements sur {self.departements}"
+
+    @property
+    def sentence(self) -> str:
+        named = ", ".join(self.covered)
+        if len(self.covered) == 1:
+            made_of = f"du seul département {named}"
+        else:
+            made_of = f"de {len(self.covered)} départements sur {self.departements} ({named})"
+        return (
+            f"Chiffre régional établi à partir {made_of} : les autres départements de la région"
+            " n’ont pas de chiffre ce mois-là."
+        )
+
+
+def regional_coverage(
+    figures: Iterable[tuple[Indicator, Territory, str]],
+) -> dict[tuple[int, int, str], Coverage]:
+    """For each (indicator, région, month) given, the départements whose figure makes the
+    région's, when some of its départements have none that month; keyed by (indicator, région,
+    month) numbers and text. One query for all of them."""
+    wanted = {
+        (indicator.pk, region.pk, period)
+        for indicator, region, period in figures
+        if region.level == Level.REGION and period
+    }
+    if not wanted:
+        return {}
+    regions = {region for _i, region, _p in wanted}
+    departements = Territory.objects.filter(parent_id__in=regions, level=Level.DEPARTEMENT)
+    count = defaultdict(int)
+    for region_id in departements.values_list("parent_id", flat=True):
+        count[region_id] += 1
+    covered: dict[tuple[int, int, str], list[str]] = defaultdict(list)
+    rows = IndicatorValue.objects.filter(
+        indicator_id__in={i for i, _r, _p in wanted},
+        period__in={p for _i, _r, p in wanted},
+        territory__in=departements,
+        is_current=True,
+        value__isnull=False,
+    ).values_list("indicator_id", "territory__parent_id", "period", "territory__name")
+    for indicator_id, region_id, period, name in rows:
+        if (indicator_id, region_id, period) in wanted:
+            covered[(indicator_id, region_id, period)].append(name)
+    return {
+        key: Coverage(tuple(sorted(names)), count[key[1]])
+        for key, names in covered.items()
+        if len(names) < count[key[1]]
+    }

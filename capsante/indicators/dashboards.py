@@ -54,6 +54,10 @@ def comparison_parents(territory: Territory) -> list[Territory]:
     return [t for t in (departement, region) if t is not None]
 
 
+# Where a gap to a région's figure made from some of its départements would be shown.
+NOT_FROM_SOME_DEPARTEMENTS = "sans objet : chiffre régional partiel"
+
+
 class MonthValue(NamedTuple):
     """A month's figure as a card and its comparisons read it."""
 
@@ -74,10 +78,14 @@ class Comparison:
     # The enclosing territory's figure lacks communes (a Mayenne without Laval, compared with
     # by each of its other EPCI): said beside it, and no gap from it either.
     partial: completeness.MissingCommunes | None = None
+    # The région's figure is some of its départements' only (`completeness.Coverage`): said
+    # beside it, and no gap from it (it would be a gap from those départements).
+    coverage: completeness.Coverage | None = None
 
     @property
     def label(self) -> str:
-        return format_value(self.value.value if self.value else None, self.indicator)
+        shown = format_value(self.value.value if self.value else None, self.indicator)
+        return f"{shown} ({self.coverage.short})" if self.coverage else shown
 
     @property
     def from_partial(self) -> bool:
@@ -86,7 +94,9 @@ class Comparison:
 
     @property
     def gap(self) -> float | None:
-        if self.from_partial or self.own is None or self.value is None or self.value.value is None:
+        if self.from_partial or self.coverage or self.own is None or self.value is None:
+            return None
+        if self.value.value is None:
             return None
         return self.own - self.value.value
 
@@ -94,7 +104,22 @@ class Comparison:
     def gap_label(self) -> str:
         if self.from_partial:
             return completeness.NOT_FROM_PARTIAL
+        if self.coverage:
+            return NOT_FROM_SOME_DEPARTEMENTS
         return format_gap(self.gap, self.indicator)
+
+
+def regional_coverages(comparisons: Iterable[tuple[Indicator, Comparison]]) -> None:
+    """Sets each comparison's `coverage`: whether its région's figure is some of its
+    départements' only (one query for all)."""
+    comparisons = [(i, c) for i, c in comparisons if c.value is not None]
+    found = completeness.regional_coverage(
+        (indicator, c.territory, c.value.period) for indicator, c in comparisons
+    )
+    for indicator, comparison in comparisons:
+        comparison.coverage = found.get(
+            (indicator.pk, comparison.territory.pk, comparison.value.period)
+        )
 
 
 def partial_comparisons(
@@ -195,6 +220,8 @@ class Card:
     comparisons: list[Comparison] = field(default_factory=list)
     # Communes the month before counted and this month's figure lacks (decision 0043).
     partial: completeness.MissingCommunes | None = None
+    # A région's figure made from some of its départements only.
+    coverage: completeness.Coverage | None = None
     # The properties below are read several times by a page (the card, then the table's row):
     # each is worked out once, after `partial` is set (territory_cards).
 
@@ -202,7 +229,8 @@ class Card:
     def value_label(self) -> str:
         if self.withheld:
             return disclosure.WITHHELD
-        return format_value(self.latest.value if self.latest else None, self.indicator)
+        shown = format_value(self.latest.value if self.latest else None, self.indicator)
+        return f"{shown} ({self.coverage.short})" if self.coverage else shown
 
     @cached_property
     def target_label(self) -> str:
@@ -340,6 +368,18 @@ def _territory_cards(territory: Territory, user, compare: bool) -> list[Card]:
         card.partial = partial.get(card.indicator.pk)
         for comparison in card.comparisons:
             comparison.own_is_partial = card.partial is not None
+    regional_coverages(
+        (card.indicator, comparison) for card in cards for comparison in card.comparisons
+    )
+    if territory.level == Level.REGION:
+        found = completeness.regional_coverage(
+            (card.indicator, territory, card.latest.period)
+            for card in cards
+            if card.latest is not None and not card.withheld
+        )
+        for card in cards:
+            if card.latest is not None:
+                card.coverage = found.get((card.indicator.pk, territory.pk, card.latest.period))
     return cards
 
 

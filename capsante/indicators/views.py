@@ -137,6 +137,14 @@ def indicator_detail(request, code: str, level: str, territory_code: str):
                 partial=line.partial.get(value.period) if value else None,
             )
         )
+    dashboards.regional_coverages((indicator, c) for c in comparisons)
+    coverage = (
+        completeness.regional_coverage([(indicator, territory, latest.period)]).get(
+            (indicator.pk, territory.pk, latest.period)
+        )
+        if latest
+        else None
+    )
     model = target.status_details.get("model") if target else None
     return render(
         request,
@@ -148,6 +156,7 @@ def indicator_detail(request, code: str, level: str, territory_code: str):
             "target": target,
             "latest": latest,
             "missing_communes": missing.sentence(named=detailed) if missing else "",
+            "coverage": coverage,
             "partial_months": {p: m.sentence(named=detailed) for p, m in partial.items()},
             "compared_partial": compared_said,
             "partial_count": len(partial) + len(compared_said),

@@ -1,0 +1,73 @@
+"""A région's figure made from some of its départements says so.
+
+The review of 7 December read « Pays de la Loire : 91,0 % (écart ±0,0 pt) » beside the Sarthe's
+share of pharmacies with a fax: the survey was the Sarthe's, so the région's figure was the
+Sarthe's own, 142 of 156, under the région's name. Wherever the région's figure is shown — its
+page, its card, the comparisons of its départements' pages and their synthèse — it now says
+which départements it comes from, and no gap is worked out from it."""
+
+import pytest
+
+from capsante.indicators import services
+from capsante.indicators.models import Indicator, IndicatorValue
+
+pytestmark = pytest.mark.django_db
+MONTH = "2024-06"
+
+
+@pytest.fixture
+def sarthe_only(geography):
+    services.sync_catalogue()
+    indicator = Indicator.objects.get(code="MES_ACTIVATION")
+    for territory in (geography["sarthe"], geography["region"]):
+        IndicatorValue.objects.create(
+            indicator=indicator,
+            territory=territory,
+            period=MONTH,
+            value=91.03,
+            numerator=142,
+            denominator=156,
+        )
+    return indicator
+
+
+def test_the_regions_page_says_its_figure_is_one_departements(client, sarthe_only):
+    page = client.get("/indicateurs/MES_ACTIVATION/region/52/").content.decode()
+    assert (
+        "Chiffre régional établi à partir du seul département Sarthe : les autres départements"
+        " de la région n’ont pas de chiffre ce mois-là." in page
+    )
+    dashboard = client.get("/indicateurs/territoire/region/52/").content.decode()
+    assert "91,0\u00a0% (Sarthe seule)" in dashboard
+
+
+def test_a_departement_compared_with_it_is_told_and_gets_no_gap(client, sarthe_only):
+    page = client.get("/indicateurs/MES_ACTIVATION/departement/72/").content.decode()
+    assert "Pays de la Loire : <strong>91,0\u00a0% (Sarthe seule)</strong>" in page
+    assert "écart ±0,0" not in page
+    assert "Parmi 1 territoire comparable :" in page  # was « 1 territoires comparables »
+    dashboard = client.get("/indicateurs/territoire/departement/72/").content.decode()
+    assert "Pays de la Loire : <strong>91,0\u00a0% (Sarthe seule)</strong>" in dashboard
+    assert "sans objet : chiffre régional partiel" in dashboard
+    summary = client.get("/rapports/synthese/departement/72/").content.decode()
+    assert "91,0\u00a0% (Sarthe seule)" in summary
+
+
+def test_nothing_is_said_once_every_departement_has_its_figure(client, geography, sarthe_only):
+    IndicatorValue.objects.create(
+        indicator=sarthe_only,
+        territory=geography["mayenne"],
+        period=MONTH,
+        value=50.0,
+        numerator=50,
+        denominator=100,
+    )
+    for url in (
+        "/indicateurs/MES_ACTIVATION/region/52/",
+        "/indicateurs/MES_ACTIVATION/departement/72/",
+        "/indicateurs/territoire/departement/72/",
+    ):
+        page = client.get(url).content.decode()
+        assert "seule)" not in page and "Chiffre régional établi" not in page, url
+    page = client.get("/indicateurs/MES_ACTIVATION/departement/72/").content.decode()
+    assert "écart ±0,0" in page
