@@ -6,7 +6,6 @@ from typing import Any
 
 from django.db import models
 
-
 # Who changed it, when no account did: a command (the demo's load, an import by the operator),
 # a background job, or someone through a public form (the form says so as the record's reason).
 WITHOUT_ACCOUNT = "sans compte connecté"
