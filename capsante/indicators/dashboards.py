@@ -686,6 +686,7 @@ def map_rows(
             "denominator": v.denominator if v else None,
             "period": v.period if v else None,
             "bucket": bucket,
+            "withheld": withheld(child),
         }
         for (child, v), bucket in zip(ordered, buckets, strict=True)
     ]

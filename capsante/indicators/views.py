@@ -274,7 +274,8 @@ def _download(
         for parent, period, sentence in compared_said:
             about[f"Chiffre partiel {parent.of_name} ({formats.month(period)})"] = sentence
     if table == "children":
-        headers = ["code", "territoire", "mois", "numérateur", "dénominateur", "valeur"]
+        # An empty cell says why: a figure for partners only is not a missing figure.
+        headers = ["code", "territoire", "mois", "numérateur", "dénominateur", "valeur", "remarque"]
         data = [
             [
                 r["territory"].code,
@@ -283,6 +284,9 @@ def _download(
                 r["numerator"],
                 r["denominator"],
                 r["value"],
+                disclosure.WITHHELD
+                if r["withheld"]
+                else ("" if r["value"] is not None else "pas de donnée"),
             ]
             for r in map_rows
         ]

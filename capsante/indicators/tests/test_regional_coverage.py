@@ -71,3 +71,30 @@ def test_nothing_is_said_once_every_departement_has_its_figure(client, geography
         assert "seule)" not in page and "Chiffre régional établi" not in page, url
     page = client.get("/indicateurs/MES_ACTIVATION/departement/72/").content.decode()
     assert "écart ±0,0" in page
+
+
+def test_a_figure_kept_for_partners_is_said_so_in_the_download_not_left_empty(
+    client, admin_client, geography
+):
+    # The anonymous download of the EPCI of the Sarthe had empty cells where the page said
+    # « réservé aux partenaires » (review of 7 December).
+    services.sync_catalogue()
+    indicator = Indicator.objects.get(code="OFFICINES_FAX")
+    epci = geography["epci"]["le_mans"]
+    for territory in (epci, geography["sarthe"]):
+        IndicatorValue.objects.create(
+            indicator=indicator,
+            territory=territory,
+            period=MONTH,
+            value=90.0,
+            numerator=9,
+            denominator=10,
+        )
+    url = "/indicateurs/OFFICINES_FAX/departement/72/?format=csv&table=children"
+    header, *rows = client.get(url).content.decode("utf-8-sig").strip().splitlines()
+    assert header.endswith(";valeur;remarque")
+    (row,) = [r for r in rows if r.startswith("247200132;")]
+    assert row.endswith(";;;;réservé aux partenaires")
+    header, *rows = admin_client.get(url).content.decode("utf-8-sig").strip().splitlines()
+    (row,) = [r for r in rows if r.startswith("247200132;")]
+    assert ";9;10;90" in row and row.endswith(";")
