@@ -29,7 +29,15 @@ from capsante.ui.maps import MapShape, svg_map
 
 from . import completeness, disclosure, groupings, services
 from .models import Indicator, IndicatorValue, Target
-from .targets import NO_TARGET, Remaining, digits, format_value, remaining, target_label
+from .targets import (
+    NO_TARGET,
+    Remaining,
+    digits,
+    format_value,
+    remaining,
+    shown_difference,
+    target_label,
+)
 
 
 def format_gap(gap: float | None, indicator: Indicator) -> str:
@@ -98,7 +106,7 @@ class Comparison:
             return None
         if self.value.value is None:
             return None
-        return self.own - self.value.value
+        return shown_difference(self.own, self.value.value, self.indicator)
 
     @property
     def gap_label(self) -> str:

@@ -17,6 +17,14 @@ def digits(indicator: Indicator) -> int:
     return 0 if indicator.unit == "count" else (2 if indicator.unit == "per_inhabitant" else 1)
 
 
+def shown_difference(after: float, before: float, indicator: Indicator) -> float:
+    """`after − before` as a reader works it out from the two figures shown: each rounded as it
+    is written first. From the unrounded values, 7,1 % against 4,6 % read « +2,4 pt » (7,051
+    − 4,603): right, and taken for a mistake by whoever checks it (review of 7 December)."""
+    places = digits(indicator)
+    return round(round(after, places) - round(before, places), places)
+
+
 def format_value(value: float | None, indicator: Indicator) -> str:
     if value is None:
         return "—"

@@ -18,6 +18,7 @@ from capsante.engine.statuses import RULE_IN_WORDS
 from capsante.indicators import completeness, dashboards, services
 from capsante.indicators.models import Indicator, IndicatorValue, Target
 from capsante.indicators.services import STATUS_LABELS, STATUS_RANK, TOLERANCE
+from capsante.indicators.targets import shown_difference
 from capsante.roadmaps.models import Action, ActionStatus, KeyFigure, Roadmap
 from capsante.territories.models import Territory
 from capsante.ui import formats
@@ -193,7 +194,11 @@ def _moved_row(
     after: IndicatorValue | None,
     notes: list[str],
 ) -> dict:
-    delta = after.value - base.value if after is not None and base is not None else None
+    delta = (
+        shown_difference(after.value, base.value, indicator)
+        if after is not None and base is not None
+        else None
+    )
     if after is None:
         delta_label = completeness.NOT_FROM_PARTIAL
     elif delta is None:
@@ -211,7 +216,7 @@ def _moved_row(
         "after_value": after.value if after else None,
         "delta": delta,
         "delta_label": delta_label,
-        "favourable": None if delta is None else (delta > 0) == (indicator.polarity == "up"),
+        "favourable": None if not delta else (delta > 0) == (indicator.polarity == "up"),
         # Why a month was left out: « octobre 2026 laissé de côté : il y manque … ».
         "set_aside": " ; ".join(notes),
     }

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from capsante.indicators import completeness, dashboards, services
 from capsante.indicators.models import Indicator, IndicatorValue, Target
-from capsante.indicators.targets import Remaining, remaining, target_label
+from capsante.indicators.targets import Remaining, remaining, shown_difference, target_label
 from capsante.indicators.templatetags.indicator_tags import figure_indicator
 from capsante.roadmaps.models import KeyFigure, Roadmap
 from capsante.roadmaps.targets import TargetRow
@@ -105,7 +105,7 @@ class Row:
         if self.partial or self.base_partial or base is None:
             return None
         base_period, base_value = base.period, base.value
-        delta = self.series[-1][1] - base_value
+        delta = shown_difference(self.series[-1][1], base_value, self.indicator)
         favourable = None if delta == 0 else (delta > 0) == (self.indicator.polarity == "up")
         return {
             "label": dashboards.format_gap(delta, self.indicator),

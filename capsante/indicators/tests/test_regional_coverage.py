@@ -98,3 +98,30 @@ def test_a_figure_kept_for_partners_is_said_so_in_the_download_not_left_empty(
     header, *rows = admin_client.get(url).content.decode("utf-8-sig").strip().splitlines()
     (row,) = [r for r in rows if r.startswith("247200132;")]
     assert ";9;10;90" in row and row.endswith(";")
+
+
+def test_a_gap_is_the_difference_of_the_figures_shown(client, geography):
+    # 7,051 % against 4,603 % read « +2,4 pt » beside « 7,1 % » and « 4,6 % » (review of
+    # 7 December): a reader subtracting what is shown finds 2,5.
+    services.sync_catalogue()
+    indicator = Indicator.objects.get(code="MES_ACTIVATION")
+    for territory, value in ((geography["sarthe"], 7.051), (geography["region"], 4.603)):
+        IndicatorValue.objects.create(
+            indicator=indicator,
+            territory=territory,
+            period=MONTH,
+            value=value,
+            numerator=value,
+            denominator=100,
+        )
+    IndicatorValue.objects.create(
+        indicator=indicator,
+        territory=geography["mayenne"],
+        period=MONTH,
+        value=1.0,
+        numerator=1,
+        denominator=100,
+    )
+    page = client.get("/indicateurs/MES_ACTIVATION/departement/72/").content.decode()
+    assert "7,1\u00a0%" in page and "4,6\u00a0%" in page
+    assert "écart +2,5\u202fpt" in page
