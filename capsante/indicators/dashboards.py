@@ -287,6 +287,11 @@ class Card:
         return max(0, min(100, round(100 * (self.latest.value - baseline) / span)))
 
     @cached_property
+    def stale(self) -> bool:
+        """Older than the indicator's source is renewed: « donnée ancienne » beside it."""
+        return not self.withheld and services.is_stale(self.indicator, self.latest)
+
+    @cached_property
     def spark(self) -> str:
         return sparkline([v for _, v in spark_points(self.series)])
 

@@ -25,6 +25,7 @@ from capsante.accounts import access
 from capsante.accounts.models import Profile
 from capsante.engine import forecast
 from capsante.engine import status as engine_status
+from capsante.engine.periods import months_between
 from capsante.outbox.services import queue_mail
 from capsante.territories.models import Level, Territory
 
@@ -820,3 +821,11 @@ def review_manual_value(user, entry: ManualEntry, accept: bool, reason: str = ""
         )
         assess_targets(Indicator.objects.filter(pk=entry.indicator_id))
     return entry
+
+
+def is_stale(indicator: Indicator, value: IndicatorValue | None) -> bool:
+    """Whether a figure is older than its indicator says its source is renewed
+    (`stale_after_months`): shown with « donnée ancienne » wherever it is shown."""
+    return value is not None and (
+        months_between(value.period, current_month()) > indicator.stale_after_months
+    )

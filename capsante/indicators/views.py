@@ -157,6 +157,7 @@ def indicator_detail(request, code: str, level: str, territory_code: str):
             "latest": latest,
             "missing_communes": missing.sentence(named=detailed) if missing else "",
             "coverage": coverage,
+            "stale": services.is_stale(indicator, latest),
             "partial_months": {p: m.sentence(named=detailed) for p, m in partial.items()},
             "compared_partial": compared_said,
             "partial_count": len(partial) + len(compared_said),

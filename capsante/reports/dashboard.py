@@ -73,6 +73,11 @@ class Row:
         return services.STATUS_LABELS.get(self.target.status, "") if self.target else ""
 
     @property
+    def stale(self) -> bool:
+        """Older than the indicator's source is renewed: « donnée ancienne » beside it."""
+        return services.is_stale(self.indicator, self.latest)
+
+    @property
     def spark(self) -> str:
         return sparkline([v for _, v in spark_points(self.series)], width=160, height=40)
 

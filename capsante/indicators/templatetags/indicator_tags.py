@@ -3,7 +3,6 @@
 from django import template
 from django.urls import reverse
 
-from capsante.engine.periods import months_between
 from capsante.indicators import completeness, dashboards, services
 from capsante.indicators.models import Indicator, Target
 from capsante.territories.models import Level, Territory
@@ -43,11 +42,8 @@ def live_figure(figure, roadmap):
     indicator, territory = found
     latest = services.latest_value(indicator, territory)
     target = Target.objects.filter(indicator=indicator, territory=territory).first()
-    stale = latest is not None and (
-        months_between(latest.period, services.current_month()) > indicator.stale_after_months
-    )
     return {
-        "stale": stale,
+        "stale": services.is_stale(indicator, latest),
         "indicator": indicator,
         "territory": territory,
         "latest": latest,

@@ -8,6 +8,7 @@ which départements it comes from, and no gap is worked out from it."""
 
 import pytest
 
+from capsante.engine.periods import shift
 from capsante.indicators import services
 from capsante.indicators.models import Indicator, IndicatorValue
 
@@ -125,3 +126,39 @@ def test_a_gap_is_the_difference_of_the_figures_shown(client, geography):
     page = client.get("/indicateurs/MES_ACTIVATION/departement/72/").content.decode()
     assert "7,1\u00a0%" in page and "4,6\u00a0%" in page
     assert "écart +2,5\u202fpt" in page
+
+
+def test_an_old_figure_is_said_old_wherever_it_is_shown(client, geography):
+    # The roadmap document said « donnée ancienne » of a June 2024 figure that the indicator
+    # page, the dashboard and the synthèse showed as any other (review of 7 December).
+    services.sync_catalogue()
+    indicator = Indicator.objects.get(code="MES_ACTIVATION")  # renewed monthly: old after 6 months
+    now = services.current_month()
+    old = shift(now, -(indicator.stale_after_months + 2))
+    IndicatorValue.objects.create(
+        indicator=indicator,
+        territory=geography["sarthe"],
+        period=old,
+        value=40.0,
+        numerator=40,
+        denominator=100,
+    )
+    pages = {
+        "indicator": "/indicateurs/MES_ACTIVATION/departement/72/",
+        "dashboard": "/indicateurs/territoire/departement/72/",
+        "summary": "/rapports/synthese/departement/72/",
+    }
+    for name, url in pages.items():
+        assert "donnée ancienne" in client.get(url).content.decode(), name
+    IndicatorValue.objects.create(
+        indicator=indicator,
+        territory=geography["sarthe"],
+        period=now,
+        value=45.0,
+        numerator=45,
+        denominator=100,
+    )
+    for name, url in pages.items():
+        page = client.get(url).content.decode()
+        figure = page[page.index("Activation de Mon espace santé") :][:3000]
+        assert "donnée ancienne" not in figure, name

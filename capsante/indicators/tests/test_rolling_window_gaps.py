@@ -305,7 +305,8 @@ def test_the_change_over_a_year_is_not_worked_out_from_a_partial_figure_a_year_b
     _import(_write(tmp_path / "march_2024.csv", ["2024-03"], ("53130",), "53"), removed=2)
     page = client.get(url).content.decode()
     latest = row(page)
-    assert latest[4] == "mars 2025"  # the latest figure is whole: its months hold no gap
+    # The latest figure is whole (its months hold no gap), and old by now: said so after it.
+    assert latest[4] == "mars 2025, donnée ancienne"
     assert latest[8] == completeness.NOT_FROM_PARTIAL
     assert "Sur un an (depuis" not in page
 
