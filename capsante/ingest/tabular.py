@@ -449,7 +449,9 @@ def _validate_column(
         reporter.report(pc.invert(present), column, lambda i: "valeur manquante")
     if spec.kind == "boolean":
         return _to_boolean(values, present, spec, column, reporter)
-    values = _check_codes(values, spec, column, reporter, known)
+    # Messages quote the cell as the file has it (trimmed), not as it was normalised: « 2a… »
+    # turned into « 2A… » to be compared, but the line to correct says « 2a… ».
+    values = _check_codes(values, spec, column, reporter, known, pc.utf8_trim_whitespace(raw))
     if spec.kind == "integer":
         return _to_integer(values, spec, column, reporter)
     if spec.kind == "date":
@@ -470,10 +472,15 @@ def slugify(values: pa.Array) -> pa.Array:
 
 
 def _check_codes(
-    values: pa.Array, spec: FieldSpec, column: str, reporter: Reporter, known: Known
+    values: pa.Array,
+    spec: FieldSpec,
+    column: str,
+    reporter: Reporter,
+    known: Known,
+    as_written: pa.Array,
 ) -> pa.Array:
     def quoted(i: int) -> str:
-        return shown(values[i].as_py())
+        return shown(as_written[i].as_py())
 
     if spec.pattern:
         bad = pc.invert(pc.match_substring_regex(values, _full(spec.pattern)))

@@ -60,7 +60,7 @@ def test_unknown_status_and_region(data):
     corrupted = edit_line(corrupted, 4, b";52;", b";99;")
     result = parse_cyber_register(corrupted, name=NAME)
     assert sorted((e.line, e.column, e.reason) for e in result.errors) == [
-        (3, "statut_exercice", "statut d'exercice inconnu : en_cours (valeurs possibles : a_realiser, programme, realise)"),
+        (3, "statut_exercice", "statut d'exercice inconnu : en cours (valeurs possibles : a_realiser, programme, realise)"),
         (4, "code_region", "code région inconnu : 99 (valeurs possibles : 01, 02, 03, 04, 06, 11, 24, 27, 28, 32, 44, 52, 53, 75, 76, 84, 93, 94)"),
     ]  # fmt: skip
 

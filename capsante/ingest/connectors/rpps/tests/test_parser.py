@@ -135,6 +135,14 @@ def test_malformed_codes(data):
     }  # fmt: skip
 
 
+def test_a_message_quotes_the_cell_as_the_file_has_it(data):
+    # FINESS numbers are compared in capitals (« 2A… »); the message quoted the cell so too,
+    # « <SCRIPT>ALERT(1)</SCRIPT> » for what the file said in lower case (review of 7 December).
+    corrupted = edit_line(data, 4, b"|720009871|", b"|2a<script>x|")
+    (error,) = parse_rpps(corrupted, name=NAME).errors
+    assert error.reason == "numéro FINESS invalide : 2a<script>x (attendu : 9 caractères)"
+
+
 def test_missing_identifier_and_unknown_mode(data):
     corrupted = edit_line(data, 6, b"|10005556667|", b"||")
     corrupted = edit_line(corrupted, 7, b"|L|", b"|Z|")
