@@ -98,7 +98,8 @@ class UploadForm(DsfrBaseForm):
             mapping[header] = target
         cleaned["mapping"] = mapping
         if cleaned.get("source") == "survey":
-            if not cleaned.get("survey"):
+            # An identifier given but refused has its own message already: not « missing ».
+            if not cleaned.get("survey") and "survey" not in self.errors:
                 self.add_error("survey", "Un fichier d’enquête demande l’identifiant de l’enquête.")
             if "finess_et" not in mapping.values():
                 self.add_error(

@@ -94,6 +94,17 @@ def test_survey_upload_maps_columns_given_in_the_form(client, personas, settings
     assert "Indiquez la colonne qui porte le n° FINESS" in page
     assert "Un fichier d’enquête demande l’identifiant de l’enquête." in page
     assert "Colonne « date de la réponse »" in page  # the expected columns, in their words
+    # An identifier given but not valid is told as such, not as missing (review of 7 December).
+    refused = client.post(
+        "/imports/deposer/",
+        {
+            "source": "survey",
+            "survey": "enquête fax!",
+            "file": SimpleUploadedFile("enquete.csv", answers.encode()),
+        },
+    ).content.decode()
+    assert "Un fichier d’enquête demande l’identifiant de l’enquête." not in refused
+    assert "ne doit contenir que des lettres, des nombres" in refused
     response = client.post(
         "/imports/deposer/",
         {
