@@ -50,6 +50,15 @@ def percent(value: float | None, digits: int = 1, empty: str = "—") -> str:
     return f"{number(value, digits)}{NBSP}%"
 
 
+_ELIDED = tuple("aeiouyàâäéèêëîïôöùûüœAEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŒ")
+
+
+def of(text: str) -> str:
+    """« de » before `text`, elided before a vowel: « d’octobre 2025 », « de novembre 2025 »
+    (words starting with an aspirated or mute h are left to the caller)."""
+    return f"d’{text}" if text.startswith(_ELIDED) else f"de {text}"
+
+
 def takes_plural(count: float | int) -> bool:
     """French puts a noun in the plural from 2 on: « 0 structure », « 1,5 jour », « 2 jours »."""
     return abs(count) >= 2

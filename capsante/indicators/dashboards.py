@@ -703,7 +703,10 @@ def map_rows(
         }
         for (child, v), bucket in zip(ordered, buckets, strict=True)
     ]
-    legend = [(format_value(low, indicator), format_value(high, indicator)) for low, high in bounds]
+    legend = [
+        (format_value(low, indicator), format_value(high, indicator))
+        for low, high in bounds.values()
+    ]
     return rows, legend
 
 
@@ -737,7 +740,7 @@ def commune_map(indicator: Indicator, territory: Territory, period: str | None) 
 
     legend = [
         (SCALE[i], format_value(low, indicator), format_value(high, indicator))
-        for i, (low, high) in enumerate(bounds)
+        for i, (low, high) in bounds.items()
     ]
     return {
         "map": svg_map(shapes, width=520),

@@ -6,6 +6,8 @@ import math
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
+from capsante.french import of
+
 from . import formats
 
 # DSFR "illustrative" colours that keep a 3:1 contrast on white for lines and marks.
@@ -131,7 +133,9 @@ class SeriesChart:
                 (round(x(f"{year}-01"), 1), year)
                 for year in years
                 if x0 <= _index(f"{year}-01") <= x1
-            ],
+            ]
+            # A span without a January (one month, a few): its first month's year under it.
+            or [(round(x(p), 1), p[:4]) for p, _ in self.observed[:1]],
             "plot": {"left": left, "top": top, "right": self.width - right, "bottom": top + plot_h},
             "colors": {"observed": BLUE, "trajectory": GREY, "forecast": ORANGE, "target": GREEN},
             "comparisons": [
@@ -205,7 +209,7 @@ def spark_label(series: Sequence[tuple[str, float]], label_of: Callable[[float],
     if len(points) < 2:
         return ""
     (first_month, first), (last_month, last) = points[0], points[-1]
-    months = f"de {formats.month(first_month)} à {formats.month(last_month)}"
+    months = f"{of(formats.month(first_month))} à {formats.month(last_month)}"
     if min(v for _, v in points) == max(v for _, v in points):
         return f"Évolution {months} : stable à {label_of(last)}"
     return f"Évolution {months} : de {label_of(first)} à {label_of(last)}"
@@ -213,23 +217,55 @@ def spark_label(series: Sequence[tuple[str, float]], label_of: Callable[[float],
 
 def classes(
     values: Sequence[float | None], buckets: int = len(SCALE)
-) -> tuple[list[int | None], list[tuple[float, float]]]:
-    """Quantile classes for a choropleth: each value's bucket, and each bucket's bounds."""
+) -> tuple[list[int | None], dict[int, tuple[float, float]]]:
+    """Classes for a choropleth: each value's class as its colour's index in `SCALE`, and each
+    class's bounds by that index, from light to dark.
+
+    As many distinct values as colours or fewer: a class each (0 % and 100 %, two classes, not
+    one). More: quantile classes, cut among the distinct values when ties would merge classes
+    (11 communes at 0 %, 70 at 100 % and a few between drew every commune in one colour:
+    review of 7 December). Fewer classes than colours take colours spread over the scale, so
+    that two classes stay told apart."""
     known = sorted(v for v in values if v is not None)
     if not known:
-        return [None for _ in values], []
-    quantiles = {
-        known[min(len(known) - 1, int(len(known) * (i + 1) / buckets))] for i in range(buckets - 1)
-    }
-    # Few distinct values give the same cut more than once: one class each, not a legend
-    # listing « 91,0 % à 91,0 % » five times.
-    cuts = sorted(c for c in quantiles if c < known[-1])
-    bounds, low = [], known[0]
-    for cut in [*cuts, known[-1]]:
-        bounds.append((low, cut))
-        low = cut
+        return [None for _ in values], {}
+    distinct = sorted(set(known))
+    if len(distinct) <= buckets:
+        edges = [(v, v) for v in distinct]
+        rank = {v: i for i, v in enumerate(distinct)}
 
-    def bucket(value: float) -> int:
-        return next((i for i, cut in enumerate(cuts) if value <= cut), len(cuts))
+        def position(value: float) -> int:
+            return rank[value]
 
-    return [None if v is None else bucket(v) for v in values], bounds
+    else:
+        cuts = _quantile_cuts(known, buckets)
+        if len(cuts) < buckets - 1:
+            cuts = _quantile_cuts(distinct, buckets)
+        edges, low = [], known[0]
+        for cut in [*cuts, known[-1]]:
+            edges.append((low, cut))
+            low = cut
+
+        def position(value: float) -> int:
+            return next((i for i, cut in enumerate(cuts) if value <= cut), len(cuts))
+
+    colours = _spread(len(edges), buckets)
+    return (
+        [None if v is None else colours[position(v)] for v in values],
+        {colours[i]: edge for i, edge in enumerate(edges)},
+    )
+
+
+def _quantile_cuts(ordered: Sequence[float], buckets: int) -> list[float]:
+    """The distinct values below the largest at which `ordered` is cut into `buckets` parts."""
+    count = len(ordered)
+    found = {ordered[min(count - 1, int(count * (i + 1) / buckets))] for i in range(buckets - 1)}
+    return sorted(c for c in found if c < ordered[-1])
+
+
+def _spread(classes: int, colours: int) -> list[int]:
+    """`classes` colour indices spread from the lightest to the darkest of `colours`; one class
+    takes the middle one."""
+    if classes == 1:
+        return [colours // 2]
+    return [round(j * (colours - 1) / (classes - 1)) for j in range(classes)]

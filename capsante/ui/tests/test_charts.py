@@ -1,0 +1,40 @@
+"""The choropleths' classes tell values apart (review of 7 December: the Sarthe's communes,
+11 at 0 % of pharmacies with a fax and 70 at 100 %, were all drawn in one colour, under a
+single class « de 0,0 % à 100,0 % »)."""
+
+from capsante.ui.charts import SCALE, classes
+
+
+def test_two_values_are_two_classes_at_either_end_of_the_scale():
+    colours, bounds = classes([0.0] * 11 + [100.0] * 70 + [None])
+    assert set(colours[:11]) == {0} and set(colours[11:81]) == {len(SCALE) - 1}
+    assert colours[-1] is None
+    assert bounds == {0: (0.0, 0.0), len(SCALE) - 1: (100.0, 100.0)}
+
+
+def test_ties_do_not_merge_the_classes_of_the_other_values():
+    values = [0.0] * 11 + [100.0] * 70 + [10.0, 20.0, 30.0, 40.0, 50.0, 60.0]
+    colours, bounds = classes(values)
+    assert len(bounds) == len(SCALE)
+    assert colours[0] != colours[11]  # 0 % and 100 % apart
+    for value, colour in zip(values, colours, strict=True):
+        low, high = bounds[colour]
+        assert low <= value <= high
+
+
+def test_many_distinct_values_are_cut_in_quantiles_lightest_to_darkest():
+    colours, bounds = classes([float(v) for v in range(1, 11)])
+    assert colours == [0, 0, 0, 1, 1, 2, 2, 3, 3, 4]
+    assert list(bounds.values()) == [(1, 3), (3, 5), (5, 7), (7, 9), (9, 10)]
+
+
+def test_one_value_is_one_class():
+    colours, bounds = classes([91.03, None])
+    assert colours[1] is None and bounds == {colours[0]: (91.03, 91.03)}
+
+
+def test_a_small_lines_words_elide_before_a_vowel():
+    from capsante.ui.charts import spark_label
+
+    said = spark_label([("2025-10", 1.0), ("2026-05", 2.0)], lambda v: f"{v:g}")
+    assert said == "Évolution d’octobre 2025 à mai 2026 : de 1 à 2"
