@@ -16,19 +16,23 @@ pytestmark = pytest.mark.django_db
 MONTH = "2024-06"
 
 
+def _value(indicator, territory, value, numerator, denominator, period=MONTH):
+    IndicatorValue.objects.create(
+        indicator=indicator,
+        territory=territory,
+        period=period,
+        value=value,
+        numerator=numerator,
+        denominator=denominator,
+    )
+
+
 @pytest.fixture
 def sarthe_only(geography):
     services.sync_catalogue()
     indicator = Indicator.objects.get(code="MES_ACTIVATION")
     for territory in (geography["sarthe"], geography["region"]):
-        IndicatorValue.objects.create(
-            indicator=indicator,
-            territory=territory,
-            period=MONTH,
-            value=91.03,
-            numerator=142,
-            denominator=156,
-        )
+        _value(indicator, territory, 91.03, 142, 156)
     return indicator
 
 
@@ -55,14 +59,7 @@ def test_a_departement_compared_with_it_is_told_and_gets_no_gap(client, sarthe_o
 
 
 def test_nothing_is_said_once_every_departement_has_its_figure(client, geography, sarthe_only):
-    IndicatorValue.objects.create(
-        indicator=sarthe_only,
-        territory=geography["mayenne"],
-        period=MONTH,
-        value=50.0,
-        numerator=50,
-        denominator=100,
-    )
+    _value(sarthe_only, geography["mayenne"], 50.0, 50, 100)
     for url in (
         "/indicateurs/MES_ACTIVATION/region/52/",
         "/indicateurs/MES_ACTIVATION/departement/72/",
@@ -83,14 +80,7 @@ def test_a_figure_kept_for_partners_is_said_so_in_the_download_not_left_empty(
     indicator = Indicator.objects.get(code="OFFICINES_FAX")
     epci = geography["epci"]["le_mans"]
     for territory in (epci, geography["sarthe"]):
-        IndicatorValue.objects.create(
-            indicator=indicator,
-            territory=territory,
-            period=MONTH,
-            value=90.0,
-            numerator=9,
-            denominator=10,
-        )
+        _value(indicator, territory, 90.0, 9, 10)
     url = "/indicateurs/OFFICINES_FAX/departement/72/?format=csv&table=children"
     header, *rows = client.get(url).content.decode("utf-8-sig").strip().splitlines()
     assert header.endswith(";valeur;remarque")
@@ -107,22 +97,8 @@ def test_a_gap_is_the_difference_of_the_figures_shown(client, geography):
     services.sync_catalogue()
     indicator = Indicator.objects.get(code="MES_ACTIVATION")
     for territory, value in ((geography["sarthe"], 7.051), (geography["region"], 4.603)):
-        IndicatorValue.objects.create(
-            indicator=indicator,
-            territory=territory,
-            period=MONTH,
-            value=value,
-            numerator=value,
-            denominator=100,
-        )
-    IndicatorValue.objects.create(
-        indicator=indicator,
-        territory=geography["mayenne"],
-        period=MONTH,
-        value=1.0,
-        numerator=1,
-        denominator=100,
-    )
+        _value(indicator, territory, value, value, 100)
+    _value(indicator, geography["mayenne"], 1.0, 1, 100)
     page = client.get("/indicateurs/MES_ACTIVATION/departement/72/").content.decode()
     assert "7,1\u00a0%" in page and "4,6\u00a0%" in page
     assert "écart +2,5\u202fpt" in page
@@ -135,14 +111,7 @@ def test_an_old_figure_is_said_old_wherever_it_is_shown(client, geography):
     indicator = Indicator.objects.get(code="MES_ACTIVATION")  # renewed monthly: old after 6 months
     now = services.current_month()
     old = shift(now, -(indicator.stale_after_months + 2))
-    IndicatorValue.objects.create(
-        indicator=indicator,
-        territory=geography["sarthe"],
-        period=old,
-        value=40.0,
-        numerator=40,
-        denominator=100,
-    )
+    _value(indicator, geography["sarthe"], 40.0, 40, 100, period=old)
     pages = {
         "indicator": "/indicateurs/MES_ACTIVATION/departement/72/",
         "dashboard": "/indicateurs/territoire/departement/72/",
@@ -150,14 +119,7 @@ def test_an_old_figure_is_said_old_wherever_it_is_shown(client, geography):
     }
     for name, url in pages.items():
         assert "donnée ancienne" in client.get(url).content.decode(), name
-    IndicatorValue.objects.create(
-        indicator=indicator,
-        territory=geography["sarthe"],
-        period=now,
-        value=45.0,
-        numerator=45,
-        denominator=100,
-    )
+    _value(indicator, geography["sarthe"], 45.0, 45, 100, period=now)
     for name, url in pages.items():
         page = client.get(url).content.decode()
         figure = page[page.index("Activation de Mon espace santé") :][:3000]
