@@ -154,20 +154,24 @@ def test_definitions_computed_alone_start_first(shared_staging: Path, catalogue,
 def test_a_definition_starts_once_its_own_passes_are_built(
     shared_staging: Path, catalogue, monkeypatch
 ):
-    """No definition waits for a pass it does not read: with the campaigns' pass slowed down,
-    other definitions run meanwhile, and none starts before the passes it reads have ended."""
+    """No definition waits for a pass it does not read: with the campaigns' pass held until a
+    definition has started (or a minute has passed), other definitions run meanwhile, and none
+    starts before the passes it reads have ended. Held by an event rather than for a fixed time,
+    so that a loaded machine, whose other passes outlast any fixed delay, gives the same answer;
+    with a barrier after the last pass, the minute passes and no definition has started."""
     import threading
     import time
 
     ended: dict[str, float] = {}
     started: list[tuple[float, list[str], list[str]]] = []
     lock = threading.Lock()
+    a_definition_started = threading.Event()
     materialize_scan = backend_module.Backend._materialize_scan
     run_unit = backend_module.Backend._run_unit
 
     def slow_campaigns(self, plan, scan):
         if "stg_campaign_status" in scan.tables:
-            time.sleep(0.5)
+            a_definition_started.wait(timeout=60)
         materialize_scan(self, plan, scan)
         with lock:
             ended[scan.name] = time.perf_counter()
@@ -176,6 +180,7 @@ def test_a_definition_starts_once_its_own_passes_are_built(
         with lock:
             reads = [s.name for d in unit for s in plan.scans_of(d)]
             started.append((time.perf_counter(), reads, [d.code for d in unit]))
+        a_definition_started.set()
         return run_unit(self, plan, unit, periods_of, territories)
 
     monkeypatch.setattr(backend_module.Backend, "_materialize_scan", slow_campaigns)
