@@ -293,7 +293,8 @@ class Card:
 
     @cached_property
     def spark(self) -> str:
-        return sparkline([v for _, v in spark_points(self.series)])
+        points = spark_points(self.series)
+        return sparkline([v for _, v in points], months=[p for p, _ in points])
 
     @cached_property
     def spark_label(self) -> str:

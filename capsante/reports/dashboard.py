@@ -79,7 +79,10 @@ class Row:
 
     @property
     def spark(self) -> str:
-        return sparkline([v for _, v in spark_points(self.series)], width=160, height=40)
+        points = spark_points(self.series)
+        return sparkline(
+            [v for _, v in points], width=160, height=40, months=[p for p, _ in points]
+        )
 
     @property
     def spark_label(self) -> str:

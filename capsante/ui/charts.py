@@ -178,14 +178,24 @@ def _nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     return ticks
 
 
-def sparkline(values: Sequence[float], width: int = 120, height: int = 32) -> str:
+def sparkline(
+    values: Sequence[float],
+    width: int = 120,
+    height: int = 32,
+    months: Sequence[str] | None = None,
+) -> str:
     """The path of a small line chart (no axes), for cards: its lowest value along the bottom,
     its highest along the top; a series that never moves across the middle, where a line along
-    the bottom would read as zero."""
+    the bottom would read as zero. With `months` (each value's « 2026-10 »), each point stands
+    at its month, so that months without a value leave their gap rather than being closed up."""
     if len(values) < 2:
         return ""
     low, high = min(values), max(values)
-    step = width / (len(values) - 1)
+    if months is not None:
+        first, last = _index(months[0]), _index(months[-1])
+        places = [(_index(m) - first) / ((last - first) or 1) * width for m in months]
+    else:
+        places = [i * width / (len(values) - 1) for i in range(len(values))]
 
     def y(value: float) -> float:
         if high == low:
@@ -193,7 +203,8 @@ def sparkline(values: Sequence[float], width: int = 120, height: int = 32) -> st
         return height - 2 - (value - low) / (high - low) * (height - 4)
 
     return " ".join(
-        f"{'M' if i == 0 else 'L'}{i * step:.1f},{y(v):.1f}" for i, v in enumerate(values)
+        f"{'M' if i == 0 else 'L'}{x:.1f},{y(v):.1f}"
+        for i, (x, v) in enumerate(zip(places, values, strict=True))
     )
 
 

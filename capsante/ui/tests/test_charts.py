@@ -38,3 +38,15 @@ def test_a_small_lines_words_elide_before_a_vowel():
 
     said = spark_label([("2025-10", 1.0), ("2026-05", 2.0)], lambda v: f"{v:g}")
     assert said == "Évolution d’octobre 2025 à mai 2026 : de 1 à 2"
+
+
+def test_a_small_line_leaves_the_gap_of_months_without_a_value():
+    # Events held in June and October 2023, then every month of 2026: the points stood evenly
+    # spaced, the 27 months without an event closed up (browser check of 7 December).
+    from capsante.ui.charts import sparkline
+
+    months = ["2023-06", "2023-10", "2026-01", "2026-02"]
+    path = sparkline([1.0, 2.0, 1.0, 2.0], width=320, months=months)
+    xs = [float(point[1:].split(",")[0]) for point in path.split()]
+    assert xs == [0.0, 40.0, 310.0, 320.0]  # at their months across 32 months
+    assert sparkline([1.0, 2.0, 1.0, 2.0], width=30).split()[1].startswith("L10.0,")
