@@ -694,6 +694,12 @@ class Coverage:
         )
 
 
+def with_coverage(label: str, coverage: Coverage | None) -> str:
+    """A région's figure as written, followed by what it is made of when that is some of its
+    départements: « 91,0 % (Sarthe seule) »."""
+    return f"{label} ({coverage.short})" if coverage else label
+
+
 def regional_coverage(
     figures: Iterable[tuple[Indicator, Territory, str]],
 ) -> dict[tuple[int, int, str], Coverage]:

@@ -22,8 +22,7 @@ from capsante.ui.charts import (
     SeriesChart,
     classes,
     spark_label,
-    spark_points,
-    sparkline,
+    spark_path,
 )
 from capsante.ui.maps import MapShape, svg_map
 
@@ -92,8 +91,9 @@ class Comparison:
 
     @property
     def label(self) -> str:
-        shown = format_value(self.value.value if self.value else None, self.indicator)
-        return f"{shown} ({self.coverage.short})" if self.coverage else shown
+        return completeness.with_coverage(
+            format_value(self.value.value if self.value else None, self.indicator), self.coverage
+        )
 
     @property
     def from_partial(self) -> bool:
@@ -102,11 +102,10 @@ class Comparison:
 
     @property
     def gap(self) -> float | None:
-        if self.from_partial or self.coverage or self.own is None or self.value is None:
+        compared = self.value.value if self.value else None
+        if self.from_partial or self.coverage or self.own is None or compared is None:
             return None
-        if self.value.value is None:
-            return None
-        return shown_difference(self.own, self.value.value, self.indicator)
+        return shown_difference(self.own, compared, self.indicator)
 
     @property
     def gap_label(self) -> str:
@@ -237,8 +236,9 @@ class Card:
     def value_label(self) -> str:
         if self.withheld:
             return disclosure.WITHHELD
-        shown = format_value(self.latest.value if self.latest else None, self.indicator)
-        return f"{shown} ({self.coverage.short})" if self.coverage else shown
+        return completeness.with_coverage(
+            format_value(self.latest.value if self.latest else None, self.indicator), self.coverage
+        )
 
     @cached_property
     def target_label(self) -> str:
@@ -293,8 +293,7 @@ class Card:
 
     @cached_property
     def spark(self) -> str:
-        points = spark_points(self.series)
-        return sparkline([v for _, v in points], months=[p for p, _ in points])
+        return spark_path(self.series)
 
     @cached_property
     def spark_label(self) -> str:

@@ -12,7 +12,7 @@ from capsante.roadmaps.models import KeyFigure, Roadmap
 from capsante.roadmaps.targets import TargetRow
 from capsante.territories.models import Level, Territory
 from capsante.ui import formats
-from capsante.ui.charts import SCALE, classes, spark_label, spark_points, sparkline
+from capsante.ui.charts import SCALE, classes, spark_label, spark_path
 from capsante.ui.maps import MapShape, svg_map
 
 
@@ -79,10 +79,7 @@ class Row:
 
     @property
     def spark(self) -> str:
-        points = spark_points(self.series)
-        return sparkline(
-            [v for _, v in points], width=160, height=40, months=[p for p, _ in points]
-        )
+        return spark_path(self.series, width=160, height=40)
 
     @property
     def spark_label(self) -> str:

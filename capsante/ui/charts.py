@@ -213,6 +213,12 @@ def spark_points(series: Sequence[tuple[str, float]]) -> list[tuple[str, float]]
     return list(series[-SPARK_MONTHS:])
 
 
+def spark_path(series: Sequence[tuple[str, float]], width: int = 120, height: int = 32) -> str:
+    """A card's small line of (month, value) `series`: its last months, each at its month."""
+    points = spark_points(series)
+    return sparkline([v for _, v in points], width, height, months=[p for p, _ in points])
+
+
 def spark_label(series: Sequence[tuple[str, float]], label_of: Callable[[float], str]) -> str:
     """What the small line shows, said for those who do not see it: the months it covers and
     its first and last values (`label_of` writes a value with its unit)."""
