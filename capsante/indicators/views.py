@@ -17,7 +17,7 @@ from . import completeness, dashboards, disclosure, services
 from .exports import table_response
 from .forms import ManualValueForm
 from .models import FORECAST_LABELS, MONTHS_ENDED_RULE, Indicator, ManualEntry, ManualStatus, Target
-from .targets import remaining, target_label
+from .targets import digits, remaining, target_label
 
 
 def _territory(level: str, code: str) -> Territory:
@@ -164,6 +164,8 @@ def indicator_detail(request, code: str, level: str, territory_code: str):
             "month_in_progress": services.current_month() if indicator.counted_each_month else None,
             "chart": drawing,
             "rows": rows,
+            # The monthly table writes each figure as the cards do: 91,0 beside « 91,0 % ».
+            "places": digits(indicator),
             "parents": parents,
             "comparisons": comparisons,
             "peers": dashboards.peers(indicator, territory, period),

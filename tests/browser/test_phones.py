@@ -256,3 +256,42 @@ def test_the_committee_report_in_html_reads_on_a_phone_and_on_a_desk(site, brows
     assert beside == (1 if width < 600 else 3)  # two by two on a phone, four in a row on a desk
     assert serious_violations(page) == []
     context.close()
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_a_chart_s_axis_labels_read_at_a_usable_size_on_a_phone(
+    live_server, geography, personas, seeded_roadmaps, browser, width
+):
+    """The series chart is drawn 720 units wide and shrunk to the screen: on a 375-px phone its
+    axis labels read at about 5 px (review of 7 December). They are drawn larger there (their
+    box 12 px high at least, 8 px before), and stay inside the drawing; on a desk they keep
+    their size."""
+    from tests import worlds
+
+    worlds.build(geography, personas, seeded_roadmaps)
+    context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": 740})
+    page = context.new_page()
+    path = "/indicateurs/MES_ACTIVATION/departement/72/"
+    assert page.goto(live_server.url + path).status == 200
+    assert _no_sideways_scroll(page)
+    chart = page.locator("svg.cap-chart").first
+    frame = chart.bounding_box()
+    labels = chart.locator("text.cap-chart-tick")
+    assert labels.count() >= 3
+    boxes = [labels.nth(i).bounding_box() for i in range(labels.count())]
+    for i, box in enumerate(boxes):
+        assert 12 <= box["height"] <= 20, (i, box, width)  # the glyphs' box: 8 px before
+        assert (
+            frame["x"] - 0.5 <= box["x"]
+            and box["x"] + box["width"] <= frame["x"] + frame["width"] + 0.5
+        )
+    # None overlaps another (the first year sat on the value axis's « 0 »).
+    for a, b in itertools.combinations(boxes, 2):
+        apart = (
+            a["x"] + a["width"] <= b["x"]
+            or b["x"] + b["width"] <= a["x"]
+            or a["y"] + a["height"] <= b["y"]
+            or b["y"] + b["height"] <= a["y"]
+        )
+        assert apart, (a, b, width)
+    context.close()

@@ -334,6 +334,24 @@ def test_dashboard_and_indicator_page_show_values_and_download_what_is_shown(
 
 
 @pytest.mark.django_db
+def test_the_table_of_monthly_values_writes_each_figure_as_the_page_does(
+    geography, staging, client
+):
+    """The Mayenne's 80 activated of 300 read « 26,7 % » above its table and « 26,67 » in it
+    (review of 7 December): the table writes the figure as shown, the région's beside it too.
+    The download keeps every digit: it is for recounting."""
+    stage_mes(staging, {"2025-01": {**SARTHE, **MAYENNE}, "2025-02": {**SARTHE, **MAYENNE}})
+    services.compute_and_store(codes=["MES_ACTIVATION"])
+    page = client.get("/indicateurs/MES_ACTIVATION/departement/53/").content.decode()
+    assert "26,7\xa0%" in page
+    rows = table_rows(page, "Valeurs mensuelles, territoires englobants, trajectoire et prévision")
+    observed = [r[:3] for r in rows[:2]]  # the months after are the forecast's
+    assert observed == [["janvier 2025", "26,7", "69,3"], ["février 2025", "26,7", "69,3"]]
+    series = client.get("/indicateurs/MES_ACTIVATION/departement/53/?format=csv&table=series")
+    assert ";26,666" in series.content.decode("utf-8-sig")
+
+
+@pytest.mark.django_db
 def test_roadmap_key_figures_show_the_live_value_of_their_indicator(
     geography, staging, seeded_roadmaps, client
 ):

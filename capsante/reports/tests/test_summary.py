@@ -87,11 +87,11 @@ def test_an_indicator_s_month_is_never_cut_and_its_name_never_left_at_one_word(w
     epci = Territory.objects.get(level="epci", code=EPCI)
     html = summary.summary_html(summary.summary(epci, AnonymousUser()))
     # One row of the summary, as it is, copied once per name.
-    row = re.search(r"<tr><td>[^<]+ <span class=\"note month\">\([^)]+\)</span>.*?</tr>", html)
-    name_and_month = re.compile(r"^<tr><td>[^<]+ <span class=\"note month\">\([^)]+\)</span>")
+    row = re.search(r"<tr><td>[^<]+ <span class=\"note month\">en [^<]+</span>.*?</tr>", html)
+    name_and_month = re.compile(r"^<tr><td>[^<]+ <span class=\"note month\">en [^<]+</span>")
     copies = "".join(
         name_and_month.sub(
-            f'<tr><td>{name} <span class="note month">(mai 2026)</span>', row.group(0)
+            f'<tr><td>{name} <span class="note month">en mai 2026</span>', row.group(0)
         )
         for name in names
     )
@@ -113,6 +113,28 @@ def test_an_indicator_s_month_is_never_cut_and_its_name_never_left_at_one_word(w
     assert len(cells) == len(names)
     for cell in cells:
         lines = [text(line) for line in walk(cell) if isinstance(line, boxes.LineBox)]
-        assert any("(mai 2026)" in line for line in lines), lines  # whole, on one line
+        assert any("en mai 2026" in line for line in lines), lines  # whole, on one line
         if len(lines) > 1:
             assert lines[0] != "Groupes", lines
+
+
+@pytest.mark.django_db
+def test_a_name_ending_in_its_unit_is_followed_by_its_month_without_a_second_parenthesis(world):
+    """« Délai médian de résolution des difficultés remontées (jours) (novembre 2026) »: two
+    parentheses in a row read as a typing slip (review of 7 December). The month follows as
+    words: « … (jours) en novembre 2026 »."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from capsante.indicators.models import Indicator
+    from capsante.reports import summary
+    from capsante.territories.models import Territory
+
+    epci = Territory.objects.get(level="epci", code=EPCI)
+    days = Indicator.objects.get(code="DIFFICULTY_RESOLUTION_DAYS")
+    IndicatorValue.objects.create(
+        indicator=days, territory=epci, period="2026-05", value=12.0, numerator=12.0
+    )
+    html = summary.summary_html(summary.summary(epci, AnonymousUser()))
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert f"{days.name} en mai 2026" in text, text[:2000]
+    assert ") (" not in text
