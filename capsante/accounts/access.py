@@ -28,7 +28,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from capsante.territories.models import Territory
-from capsante.territories.services import ancestors, covers, within_ids
+from capsante.territories.services import ancestors, communes_of, covers, within_ids
 
 from .models import Profile, Role
 
@@ -103,6 +103,17 @@ def overlaps(user, territory: Territory) -> bool:
     return allowed and (
         _covers(scope, territory) or (scope is not None and covers(territory, scope))
     )
+
+
+def reaches_into(user, territory: Territory) -> bool:
+    """Whether some of the territory's communes lie within the user's scope: the territory is in
+    it, or straddles its edge (an EPCI of the Sarthe and the Orne for the Pays de la Loire)."""
+    allowed, scope = _scope(user)
+    if not allowed:
+        return False
+    if _covers(scope, territory):
+        return True
+    return communes_of(territory).filter(pk__in=_within(scope)).exists()
 
 
 def has_role(user, territory: Territory, roles: frozenset) -> bool:

@@ -224,6 +224,7 @@ class Card:
     target: Target | None
     series: list[tuple[str, float]] = field(default_factory=list)
     withheld: bool = False  # a figure about a few named establishments, for partners only
+    withheld_label: str = disclosure.WITHHELD  # what stands in its place, for this reader
     comparisons: list[Comparison] = field(default_factory=list)
     # Communes the month before counted and this month's figure lacks (decision 0043).
     partial: completeness.MissingCommunes | None = None
@@ -232,10 +233,15 @@ class Card:
     # The properties below are read several times by a page (the card, then the table's row):
     # each is worked out once, after `partial` is set (territory_cards).
 
+    @property
+    def outside_scope(self) -> bool:
+        """Withheld from a partner whose scope holds part of the territory, not all of it."""
+        return self.withheld and self.withheld_label == disclosure.OUTSIDE_SCOPE
+
     @cached_property
     def value_label(self) -> str:
         if self.withheld:
-            return disclosure.WITHHELD
+            return self.withheld_label
         return completeness.with_coverage(
             format_value(self.latest.value if self.latest else None, self.indicator), self.coverage
         )
@@ -304,15 +310,18 @@ def territory_cards(territory: Territory, user=None, compare: bool = False) -> l
     """Every indicator's card for the territory, with its target and, with `compare`, its
     département's and région's values. The reader changes them only through whether the
     territory lies in their scope (disclosure.withholds; the parents compared with are public
-    levels): the cards are kept under that fact, for every partner alike (page_cache.kept)."""
+    levels) and, when it does not, the words said in place of a withheld figure: the cards are
+    kept under those facts, for every partner alike (page_cache.kept)."""
+    every = disclosure.reads_every_figure(user, territory)
+    said = "" if every else disclosure.withheld_label(user, territory)
     return page_cache.kept(
         "cards",
-        (territory.pk, compare, disclosure.reads_every_figure(user, territory)),
-        lambda: _territory_cards(territory, user, compare),
+        (territory.pk, compare, every, said),
+        lambda: _territory_cards(territory, user, compare, said),
     )
 
 
-def _territory_cards(territory: Territory, user, compare: bool) -> list[Card]:
+def _territory_cards(territory: Territory, user, compare: bool, said: str) -> list[Card]:
     by_indicator, latest_of = _series_and_latest(territory)
     targets = {t.indicator_id: t for t in Target.objects.filter(territory=territory)}
     parents = comparison_parents(territory) if compare else []
@@ -329,6 +338,7 @@ def _territory_cards(territory: Territory, user, compare: bool) -> list[Card]:
                     None,
                     targets.get(indicator.pk),
                     withheld=True,
+                    withheld_label=said,
                     comparisons=[
                         Comparison(
                             p,
@@ -674,9 +684,10 @@ def map_rows(
     territory: Territory,
     period: str | None,
     withheld: Callable[[Territory], bool] = lambda child: False,
+    withheld_label: Callable[[Territory], str] = lambda child: disclosure.WITHHELD,
 ) -> tuple[list[dict], list]:
     """The values of the next level down, with choropleth classes; `withheld` children are listed
-    without their figures (see `disclosure`)."""
+    without their figures, `withheld_label` in their place (see `disclosure`)."""
     children = children_of(territory)
     values = {}
     query = IndicatorValue.objects.filter(
@@ -692,7 +703,7 @@ def map_rows(
         {
             "territory": child,
             "value": v.value if v else None,
-            "label": disclosure.WITHHELD
+            "label": withheld_label(child)
             if withheld(child)
             else format_value(v.value if v else None, indicator),
             "numerator": v.numerator if v else None,

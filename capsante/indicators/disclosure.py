@@ -23,6 +23,28 @@ WITHHELD_REASON = (
 )
 
 
+# A partner whose scope holds part of the territory (an EPCI straddling its edge) is a partner:
+# « réservé aux partenaires » read to them as a fault (review of 7 December, ars.admin on the
+# Sarthe's EPCI shared with the Orne). The figure is still withheld: it also counts named
+# establishments outside their scope.
+OUTSIDE_SCOPE = "en partie hors de votre périmètre"
+OUTSIDE_SCOPE_REASON = (
+    "Ce territoire s’étend au-delà de votre périmètre : son chiffre compte aussi des "
+    "établissements nommés qui n’en sont pas. Il est publié à l’échelle du département et de la "
+    "région ; le détail est réservé aux partenaires dont le périmètre couvre tout le territoire."
+)
+
+
+def withheld_label(user, territory: Territory) -> str:
+    """What stands in place of a withheld figure, for this reader (`OUTSIDE_SCOPE`)."""
+    return OUTSIDE_SCOPE if access.reaches_into(user, territory) else WITHHELD
+
+
+def withheld_reason(user, territory: Territory) -> str:
+    """Why a figure is withheld, for this reader."""
+    return OUTSIDE_SCOPE_REASON if access.reaches_into(user, territory) else WITHHELD_REASON
+
+
 def protects_establishments(indicator: Indicator) -> bool:
     return indicator.grain == "structure" and not indicator.detail_public
 

@@ -109,6 +109,7 @@ def indicator_detail(request, code: str, level: str, territory_code: str):
         territory,
         period,
         withheld=lambda child: disclosure.withholds(request.user, indicator, child),
+        withheld_label=lambda child: disclosure.withheld_label(request.user, child),
     )
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
@@ -233,7 +234,7 @@ def _withheld(request, indicator: Indicator, territory: Territory):
             "indicator": indicator,
             "territory": territory,
             "departement": departement,
-            "reason": disclosure.WITHHELD_REASON,
+            "reason": disclosure.withheld_reason(request.user, territory),
             "breadcrumb": _crumbs(territory, (indicator.name, None)),
         },
     )
@@ -287,7 +288,7 @@ def _download(
                 r["numerator"],
                 r["denominator"],
                 r["value"],
-                disclosure.WITHHELD
+                r["label"]
                 if r["withheld"]
                 else ("" if r["value"] is not None else "pas de donnée"),
             ]
