@@ -41,7 +41,7 @@ from .forecast import (
     meets,
     reference_trajectory,
 )
-from .periods import months_between, to_index
+from .periods import from_index, months_between, to_index
 from .statuses import (
     DEFAULT_STALE_AFTER_MONTHS,
     DEFAULT_TOLERANCE,
@@ -122,7 +122,10 @@ def assess(
     assert fit is not None  # since has ≥ 2 distinct months here
     at_deadline = fit.predict(target.deadline)
     band = fit.band(target.deadline, band_level)
-    when = estimated_date(fit, target.value, polarity, after=last_period)
+    # Not the last month observed itself: its value is known and short of the target, however
+    # far above it the fitted line runs (« cible atteinte vers octobre 2026 » under an October
+    # at 79,2 % for 80 %, review of 7 December).
+    when = estimated_date(fit, target.value, polarity, after=from_index(to_index(last_period) + 1))
     details = (last_period, last_value, reference, fit, at_deadline, band, when)
     if meets(at_deadline, target.value, polarity):
         return Assessment(

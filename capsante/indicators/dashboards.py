@@ -39,6 +39,12 @@ from .targets import (
 )
 
 
+def ceiling(indicator: Indicator) -> float | None:
+    """The highest value the indicator can take, where its chart's axis may stop: 100 for a
+    share (a rate per inhabitant or a count has none)."""
+    return 100.0 if indicator.unit == "%" else None
+
+
 def format_gap(gap: float | None, indicator: Indicator) -> str:
     """A difference, signed: '+1,2 pt' for shares (percentage points), '−0,35' otherwise."""
     if gap is None:
@@ -564,7 +570,9 @@ def chart(
         )
         for c in compared or []
     ]
-    drawing = SeriesChart(observed=series, comparisons=lines, partial=set(partial or ()))
+    drawing = SeriesChart(
+        observed=series, comparisons=lines, partial=set(partial or ()), ceiling=ceiling(indicator)
+    )
     rows = {
         p: {
             "period": p,

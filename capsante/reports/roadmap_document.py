@@ -135,12 +135,18 @@ def _print_chart(
         forecast=forecast,
         target=(target.deadline, target.target_value) if has_target else None,
         partial={partial_month} if partial_month else set(),
+        ceiling=dashboards.ceiling(indicator),
     ).render()
     fmt = lambda v: dashboards.format_value(v, indicator)  # noqa: E731
     table = [(f"Premier mois ({formats.month(observed[0][0])})", fmt(observed[0][1]))]
-    year_before = next((v for p, v in observed if p >= _minus_year(observed[-1][0])), None)
-    if year_before is not None and len(observed) > 12:
-        table.append(("Un an avant", fmt(year_before)))
+    # The figure the roadmap dashboard's change over a year starts from (`RoadmapRow.trend_base`):
+    # the first month on or after a year before the last, whatever the series' length (a
+    # yearly survey's October 2025 was left out for having fewer than 13 months).
+    since = _minus_year(observed[-1][0])
+    base = next(((p, v) for p, v in observed if p >= since), None)
+    if base is not None and base[0] not in (observed[0][0], observed[-1][0]):
+        said = "Un an avant" if base[0] == since else "Premier mois de l’année écoulée"
+        table.append((f"{said} ({formats.month(base[0])})", fmt(base[1])))
     last_month = formats.month(observed[-1][0])
     if observed[-1][0] == partial_month:
         last_month += ", chiffre partiel"

@@ -54,6 +54,9 @@ class SeriesChart:
     # Observed months short of communes (decision 0043): drawn on the line as an open circle,
     # so that a drop that is only a commune's absence does not read as a fall.
     partial: set[str] = field(default_factory=set)
+    # The axis's highest possible value (100 for a share): the axis stops there rather than on
+    # the tick above, when nothing drawn passes it (a share read on an axis up to 125).
+    ceiling: float | None = None
 
     def _bounds(self) -> tuple[int, int, float, float]:
         periods = (
@@ -75,10 +78,12 @@ class SeriesChart:
 
     def render(self) -> dict:
         top, right, bottom, left = self.margin
-        x0, x1, y0, y1 = self._bounds()
+        x0, x1, y0, top = self._bounds()
         # The axis ends on a labelled tick at or above the highest value (91 % under a last
         # label of 80 read as off the scale).
-        y1 = _nice_top(y0, y1)
+        y1 = _nice_top(y0, top)
+        if self.ceiling is not None and top <= self.ceiling * 1.05:  # nothing above it
+            y1 = min(y1, self.ceiling)
         plot_w, plot_h = self.width - left - right, self.height - top - bottom
 
         def x(period: str) -> float:

@@ -74,6 +74,15 @@ def test_on_track():
     assert result.reference_value == pytest.approx(10 + 20 * 3 / 11)
 
 
+def test_the_month_the_target_is_reached_is_never_one_already_observed_short_of_it():
+    """The line fitted through 20, 24, 32, 29 runs at 31,5 in April, where 29 was observed: the
+    forecast's month of reaching 30 is May, not April (the Mayenne's INS read « cible atteinte
+    vers octobre 2026 » under an October at 79,2 % for 80 %)."""
+    result = assess(months("2025-01", [20, 24, 32, 29]), TARGET, polarity="up", as_of="2025-04")
+    assert result.status == Status.EN_BONNE_VOIE
+    assert result.estimated_date == "2025-05"
+
+
 def test_to_watch_when_the_band_still_reaches_the_target():
     obs = months("2025-01", [10, 14, 11, 16, 13, 18])
     result = assess(obs, TARGET, polarity="up", as_of="2025-06")

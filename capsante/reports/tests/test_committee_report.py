@@ -328,15 +328,19 @@ def test_the_campaigns_table_writes_numbers_the_french_way(mayenne_history):
 
 @pytest.mark.django_db
 def test_the_report_names_its_territory_with_its_article(mayenne_history):
-    """« Indicateurs de la Mayenne », « Les 1 cible de la Mayenne », « Avancement des campagnes
-    de la Mayenne », as a committee writes it, not « de Mayenne »; a snapshot kept before, with
-    the bare name only, reads « de Mayenne » rather than failing."""
+    """« Indicateurs de la Mayenne », « La cible de la Mayenne » (it read « Les 1 cible » until
+    the review of 7 December), « Avancement des campagnes de la Mayenne », as a committee writes
+    it, not « de Mayenne »; a snapshot kept before, with the bare name only, reads « de Mayenne »
+    rather than failing."""
     snapshot, _ = services.snapshot_for(mayenne_history["territory"], START, END)
     snapshot.data["campaigns"] = [{"Campagne": "Zéro fax", "Structures suivies": 2}]
     html = normalise(re.sub(r"<[^>]+>", " ", services.render_snapshot(snapshot, "html").decode()))
     assert "Indicateurs de la Mayenne dont la valeur a changé" in html
     assert "Avancement des campagnes de la Mayenne" in html
-    assert re.search(r"cibles? de la Mayenne, évaluées?", html)
+    assert re.search(r"Les \d+ cibles de la Mayenne, évaluées sur", html)
+    snapshot.data["targets"] = snapshot.data["targets"][:1]
+    one = normalise(re.sub(r"<[^>]+>", " ", services.render_snapshot(snapshot, "html").decode()))
+    assert "La cible de la Mayenne, évaluée sur" in one and "Les 1 " not in one
     assert "de Mayenne" not in html
     del snapshot.data["territory"]["of_name"]
     html = services.render_snapshot(snapshot, "html").decode()
@@ -382,3 +386,29 @@ def test_what_is_counted_month_by_month_is_compared_on_months_that_have_ended(ge
     assert words in normalise(committee_render.to_html(data))
     docx = Document(io.BytesIO(committee_render.to_docx(data)))
     assert any(words in paragraph.text for paragraph in docx.paragraphs)
+
+
+@pytest.mark.django_db
+def test_each_page_s_running_head_names_the_section_it_starts_in(mayenne_history, tmp_path):
+    """The first page's running head read « 1. Les indicateurs qui ont bougé » above the title,
+    and a page opening with the end of a section named the one beginning lower down (review of
+    7 December): a page's head is the section it starts in, none on the title page."""
+    snapshot, _ = services.snapshot_for(mayenne_history["territory"], START, END)
+    path = tmp_path / "comite.pdf"
+    path.write_bytes(services.render_snapshot(snapshot, "pdf"))
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = [p for p in text.split("\f") if p.strip()]
+    assert len(pages) >= 2
+    assert pages[0].strip().splitlines()[0].strip() == "RAPPORT DE COMITÉ"
+    sections = re.compile(r"^([1-9])\. \S", re.M)
+    started_in = None  # the section the next page starts in: the last one begun before it
+    for page in pages:
+        lines = [line.strip() for line in page.strip().splitlines() if line.strip()]
+        opening = sections.match(lines[1]) if len(lines) > 1 else None
+        expected = opening.group(1) if opening else started_in  # a page opening on a section
+        if expected is not None:
+            assert lines[0].startswith(f"{expected}. "), (expected, lines[:2])
+        begun = [m.group(1) for m in sections.finditer("\n".join(lines[1:]))]
+        started_in = begun[-1] if begun else started_in

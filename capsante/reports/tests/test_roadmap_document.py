@@ -507,3 +507,40 @@ def test_the_document_reads_its_objectives_parts_in_as_many_queries_however_many
             f"Lien ajouté {n}",
         ):
             assert text in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("periods", "landmark"),
+    [
+        # A yearly survey: four values, the one a year before the last among them.
+        (["2023-10", "2024-10", "2025-10", "2026-10"], "Un an avant (octobre 2025)"),
+        # A sparse series: the change over a year starts from its first month in that year.
+        (["2024-06", "2025-12", "2026-10"], "Premier mois de l’année écoulée (décembre 2025)"),
+        # Ten months: the year starts with the series, already the first landmark.
+        ([f"2026-{m:02d}" for m in range(1, 11)], None),
+    ],
+)
+def test_the_chart_s_year_landmark_is_the_dashboard_s_starting_point(geography, periods, landmark):
+    """The Mayenne's « ESMS équipés en télésanté » has no « Un an avant » line although its
+    dashboard reads « Sur un an (depuis octobre 2025) » (review of 7 December): the line was
+    printed only for series of more than twelve values. It is now the figure the dashboard's
+    change over a year starts from, with its month, whatever the series' length."""
+    from capsante.indicators.models import IndicatorValue
+    from capsante.ui import formats
+
+    indicator_services.sync_catalogue()
+    indicator = Indicator.objects.get(code="ESMS_TELEHEALTH_EQUIPPED")
+    mayenne = geography["mayenne"]
+    for i, period in enumerate(periods):
+        IndicatorValue.objects.create(
+            indicator=indicator, territory=mayenne, period=period, value=40.0 + i, numerator=1
+        )
+    _, table = roadmap_document._print_chart(indicator, mayenne, None)
+    labels = [label for label, _ in table]
+    assert labels[0].startswith("Premier mois") and labels[-1].startswith("Dernier mois")
+    middle = labels[1:-1]
+    assert middle == ([landmark] if landmark else []), labels
+    if landmark:
+        at = 40.0 + [formats.month(p) for p in periods].index(landmark.split("(")[1][:-1])
+        assert table[1][1] == formats.number(at, 1) + "\xa0%"

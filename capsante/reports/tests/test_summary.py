@@ -119,7 +119,9 @@ def test_an_indicator_s_month_is_never_cut_and_its_name_never_left_at_one_word(w
 
 
 @pytest.mark.django_db
-def test_a_name_ending_in_its_unit_is_followed_by_its_month_without_a_second_parenthesis(world):
+def test_a_name_ending_in_its_unit_is_followed_by_its_month_without_a_second_parenthesis(
+    client, world
+):
     """« Délai médian de résolution des difficultés remontées (jours) (novembre 2026) »: two
     parentheses in a row read as a typing slip (review of 7 December). The month follows as
     words: « … (jours) en novembre 2026 »."""
@@ -135,6 +137,8 @@ def test_a_name_ending_in_its_unit_is_followed_by_its_month_without_a_second_par
         indicator=days, territory=epci, period="2026-05", value=12.0, numerator=12.0
     )
     html = summary.summary_html(summary.summary(epci, AnonymousUser()))
-    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
-    assert f"{days.name} en mai 2026" in text, text[:2000]
-    assert ") (" not in text
+    page = client.get(f"/rapports/synthese/epci/{EPCI}/").content.decode()
+    for written in (html, page):  # the document, then the page
+        text = " ".join(re.sub(r"<[^>]+>", " ", written).split())
+        assert f"{days.name} en mai 2026" in text, text[:2000]
+        assert ") (" not in text

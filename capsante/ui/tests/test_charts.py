@@ -50,3 +50,18 @@ def test_a_small_line_leaves_the_gap_of_months_without_a_value():
     xs = [float(point[1:].split(",")[0]) for point in path.split()]
     assert xs == [0.0, 40.0, 310.0, 320.0]  # at their months across 32 months
     assert sparkline([1.0, 2.0, 1.0, 2.0], width=30).split()[1].startswith("L10.0,")
+
+
+def test_a_share_s_axis_stops_at_100_when_nothing_passes_it():
+    """The Sarthe's CLS share (66,7 % to 100 %) was drawn on an axis up to 125 (review of
+    7 December): a share's axis stops at its ceiling, unless something drawn passes it (a
+    forecast's band may)."""
+    from capsante.ui.charts import SeriesChart
+
+    observed = [("2026-01", 66.7), ("2026-06", 100.0)]
+    top = lambda chart: max(label for _, label in chart.render()["y_ticks"])  # noqa: E731
+    assert top(SeriesChart(observed=observed)) == 125
+    assert top(SeriesChart(observed=observed, ceiling=100.0)) == 100
+    band = [("2026-07", 100.0, 95.0, 108.0)]
+    assert top(SeriesChart(observed=observed, forecast=band, ceiling=100.0)) > 100
+    assert top(SeriesChart(observed=[("2026-01", 12.0), ("2026-02", 40.0)], ceiling=100.0)) == 50
