@@ -5,13 +5,18 @@ about named establishments once it is broken down finely enough: a commune with 
 shows that hospital's cyber-crisis exercise. Unless its definition declares the detail public
 (`detail_public: true`, e.g. the MSSanté directory, which is open data), such an indicator is
 published to everyone at département and région level only; the finer levels and the list of
-establishments behind a figure are for partners whose scope holds the territory.
+establishments behind a figure are for partners whose scope holds the territory — or holds every
+establishment the platform knows in it, for a territory straddling the scope's edge (an EPCI of
+the Sarthe and the Orne, no establishment of the Orne loaded: its figure tells the ARS of the
+Pays de la Loire nothing it may not read establishment by establishment).
 """
 
 from django.db.models import Q, QuerySet
 
 from capsante.accounts import access
+from capsante.establishments.models import Establishment
 from capsante.territories.models import Level, Territory
+from capsante.territories.services import communes_of
 
 from .models import Indicator
 
@@ -23,15 +28,16 @@ WITHHELD_REASON = (
 )
 
 
-# A partner whose scope holds part of the territory (an EPCI straddling its edge) is a partner:
+# A partner whose scope holds part of a territory (an EPCI straddling its edge) is a partner:
 # « réservé aux partenaires » read to them as a fault (review of 7 December, ars.admin on the
-# Sarthe's EPCI shared with the Orne). The figure is still withheld: it also counts named
-# establishments outside their scope.
-OUTSIDE_SCOPE = "en partie hors de votre périmètre"
+# Sarthe's EPCI shared with the Orne). Where the territory has establishments beyond their scope,
+# its figure stays withheld and says so, in words that also hold in a document handed on.
+OUTSIDE_SCOPE = "en partie hors périmètre"
 OUTSIDE_SCOPE_REASON = (
     "Ce territoire s’étend au-delà de votre périmètre : son chiffre compte aussi des "
-    "établissements nommés qui n’en sont pas. Il est publié à l’échelle du département et de la "
-    "région ; le détail est réservé aux partenaires dont le périmètre couvre tout le territoire."
+    "établissements nommés qui n’en font pas partie. Il est publié à l’échelle du département et "
+    "de la région ; le détail est réservé aux partenaires dont le périmètre couvre tout le "
+    "territoire."
 )
 
 
@@ -45,18 +51,46 @@ def withheld_reason(user, territory: Territory) -> str:
     return OUTSIDE_SCOPE_REASON if access.reaches_into(user, territory) else WITHHELD_REASON
 
 
+def _beyond_scope(user) -> Q:
+    """Establishments outside the reader's scope (none for a scope of all of France)."""
+    return ~access.within_scope_q(user, "commune")
+
+
+def holds_what_it_counts(user, territory: Territory) -> bool:
+    """Whether the reader's scope holds the territory, or holds every establishment of it the
+    platform knows (a territory straddling the scope's edge, nothing loaded beyond it)."""
+    if access.in_scope(user, territory):
+        return True
+    if not access.reaches_into(user, territory):
+        return False
+    counted = Establishment.objects.filter(commune__in=communes_of(territory))
+    return not counted.filter(_beyond_scope(user)).exists()
+
+
+def _straddling_held(user) -> list[int]:
+    """The territories straddling the reader's scope's edge that hold no establishment beyond
+    it (`holds_what_it_counts`), as ids: what `disclosed` adds to the scope."""
+    within = access.within_scope_q(user, "pk")
+    communes = Territory.objects.filter(within, level=Level.COMMUNE)
+    candidates = Territory.objects.filter(
+        Q(level=Level.EPCI, pk__in=communes.values("epci"))
+        | Q(level=Level.GROUPING, members__in=communes)
+    ).exclude(within)
+    return [t.pk for t in candidates.distinct() if holds_what_it_counts(user, t)]
+
+
 def protects_establishments(indicator: Indicator) -> bool:
     return indicator.grain == "structure" and not indicator.detail_public
 
 
 def sees_establishments(user, indicator: Indicator, territory: Territory) -> bool:
     """Whether the list of establishments behind the figure, with theirs, may be shown."""
-    return not protects_establishments(indicator) or access.in_scope(user, territory)
+    return not protects_establishments(indicator) or holds_what_it_counts(user, territory)
 
 
 def reads_every_figure(user, territory: Territory) -> bool:
     """Whether this reader sees every figure of this territory (none is withheld from them)."""
-    return territory.level in PUBLIC_LEVELS or access.in_scope(user, territory)
+    return territory.level in PUBLIC_LEVELS or holds_what_it_counts(user, territory)
 
 
 def withholds(user, indicator: Indicator, territory: Territory) -> bool:
@@ -83,4 +117,5 @@ def disclosed(
             f"{indicator_path}__detail_public": False,
         }
     ) & ~Q(**{f"{territory_path}__level__in": list(PUBLIC_LEVELS)})
-    return queryset.filter(~withheld | scope)
+    held = Q(**{f"{territory_path}__in": _straddling_held(user)})
+    return queryset.filter(~withheld | scope | held)

@@ -8,6 +8,7 @@ import difflib
 import re
 import threading
 import time
+from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -52,8 +53,18 @@ def ancestors(territory: Territory) -> list[Territory]:
     if territory.level == Level.COMMUNE and territory.epci_id:
         found.append(territory.epci)
     if territory.level == Level.EPCI:
-        departement_ids = communes_of(territory).values_list("parent", flat=True).distinct()
-        deps = list(Territory.objects.filter(pk__in=departement_ids).select_related("parent"))
+        # An EPCI straddling départements: the platform's own région's first, then the one
+        # holding most of its communes (the Maine Saosnois, 49 of its 51 communes in the Sarthe,
+        # was compared with the Orne, its first by number; review of 7 December).
+        held = Counter(communes_of(territory).values_list("parent", flat=True))
+        deps = sorted(
+            Territory.objects.filter(pk__in=held).select_related("parent"),
+            key=lambda d: (
+                d.parent is None or d.parent.code != settings.HOME_REGION,
+                -held[d.pk],
+                d.code,
+            ),
+        )
         found.extend(deps)
         found.extend({d.parent_id: d.parent for d in deps if d.parent}.values())
         return found
