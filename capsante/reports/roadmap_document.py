@@ -18,6 +18,7 @@ from capsante.indicators.templatetags.indicator_tags import figure_scope, live_f
 from capsante.reports.columns import two_columns
 from capsante.roadmaps.models import FigureKind, KeyFigure, Roadmap
 from capsante.roadmaps.services import glossary_map
+from capsante.roadmaps.targets import roadmap_targets
 from capsante.territories.models import TerritoryLoad
 from capsante.ui import formats, pdf
 from capsante.ui.charts import SeriesChart
@@ -238,6 +239,11 @@ def context(roadmap: Roadmap, now: dt.datetime | None = None) -> dict:
         # Mayenne's have none: an empty column would look like missing data).
         "has_priority": any(o["objective"].priority for o in objectives),
         "targets": [f for f in figures if f.is_target],
+        # The targets recorded on the platform that the roadmap follows, as its dashboard lists
+        # them: the Sarthe's one target (every signed CLS with e-health, « hors trajectoire »)
+        # is no key figure of its document, and the PDF had no word of it (review of 7
+        # December).
+        "recorded_targets": _recorded_targets(roadmap, figures),
         "sourced": [f for f in figures if f.indicator is not None],
         "documented": [f for f in figures if f.indicator is None],
         "glossary": glossary_map(roadmap),
@@ -248,6 +254,19 @@ def context(roadmap: Roadmap, now: dt.datetime | None = None) -> dict:
         "map": _territory_map(roadmap),
         "font_css": mark_safe(pdf.font_css()),  # noqa: S308 - built from file paths we control  # nosec B308 B703
     }
+
+
+def _recorded_targets(roadmap: Roadmap, figures: list[LiveFigure]) -> list:
+    """The targets recorded on the platform that the roadmap follows, but those its document's
+    own targets already show (the Mayenne's seven, listed once)."""
+    shown = {(f.indicator.pk, f.territory.pk) for f in figures if f.is_target and f.indicator}
+    return [
+        row
+        for row in roadmap_targets(roadmap)
+        if not row.from_document
+        and not row.target.not_applicable
+        and (row.indicator.pk, row.territory.pk) not in shown
+    ]
 
 
 def used_glossary(body: str, glossary: dict) -> list:

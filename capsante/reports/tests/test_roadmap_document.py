@@ -418,6 +418,11 @@ def test_the_mayenne_s_tables_read_without_an_empty_column_or_a_dangling_preposi
         assert normalise(label) not in targets
     assert "Alimentation du DMP" in targets
     assert "Activations de comptes Mon Espace Santé" in targets
+    # Its targets recorded on the platform are those of its document: listed once.
+    indicator_services.sync_catalogue()  # records the targets its definitions reference
+    assert Target.objects.filter(territory=mayenne.territory).count() >= 5
+    path.write_bytes(pdf.html_to_pdf(roadmap_document.roadmap_html(mayenne)))
+    assert "Cibles suivies sur la plateforme" not in " ".join(_pages_text(path))
     sarthe = roadmap_document.roadmap_html(seeded_roadmaps["72"])
     assert "Priorité retenue</th>" in sarthe
 
@@ -544,3 +549,26 @@ def test_the_chart_s_year_landmark_is_the_dashboard_s_starting_point(geography, 
     if landmark:
         at = 40.0 + [formats.month(p) for p in periods].index(landmark.split("(")[1][:-1])
         assert table[1][1] == formats.number(at, 1) + "\xa0%"
+
+
+@pytest.mark.django_db
+def test_a_target_the_roadmap_follows_is_in_its_document_with_its_status(sarthe, tmp_path):
+    """The Sarthe's one target (every signed CLS with e-health by December 2026, « hors
+    trajectoire ») is on its dashboard and in the committee report, but no key figure of its
+    document: the PDF said nothing of it (review of 7 December). The targets recorded on the
+    platform that the roadmap follows are listed with the document's, with their status."""
+    target = Target.objects.create(
+        indicator=Indicator.objects.get(code="DMP_ALIMENTATION"),
+        territory=sarthe.territory,
+        target_value=90.0,
+        deadline="2026-12",
+    )
+    target.status = "hors_trajectoire"
+    target.save()
+    path = tmp_path / "sarthe.pdf"
+    path.write_bytes(pdf.html_to_pdf(roadmap_document.roadmap_html(sarthe)))
+    text = " ".join(" ".join(_pages_text(path)).split())
+    assert "Cibles suivies sur la plateforme, dernière valeur calculée et statut" in text
+    listed = text.split("Cibles suivies sur la plateforme", 1)[1]
+    assert "Alimentation du DMP" in listed and "90,0 % en décembre 2026" in listed
+    assert "hors trajectoire" in listed
