@@ -336,7 +336,9 @@ def _territory_cards(territory: Territory, user, compare: bool, said: str) -> li
     for indicator in Indicator.objects.all():
         series = by_indicator.get(indicator.pk, [])
         latest = latest_of.get(indicator.pk)
-        if disclosure.withholds(user, indicator, territory):
+        # `said` is empty when the reader reads every figure here (`territory_cards`): asked
+        # once, not for each indicator (`disclosure.withholds`, for the territory as a whole).
+        if said and disclosure.protects_establishments(indicator):
             # The territory's figure is for partners; its département's and région's are public.
             cards.append(
                 Card(
