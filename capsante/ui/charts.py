@@ -78,11 +78,11 @@ class SeriesChart:
 
     def render(self) -> dict:
         top, right, bottom, left = self.margin
-        x0, x1, y0, top = self._bounds()
+        x0, x1, y0, highest = self._bounds()
         # The axis ends on a labelled tick at or above the highest value (91 % under a last
         # label of 80 read as off the scale).
-        y1 = _nice_top(y0, top)
-        if self.ceiling is not None and top <= self.ceiling * 1.05:  # nothing above it
+        y1 = _nice_top(y0, highest)
+        if self.ceiling is not None and highest <= self.ceiling * 1.05:  # nothing above it
             y1 = min(y1, self.ceiling)
         plot_w, plot_h = self.width - left - right, self.height - top - bottom
 

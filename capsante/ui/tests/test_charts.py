@@ -65,3 +65,20 @@ def test_a_share_s_axis_stops_at_100_when_nothing_passes_it():
     band = [("2026-07", 100.0, 95.0, 108.0)]
     assert top(SeriesChart(observed=observed, forecast=band, ceiling=100.0)) > 100
     assert top(SeriesChart(observed=[("2026-01", 12.0), ("2026-02", 40.0)], ceiling=100.0)) == 50
+
+
+def test_the_plot_keeps_its_margins_whatever_its_axis():
+    """The axis's top once took the name of the top margin: every series chart was drawn in a
+    strip at the bottom of its frame (seen in the Sarthe's roadmap PDF, 7 December). The lowest
+    tick sits on the plot's bottom, the highest on its top, the top margin from the frame."""
+    from capsante.ui.charts import SeriesChart
+
+    for ceiling in (None, 100.0):
+        chart = SeriesChart(
+            observed=[("2025-01", 10.0), ("2026-06", 66.7)],
+            margin=(20, 20, 40, 56),
+            ceiling=ceiling,
+        ).render()
+        assert chart["plot"]["top"] == 20 and chart["plot"]["bottom"] == 300 - 40
+        ticks = [y for y, _ in chart["y_ticks"]]
+        assert max(ticks) == chart["plot"]["bottom"] and min(ticks) == chart["plot"]["top"]
