@@ -554,10 +554,9 @@ def test_the_chart_s_year_landmark_is_the_dashboard_s_starting_point(geography, 
 @pytest.mark.django_db
 def test_a_target_the_roadmap_follows_is_in_its_document_with_its_status(sarthe, tmp_path):
     """The Sarthe's one target (every signed CLS with e-health by December 2026, « hors
-    trajectoire ») was on its dashboard and in the committee report, but no key figure of its
-    document: the PDF said nothing of it (review of 7 December). Its priority is now read as
-    the document's target of its objective 3 (the seed), and the targets recorded on the
-    platform that the roadmap follows beyond its document's are listed with them."""
+    trajectoire ») is on its dashboard and in the committee report, but no key figure of its
+    document: the PDF said nothing of it (review of 7 December). The targets recorded on the
+    platform that the roadmap follows are listed with the document's, with their status."""
     target = Target.objects.create(
         indicator=Indicator.objects.get(code="DMP_ALIMENTATION"),
         territory=sarthe.territory,
@@ -569,10 +568,7 @@ def test_a_target_the_roadmap_follows_is_in_its_document_with_its_status(sarthe,
     path = tmp_path / "sarthe.pdf"
     path.write_bytes(pdf.html_to_pdf(roadmap_document.roadmap_html(sarthe)))
     text = " ".join(" ".join(_pages_text(path)).split())
-    caption = "Cibles suivies sur la plateforme, en plus de celles du document, dernière valeur"
-    assert caption in text  # the document's own: every signed CLS with e-health (objective 3)
+    assert "Cibles suivies sur la plateforme, dernière valeur calculée et statut" in text
     listed = text.split("Cibles suivies sur la plateforme", 1)[1]
     assert "Alimentation du DMP" in listed and "90,0 % en décembre 2026" in listed
     assert "hors trajectoire" in listed
-    own = text.split("Cibles du document", 1)[1].split("Cibles suivies", 1)[0]
-    assert "Contrats Locaux de Santé signés" in own and "100 %" in own
