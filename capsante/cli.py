@@ -88,6 +88,10 @@ def main() -> None:
     try:
         Capsante(["capsante", *sys.argv[1:]]).execute()
     finally:
+        if writes_a_pdf(sys.argv[1:]):
+            from capsante.ui import pdf  # lazy: imported above for a PDF only
+
+            pdf.stop_layout_process()  # its document read back, or an error before it
         # At exit Python collects garbage again and again while it empties its modules, each
         # time walking every object the command made: a tenth of a second after a command's
         # last line (bench/RESULTS.md, *Commands*, 4 December). Frozen, they are left to the

@@ -394,6 +394,9 @@ UPLOAD_TEMP_DIR = Path(os.environ.get("CAPSANTE_UPLOAD_TEMP_DIR", DATA_DIR / "tm
 UPLOAD_TEMP_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 FILE_UPLOAD_TEMP_DIR = str(UPLOAD_TEMP_DIR)
 FILE_UPLOAD_PERMISSIONS = 0o600
+# Documents laid out once per edition and read back while unchanged (capsante/ui/editions.py,
+# decision 0050): the roadmap documents, which hold no personal data.
+DOCUMENTS_DIR = Path(os.environ.get("CAPSANTE_DOCUMENTS_DIR", DATA_DIR / "documents"))
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # A file for import weighs this much at most (the form says so, naming the file); the upload
 # stops as soon as it passes it (capsante/imports/uploads.py), before it is on disk whole.

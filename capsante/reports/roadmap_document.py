@@ -7,7 +7,7 @@ from operator import attrgetter
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 
@@ -20,7 +20,7 @@ from capsante.roadmaps.models import FigureKind, KeyFigure, Roadmap
 from capsante.roadmaps.services import glossary_map
 from capsante.roadmaps.targets import roadmap_targets
 from capsante.territories.models import TerritoryLoad
-from capsante.ui import formats, pdf
+from capsante.ui import editions, formats, pdf
 from capsante.ui.charts import SeriesChart
 from capsante.ui.maps import MapShape, svg_map
 
@@ -275,13 +275,50 @@ def used_glossary(body: str, glossary: dict) -> list:
     return sorted((glossary[a] for a in used if a in glossary), key=lambda e: e.acronym.lower())
 
 
-def roadmap_html(roadmap: Roadmap, now: dt.datetime | None = None) -> str:
-    ctx = context(roadmap, now)
+def _stamps(now: dt.datetime) -> editions.Stamps:
+    """The instants the document states to the minute: left out of an edition's fingerprint."""
+    now = timezone.localtime(now) if timezone.is_aware(now) else now
+    return editions.Stamps(
+        produced_at=dateformat.format(now, "j F Y à H:i"), created=now.isoformat()
+    )
+
+
+def _page(roadmap: Roadmap, now: dt.datetime, stamps: editions.Stamps) -> str:
+    """The document's HTML, its instants to the minute left as `stamps`' placeholders."""
+    ctx = context(roadmap, now) | stamps.placeholders()
     body = render_to_string("reports/roadmap/body.html", ctx)
     ctx["body"] = mark_safe(body)  # noqa: S308 - our own rendered template  # nosec B308 B703
     ctx["used_glossary"] = used_glossary(body, ctx["glossary"])
     return render_to_string("reports/roadmap/document.html", ctx)
 
 
+def roadmap_html(roadmap: Roadmap, now: dt.datetime | None = None) -> str:
+    now = now or timezone.localtime()
+    stamps = _stamps(now)
+    return stamps.written(_page(roadmap, now, stamps))
+
+
 def roadmap_pdf(roadmap: Roadmap, now: dt.datetime | None = None) -> bytes:
+    """The document laid out now (`edition` reads back one laid out before)."""
     return pdf.html_to_pdf(roadmap_html(roadmap, now))
+
+
+def edition_name(roadmap: Roadmap) -> str:
+    """One kept edition per roadmap, under its territory and period: a roadmap imported again
+    (`capsante roadmap import --replace`) replaces the edition of the one it replaces."""
+    return f"feuille-de-route-{roadmap.territory.code}-{roadmap.period_label}".lower()
+
+
+def edition(roadmap: Roadmap, refresh: bool = False, now: dt.datetime | None = None) -> bytes:
+    """The document's PDF: laid out once per edition, then read back while its HTML — every
+    figure, text and status it shows, the day of its edition — is unchanged (decision 0050).
+    The roadmap document shows no personal data."""
+    now = now or timezone.localtime()
+    stamps = _stamps(now)
+    return editions.kept_html(
+        edition_name(roadmap),
+        _page(roadmap, now, stamps),
+        pdf.html_to_pdf,
+        stamps=stamps,
+        refresh=refresh,
+    )

@@ -59,11 +59,12 @@ def has_roadmap(territory: Territory) -> bool:
     return Roadmap.objects.filter(territory=territory).exists()
 
 
-def roadmap_report(roadmap: Roadmap, fmt: str = "pdf") -> bytes:
+def roadmap_report(roadmap: Roadmap, fmt: str = "pdf", refresh: bool = False) -> bytes:
+    """The roadmap document; in PDF, its edition kept while unchanged, unless `refresh`."""
     if fmt == "html":
         return roadmap_document.roadmap_html(roadmap).encode()
     if fmt == "pdf":
-        return roadmap_document.roadmap_pdf(roadmap)
+        return roadmap_document.edition(roadmap, refresh=refresh)
     raise ReportError("La feuille de route s’exporte en PDF ou en HTML.")
 
 

@@ -13,6 +13,7 @@ import gc
 import io
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -225,10 +226,13 @@ class LayoutProcess:
     @staticmethod
     def _serve(html_in: int, pdf_out: int) -> None:
         succeeded = False
-        # WeasyPrint's temporary files (the fonts it hands to fontconfig) in a folder of its
-        # own, removed here: this process ends without running their finalisers.
-        tempfile.tempdir = tempfile.mkdtemp(prefix="capsante-pdf-")
+        folder = None
         try:
+            # Stopped by its parent (`stop`): the folder below is removed all the same.
+            signal.signal(signal.SIGTERM, _exit_on_signal)
+            # WeasyPrint's temporary files (the fonts it hands to fontconfig) in a folder of its
+            # own, removed here: this process ends without running their finalisers.
+            folder = tempfile.tempdir = tempfile.mkdtemp(prefix="capsante-pdf-")
             # What WeasyPrint warns of (an address refused, a font missing) is written as the
             # parent writes its own lines: this process started before Django set its logging.
             from django.utils.log import configure_logging  # lazy: in the layout process only
@@ -245,7 +249,8 @@ class LayoutProcess:
         except BaseException:  # noqa: BLE001, S110 - the parent lays the document out again
             pass
         finally:
-            shutil.rmtree(tempfile.tempdir, ignore_errors=True)
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
             # No exit handlers, no flush of buffers inherited from the parent: they are its own.
             os._exit(0 if succeeded else 1)
 
@@ -261,6 +266,22 @@ class LayoutProcess:
             pass
         _, status = os.waitpid(self.pid, 0)
         return content if status == 0 and content.startswith(b"%PDF-") else None
+
+    def stop(self) -> None:
+        """End the child before it is sent anything (the command's document was read back,
+        decision 0050): it would otherwise finish importing WeasyPrint and loading the fonts
+        for nothing, on the other core, holding the command's error output open meanwhile."""
+        os.close(self._html_out)
+        os.close(self._pdf_in)
+        try:
+            os.kill(self.pid, signal.SIGTERM)
+        except ProcessLookupError:  # it has ended already
+            pass
+        os.waitpid(self.pid, 0)
+
+
+def _exit_on_signal(number: int, frame: object) -> None:
+    raise SystemExit(1)
 
 
 _layout_process: LayoutProcess | None = None
@@ -282,6 +303,14 @@ def _fonts_loaded():
     fonts = FontConfiguration()
     _written(_WARM_UP.format(fonts=font_css()), fonts)
     return fonts
+
+
+def stop_layout_process() -> None:
+    """End the process `start_layout_process` started if no document was sent to it."""
+    global _layout_process
+    process, _layout_process = _layout_process, None
+    if process is not None:
+        process.stop()
 
 
 def start_layout_process() -> None:

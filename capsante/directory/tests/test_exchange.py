@@ -176,10 +176,31 @@ def test_the_sarthe_memo_holds_every_published_resource_of_the_departement(clien
     assert expected.exists()
     missing = [r.name for r in expected if " ".join(r.name.split()) not in flat]
     assert missing == []
-    assert "Mayenne" not in flat.replace("Mayenne", "", 0) or True
     assert all(r.name not in flat for r in Resource.objects.filter(departement_code="53"))
     assert client.get("/ressources/memo/epci/247200132/").status_code == 200
     assert client.get("/ressources/memo/commune/72181/").status_code == 404
+
+
+def _memo_text(content: bytes) -> str:
+    done = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
+    )
+    return " ".join(done.stdout.decode().split())
+
+
+def test_the_memo_is_read_back_until_a_resource_changes(client, demo_world, settings, tmp_path):
+    """Laid out once per version of its resources and day (decision 0050), one file kept."""
+    settings.DOCUMENTS_DIR = tmp_path / "documents"
+    address = "/ressources/memo/departement/72/"
+    first = client.get(address).content
+    assert client.get(address).content == first
+    resource = Resource.objects.filter(published=True, departement_code="72").first()
+    resource.name = "Maison France services de Sillé-le-Guillaume"
+    resource.save()
+    after = client.get(address).content
+    assert "Maison France services de Sillé-le-Guillaume" in _memo_text(after)
+    assert "Maison France services de Sillé-le-Guillaume" not in _memo_text(first)
+    assert len(list(settings.DOCUMENTS_DIR.iterdir())) == 1
 
 
 def test_exports_are_of_published_resources_only(client, demo_world):

@@ -124,6 +124,19 @@ def test_a_command_that_ends_without_a_document_ends_its_layout_process(tmp_path
     assert list((tmp_path / "tmp").iterdir()) == []
 
 
+@pytest.mark.parametrize("waited", [0, 0.3, 4], ids=["at-once", "importing", "fonts-loaded"])
+def test_a_command_whose_document_was_read_back_stops_its_layout_process(tmp_path, waited):
+    """The roadmap's edition read back (decision 0050): the process that was importing
+    WeasyPrint for it is stopped before the command ends, whatever it was doing, and leaves no
+    folder behind."""
+    stop = f"import time; time.sleep({waited}); pdf.stop_layout_process()"
+    output, _ = _command(tmp_path, make=stop)
+    child = int(re.search(r"layout process: (\d+)", output).group(1))
+    assert not _running(child), "stopped and reaped before the command ends"
+    assert "WeasyPrint imported here: False" in output
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
 def _running(pid: int) -> bool:
     """Whether the process runs still (ended and not yet reaped counts as ended)."""
     try:

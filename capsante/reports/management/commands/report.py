@@ -47,7 +47,8 @@ class Command(BaseCommand):
             "--refresh",
             action="store_true",
             help="Rapport de comité : nouvel instantané avec les données du jour, au lieu de "
-            "régénérer le précédent pour les mêmes dates",
+            "régénérer le précédent pour les mêmes dates ; feuille de route en PDF : mise en page "
+            "à nouveau, même quand rien n’a changé depuis la précédente",
         )
         parser.add_argument("--snapshot", type=int, help="Régénère l'instantané n° N")
 
@@ -67,7 +68,7 @@ class Command(BaseCommand):
 
     def roadmap(self, territory, fmt, options) -> bytes:
         roadmap = services.roadmap_of(territory, options["period"])
-        return services.roadmap_report(roadmap, fmt)
+        return services.roadmap_report(roadmap, fmt, refresh=options["refresh"])
 
     def committee(self, territory, fmt, options) -> bytes:
         if options["snapshot"]:
