@@ -661,22 +661,39 @@ def _window_partial_figures(rolling: RollingWindow) -> dict[tuple[int, int, str]
     return found
 
 
-# --- A région's figure made from some of its départements ----------------------------------
+# --- A figure made from some of the territory's départements ------------------------------
+
+# The levels whose figure sums communes of several départements: a région's, and an EPCI's or a
+# grouping's that straddles départements (the Communauté urbaine d'Alençon: 26 communes of the
+# Orne, 5 of the Sarthe, whose Assurance Maladie tables only the Pays de la Loire's are loaded).
+SPANNING_LEVELS = frozenset({Level.REGION, Level.EPCI, Level.GROUPING})
 
 
 @dataclass(frozen=True)
 class Coverage:
-    """A région's figure for a month when only some of its départements have one: a survey run
-    in one département, a source not yet sent by the others. The région's figure is then theirs
-    alone (the Pays de la Loire's share of pharmacies with a fax was the Sarthe's, 142 of 156),
-    which a reader comparing with it has to be told."""
+    """A territory's figure for a month when only some of its départements have one: a survey
+    run in one département, a source not yet sent by the others, a région's tables loaded for an
+    EPCI that straddles its edge. The figure is then theirs alone (the Pays de la Loire's share
+    of pharmacies with a fax was the Sarthe's, 142 of 156; the CU d'Alençon's figures were its 5
+    communes of the Sarthe's, 7,749 of its 56,138 inhabitants), which a reader has to be told."""
 
     covered: tuple[str, ...]  # the départements with a figure, by name
-    departements: int  # how many the région has
+    departements: int  # how many the territory spans
+    # An EPCI's or a grouping's: the covered départements after « de » (« de la Sarthe »),
+    # its figure being those of its communes; empty for a région.
+    covered_of: tuple[str, ...] = ()
+
+    @property
+    def of_communes(self) -> bool:
+        return bool(self.covered_of)
 
     @property
     def short(self) -> str:
-        """« Sarthe seule », « 2 départements sur 5 »: beside the figure."""
+        """« Sarthe seule », « communes de la Sarthe seules », « 2 départements sur 5 »."""
+        if self.of_communes:
+            if len(self.covered) == 1:
+                return f"communes {self.covered_of[0]} seules"
+            return f"communes de {len(self.covered)} départements sur {self.departements}"
         if len(self.covered) == 1:
             return f"{self.covered[0]} seule"
         return f"{len(self.covered)} départements sur {self.departements}"
@@ -684,6 +701,18 @@ class Coverage:
     @property
     def sentence(self) -> str:
         named = ", ".join(self.covered)
+        if self.of_communes:
+            if len(self.covered) == 1:
+                made_of = f"des seules communes {self.covered_of[0]}"
+            else:
+                made_of = (
+                    f"des communes de {len(self.covered)} de ses {self.departements}"
+                    f" départements ({named})"
+                )
+            return (
+                f"Chiffre établi à partir {made_of} : ses communes des autres départements"
+                " n’ont pas de chiffre ce mois-là."
+            )
         if len(self.covered) == 1:
             made_of = f"du seul département {named}"
         else:
@@ -693,44 +722,100 @@ class Coverage:
             " n’ont pas de chiffre ce mois-là."
         )
 
+    @property
+    def no_gap(self) -> str:
+        """Instead of a gap from this figure: it would be a gap from some départements only."""
+        return (
+            "sans objet : chiffre partiel"
+            if self.of_communes
+            else "sans objet : chiffre régional partiel"
+        )
+
 
 def with_coverage(label: str, coverage: Coverage | None) -> str:
-    """A région's figure as written, followed by what it is made of when that is some of its
+    """A figure as written, followed by what it is made of when that is some of the territory's
     départements: « 91,0 % (Sarthe seule) »."""
     return f"{label} ({coverage.short})" if coverage else label
 
 
-def regional_coverage(
+def _departements_spanned(territories: Iterable[Territory]) -> dict[int, set[int]]:
+    """The départements of each territory's communes (a région's: its départements), by id:
+    one query per level."""
+    spanned: dict[int, set[int]] = defaultdict(set)
+    by_level: dict[str, list[int]] = defaultdict(list)
+    for territory in territories:
+        by_level[territory.level].append(territory.pk)
+    if by_level[Level.REGION]:
+        rows = Territory.objects.filter(
+            parent_id__in=by_level[Level.REGION], level=Level.DEPARTEMENT
+        ).values_list("parent_id", "pk")
+        for region_id, departement_id in rows:
+            spanned[region_id].add(departement_id)
+    if by_level[Level.EPCI]:
+        rows = (
+            Territory.objects.filter(epci_id__in=by_level[Level.EPCI], level=Level.COMMUNE)
+            .values_list("epci_id", "parent_id")
+            .distinct()
+        )
+        for epci_id, departement_id in rows:
+            spanned[epci_id].add(departement_id)
+    if by_level[Level.GROUPING]:
+        rows = (
+            Territory.members.through.objects.filter(from_territory_id__in=by_level[Level.GROUPING])
+            .values_list("from_territory_id", "to_territory__parent_id")
+            .distinct()
+        )
+        for grouping_id, departement_id in rows:
+            spanned[grouping_id].add(departement_id)
+    return spanned
+
+
+def partial_coverage(
     figures: Iterable[tuple[Indicator, Territory, str]],
 ) -> dict[tuple[int, int, str], Coverage]:
-    """For each (indicator, région, month) given, the départements whose figure makes the
-    région's, when some of its départements have none that month; keyed by (indicator, région,
-    month) numbers and text. One query for all of them."""
+    """For each (indicator, territory, month) given whose territory spans several départements
+    (`SPANNING_LEVELS`), the départements whose figure makes the territory's, when some of them
+    have none that month; keyed by (indicator, territory, month) numbers and text. Two to four
+    queries for all of them."""
     wanted = {
-        (indicator.pk, region.pk, period)
-        for indicator, region, period in figures
-        if region.level == Level.REGION and period
+        (indicator.pk, territory.pk, period): territory
+        for indicator, territory, period in figures
+        if territory.level in SPANNING_LEVELS and period
     }
     if not wanted:
         return {}
-    regions = {region for _i, region, _p in wanted}
-    departements = Territory.objects.filter(parent_id__in=regions, level=Level.DEPARTEMENT)
-    count = defaultdict(int)
-    for region_id in departements.values_list("parent_id", flat=True):
-        count[region_id] += 1
-    covered: dict[tuple[int, int, str], list[str]] = defaultdict(list)
-    rows = IndicatorValue.objects.filter(
-        indicator_id__in={i for i, _r, _p in wanted},
-        period__in={p for _i, _r, p in wanted},
-        territory__in=departements,
-        is_current=True,
-        value__isnull=False,
-    ).values_list("indicator_id", "territory__parent_id", "period", "territory__name")
-    for indicator_id, region_id, period, name in rows:
-        if (indicator_id, region_id, period) in wanted:
-            covered[(indicator_id, region_id, period)].append(name)
-    return {
-        key: Coverage(tuple(sorted(names)), count[key[1]])
-        for key, names in covered.items()
-        if len(names) < count[key[1]]
+    spanned = {
+        pk: departements
+        for pk, departements in _departements_spanned(set(wanted.values())).items()
+        if len(departements) > 1
     }
+    wanted = {key: t for key, t in wanted.items() if key[1] in spanned}
+    if not wanted:
+        return {}
+    departements = {
+        pk: t for pk, t in Territory.objects.in_bulk(set().union(*spanned.values())).items()
+    }
+    with_figure: set[tuple[int, int, str]] = set(
+        IndicatorValue.objects.filter(
+            indicator_id__in={i for i, _t, _p in wanted},
+            period__in={p for _i, _t, p in wanted},
+            territory_id__in=departements,
+            is_current=True,
+            value__isnull=False,
+        ).values_list("indicator_id", "territory_id", "period")
+    )
+    found: dict[tuple[int, int, str], Coverage] = {}
+    for (indicator_id, territory_id, period), territory in wanted.items():
+        spans = spanned[territory_id]
+        covered = sorted(
+            (departements[d] for d in spans if (indicator_id, d, period) in with_figure),
+            key=lambda d: formats.sort_key(d.name),
+        )
+        if not covered or len(covered) == len(spans):
+            continue
+        found[(indicator_id, territory_id, period)] = Coverage(
+            tuple(d.name for d in covered),
+            len(spans),
+            tuple(d.of_name for d in covered) if territory.level != Level.REGION else (),
+        )
+    return found

@@ -67,10 +67,6 @@ def comparison_parents(territory: Territory) -> list[Territory]:
     return [t for t in (departement, region) if t is not None]
 
 
-# Where a gap to a région's figure made from some of its départements would be shown.
-NOT_FROM_SOME_DEPARTEMENTS = "sans objet : chiffre régional partiel"
-
-
 class MonthValue(NamedTuple):
     """A month's figure as a card and its comparisons read it."""
 
@@ -91,8 +87,9 @@ class Comparison:
     # The enclosing territory's figure lacks communes (a Mayenne without Laval, compared with
     # by each of its other EPCI): said beside it, and no gap from it either.
     partial: completeness.MissingCommunes | None = None
-    # The région's figure is some of its départements' only (`completeness.Coverage`): said
-    # beside it, and no gap from it (it would be a gap from those départements).
+    # The compared figure is some of its départements' only (`completeness.Coverage`: a
+    # région's, an EPCI's straddling départements): said beside it, and no gap from it (it
+    # would be a gap from those départements).
     coverage: completeness.Coverage | None = None
 
     @property
@@ -118,15 +115,15 @@ class Comparison:
         if self.from_partial:
             return completeness.NOT_FROM_PARTIAL
         if self.coverage:
-            return NOT_FROM_SOME_DEPARTEMENTS
+            return self.coverage.no_gap
         return format_gap(self.gap, self.indicator)
 
 
-def regional_coverages(comparisons: Iterable[tuple[Indicator, Comparison]]) -> None:
-    """Sets each comparison's `coverage`: whether its région's figure is some of its
-    départements' only (one query for all)."""
+def partial_coverages(comparisons: Iterable[tuple[Indicator, Comparison]]) -> None:
+    """Sets each comparison's `coverage`: whether the compared territory's figure is some of
+    its départements' only (a few queries for all)."""
     comparisons = [(i, c) for i, c in comparisons if c.value is not None]
-    found = completeness.regional_coverage(
+    found = completeness.partial_coverage(
         (indicator, c.territory, c.value.period) for indicator, c in comparisons
     )
     for indicator, comparison in comparisons:
@@ -234,7 +231,7 @@ class Card:
     comparisons: list[Comparison] = field(default_factory=list)
     # Communes the month before counted and this month's figure lacks (decision 0043).
     partial: completeness.MissingCommunes | None = None
-    # A région's figure made from some of its départements only.
+    # A région's or a straddling EPCI's figure made from some of its départements only.
     coverage: completeness.Coverage | None = None
     # The properties below are read several times by a page (the card, then the table's row):
     # each is worked out once, after `partial` is set (territory_cards).
@@ -399,11 +396,11 @@ def _territory_cards(territory: Territory, user, compare: bool, said: str) -> li
         card.partial = partial.get(card.indicator.pk)
         for comparison in card.comparisons:
             comparison.own_is_partial = card.partial is not None
-    regional_coverages(
+    partial_coverages(
         (card.indicator, comparison) for card in cards for comparison in card.comparisons
     )
-    if territory.level == Level.REGION:
-        found = completeness.regional_coverage(
+    if territory.level in completeness.SPANNING_LEVELS:
+        found = completeness.partial_coverage(
             (card.indicator, territory, card.latest.period)
             for card in cards
             if card.latest is not None and not card.withheld
@@ -709,13 +706,22 @@ def map_rows(
         values[value.territory_id] = value
     ordered = [(child, None if withheld(child) else values.get(child.pk)) for child in children]
     buckets, bounds = classes([v.value if v else None for _, v in ordered])
+    # An EPCI straddling the département's edge: its figure is its communes of some
+    # départements only (the CU d'Alençon's, its Sarthe communes'), said beside it.
+    coverage = completeness.partial_coverage(
+        (indicator, child, v.period) for child, v in ordered if v is not None
+    )
+    covered = {pk: c for (_i, pk, _p), c in coverage.items()}
     rows = [
         {
             "territory": child,
             "value": v.value if v else None,
             "label": withheld_label(child)
             if withheld(child)
-            else format_value(v.value if v else None, indicator),
+            else completeness.with_coverage(
+                format_value(v.value if v else None, indicator), covered.get(child.pk)
+            ),
+            "coverage": covered.get(child.pk),
             "numerator": v.numerator if v else None,
             "denominator": v.denominator if v else None,
             "period": v.period if v else None,

@@ -138,9 +138,9 @@ def indicator_detail(request, code: str, level: str, territory_code: str):
                 partial=line.partial.get(value.period) if value else None,
             )
         )
-    dashboards.regional_coverages((indicator, c) for c in comparisons)
+    dashboards.partial_coverages((indicator, c) for c in comparisons)
     coverage = (
-        completeness.regional_coverage([(indicator, territory, latest.period)]).get(
+        completeness.partial_coverage([(indicator, territory, latest.period)]).get(
             (indicator.pk, territory.pk, latest.period)
         )
         if latest
@@ -173,7 +173,9 @@ def indicator_detail(request, code: str, level: str, territory_code: str):
             "map_rows": map_rows,
             "legend": legend,
             "status_label": services.STATUS_LABELS.get(target.status, "") if target else "",
-            "value_label": dashboards.format_value(latest.value if latest else None, indicator),
+            "value_label": completeness.with_coverage(
+                dashboards.format_value(latest.value if latest else None, indicator), coverage
+            ),
             "target_label": target_label(target, lambda v: dashboards.format_value(v, indicator)),
             # Not from a figure short of communes: its numerator and denominator lack them.
             "remaining": None if missing else remaining(indicator, target, latest),
@@ -240,6 +242,15 @@ def _withheld(request, indicator: Indicator, territory: Territory):
     )
 
 
+def _remark(row: dict) -> str:
+    """The children table's last column: why a cell is empty, or what a figure is made of."""
+    if row["withheld"]:
+        return row["label"]
+    if row["value"] is None:
+        return "pas de donnée"
+    return row["coverage"].sentence if row["coverage"] else ""
+
+
 def _download(
     request,
     indicator,
@@ -288,9 +299,7 @@ def _download(
                 r["numerator"],
                 r["denominator"],
                 r["value"],
-                r["label"]
-                if r["withheld"]
-                else ("" if r["value"] is not None else "pas de donnée"),
+                _remark(r),
             ]
             for r in map_rows
         ]

@@ -1,4 +1,6 @@
-"""A région's figure made from some of its départements says so.
+"""A région's figure made from some of its départements says so; so does an EPCI's that
+straddles départements when only some of them have a figure (the CU d'Alençon's, its Sarthe
+communes', review of 7 December).
 
 The review of 7 December read « Pays de la Loire : 91,0 % (écart ±0,0 pt) » beside the Sarthe's
 share of pharmacies with a fax: the survey was the Sarthe's, so the région's figure was the
@@ -124,3 +126,75 @@ def test_an_old_figure_is_said_old_wherever_it_is_shown(client, geography):
         page = client.get(url).content.decode()
         figure = page[page.index("Activation de Mon espace santé") :][:3000]
         assert "donnée ancienne" not in figure, name
+
+
+@pytest.fixture
+def alencon(geography):
+    """The Communauté urbaine d'Alençon: Alençon in the Orne (Normandie), Arçonnay in the
+    Sarthe; the Assurance Maladie's tables loaded for the Pays de la Loire only, so that the
+    EPCI's figure is its Sarthe commune's."""
+    from capsante.territories.models import Level, Territory
+
+    normandie = Territory.objects.create(
+        level=Level.REGION, code="28", name="Normandie", name_type="0"
+    )
+    orne = Territory.objects.create(
+        level=Level.DEPARTEMENT, code="61", name="Orne", name_type="2", parent=normandie
+    )
+    epci = Territory.objects.create(
+        level=Level.EPCI, code="246100663", name="Communauté urbaine d'Alençon"
+    )
+    arconnay = Territory.objects.create(
+        level=Level.COMMUNE,
+        code="72009",
+        name="Arçonnay",
+        population=2_400,
+        parent=geography["sarthe"],
+        epci=epci,
+    )
+    Territory.objects.create(
+        level=Level.COMMUNE, code="61001", name="Alençon", population=25_800, parent=orne, epci=epci
+    )
+    services.sync_catalogue()
+    indicator = Indicator.objects.get(code="MES_ACTIVATION")
+    for territory in (arconnay, epci, geography["sarthe"], geography["region"]):
+        _value(indicator, territory, 45.0, 900, 2000)
+    _value(indicator, geography["epci"]["le_mans"], 50.0, 50, 100)
+    return {"epci": epci, "orne": orne, "indicator": indicator}
+
+
+SENTENCE = (
+    "Chiffre établi à partir des seules communes de la Sarthe : ses communes des autres"
+    " départements n’ont pas de chiffre ce mois-là."
+)
+
+
+def test_an_epci_straddling_departements_says_its_figure_is_some_of_its_communes(client, alencon):
+    page = client.get("/indicateurs/MES_ACTIVATION/epci/246100663/").content.decode()
+    assert "45,0\u00a0% (communes de la Sarthe seules)" in page
+    assert SENTENCE in page
+    dashboard = client.get("/indicateurs/territoire/epci/246100663/").content.decode()
+    assert "45,0\u00a0% (communes de la Sarthe seules)" in dashboard
+
+
+def test_the_departement_s_table_of_its_epci_marks_the_straddling_one(client, alencon):
+    page = client.get("/indicateurs/MES_ACTIVATION/departement/72/").content.decode()
+    assert 'class="cap-num">45,0\u00a0% (communes de la Sarthe seules)</td>' in page
+    assert 'class="cap-num">50,0\u00a0%</td>' in page  # Le Mans Métropole, all in the Sarthe
+    url = "/indicateurs/MES_ACTIVATION/departement/72/?format=csv&table=children"
+    _header, *rows = client.get(url).content.decode("utf-8-sig").strip().splitlines()
+    (alencon_row,) = [r for r in rows if r.startswith("246100663;")]
+    assert alencon_row.endswith(f";{SENTENCE}")
+    (le_mans_row,) = [r for r in rows if r.startswith("247200132;")]
+    assert le_mans_row.endswith(";50;")
+
+
+def test_nothing_is_said_of_the_epci_once_the_orne_has_its_figure(client, alencon):
+    _value(alencon["indicator"], alencon["orne"], 60.0, 600, 1000)
+    for url in (
+        "/indicateurs/MES_ACTIVATION/epci/246100663/",
+        "/indicateurs/territoire/epci/246100663/",
+        "/indicateurs/MES_ACTIVATION/departement/72/",
+    ):
+        page = client.get(url).content.decode()
+        assert "seules)" not in page and "Chiffre établi" not in page, url
