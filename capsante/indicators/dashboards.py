@@ -315,11 +315,10 @@ def territory_cards(territory: Territory, user=None, compare: bool = False) -> l
     territory lies in their scope (disclosure.withholds; the parents compared with are public
     levels) and, when it does not, the words said in place of a withheld figure: the cards are
     kept under those facts, for every partner alike (page_cache.kept)."""
-    every = disclosure.reads_every_figure(user, territory)
-    said = "" if every else disclosure.withheld_label(user, territory)
+    said = disclosure.withheld_as(user, territory) or ""
     return page_cache.kept(
         "cards",
-        (territory.pk, compare, every, said),
+        (territory.pk, compare, said),
         lambda: _territory_cards(territory, user, compare, said),
     )
 
@@ -690,12 +689,13 @@ def map_rows(
     indicator: Indicator,
     territory: Territory,
     period: str | None,
-    withheld: Callable[[Territory], bool] = lambda child: False,
-    withheld_label: Callable[[Territory], str] = lambda child: disclosure.WITHHELD,
+    withheld_as: Callable[[Territory], str | None] = lambda child: None,
 ) -> tuple[list[dict], list]:
-    """The values of the next level down, with choropleth classes; `withheld` children are listed
-    without their figures, `withheld_label` in their place (see `disclosure`)."""
+    """The values of the next level down, with choropleth classes; a child whose figure is
+    withheld from the reader (`withheld_as` says what stands in its place, see `disclosure`)
+    is listed without it."""
     children = children_of(territory)
+    said = {child.pk: withheld_as(child) for child in children}
     values = {}
     query = IndicatorValue.objects.filter(
         indicator=indicator, territory__in=children, is_current=True
@@ -704,7 +704,7 @@ def map_rows(
         query = query.filter(period__lte=period)
     for value in query.order_by("period"):
         values[value.territory_id] = value
-    ordered = [(child, None if withheld(child) else values.get(child.pk)) for child in children]
+    ordered = [(child, None if said[child.pk] else values.get(child.pk)) for child in children]
     buckets, bounds = classes([v.value if v else None for _, v in ordered])
     # An EPCI straddling the département's edge: its figure is its communes of some
     # départements only (the CU d'Alençon's, its Sarthe communes'), said beside it.
@@ -716,9 +716,8 @@ def map_rows(
         {
             "territory": child,
             "value": v.value if v else None,
-            "label": withheld_label(child)
-            if withheld(child)
-            else completeness.with_coverage(
+            "label": said[child.pk]
+            or completeness.with_coverage(
                 format_value(v.value if v else None, indicator), covered.get(child.pk)
             ),
             "coverage": covered.get(child.pk),
@@ -726,7 +725,7 @@ def map_rows(
             "denominator": v.denominator if v else None,
             "period": v.period if v else None,
             "bucket": bucket,
-            "withheld": withheld(child),
+            "withheld": said[child.pk] is not None,
         }
         for (child, v), bucket in zip(ordered, buckets, strict=True)
     ]

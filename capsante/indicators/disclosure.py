@@ -41,14 +41,26 @@ OUTSIDE_SCOPE_REASON = (
 )
 
 
-def withheld_label(user, territory: Territory) -> str:
-    """What stands in place of a withheld figure, for this reader (`OUTSIDE_SCOPE`)."""
-    return OUTSIDE_SCOPE if access.reaches_into(user, territory) else WITHHELD
+REASONS = {WITHHELD: WITHHELD_REASON, OUTSIDE_SCOPE: OUTSIDE_SCOPE_REASON}
+
+
+def withheld_as(user, territory: Territory, indicator: Indicator | None = None) -> str | None:
+    """What stands in place of the territory's figures counted by establishment (of
+    `indicator`'s, when given) for this reader: None when they may read them,
+    « réservé aux partenaires », or « en partie hors périmètre » for a territory straddling
+    their scope's edge with establishments beyond it. Each question of the scope asked once."""
+    if indicator is not None and not protects_establishments(indicator):
+        return None
+    if territory.level in PUBLIC_LEVELS or access.in_scope(user, territory):
+        return None
+    if not access.reaches_into(user, territory):
+        return WITHHELD
+    return None if _holds_every_establishment(user, territory) else OUTSIDE_SCOPE
 
 
 def withheld_reason(user, territory: Territory) -> str:
     """Why a figure is withheld, for this reader."""
-    return OUTSIDE_SCOPE_REASON if access.reaches_into(user, territory) else WITHHELD_REASON
+    return REASONS[withheld_as(user, territory) or WITHHELD]
 
 
 def _beyond_scope(user) -> Q:
@@ -56,15 +68,18 @@ def _beyond_scope(user) -> Q:
     return ~access.within_scope_q(user, "commune")
 
 
+def _holds_every_establishment(user, territory: Territory) -> bool:
+    """Whether every establishment the platform knows in the territory lies in the scope."""
+    counted = Establishment.objects.filter(commune__in=communes_of(territory))
+    return not counted.filter(_beyond_scope(user)).exists()
+
+
 def holds_what_it_counts(user, territory: Territory) -> bool:
     """Whether the reader's scope holds the territory, or holds every establishment of it the
     platform knows (a territory straddling the scope's edge, nothing loaded beyond it)."""
     if access.in_scope(user, territory):
         return True
-    if not access.reaches_into(user, territory):
-        return False
-    counted = Establishment.objects.filter(commune__in=communes_of(territory))
-    return not counted.filter(_beyond_scope(user)).exists()
+    return access.reaches_into(user, territory) and _holds_every_establishment(user, territory)
 
 
 def _straddling_held(user) -> list[int]:
@@ -90,12 +105,12 @@ def sees_establishments(user, indicator: Indicator, territory: Territory) -> boo
 
 def reads_every_figure(user, territory: Territory) -> bool:
     """Whether this reader sees every figure of this territory (none is withheld from them)."""
-    return territory.level in PUBLIC_LEVELS or holds_what_it_counts(user, territory)
+    return withheld_as(user, territory) is None
 
 
 def withholds(user, indicator: Indicator, territory: Territory) -> bool:
     """Whether the figure of this territory must not be shown to this reader at all."""
-    return protects_establishments(indicator) and not reads_every_figure(user, territory)
+    return withheld_as(user, territory, indicator) is not None
 
 
 def withholds_counts(user, territory: Territory) -> bool:

@@ -108,8 +108,7 @@ def indicator_detail(request, code: str, level: str, territory_code: str):
         indicator,
         territory,
         period,
-        withheld=lambda child: disclosure.withholds(request.user, indicator, child),
-        withheld_label=lambda child: disclosure.withheld_label(request.user, child),
+        withheld_as=lambda child: disclosure.withheld_as(request.user, child, indicator),
     )
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):

@@ -83,7 +83,9 @@ def test_its_figure_is_read_by_the_partners_who_read_every_establishment_it_coun
 ):
     client.force_login(personas["ars_admin"])
     rows = _children(client)
-    assert rows[straddling.name] == "40,0 %" and rows["Le Mans Métropole"] == "60,0 %"
+    # The Orne has no figure: the EPCI's is its Sarthe communes' (decision 0049, later).
+    assert rows[straddling.name] == "40,0 % (communes de la Sarthe seules)"
+    assert rows["Le Mans Métropole"] == "60,0 %"
     page = client.get(f"/indicateurs/{CODE}/epci/{straddling.code}/").content.decode()
     assert "40,0" in page and disclosure.WITHHELD_REASON not in page
     values = disclosure.disclosed(personas["ars_admin"], IndicatorValue.objects.all())
@@ -91,7 +93,7 @@ def test_its_figure_is_read_by_the_partners_who_read_every_establishment_it_coun
 
     # The Sarthe's editor too: every establishment it counts is in the Sarthe.
     client.force_login(personas["dt72_editor"])
-    assert _children(client)[straddling.name] == "40,0 %"
+    assert _children(client)[straddling.name] == "40,0 % (communes de la Sarthe seules)"
 
 
 @pytest.mark.django_db
