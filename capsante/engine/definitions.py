@@ -73,6 +73,9 @@ class Reference:
     numerator: float | None = None
     denominator: float | None = None
     note: str = ""
+    # A target's: the number of the roadmap's objective it serves (1 for the first), linked
+    # when both the target and the roadmap exist (capsante/roadmaps/catalogue_links.py).
+    objective: int | None = None
 
 
 @dataclass(frozen=True)
@@ -391,6 +394,14 @@ class _Validator:
                 raise self.fail("must be 'YYYY-MM' (quoted)", "references", i, key)
         if item["type"] == "target" and not item.get("deadline"):
             raise self.fail("a target needs a deadline", "references", i, "deadline")
+        objective = item.get("objective")
+        if objective is not None:
+            if item["type"] != "target":
+                raise self.fail("only a target serves an objective", "references", i, "objective")
+            if isinstance(objective, bool) or not isinstance(objective, int) or objective < 1:
+                raise self.fail(
+                    "must be the objective's number (1, 2…)", "references", i, "objective"
+                )
         return Reference(
             roadmap=str(item["roadmap"]),
             type=str(item["type"]),
@@ -403,6 +414,7 @@ class _Validator:
             numerator=item.get("numerator"),
             denominator=item.get("denominator"),
             note=str(item.get("note") or ""),
+            objective=objective,
         )
 
 

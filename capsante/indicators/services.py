@@ -29,7 +29,7 @@ from capsante.engine.periods import months_between
 from capsante.outbox.services import queue_mail
 from capsante.territories.models import Level, Territory
 
-from . import completeness
+from . import completeness, signals
 from .models import (
     ComputationRun,
     Indicator,
@@ -113,7 +113,7 @@ def sync_catalogue() -> list[Indicator]:
             ).first()
             if territory is None:
                 continue
-            Target.objects.get_or_create(
+            target, created = Target.objects.get_or_create(
                 indicator=indicator,
                 territory=territory,
                 defaults={
@@ -123,6 +123,8 @@ def sync_catalogue() -> list[Indicator]:
                     "source": reference.note[:300],
                 },
             )
+            if created:
+                signals.target_from_catalogue.send(Target, target=target, reference=reference)
     return indicators
 
 

@@ -12,3 +12,10 @@ class RoadmapsConfig(AppConfig):
         from capsante.indicators.groupings import register_grouping  # lazy: apps not ready before
 
         register_grouping("capsante.roadmaps.targets.objective_groups")
+
+        # A target the catalogue creates is linked to the objective its reference names.
+        from capsante.indicators.signals import target_from_catalogue  # lazy: as above
+
+        from .catalogue_links import link_target  # lazy: imports models
+
+        target_from_catalogue.connect(link_target, dispatch_uid="roadmaps.link_target")

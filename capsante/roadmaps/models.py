@@ -2,6 +2,7 @@
 
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -58,6 +59,12 @@ class Roadmap(models.Model):
     @property
     def period_label(self) -> str:
         return f"{self.period_start}-{self.period_end}"
+
+    @property
+    def slug(self) -> str:
+        """« sarthe-2025-2026 »: how the indicator catalogue's references name the roadmap (its
+        seed file's name)."""
+        return f"{slugify(self.territory.name)}-{self.period_label}"
 
 
 class Ordered(models.Model):

@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from capsante.accounts import access
 from capsante.territories.models import Level, Territory
 
+from .catalogue_links import link_roadmap
 from .models import (
     Action,
     AssessmentItem,
@@ -126,6 +127,7 @@ def import_roadmap(
                 model.objects.create(objective=objective, order=child_order, **values)
     for order, item in enumerate(data["glossary"]):
         GlossaryEntry.objects.create(roadmap=roadmap, order=order, **item)
+    link_roadmap(roadmap)
     return roadmap, True
 
 
