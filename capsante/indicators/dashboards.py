@@ -242,12 +242,18 @@ class Card:
         return self.withheld and self.withheld_label == disclosure.OUTSIDE_SCOPE
 
     @cached_property
-    def value_label(self) -> str:
+    def figure_label(self) -> str:
+        """The figure alone, as the card shows it large (its coverage said beneath it)."""
         if self.withheld:
             return self.withheld_label
-        return completeness.with_coverage(
-            format_value(self.latest.value if self.latest else None, self.indicator), self.coverage
-        )
+        return format_value(self.latest.value if self.latest else None, self.indicator)
+
+    @cached_property
+    def value_label(self) -> str:
+        """The figure and, when it is some of the territory's départements' only, which."""
+        if self.withheld:
+            return self.withheld_label
+        return completeness.with_coverage(self.figure_label, self.coverage)
 
     @cached_property
     def target_label(self) -> str:

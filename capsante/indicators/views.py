@@ -25,10 +25,17 @@ def _territory(level: str, code: str) -> Territory:
 
 
 def _crumbs(territory: Territory, *tail):
+    found = ancestors(territory)
+    # One path: an EPCI straddling départements goes through the first of them (`ancestors`:
+    # the platform's région's, then the one holding most of its communes) and its région — the
+    # CU d'Alençon read « Normandie › Pays de la Loire › Orne › Sarthe ».
+    departement = next((a for a in found if a.level == "departement"), None)
     chain = [
         a
-        for a in reversed(ancestors(territory))
-        if a.level != "epci" or territory.level == "commune"
+        for a in reversed(found)
+        if (a.level != "epci" or territory.level == "commune")
+        and (a.level != "departement" or a == departement)
+        and (a.level != "region" or departement is None or a.pk == departement.parent_id)
     ]
     return [
         ("Indicateurs", reverse("indicators:catalogue")),
@@ -172,9 +179,7 @@ def indicator_detail(request, code: str, level: str, territory_code: str):
             "map_rows": map_rows,
             "legend": legend,
             "status_label": services.STATUS_LABELS.get(target.status, "") if target else "",
-            "value_label": completeness.with_coverage(
-                dashboards.format_value(latest.value if latest else None, indicator), coverage
-            ),
+            "value_label": dashboards.format_value(latest.value if latest else None, indicator),
             "target_label": target_label(target, lambda v: dashboards.format_value(v, indicator)),
             # Not from a figure short of communes: its numerator and denominator lack them.
             "remaining": None if missing else remaining(indicator, target, latest),

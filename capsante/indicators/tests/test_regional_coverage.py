@@ -171,10 +171,17 @@ SENTENCE = (
 
 def test_an_epci_straddling_departements_says_its_figure_is_some_of_its_communes(client, alencon):
     page = client.get("/indicateurs/MES_ACTIVATION/epci/246100663/").content.decode()
-    assert "45,0\u00a0% (communes de la Sarthe seules)" in page
+    scope = '<span class="cap-figure-scope">(communes de la Sarthe seules)</span>'
+    assert f"45,0\u00a0% {scope}" in page
     assert SENTENCE in page
+    # One path above it: the Sarthe and its région, not the Orne and Normandie as well.
+    crumbs = page[page.index('class="fr-breadcrumb__list"') :].split("</ol>")[0]
+    assert "Sarthe" in crumbs and "Pays de la Loire" in crumbs
+    assert "Orne" not in crumbs and "Normandie" not in crumbs
     dashboard = client.get("/indicateurs/territoire/epci/246100663/").content.decode()
-    assert "45,0\u00a0% (communes de la Sarthe seules)" in dashboard
+    assert scope in dashboard and SENTENCE in dashboard
+    # Its table of figures writes it on one line.
+    assert "45,0\u00a0% (communes de la Sarthe seules)</td>" in dashboard
 
 
 def test_the_departement_s_table_of_its_epci_marks_the_straddling_one(client, alencon):
