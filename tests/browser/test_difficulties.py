@@ -96,6 +96,19 @@ def test_a_reported_difficulty_is_resolved_and_its_reporter_told(live_server, so
     assert "MSSanté (messagerie sécurisée)\n1" in service.inner_text().replace("\t", "\n")
     vendor = page.get_by_role("table", name=re.compile("^Par éditeur de logiciel"))
     assert "Pharmagest Interactive\n1" in vendor.inner_text().replace("\t", "\n")
+    # On a phone the bar charts, 520 units shrunk to two thirds, wrote their labels at 8.6 px:
+    # now 11 px or so (their box 14 px high at least), inside the drawing.
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.reload()
+    chart = page.locator("svg.cap-chart").first
+    frame = chart.bounding_box()
+    labels = chart.locator("text.cap-chart-label")
+    assert labels.count() >= 1
+    for i in range(labels.count()):
+        box = labels.nth(i).bounding_box()
+        assert box["height"] >= 14, box
+        assert box["x"] + box["width"] <= frame["x"] + frame["width"] + 0.5, box
+    page.set_viewport_size({"width": 1280, "height": 900})
     failures = {}
     for path in ("/remontees/statistiques/", f"/remontees/suivi/{difficulty.pk}/"):
         page.goto(base + path)
