@@ -52,10 +52,11 @@ class Stamps:
 
 @functools.cache
 def _layout_versions() -> str:
-    """What a layout reads besides the HTML: the libraries' versions and our PDF module (its
-    settings of WeasyPrint), read once per process."""
+    """What a layout reads besides the HTML: the libraries' versions (django-dsfr's for the
+    Marianne fonts) and our PDF module (its settings of WeasyPrint), read once per process."""
     packages = "|".join(
-        f"{package}={metadata.version(package)}" for package in ("weasyprint", "pydyf", "capsante")
+        f"{package}={metadata.version(package)}"
+        for package in ("weasyprint", "pydyf", "django-dsfr", "capsante")
     )
     module = hashlib.sha256((Path(__file__).parent / "pdf.py").read_bytes()).hexdigest()
     return f"{packages}|pdf.py={module}"
