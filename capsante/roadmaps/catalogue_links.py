@@ -9,16 +9,24 @@ territory exists (`indicators.signals.target_from_catalogue`), or the roadmap, i
 file. An editor may change it afterwards on the target's page: nothing links it again then.
 """
 
-from collections.abc import Iterator
+from __future__ import annotations
 
-from capsante.engine import Reference
-from capsante.indicators import services as indicator_services
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
 from capsante.indicators.models import Target
 
 from .models import Roadmap
 
+if TYPE_CHECKING:
+    from capsante.engine import Reference
+
 
 def _objective_references(indicator_code: str | None = None) -> Iterator[tuple[str, Reference]]:
+    # lazy: the catalogue's services import the engine (sqlglot, Arrow), which starting Django
+    # must not (tests/test_startup.py); this module is imported by the app's start-up hook.
+    from capsante.indicators import services as indicator_services
+
     for code, definition in indicator_services.definitions().items():
         if indicator_code is not None and code != indicator_code:
             continue
