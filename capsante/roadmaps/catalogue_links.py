@@ -23,8 +23,9 @@ if TYPE_CHECKING:
 
 
 def _objective_references(indicator_code: str | None = None) -> Iterator[tuple[str, Reference]]:
-    # lazy: the catalogue's services import the engine (sqlglot, Arrow), which starting Django
-    # must not (tests/test_startup.py); this module is imported by the app's start-up hook.
+    # The catalogue's services import the engine (sqlglot, Arrow), which starting Django must
+    # not (tests/test_startup.py), and this module is imported by the app's start-up hook.
+    # lazy: the engine, only when a target is linked
     from capsante.indicators import services as indicator_services
 
     for code, definition in indicator_services.definitions().items():
