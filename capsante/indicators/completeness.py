@@ -792,9 +792,7 @@ def partial_coverage(
     wanted = {key: t for key, t in wanted.items() if key[1] in spanned}
     if not wanted:
         return {}
-    departements = {
-        pk: t for pk, t in Territory.objects.in_bulk(set().union(*spanned.values())).items()
-    }
+    departements = Territory.objects.in_bulk(set().union(*spanned.values()))
     with_figure: set[tuple[int, int, str]] = set(
         IndicatorValue.objects.filter(
             indicator_id__in={i for i, _t, _p in wanted},
