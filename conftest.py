@@ -141,6 +141,14 @@ def _raise_if_ours(message: str) -> None:
     raise TemplateSyntaxError(f"{message}{expression}{where}")
 
 
+@pytest.fixture(autouse=True)
+def documents_folder(settings, tmp_path):
+    """Each test its own folder of kept documents (decision 0050): an edition a test downloaded
+    must not make another test's computation queue a job to lay it out again (decision 0051)."""
+    settings.DOCUMENTS_DIR = tmp_path / "documents"
+    return settings.DOCUMENTS_DIR
+
+
 @pytest.fixture
 def run_jobs(db):
     """Run the queued background jobs with the real worker, in this process (so that the test's

@@ -297,6 +297,8 @@ def compute_and_store(
             after_engine(ASSESSING, 0, 0)
         assess_targets(Indicator.objects.filter(code__in=[d.code for d in chosen]), as_of=as_of)
         run.seconds["targets"] = time.monotonic() - assessing
+        if run.new_versions:
+            signals.figures_changed.send(sender=ComputationRun)
         log.info(
             "computation %s: %s",
             run.pk,
@@ -721,6 +723,7 @@ def set_target(
     target._history_user = user  # type: ignore[attr-defined]
     target.save()
     assess_targets(Indicator.objects.filter(pk=indicator.pk))
+    signals.figures_changed.send(sender=Target)
     target.refresh_from_db()
     return target, created
 
@@ -822,6 +825,7 @@ def review_manual_value(user, entry: ManualEntry, accept: bool, reason: str = ""
             manual_entry=entry,
         )
         assess_targets(Indicator.objects.filter(pk=entry.indicator_id))
+        signals.figures_changed.send(sender=ManualEntry)
     return entry
 
 

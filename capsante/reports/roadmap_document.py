@@ -15,6 +15,7 @@ from capsante.engine.statuses import RULE_IN_WORDS
 from capsante.indicators import completeness, dashboards
 from capsante.indicators.models import Target
 from capsante.indicators.templatetags.indicator_tags import figure_scope, live_figure
+from capsante.reports import publication
 from capsante.reports.columns import two_columns
 from capsante.roadmaps.models import FigureKind, KeyFigure, Roadmap
 from capsante.roadmaps.services import glossary_map
@@ -306,7 +307,8 @@ def roadmap_pdf(roadmap: Roadmap, now: dt.datetime | None = None) -> bytes:
 def edition_name(roadmap: Roadmap) -> str:
     """One kept edition per roadmap, under its territory and period: a roadmap imported again
     (`capsante roadmap import --replace`) replaces the edition of the one it replaces."""
-    return f"feuille-de-route-{roadmap.territory.code}-{roadmap.period_label}".lower()
+    name = f"{publication.ROADMAP_EDITIONS}{roadmap.territory.code}-{roadmap.period_label}"
+    return name.lower()
 
 
 def edition(roadmap: Roadmap, refresh: bool = False, now: dt.datetime | None = None) -> bytes:
@@ -322,3 +324,15 @@ def edition(roadmap: Roadmap, refresh: bool = False, now: dt.datetime | None = N
         stamps=stamps,
         refresh=refresh,
     )
+
+
+def refresh_edition(roadmap: Roadmap, now: dt.datetime | None = None) -> bool:
+    """Lay the document out again if what it shows is no longer what its kept edition shows
+    (decision 0051); whether it was laid out."""
+    now = now or timezone.localtime()
+    stamps = _stamps(now)
+    page = _page(roadmap, now, stamps)
+    if editions.is_kept(edition_name(roadmap), page):
+        return False
+    editions.kept_html(edition_name(roadmap), page, pdf.html_to_pdf, stamps=stamps, refresh=True)
+    return True

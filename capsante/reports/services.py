@@ -16,7 +16,7 @@ from capsante.roadmaps.models import Roadmap
 from capsante.territories.models import Territory
 from capsante.ui.formats import month, plural
 
-from . import committee_render, committee_report, roadmap_document
+from . import committee_render, committee_report, publication, roadmap_document
 from .models import Frequency, ReportKind, ReportSnapshot, ScheduledReport
 
 FORMATS = {
@@ -66,6 +66,50 @@ def roadmap_report(roadmap: Roadmap, fmt: str = "pdf", refresh: bool = False) ->
     if fmt == "pdf":
         return roadmap_document.edition(roadmap, refresh=refresh)
     raise ReportError("La feuille de route s’exporte en PDF ou en HTML.")
+
+
+@dataclass(frozen=True)
+class EditionsRefreshed:
+    laid_out: list[str]  # the roadmaps' territories, by name
+    unchanged: int
+
+    @property
+    def summary(self) -> str:
+        if not self.laid_out and not self.unchanged:
+            return (
+                "Aucun document de feuille de route n’a encore été demandé : rien à mettre à jour."
+            )
+        parts = []
+        if self.laid_out:
+            laid_out = plural(
+                len(self.laid_out), "document remis en page", "documents remis en page"
+            )
+            parts.append(f"{laid_out} ({', '.join(self.laid_out)})")
+        if self.unchanged:
+            parts.append(plural(self.unchanged, "document inchangé", "documents inchangés"))
+        return f"Feuilles de route : {', '.join(parts)}."
+
+
+def refresh_roadmap_editions(
+    every: bool = False, progress=lambda done, total: None
+) -> EditionsRefreshed:
+    """Lay out again each roadmap document whose kept edition no longer shows what the
+    document would (decision 0051): those asked for at least once, or `every` roadmap's."""
+    kept = publication.kept_roadmap_editions()
+    roadmaps = [
+        roadmap
+        for roadmap in Roadmap.objects.select_related("territory").order_by("territory__code")
+        if every or roadmap_document.edition_name(roadmap) in kept
+    ]
+    laid_out, unchanged = [], 0
+    for done, roadmap in enumerate(roadmaps):
+        progress(done, len(roadmaps))
+        if roadmap_document.refresh_edition(roadmap):
+            laid_out.append(f"{roadmap.territory.name} {roadmap.period_label}")
+        else:
+            unchanged += 1
+    progress(len(roadmaps), len(roadmaps))
+    return EditionsRefreshed(laid_out, unchanged)
 
 
 def roadmap_filename(roadmap: Roadmap, fmt: str) -> str:

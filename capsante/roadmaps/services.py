@@ -27,6 +27,7 @@ from .models import (
     Testimony,
     UsefulLink,
 )
+from .signals import roadmap_changed
 from .yaml_schema import FileError, RoadmapFileError, dump_roadmap, parse_roadmap
 
 SEEDS_DIR = Path(__file__).parent / "seeds"
@@ -128,6 +129,7 @@ def import_roadmap(
     for order, item in enumerate(data["glossary"]):
         GlossaryEntry.objects.create(roadmap=roadmap, order=order, **item)
     link_roadmap(roadmap)
+    roadmap_changed.send(sender=Roadmap, roadmap=roadmap)
     return roadmap, True
 
 
@@ -184,6 +186,7 @@ def update_action(action: Action, changes: dict[str, Any]) -> Action:
         setattr(action, field, value)
     action.full_clean()
     action.save()
+    roadmap_changed.send(sender=Action, roadmap=action.objective.roadmap)
     return action
 
 

@@ -130,6 +130,17 @@ def kept_html(
     )
 
 
+def is_kept(name: str, content_key: str, suffix: str = ".pdf") -> bool:
+    """Whether the edition of `name` made under `content_key` is the one kept."""
+    return _path(name, fingerprint(content_key), suffix).exists()
+
+
+def kept_names(prefix: str, suffix: str = ".pdf") -> set[str]:
+    """The names of the documents beginning with `prefix` of which an edition is kept."""
+    folder = Path(settings.DOCUMENTS_DIR)
+    return {path.name.rsplit("--", 1)[0] for path in folder.glob(f"{prefix}*--*{suffix}")}
+
+
 def forget(name: str) -> None:
     """Remove every kept edition of the document `name` (the document is gone)."""
     for path in Path(settings.DOCUMENTS_DIR).glob(f"{name}--*"):

@@ -188,9 +188,8 @@ def _memo_text(content: bytes) -> str:
     return " ".join(done.stdout.decode().split())
 
 
-def test_the_memo_is_read_back_until_a_resource_changes(client, demo_world, settings, tmp_path):
+def test_the_memo_is_read_back_until_a_resource_changes(client, demo_world, documents_folder):
     """Laid out once per version of its resources and day (decision 0050), one file kept."""
-    settings.DOCUMENTS_DIR = tmp_path / "documents"
     address = "/ressources/memo/departement/72/"
     first = client.get(address).content
     assert client.get(address).content == first
@@ -200,7 +199,7 @@ def test_the_memo_is_read_back_until_a_resource_changes(client, demo_world, sett
     after = client.get(address).content
     assert "Maison France services de Sillé-le-Guillaume" in _memo_text(after)
     assert "Maison France services de Sillé-le-Guillaume" not in _memo_text(first)
-    assert len(list(settings.DOCUMENTS_DIR.iterdir())) == 1
+    assert len(list(documents_folder.iterdir())) == 1
 
 
 def test_exports_are_of_published_resources_only(client, demo_world):

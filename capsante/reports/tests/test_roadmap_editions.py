@@ -20,9 +20,8 @@ PARIS = dt.timezone(dt.timedelta(hours=1))  # December: Paris is an hour ahead o
 
 
 @pytest.fixture
-def documents(settings, tmp_path) -> Path:
-    settings.DOCUMENTS_DIR = tmp_path / "documents"
-    return settings.DOCUMENTS_DIR
+def documents(documents_folder) -> Path:
+    return documents_folder
 
 
 @pytest.fixture

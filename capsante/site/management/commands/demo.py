@@ -74,6 +74,9 @@ class Command(BaseCommand):
             # A database demoed before the contracts existed: their figures, once.
             if not IndicatorValue.objects.filter(indicator__code="CLS_EHEALTH_SHARE").exists():
                 export_contracts(recompute=True)
+            # The roadmaps' documents laid out now: the first download reads them back rather
+            # than waiting for WeasyPrint, the worker keeps them current (decision 0051).
+            call_command("refresh_editions", every=True, stdout=self.stdout)
         self.stdout.write(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
         for persona in PERSONAS:
             self.stdout.write(

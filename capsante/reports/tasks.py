@@ -1,0 +1,17 @@
+"""Reports in the background: the roadmap documents laid out again after a change
+(decision 0051)."""
+
+from capsante.jobs import services as jobs
+
+from . import services
+
+
+@jobs.job_task("editions")
+def refresh_roadmap_editions() -> str:
+    def progress(done: int, total: int) -> None:
+        jobs.progress("mise en page des feuilles de route", done, total)
+
+    return services.refresh_roadmap_editions(progress=progress).summary
+
+
+jobs.register_kind(jobs.Kind("editions", "Documents des feuilles de route : mise à jour"))
