@@ -672,12 +672,19 @@ def peers(indicator: Indicator, territory: Territory, period: str | None) -> dic
         return None
     names = {t.pk: t for t in group}
     numbers = [v.value for v in ranked]
+    # A région's figure made from some of its départements ranks among whole ones: said.
+    coverage = completeness.partial_coverage(
+        (indicator, names[v.territory_id], v.period) for v in ranked
+    )
+    covered = {pk: c for (_i, pk, _p), c in coverage.items()}
     return {
         "ranking": [
             {
                 "territory": names[v.territory_id],
                 "value": v.value,
-                "label": format_value(v.value, indicator),
+                "label": completeness.with_coverage(
+                    format_value(v.value, indicator), covered.get(v.territory_id)
+                ),
                 "period": v.period,
                 "rank": i + 1,
                 "is_self": v.territory_id == territory.pk,
@@ -688,6 +695,12 @@ def peers(indicator: Indicator, territory: Territory, period: str | None) -> dic
         "median": format_value(statistics.median(numbers), indicator),
         "max": format_value(max(numbers), indicator),
         "count": len(numbers),
+        # The page's own territory says it above its figure already.
+        "partial": [
+            (names[pk], c.sentence[0].lower() + c.sentence[1:])
+            for pk, c in covered.items()
+            if pk != territory.pk
+        ],
     }
 
 

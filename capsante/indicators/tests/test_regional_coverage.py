@@ -16,6 +16,7 @@ from capsante.indicators.models import Indicator, IndicatorValue
 
 pytestmark = pytest.mark.django_db
 MONTH = "2024-06"
+VALUE_CELL = '<td data-label="Valeur" class="cap-num">'
 
 
 def _value(indicator, territory, value, numerator, denominator, period=MONTH):
@@ -205,3 +206,25 @@ def test_nothing_is_said_of_the_epci_once_the_orne_has_its_figure(client, alenco
     ):
         page = client.get(url).content.decode()
         assert "seules)" not in page and "Chiffre établi" not in page, url
+
+
+def test_the_ranking_of_the_regions_marks_the_one_made_of_some_departements(
+    client, geography, sarthe_only
+):
+    """A région's ranking among the régions put the Pays de la Loire's figure, the Sarthe's
+    alone, beside whole régions' with no mark (note of the twenty-seventh session)."""
+    from capsante.territories.models import Level, Territory
+
+    brittany = Territory.objects.create(level=Level.REGION, code="53", name="Bretagne")
+    _value(sarthe_only, brittany, 80.0, 80, 100)
+    page = client.get("/indicateurs/MES_ACTIVATION/region/53/").content.decode()
+    assert "Parmi 2 territoires comparables" in page
+    assert f"{VALUE_CELL}91,0\u00a0% (Sarthe seule)</td>" in page
+    assert f"{VALUE_CELL}80,0\u00a0%</td>" in page, "Bretagne's figure is whole: nothing beside it"
+    assert (
+        "Pays de la Loire : chiffre régional établi à partir du seul département Sarthe : les"
+        " autres départements de la région n’ont pas de chiffre ce mois-là." in page
+    )
+    own = client.get("/indicateurs/MES_ACTIVATION/region/52/").content.decode()
+    assert f"{VALUE_CELL}91,0\u00a0% (Sarthe seule)</td>" in own
+    assert "Pays de la Loire : chiffre régional" not in own, "said once, above its figure"
