@@ -113,7 +113,8 @@ def refresh_roadmap_editions(
 
 
 def roadmap_filename(roadmap: Roadmap, fmt: str) -> str:
-    return f"feuille-de-route-{roadmap.territory.code}-{roadmap.period_label}.{fmt}"
+    """« feuille-de-route-72-2025-2026.pdf »: the name its edition is kept under."""
+    return f"{roadmap_document.edition_name(roadmap)}.{fmt}"
 
 
 # --- Committee reports and their snapshots ----------------------------------------------------
