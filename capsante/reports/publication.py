@@ -12,7 +12,10 @@ This module is read at start-up (the receivers are connected in `ReportsConfig.r
 imports no more than Django, the jobs' models and the editions' module.
 """
 
+from django.conf import settings
+
 from capsante.jobs.models import Job, JobStatus
+from capsante.territories.models import Level, Territory
 from capsante.ui import editions
 
 # The beginning of every roadmap document's edition name (`roadmap_document.edition_name`).
@@ -24,6 +27,13 @@ TASK = "capsante.reports.tasks.refresh_roadmap_editions"
 def kept_roadmap_editions() -> set[str]:
     """The edition names of the roadmap documents of which an edition is kept."""
     return editions.kept_names(ROADMAP_EDITIONS)
+
+
+def home_region() -> Territory | None:
+    """The job's territory: the platform's région, so that its admins (and the partners of its
+    départements) follow the job on the jobs page, where a job of no territory is the
+    operators' alone. The documents it lays out are public."""
+    return Territory.objects.filter(level=Level.REGION, code=settings.HOME_REGION).first()
 
 
 def queue_refresh(**signal) -> None:
@@ -43,4 +53,5 @@ def queue_refresh(**signal) -> None:
         kind="editions",
         label="Mise à jour des documents des feuilles de route",
         subject=SUBJECT,
+        territory=home_region(),
     )

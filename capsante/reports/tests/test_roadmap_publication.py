@@ -37,6 +37,7 @@ def test_a_month_computed_lays_out_again_the_document_people_downloaded_before_t
     client,
     run_jobs,
     django_capture_on_commit_callbacks,
+    personas,
     tmp_path,
 ):
     stage_mes(staging, MONTHS)
@@ -65,6 +66,12 @@ def test_a_month_computed_lays_out_again_the_document_people_downloaded_before_t
     text = _text(after.content, tmp_path)
     assert "Dernière valeur calculée : 90,0 % en juillet 2025 (1 080 sur 1 200)" in text
     assert len(list(documents.iterdir())) == 1
+
+    # The région's admin follows it on the jobs page (a job of no territory is the operators').
+    client.force_login(personas["ars_admin"])
+    jobs_page = normalise(client.get(reverse("imports:jobs")).content.decode())
+    assert "Mise à jour des documents des feuilles de route" in jobs_page
+    assert "1 document remis en page (Sarthe 2025-2026)" in jobs_page
 
 
 @pytest.mark.django_db

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from capsante.jobs import services as jobs
-from capsante.reports import services
+from capsante.reports import publication, services
 
 
 class Command(BaseCommand):
@@ -28,5 +28,6 @@ class Command(BaseCommand):
             lambda: services.refresh_roadmap_editions(every=options["every"]).summary,
             kind="editions",
             label="Mise à jour des documents des feuilles de route",
+            territory=publication.home_region(),
         )
         self.stdout.write(refreshed)
