@@ -5,11 +5,11 @@ the first download after a change — a month imported, an action updated, a tar
 day — paid the layout: one to three seconds of a web worker. Once an edition of a roadmap has
 been asked for, the platform keeps it current: each change queues one job that lays out again
 the kept editions whose content changed, and `capsante refresh_editions` does so each morning
-(capsante-daily), every edition's date having changed. A roadmap nobody has downloaded is laid out on its
-first download, as before: the background work follows what people read.
+(capsante-daily), every edition's date having changed. A roadmap nobody has downloaded is laid
+out on its first download, as before: the background work follows what people read.
 
 This module is read at start-up (the receivers are connected in `ReportsConfig.ready`): it
-imports no more than Django, the jobs' models and the editions' module.
+imports no more than Django, the jobs' and territories' models and the editions' module.
 """
 
 from django.conf import settings
@@ -21,6 +21,8 @@ from capsante.ui import editions
 # The beginning of every roadmap document's edition name (`roadmap_document.edition_name`).
 ROADMAP_EDITIONS = "feuille-de-route-"
 SUBJECT = "editions:feuilles-de-route"
+KIND = "editions"
+LABEL = "Mise à jour des documents des feuilles de route"
 TASK = "capsante.reports.tasks.refresh_roadmap_editions"
 
 
@@ -50,8 +52,8 @@ def queue_refresh(**signal) -> None:
         return
     jobs.submit(
         TASK,
-        kind="editions",
-        label="Mise à jour des documents des feuilles de route",
+        kind=KIND,
+        label=LABEL,
         subject=SUBJECT,
         territory=home_region(),
     )

@@ -311,27 +311,27 @@ def edition_name(roadmap: Roadmap) -> str:
     return name.lower()
 
 
+def _current_page(roadmap: Roadmap, now: dt.datetime | None) -> tuple[str, editions.Stamps]:
+    """The document's HTML as of `now` (its instants left as placeholders) and those stamps."""
+    now = now or timezone.localtime()
+    stamps = _stamps(now)
+    return _page(roadmap, now, stamps), stamps
+
+
 def edition(roadmap: Roadmap, refresh: bool = False, now: dt.datetime | None = None) -> bytes:
     """The document's PDF: laid out once per edition, then read back while its HTML — every
     figure, text and status it shows, the day of its edition — is unchanged (decision 0050).
     The roadmap document shows no personal data."""
-    now = now or timezone.localtime()
-    stamps = _stamps(now)
+    page, stamps = _current_page(roadmap, now)
     return editions.kept_html(
-        edition_name(roadmap),
-        _page(roadmap, now, stamps),
-        pdf.html_to_pdf,
-        stamps=stamps,
-        refresh=refresh,
+        edition_name(roadmap), page, pdf.html_to_pdf, stamps=stamps, refresh=refresh
     )
 
 
 def refresh_edition(roadmap: Roadmap, now: dt.datetime | None = None) -> bool:
     """Lay the document out again if what it shows is no longer what its kept edition shows
     (decision 0051); whether it was laid out."""
-    now = now or timezone.localtime()
-    stamps = _stamps(now)
-    page = _page(roadmap, now, stamps)
+    page, stamps = _current_page(roadmap, now)
     if editions.is_kept(edition_name(roadmap), page):
         return False
     editions.kept_html(edition_name(roadmap), page, pdf.html_to_pdf, stamps=stamps, refresh=True)

@@ -3,10 +3,10 @@
 
 from capsante.jobs import services as jobs
 
-from . import services
+from . import publication, services
 
 
-@jobs.job_task("editions")
+@jobs.job_task(publication.KIND)
 def refresh_roadmap_editions() -> str:
     def progress(done: int, total: int) -> None:
         jobs.progress("mise en page des feuilles de route", done, total)
@@ -14,4 +14,4 @@ def refresh_roadmap_editions() -> str:
     return services.refresh_roadmap_editions(progress=progress).summary
 
 
-jobs.register_kind(jobs.Kind("editions", "Documents des feuilles de route : mise à jour"))
+jobs.register_kind(jobs.Kind(publication.KIND, "Documents des feuilles de route : mise à jour"))

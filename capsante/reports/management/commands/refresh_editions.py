@@ -26,8 +26,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         refreshed = jobs.run_inline(
             lambda: services.refresh_roadmap_editions(every=options["every"]).summary,
-            kind="editions",
-            label="Mise à jour des documents des feuilles de route",
+            kind=publication.KIND,
+            label=publication.LABEL,
             territory=publication.home_region(),
         )
         self.stdout.write(refreshed)
